@@ -1,0 +1,249 @@
+"""The shared parse: one normalisation and one segmentation per text, read by every signal.
+
+A :class:`Document` holds the normalised text and its lines, paragraphs, headings, sentences and
+words, all as half-open character spans of the *normalised* text. ``Document.original_span``
+maps any span back to the caller's original string, which is how evidence is reported.
+
+Parsing is linear in the length of the text: each unit is found by one left-to-right regex scan
+and sentences and paragraphs index into the word arrays by bisection.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+
+from slopsift.lexicons import load_lexicon
+from slopsift.normalize import Normalised, normalise
+from slopsift.structure import Heading, Line, detect_headings, is_list_item
+
+__all__ = [
+    "MIN_WORDS",
+    "Document",
+    "Heading",
+    "Line",
+    "Paragraph",
+    "Sentence",
+    "parse",
+]
+
+MIN_WORDS = 80
+"""Below this many words a document is ``insufficient_text``: too little evidence to score."""
+
+# Decimal numbers stay one word; otherwise letters/digits joined by apostrophes or hyphens.
+_WORD = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['\-][^\W_]+)*")
+# A sentence may end at terminal punctuation (plus closing quotes/brackets) followed by whitespace
+# and something that can open a sentence.
+_BOUNDARY = re.compile(r"(?:[.!?]+|\.\.\.)[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9])")
+_TOKEN_BEFORE = re.compile(r"([\w.]+)\.$")
+_TERMINAL = frozenset(".!?:;\"')]")
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> frozenset[str]:
+    return frozenset(load_lexicon("abbreviations.txt").phrases)
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A block of consecutive non-blank lines; ``lines`` indexes :attr:`Document.lines`."""
+
+    start: int
+    end: int
+    first_line: int
+    last_line: int  # inclusive
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence; its words are ``Document.words[word_start:word_end]``."""
+
+    start: int
+    end: int
+    word_start: int
+    word_end: int
+
+
+@dataclass(eq=False)
+class Document:
+    """A text parsed once. Build with :func:`parse`; treat as read-only."""
+
+    original: str
+    text: str
+    norm: Normalised
+    lines: list[Line]
+    paragraphs: list[Paragraph]
+    headings: list[Heading]
+    sentences: list[Sentence]
+    word_starts: list[int]
+    word_ends: list[int]
+    words: list[str]  # lower-cased
+    heading_lines: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def n_words(self) -> int:
+        return len(self.words)
+
+    @property
+    def normalisation_counts(self) -> dict[str, int]:
+        return self.norm.counts
+
+    @cached_property
+    def lower(self) -> str:
+        """The normalised text lower-cased (same length: ``str.lower`` can grow, so guarded)."""
+        low = self.text.lower()
+        if len(low) != len(self.text):  # e.g. 'İ' lower-cases to two code points
+            low = "".join(c.lower() if len(c.lower()) == 1 else c for c in self.text)
+        return low
+
+    @cached_property
+    def title(self) -> Heading | None:
+        """The first heading if it is the first non-blank line of the document."""
+        for first, ln in enumerate(self.lines):
+            if not ln.blank:
+                for h in self.headings:
+                    if h.line == first:
+                        return h
+                return None
+        return None
+
+    def span_text(self, start: int, end: int) -> str:
+        return self.text[start:end]
+
+    def line_text(self, i: int) -> str:
+        ln = self.lines[i]
+        return self.text[ln.start : ln.end]
+
+    def words_between(self, start: int, end: int) -> tuple[int, int]:
+        """Index range ``[i, j)`` of the words lying inside the span ``[start, end)``."""
+        return bisect_left(self.word_starts, start), bisect_left(self.word_starts, end)
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original input that produced normalised ``[start, end)``."""
+        return self.norm.offsets.span(start, end)
+
+
+def _lines(text: str) -> list[Line]:
+    out: list[Line] = []
+    pos = 0
+    for raw in text.split("\n"):
+        end = pos + len(raw)
+        out.append(Line(pos, end, not raw.strip()))
+        pos = end + 1
+    return out
+
+
+def _paragraphs(lines: list[Line]) -> list[Paragraph]:
+    out: list[Paragraph] = []
+    first = -1
+    for i, ln in enumerate(lines):
+        if ln.blank:
+            if first >= 0:
+                out.append(Paragraph(lines[first].start, lines[i - 1].end, first, i - 1))
+                first = -1
+        elif first < 0:
+            first = i
+    if first >= 0:
+        out.append(Paragraph(lines[first].start, lines[-1].end, first, len(lines) - 1))
+    return out
+
+
+def _blocks(text: str, lines: list[Line], heading_lines: frozenset[int]) -> list[tuple[int, int]]:
+    """Stretches of text a sentence may not cross: split at blank lines, headings, list items
+    and lines that end a sentence or are too short to be a hard-wrapped line."""
+    blocks: list[tuple[int, int]] = []
+    start = -1
+    n = len(lines)
+    for i, ln in enumerate(lines):
+        if ln.blank:
+            if start >= 0:
+                blocks.append((start, lines[i - 1].end))
+                start = -1
+            continue
+        if start < 0:
+            start = ln.start
+        s = text[ln.start : ln.end].rstrip()
+        nxt = i + 1
+        breaks = (
+            i in heading_lines
+            or nxt >= n
+            or lines[nxt].blank
+            or nxt in heading_lines
+            or is_list_item(text[lines[nxt].start : lines[nxt].end])
+            or (s[-1:] in _TERMINAL)
+            or len(s) < 40
+        )
+        if breaks:
+            blocks.append((start, ln.end))
+            start = -1
+    return blocks
+
+
+def _split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    cur = start
+    abbrev = _abbreviations()
+    for m in _BOUNDARY.finditer(text, start, end):
+        if m.group()[0] == ".":
+            head = text[max(cur, m.start() - 40) : m.start() + 1]
+            tok = _TOKEN_BEFORE.search(head)
+            if tok:
+                word = tok.group(1)
+                low = word.lower()
+                if low in abbrev or (len(word) == 1 and word.isupper()):
+                    continue  # "Dr.", "e.g.", an initial as in "Mark T. Esper"
+                if "." in word and len(word) <= 6 and word.replace(".", "").isalpha():
+                    continue  # "U.S.", "a.m."
+                if word.isdigit() and not text[cur : m.start() - len(word)].strip():
+                    continue  # a list number "1." opening the stretch
+        spans.append((cur, m.end()))
+        cur = m.end()
+    spans.append((cur, end))
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def parse(text: str) -> Document:
+    """Normalise and segment ``text`` once. Accepts any ``str``; never raises on content."""
+    if not isinstance(text, str):
+        raise TypeError(f"expected str, got {type(text).__name__}")
+    norm = normalise(text)
+    t = norm.text
+    lines = _lines(t)
+    headings = detect_headings(t, lines)
+    heading_lines = frozenset(h.line for h in headings)
+    starts: list[int] = []
+    ends: list[int] = []
+    words: list[str] = []
+    low = t.lower() if t.isascii() else None
+    for m in _WORD.finditer(t):
+        starts.append(m.start())
+        ends.append(m.end())
+        words.append(low[m.start() : m.end()] if low is not None else m.group().lower())
+    sentences: list[Sentence] = []
+    for bs, be in _blocks(t, lines, heading_lines):
+        for s, e in _split_sentences(t, bs, be):
+            ws, we = bisect_left(starts, s), bisect_left(starts, e)
+            sentences.append(Sentence(s, e, ws, we))
+    return Document(
+        original=text,
+        text=t,
+        norm=norm,
+        lines=lines,
+        paragraphs=_paragraphs(lines),
+        headings=headings,
+        sentences=sentences,
+        word_starts=starts,
+        word_ends=ends,
+        words=words,
+        heading_lines=heading_lines,
+    )

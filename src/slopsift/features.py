@@ -1,0 +1,179 @@
+"""Public feature API: ``signals`` for one text with evidence, ``extract_features`` for matrices.
+
+Every text is parsed once (:func:`slopsift.document.parse`) and every registered family reads that
+parse. Evidence is reported in character offsets of the caller's original string.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any, Literal
+
+import numpy as np
+
+from slopsift.document import MIN_WORDS, Document, parse
+from slopsift.lexicons import load_lexicon
+from slopsift.signals import families
+from slopsift.signals.base import FeatureSpec
+
+__all__ = [
+    "FEATURE_SCHEMA_VERSION",
+    "MAX_EVIDENCE_PER_SIGNAL",
+    "EvidenceSpan",
+    "FamilySignals",
+    "Gate",
+    "SignalsResult",
+    "extract_features",
+    "feature_names",
+    "feature_specs",
+    "feature_schema_hash",
+    "gate",
+    "signals",
+    "signals_for_document",
+]
+
+FEATURE_SCHEMA_VERSION = "1"
+"""Bumped whenever a feature changes meaning; the model bundle records it and refuses a mismatch."""
+
+MAX_EVIDENCE_PER_SIGNAL = 25
+"""Evidence spans kept per feature, so hostile inputs cannot produce unbounded reports."""
+
+Gate = Literal["ok", "insufficient_text", "unsupported_language"]
+
+_MIN_STOPWORD_SHARE = 0.12
+_MIN_LATIN_SHARE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceSpan:
+    """``original[start:end]`` is the text that made ``signal`` fire."""
+
+    start: int
+    end: int
+    signal: str
+    note: str = ""
+
+
+@dataclass
+class FamilySignals:
+    values: dict[str, float]
+    evidence: list[EvidenceSpan] = field(default_factory=list)
+
+
+@dataclass
+class SignalsResult:
+    """All feature values of one text, per family, with the evidence behind them."""
+
+    gate: Gate
+    n_words: int
+    families: dict[str, FamilySignals]
+    normalisation: dict[str, int]
+
+    def values(self) -> dict[str, float]:
+        """Flat ``{"family.feature": value}`` in schema order."""
+        return {f"{fam}.{k}": v for fam, fs in self.families.items() for k, v in fs.values.items()}
+
+    def vector(self) -> np.ndarray:
+        return np.fromiter(self.values().values(), dtype=np.float64)
+
+    def evidence(self) -> list[EvidenceSpan]:
+        return [e for fs in self.families.values() for e in fs.evidence]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable view."""
+        return {
+            "gate": self.gate,
+            "n_words": self.n_words,
+            "normalisation": dict(self.normalisation),
+            "families": {
+                name: {"values": dict(fs.values), "evidence": [asdict(e) for e in fs.evidence]}
+                for name, fs in self.families.items()
+            },
+        }
+
+
+@lru_cache(maxsize=1)
+def feature_specs() -> tuple[tuple[str, FeatureSpec], ...]:
+    """``(qualified name, spec)`` for every feature, in the stable schema order."""
+    return tuple((f"{fam.name}.{spec.name}", spec) for fam in families() for spec in fam.features)
+
+
+def feature_names() -> list[str]:
+    return [name for name, _ in feature_specs()]
+
+
+def feature_schema_hash() -> str:
+    """SHA-256 over the ordered feature names and the schema version."""
+    h = hashlib.sha256(FEATURE_SCHEMA_VERSION.encode())
+    for name in feature_names():
+        h.update(b"\0" + name.encode())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    return frozenset(load_lexicon("stopwords_en.txt").phrases)
+
+
+def gate(doc: Document) -> Gate:
+    """``insufficient_text`` under :data:`MIN_WORDS` words; ``unsupported_language`` when the text is
+    clearly not English (few English function words, or mostly non-Latin letters)."""
+    n = doc.n_words
+    if n >= 20:
+        stop = _stopwords()
+        share = sum(1 for w in doc.words if w in stop) / n
+        letters = [c for c in doc.text[:20000] if c.isalpha()]
+        latin = sum(1 for c in letters if c.isascii()) / len(letters) if letters else 1.0
+        if share < _MIN_STOPWORD_SHARE or latin < _MIN_LATIN_SHARE:
+            return "unsupported_language"
+    if n < MIN_WORDS:
+        return "insufficient_text"
+    return "ok"
+
+
+def signals_for_document(doc: Document, *, evidence: bool = True) -> SignalsResult:
+    fams: dict[str, FamilySignals] = {}
+    for fam in families():
+        values, ev = fam.run(doc)
+        spans: list[EvidenceSpan] = []
+        if evidence:
+            per: dict[str, int] = {}
+            for e in ev:
+                c = per.get(e.signal, 0)
+                if c >= MAX_EVIDENCE_PER_SIGNAL:
+                    continue
+                per[e.signal] = c + 1
+                s, t = doc.original_span(e.start, e.end)
+                spans.append(EvidenceSpan(s, t, f"{fam.name}.{e.signal}", e.note))
+        fams[fam.name] = FamilySignals(values, spans)
+    return SignalsResult(gate(doc), doc.n_words, fams, dict(doc.normalisation_counts))
+
+
+def signals(text: str) -> SignalsResult:
+    """Parse ``text`` once and compute every signal family with evidence spans."""
+    return signals_for_document(parse(text))
+
+
+def _rows(texts: Sequence[str]) -> np.ndarray:
+    out = np.empty((len(texts), len(feature_names())), dtype=np.float64)
+    for i, t in enumerate(texts):
+        out[i] = signals_for_document(parse(t), evidence=False).vector()
+    return out
+
+
+def extract_features(texts: Iterable[str], *, n_jobs: int = 1, batch_size: int = 256) -> np.ndarray:
+    """Feature matrix of shape ``(len(texts), n_features)`` in :func:`feature_names` order."""
+    items = list(texts)
+    for i, t in enumerate(items):
+        if not isinstance(t, str):
+            raise TypeError(f"texts[{i}] is {type(t).__name__}, expected str")
+    if n_jobs == 1 or len(items) <= batch_size:
+        return _rows(items)
+    from joblib import Parallel, delayed
+
+    chunks = [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
+    parts = Parallel(n_jobs=n_jobs)(delayed(_rows)(c) for c in chunks)
+    return np.vstack(parts)

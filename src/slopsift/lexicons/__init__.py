@@ -1,0 +1,130 @@
+"""Word and phrase lists shipped as data files, and a compiled matcher for them.
+
+Every list is a UTF-8 text file in this package with a header of ``#`` lines that must name its
+``source:`` and ``licence:``. Body lines are one entry each; a line starting with ``re:`` is a
+regular expression instead of a literal phrase. Keeping lists as data lets anyone audit, extend
+or replace them without touching code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+__all__ = ["Lexicon", "PhraseMatcher", "load_lexicon", "load_table"]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """A parsed list file: its provenance header, literal phrases and regular expressions."""
+
+    name: str
+    source: str
+    licence: str
+    phrases: tuple[str, ...]
+    patterns: tuple[str, ...]
+
+
+def _read(name: str) -> str:
+    return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+
+
+def _header(name: str, text: str) -> tuple[dict[str, str], list[str]]:
+    meta: dict[str, str] = {}
+    body: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("#"):
+            key, sep, value = line.lstrip("#").strip().partition(":")
+            if sep and key.strip().lower() in ("source", "licence", "license") and value.strip():
+                meta["licence" if key.strip().lower() == "license" else key.strip().lower()] = value.strip()
+            continue
+        if line:
+            body.append(raw.rstrip("\n"))
+    missing = {"source", "licence"} - meta.keys()
+    if missing:
+        raise ValueError(f"lexicon {name!r} lacks header line(s): {', '.join(sorted(missing))}")
+    return meta, body
+
+
+@lru_cache(maxsize=None)
+def load_lexicon(name: str) -> Lexicon:
+    """Load ``name`` from the package's lexicon directory (cached)."""
+    meta, body = _header(name, _read(name))
+    phrases: list[str] = []
+    patterns: list[str] = []
+    for line in body:
+        if line.startswith("re:"):
+            patterns.append(line[3:].strip())
+        else:
+            phrases.append(" ".join(line.lower().split()))
+    return Lexicon(name, meta["source"], meta["licence"], tuple(dict.fromkeys(phrases)), tuple(patterns))
+
+
+@lru_cache(maxsize=None)
+def load_table(name: str) -> tuple[tuple[str, ...], ...]:
+    """Load a tab-separated table (same header rules as a lexicon), one tuple per row."""
+    _, body = _header(name, _read(name))
+    return tuple(tuple(line.split("\t")) for line in body)
+
+
+def _trie_regex(phrases: Iterable[str]) -> str:
+    """A regex equivalent to the alternation of ``phrases`` but branching like a trie.
+
+    Python's ``re`` tries alternatives one after another; factoring common prefixes makes a
+    list of hundreds of phrases cost about as much per position as a single phrase.
+    """
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for p in phrases:
+        node = trie
+        for ch in p:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:  # type: ignore[type-arg]
+        alts: list[str] = []
+        end = "" in node
+        for ch in sorted(k for k in node if k):
+            piece = r"\s+" if ch == " " else re.escape(ch)
+            alts.append(piece + build(node[ch]))
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if end else body
+
+    return build(trie)
+
+
+class PhraseMatcher:
+    """Find every occurrence of a lexicon's phrases and patterns in lower-cased text.
+
+    Literal phrases are compiled into one trie-shaped regex bounded by word edges; ``re:`` patterns
+    are compiled once each. Matching is linear in the text length for the literal part. Overlapping
+    matches of different entries are all reported; a literal phrase reports the longest match.
+    """
+
+    def __init__(self, phrases: Iterable[str] = (), patterns: Iterable[str] = ()) -> None:
+        self.phrases = tuple(dict.fromkeys(" ".join(p.lower().split()) for p in phrases if p.strip()))
+        self._literal = (
+            re.compile(r"(?<![\w'])(?:" + _trie_regex(self.phrases) + r")(?![\w'])") if self.phrases else None
+        )
+        self.patterns = tuple(patterns)
+        self._regexes = tuple(re.compile(p) for p in self.patterns)
+
+    @classmethod
+    def from_lexicon(cls, name: str) -> PhraseMatcher:
+        lex = load_lexicon(name)
+        return cls(lex.phrases, lex.patterns)
+
+    def finditer(self, lower_text: str) -> Iterator[tuple[int, int, str]]:
+        """Yield ``(start, end, entry)`` for each match; ``entry`` is the phrase or the pattern."""
+        if self._literal is not None:
+            for m in self._literal.finditer(lower_text):
+                yield m.start(), m.end(), " ".join(m.group().split())
+        for pat, rx in zip(self.patterns, self._regexes):
+            for m in rx.finditer(lower_text):
+                if m.end() > m.start():
+                    yield m.start(), m.end(), pat

@@ -1,0 +1,193 @@
+"""Text normalisation with an offset map back to the caller's original string.
+
+Every signal reads the normalised text, but evidence must be shown on the text the user gave, so
+normalisation records where each normalised character came from. Mostly-ASCII text is the common
+case: ASCII runs are copied verbatim (identity map) and only the non-ASCII or control runs are
+processed character by character, so the cost stays linear and small.
+
+Changes applied, each counted (tampering is itself a signal):
+
+* ``line_endings``  CRLF and lone CR become LF (LF, the line structure, is kept).
+* ``control``       C0/C1 control characters other than LF and TAB, and lone surrogates, removed.
+* ``invisible``     zero-width characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM, soft hyphen) removed.
+* ``bidi``          bidirectional overrides, embeddings and isolates removed.
+* ``nfkc``          grapheme clusters changed by Unicode NFKC (ligatures, full-width forms, ...).
+* ``typography``    curly quotes, primes and dashes folded to ASCII, so typography cannot act as a label.
+* ``homoglyph``     Cyrillic/Greek look-alike letters inside otherwise Latin words folded to Latin.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from slopsift.lexicons import load_table
+
+__all__ = ["NORMALISATION_COUNTS", "Normalised", "OffsetMap", "normalise"]
+
+NORMALISATION_COUNTS = ("line_endings", "control", "invisible", "bidi", "nfkc", "typography", "homoglyph")
+
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u2061\u2062\u2063\u2064")
+_BIDI = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_TYPOGRAPHY = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+}
+# Anything outside printable ASCII (plus LF and TAB) needs per-character attention.
+_SPECIAL = re.compile(r"[^\t\n\x20-\x7e]+")
+
+
+@lru_cache(maxsize=1)
+def _homoglyphs() -> dict[str, str]:
+    return {k: v for k, v in load_table("homoglyphs.tsv")}
+
+
+@lru_cache(maxsize=1)
+def _mixed_word() -> re.Pattern[str]:
+    chars = "".join(sorted(_homoglyphs()))
+    return re.compile(rf"[A-Za-z{chars}]*[{chars}][A-Za-z{chars}]*")
+
+
+@dataclass(frozen=True)
+class OffsetMap:
+    """Maps half-open spans of the normalised text to spans of the original text.
+
+    ``pieces`` holds ``(norm_start, orig_start, norm_len, orig_len)`` for every stretch where the
+    two texts are not aligned one-to-one; outside them the shift is constant.
+    """
+
+    norm_starts: tuple[int, ...] = ()
+    pieces: tuple[tuple[int, int, int, int], ...] = ()
+
+    def _shift(self, i: int, is_end: bool) -> int:
+        k = bisect_right(self.norm_starts, i) - 1
+        if k < 0:
+            return i
+        ns, os_, nl, ol = self.pieces[k]
+        if i < ns + nl or (is_end and i == ns + nl and nl > 0 and i > ns):
+            # Inside a changed piece: a start maps to the piece's start, an end to its end.
+            if is_end and i > ns:
+                return os_ + ol
+            return os_
+        return os_ + ol + (i - ns - nl)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original ``(start, end)`` of the normalised span ``[start, end)``."""
+        if not self.pieces:
+            return start, end
+        s = self._shift(start, False)
+        e = self._shift(end, True)
+        return s, max(s, e)
+
+
+@dataclass(frozen=True)
+class Normalised:
+    text: str
+    offsets: OffsetMap
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _clusters(run: str) -> list[str]:
+    """Split a run into a base character plus its combining marks."""
+    out: list[str] = []
+    for ch in run:
+        if out and unicodedata.combining(ch):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def _clean_cluster(cl: str, counts: dict[str, int]) -> str:
+    ch = cl[0]
+    if ch == "\r":
+        return "\n"  # CRLF is merged by the caller
+    if ch in _INVISIBLE:
+        counts["invisible"] += 1
+        return ""
+    if ch in _BIDI:
+        counts["bidi"] += 1
+        return ""
+    cat = unicodedata.category(ch)
+    if cat in ("Cc", "Cs") and ch not in "\t\n":
+        counts["control"] += 1
+        return ""
+    if ch in _TYPOGRAPHY and len(cl) == 1:
+        counts["typography"] += 1
+        return _TYPOGRAPHY[ch]
+    if cl.isascii():
+        return cl
+    try:
+        norm = unicodedata.normalize("NFKC", cl)
+    except (UnicodeError, ValueError):  # pragma: no cover - defensive, NFKC accepts any str
+        norm = cl
+    if norm != cl:
+        counts["nfkc"] += 1
+        norm = "".join(_TYPOGRAPHY.get(c, c) for c in norm)
+        norm = "".join(c for c in norm if c not in _INVISIBLE and c not in _BIDI)
+    return norm
+
+
+def normalise(original: str) -> Normalised:
+    """Normalise ``original`` (see module docstring) and keep the map back to it. Linear time."""
+    counts = dict.fromkeys(NORMALISATION_COUNTS, 0)
+    out: list[str] = []
+    norm_starts: list[int] = []
+    pieces: list[tuple[int, int, int, int]] = []
+    npos = 0  # length of normalised text so far
+    last = 0
+    for m in _SPECIAL.finditer(original):
+        if m.start() > last:
+            out.append(original[last : m.start()])
+            npos += m.start() - last
+        opos = m.start()
+        run = m.group()
+        clusters = _clusters(run)
+        i = 0
+        while i < len(clusters):
+            cl = clusters[i]
+            olen = len(cl)
+            if cl == "\r":
+                counts["line_endings"] += 1
+                # CRLF: the LF is ASCII and follows the run, so look at the original text.
+                if opos + 1 < len(original) and original[opos + 1] == "\n" and i == len(clusters) - 1:
+                    olen = 2
+                new = "\n"
+            else:
+                new = _clean_cluster(cl, counts)
+            if new != cl or olen != len(cl):
+                norm_starts.append(npos)
+                pieces.append((npos, opos, len(new), olen))
+            out.append(new)
+            npos += len(new)
+            opos += olen
+            i += 1
+        last = opos
+    if last < len(original):
+        out.append(original[last:])
+    text = "".join(out)
+    text, counts["homoglyph"] = _fold_homoglyphs(text)
+    return Normalised(text=text, offsets=OffsetMap(tuple(norm_starts), tuple(pieces)), counts=counts)
+
+
+def _fold_homoglyphs(text: str) -> tuple[str, int]:
+    """Fold look-alike letters inside words that also contain ASCII Latin letters (1:1, offsets kept)."""
+    table = _homoglyphs()
+    n = 0
+
+    def fix(m: re.Match[str]) -> str:
+        nonlocal n
+        w = m.group()
+        if not any("a" <= c.lower() <= "z" for c in w):
+            return w  # a genuinely Cyrillic/Greek word is left alone
+        n += sum(1 for c in w if c in table)
+        return "".join(table.get(c, c) for c in w)
+
+    if text.isascii():
+        return text, 0
+    return _mixed_word().sub(fix, text), n

@@ -1,0 +1,100 @@
+"""The signal registry: documented features, evidence spans and the families that compute them.
+
+A *family* is one module of pure functions from a parsed :class:`~slopsift.document.Document` to
+feature values and evidence. Each feature declares its name, definition, unit and direction so
+the CLI, the model card and moderators read the same documentation the code uses.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from slopsift.document import Document
+
+__all__ = [
+    "Direction",
+    "Evidence",
+    "Family",
+    "FamilyOutput",
+    "FeatureSpec",
+    "get_family",
+    "register",
+    "registered",
+]
+
+Direction = Literal["higher_worse", "higher_better", "neutral"]
+"""``higher_worse``: larger values point to low-quality or generated text; ``higher_better`` the
+opposite; ``neutral``: informative in combination only (e.g. length)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureSpec:
+    """Documentation of one feature. ``name`` is unique within its family."""
+
+    name: str
+    definition: str
+    unit: str
+    direction: Direction
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A span of the *normalised* text that made ``signal`` (a feature name) fire."""
+
+    start: int
+    end: int
+    signal: str
+    note: str = ""
+
+
+FamilyOutput = tuple[dict[str, float], list[Evidence]]
+
+
+@dataclass(frozen=True)
+class Family:
+    """A signal family: its features, in the stable order used by the feature matrix."""
+
+    name: str
+    description: str
+    complexity: str
+    features: tuple[FeatureSpec, ...]
+    compute: Callable[[Document], FamilyOutput]
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return tuple(f"{self.name}.{f.name}" for f in self.features)
+
+    def run(self, doc: Document) -> FamilyOutput:
+        """Compute, then check the family kept its contract (every feature, finite values)."""
+        values, evidence = self.compute(doc)
+        out: dict[str, float] = {}
+        for spec in self.features:
+            v = float(values[spec.name])
+            out[spec.name] = v if math.isfinite(v) else 0.0
+        return out, evidence
+
+
+_REGISTRY: dict[str, Family] = {}
+
+
+def register(family: Family) -> Family:
+    """Add ``family`` to the registry (idempotent for the same object)."""
+    names = [f.name for f in family.features]
+    if len(set(names)) != len(names):
+        raise ValueError(f"family {family.name!r} declares a feature twice")
+    _REGISTRY[family.name] = family
+    return family
+
+
+def registered() -> dict[str, Family]:
+    return dict(_REGISTRY)
+
+
+def get_family(name: str) -> Family:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown signal family {name!r}; known: {', '.join(_REGISTRY)}") from None
