@@ -7,12 +7,19 @@ sentence. Kinds recognised:
 * ``atx``       markdown ``# Title``
 * ``setext``    markdown title underlined with ``===`` or ``---``
 * ``html``      ``<h1>``-``<h6>`` elements left in the text
-* ``bold``      a line that is entirely ``**bold**`` or ``__bold__``
-* ``numbered``  ``1. Title``, ``2) Title``, ``IV. Title`` or ``I The Role of ...`` followed by body text
-* ``label``     a short ``Label:`` line followed by body text
+* ``bold``      a line that is entirely ``**bold**`` or ``__bold__``, followed by body text
+* ``numbered``  ``1. Title``, ``2) Title``, ``IV. Title`` or ``I The Role of ...`` standing alone (not
+  inside a list) and followed by body text
+* ``label``     a short title-like ``Label:`` line followed by a prose paragraph
 * ``plain``     a short title-like line with no end punctuation, opening a block, followed by body text
 
-One pass over the lines; each line is examined with a constant number of anchored regexes.
+Precision matters more than recall: an ordinary list item, a one-line rhetorical question, a
+line introducing a list (``Here are the steps:``) or the first line of a hard-wrapped paragraph
+(human blogs wrap at ~80 columns) is not a heading. Lines inside fenced code blocks and indented
+code are never headings.
+
+One pass over the lines; each line is examined with a constant number of anchored regexes and
+at most a few following lines, so detection is linear in the length of the text.
 """
 
 from __future__ import annotations
@@ -20,6 +27,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+
+from slopsift.lexicons import load_lexicon
 
 __all__ = ["Heading", "Line", "detect_headings", "is_list_item"]
 
@@ -42,22 +52,52 @@ class Heading:
     level: int
 
 
+_MAX_LINE = 300  # longer lines are never headings (and are not scanned further)
 _ATX = re.compile(r"[ ]{0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
-_SETEXT_UNDER = re.compile(r"[ ]{0,3}(=+|-+)[ \t]*$")
+_SETEXT_UNDER = re.compile(r"[ ]{0,3}(={2,}|-{2,})[ \t]*$")
 _HTML = re.compile(r"\s*<h([1-6])\b[^>]*>(.*?)</h\1\s*>\s*$", re.IGNORECASE)
 _BOLD = re.compile(r"\s*(\*\*|__)([^*_\n]{2,120})\1\s*$")
 _NUMBERED = re.compile(r"\s*((?:\d{1,2}|[IVXL]{1,5})(?:[.)]|(?=\s+[A-Z])))\s+([A-Z][^\n]{1,100})$")
-_LABEL = re.compile(r"\s*([A-Z][^:\n]{1,60}):\s*$")
+_LABEL = re.compile(r"\s*([A-Z][^:\n]{0,60}):\s*$")
 _LIST = re.compile(r"\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+\S")
-_SMALL = frozenset(
-    "a an and as at but by for from in into of on or over per the to vs with without about".split()
+_FENCE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})")
+_CODE_INDENT = re.compile(r"(?:[ ]{4}|[ ]{0,3}\t)")
+_NOT_BODY = re.compile(r"\s*(?:[|>]|<[a-zA-Z/!]|!\[|\[[^\]]*\]:)")  # table, quote, html, image, link def
+# A plain or label heading neither opens with a conjunction/filler nor ends on a function word
+# (stopwords_en.txt) that needs a continuation, the tell-tale of a hard-wrapped first line
+# ("... we awarded and"); particles that end real headings ("Wrapping Up") are allowed.
+_BAD_FIRST = frozenset(("and", "but", "or", "so", "yet", "because", "well", "not", "also", "just", "plus"))
+_PRONOUN_FIRST = frozenset(("i", "we", "you", "it", "this", "that", "they", "he", "she", "there", "here"))
+_OK_LAST = frozenset(
+    ("up", "out", "off", "down", "over", "more", "most", "own", "all", "again", "now", "here", "there")
 )
-_WORD = re.compile(r"[A-Za-z][\w'\-]*")
+_WORD = re.compile(r"[^\W_][\w'\-]*")
+_MID_SENTENCE = re.compile(r"[.!?][\"')\]*_]*\s+\S")
+
+
+@lru_cache(maxsize=1)
+def _small() -> frozenset[str]:
+    """Function words: lower-case in title case, and never the last word of a heading."""
+    return frozenset(load_lexicon("stopwords_en.txt").phrases)
+
+
+def _bad_last(word: str) -> bool:
+    w = word.lower()
+    return w in _small() and w not in _OK_LAST
 
 
 def is_list_item(line: str) -> bool:
     """A bulleted or numbered list line."""
     return _LIST.match(line) is not None
+
+
+def _cap_ratio(words: Sequence[str]) -> float:
+    """Share of the content words after the first that start with a capital (1.0 if none)."""
+    small = _small()
+    content = [w for w in words[1:] if w.lower() not in small]
+    if not content:
+        return 1.0
+    return sum(w[0].isupper() or w[0].isdigit() for w in content) / len(content)
 
 
 def _title_like(s: str) -> bool:
@@ -69,66 +109,219 @@ def _title_like(s: str) -> bool:
         return False
     if len(words) <= 4:
         return True
-    content = [w for w in words[1:] if w.lower() not in _SMALL]
-    if not content:
-        return True
-    return sum(w[0].isupper() for w in content) / len(content) >= 0.6
+    return _cap_ratio(words) >= 0.6
 
 
-def _is_body(text: str, lines: Sequence[Line], i: int) -> bool:
-    """Is line ``i`` (or the first non-blank after it) running prose?"""
-    n = len(lines)
-    while i < n and lines[i].blank:
-        i += 1
-    if i >= n:
+def _plain_title(s: str) -> bool:
+    """Stricter test for an unmarked line: no sentence fragments, questions only in title case."""
+    if not _title_like(s) or len(s) > 80 or s.rstrip("\"')]")[-1:] in ".,;:!-" or s.count(",") >= 2:
         return False
-    s = text[lines[i].start : lines[i].end].strip()
-    if _ATX.match(s) or _HTML.match(s):
+    if "[" in s or "]" in s or "*" in s or s.count("(") != s.count(")") or _MID_SENTENCE.search(s):
         return False
-    return len(s.split()) >= 8 or (len(s.split()) >= 3 and s[-1:] in ".!?\"'")
+    words = _WORD.findall(s)
+    if words[0].lower() in _BAD_FIRST or _bad_last(words[-1]):
+        return False
+    if s[-1] == "?":
+        return (
+            len(words) >= 2
+            and _cap_ratio(words) >= 0.99
+            and any(w.lower() not in _small() for w in words[1:])
+        )
+    return True
+
+
+def _label_title(s: str) -> bool:
+    """A ``Label:`` text: one to three words not opening with a pronoun, or a title-cased phrase."""
+    words = _WORD.findall(s)
+    if not words or len(words) > 8 or not s[0].isupper() or "[" in s or _MID_SENTENCE.search(s):
+        return False
+    if words[0].lower() in _BAD_FIRST or _bad_last(words[-1]):
+        return False
+    if len(words) <= 3:
+        return words[0].lower() not in _PRONOUN_FIRST
+    return _cap_ratio(words) >= 0.99
+
+
+class _Scan:
+    """Per-document helper: line texts and which lines are code (fenced or indented)."""
+
+    def __init__(self, text: str, lines: Sequence[Line]) -> None:
+        self.text = text
+        self.lines = lines
+        self.code = self._code_lines()
+
+    def line(self, i: int) -> str:
+        ln = self.lines[i]
+        if ln.end - ln.start > _MAX_LINE:
+            return self.text[ln.start : ln.start + _MAX_LINE + 1]
+        return self.text[ln.start : ln.end]
+
+    def _code_lines(self) -> set[int]:
+        """Lines inside fenced code blocks (fences included) or indented code after a blank line."""
+        code: set[int] = set()
+        fence = ""
+        prev_blank = True
+        text = self.text
+        for i, ln in enumerate(self.lines):
+            if ln.blank:
+                prev_blank = True
+                if fence:
+                    code.add(i)
+                continue
+            c = text[ln.start]
+            m = None
+            if c in " \t`~":
+                head = text[ln.start : min(ln.end, ln.start + 12)]
+                m = _FENCE.match(head)
+                if fence:
+                    code.add(i)
+                    if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                        fence = ""
+                elif m:
+                    fence = m.group(1)
+                    code.add(i)
+                elif _CODE_INDENT.match(head) and (prev_blank or i - 1 in code):
+                    code.add(i)
+            elif fence:
+                code.add(i)
+            prev_blank = False
+        return code
+
+    def next_nonblank(self, i: int) -> int:
+        n = len(self.lines)
+        while i < n and self.lines[i].blank:
+            i += 1
+        return i
+
+    def is_body(self, i: int) -> bool:
+        """Is line ``i`` (or the first non-blank after it) running prose?"""
+        i = self.next_nonblank(i)
+        if i >= len(self.lines) or i in self.code:
+            return False
+        s = self.line(i).strip()
+        if _ATX.match(s) or _HTML.match(s) or _NOT_BODY.match(s) or is_list_item(s) or _FENCE.match(s):
+            return False
+        if _BOLD.match(s):
+            return False
+        n_words = len(s.split())
+        return n_words >= 8 or (n_words >= 3 and s[-1:] in ".!?\"'")
+
+    def opens_section(self, i: int) -> bool:
+        """After blank lines, is line ``i`` (or the next non-blank) a heading-like line? Lets a
+        plain title line be followed directly by the first section heading ("Title" / "Introduction")."""
+        j = self.next_nonblank(i)
+        if j == i or j >= len(self.lines) or j in self.code:
+            return False
+        t = self.line(j).strip()
+        if _ATX.match(t) or _HTML.match(t) or _BOLD.match(t):
+            return True
+        m = _NUMBERED.match(t)
+        if m and _title_like(m.group(2).rstrip()):
+            return True
+        m = _LABEL.match(t)
+        return bool(m and _label_title(m.group(1).strip())) or _plain_title(t)
+
+    def wrapped(self, i: int, s: str) -> bool:
+        """Does line ``i`` (text ``s``) run on into the next line, as in a hard-wrapped paragraph?"""
+        j = i + 1
+        if j >= len(self.lines) or self.lines[j].blank:
+            return False
+        nxt = self.line(j).lstrip()
+        if not nxt[:1].isupper():
+            return True  # continues mid-sentence, or with a bracket, link or number
+        width = max(len(self.line(k).rstrip()) for k in range(j, min(j + 3, len(self.lines))))
+        return width >= 50 and len(s) >= 0.7 * width
 
 
 def detect_headings(text: str, lines: Sequence[Line]) -> list[Heading]:
     """All headings in document order."""
     out: list[Heading] = []
+    sc = _Scan(text, lines)
     n = len(lines)
+    code = sc.code
     for i, ln in enumerate(lines):
-        if ln.blank:
+        if ln.blank or i in code or ln.end - ln.start > _MAX_LINE:
             continue
+        block_start = i == 0 or lines[i - 1].blank or bool(out and out[-1].line == i - 1) or i - 1 in code
+        if not block_start and text[ln.start] not in " \t#<":
+            continue  # inside a paragraph: only an ATX or HTML heading could start here
         s = text[ln.start : ln.end]
-        if len(s) > 300:
-            continue
-        m = _ATX.match(s)
-        if m and m.group(2):
-            out.append(Heading(ln.start + m.start(2), ln.start + m.end(2), i, "atx", len(m.group(1))))
-            continue
-        m = _HTML.match(s)
-        if m:
-            out.append(Heading(ln.start + m.start(2), ln.start + m.end(2), i, "html", int(m.group(1))))
-            continue
-        if i + 1 < n and not lines[i + 1].blank and not is_list_item(s):
-            u = _SETEXT_UNDER.match(text[lines[i + 1].start : lines[i + 1].end])
-            if u and len(s.strip()) <= 120:
-                lead = len(s) - len(s.lstrip())
-                level = 1 if u.group(1)[0] == "=" else 2
-                out.append(Heading(ln.start + lead, ln.start + len(s.rstrip()), i, "setext", level))
-                continue
-        m = _BOLD.match(s)
-        if m and _is_body(text, lines, i + 1):
-            out.append(Heading(ln.start + m.start(2), ln.start + m.end(2), i, "bold", 3))
-            continue
-        block_start = i == 0 or lines[i - 1].blank
-        m = _NUMBERED.match(s)
-        if m and _title_like(m.group(2).strip()) and _is_body(text, lines, i + 1):
-            body_end = ln.start + m.start(2) + len(m.group(2).rstrip())
-            out.append(Heading(ln.start + m.start(2), body_end, i, "numbered", 2))
-            continue
-        m = _LABEL.match(s)
-        if m and len(m.group(1).split()) <= 8 and _is_body(text, lines, i + 1):
-            out.append(Heading(ln.start + m.start(1), ln.start + m.end(1), i, "label", 3))
-            continue
         stripped = s.strip()
-        if block_start and _title_like(stripped) and not is_list_item(s) and _is_body(text, lines, i + 1):
-            lead = len(s) - len(s.lstrip())
+        lead = len(s) - len(s.lstrip())
+        c = stripped[0]
+        if c == "#":
+            m = _ATX.match(s)
+            if m and m.group(2):
+                out.append(Heading(ln.start + m.start(2), ln.start + m.end(2), i, "atx", len(m.group(1))))
+                continue
+        elif c == "<":
+            m = _HTML.match(s)
+            if m and m.group(2).strip():
+                inner = m.group(2)
+                pad = len(inner) - len(inner.lstrip())
+                st, en = ln.start + m.start(2) + pad, ln.start + m.start(2) + len(inner.rstrip())
+                out.append(Heading(st, en, i, "html", int(m.group(1))))
+                continue
+        if not block_start:
+            continue
+        if i + 1 < n and not lines[i + 1].blank:
+            under = text[lines[i + 1].start : min(lines[i + 1].end, lines[i + 1].start + 200)]
+            if (
+                under.lstrip(" ")[:1] in ("=", "-")
+                and len(stripped) <= 120
+                and not is_list_item(s)
+                and any(ch.isalpha() for ch in stripped)
+            ):
+                u = _SETEXT_UNDER.match(under)
+                if u:
+                    level = 1 if u.group(1)[0] == "=" else 2
+                    out.append(Heading(ln.start + lead, ln.start + lead + len(stripped), i, "setext", level))
+                    continue
+        if c in "*_":
+            m = _BOLD.match(s)
+            if m:
+                inner = m.group(2).strip()
+                if (
+                    len(inner.split()) <= 12
+                    and not _MID_SENTENCE.search(inner)
+                    and inner[-1:] not in ",;"
+                    and sc.is_body(i + 1)
+                ):
+                    off = m.group(2).find(inner)
+                    st = ln.start + m.start(2) + off
+                    out.append(Heading(st, st + len(inner), i, "bold", 3))
+                continue
+        if c.isdigit() or c in "IVXL":
+            m = _NUMBERED.match(s)
+            if m:
+                title = m.group(2).rstrip()
+                dotless = m.group(1)[-1] not in ".)"
+                if (
+                    _title_like(title)
+                    and (not dotless or (_plain_title(title) and len(title.split()) >= 2))
+                    and not _MID_SENTENCE.search(title)
+                    and not sc.wrapped(i, s)
+                    and sc.is_body(i + 1)
+                ):
+                    st = ln.start + m.start(2)
+                    out.append(Heading(st, st + len(title), i, "numbered", 2))
+                    continue
+                if is_list_item(s):
+                    continue
+        if not c.isupper() or lead >= 4:
+            continue
+        if stripped[-1] == ":":
+            m = _LABEL.match(s)
+            if m and _label_title(m.group(1).strip()) and sc.is_body(i + 1):
+                out.append(Heading(ln.start + m.start(1), ln.start + m.end(1), i, "label", 3))
+            continue
+        if (
+            len(stripped) <= 80
+            and stripped[-1] not in ".,;!"
+            and _plain_title(stripped)
+            and not is_list_item(s)
+            and not sc.wrapped(i, stripped)
+            and (sc.is_body(i + 1) or (not out and sc.opens_section(i + 1)))
+        ):
             out.append(Heading(ln.start + lead, ln.start + lead + len(stripped), i, "plain", 2))
     return out

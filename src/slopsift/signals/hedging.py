@@ -1,15 +1,213 @@
-"""hedging signals (placeholder until its module lands)."""
+"""Hedging and LLM boilerplate: five separately measured phrase lists.
+
+Each list is a data file in :mod:`slopsift.lexicons` and gets its own features, so a model (and a
+moderator) can tell careful human hedging apart from machine boilerplate:
+
+(a) ``hedge``             classic hedge cues (may, might, perhaps, seems, ...). Careful human writers
+                          hedge, so these are ``neutral``: context for the other lists, never a tell.
+(b) ``boilerplate``       stock LLM templates ("in conclusion", "plays a pivotal role", "in today's
+                          fast-paced world", "not only ... but also").
+(c) ``llm_vocab``         words LLMs overuse in non-fiction (delve, tapestry, underscore, pivotal, ...).
+(d) ``vague_attribution`` claims credited to nobody in particular ("experts say", "studies show").
+(e) ``chatbot``           chat-assistant leftovers ("as an AI language model", "as of my last
+                          knowledge update", refusals, "[Your Name]", a leading "Title:").
+
+Plus ``chat_preamble``: whether the text opens with a chat preamble, as found by
+:func:`slopsift.preamble.find_preamble` (the same finder the training-data cleaner uses).
+
+Per list: occurrences per 1,000 words and the share of sentences holding at least one hit; for (b)
+also the number of distinct templates used. Evidence is every hit (the framework caps how many are
+reported), its note naming the entry that matched.
+
+Complexity: each list is one compiled trie regex (plus a few anchored ``re:`` patterns, each
+bounded in span) scanned once over ``doc.lower``: O(n) in text length per list. Overlapping hits of
+one list are resolved by one sort, O(h log h) in the number of hits h. Each hit finds its sentence by
+bisection over sentence starts, O(h log s). Evidence is capped per feature, so output is bounded.
+``find_preamble`` only matches a bounded number of patterns at the start of the text.
+"""
 
 from __future__ import annotations
 
-from slopsift.document import Document
-from slopsift.signals.base import Family, FamilyOutput, FeatureSpec, register
+from bisect import bisect_right
+from collections.abc import Iterator
+from functools import cache
 
-FEATURES: tuple[FeatureSpec, ...] = ()
+from slopsift.document import Document
+from slopsift.lexicons import PhraseMatcher
+from slopsift.preamble import find_preamble
+from slopsift.signals.base import Direction, Evidence, Family, FamilyOutput, FeatureSpec, register
+
+__all__ = ["FAMILY", "FEATURES", "LISTS", "compute", "find_hits"]
+
+LISTS: tuple[tuple[str, str], ...] = (
+    ("hedge", "hedge_cues.txt"),
+    ("boilerplate", "llm_boilerplate.txt"),
+    ("llm_vocab", "llm_vocabulary.txt"),
+    ("vague_attribution", "vague_attribution.txt"),
+    ("chatbot", "chatbot_leftovers.txt"),
+)
+"""``(feature prefix, lexicon file)`` for each list, in feature order."""
+
+_MAX_EVIDENCE = 25  # per feature; the same bound the framework applies when it reports evidence
+_NOTE_CHARS = 60
+
+_WHAT = {
+    "hedge": "classic hedge cues (may, might, perhaps, seems, ...; hedge_cues.txt)",
+    "boilerplate": "LLM boilerplate templates ('in conclusion', 'a testament to', ...; llm_boilerplate.txt)",
+    "llm_vocab": "words LLMs overuse (delve, tapestry, underscore, pivotal, ...; llm_vocabulary.txt)",
+    "vague_attribution": "vague attributions ('some argue', 'research shows', ...; vague_attribution.txt)",
+    "chatbot": "chat-assistant leftovers ('as an AI', '[Your Name]', ...; chatbot_leftovers.txt)",
+}
+
+
+def _specs() -> tuple[FeatureSpec, ...]:
+    out: list[FeatureSpec] = []
+    for key, _ in LISTS:
+        direction: Direction = "neutral" if key == "hedge" else "higher_worse"
+        out.append(
+            FeatureSpec(
+                f"{key}_per_1k",
+                f"Occurrences of {_WHAT[key]} per 1,000 words; overlapping matches count once.",
+                "per 1,000 words",
+                direction,
+            )
+        )
+        out.append(
+            FeatureSpec(
+                f"{key}_sentence_share",
+                f"Fraction of sentences containing at least one of the {_WHAT[key]}.",
+                "fraction of sentences",
+                direction,
+            )
+        )
+        if key == "boilerplate":
+            out.append(
+                FeatureSpec(
+                    "boilerplate_distinct",
+                    "Number of distinct boilerplate templates (lexicon entries) used at least once.",
+                    "templates",
+                    "higher_worse",
+                )
+            )
+    out.append(
+        FeatureSpec(
+            "chat_preamble",
+            "1 if the text opens with a chat preamble addressed to the user ('Sure! Here is the article:', "
+            "'Title: ...'; slopsift.preamble.find_preamble), else 0.",
+            "0/1",
+            "higher_worse",
+        )
+    )
+    return tuple(out)
+
+
+FEATURES: tuple[FeatureSpec, ...] = _specs()
+
+
+@cache
+def _matcher(filename: str) -> PhraseMatcher:
+    """One compiled matcher per list, built on first use."""
+    return PhraseMatcher.from_lexicon(filename)
+
+
+def _raw_hits(doc: Document, filename: str) -> Iterator[tuple[int, int, str]]:
+    return _matcher(filename).finditer(doc.lower)
+
+
+def find_hits(doc: Document, key: str) -> list[tuple[int, int, str]]:
+    """Non-overlapping ``(start, end, entry)`` hits of list ``key`` in ``doc``, in text order.
+
+    A regex entry and a literal entry of the same list can match overlapping text; the earlier
+    (then longer) match wins, so one stretch of text counts once. A capitalised "May" that does not
+    open a sentence is the month or a name, not a hedge, and is skipped.
+    """
+    filename = dict(LISTS)[key]
+    raw = list(_raw_hits(doc, filename))
+    if not raw:
+        return []
+    raw.sort(key=lambda h: (h[0], -h[1]))
+    text = doc.text
+    starts: list[int] | None = None
+    out: list[tuple[int, int, str]] = []
+    last_end = -1
+    for s, e, entry in raw:
+        if s < last_end:
+            continue
+        if key == "hedge" and entry == "may" and text[s] == "M":
+            if starts is None:
+                starts = [x.start for x in doc.sentences]
+            if not _opens_sentence(starts, s):
+                continue
+        out.append((s, e, entry))
+        last_end = e
+    return out
+
+
+def _opens_sentence(starts: list[int], pos: int) -> bool:
+    k = bisect_right(starts, pos) - 1
+    return k >= 0 and starts[k] == pos
+
+
+def _note(doc: Document, start: int, end: int, entry: str, is_pattern: bool) -> str:
+    if not is_pattern:
+        return entry
+    matched = " ".join(doc.lower[start:end].split())
+    if len(matched) > _NOTE_CHARS:
+        matched = matched[: _NOTE_CHARS - 3] + "..."
+    return f"pattern: {matched}"
 
 
 def compute(doc: Document) -> FamilyOutput:
-    return {}, []
+    values: dict[str, float] = {}
+    evidence: list[Evidence] = []
+    n_words = doc.n_words
+    n_sent = len(doc.sentences)
+    sent_starts = [s.start for s in doc.sentences]
+    sent_ends = [s.end for s in doc.sentences]
+    for key, filename in LISTS:
+        hits = find_hits(doc, key)
+        patterns = frozenset(_matcher(filename).patterns)
+        dens_name, share_name = f"{key}_per_1k", f"{key}_sentence_share"
+        values[dens_name] = 1000.0 * len(hits) / n_words if n_words else 0.0
+        seen_sent: set[int] = set()
+        seen_entry: set[str] = set()
+        n_dens = n_share = n_distinct = 0
+        for s, e, entry in hits:
+            note = ""
+            if n_dens < _MAX_EVIDENCE:
+                note = _note(doc, s, e, entry, entry in patterns)
+                evidence.append(Evidence(s, e, dens_name, note))
+                n_dens += 1
+            k = bisect_right(sent_starts, s) - 1
+            if k >= 0 and s < sent_ends[k] and k not in seen_sent:
+                seen_sent.add(k)
+                if n_share < _MAX_EVIDENCE:
+                    note = note or _note(doc, s, e, entry, entry in patterns)
+                    evidence.append(Evidence(s, e, share_name, note))
+                    n_share += 1
+            if key == "boilerplate" and entry not in seen_entry:
+                seen_entry.add(entry)
+                if n_distinct < _MAX_EVIDENCE:
+                    note = note or _note(doc, s, e, entry, entry in patterns)
+                    evidence.append(Evidence(s, e, "boilerplate_distinct", note))
+                    n_distinct += 1
+        values[share_name] = len(seen_sent) / n_sent if n_sent else 0.0
+        if key == "boilerplate":
+            values["boilerplate_distinct"] = float(len(seen_entry))
+    span = find_preamble(doc.text)
+    values["chat_preamble"] = 1.0 if span is not None else 0.0
+    if span is not None and span[1] > span[0]:
+        evidence.append(Evidence(span[0], span[1], "chat_preamble", "chat preamble"))
+    return values, evidence
 
 
-FAMILY = register(Family("hedging", "", "O(n)", FEATURES, compute))
+FAMILY = register(
+    Family(
+        "hedging",
+        "Hedge cues (neutral) and four lists of LLM tells: boilerplate templates, overused vocabulary, "
+        "vague attributions and chat-assistant leftovers, each measured separately.",
+        "O(n) per list: one trie regex scan of the lower-cased text; hits placed in sentences by bisection",
+        FEATURES,
+        compute,
+    )
+)

@@ -1,15 +1,1604 @@
-"""inconsistency signals (placeholder until its module lands)."""
+"""Internal factual inconsistency: statements in one text that cannot all be true.
+
+Generated text states facts confidently and sometimes states two versions of the same fact. Nothing
+here consults outside knowledge: every hit is a *pair* of spans of the same text that disagree, and
+both are reported as evidence under one note (``'founding 1998 vs 2003'``). Each detector is built for
+precision over recall; when the structure of a sentence is not clear enough to be sure two statements
+are about the same thing, it stays silent.
+
+* ``numeric_conflicts``   the same subject and attribute with two values. Key: (subject head, attribute,
+  unit, time qualifiers of the clause); a different year, month, "currently"... in the clause makes a
+  different key. One-time events (born, died, founded, ordained...) are keyed by subject and event;
+  quantities by subject, verb or measure noun (tense kept), unit and trailing qualifier. Subjects are a
+  proper noun, a pronoun resolved to the last sentence-initial name, or a definite noun phrase. Ranges
+  are ignored; approximations ("about", "over", "nearly") within 10 % or on the right side of a bound
+  agree; statements in the same sentence are never compared.
+* ``arithmetic_errors``   a stated percentage change that does not match its stated values ("from 200 to
+  300, a 25% increase"); survey answer shares of one whole (yes/no/unsure) summing past 100 %; "X of
+  Y" / "X out of Y" with X > Y.
+* ``temporal_conflicts``  for one subject: died before born, an agent's act (graduated, married,
+  founded...) before birth or after death; "at the age of N" in a year that disagrees with the birth
+  year by more than one; "N years later, in YEAR" that fits no year mentioned just before.
+* ``count_mismatches``    "three reasons" / "7 tips" at the end of a line or in a heading, followed by a
+  list (bulleted, numbered or numbered headings) of a different length.
+* ``polarity_contradictions`` two sentences with the same content words (Jaccard >= 0.6 after removing
+  the polarity words, no differing number, name or time word, same tense) where one is negated or
+  they hold opposite antonyms (rose/fell, supports/opposes, safe/unsafe). Hedged, reported,
+  conditional, quantified and contrastive sentences are not compared.
+* ``role_conflicts``      one named person given two exclusive corporate offices in plain appositions
+  ("CEO John Smith" ... "John Smith, the company's CFO"), unless the text mentions a change of role.
+
+Aggregates: ``any_conflict`` and ``conflicts_per_1k_words``; their evidence repeats the detectors'.
+
+Complexity (n characters, w words, s sentences, L lines): digits are found by one regex pass over the
+text, O(n); one pass over the sentences builds word sets, cue positions and an inverted index of
+content words, O(w); each cue is examined in a window of at most a dozen words, O(w); the polarity
+search compares each negated or antonym-bearing sentence with at most ``_MAX_CANDIDATES`` others,
+found through posting lists that stop growing at ``_MAX_POSTING`` sentences, O(s); facts are grouped
+in dicts, O(facts); list counting walks the lines after each cue once, O(L) per cue with at most
+``_MAX_LIST_CUES`` cues. Overall O(n).
+"""
 
 from __future__ import annotations
 
-from slopsift.document import Document
-from slopsift.signals.base import Family, FamilyOutput, FeatureSpec, register
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import compress
+from operator import itemgetter
 
-FEATURES: tuple[FeatureSpec, ...] = ()
+from slopsift.document import Document
+from slopsift.lexicons import load_lexicon, load_table
+from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
+from slopsift.structure import is_list_item
+
+__all__ = ["FAMILY", "FEATURES", "compute"]
+
+_DETECTORS = (
+    "numeric_conflicts",
+    "arithmetic_errors",
+    "temporal_conflicts",
+    "count_mismatches",
+    "polarity_contradictions",
+    "role_conflicts",
+)
+
+FEATURES: tuple[FeatureSpec, ...] = (
+    FeatureSpec(
+        "numeric_conflicts",
+        "Pairs of statements giving the same subject and attribute (same unit and time qualifier) "
+        "different numbers or years, e.g. 'founded in 1998' ... 'founded in 2003'",
+        "conflicts",
+        "higher_worse",
+    ),
+    FeatureSpec(
+        "arithmetic_errors",
+        "Stated percentage changes that do not match their stated values, answer shares of one whole "
+        "summing past 100%, and 'X of Y' with X > Y",
+        "conflicts",
+        "higher_worse",
+    ),
+    FeatureSpec(
+        "temporal_conflicts",
+        "Impossible orderings for one subject (died before born, acts before birth or after death), "
+        "ages and 'N years later, in YEAR' that disagree with the years stated",
+        "conflicts",
+        "higher_worse",
+    ),
+    FeatureSpec(
+        "count_mismatches",
+        "Announced counts ('three reasons', '7 tips') followed by a list of a different length",
+        "conflicts",
+        "higher_worse",
+    ),
+    FeatureSpec(
+        "polarity_contradictions",
+        "Pairs of sentences with the same content where one is negated or uses the opposite word "
+        "(rose/fell, supports/opposes, safe/unsafe)",
+        "conflicts",
+        "higher_worse",
+    ),
+    FeatureSpec(
+        "role_conflicts",
+        "Named people given two exclusive corporate offices ('CEO John Smith' ... 'John Smith, the CFO') "
+        "with no change of role mentioned",
+        "conflicts",
+        "higher_worse",
+    ),
+    FeatureSpec(
+        "any_conflict",
+        "1 if any inconsistency detector fired, else 0 (evidence: the detectors' spans)",
+        "0/1",
+        "higher_worse",
+    ),
+    FeatureSpec(
+        "conflicts_per_1k_words",
+        "All detected conflicts per 1,000 words (evidence: the detectors' spans)",
+        "conflicts per 1,000 words",
+        "higher_worse",
+    ),
+)
+
+_MAX_PER_DETECTOR = 20  # conflicts counted per detector; beyond that the text is broken anyway
+_MAX_EVIDENCE_PAIRS = 12  # evidence pairs per feature (the framework keeps 25 spans per feature)
+_MAX_FACTS_PER_KEY = 4  # statements compared per fact key
+_MAX_POSTING = 64  # a content word in more sentences than this is too common to find partners
+_MAX_CANDIDATES = 8  # partner sentences compared per polar sentence
+_MAX_POLAR_WORDS = 60  # longer sentences are not compared for polarity
+_MIN_POLAR_CONTENT = 3  # content words a sentence needs to be compared
+_JACCARD = 0.6
+_APPROX = 0.10  # approximate values within 10 % agree
+_EXACT = 0.005  # rounding tolerance for exact values
+_MAX_LIST_CUES = 20
+_MAX_ROLE_PEOPLE = 5
+_WINDOW = 9  # words scanned right of an event verb for its year
+
+_FIRST = itemgetter(0)
+_NUMTOK = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(k|m|mn|bn)?")
+_NUMBERED_LINE = re.compile(
+    r"\s*(?:#{1,6}\s*|\*\*|__|<h[1-6][^>]*>\s*)?(?:(?:step|tip|way|reason|rule|lesson|mistake|sign|part|no\.?|#)\s*)?"
+    r"(\d{1,2})(?:[.):]|\s+-)\s*\S",
+    re.IGNORECASE,
+)
+_CODEY = re.compile(r"[{}=<>`|\\]|//|\w\(")
+_BULLET = re.compile(r"\s*([-*+\u2022])\s+\S")
+_CURRENCY = "$£€¥"
+_BE = frozenset("is are was were be been being am".split())
+
+
+@dataclass(frozen=True)
+class _Lex:
+    stop: frozenset[str]
+    neg: frozenset[str]
+    ant: dict[str, tuple[tuple[str, int], ...]]
+    cue: dict[str, frozenset[str]]
+    numword: dict[str, float]
+    scale: dict[str, float]
+    events: dict[str, tuple[str, str]]
+    qverb: frozenset[str]
+    qnoun: frozenset[str]
+    roles: dict[tuple[str, ...], str]
+    role_first: frozenset[str]
+    list_nouns: frozenset[str]
+    tense: dict[str, str]
+    ant_words: frozenset[str]
+    event_words: frozenset[str]
+    polar_drop: frozenset[str]  # words never counted as content in the polarity comparison
+    scan_words: frozenset[str]  # the words (besides digits) that make a sentence worth a detailed look
+
+
+@lru_cache(maxsize=1)
+def _lex() -> _Lex:
+    cue: dict[str, set[str]] = {}
+    numword: dict[str, float] = {}
+    scale: dict[str, float] = {}
+    for row in load_table("inconsistency_cues.txt"):
+        cat, entry = row[0], row[1]
+        if cat == "numword":
+            numword[entry] = float(row[2])
+        elif cat == "scale":
+            scale[entry] = float(row[2])
+        else:
+            cue.setdefault(cat, set()).add(entry)
+    ant: dict[str, list[tuple[str, int]]] = {}
+    for word, dim, sign in load_table("inconsistency_antonyms.txt"):
+        ant.setdefault(word, []).append((dim, 1 if sign == "+" else -1))
+    events = {row[0]: (row[1], row[2]) for row in load_table("inconsistency_events.txt")}
+    quant = load_table("inconsistency_quantities.txt")
+    roles = {tuple(row[0].split()): row[1] for row in load_table("inconsistency_roles.txt")}
+    tense = {w: t for t in ("pres", "past", "fut") for w in cue[f"tense_{t}"]}
+    stop = frozenset(load_lexicon("stopwords_en.txt").phrases)
+    neg = frozenset(load_lexicon("inconsistency_negation.txt").phrases)
+    list_nouns = frozenset(load_lexicon("inconsistency_list_nouns.txt").phrases)
+    qwords = frozenset(w for w, _ in quant)
+    scan_words = neg | ant.keys() | numword.keys() | list_nouns | {k[0] for k in roles}
+    return _Lex(
+        stop=stop,
+        neg=neg,
+        ant={k: tuple(v) for k, v in ant.items()},
+        cue={k: frozenset(v) for k, v in cue.items()},
+        numword=numword,
+        scale=scale,
+        events=events,
+        qverb=frozenset(w for w, kind in quant if kind == "verb"),
+        qnoun=frozenset(w for w, kind in quant if kind == "noun"),
+        roles=roles,
+        role_first=frozenset(k[0] for k in roles),
+        list_nouns=list_nouns,
+        tense=tense,
+        ant_words=frozenset(ant),
+        event_words=frozenset(events),
+        polar_drop=stop | neg | frozenset(ant) | cue["contraction"],
+        scan_words=frozenset(scan_words),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Conflict:
+    kind: str
+    a: tuple[int, int]
+    b: tuple[int, int]
+    note: str
+
+
+@dataclass(slots=True)
+class _Num:
+    """A number in the text: tokens ``left..last`` (approximators and scale words included)."""
+
+    first: int  # the digit/number-word token
+    last: int  # last token (scale word, 'percent', 'cent')
+    left: int  # first token including approximators ('more than', 'about')
+    value: float  # scaled: '5 million' is 5e6
+    unit: str  # '%', a currency symbol, a unit suffix ('m'), or ''
+    year: bool
+    approx: int  # 0 exact, 1 approximate, 2 lower bound ('over'), 3 upper bound ('nearly')
+    scale: float = 1.0
+
+
+@dataclass(slots=True)
+class _Fact:
+    value: float
+    approx: int
+    span: tuple[int, int]
+    sent: int
+    label: str
+    exact: bool = False  # years and counts of events: no rounding tolerance
+
+
+@dataclass(slots=True)
+class _Sent:
+    ws: int
+    we: int
+    words: set[str]
+    nums: list[_Num] = field(default_factory=list)
+    years: list[_Num] = field(default_factory=list)
+
+
+class _Sents:
+    """Per-sentence word sets, built on first use: most sentences hold no cue and are never looked at."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.cache: dict[int, _Sent] = {}
+        self.word_starts = [s.word_start for s in doc.sentences]
+
+    def __getitem__(self, si: int) -> _Sent:
+        s = self.cache.get(si)
+        if s is None:
+            sent = self.doc.sentences[si]
+            s = _Sent(sent.word_start, sent.word_end, set(self.doc.words[sent.word_start : sent.word_end]))
+            self.cache[si] = s
+        return s
+
+    def __len__(self) -> int:
+        return len(self.word_starts)
+
+    def of_word(self, i: int) -> int:
+        """Index of the sentence holding word ``i`` (-1 if none)."""
+        si = bisect_right(self.word_starts, i) - 1
+        return si if si >= 0 and i < self.doc.sentences[si].word_end else -1
+
+    def holding(self, vocab: frozenset[str] | set[str]) -> list[tuple[int, str]]:
+        """(sentence, word) for every occurrence of a ``vocab`` word in the document, O(words)."""
+        words = self.doc.words
+        out: list[tuple[int, str]] = []
+        for i in _positions(words, vocab):
+            si = self.of_word(i)
+            if si >= 0:
+                out.append((si, words[i]))
+        return out
+
+
+def _positions(words: list[str], vocab: frozenset[str] | set[str]) -> list[int]:
+    """Indices of the words in ``vocab`` (the loop runs in C: this is on every document's path)."""
+    return list(compress(range(len(words)), map(vocab.__contains__, words)))
+
+
+def _digit_positions(words: list[str]) -> list[int]:
+    """Indices of the words that start with a digit."""
+    return list(compress(range(len(words)), map(str.isdigit, map(_FIRST, words))))
+
+
+class _Ctx:
+    """The document arrays plus the running state of one scan (last named entity)."""
+
+    def __init__(self, doc: Document, lex: _Lex) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.words = doc.words
+        self.starts = doc.word_starts
+        self.ends = doc.word_ends
+        self.n = len(doc.words)
+        self.lex = lex
+        self.sents = _Sents(doc)
+        self.cur = 0  # the sentence being read
+        self._entities: dict[int, str | None] = {}
+        self.line_starts = [ln.start for ln in doc.lines]
+        self.conflicts: dict[str, list[_Conflict]] = {k: [] for k in _DETECTORS}
+
+    def resolve(self, pronoun: str) -> str:
+        """The name a pronoun in the current sentence most likely refers to: the nearest sentence
+        (this one or up to 30 before) that opens with a name. Computed on demand: pronoun subjects
+        are rare, so no per-sentence work is spent on them."""
+        for si in range(self.cur, max(-1, self.cur - 30), -1):
+            if si not in self._entities:
+                self._entities[si] = _opening_name(self, self.sents[si])
+            name = self._entities[si]
+            if name is not None:
+                return name
+        return f"pron:{pronoun}"
+
+    def gap(self, i: int) -> str:
+        """The characters between word ``i - 1`` and word ``i``."""
+        return self.text[self.ends[i - 1] : self.starts[i]] if 0 < i < self.n else ""
+
+    def tight(self, i: int) -> bool:
+        """Word ``i`` follows word ``i - 1`` with only whitespace between."""
+        return not self.gap(i).strip()
+
+    def cap(self, i: int) -> bool:
+        return self.text[self.starts[i]].isupper()
+
+    def add(self, kind: str, a: tuple[int, int], b: tuple[int, int], note: str) -> None:
+        out = self.conflicts[kind]
+        if len(out) < _MAX_PER_DETECTOR:
+            out.append(_Conflict(kind, a, b, note))
+
+
+# ---------------------------------------------------------------------------------------------- numbers
+
+
+def _number_at(ctx: _Ctx, i: int, ws: int, we: int) -> _Num | None:
+    """Parse the number at word ``i`` (digits or a number word), with scale, unit and approximator."""
+    lex, words = ctx.lex, ctx.words
+    w = words[i]
+    suffix: str | None = None
+    plain = False
+    if w[0].isdigit():
+        m = _NUMTOK.fullmatch(w)
+        if m is None:
+            return None
+        value = float(m.group(1).replace(",", "") + (m.group(2) or ""))
+        suffix = m.group(3)
+        plain = m.group(2) is None and "," not in m.group(1) and suffix is None
+    elif w in lex.numword:
+        value = lex.numword[w]
+    else:
+        return None
+    last = i
+    scale = 1.0
+    before = ctx.text[max(0, ctx.starts[i] - 2) : ctx.starts[i]].rstrip()
+    unit = before[-1] if before and before[-1] in _CURRENCY else ""
+    if suffix is not None:
+        if suffix == "m" and not unit:
+            unit = "m"  # metres or millions: compared only with the same suffix
+        else:
+            scale = lex.scale[suffix]
+    elif last + 1 < we and len(words[last + 1]) > 2 and words[last + 1] in lex.scale and ctx.tight(last + 1):
+        scale = lex.scale[words[last + 1]]
+        last += 1
+    value *= scale
+    after = ctx.text[ctx.ends[last] : ctx.ends[last] + 2]
+    if after[:1] == "%" or after == " %":
+        unit = "%"
+    elif last + 1 < we and words[last + 1] == "percent":
+        unit, last = "%", last + 1
+    elif last + 2 < we and words[last + 1] == "per" and words[last + 2] == "cent":
+        unit, last = "%", last + 2
+    year = plain and len(w) == 4 and 1500 <= value <= 2100 and not unit
+    left, approx = i, 0
+    p1 = words[i - 1] if i - 1 >= ws else ""
+    p2 = words[i - 2] if i - 2 >= ws else ""
+    cue = lex.cue
+    if f"{p2} {p1}" in cue["bound_low"]:
+        left, approx = i - 2, 2
+    elif f"{p2} {p1}" in cue["bound_high"]:
+        left, approx = i - 2, 3
+    elif p1 in cue["approx"] or p1 == "estimated":
+        left, approx = i - 1, 1
+    elif p1 in cue["bound_low"]:
+        left, approx = i - 1, 2
+    elif p1 in cue["bound_high"]:
+        left, approx = i - 1, 3
+    return _Num(i, last, left, value, unit, year, approx, scale)
+
+
+def _is_range(ctx: _Ctx, nm: _Num, ws: int, we: int, numidx: set[int]) -> bool:
+    """Part of 'between 5 and 6', '5 to 6', '5 or 6', 'from 5 to 6'."""
+    words = ctx.words
+    p1 = words[nm.left - 1] if nm.left - 1 >= ws else ""
+    if p1 in ("between", "from"):
+        return True
+    if p1 in ctx.lex.cue["range_word"] and (nm.left - 2) in numidx:
+        return True
+    nxt = nm.last + 1
+    return nxt + 1 < we and words[nxt] in ctx.lex.cue["range_word"] and (nxt + 1) in numidx
+
+
+def _same_value(a: _Fact, b: _Fact) -> bool:
+    """Do two stated values agree, allowing rounding, approximations and bounds?"""
+    hi = max(abs(a.value), abs(b.value))
+    if a.exact or b.exact:
+        return a.value == b.value
+    if hi == 0 or abs(a.value - b.value) <= _EXACT * hi:
+        return True
+    for x, y in ((a, b), (b, a)):
+        if x.approx == 2 and y.value >= x.value:  # 'over 5,000' and 6,000
+            return True
+        if x.approx == 3 and y.value <= x.value:  # 'nearly 5,000' and 4,900
+            return True
+    return (a.approx or b.approx) > 0 and abs(a.value - b.value) < _APPROX * hi
+
+
+def _fmt(v: float) -> str:
+    return f"{v:,.0f}" if v == int(v) else f"{v:,.3g}"
+
+
+# --------------------------------------------------------------------------------------------- subjects
+
+
+def _np_head(ctx: _Ctx, j: int, ws: int) -> tuple[str, int] | None:
+    """The head of a subject noun phrase ending at word ``j``: (key, first word index)."""
+    lex, words = ctx.lex, ctx.words
+    w = words[j]
+    if w in lex.cue["pronoun"]:
+        return ctx.resolve(w), j
+    if w.endswith("'s") or w[0].isdigit() or w in lex.stop or w in lex.cue["time"]:
+        return None
+    if ctx.cap(j):
+        k = j
+        while k - 1 >= ws and ctx.cap(k - 1) and words[k - 1] not in lex.stop and ctx.tight(k):
+            k -= 1
+        head = w
+        if head in lex.cue["corp_suffix"] and k < j:
+            head = words[j - 1]
+        if k == ws and j == ws and w in lex.stop:
+            return None
+        return head, k
+    for k in range(j - 1, max(ws, j - 4) - 1, -1):
+        if not ctx.tight(k + 1):
+            return None
+        p = words[k]
+        if p in lex.cue["definite"] or p.endswith("'s"):
+            return w, k
+        if p in lex.stop or p in lex.cue["indefinite"] or p[0].isdigit():
+            return None
+    return None
+
+
+def _sentence_subject(ctx: _Ctx, ws: int, we: int) -> tuple[str, int] | None:
+    """The subject opening the sentence: a pronoun or a run of capitalised non-function words."""
+    if ws >= we:
+        return None
+    w = ctx.words[ws]
+    if w in ctx.lex.cue["pronoun"]:
+        return ctx.resolve(w), ws
+    if not ctx.cap(ws) or w in ctx.lex.stop:
+        return None
+    j = ws
+    while j + 1 < we and ctx.cap(j + 1) and ctx.words[j + 1] not in ctx.lex.stop and ctx.tight(j + 1):
+        j += 1
+    return _np_head(ctx, j, ws)
+
+
+def _subject_left(ctx: _Ctx, i: int, ws: int, we: int, apposition: bool) -> tuple[str, int] | None:
+    """The subject of the verb or participle at word ``i``: walk left over auxiliaries and adverbs."""
+    lex, words = ctx.lex, ctx.words
+    j = i - 1
+    skipped = 0
+    while j >= ws and words[j] in lex.cue["aux"] and ctx.tight(j + 1):
+        j -= 1
+        skipped += 1
+    if j < ws:
+        return None
+    g = ctx.gap(j + 1).strip()
+    if g and not (g == "," and apposition and skipped == 0):
+        return None
+    w = words[j]
+    if w == "and" and not g:
+        return _sentence_subject(ctx, ws, we)
+    if w in lex.cue["relative"]:
+        if j - 1 < ws or ctx.gap(j).strip() not in ("", ","):
+            return None
+        return _np_head(ctx, j - 1, ws)
+    return _np_head(ctx, j, ws)
+
+
+def _np_right(ctx: _Ctx, k: int, we: int) -> tuple[str, int] | None:
+    """The object noun phrase starting at word ``k``: (key, last word index)."""
+    lex, words = ctx.lex, ctx.words
+    if k >= we:
+        return None
+    if ctx.cap(k) and words[k] not in lex.stop:
+        j = k
+        while j + 1 < we and ctx.cap(j + 1) and words[j + 1] not in lex.stop and ctx.tight(j + 1):
+            j += 1
+        head = words[j][:-2] if words[j].endswith("'s") else words[j]
+        if head in lex.cue["corp_suffix"] and j > k:
+            head = words[j - 1]
+        return head, j
+    if words[k] in lex.cue["definite"]:
+        j = k + 1
+        while j + 1 < we and words[j + 1] not in lex.stop and ctx.tight(j + 1) and j < k + 3:
+            j += 1
+        if j < we and words[j] not in lex.stop and words[j].isalpha():
+            return words[j], j
+    return None
+
+
+# ------------------------------------------------------------------------------------------------ scan
+
+
+@dataclass
+class _State:
+    facts: dict[tuple[str, ...], list[_Fact]] = field(default_factory=dict)
+    births: dict[str, _Fact] = field(default_factory=dict)
+    deaths: dict[str, _Fact] = field(default_factory=dict)
+    acts: dict[str, list[_Fact]] = field(default_factory=dict)
+    ages: list[tuple[str, int, int, tuple[int, int]]] = field(default_factory=list)
+
+
+def _record(ctx: _Ctx, st: _State, key: tuple[str, ...], fact: _Fact, what: str) -> None:
+    """Store a fact; a different value under the same key in another sentence is a conflict."""
+    seen = st.facts.setdefault(key, [])
+    for old in seen:
+        if old.sent == fact.sent:
+            continue
+        if not _same_value(old, fact):
+            note = f"{what} {old.label} vs {fact.label}"
+            ctx.add("numeric_conflicts", old.span, fact.span, note)
+            break
+    if len(seen) < _MAX_FACTS_PER_KEY:
+        seen.append(fact)
+
+
+def _year_after(ctx: _Ctx, k0: int, we: int, years: dict[int, _Num]) -> int | None:
+    """The year dating the event whose verb ends before ``k0``, within the same clause."""
+    lex, words = ctx.lex, ctx.words
+    for k in range(k0, min(we, k0 + _WINDOW)):
+        if k > k0 and any(c in ctx.gap(k) for c in ';:()"'):
+            return None
+        w = words[k]
+        if w in lex.cue["clause_stop"] or (k > k0 and w in lex.events):
+            return None
+        nm = years.get(k)
+        if nm is not None:
+            prev = words[k - 1] if k - 1 >= 0 else ""
+            if prev in lex.cue["year_skip_before"] or nm.approx:
+                return None
+            nxt = words[k + 1] if k + 1 < we else ""
+            if nxt in ("bc", "bce") or (nxt in lex.cue["range_word"] and (k + 2) in years):
+                return None
+            return k
+    return None
+
+
+def _year_before(ctx: _Ctx, ws: int, i: int, years: dict[int, _Num]) -> int | None:
+    """A sentence-opening 'In 1995,' / 'In March 1995,' dating the event verb at ``i``."""
+    words = ctx.words
+    if words[ws] != "in":
+        return None
+    for k in (ws + 1, ws + 2):
+        if k < i and k in years:
+            if k == ws + 2 and words[ws + 1] not in ctx.lex.cue["time"]:
+                return None
+            return k
+    return None
+
+
+def _events(ctx: _Ctx, st: _State, si: int, s: _Sent, idxs: list[int], years: dict[int, _Num]) -> None:
+    lex, words = ctx.lex, ctx.words
+    if not s.words.isdisjoint(lex.cue["fact_skip"]):
+        return
+    ws, we = s.ws, s.we
+    for i in idxs:
+        canon, cls = lex.events[words[i]]
+        if i > ws and words[i - 1] in lex.neg:
+            continue
+        j = i - 1
+        passive = False
+        while j >= ws and words[j] in lex.cue["aux"]:
+            passive = passive or words[j] in _BE
+            j -= 1
+        apposition = i > ws and ctx.gap(i).strip() == "," and j == i - 1
+        subj = _subject_left(ctx, i, ws, we, apposition=cls != "act")
+        obj: tuple[str, int] | None = None
+        after = i + 1
+        if cls == "founding" and not passive and not apposition:
+            obj = _np_right(ctx, i + 1, we)
+            if obj is not None:
+                after = obj[1] + 1
+            elif i + 1 < we and words[i + 1] in ("a", "an"):
+                after = i + 2  # 'Smith founded a charity': an act of Smith's, no fact about the charity
+            elif i + 1 < we and words[i + 1] not in ("in", "on"):
+                continue
+        y = _year_after(ctx, after, we, years)
+        opening = False
+        if y is None:
+            y = _year_before(ctx, ws, i, years)
+            opening = True
+        if y is None:
+            continue
+        year = years[y].value
+        lo = min(i, y) if subj is None or subj[1] < i - 6 else min(subj[1], y)
+        if opening:
+            lo = ws  # 'In 1995, he founded ...' 
+        span = (ctx.starts[lo], ctx.ends[max(i, y)])
+        fact = _Fact(year, 0, span, si, str(int(year)), exact=True)
+        if after > i + 1:
+            if obj is not None:
+                _record(ctx, st, ("ev", obj[0], canon), fact, canon)
+            if subj is not None:
+                st.acts.setdefault(subj[0], []).append(fact)
+            continue
+        if subj is None:
+            continue
+        if cls == "act":
+            st.acts.setdefault(subj[0], []).append(fact)
+            continue
+        _record(ctx, st, ("ev", subj[0], canon), fact, canon)
+        if cls == "birth":
+            st.births.setdefault(subj[0], fact)
+        elif cls == "death":
+            st.deaths.setdefault(subj[0], fact)
+
+
+def _trailing(ctx: _Ctx, k: int, we: int) -> tuple[str, ...]:
+    """Content words of the qualifier right after a quantity ('in 36 games'), up to the clause end."""
+    out: list[str] = []
+    for j in range(k, min(we, k + 4)):
+        if not ctx.tight(j) and ctx.gap(j).strip():
+            break
+        w = ctx.words[j]
+        if w in ctx.lex.cue["clause_stop"]:
+            break
+        if w not in ctx.lex.stop:
+            out.append(w)
+    return tuple(out)
+
+
+def _quantity(ctx: _Ctx, st: _State, si: int, s: _Sent, nm: _Num, qual: tuple[str, ...]) -> None:
+    """'<subject> <verb> [about] <number> <unit>' or '<subject>'s <noun> is/was/of <number>'."""
+    lex, words = ctx.lex, ctx.words
+    ws, we = s.ws, s.we
+    j = nm.left - 1
+    if j < ws or ctx.gap(j + 1).strip().strip(_CURRENCY):
+        return
+    saw_of = words[j] == "of"
+    if saw_of:
+        j -= 1
+        if j >= ws and words[j] == "total":
+            j -= 1
+            if j >= ws and words[j] in ("a", "the"):
+                j -= 1
+    if j < ws or not ctx.tight(j + 1):
+        return
+    w = words[j]
+    subj: tuple[str, int] | None = None
+    attr = tense = unit = ""
+    noun_at = -1
+    if w in lex.qverb and (not saw_of or w.startswith(("consist", "compris"))):
+        unit = nm.unit
+        k = nm.last + 1
+        if not unit:
+            if k >= we or not ctx.tight(k) or words[k] in lex.stop or not words[k].isalpha():
+                return
+            unit = words[k]
+            k += 1
+        subj = _subject_left(ctx, j, ws, we, apposition=False)
+        attr = w
+        qual = qual + _trailing(ctx, k, we)
+    elif saw_of and w in lex.qnoun:
+        noun_at = j
+        p = j - 1
+        if p >= ws and words[p] in ("a", "the") and p - 1 >= ws and words[p - 1] in lex.qverb:
+            subj = _subject_left(ctx, p - 1, ws, we, apposition=False)
+            tense = "past" if words[p - 1] == "had" else "pres"
+    elif w in lex.cue["copula"] or (w == "at" and j - 1 >= ws and words[j - 1] == "stood"):
+        tense = "past" if w in ("was", "were", "at") else "pres"
+        j -= 2 if w == "at" else 1
+        if j >= ws and words[j] in lex.qnoun:
+            noun_at = j
+        elif j >= ws and ctx.cap(j):  # 'the population of Springfield was 50,000'
+            k = j
+            while k - 1 >= ws and ctx.cap(k - 1) and words[k - 1] not in lex.stop:
+                k -= 1
+            if k - 2 >= ws and words[k - 1] == "of" and words[k - 2] in lex.qnoun:
+                noun_at = k - 2
+                subj = _np_head(ctx, j, k)
+    else:
+        return
+    if noun_at >= 0:
+        attr = words[noun_at]
+        unit = nm.unit
+        if subj is None and noun_at - 1 >= ws:
+            p = words[noun_at - 1]
+            if p.endswith("'s") and len(p) > 2:
+                subj = (p[:-2], noun_at - 1)
+            elif p in ("its", "his", "her"):
+                subj = (ctx.resolve(p), noun_at - 1)
+    if subj is None:
+        return
+    lo = subj[1] if subj[1] >= nm.left - 8 else min(j, noun_at if noun_at >= 0 else j)
+    if any(words[k] in lex.neg for k in range(lo, nm.left)):
+        return
+    span = (ctx.starts[lo], ctx.ends[nm.last if not unit or unit in "%m" + _CURRENCY else nm.last + 1])
+    label = (
+        (nm.unit if nm.unit in _CURRENCY and nm.unit else "")
+        + _fmt(nm.value)
+        + ("%" if nm.unit == "%" else "")
+    )
+    fact = _Fact(nm.value, nm.approx, span, si, label)
+    _record(ctx, st, ("q", subj[0], attr, tense, unit, *qual), fact, unit if unit.isalpha() else attr)
+
+
+# ------------------------------------------------------------------------------------------ arithmetic
+
+
+def _change_sign(ctx: _Ctx, k: int) -> int:
+    w = ctx.words[k] if 0 <= k < ctx.n else ""
+    if w in ctx.lex.cue["change_up"]:
+        return 1
+    if w in ctx.lex.cue["change_down"]:
+        return -1
+    return 0
+
+
+def _arithmetic(ctx: _Ctx, s: _Sent) -> None:
+    nums = s.nums
+    if len(nums) < 2:
+        return
+    lex, words = ctx.lex, ctx.words
+    ws, we = s.ws, s.we
+    by_first = {nm.first: nm for nm in nums}
+    # (a) 'from A to B, a P% increase'
+    pairs: list[tuple[_Num, _Num]] = []
+    for a in nums:
+        if a.left - 1 >= ws and words[a.left - 1] == "from" and not a.year and not a.approx:
+            for gap in (1, 2, 3):
+                t = a.last + gap
+                if t < we and words[t] == "to" and (t + 1) in by_first:
+                    pairs.append((a, by_first[t + 1]))
+                    break
+                if t >= we or not words[t].isalpha():
+                    break
+    pcts: list[tuple[_Num, int, bool]] = []
+    for p in nums:
+        if p.unit != "%" or any(p is b for _, b in pairs) or any(p is a for a, _ in pairs):
+            continue
+        sign = _change_sign(ctx, p.last + 1)
+        points = p.last + 1 < we and words[p.last + 1] in ("point", "points")
+        if points or (p.last + 2 < we and words[p.last + 1] == "percentage"):
+            points = True
+            sign = _change_sign(ctx, p.last + 2) or _change_sign(ctx, p.last + 3)
+        if not sign and p.left - 1 >= ws and words[p.left - 1] in ("by", "up", "down"):
+            sign = _change_sign(ctx, p.left - 1) or 2
+        if sign and not p.approx:
+            pcts.append((p, sign, points))
+    if len(pairs) == 1 and len(pcts) == 1:
+        a, b = pairs[0]
+        p, sign, points = pcts[0]
+        if not b.year and not b.approx and a.value > 0 and (a.unit == b.unit or not a.unit):
+            stated = p.value
+            tol = max(1.5, _APPROX * stated)
+            readings = [(b.value - a.value) / a.value * 100]
+            if points or a.unit == "%":
+                readings.append(b.value - a.value)
+            if points:
+                readings = readings[1:]
+            if a.scale == 1.0 and b.scale > 1.0:  # 'from 2 to 3 million'
+                readings.append((b.value - a.value * b.scale) / (a.value * b.scale) * 100)
+            fits = any(abs(abs(r) - stated) <= tol for r in readings)
+            wrong_way = sign in (1, -1) and sign * (b.value - a.value) < 0
+            if not fits or wrong_way:
+                span_a = (ctx.starts[a.left - 1], ctx.ends[b.last])
+                span_b = (ctx.starts[p.left], ctx.ends[min(we - 1, p.last + (1 if sign != 2 else 0))])
+                actual = readings[0]
+                note = f"{_fmt(a.value)} to {_fmt(b.value)} is {actual:+.0f}%, not {_fmt(stated)}%"
+                if points:
+                    note = f"{_fmt(a.value)} to {_fmt(b.value)} is {b.value - a.value:+.3g} points, not {_fmt(stated)}"
+                ctx.add("arithmetic_errors", span_a, span_b, note)
+    _shares(ctx, s)
+    # (c) 'X of Y' / 'X out of Y' with X > Y
+    for x in nums:
+        if x.year or x.unit == "%":
+            continue
+        k = x.last + 1
+        if k + 1 < we and words[k] == "out" and words[k + 1] == "of":
+            k += 2
+        elif k < we and words[k] == "of":
+            k += 1
+        else:
+            continue
+        if k < we and words[k] in ("the", "its", "their", "all"):
+            k += 1
+        y = by_first.get(k)
+        if y is None or y.year or y.unit == "%" or y.unit != x.unit or y.approx:
+            continue
+        if x.left - 1 >= ws and words[x.left - 1] in lex.cue["label_before"]:
+            continue
+        nxt = y.last + 1
+        if nxt >= we or words[nxt] in lex.stop or not words[nxt].isalpha() or ctx.cap(nxt):
+            continue
+        if x.value > y.value:
+            ctx.add(
+                "arithmetic_errors",
+                (ctx.starts[x.left], ctx.ends[x.last]),
+                (ctx.starts[y.first], ctx.ends[nxt]),
+                f"{_fmt(x.value)} of {_fmt(y.value)}",
+            )
+
+
+def _answer(ctx: _Ctx, k: int, we: int) -> tuple[str, int] | None:
+    """The answer at word ``k`` ('said yes', 'were unsure', 'disagreed'): (yes/no/unsure, last word)."""
+    cue, words = ctx.lex.cue, ctx.words
+    if k >= we:
+        return None
+    w = words[k]
+    nxt = words[k + 1] if k + 1 < we else ""
+    if w in cue["response_verb"] and nxt in ("yes", "no"):
+        return nxt, k + 1
+    if w in cue["copula"]:
+        if nxt in cue["answer_unsure"]:
+            return "unsure", k + 1
+        if nxt == "not" and k + 2 < we and words[k + 2] == "sure":
+            return "unsure", k + 2
+        if nxt in ("against", "opposed"):
+            return "no", k + 1
+        if nxt == "in" and k + 2 < we and words[k + 2] in ("favour", "favor"):
+            return "yes", k + 2
+    if w in cue["answer_yes"] and w not in ("yes", "for"):
+        return "yes", k
+    if w in cue["answer_no"] and w not in ("no", "against"):
+        return "no", k
+    return None
+
+
+def _shares(ctx: _Ctx, s: _Sent) -> None:
+    """'60% said yes, 30% said no and 25% were unsure': answers to one question past 100 %."""
+    pct = [nm for nm in s.nums if nm.unit == "%"]
+    if len(pct) < 2:
+        return
+    words = ctx.words
+    items: list[tuple[_Num, str, int]] = []
+    wholes: set[tuple[str, ...]] = set()
+    for nm in pct:
+        k = nm.last + 1
+        if k < s.we and words[k] == "of":  # '60% of respondents said yes'
+            j = k + 1
+            while j < s.we and j < k + 4 and _answer(ctx, j, s.we) is None:
+                j += 1
+            wholes.add(tuple(words[k + 1 : j]))
+            k = j
+        ans = _answer(ctx, k, s.we)
+        if ans is None:
+            return  # a percentage that is not an answer share: not one whole
+        items.append((nm, ans[0], ans[1]))
+    if len(wholes) > 1 or len({a for _, a, _ in items}) != len(items):
+        return
+    total = sum(nm.value for nm, _, _ in items)
+    if total > 100.5:
+        (a, _, ea), (b, _, eb) = items[0], items[-1]
+        ctx.add(
+            "arithmetic_errors",
+            (ctx.starts[a.left], ctx.ends[ea]),
+            (ctx.starts[b.left], ctx.ends[eb]),
+            f"shares sum to {_fmt(total)}%",
+        )
+
+
+# ------------------------------------------------------------------------------------------- temporal
+
+
+def _ages_and_offsets(ctx: _Ctx, st: _State, si: int, s: _Sent, prev_years: list[_Num]) -> None:
+    lex, words = ctx.lex, ctx.words
+    ws, we = s.ws, s.we
+    years = s.years
+    by_first = {nm.first: nm for nm in s.nums}
+    if not s.words.isdisjoint(lex.cue["age_word"]) and len({y.value for y in years}) == 1:
+        for k in range(ws, we):
+            if words[k] not in lex.cue["age_word"]:
+                continue
+            a = k + 2 if k + 2 < we and words[k] == "age" and words[k + 1] == "of" else k + 1
+            nm = by_first.get(a)
+            if nm is None or nm.year or nm.unit or nm.approx or not 0 < nm.value < 125:
+                continue
+            subj = _sentence_subject(ctx, ws, we)
+            if subj is None:
+                for j in range(ws, we):
+                    if words[j] in lex.cue["person_pronoun"]:
+                        subj = ctx.resolve(words[j]), j
+                        break
+            if subj is None:
+                continue
+            y = years[0]
+            lo, hi = min(k, y.first), max(nm.last, y.last)
+            if k > ws and words[k - 1] in ("the", "at"):
+                lo = min(
+                    lo,
+                    k - 1
+                    if words[k - 1] == "at"
+                    else k - 2
+                    if k - 2 >= ws and words[k - 2] == "at"
+                    else k - 1,
+                )
+            st.ages.append((subj[0], int(nm.value), int(y.value), (ctx.starts[lo], ctx.ends[hi])))
+            break
+    if "years" not in s.words and "year" not in s.words:
+        return
+    for k in range(ws + 1, we - 2):
+        if words[k] not in ("years", "year"):
+            continue
+        nm = by_first.get(k - 1)
+        if nm is None or nm.year or nm.unit or nm.approx or nm.last != k - 1:
+            continue
+        rel = words[k + 1]
+        if rel in lex.cue["rel_later"]:
+            sign = 1
+        elif rel in lex.cue["rel_earlier"]:
+            sign = -1
+        else:
+            continue
+        if rel in ("after", "before") and words[k + 2] != "in" and "," not in ctx.gap(k + 2):
+            continue
+        target: _Num | None = None
+        for j in range(k + 2, min(we, k + 5)):
+            if (
+                words[j] == "in"
+                and j + 1 < we
+                and (y := by_first.get(j + 1)) is not None
+                and y.year
+                and not y.approx
+            ):
+                target = y
+                break
+        if target is None:
+            continue
+        anchors = [y for y in prev_years] + [y for y in years if y.last < nm.left]
+        if not anchors:
+            continue
+        n = nm.value
+        if any(abs(a.value + sign * n - target.value) <= 1 for a in anchors):
+            continue
+        a = anchors[-1]
+        ctx.add(
+            "temporal_conflicts",
+            (ctx.starts[a.first], ctx.ends[a.last]),
+            (ctx.starts[nm.left], ctx.ends[target.last]),
+            f"{int(a.value)} {'+' if sign > 0 else '-'} {int(n)} years is not {int(target.value)}",
+        )
+
+
+def _temporal(ctx: _Ctx, st: _State) -> None:
+    for subj, born in st.births.items():
+        died = st.deaths.get(subj)
+        if died is not None and died.value < born.value:
+            ctx.add("temporal_conflicts", born.span, died.span, f"born {born.label}, died {died.label}")
+        for act in st.acts.get(subj, ()):
+            if act.value < born.value:
+                ctx.add("temporal_conflicts", born.span, act.span, f"born {born.label}, acts in {act.label}")
+                break
+    for subj, died in st.deaths.items():
+        for act in st.acts.get(subj, ()):
+            if act.value > died.value:
+                ctx.add("temporal_conflicts", died.span, act.span, f"died {died.label}, acts in {act.label}")
+                break
+    for subj, age, year, span in st.ages:
+        born = st.births.get(subj)
+        if born is not None and abs(year - born.value - age) > 1:
+            ctx.add(
+                "temporal_conflicts",
+                born.span,
+                span,
+                f"born {born.label}, aged {age} in {year} (not {year - int(born.value)})",
+            )
+
+
+# --------------------------------------------------------------------------------------------- lists
+
+
+def _list_cue(ctx: _Ctx, s: _Sent) -> tuple[int, int, int] | None:
+    """'three reasons' / '7 simple tips' in the sentence: (count, first word, last word)."""
+    lex, words = ctx.lex, ctx.words
+    for k in range(s.ws + 1, s.we):
+        if words[k] not in lex.list_nouns:
+            continue
+        for j in range(k - 1, max(s.ws, k - 4) - 1, -1):
+            w = words[j]
+            if not ctx.tight(j + 1) and ctx.gap(j + 1).strip() != "-":
+                break
+            if w[0].isdigit() or w in lex.numword:
+                nm = _number_at(ctx, j, s.ws, s.we)
+                if nm is None or nm.approx or nm.unit or nm.year or nm.last != j or not 2 <= nm.value <= 50:
+                    return None
+                if nm.value != int(nm.value) or (j - 1 >= s.ws and words[j - 1] in lex.cue["list_skip"]):
+                    return None
+                return int(nm.value), j, k
+            if w in lex.stop or w in lex.cue["list_skip"] or not w.isalpha():
+                break
+    return None
+
+
+def _line_of(line_starts: list[int], pos: int) -> int:
+    return bisect_right(line_starts, pos) - 1
+
+
+def _count_list(
+    ctx: _Ctx, first: int, heading_lines: frozenset[int], is_heading_cue: bool
+) -> tuple[int, tuple[int, int], bool] | None:
+    """Length of the list starting at or after line ``first``: (count, evidence span, is_heading_run)."""
+    lines = ctx.doc.lines
+    text = ctx.text
+    n = len(lines)
+    k = first
+    while k < n and lines[k].blank:
+        k += 1
+    if k >= n:
+        return None
+    line = text[lines[k].start : lines[k].end]
+    if k in heading_lines:
+        if _NUMBERED_LINE.match(line) is None:
+            return None
+        return _count_numbered(ctx, k, heading_lines, headings=True)
+    if not is_list_item(line) and _NUMBERED_LINE.match(line) is None:
+        if not is_heading_cue:
+            return None
+        # a title or heading cue: numbered headings may follow an introduction
+        for j in range(k, min(n, k + 15)):
+            if j in heading_lines:
+                lt = text[lines[j].start : lines[j].end]
+                return (
+                    _count_numbered(ctx, j, heading_lines, headings=True)
+                    if _NUMBERED_LINE.match(lt)
+                    else None
+                )
+            lt = text[lines[j].start : lines[j].end]
+            if not lines[j].blank and (is_list_item(lt) or _NUMBERED_LINE.match(lt)):
+                return None
+        return None
+    m = _BULLET.match(line)
+    if m is None:
+        return _count_numbered(ctx, k, heading_lines, headings=False)
+    marker = m.group(1)
+    base = len(line) - len(line.lstrip())
+    count = 0
+    last = k
+    pending_blank = False
+    for j in range(k, n):
+        ln = lines[j]
+        if ln.blank:
+            pending_blank = True
+            continue
+        if j in heading_lines:
+            break
+        lt = text[ln.start : ln.end]
+        indent = len(lt) - len(lt.lstrip())
+        mm = _BULLET.match(lt)
+        if mm is not None and indent == base:
+            if mm.group(1) != marker:
+                break
+            first_word = lt.lstrip()[1:].strip().split(" ", 1)[0].strip("*_:").lower()
+            if first_word in ctx.lex.cue["list_skip"]:
+                return None
+            count += 1
+            last = j
+        elif indent > base or (not pending_blank and mm is None and not is_list_item(lt)):
+            pass  # nested item or continuation line
+        else:
+            break
+        pending_blank = False
+    if count < 2:
+        return None
+    return count, (lines[k].start, lines[last].end), False
+
+
+def _count_numbered(
+    ctx: _Ctx, k: int, heading_lines: frozenset[int], headings: bool
+) -> tuple[int, tuple[int, int], bool] | None:
+    """Numbered items or numbered headings 1..N from line ``k``; None when the numbering is irregular."""
+    lines = ctx.doc.lines
+    text = ctx.text
+    expect = 1
+    last = -1
+    level = None
+    if headings:
+        level = next((h.level for h in ctx.doc.headings if h.line == k), None)
+    for j in range(k, len(lines)):
+        ln = lines[j]
+        if ln.blank:
+            continue
+        lt = text[ln.start : ln.end]
+        m = _NUMBERED_LINE.match(lt)
+        is_head = j in heading_lines
+        if headings and is_head:
+            if m is None:
+                lv = next((h.level for h in ctx.doc.headings if h.line == j), 0)
+                if level is not None and lv > level:
+                    continue  # a sub-heading inside a numbered section
+                break
+        elif not headings:
+            if is_head:
+                break
+            if m is None or not is_list_item(lt):
+                if m is None:
+                    continue  # explanation between numbered items
+                break
+        else:
+            continue
+        num = int(m.group(1))
+        if num == expect:
+            rest = lt[m.end() - 1 :].strip().split(" ", 1)[0].strip("*_:").lower()
+            if rest in ctx.lex.cue["list_skip"]:
+                return None
+            last = j
+            expect += 1
+        elif num == 1:
+            break
+        else:
+            return None
+    count = expect - 1
+    if count < 2:
+        return None
+    return count, (lines[last].start, lines[last].end), headings
+
+
+def _count_mismatches(ctx: _Ctx, sents: _Sents, cue_sents: list[int]) -> None:
+    doc = ctx.doc
+    line_starts = [ln.start for ln in doc.lines]
+    heading_lines = doc.heading_lines
+    done: set[int] = set()
+    for si in cue_sents[:_MAX_LIST_CUES]:
+        s = sents[si]
+        cue = _list_cue(ctx, s)
+        if cue is None:
+            continue
+        count, j, k = cue
+        li = _line_of(line_starts, ctx.starts[k])
+        if li in done:
+            continue
+        done.add(li)
+        ln = doc.lines[li]
+        sent = doc.sentences[si]
+        if ctx.text[sent.end : ln.end].strip():
+            continue  # the cue is not what introduces the next line
+        is_heading = li in heading_lines
+        got = _count_list(ctx, li + 1, heading_lines, is_heading)
+        if got is None:
+            continue
+        n, span, _ = got
+        if n != count:
+            ctx.add(
+                "count_mismatches",
+                (ctx.starts[j], ctx.ends[k]),
+                span,
+                f"announces {count} {ctx.words[k]}, lists {n}",
+            )
+
+
+# ------------------------------------------------------------------------------------------- polarity
+
+
+def _stem(w: str) -> str:
+    if w.endswith("'s"):
+        w = w[:-2]
+    n = len(w)
+    if n > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if n > 4 and w.endswith(("ches", "shes", "sses", "xes", "zes")):
+        return w[:-2]
+    if n > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    if n > 5 and w.endswith("ing"):
+        return w[:-3]
+    if n > 4 and w.endswith("ed"):
+        return w[:-2]
+    return w
+
+
+@dataclass(slots=True)
+class _Polar:
+    si: int
+    content: frozenset[str]
+    neg_at: int  # index of the negation cue, -1 if none
+    atoms: dict[str, int]
+
+
+def _polar_info(ctx: _Ctx, si: int, s: _Sent) -> _Polar | None:
+    """The comparable content and polarity of a sentence, or None if it is not a plain claim."""
+    lex, words, doc = ctx.lex, ctx.words, ctx.doc
+    if not 4 <= s.we - s.ws <= _MAX_POLAR_WORDS or not s.words.isdisjoint(lex.cue["polarity_skip"]):
+        return None
+    sent = doc.sentences[si]
+    if ctx.text[sent.end - 1] not in ".!":
+        return None
+    neg_words = s.words & lex.neg
+    neg_at = -1
+    if neg_words:
+        if len(neg_words) > 1:
+            return None
+        for k in range(s.ws, s.we):
+            if words[k] in neg_words:
+                if neg_at >= 0:
+                    return None
+                neg_at = k
+        if neg_at + 1 < s.we and words[neg_at + 1] in lex.cue["neg_idiom"]:
+            return None
+    content = frozenset(s.words - lex.polar_drop)
+    if len(content) < _MIN_POLAR_CONTENT:
+        return None
+    body = ctx.text[sent.start : sent.end]
+    if '"' in body or _CODEY.search(body) or is_list_item(body[:12]):
+        return None  # quotations, code and list fragments are not claims
+    line = bisect_right(ctx.line_starts, sent.start) - 1
+    if line in doc.heading_lines:
+        return None
+    atoms: dict[str, int] = {}
+    for w in s.words & lex.ant_words:
+        for dim, sign in lex.ant[w]:
+            atoms[dim] = 0 if atoms.get(dim, sign) != sign else sign
+    return _Polar(si, content, neg_at, {d: v for d, v in atoms.items() if v})
+
+
+def _polarity(ctx: _Ctx, sents: _Sents, polar: list[int]) -> None:
+    """Compare each negated or antonym-bearing sentence with the sentences sharing most of its words.
+
+    Partners are found through an inverted index restricted to the vocabulary of the polar
+    sentences; a word in more than ``_MAX_POSTING`` sentences is too common to find partners."""
+    infos: dict[int, _Polar | None] = {}
+    for si in polar:
+        info = _polar_info(ctx, si, sents[si])
+        if info is not None and (info.neg_at >= 0 or info.atoms):
+            infos[si] = info
+    if not infos:
+        return
+    vocab = frozenset().union(*(i.content for i in infos.values()))
+    index: dict[str, list[int]] = {}
+    drop = ctx.lex.polar_drop
+    for sj, w in sents.holding(vocab):
+        post = index.setdefault(w, [])
+        if len(post) <= _MAX_POSTING and (not post or post[-1] != sj):
+            post.append(sj)
+    done: set[tuple[int, int]] = set()
+    for si, info in list(infos.items()):
+        if info is None:
+            continue
+        counts: dict[int, int] = {}
+        for w in info.content:
+            post = index.get(w, [])
+            if len(post) > _MAX_POSTING:
+                continue
+            for sj in post:
+                if sj != si:
+                    counts[sj] = counts.get(sj, 0) + 1
+        need = _JACCARD * len(info.content)
+        cands = sorted((c for c in counts.items() if c[1] >= need), key=lambda c: (-c[1], c[0]))
+        for sj, _ in cands[:_MAX_CANDIDATES]:
+            pair = (min(si, sj), max(si, sj))
+            if pair in done:
+                continue
+            done.add(pair)
+            if sj not in infos:
+                infos[sj] = _polar_info(ctx, sj, sents[sj]) if len(sents[sj].words - drop) else None
+            other = infos[sj]
+            if other is not None:
+                first, second = (info, other) if si < sj else (other, info)
+                _compare(ctx, sents, first, second)
+
+
+def _caps(ctx: _Ctx, s: _Sent) -> set[str]:
+    return {ctx.words[k] for k in range(s.ws + 1, s.we) if ctx.cap(k)}
+
+
+def _tenses(ctx: _Ctx, s: _Sent) -> set[str]:
+    return {ctx.lex.tense[w] for w in s.words.intersection(ctx.lex.tense)}
+
+
+def _compare(ctx: _Ctx, sents: _Sents, a: _Polar, b: _Polar) -> None:
+    lex, words = ctx.lex, ctx.words
+    sa, sb = sents[a.si], sents[b.si]
+    stem_a = {_stem(w) for w in a.content}
+    stem_b = {_stem(w) for w in b.content}
+    union = stem_a | stem_b
+    if not union or len(stem_a & stem_b) / len(union) < _JACCARD:
+        return
+    diff = a.content ^ b.content
+    if diff:
+        caps = _caps(ctx, sa) | _caps(ctx, sb)
+        for w in diff:
+            if (
+                w[0].isdigit()
+                or w in lex.cue["time"]
+                or w in lex.cue["ordinal"]
+                or w in caps
+                or w in lex.numword
+            ):
+                return
+    ta, tb = _tenses(ctx, sa), _tenses(ctx, sb)
+    if ta and tb and ta.isdisjoint(tb):
+        return
+    clash = [d for d, v in a.atoms.items() if b.atoms.get(d, v) != v]
+    neg_a, neg_b = a.neg_at >= 0, b.neg_at >= 0
+    note = ""
+    if clash and neg_a == neg_b:
+        dim = clash[0]
+        wa = next(w for w in sa.words if any(d == dim for d, _ in lex.ant.get(w, ())))
+        wb = next(w for w in sb.words if any(d == dim for d, _ in lex.ant.get(w, ())))
+        note = f"{wa} vs {wb}"
+    elif neg_a != neg_b and not clash:
+        neg = a if neg_a else b
+        pos_stems = {_stem(w) for w in (sb if neg_a else sa).words}
+        k = neg.neg_at + 1
+        we = sents[neg.si].we
+        while k < we and words[k] in ("be", "been", "a", "an", "the", "to", "have", "any", "being"):
+            k += 1
+        if k >= we or _stem(words[k]) not in pos_stems:
+            return
+        note = f"{words[k]} vs {words[neg.neg_at]} {words[k]}"
+    else:
+        return
+    doc = ctx.doc
+    ctx.add(
+        "polarity_contradictions",
+        (doc.sentences[a.si].start, doc.sentences[a.si].end),
+        (doc.sentences[b.si].start, doc.sentences[b.si].end),
+        note,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- roles
+
+
+@dataclass(slots=True)
+class _Mention:
+    first: str
+    role: str
+    org: str
+    span: tuple[int, int]
+    sent: int
+
+
+def _role_at(ctx: _Ctx, k: int, we: int) -> tuple[int, str] | None:
+    """A role title starting at word ``k``: (end index exclusive, canonical office)."""
+    for size in (4, 3, 2, 1):
+        if k + size <= we:
+            canon = ctx.lex.roles.get(tuple(ctx.words[k : k + size]))
+            if canon is not None and all(ctx.tight(j) for j in range(k + 1, k + size)):
+                return k + size, canon
+    return None
+
+
+def _name_right(ctx: _Ctx, k: int, we: int) -> tuple[int, int] | None:
+    j = k
+    while (
+        j < we and j < k + 4 and ctx.cap(j) and ctx.words[j] not in ctx.lex.stop and (j == k or ctx.tight(j))
+    ):
+        j += 1
+    return (k, j) if j - k >= 2 else None
+
+
+def _name_left(ctx: _Ctx, j: int, ws: int) -> tuple[int, int] | None:
+    k = j
+    while (
+        k >= ws
+        and k > j - 4
+        and ctx.cap(k)
+        and ctx.words[k] not in ctx.lex.stop
+        and (k == j or ctx.tight(k + 1))
+    ):
+        k -= 1
+    return (k + 1, j + 1) if j - k >= 2 else None
+
+
+def _roles(ctx: _Ctx, sents: _Sents, role_sents: list[int]) -> None:
+    lex, words = ctx.lex, ctx.words
+    people: dict[str, list[_Mention]] = {}
+    multi: set[str] = set()
+    for si in role_sents:
+        s = sents[si]
+        found: list[tuple[int, int, str]] = []
+        k = s.ws
+        while k < s.we:
+            r = _role_at(ctx, k, s.we) if words[k] in lex.role_first else None
+            if r is None:
+                k += 1
+                continue
+            found.append((k, r[0], r[1]))
+            k = r[0]
+        for idx, (r0, r1, canon) in enumerate(found):
+            if r0 > s.ws and words[r0 - 1] in lex.cue["role_prefix"] and ctx.gap(r0).strip() in ("", "-"):
+                continue
+            near = any(
+                abs(o0 - r1) <= 2 or abs(r0 - o1) <= 2 for i2, (o0, o1, _) in enumerate(found) if i2 != idx
+            )
+            name = _name_right(ctx, r1, s.we) if ctx.tight(r1) else None
+            org = ""
+            if name is not None:
+                if r0 > s.ws and ctx.cap(r0 - 1) and words[r0 - 1] not in lex.stop and ctx.tight(r0):
+                    org = words[r0 - 1].removesuffix("'s")
+                lo, hi = r0, name[1] - 1
+            else:
+                j = r0 - 1
+                while (
+                    j >= s.ws
+                    and j > r0 - 4
+                    and ctx.tight(j + 1)
+                    and (words[j] in ("the", "its", "their") or words[j].endswith("'s") or ctx.cap(j))
+                ):
+                    if words[j].endswith("'s") and words[j][:-2] not in ("company", "firm", "group", "bank"):
+                        org = words[j][:-2]
+                    j -= 1
+                if j < s.ws or ctx.gap(j + 1).strip() != ",":
+                    continue
+                tail = ctx.gap(r1).strip() if r1 < s.we else "."
+                if tail[:1] not in (",", ".", ";", ")") and not (r1 < s.we and words[r1] in ("of", "at")):
+                    continue
+                if r1 + 1 < s.we and words[r1] in ("of", "at") and ctx.cap(r1 + 1):
+                    org = words[r1 + 1].removesuffix("'s")
+                name = _name_left(ctx, j, s.ws)
+                if name is None:
+                    continue
+                lo, hi = name[0], r1 - 1
+            surname = words[name[1] - 1].removesuffix("'s")
+            if near:
+                multi.add(surname)
+            people.setdefault(surname, []).append(
+                _Mention(words[name[0]], canon, org, (ctx.starts[lo], ctx.ends[hi]), si)
+            )
+    checked = 0
+    for surname, ms in people.items():
+        if surname in multi or len({m.role for m in ms}) < 2:
+            continue
+        if len({m.first for m in ms}) > 1 or len({m.org for m in ms if m.org}) > 1:
+            continue
+        checked += 1
+        if checked > _MAX_ROLE_PEOPLE:
+            break
+        if _role_change_mentioned(ctx, sents, surname):
+            continue
+        a = ms[0]
+        b = next(m for m in ms if m.role != a.role)
+        ctx.add("role_conflicts", a.span, b.span, f"{a.role} vs {b.role}")
+
+
+def _role_change_mentioned(ctx: _Ctx, sents: _Sents, surname: str) -> bool:
+    """Does any sentence naming ``surname`` mention a change of office?"""
+    change = ctx.lex.cue["role_change"]
+    return any(not sents[si].words.isdisjoint(change) for si, _ in sents.holding({surname}))
+
+
+# --------------------------------------------------------------------------------------------- driver
+
+
+def _opening_name(ctx: _Ctx, s: _Sent) -> str | None:
+    """A name opening the sentence ('Joseph Cardijn was ...', 'Acme has ...'), for later pronouns."""
+    ws, we = s.ws, s.we
+    lex, words = ctx.lex, ctx.words
+    if ws >= we or not ctx.cap(ws) or words[ws] in lex.stop or words[ws] in lex.events:
+        return None
+    j = ws
+    while j + 1 < we and ctx.cap(j + 1) and words[j + 1] not in lex.stop and ctx.tight(j + 1):
+        j += 1
+    nxt = words[j + 1] if j + 1 < we else ""
+    if j > ws or nxt in lex.cue["aux"] or nxt in lex.events:
+        head = words[j]
+        if head in lex.cue["corp_suffix"] and j > ws:
+            head = words[j - 1]
+        return head.removesuffix("'s")
+    return None
+
+
+def _scan(ctx: _Ctx) -> None:
+    lex, words = ctx.lex, ctx.words
+    scan_words = lex.scan_words
+    # two C-speed passes over the words: digits and the cue words that can open a detector
+    pos = _positions(words, scan_words)
+    digits = _digit_positions(words)
+    if digits:
+        pos = sorted(pos + digits)
+    if not pos:
+        return
+    sents = ctx.sents
+    st = _State()
+    cue_sents: list[int] = []
+    role_sents: list[int] = []
+    polar: list[int] = []
+    polar_cues = lex.neg | lex.ant_words
+    time_words = lex.cue["time"]
+    quant_words = lex.qverb | lex.qnoun
+    grouped: dict[int, list[int]] = {}
+    for i in pos:
+        si = sents.of_word(i)
+        if si >= 0:
+            grouped.setdefault(si, []).append(i)
+    for si, found in grouped.items():
+        s = sents[si]
+        ws, we = s.ws, s.we
+        ctx.cur = si
+        hits = s.words & scan_words
+        if not hits.isdisjoint(polar_cues):
+            polar.append(si)
+        if not hits.isdisjoint(lex.list_nouns):
+            cue_sents.append(si)
+        if not hits.isdisjoint(lex.role_first):
+            role_sents.append(si)
+        consumed = -1
+        for k in found:
+            if k <= consumed or not (words[k][0].isdigit() or words[k] in lex.numword):
+                continue
+            nm = _number_at(ctx, k, ws, we)
+            if nm is not None:
+                s.nums.append(nm)
+                consumed = nm.last
+                if nm.year:
+                    s.years.append(nm)
+        if not s.nums:
+            continue
+        if s.years:
+            ev = s.words & lex.event_words
+            if ev:
+                years = {y.first: y for y in s.years}
+                _events(ctx, st, si, s, [k for k in range(ws, we) if words[k] in ev], years)
+        if not s.words.isdisjoint(quant_words):
+            numidx = {nm.first for nm in s.nums}
+            qual = tuple(sorted({str(int(y.value)) for y in s.years} | (s.words & time_words)))
+            for nm in s.nums:
+                if not nm.year and not _is_range(ctx, nm, ws, we, numidx):
+                    _quantity(ctx, st, si, s, nm, qual)
+        if len(s.nums) > 1:
+            _arithmetic(ctx, s)
+        if not s.words.isdisjoint(lex.cue["age_word"]) or "years" in s.words or "year" in s.words:
+            recent = [y for j in (si - 2, si - 1) if j in sents.cache for y in sents.cache[j].years]
+            _ages_and_offsets(ctx, st, si, s, recent)
+    _temporal(ctx, st)
+    if cue_sents:
+        _count_mismatches(ctx, sents, cue_sents)
+    if polar:
+        _polarity(ctx, sents, polar)
+    if role_sents:
+        _roles(ctx, sents, role_sents)
+
+
+def _evidence(conflicts: Iterable[_Conflict], signal: str, limit: int) -> list[Evidence]:
+    out: list[Evidence] = []
+    for c in conflicts:
+        if len(out) >= 2 * limit:
+            break
+        out.append(Evidence(c.a[0], c.a[1], signal, c.note))
+        out.append(Evidence(c.b[0], c.b[1], signal, c.note))
+    return out
 
 
 def compute(doc: Document) -> FamilyOutput:
-    return {}, []
+    """Run every detector once over the parse; counts per detector plus the aggregates."""
+    ctx = _Ctx(doc, _lex())
+    if doc.sentences and doc.words:
+        _scan(ctx)
+    values: dict[str, float] = {k: float(len(v)) for k, v in ctx.conflicts.items()}
+    total = sum(values.values())
+    values["any_conflict"] = 1.0 if total else 0.0
+    values["conflicts_per_1k_words"] = 1000.0 * total / doc.n_words if doc.n_words else 0.0
+    evidence: list[Evidence] = []
+    everything: list[_Conflict] = []
+    for kind, found in ctx.conflicts.items():
+        evidence.extend(_evidence(found, kind, _MAX_EVIDENCE_PAIRS))
+        everything.extend(found)
+    if everything:
+        everything.sort(key=lambda c: c.a)
+        evidence.extend(_evidence(everything, "any_conflict", _MAX_EVIDENCE_PAIRS))
+        evidence.extend(_evidence(everything, "conflicts_per_1k_words", _MAX_EVIDENCE_PAIRS))
+    return values, evidence
 
 
-FAMILY = register(Family("inconsistency", "", "O(n)", FEATURES, compute))
+FAMILY = register(
+    Family(
+        "inconsistency",
+        "Internal factual inconsistency: pairs of statements in the text that cannot both be true "
+        "(numbers, arithmetic, dates, announced list lengths, negated claims, job titles).",
+        "O(n): one regex pass for digits, one pass over the sentences, bounded windows around cue "
+        "words, and a capped inverted-index search for sentence pairs",
+        FEATURES,
+        compute,
+    )
+)

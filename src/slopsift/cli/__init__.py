@@ -1,0 +1,651 @@
+"""The ``slopsift`` command line: batch scoring, explanations, HTML reports, signals, training.
+
+Exit codes: 0 success; 1 something was flagged and ``--fail-on-flag`` was given; 2 usage or
+configuration error (one line on stderr, no traceback); 130 interrupted (Ctrl-C), with the output
+written so far complete and valid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import re
+import signal
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any, NoReturn
+
+from slopsift._version import __version__
+from slopsift.cli._output import (
+    CsvWriter,
+    JsonlWriter,
+    Progress,
+    Summary,
+    TableWriter,
+    use_colour,
+    visible,
+)
+from slopsift.inputs import DEFAULT_MAX_DOC_BYTES, FORMATS, InputRecord, ReadOptions, iter_records
+
+__all__ = ["UsageError", "build_parser", "main"]
+
+PROG = "slopsift"
+EXIT_OK, EXIT_FLAGGED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
+
+
+class UsageError(Exception):
+    """Bad arguments or configuration: reported on one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+# --- argument types ---------------------------------------------------------------------------------
+
+
+def _threshold(s: str) -> float:
+    try:
+        v = float(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {s!r}") from None
+    if not 0.0 < v < 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (exclusive), got {s}")
+    return v
+
+
+def _positive_int(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {s!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {s}")
+    return v
+
+
+def _jobs(s: str) -> int:
+    from slopsift.cli._pipeline import default_jobs
+
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {s!r}") from None
+    if v in (0, -1):
+        return default_jobs()
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (or 0 for all cores), got {s}")
+    return v
+
+
+# --- parser -----------------------------------------------------------------------------------------
+
+
+def _model_options() -> argparse.ArgumentParser:
+    p = _Parser(add_help=False)
+    g = p.add_argument_group("model and operating point")
+    g.add_argument("--model", metavar="PATH", help="a model bundle (.joblib with its .json); default: the bundled one")
+    op = g.add_mutually_exclusive_group()
+    op.add_argument(
+        "--fpr",
+        choices=("0.01", "0.05"),
+        help="flag at the point where this share of human texts is flagged (default 0.05)",
+    )
+    op.add_argument("--threshold", type=_threshold, metavar="Q", help="flag texts whose quality is below Q")
+    return p
+
+
+def _input_options() -> argparse.ArgumentParser:
+    p = _Parser(add_help=False)
+    g = p.add_argument_group("inputs")
+    g.add_argument(
+        "--glob",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="in directories, only files matching PATTERN (repeatable; default: every non-hidden file)",
+    )
+    g.add_argument("--text-field", default="text", metavar="NAME", help="JSONL/CSV field with the text (default: text)")
+    g.add_argument(
+        "--id-field", default="id", metavar="NAME", help="JSONL/CSV field with the id (default: id; else file:line)"
+    )
+    g.add_argument(
+        "--input-format",
+        choices=FORMATS,
+        default="auto",
+        help="how to read inputs (default: from the file name; stdin: JSONL if it starts with a JSON object)",
+    )
+    g.add_argument(
+        "--html-extractor",
+        choices=("stdlib", "trafilatura"),
+        default="stdlib",
+        help="main-text extraction for .html (trafilatura needs: pip install 'slopsift[html]')",
+    )
+    g.add_argument(
+        "--max-doc-bytes",
+        type=_positive_int,
+        default=DEFAULT_MAX_DOC_BYTES,
+        metavar="N",
+        help=f"larger documents are reported as errors (default: {DEFAULT_MAX_DOC_BYTES})",
+    )
+    g.add_argument(
+        "--strict-utf8",
+        action="store_true",
+        help="report invalid UTF-8 as an error instead of scoring the text with replacement characters",
+    )
+    return p
+
+
+def _run_options() -> argparse.ArgumentParser:
+    p = _Parser(add_help=False)
+    g = p.add_argument_group("execution")
+    g.add_argument(
+        "-j", "--jobs", type=_jobs, default=None, metavar="N", help="worker processes (default: all cores; 1: no pool)"
+    )
+    g.add_argument("--chunk-size", type=_positive_int, default=64, metavar="N", help="documents per work unit (64)")
+    g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def _version_text() -> str:
+    model = "no bundled model"
+    try:
+        from slopsift.bundle import bundled_model_path
+
+        side = bundled_model_path().with_suffix(".json")
+        if side.is_file():
+            model = "model " + str(json.loads(side.read_text(encoding="utf-8")).get("model_version", "unknown"))
+    except Exception:  # noqa: BLE001 - --version must never fail
+        pass
+    return f"{PROG} {__version__} ({model})"
+
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    ap = _Parser(
+        prog=PROG,
+        description="Detect low-quality and machine-generated web text, with the evidence behind each score.",
+        epilog="exit codes: 0 ok, 1 flagged (with --fail-on-flag), 2 usage error, 130 interrupted",
+    )
+    ap.add_argument("--version", action="version", version=_version_text())
+    sub = ap.add_subparsers(dest="command", metavar="COMMAND")
+    model, inputs, run = _model_options(), _input_options(), _run_options()
+
+    s = sub.add_parser(
+        "score",
+        parents=[model, inputs, run],
+        help="score documents; one output record per input record",
+        description="Score every document of the inputs (files, directories, JSONL, CSV, HTML, gzipped "
+        "or not; none or '-': standard input). One record per input, in input order.",
+    )
+    s.add_argument("inputs", nargs="*", metavar="INPUT")
+    s.add_argument("-f", "--format", choices=("jsonl", "csv", "table"), help="default: table on a terminal, else jsonl")
+    s.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+    s.add_argument("--explain", action="store_true", help="include every signal value and evidence span")
+    s.add_argument("--fail-on-flag", action="store_true", help="exit with 1 when any document is flagged")
+    s.set_defaults(func=cmd_score)
+
+    e = sub.add_parser(
+        "explain",
+        parents=[model, inputs],
+        help="one document: score, reasons and highlighted evidence",
+        description="Explain the score of one document: each reason with its value and its percentile "
+        "among human texts, and the text with the evidence highlighted per signal family.",
+    )
+    e.add_argument("file", metavar="FILE", help="a text/markdown/HTML file ('-': stdin), or a JSONL/CSV file")
+    e.add_argument("--record", metavar="ID", help="in a JSONL/CSV file, the record with this id (default: the first)")
+    e.add_argument("--all-evidence", action="store_true", help="highlight every signal's evidence, not only the reasons'")
+    e.add_argument("--color", "--colour", choices=("auto", "always", "never"), default="auto", dest="color")
+    e.add_argument("-f", "--format", choices=("text", "json"), default="text")
+    e.set_defaults(func=cmd_explain)
+
+    r = sub.add_parser(
+        "report",
+        parents=[model, inputs, run],
+        help="a self-contained HTML report for reviewers",
+        description="Score the inputs and write one self-contained HTML page: documents worst first, "
+        "evidence highlighted per family, a histogram of the batch.",
+    )
+    r.add_argument("inputs", nargs="*", metavar="INPUT")
+    r.add_argument("-o", "--output", default="slopsift-report.html", metavar="FILE", help="(default: %(default)s)")
+    r.add_argument("--limit", type=_positive_int, default=500, metavar="N", help="documents listed, worst first (500)")
+    r.add_argument("--title", default="slopsift report")
+    r.set_defaults(func=cmd_report)
+
+    g = sub.add_parser("signals", help="list every signal with its definition and direction")
+    g.add_argument("-f", "--format", choices=("table", "json"), default="table")
+    g.add_argument("--family", metavar="NAME", help="only this family")
+    g.add_argument("--full", action="store_true", help="whole definitions (default: their first sentence)")
+    g.set_defaults(func=cmd_signals)
+
+    t = sub.add_parser(
+        "train",
+        help="train a model on your labelled JSONL",
+        description="Fit and calibrate a model on a JSONL with 'text' and 'label' (human/machine), optional "
+        "'group', 'source', 'domain'. Writes OUT and its .json metadata (with the SHA-256).",
+    )
+    t.add_argument("data", metavar="DATA")
+    t.add_argument("-o", "--out", required=True, metavar="OUT.joblib")
+    t.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N")
+    t.add_argument("--seed", type=int, default=0)
+    t.set_defaults(func=cmd_train, model=None)
+
+    v = sub.add_parser(
+        "evaluate",
+        help="evaluate a model on your labelled JSONL",
+        description="Metrics of a model (default: the bundled one) on a labelled JSONL, printed as JSON.",
+    )
+    v.add_argument("data", metavar="DATA")
+    v.add_argument("--model", metavar="PATH")
+    v.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N")
+    v.set_defaults(func=cmd_evaluate, out=None, seed=0)
+
+    _add_prepare(sub, argv)
+    return ap
+
+
+def _add_prepare(sub: Any, argv: Sequence[str]) -> None:
+    """``prepare-data`` comes from :mod:`slopsift.training.prepare`, imported only when asked for."""
+    wanted = "prepare-data" in argv[:3] or any(a in ("-h", "--help") for a in argv[:1])
+    if wanted:
+        try:
+            from slopsift.training import prepare
+        except ImportError:
+            prepare = None  # type: ignore[assignment]
+        register = getattr(prepare, "register_cli", None)
+        if register is not None:
+            register(sub)
+            return
+    p = sub.add_parser("prepare-data", help="build the training corpus from the shared data sets", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_prepare_unavailable)
+
+
+def _prepare_unavailable(args: argparse.Namespace) -> int:
+    raise UsageError("prepare-data is not available in this installation (slopsift.training.prepare is missing)")
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+def _threshold_of(args: argparse.Namespace) -> str | float:
+    if getattr(args, "threshold", None) is not None:
+        return float(args.threshold)
+    fpr = getattr(args, "fpr", None)
+    return f"fpr_{float(fpr):.2f}" if fpr else "fpr_0.05"
+
+
+def _threshold_name(thr: str | float) -> str:
+    if isinstance(thr, str) and thr.startswith("fpr_"):
+        return f"the point flagging {float(thr[4:]) * 100:g}% of human texts"
+    return "set with --threshold"
+
+
+def _read_options(args: argparse.Namespace, progress: Progress | None = None) -> ReadOptions:
+    if args.html_extractor == "trafilatura":
+        try:
+            import trafilatura  # noqa: F401
+        except ImportError:
+            raise UsageError("--html-extractor trafilatura needs: pip install 'slopsift[html]'") from None
+    return ReadOptions(
+        text_field=args.text_field,
+        id_field=args.id_field,
+        globs=tuple(args.glob),
+        input_format=args.input_format,
+        html_extractor=args.html_extractor,
+        max_doc_bytes=args.max_doc_bytes,
+        strict_utf8=args.strict_utf8,
+        on_bytes=progress.add_bytes if progress is not None and progress.enabled else None,
+    )
+
+
+def _total_bytes(inputs: Sequence[str]) -> int | None:
+    """Total size when every input is a regular file (for a percentage); else unknown."""
+    total = 0
+    for p in inputs:
+        if p == "-" or not os.path.isfile(p):
+            return None
+        total += os.path.getsize(p)
+    return total or None
+
+
+def _load(args: argparse.Namespace, detail: bool) -> Any:
+    """The pipeline config, with the detector loaded now so model errors are reported up front."""
+    from slopsift.bundle import ModelError
+    from slopsift.cli._pipeline import ScoreConfig, load_detector
+
+    cfg = ScoreConfig(args.model, _threshold_of(args), detail)
+    try:
+        load_detector(cfg.model, cfg.threshold)
+    except ModelError as exc:
+        hint = " (pass --model PATH)" if cfg.model is None else ""
+        raise UsageError(f"{exc}{hint}") from None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return cfg
+
+
+def _output_record(r: InputRecord, res: dict[str, Any] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": r.id}
+    if r.source is not None:
+        out["source"] = r.source
+        out["line"] = r.line
+    err = r.error if r.error is not None else (res or {}).get("error")
+    if err is not None or res is None:
+        out.update(quality=None, flagged=None, label="error", reasons=[], error=err or "not scored")
+    else:
+        out.update(res)
+    if r.replaced:
+        out["warning"] = _utf8_warning(r.replaced)
+    return out
+
+
+def _utf8_warning(n: int) -> str:
+    return f"invalid UTF-8: {n} byte{'s' if n != 1 else ''} replaced with U+FFFD"
+
+
+def _count(summary: Summary, rec: dict[str, Any], r: InputRecord) -> None:
+    if rec.get("error") is not None:
+        summary.errors += 1
+    else:
+        summary.scored += 1
+        summary.flagged += bool(rec.get("flagged"))
+    summary.replaced += r.replaced > 0
+
+
+@contextlib.contextmanager
+def _deferred_sigint() -> Iterator[None]:
+    """Hold Ctrl-C while a chunk of output is written, so a record is never cut in half."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    hit: list[int] = []
+    old = signal.signal(signal.SIGINT, lambda *_: hit.append(1))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+        if hit:
+            raise KeyboardInterrupt
+
+
+def _stdout() -> IO[str]:
+    out = sys.stdout
+    if isinstance(out, io.TextIOWrapper):
+        # Lone surrogates in ids (from JSON escapes) come out as \udXXX: valid JSON, never a crash.
+        with contextlib.suppress(Exception):
+            out.reconfigure(encoding="utf-8", errors="backslashreplace")
+    return out
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _jobs_of(args: argparse.Namespace) -> int:
+    from slopsift.cli._pipeline import default_jobs
+
+    return int(args.jobs) if args.jobs else default_jobs()
+
+
+# --- commands ---------------------------------------------------------------------------------------
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from slopsift.cli._pipeline import score_records
+
+    for p in args.inputs:
+        if args.output and p != "-" and os.path.isfile(p) and _same_file(p, args.output):
+            raise UsageError(f"output file {args.output} is also an input")
+    cfg = _load(args, detail=args.explain)
+    progress = Progress(sys.stderr.isatty() and not args.quiet, total_bytes=_total_bytes(args.inputs))
+    opts = _read_options(args, progress)
+    fmt = args.format
+    if args.output:
+        if fmt is None:
+            fmt = "csv" if args.output.lower().endswith(".csv") else "jsonl"
+        stream: IO[str] = open(args.output, "w", encoding="utf-8", errors="backslashreplace", newline="")  # noqa: SIM115
+    else:
+        stream = _stdout()
+        if fmt is None:
+            fmt = "table" if stream.isatty() else "jsonl"
+    writer: JsonlWriter | CsvWriter | TableWriter
+    if fmt == "csv":
+        writer = CsvWriter(stream, detail=args.explain)
+    elif fmt == "table":
+        writer = TableWriter(stream, colour=use_colour(stream) and not args.output)
+    else:
+        writer = JsonlWriter(stream)
+    summary = Summary()
+    interrupted = False
+    try:
+        for chunk in score_records(iter_records(args.inputs, opts), cfg, jobs=_jobs_of(args), chunk_size=args.chunk_size):
+            with _deferred_sigint():
+                for r, res in chunk:
+                    rec = _output_record(r, res)
+                    _count(summary, rec, r)
+                    writer.write(rec)
+                stream.flush()
+            progress.update(summary)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        progress.close()
+        with contextlib.suppress(BrokenPipeError):
+            writer.close()
+        if args.output:
+            stream.close()
+    print(f"{PROG}: {summary.line(interrupted=interrupted)}", file=sys.stderr)
+    if interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_FLAGGED if args.fail_on_flag and summary.flagged else EXIT_OK
+
+
+def _families_and_units() -> tuple[list[str], dict[str, str]]:
+    from slopsift.features import feature_specs
+    from slopsift.signals import FAMILY_ORDER
+
+    return list(FAMILY_ORDER), {name: spec.unit for name, spec in feature_specs()}
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from slopsift.cli._explain import render_explanation
+    from slopsift.cli._pipeline import score_texts
+
+    cfg = _load(args, detail=True)
+    opts = _read_options(args)
+    chosen: InputRecord | None = None
+    for rec in iter_records([args.file], opts):
+        if args.record is None or str(rec.id) == args.record:
+            chosen = rec
+            break
+    if chosen is None:
+        raise UsageError(f"no record with id {args.record!r} in {args.file}")
+    warning = _utf8_warning(chosen.replaced) if chosen.replaced else None
+    if chosen.error is not None or chosen.text is None:
+        print(f"{PROG}: {visible(str(chosen.id))}: {chosen.error}", file=sys.stderr)
+        return EXIT_USAGE
+    res = score_texts([chosen.text], cfg.detail)[0]
+    if "error" in res:
+        print(f"{PROG}: {visible(str(chosen.id))}: {res['error']}", file=sys.stderr)
+        return EXIT_USAGE
+    out = _stdout()
+    if args.format == "json":
+        out.write(json.dumps({"id": chosen.id, **res, **({"warning": warning} if warning else {})}, ensure_ascii=False))
+        out.write("\n")
+        return EXIT_OK
+    families, units = _families_and_units()
+    out.write(
+        render_explanation(
+            str(chosen.id),
+            res,
+            chosen.text,
+            families=families,
+            units=units,
+            threshold_name=_threshold_name(cfg.threshold),
+            colour=use_colour(out, args.color),
+            all_evidence=args.all_evidence,
+            warning=warning,
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from slopsift.cli._pipeline import load_detector, score_records
+    from slopsift.report_html import ReportBuilder, ReportDoc
+
+    cfg = _load(args, detail=True)
+    det = load_detector(cfg.model, cfg.threshold)
+    progress = Progress(sys.stderr.isatty() and not args.quiet, total_bytes=_total_bytes(args.inputs))
+    opts = _read_options(args, progress)
+    builder = ReportBuilder(limit=args.limit, threshold=det.threshold, model_version=det.model_version)
+    summary = Summary()
+    try:
+        for chunk in score_records(iter_records(args.inputs, opts), cfg, jobs=_jobs_of(args), chunk_size=args.chunk_size):
+            for r, res in chunk:
+                rec = _output_record(r, res)
+                _count(summary, rec, r)
+                if rec.get("error") is not None or res is None or r.text is None:
+                    builder.add_error(r.id if r.source is None else f"{r.id} ({r.source}:{r.line})", str(rec["error"]))
+                else:
+                    builder.add(
+                        ReportDoc.from_result(r.id, r.text, res, source=r.source, line=r.line, warning=rec.get("warning"))
+                    )
+            progress.update(summary)
+    except KeyboardInterrupt:
+        progress.close()
+        print(f"{PROG}: {summary.line(interrupted=True)}; no report written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    progress.close()
+    page = builder.render(title=args.title)
+    out = Path(args.output)
+    # Written to a temporary file and renamed: the report is either complete or absent.
+    fd, tmp = tempfile.mkstemp(prefix=".slopsift-report-", suffix=".html", dir=str(out.parent.resolve()))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
+            f.write(page)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a report is an ordinary file
+        os.replace(tmp, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    print(f"{PROG}: {summary.line()}; wrote {out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_signals(args: argparse.Namespace) -> int:
+    from slopsift.features import feature_specs
+    from slopsift.signals import FAMILY_ORDER, families
+
+    fams = [f for f in families() if args.family is None or f.name == args.family]
+    if not fams:
+        raise UsageError(f"unknown family {args.family!r}; families: {', '.join(FAMILY_ORDER)}")
+    out = _stdout()
+    if args.format == "json":
+        specs = [
+            {"name": name, "family": name.split(".", 1)[0], "definition": s.definition, "unit": s.unit,
+             "direction": s.direction}
+            for name, s in feature_specs()
+            if args.family is None or name.split(".", 1)[0] == args.family
+        ]
+        out.write(json.dumps(specs, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    arrow = {"higher_worse": "higher = worse", "higher_better": "higher = better", "neutral": "neutral"}
+    n = 0
+    for fam in fams:
+        head = f"{fam.name}: {fam.description}" if fam.description else fam.name
+        out.write(f"{head}\n")
+        if not fam.features:
+            out.write("  (no signals yet)\n")
+        width = max((len(s.name) for s in fam.features), default=0)
+        for s in fam.features:
+            definition = s.definition if args.full else _first_sentence(s.definition)
+            out.write(f"  {fam.name}.{s.name:<{width}}  [{arrow[s.direction]}; {s.unit}]  {definition}\n")
+            n += 1
+        out.write("\n")
+    out.write(f"{n} signals in {len(fams)} families\n")
+    return EXIT_OK
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def _first_sentence(s: str) -> str:
+    return _SENTENCE_END.split(s.strip(), maxsplit=1)[0]
+
+
+def _training_errors() -> tuple[type[BaseException], ...]:
+    from slopsift.bundle import ModelError
+
+    return (ValueError, FileNotFoundError, ModelError)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from slopsift.training.train import cmd_train as run
+
+    args.jobs = _jobs_of(args)
+    if not os.path.isfile(args.data):
+        raise UsageError(f"no such file: {args.data}")
+    try:
+        return int(run(args))
+    except _training_errors() as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from slopsift.training.train import cmd_evaluate as run
+
+    args.jobs = _jobs_of(args)
+    if not os.path.isfile(args.data):
+        raise UsageError(f"no such file: {args.data}")
+    try:
+        return int(run(args))
+    except _training_errors() as exc:
+        raise UsageError(str(exc)) from None
+
+
+# --- entry point ------------------------------------------------------------------------------------
+
+
+def _one_line(msg: str) -> str:
+    return " ".join(msg.split())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (see the module docstring)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser(args_list)
+        try:
+            args = parser.parse_args(args_list)
+        except SystemExit as exc:  # --help / --version
+            return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
+        if not getattr(args, "func", None):
+            raise UsageError(f"missing command (see '{PROG} --help')")
+        return int(args.func(args))
+    except UsageError as exc:
+        print(f"{PROG}: error: {_one_line(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, as grep does.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE

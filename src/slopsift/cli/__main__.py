@@ -1,0 +1,5 @@
+"""``python -m slopsift.cli``: the same as the ``slopsift`` command."""
+
+from slopsift.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,201 @@
+"""Output of ``slopsift score``: JSONL, CSV and terminal table writers, the progress bar, colours."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from typing import IO, Any
+
+__all__ = [
+    "FORMULA_PREFIXES",
+    "CsvWriter",
+    "JsonlWriter",
+    "Progress",
+    "Summary",
+    "TableWriter",
+    "csv_safe",
+    "use_colour",
+    "visible",
+]
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet treats a cell starting with one of these as a formula (CSV injection)."""
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def csv_safe(value: Any) -> Any:
+    """Prefix ``'`` to a string cell a spreadsheet would evaluate as a formula; other values as is."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def visible(s: str) -> str:
+    """``s`` with control characters (terminal escape sequences included) shown as ``\\xNN``."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", s)
+
+
+def use_colour(stream: IO[str], mode: str = "auto") -> bool:
+    """``always``/``never``, or ``auto``: a terminal, ``NO_COLOR`` unset, ``TERM`` not ``dumb``."""
+    if mode != "auto":
+        return mode == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)()) and os.environ.get("TERM", "") != "dumb"
+
+
+@dataclass
+class Summary:
+    scored: int = 0
+    flagged: int = 0
+    errors: int = 0
+    replaced: int = 0
+
+    def line(self, *, interrupted: bool = False) -> str:
+        s = f"scored {self.scored}, flagged {self.flagged}, errors {self.errors}"
+        if self.replaced:
+            s += f" ({self.replaced} with invalid UTF-8 replaced)"
+        return s + (" - interrupted, output so far is complete" if interrupted else "")
+
+
+COLUMNS = ("id", "source", "line", "quality", "flagged", "label", "reasons", "error", "warning")
+
+
+class JsonlWriter:
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+
+    def write(self, rec: dict[str, Any]) -> None:
+        self.out.write(json.dumps(rec, ensure_ascii=False, allow_nan=False) + "\n")
+
+    def close(self) -> None:
+        self.out.flush()
+
+
+class CsvWriter:
+    """One row per record; ``reasons`` joined with ``;``; ``--explain`` details as a JSON column."""
+
+    def __init__(self, out: IO[str], *, detail: bool = False) -> None:
+        self.out = out
+        self.detail = detail
+        self.w = csv.writer(out, lineterminator="\n")
+        self.w.writerow([*COLUMNS, *(("details",) if detail else ())])
+
+    def write(self, rec: dict[str, Any]) -> None:
+        row: list[Any] = []
+        for c in COLUMNS:
+            v = rec.get(c)
+            if c == "reasons":
+                v = ";".join(v or [])
+            elif v is None:
+                v = ""
+            elif isinstance(v, bool):
+                v = "true" if v else "false"
+            row.append(csv_safe(v if isinstance(v, int | float) else str(v)))
+        if self.detail:
+            extra = {k: rec[k] for k in ("threshold", "model_version", "reason_details", "signals") if k in rec}
+            row.append(csv_safe(json.dumps(extra, ensure_ascii=False)) if extra else "")
+        self.w.writerow(row)
+
+    def close(self) -> None:
+        self.out.flush()
+
+
+_RED, _YELLOW, _DIM, _BOLD, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[2m", "\x1b[1m", "\x1b[0m"
+
+
+def _fit(s: str, width: int, *, left: bool = False) -> str:
+    """Pad or cut ``s`` to ``width`` characters (``left``: keep the end, for paths)."""
+    if len(s) <= width:
+        return s.ljust(width)
+    if width <= 1:
+        return s[:width]
+    return "…" + s[-(width - 1) :] if left else s[: width - 1] + "…"
+
+
+class TableWriter:
+    """A readable, streamed table for a terminal: quality, label, document, reasons."""
+
+    def __init__(self, out: IO[str], *, colour: bool = False, width: int | None = None) -> None:
+        self.out = out
+        self.colour = colour
+        self.width = max(60, width or shutil.get_terminal_size((100, 24)).columns)
+        rest = self.width - 8 - 12 - 3
+        self.id_w = max(16, rest * 2 // 5)
+        self.reason_w = max(10, rest - self.id_w)
+        head = f"{'quality':<8}{'label':<12} {_fit('document', self.id_w)} reasons"
+        self.out.write((f"{_BOLD}{head}{_RESET}" if colour else head) + "\n")
+
+    def write(self, rec: dict[str, Any]) -> None:
+        q = rec.get("quality")
+        label = str(rec.get("label", ""))
+        if label == "insufficient_text":
+            label = "too_short"
+        elif label == "unsupported_language":
+            label = "not_english"
+        ident = visible(str(rec.get("id", "")))
+        if rec.get("error"):
+            detail, col = "error: " + visible(str(rec["error"])), _YELLOW
+        else:
+            detail = ", ".join(rec.get("reasons") or []) or "-"
+            col = _RED if rec.get("flagged") else ""
+        qs = f"{q:.3f}" if isinstance(q, float) else "-"
+        line = f"{qs:<8}{_fit(label, 11)} {_fit(ident, self.id_w, left=True)} {_fit(detail, self.reason_w).rstrip()}"
+        if self.colour and col:
+            line = f"{col}{line}{_RESET}"
+        self.out.write(line + "\n")
+
+    def close(self) -> None:
+        self.out.flush()
+
+
+class Progress:
+    """A one-line progress display on stderr (only when enabled: a terminal and not ``--quiet``)."""
+
+    def __init__(self, enabled: bool, *, total_bytes: int | None = None, stream: IO[str] | None = None) -> None:
+        self.enabled = enabled
+        self.total = total_bytes if total_bytes else None
+        self.stream = stream if stream is not None else sys.stderr
+        self.bytes = 0
+        self.t0 = time.monotonic()
+        self._last = 0.0
+        self._shown = False
+
+    def add_bytes(self, n: int) -> None:
+        self.bytes += n
+
+    def update(self, s: Summary, *, force: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not force and now - self._last < 0.1:
+            return
+        self._last = now
+        done = s.scored + s.errors
+        rate = done / max(1e-9, now - self.t0)
+        stats = f"{done:,} docs  {rate:,.0f}/s  flagged {s.flagged:,}  errors {s.errors:,}"
+        if self.total:
+            frac = min(1.0, self.bytes / self.total)
+            bar = "#" * int(frac * 24)
+            text = f"[{bar:<24}] {frac * 100:3.0f}%  {stats}"
+        else:
+            text = stats
+        cols = shutil.get_terminal_size((100, 24)).columns
+        self.stream.write("\r" + text[: max(10, cols - 1)] + "\x1b[K")
+        self.stream.flush()
+        self._shown = True
+
+    def close(self) -> None:
+        if self.enabled and self._shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+

@@ -1,0 +1,606 @@
+"""Input readers for batch scoring: files, directories, JSONL, CSV and HTML, plain or gzipped.
+
+Everything is a lazy generator of :class:`InputRecord`, so a corpus of any size is read with
+constant memory: one document (or one JSONL line / CSV row) at a time, each capped at
+``max_doc_bytes``. A record that cannot be read (unreadable or binary file, malformed JSON line,
+missing field, empty text, oversized document) is still yielded, with ``error`` set and ``text``
+``None``, so that the caller can account for every input. Invalid UTF-8 is decoded with U+FFFD
+replacement and the number of replaced bytes is recorded in ``replaced``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import fnmatch
+import gzip
+import io
+import json
+import os
+import re
+import sys
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import IO, Any, Literal
+
+__all__ = [
+    "DEFAULT_MAX_DOC_BYTES",
+    "FORMATS",
+    "InputFormat",
+    "InputRecord",
+    "ReadOptions",
+    "decode_utf8",
+    "detect_format",
+    "extract_html_text",
+    "iter_records",
+]
+
+InputFormat = Literal["auto", "text", "jsonl", "csv", "tsv", "html"]
+FORMATS: tuple[str, ...] = ("auto", "text", "jsonl", "csv", "tsv", "html")
+DEFAULT_MAX_DOC_BYTES = 20 * 1024 * 1024
+"""Larger documents (files, JSONL lines, CSV cells) become error records instead of being loaded."""
+
+_BINARY_PROBE = 8192
+_MAX_REPLACED_SHARE = 0.10
+"""A file whose bytes are more than this share invalid UTF-8 is treated as binary, not text."""
+_GZIP_MAGIC = b"\x1f\x8b"
+_SUFFIX_FORMAT = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+}
+STDIN = "-"
+
+
+@dataclass(slots=True)
+class InputRecord:
+    """One document to score, or the reason it could not be read.
+
+    ``id`` is the file path for whole-file documents, the id field (or ``path:line``) for records of
+    a JSONL/CSV file. ``source``/``line`` locate container records; ``replaced`` counts bytes of
+    invalid UTF-8 replaced by U+FFFD; ``nbytes`` is the input consumed (for progress reporting).
+    """
+
+    id: str | int
+    text: str | None
+    error: str | None = None
+    source: str | None = None
+    line: int | None = None
+    replaced: int = 0
+    nbytes: int = 0
+
+
+@dataclass
+class ReadOptions:
+    """How inputs are interpreted; defaults match ``slopsift score``."""
+
+    text_field: str = "text"
+    id_field: str = "id"
+    globs: Sequence[str] = ()
+    input_format: str = "auto"
+    html_extractor: str = "stdlib"
+    max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES
+    strict_utf8: bool = False
+    stdin: IO[bytes] | None = None
+    on_bytes: Callable[[int], None] | None = field(default=None, repr=False)
+
+
+# --- decoding --------------------------------------------------------------------------------------
+
+
+def decode_utf8(data: bytes) -> tuple[str, int]:
+    """Decode UTF-8 (a leading BOM removed), replacing invalid bytes; returns ``(text, n_replaced_bytes)``."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), 0
+    except UnicodeDecodeError:
+        pass
+    replaced = 0
+    parts: list[str] = []
+    pos = 0
+    n = len(data)
+    while pos < n:
+        try:
+            parts.append(data[pos:].decode("utf-8"))
+            break
+        except UnicodeDecodeError as exc:
+            parts.append(data[pos : pos + exc.start].decode("utf-8"))
+            replaced += exc.end - exc.start
+            parts.append("\ufffd")
+            pos += exc.end
+    return "".join(parts), replaced
+
+
+def _utf8_error(replaced: int) -> str:
+    return f"invalid UTF-8 ({replaced} byte{'s' if replaced != 1 else ''})"
+
+
+# --- format and file helpers -----------------------------------------------------------------------
+
+
+def detect_format(name: str) -> str:
+    """The format implied by a file name (``.gz`` looked through); plain text when unknown."""
+    base = name[:-3] if name.lower().endswith(".gz") else name
+    return _SUFFIX_FORMAT.get(os.path.splitext(base)[1].lower(), "text")
+
+
+class _Counted(io.RawIOBase):
+    """A read-only byte stream that reports how many bytes were consumed (for the progress bar)."""
+
+    def __init__(self, raw: IO[bytes], on_bytes: Callable[[int], None] | None) -> None:
+        self._raw = raw
+        self._on = on_bytes
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        data = self._raw.read(len(b))
+        n = len(data)
+        b[:n] = data
+        if self._on is not None and n:
+            self._on(n)
+        return n
+
+    def close(self) -> None:
+        try:
+            self._raw.close()
+        finally:
+            super().close()
+
+
+def _open_binary(path: str, opts: ReadOptions) -> IO[bytes]:
+    """A buffered binary stream for ``path`` (``-``: stdin), transparently gunzipped."""
+    if path == STDIN:
+        raw: IO[bytes] = opts.stdin if opts.stdin is not None else sys.stdin.buffer
+        counted = io.BufferedReader(_Counted(_NoClose(raw), opts.on_bytes), 1 << 16)
+    else:
+        counted = io.BufferedReader(_Counted(open(path, "rb"), opts.on_bytes), 1 << 16)  # noqa: SIM115
+    if counted.peek(2)[:2] == _GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=counted, mode="rb")  # type: ignore[return-value]
+    return counted
+
+
+class _NoClose(io.RawIOBase):
+    """Wraps stdin so that closing our reader does not close the process's stdin."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        return self._raw.read(n)
+
+    def readinto(self, b: Any) -> int:
+        data = self._raw.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+
+_READ_ERRORS = (OSError, EOFError, zlib.error)
+
+
+def _read_error(exc: BaseException) -> str:
+    if isinstance(exc, gzip.BadGzipFile | EOFError | zlib.error):
+        return f"corrupt or truncated gzip data ({exc})" if str(exc) else "corrupt or truncated gzip data"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"cannot read: {exc.strerror}"
+    return f"cannot read: {exc}"
+
+
+# --- whole-file documents --------------------------------------------------------------------------
+
+
+def _whole_document(data: bytes, ident: str, fmt: str, opts: ReadOptions) -> InputRecord:
+    nbytes = len(data)
+    if nbytes > opts.max_doc_bytes:
+        return InputRecord(ident, None, f"document larger than {opts.max_doc_bytes} bytes", nbytes=nbytes)
+    if b"\0" in data[:_BINARY_PROBE]:
+        return InputRecord(ident, None, "binary file (contains NUL bytes)", nbytes=nbytes)
+    text, replaced = decode_utf8(data)
+    if replaced and (replaced > _MAX_REPLACED_SHARE * nbytes):
+        return InputRecord(ident, None, f"binary file ({_utf8_error(replaced)})", replaced=replaced, nbytes=nbytes)
+    if replaced and opts.strict_utf8:
+        return InputRecord(ident, None, _utf8_error(replaced), replaced=replaced, nbytes=nbytes)
+    if fmt == "html":
+        text = extract_html_text(text, extractor=opts.html_extractor)
+    if not text.strip():
+        return InputRecord(ident, None, "empty text", replaced=replaced, nbytes=nbytes)
+    return InputRecord(ident, text, replaced=replaced, nbytes=nbytes)
+
+
+def _read_whole(path: str, fmt: str, opts: ReadOptions) -> InputRecord:
+    ident = "<stdin>" if path == STDIN else path
+    try:
+        with _open_binary(path, opts) as f:
+            data = f.read(opts.max_doc_bytes + 1)
+    except _READ_ERRORS as exc:
+        return InputRecord(ident, None, _read_error(exc))
+    return _whole_document(data, ident, fmt, opts)
+
+
+# --- JSONL -----------------------------------------------------------------------------------------
+
+
+def _capped_lines(f: IO[bytes], cap: int) -> Iterator[tuple[int, bytes | None]]:
+    """``(line_number, bytes)`` per line; ``None`` for a line longer than ``cap`` (skipped unread)."""
+    n = 0
+    while True:
+        line = f.readline(cap + 1)
+        if not line:
+            return
+        n += 1
+        if len(line) > cap and not line.endswith(b"\n"):
+            while True:  # skip the rest of the oversized line in bounded pieces
+                more = f.readline(1 << 20)
+                if not more or more.endswith(b"\n"):
+                    break
+            yield n, None
+        else:
+            yield n, line
+
+
+def _field(rec: dict[str, Any], name: str) -> Any:
+    """``rec[name]``, or a dotted path into nested objects (``meta.text``)."""
+    if name in rec:
+        return rec[name]
+    cur: Any = rec
+    for part in name.split("."):
+        if not isinstance(cur, dict) or part not in cur:
+            return None
+        cur = cur[part]
+    return cur
+
+
+def _record_id(value: Any, fallback: str) -> str | int:
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return fallback
+
+
+def _from_mapping(
+    rec: dict[str, Any], source: str, line: int, replaced: int, nbytes: int, opts: ReadOptions
+) -> InputRecord:
+    ident = _record_id(_field(rec, opts.id_field), f"{source}:{line}")
+    r = InputRecord(ident, None, source=source, line=line, replaced=replaced, nbytes=nbytes)
+    text = _field(rec, opts.text_field)
+    if text is None:
+        r.error = f"missing field {opts.text_field!r}"
+    elif not isinstance(text, str):
+        r.error = f"field {opts.text_field!r} is {type(text).__name__}, not a string"
+    elif len(text) > opts.max_doc_bytes:
+        r.error = f"document larger than {opts.max_doc_bytes} bytes"
+    elif replaced and opts.strict_utf8:
+        r.error = _utf8_error(replaced)
+    elif not text.strip():
+        r.error = "empty text"
+    elif "\0" in text:
+        r.error = "binary text (contains NUL characters)"
+    else:
+        r.text = text
+    return r
+
+
+def _read_jsonl(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputRecord]:
+    for line_no, raw in _capped_lines(f, opts.max_doc_bytes):
+        fallback = f"{source}:{line_no}"
+        if raw is None:
+            yield InputRecord(
+                fallback, None, f"line longer than {opts.max_doc_bytes} bytes", source=source, line=line_no
+            )
+            continue
+        if not raw.strip():
+            continue  # blank lines are separators, not records
+        line, replaced = decode_utf8(raw)
+        try:
+            rec = json.loads(line)
+        except ValueError as exc:
+            yield InputRecord(fallback, None, f"invalid JSON: {exc}", source=source, line=line_no, replaced=replaced)
+            continue
+        if not isinstance(rec, dict):
+            yield InputRecord(
+                fallback, None, f"not a JSON object ({type(rec).__name__})", source=source, line=line_no
+            )
+            continue
+        yield _from_mapping(rec, source, line_no, replaced, len(raw), opts)
+
+
+# --- CSV -------------------------------------------------------------------------------------------
+
+
+class _CountingDecoder(io.TextIOBase):
+    """Line-by-line UTF-8 decoding that counts replaced bytes, for :mod:`csv`."""
+
+    def __init__(self, f: IO[bytes], cap: int) -> None:
+        self._lines = _capped_lines(f, cap)
+        self.replaced = 0
+        self.too_long = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        _, raw = next(self._lines)
+        if raw is None:
+            self.too_long += 1
+            return "\n"
+        text, rep = decode_utf8(raw)
+        self.replaced += rep
+        return text
+
+
+def _read_csv(f: IO[bytes], source: str, opts: ReadOptions, delimiter: str) -> Iterator[InputRecord]:
+    csv.field_size_limit(min(sys.maxsize, max(opts.max_doc_bytes, 131072)))
+    dec = _CountingDecoder(f, opts.max_doc_bytes)
+    reader = csv.reader(dec, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        yield InputRecord(f"{source}:1", None, f"invalid CSV header: {exc}", source=source, line=1)
+        return
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
+    if opts.text_field not in header:
+        yield InputRecord(
+            f"{source}:1", None, f"CSV header has no column {opts.text_field!r}", source=source, line=1
+        )
+        return
+    while True:
+        start = reader.line_num + 1
+        rep0, long0 = dec.replaced, dec.too_long
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield InputRecord(f"{source}:{start}", None, f"invalid CSV row: {exc}", source=source, line=start)
+            continue
+        if not row or not any(c.strip() for c in row):
+            continue
+        replaced = dec.replaced - rep0
+        if dec.too_long > long0:
+            msg = f"line longer than {opts.max_doc_bytes} bytes"
+            yield InputRecord(f"{source}:{start}", None, msg, source=source, line=start)
+            continue
+        if len(row) != len(header):
+            yield InputRecord(
+                f"{source}:{start}",
+                None,
+                f"row has {len(row)} fields, header has {len(header)}",
+                source=source,
+                line=start,
+                replaced=replaced,
+            )
+            continue
+        yield _from_mapping(dict(zip(header, row)), source, start, replaced, 0, opts)
+
+
+# --- HTML ------------------------------------------------------------------------------------------
+
+_SKIP = frozenset(
+    "script style noscript template svg math head iframe object embed canvas select button "
+    "nav footer aside form title".split()
+)
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_PARA = frozenset("p blockquote pre ul ol dl table figure section article main address hr".split())
+_LINE = frozenset("div li tr dt dd figcaption caption br h1 h2 h3 h4 h5 h6 header".split())
+_HEADING = {f"h{i}": i for i in range(1, 7)}
+_WS = re.compile(r"\s+")
+
+
+class _TextExtractor(HTMLParser):
+    """Collects the visible text of a page, with paragraph breaks and markdown-style headings.
+
+    Text inside ``<article>``/``<main>`` is collected separately; when there is enough of it, it is
+    the main text and navigation, sidebars and footers elsewhere are left out.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.main: list[str] = []
+        self._skip = 0
+        self._skip_tag = ""
+        self._in_main = 0
+        self._pre = 0
+        self.saw_h1 = False
+
+    def _emit(self, s: str) -> None:
+        self.out.append(s)
+        if self._in_main:
+            self.main.append(s)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID:
+            if tag in ("br", "hr") and not self._skip:
+                self._emit("\n\n" if tag == "hr" else "\n")
+            return
+        if self._skip:
+            self._skip += tag == self._skip_tag
+            return
+        if tag in _SKIP or (tag == "header" and not self._in_main):
+            self._skip_tag, self._skip = tag, 1
+            return
+        if tag in ("article", "main"):
+            self._in_main += 1
+        if tag == "pre":
+            self._pre += 1
+        if tag in _HEADING:
+            self.saw_h1 |= tag == "h1"
+            self._emit("\n\n" + "#" * _HEADING[tag] + " ")
+        elif tag in _PARA:
+            self._emit("\n\n")
+        elif tag in _LINE:
+            self._emit("\n- " if tag == "li" else "\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID:
+            return
+        if self._skip:
+            self._skip -= tag == self._skip_tag
+            return
+        if tag in _HEADING or tag in _PARA:
+            self._emit("\n\n")
+        elif tag in _LINE:
+            self._emit("\n")
+        if tag == "pre" and self._pre:
+            self._pre -= 1
+        if tag in ("article", "main") and self._in_main:
+            self._in_main -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        self._emit(data if self._pre else _WS.sub(" ", data))
+
+
+# The title tag sits in <head>, which is skipped; catch it with a regex instead.
+_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+_BLANKS = re.compile(r"[ \t]*\n[ \t]*(?:\n[ \t]*)+")
+_SPACES = re.compile(r"[ \t]+")
+
+
+def _tidy(parts: Iterable[str]) -> str:
+    text = "".join(parts)
+    text = "\n".join(_SPACES.sub(" ", ln).strip() for ln in text.split("\n"))
+    text = _BLANKS.sub("\n\n", text)
+    return re.sub(r"^(#{1,6}) *\n+", "", text, flags=re.MULTILINE).strip()
+
+
+def extract_html_text(html: str, *, extractor: str = "stdlib") -> str:
+    """The main text of an HTML page; ``extractor="trafilatura"`` uses the optional dependency."""
+    if extractor == "trafilatura":
+        import trafilatura  # optional extra: pip install 'slopsift[html]'
+
+        out = trafilatura.extract(html, include_comments=False, include_tables=False, output_format="markdown")
+        return str(out or "")
+    p = _TextExtractor()
+    try:
+        p.feed(html)
+        p.close()
+    except AssertionError:  # very old/odd markup can trip the parser; keep what was collected
+        pass
+    main = _tidy(p.main)
+    body = main if len(main.split()) >= 50 else _tidy(p.out)
+    m = _TITLE.search(html[:200_000])
+    if m and not p.saw_h1:
+        title = _WS.sub(" ", _unescape(m.group(1))).strip()
+        if title and body and not body.startswith(title):
+            body = f"# {title}\n\n{body}"
+    return body
+
+
+def _unescape(s: str) -> str:
+    import html as _html
+
+    return _html.unescape(s)
+
+
+# --- walking inputs ------------------------------------------------------------------------------
+
+
+def _walk(root: str, globs: Sequence[str]) -> Iterator[tuple[str, str | None]]:
+    """``(path, None)`` for matching files under ``root`` in sorted order, or ``(path, error)``.
+
+    Hidden files and directories (``.git``, ``.cache``) are skipped; symlinked directories are not
+    followed (no cycles).
+    """
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
+        while errors:
+            e = errors.pop(0)
+            yield (e.filename or dirpath), _read_error(e)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = os.path.join(dirpath, name)
+            if globs:
+                rel = os.path.relpath(path, root)
+                if not any(fnmatch.fnmatch(rel if "/" in g else name, g) for g in globs):
+                    continue
+            yield path, None
+    for e in errors:
+        yield (e.filename or root), _read_error(e)
+
+
+def _fmt_for(path: str, opts: ReadOptions) -> str:
+    if opts.input_format != "auto":
+        return opts.input_format
+    return detect_format(path)
+
+
+def _read_path(path: str, opts: ReadOptions, fmt: str) -> Iterator[InputRecord]:
+    if fmt in ("text", "html"):
+        yield _read_whole(path, fmt, opts)
+        return
+    source = "<stdin>" if path == STDIN else path
+    try:
+        f = _open_binary(path, opts)
+    except _READ_ERRORS as exc:
+        yield InputRecord(source, None, _read_error(exc))
+        return
+    n = 0
+    try:
+        with f:
+            if fmt == "jsonl":
+                recs = _read_jsonl(f, source, opts)
+            else:
+                recs = _read_csv(f, source, opts, "\t" if fmt == "tsv" else ",")
+            for r in recs:
+                n = r.line or n
+                yield r
+    except _READ_ERRORS as exc:
+        yield InputRecord(f"{source}:{n + 1}", None, _read_error(exc), source=source, line=n + 1)
+
+
+def _sniff_stdin(opts: ReadOptions) -> tuple[str, ReadOptions]:
+    """Standard input in ``auto`` mode: JSONL when its first line is a JSON object, else one text."""
+    raw = opts.stdin if opts.stdin is not None else sys.stdin.buffer
+    buf = io.BufferedReader(_NoClose(raw), 1 << 16)
+    head = buf.peek(1 << 16)[: 1 << 16]
+    first = head.split(b"\n", 1)[0].strip()
+    fmt = "text"
+    if first.startswith(b"{"):
+        try:
+            fmt = "jsonl" if isinstance(json.loads(first), dict) else "text"
+        except ValueError:
+            fmt = "text"
+    stream: IO[bytes] = buf
+    new = ReadOptions(**{**opts.__dict__, "stdin": stream})
+    return fmt, new
+
+
+def iter_records(inputs: Sequence[str], opts: ReadOptions | None = None) -> Iterator[InputRecord]:
+    """Every record of every input, in order. ``inputs`` empty or ``-`` means standard input."""
+    opts = opts or ReadOptions()
+    for item in inputs or [STDIN]:
+        if item == STDIN:
+            if opts.input_format == "auto":
+                fmt, sopts = _sniff_stdin(opts)
+            else:
+                fmt, sopts = opts.input_format, opts
+            yield from _read_path(STDIN, sopts, fmt)
+        elif os.path.isdir(item):
+            for path, err in _walk(item, opts.globs):
+                if err is not None:
+                    yield InputRecord(path, None, err)
+                else:
+                    yield from _read_path(path, opts, _fmt_for(path, opts))
+        elif not os.path.exists(item):
+            yield InputRecord(item, None, "no such file or directory")
+        else:
+            yield from _read_path(item, opts, _fmt_for(item, opts))

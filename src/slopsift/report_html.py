@@ -1,0 +1,453 @@
+"""A self-contained HTML report for reviewers: worst documents first, evidence highlighted.
+
+The page is one file with its CSS, JavaScript and an inline SVG histogram; it loads nothing from
+the network. Reviewers open it on hostile content, so every piece of document text, id, path and
+note is written through :func:`html.escape`, the embedded JSON has ``<``, ``>`` and ``&`` escaped
+(so ``</script>`` and ``<!--`` cannot end or comment out its element), and a Content-Security-
+Policy with a per-report nonce stops any script the page did not itself include.
+
+Highlighting happens here, in Python: overlapping evidence spans are cut into segments, each
+shown in the colour of the most specific (shortest) span covering it, preferring spans of the
+signals named as reasons. The browser only shows, hides and toggles.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import heapq
+import html
+import itertools
+import json
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+__all__ = [
+    "FAMILY_COLOURS",
+    "HISTOGRAM_BINS",
+    "ReportBuilder",
+    "ReportDoc",
+    "Segment",
+    "SpanInfo",
+    "embed_json",
+    "highlight_segments",
+    "histogram_svg",
+    "render_report",
+]
+
+HISTOGRAM_BINS = 20
+MAX_TEXT_CHARS = 100_000
+"""Characters of each document shown in the report; evidence past this point is dropped."""
+MAX_ERRORS_LISTED = 500
+FAMILY_COLOURS: tuple[str, ...] = ("#f4a6c8", "#9cc8f7", "#ffd36e", "#f79c8f", "#8fe0d0", "#b9e58c", "#d1b3f2", "#cccccc")
+"""Background colours of the families, in family order (light enough to read black text on)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpanInfo:
+    """One evidence span: ``text[start:end]`` made ``signal`` (``family.feature``) fire."""
+
+    start: int
+    end: int
+    signal: str
+    note: str = ""
+    reason: bool = False
+
+    @property
+    def family(self) -> str:
+        return self.signal.split(".", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """``text[start:end]`` is covered by ``spans`` (empty: plain text); ``top`` is the one shown."""
+
+    start: int
+    end: int
+    spans: tuple[SpanInfo, ...] = ()
+
+    @property
+    def top(self) -> SpanInfo | None:
+        if not self.spans:
+            return None
+        return min(self.spans, key=lambda s: (not s.reason, s.end - s.start, s.signal))
+
+
+def highlight_segments(length: int, spans: Iterable[SpanInfo]) -> list[Segment]:
+    """Cut ``[0, length)`` at every span boundary; each piece lists the spans covering it.
+
+    A sweep over the sorted boundaries: O((n + k) log k) for k spans, independent of how much
+    the spans overlap except for the size of each segment's cover list.
+    """
+    clipped = [
+        SpanInfo(max(0, s.start), min(length, s.end), s.signal, s.note, s.reason)
+        for s in spans
+        if min(length, s.end) > max(0, s.start)
+    ]
+    if not clipped:
+        return [Segment(0, length)] if length else []
+    cuts = sorted({0, length, *(s.start for s in clipped), *(s.end for s in clipped)})
+    starts: dict[int, list[int]] = {}
+    ends: dict[int, list[int]] = {}
+    for i, s in enumerate(clipped):
+        starts.setdefault(s.start, []).append(i)
+        ends.setdefault(s.end, []).append(i)
+    active: dict[int, None] = {}
+    out: list[Segment] = []
+    for a, b in itertools.pairwise(cuts):
+        for i in ends.get(a, ()):
+            active.pop(i, None)
+        for i in starts.get(a, ()):
+            active[i] = None
+        out.append(Segment(a, b, tuple(clipped[i] for i in active)))
+    return out
+
+
+def embed_json(data: Any) -> str:
+    """JSON safe inside a ``<script type="application/json">`` element (and in any HTML text)."""
+    s = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    for ch, esc in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        s = s.replace(ch, esc)
+    return s
+
+
+def _e(s: object) -> str:
+    return html.escape(str(s), quote=True)
+
+
+# --- documents --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportDoc:
+    """What the report shows of one scored document."""
+
+    id: str | int
+    quality: float
+    flagged: bool
+    label: str
+    text: str
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    evidence: list[SpanInfo] = field(default_factory=list)
+    source: str | None = None
+    line: int | None = None
+    n_words: int = 0
+    warning: str | None = None
+    truncated: bool = False
+
+    @classmethod
+    def from_result(
+        cls,
+        ident: str | int,
+        text: str,
+        result: dict[str, Any],
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        warning: str | None = None,
+    ) -> ReportDoc:
+        """From a scoring record made with ``Report.to_dict()`` keys (``reason_details``, ``signals``)."""
+        reasons = list(result.get("reason_details") or [])
+        reason_names = {r["signal"] for r in reasons}
+        truncated = len(text) > MAX_TEXT_CHARS
+        shown = text[:MAX_TEXT_CHARS] if truncated else text
+        ev: list[SpanInfo] = []
+        fams = (result.get("signals") or {}).get("families") or {}
+        for fam in fams.values():
+            for e in fam.get("evidence") or ():
+                if e["start"] < len(shown):
+                    ev.append(
+                        SpanInfo(int(e["start"]), int(e["end"]), str(e["signal"]), str(e.get("note", "")),
+                                 e["signal"] in reason_names)
+                    )
+        return cls(
+            id=ident,
+            quality=float(result["quality"]),
+            flagged=bool(result["flagged"]),
+            label=str(result["label"]),
+            text=shown,
+            reasons=reasons,
+            evidence=ev,
+            source=source,
+            line=line,
+            n_words=int((result.get("signals") or {}).get("n_words", 0)),
+            warning=warning,
+            truncated=truncated,
+        )
+
+
+class ReportBuilder:
+    """Accumulates a batch in bounded memory: the ``limit`` worst documents, all counts, the histogram."""
+
+    def __init__(self, *, limit: int = 500, threshold: float | None = None, model_version: str = "") -> None:
+        self.limit = max(1, limit)
+        self.threshold = threshold
+        self.model_version = model_version
+        self.bins = [0] * HISTOGRAM_BINS
+        self.labels: Counter[str] = Counter()
+        self.n_scored = 0
+        self.n_flagged = 0
+        self.errors: list[tuple[str, str]] = []
+        self.n_errors = 0
+        self._heap: list[tuple[float, int, ReportDoc]] = []  # max-heap on quality via negation
+        self._seq = itertools.count()
+
+    def add(self, doc: ReportDoc) -> None:
+        self.n_scored += 1
+        self.n_flagged += doc.flagged
+        self.labels[doc.label] += 1
+        self.bins[min(HISTOGRAM_BINS - 1, max(0, int(doc.quality * HISTOGRAM_BINS)))] += 1
+        item = (-doc.quality, -next(self._seq), doc)
+        if len(self._heap) < self.limit:
+            heapq.heappush(self._heap, item)
+        elif item > self._heap[0]:
+            heapq.heapreplace(self._heap, item)
+
+    def add_error(self, ident: str | int, message: str) -> None:
+        self.n_errors += 1
+        if len(self.errors) < MAX_ERRORS_LISTED:
+            self.errors.append((str(ident), message))
+
+    def docs(self) -> list[ReportDoc]:
+        """The kept documents, worst (lowest quality) first, ties in input order."""
+        return [d for _, _, d in sorted(self._heap, key=lambda t: (-t[0], -t[1]))]
+
+    def render(self, *, title: str = "slopsift report", csp: bool = True, families: Sequence[str] = ()) -> str:
+        return render_report(
+            self.docs(),
+            bins=self.bins,
+            threshold=self.threshold,
+            model_version=self.model_version,
+            counts={
+                "scored": self.n_scored,
+                "flagged": self.n_flagged,
+                "errors": self.n_errors,
+                "shown": min(self.n_scored, self.limit),
+                **{f"label:{k}": v for k, v in sorted(self.labels.items())},
+            },
+            errors=self.errors,
+            title=title,
+            csp=csp,
+            families=families,
+        )
+
+
+# --- rendering --------------------------------------------------------------------------------------
+
+
+def histogram_svg(bins: Sequence[int], threshold: float | None = None) -> str:
+    """Inline SVG bar chart of quality scores over [0, 1] with the operating point marked."""
+    w, h, left, bottom, top = 560, 150, 36, 24, 8
+    n = len(bins) or 1
+    peak = max(bins) if bins and max(bins) > 0 else 1
+    bw = (w - left - 8) / n
+    ph = h - bottom - top
+    parts = [
+        f'<svg class="histogram" role="img" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
+        'xmlns="http://www.w3.org/2000/svg" aria-label="histogram of quality scores">',
+        f'<line x1="{left}" y1="{h - bottom}" x2="{w - 8}" y2="{h - bottom}" class="axis"/>',
+        f'<text x="{left - 4}" y="{top + 8}" class="tick" text-anchor="end">{peak}</text>',
+        f'<text x="{left - 4}" y="{h - bottom}" class="tick" text-anchor="end">0</text>',
+    ]
+    for i, c in enumerate(bins):
+        lo, hi = i / n, (i + 1) / n
+        bh = ph * c / peak
+        x = left + i * bw
+        low = threshold is not None and hi <= threshold
+        cls = "bar low" if low else "bar"
+        parts.append(
+            f'<rect class="{cls}" x="{x + 1:.1f}" y="{h - bottom - bh:.1f}" width="{bw - 2:.1f}" '
+            f'height="{bh:.1f}"><title>quality {lo:.2f}-{hi:.2f}: {c} documents</title></rect>'
+        )
+    for t in (0.0, 0.25, 0.5, 0.75, 1.0):
+        x = left + t * (w - left - 8)
+        parts.append(f'<text x="{x:.1f}" y="{h - 6}" class="tick" text-anchor="middle">{t:g}</text>')
+    if threshold is not None:
+        x = left + threshold * (w - left - 8)
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{h - bottom}" class="threshold">'
+            f"<title>flagging threshold {threshold:.3f}</title></line>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _family_index(families: Sequence[str]) -> dict[str, int]:
+    return {f: i for i, f in enumerate(families)}
+
+
+def _fam_class(fam: str, index: dict[str, int]) -> str:
+    return f"f{index.get(fam, len(FAMILY_COLOURS) - 1) % len(FAMILY_COLOURS)}"
+
+
+def _highlighted_text(doc: ReportDoc, index: dict[str, int]) -> str:
+    runs: list[tuple[str | None, str]] = []  # (opening <mark> tag or None, raw text)
+    for seg in highlight_segments(len(doc.text), doc.evidence):
+        top = seg.top
+        tag = None
+        if top is not None:
+            tip = "; ".join(sorted({f"{s.signal}{': ' + s.note if s.note else ''}" for s in seg.spans}))
+            cls = f"hl {_fam_class(top.family, index)} {'reason' if top.reason else 'other'}"
+            tag = (
+                f'<mark class="{cls}" data-family="{_e(top.family)}" data-signal="{_e(top.signal)}" '
+                f'title="{_e(tip)}">'
+            )
+        piece = doc.text[seg.start : seg.end]
+        if runs and runs[-1][0] == tag:  # same mark as the previous segment: one element
+            runs[-1] = (tag, runs[-1][1] + piece)
+        else:
+            runs.append((tag, piece))
+    return "".join(_e(t) if tag is None else f"{tag}{_e(t)}</mark>" for tag, t in runs)
+
+
+def _fmt_value(v: Any) -> str:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return _e(v)
+    return f"{f:.3g}" if abs(f) < 1000 else f"{f:.0f}"
+
+
+def _doc_article(k: int, doc: ReportDoc, index: dict[str, int]) -> str:
+    where = ""
+    if doc.source is not None and str(doc.id) != f"{doc.source}:{doc.line}":
+        where = f'<div class="where">{_e(doc.source)}{":" + str(doc.line) if doc.line else ""}</div>'
+    reasons = "".join(
+        f'<li><span class="swatch {_fam_class(str(r["signal"]).split(".", 1)[0], index)}"></span>'
+        f'<code>{_e(r["signal"])}</code> = {_fmt_value(r.get("value"))} '
+        f'<span class="pct">(human percentile {_fmt_value(r.get("human_percentile"))}, '
+        f'impact +{_fmt_value(r.get("impact"))})</span><div class="def">{_e(r.get("definition", ""))}</div></li>'
+        for r in doc.reasons
+    )
+    notes = []
+    if doc.warning:
+        notes.append(f'<p class="warning">{_e(doc.warning)}</p>')
+    if doc.truncated:
+        notes.append(f'<p class="warning">Text truncated to the first {MAX_TEXT_CHARS:,} characters.</p>')
+    return (
+        f'<article class="doc" id="doc-{k}" hidden>'
+        f'<h2 class="doc-id">{_e(doc.id)}</h2>{where}'
+        f'<p class="verdict {_e(doc.label)}">quality <b>{doc.quality:.3f}</b> · {_e(doc.label)}'
+        f"{' · flagged' if doc.flagged else ''} · {doc.n_words} words</p>"
+        + "".join(notes)
+        + (f'<ol class="reasons">{reasons}</ol>' if reasons else '<p class="none">No reasons: no signal stands out '
+           "from human texts.</p>")
+        + f'<pre class="text">{_highlighted_text(doc, index)}</pre></article>'
+    )
+
+
+def _row(k: int, doc: ReportDoc) -> str:
+    reasons = ", ".join(str(r["signal"]) for r in doc.reasons)
+    return (
+        f'<tr class="doc-row{" flagged" if doc.flagged else ""}" data-doc="doc-{k}" tabindex="0">'
+        f'<td class="rank">{k + 1}</td><td class="q">{doc.quality:.3f}</td>'
+        f'<td class="label">{_e(doc.label)}</td><td class="id">{_e(doc.id)}</td>'
+        f'<td class="reasons">{_e(reasons)}</td></tr>'
+    )
+
+
+def _template(name: str) -> str:
+    return resources.files("slopsift").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def render_report(
+    docs: Sequence[ReportDoc],
+    *,
+    bins: Sequence[int] | None = None,
+    threshold: float | None = None,
+    model_version: str = "",
+    counts: dict[str, int] | None = None,
+    errors: Sequence[tuple[str, str]] = (),
+    title: str = "slopsift report",
+    csp: bool = True,
+    families: Sequence[str] = (),
+) -> str:
+    """The report page for ``docs`` (already in display order)."""
+    if not families:
+        from slopsift.signals import FAMILY_ORDER
+
+        families = FAMILY_ORDER
+    index = _family_index(families)
+    if bins is None:
+        bins = [0] * HISTOGRAM_BINS
+        for d in docs:
+            bins[min(HISTOGRAM_BINS - 1, max(0, int(d.quality * HISTOGRAM_BINS)))] += 1
+    counts = dict(counts or {"scored": len(docs), "flagged": sum(d.flagged for d in docs), "errors": len(errors)})
+    nonce = secrets.token_urlsafe(18)
+    legend = "".join(
+        f'<label class="legend-item"><input type="checkbox" class="fam-toggle" value="{_fam_class(f, index)}" '
+        f'checked><span class="swatch {_fam_class(f, index)}"></span>{_e(f)}</label>'
+        for f in families
+    )
+    colours = "".join(
+        f".{c}{{background:{FAMILY_COLOURS[index[f] % len(FAMILY_COLOURS)]}}}"
+        f"body.all-evidence mark.hl.other.{c}{{background:{FAMILY_COLOURS[index[f] % len(FAMILY_COLOURS)]}}}"
+        f"body.hide-{c} mark.{c}{{background:none!important}}"
+        for f in families
+        for c in [_fam_class(f, index)]
+    )
+    err_rows = "".join(f"<tr><td>{_e(i)}</td><td>{_e(m)}</td></tr>" for i, m in errors)
+    errors_html = (
+        f'<details class="errors"><summary>{counts.get("errors", len(errors))} inputs could not be scored'
+        f"</summary><table><tr><th>input</th><th>error</th></tr>{err_rows}</table></details>"
+        if errors
+        else ""
+    )
+    summary_bits = [
+        f"{counts.get('scored', 0)} scored",
+        f"{counts.get('flagged', 0)} flagged",
+        f"{counts.get('errors', 0)} errors",
+    ]
+    if counts.get("shown", len(docs)) < counts.get("scored", 0):
+        summary_bits.append(f"showing the {len(docs)} lowest-quality")
+    data = {
+        "counts": counts,
+        "threshold": threshold,
+        "model_version": model_version,
+        "bins": list(bins),
+        "families": list(families),
+        "docs": [
+            {"key": f"doc-{k}", "id": d.id, "quality": round(d.quality, 6), "label": d.label, "flagged": d.flagged}
+            for k, d in enumerate(docs)
+        ],
+    }
+    csp_meta = (
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        f"script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+        "form-action 'none'\">"
+        if csp
+        else ""
+    )
+    page = _template("report.html")
+    subs = {
+        "csp": csp_meta,
+        "nonce": nonce,
+        "title": _e(title),
+        "css": _template("report.css") + colours,
+        "js": _template("report.js"),
+        "data": embed_json(data),
+        "summary": _e(" · ".join(summary_bits)),
+        "meta": _e(
+            f"model {model_version or 'unknown'}"
+            + (f" · flagged below quality {threshold:.3f}" if threshold is not None else "")
+            + f" · generated {_dt.datetime.now(_dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}"
+        ),
+        "histogram": histogram_svg(bins, threshold),
+        "legend": legend,
+        "rows": "".join(_row(k, d) for k, d in enumerate(docs)),
+        "articles": "".join(_doc_article(k, d, index) for k, d in enumerate(docs)),
+        "errors": errors_html,
+    }
+    # One pass over the template: substituted values are never re-scanned for markers.
+    pieces = page.split("{{")
+    out = [pieces[0]]
+    for p in pieces[1:]:
+        key, sep, rest = p.partition("}}")
+        if not sep or key not in subs:
+            raise ValueError(f"report template: unknown marker {{{{{key}}}}}")
+        out.append(subs[key])
+        out.append(rest)
+    return "".join(out)

@@ -1,0 +1,166 @@
+"""Writes ``models/MODEL_CARD.md`` from the bundle's metadata and the evaluation results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from slopsift.bundle import ModelBundle
+
+__all__ = ["LICENCES", "evaluation_tables", "write_model_card"]
+
+LICENCES = {
+    "detectrl": "none stated (research benchmark; underlying arXiv, XSum, WritingPrompts, Yelp)",
+    "llmfake-misinfo": "none stated (research release; PolitiFact, GossipCop, CoAID)",
+    "fast-detectgpt": "MIT (underlying XSum, WritingPrompts, PubMedQA, SQuAD)",
+    "web-articles": "per source, see shared/data/web-articles/SOURCES.md",
+    "kaggle-daigt-essays": "PERSUADE: CC BY-NC-SA 4.0",
+    "outfox-essays": "Apache-2.0; essays PERSUADE (CC BY-NC-SA 4.0)",
+    "so-chatgpt-answers": "human side CC BY-SA",
+    "stackexchange-small-sites": "CC BY-SA 3.0",
+    "hc3-qa-subsets": "CC BY-SA (or the source's)",
+    "herbold-essays-chatgpt": "Apache-2.0 (essays: research use)",
+    "ellipse-ell-essays": "CC BY-NC-SA 4.0",
+    "wi-learner-essays": "non-commercial research only",
+}
+
+
+def _f(v: Any, digits: int = 3) -> str:
+    if isinstance(v, float):
+        return "n/a" if v != v else f"{v:.{digits}f}"
+    return "n/a" if v is None else str(v)
+
+
+def evaluation_tables(results: dict[str, Any]) -> str:
+    """Markdown tables of the grouped evaluation (means per protocol, then every fold)."""
+    grouped = results.get("grouped", {})
+    lines: list[str] = []
+    if not grouped:
+        return "(evaluation not run)\n"
+    lines += [
+        "| protocol | method | AUROC | TPR@1%FPR | TPR@5%FPR | ECE | FPR at default |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for protocol, res in grouped.items():
+        for method, m in res["mean"].items():
+            lines.append(
+                f"| {protocol} | {method} | {_f(m.get('auroc'))} | {_f(m.get('tpr_at_1fpr'))} | "
+                f"{_f(m.get('tpr_at_5fpr'))} | {_f(m.get('ece'))} | {_f(m.get('fpr_default'))} |"
+            )
+    lines.append("")
+    for protocol, res in grouped.items():
+        lines += [
+            f"#### Held out by {protocol}",
+            "",
+            "| held out | n | slopsift AUROC | TPR@5% | ECE | FPR default | TF-IDF+LR AUROC | Gopher AUROC |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for row in res["folds"]:
+            s = row["slopsift"]
+            lines.append(
+                f"| {row['fold']} | {int(s['n'])} | {_f(s['auroc'])} | {_f(s['tpr_at_5fpr'])} | {_f(s['ece'])} | "
+                f"{_f(s.get('fpr_default'))} | {_f(row.get('tfidf_lr', {}).get('auroc'))} | "
+                f"{_f(row.get('gopher', {}).get('auroc'))} |"
+            )
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def _per_source_table(results: dict[str, Any]) -> str:
+    rows = results.get("final_model", {}).get("per_source", [])
+    lines = [
+        "| source | domain | level/attack | role | n | FPR (5% point) | FPR (1% point) | TPR (5% point) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if r["role"] == "train":
+            continue
+        lines.append(
+            f"| {r['source']} | {r['domain']} | {r['level'] or '-'} | {r['role']} | {r['n']} | "
+            f"{_f(r.get('fpr_default'))} | {_f(r.get('fpr_1pct_point'))} | {_f(r.get('tpr_default'))} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_model_card(path: Path, bundle: ModelBundle, results: dict[str, Any]) -> None:
+    meta = bundle.metadata
+    td = meta.get("training_data", {})
+    sources = sorted({k.split("/")[0] for k in td.get("by_source_label", {})})
+    data_rows = "\n".join(f"| {s} | {LICENCES.get(s, 'see shared/data')} |" for s in sources)
+    counts = "\n".join(f"| {k} | {v} |" for k, v in td.get("by_source_label", {}).items())
+    gens = ", ".join(f"{g} ({n})" for g, n in td.get("generators", {}).items())
+    doms = ", ".join(f"{d} ({n})" for d, n in td.get("domains", {}).items())
+    thr = bundle.thresholds
+    text = f"""# slopsift model card
+
+**Model**: `{meta.get("model_version")}` (file `{meta.get("file")}`, SHA-256 `{meta.get("sha256", "")[:16]}...`),
+slopsift {meta.get("slopsift_version")}, scikit-learn {meta.get("sklearn_version")}, feature schema
+{meta.get("feature_schema_version")} ({len(bundle.feature_names)} features).
+
+**What it outputs**: `quality = P(the text is not low-quality generated content)`, calibrated (Platt sigmoid, on a
+grouped hold-out the booster never saw, with every source weighted equally: read it as the probability under a
+balanced prior, not the base rate of your traffic). `flagged` means quality below the operating point:
+`fpr_0.05` = {_f(thr.get("fpr_0.05"), 4)} (default) and `fpr_0.01` = {_f(thr.get("fpr_0.01"), 4)}, set on held-out
+human texts so that at most 5% / 1% of them are flagged in every human domain with >= 100 held-out texts.
+
+**Model**: scikit-learn `HistGradientBoostingClassifier` over slopsift's documented signals (no words, no
+embeddings), with monotonic constraints from each signal's documented direction, then `CalibratedClassifierCV`.
+It cannot learn topics, vocabulary of a domain or formatting of a source beyond what the signals measure.
+
+## Intended use
+
+Triage with human review: ranking and routing documents for moderators, filtering corpora for training data.
+**Not** for punishing people (students, job applicants, authors): a score is evidence to look at, not a verdict.
+Every flag comes with its reasons and the spans of text that produced them.
+
+## What it cannot know
+
+- Generators newer or stylistically different from those below, and text edited by a human after generation.
+- Non-English text (gated as `unsupported_language`) and very short text (< 80 words: `insufficient_text`).
+- Registers with no human examples in training (fiction, legal, marketing copy, medical records) may be flagged
+  more often than the figures below suggest; see the check-only sets for learner writing.
+- Whether a claim is true: the inconsistency signals only compare a text with itself.
+
+## Training data
+
+Sets used to fit the shipped model (check-only sets such as ELLIPSE, Write & Improve, Herbold, HC3 non-medicine
+are never used for fitting):
+
+| source | licence |
+|---|---|
+{data_rows}
+
+| source/label | texts |
+|---|---|
+{counts}
+
+Generators (machine texts): {gens}
+
+Domains: {doms}
+
+Preparation (`slopsift prepare-data`): both sides normalised the same way (typography folded, anonymisation
+tokens replaced, paragraph breaks unified, code removed from Q&A, DetectRL newline debris repaired), chat
+preambles stripped from the machine side, exact duplicates removed, human/LLM pairs and duplicates grouped so
+they never straddle a split.
+
+## Evaluation (grouped: whole datasets, generators, domains or repositories held out)
+
+Each fold refits the whole procedure (fit, calibration, thresholds) without the held-out unit and without any
+group touching it. TPR at 1%/5% FPR uses the held-out fold's own humans (ranking quality); "FPR at default"
+applies the threshold chosen during training (what a user would see). Baselines on the same folds: the Gopher
+rules as a classifier (score = number of rules fired; flag if any fires) and TF-IDF + logistic regression.
+
+{evaluation_tables(results)}
+## Check-only sets and attacks (final model, default operating point)
+
+{_per_source_table(results)}
+## Reproduce
+
+```
+pip install -e '.[test]'
+python -m slopsift.training.train --data-dir ../shared/data
+```
+
+This rebuilds the corpus, the evaluation above (`models/metrics.json`), the model and this card.
+"""
+    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,262 @@
+"""Reproduce the shipped model, or train one on your own labelled data.
+
+``python -m slopsift.training.train --data-dir ../shared/data`` rebuilds the corpus, extracts
+features, runs the grouped evaluation with both baselines, fits the final model, and writes
+``models/slopsift-model.joblib`` with its metadata, ``models/metrics.json`` and
+``models/MODEL_CARD.md``. The same fitting code serves ``slopsift train`` on a user's JSONL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import gzip
+import hashlib
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from slopsift._version import __version__
+from slopsift.bundle import BUNDLED_MODEL, ModelBundle, load_bundle, save_bundle
+from slopsift.features import FEATURE_SCHEMA_VERSION, extract_features, feature_names, feature_schema_hash
+from slopsift.training.evaluate import PROTOCOLS, Table, evaluate_protocols
+from slopsift.training.fit import fit_calibrated, human_percentiles
+from slopsift.training.metrics import fpr_at, summary
+
+__all__ = ["features_cached", "fit_bundle", "load_labelled_jsonl", "main", "table_from_records"]
+
+MACHINE_LABELS = frozenset({"machine", "llm", "ai", "generated", "1", "true", "low_quality"})
+HUMAN_LABELS = frozenset({"human", "0", "false", "ok"})
+
+
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def features_cached(texts: Sequence[str], cache_dir: Path | None, n_jobs: int) -> np.ndarray:
+    """Feature matrix for ``texts``, cached on disk by content and feature-schema hash."""
+    h = hashlib.sha256(feature_schema_hash().encode())
+    for t in texts:
+        h.update(hashlib.sha1(t.encode("utf-8", "surrogatepass")).digest())
+    path = cache_dir / f"features-{h.hexdigest()[:16]}.npy" if cache_dir else None
+    if path is not None and path.is_file():
+        _log(f"features: cached {path}")
+        return np.load(path)
+    t0 = time.perf_counter()
+    x = extract_features(texts, n_jobs=n_jobs)
+    _log(f"features: {len(texts)} texts in {time.perf_counter() - t0:.1f}s")
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, x)
+    return x
+
+
+def table_from_records(records: Sequence[Any], x: np.ndarray) -> Table:
+    """A :class:`Table` from prepared corpus records (see :mod:`slopsift.training.prepare`)."""
+    return Table(
+        texts=[r.text for r in records],
+        y=np.array([1 if r.label == "machine" else 0 for r in records], dtype=np.int64),
+        source=np.array([r.source for r in records]),
+        generator=np.array([r.generator for r in records]),
+        domain=np.array([r.domain for r in records]),
+        group=np.array([r.group for r in records]),
+        role=np.array([r.split_role for r in records]),
+        repo=np.array([(r.meta or {}).get("source_repo", "") for r in records]),
+        x=x,
+    )
+
+
+def fit_bundle(t: Table, *, seed: int = 0, metadata: dict[str, Any] | None = None) -> ModelBundle:
+    """Fit, calibrate and package a model on every record of ``t``."""
+    fit = fit_calibrated(t.x, t.y, t.group.tolist(), t.source.tolist(), t.domain.tolist(), seed=seed)
+    meta = dict(metadata or {})
+    meta.setdefault("model_version", f"slopsift-{__version__}")
+    meta.update(
+        slopsift_version=__version__,
+        sklearn_version=_sklearn_version(),
+        trained_at=_dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        training_data={
+            "n": len(t.y),
+            "n_machine": int(t.y.sum()),
+            "by_source_label": _counts(f"{s}/{'machine' if y else 'human'}" for s, y in zip(t.source, t.y)),
+            "generators": _counts(t.generator[t.y == 1].tolist()),
+            "domains": _counts(t.domain.tolist()),
+        },
+        calibration={"n": len(fit.calib_index), "method": "sigmoid", "held_out_by": "group"},
+    )
+    return ModelBundle(
+        estimator=fit.estimator,
+        feature_names=feature_names(),
+        thresholds=fit.thresholds,
+        human_percentiles=human_percentiles(t.x[t.y == 0]),
+        metadata=meta,
+    )
+
+
+def _sklearn_version() -> str:
+    import sklearn
+
+    return str(sklearn.__version__)
+
+
+def _counts(items: Iterable[str]) -> dict[str, int]:
+    return dict(sorted(Counter(items).items()))
+
+
+# --- user data -------------------------------------------------------------------------------
+
+
+def _open_text(path: Path) -> Any:
+    return gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else path.open(encoding="utf-8")
+
+
+def load_labelled_jsonl(path: Path) -> Table:
+    """Read a user's JSONL: ``text``, ``label`` (human/machine), optional ``group``/``source``/``domain``."""
+    texts, ys, groups, sources, domains = [], [], [], [], []
+    with _open_text(path) as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except ValueError as exc:
+                raise ValueError(f"{path}:{n}: not valid JSON ({exc})") from None
+            text, label = rec.get("text"), str(rec.get("label", "")).strip().lower()
+            if not isinstance(text, str):
+                raise ValueError(f"{path}:{n}: field 'text' missing or not a string")
+            if label not in MACHINE_LABELS | HUMAN_LABELS:
+                raise ValueError(f"{path}:{n}: label {rec.get('label')!r} is neither human nor machine")
+            texts.append(text)
+            ys.append(1 if label in MACHINE_LABELS else 0)
+            groups.append(str(rec.get("group", f"row{n}")))
+            sources.append(str(rec.get("source", "user")))
+            domains.append(str(rec.get("domain", "user")))
+    if len(set(ys)) < 2:
+        raise ValueError(f"{path}: needs both human and machine examples")
+    n = len(texts)
+    return Table(
+        texts,
+        np.array(ys),
+        np.array(sources),
+        np.array(["machine" if y else "human" for y in ys]),
+        np.array(domains),
+        np.array(groups),
+        np.array(["train"] * n),
+        np.array([""] * n),
+        np.empty((n, 0)),
+    )
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    t = load_labelled_jsonl(Path(args.data))
+    t.x = features_cached(t.texts, None, args.jobs)
+    bundle = fit_bundle(t, seed=args.seed, metadata={"model_version": Path(args.out).stem})
+    side = save_bundle(bundle, Path(args.out))
+    _log(f"wrote {args.out} and {side} (thresholds: {bundle.thresholds})")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    t = load_labelled_jsonl(Path(args.data))
+    t.x = features_cached(t.texts, None, args.jobs)
+    bundle = load_bundle(args.model)
+    q = bundle.quality(t.x)
+    p = 1.0 - q
+    res: dict[str, Any] = {}
+    for key, thr in sorted(bundle.thresholds.items()):
+        res[key] = summary(t.y, p, q < thr)
+    res["human_domain_fpr"] = {
+        d: fpr_at(t.y[t.domain == d], (q < bundle.thresholds["fpr_0.05"])[t.domain == d])
+        for d in sorted(set(t.domain.tolist()))
+    }
+    print(json.dumps(res, indent=2))
+    return 0
+
+
+# --- the shipped model ----------------------------------------------------------------------------
+
+
+def _iter_check(t: Table, bundle: ModelBundle) -> Iterator[dict[str, Any]]:
+    """Per (source, domain, cefr/level) metrics of the final model on check-only and attack data."""
+    q = bundle.quality(t.x)
+    flagged = q < bundle.thresholds["fpr_0.05"]
+    level = t.extra.get("level", np.array([""] * len(t.y)))
+    keys = sorted(set(zip(t.source.tolist(), t.domain.tolist(), level.tolist(), t.role.tolist())))
+    for src, dom, lev, role in keys:
+        m = (t.source == src) & (t.domain == dom) & (level == lev) & (t.role == role)
+        y = t.y[m]
+        row = {"source": src, "domain": dom, "level": lev, "role": role, "n": int(m.sum())}
+        if (y == 0).any():
+            row["fpr_default"] = fpr_at(y, flagged[m])
+            row["fpr_1pct_point"] = fpr_at(y, (q < bundle.thresholds["fpr_0.01"])[m])
+        if (y == 1).any():
+            row["tpr_default"] = float(np.mean(flagged[m][y == 1]))
+        if len(set(y.tolist())) == 2:
+            row["auroc"] = summary(y, 1.0 - q[m])["auroc"]
+        yield row
+
+
+def reproduce(args: argparse.Namespace) -> int:
+    from slopsift.training import prepare
+    from slopsift.training.baselines import gopher_scores
+
+    data_dir = Path(args.data_dir)
+    build = Path(args.build_dir)
+    corpus_path = build / "corpus.jsonl.gz"
+    if corpus_path.is_file() and not args.rebuild:
+        records = prepare.read_jsonl(corpus_path)
+    else:
+        records = prepare.build_corpus(data_dir)
+        prepare.write_jsonl(records, corpus_path)
+    _log(f"corpus: {len(records)} records")
+    x = features_cached([r.text for r in records], build, args.jobs)
+    t = table_from_records(records, x)
+    t.extra["level"] = np.array(
+        [str((r.meta or {}).get("cefr") or (r.meta or {}).get("attack") or "") for r in records]
+    )
+    train_m = t.role == "train"
+    results: dict[str, Any] = {}
+    if not args.skip_eval:
+        protocols = tuple(args.protocols.split(",")) if args.protocols else PROTOCOLS
+        results["grouped"] = evaluate_protocols(
+            t, protocols, gopher=gopher_scores, baselines=not args.no_baselines, seed=args.seed
+        )
+    bundle = fit_bundle(t.subset(train_m), seed=args.seed)
+    out_dir = Path(args.out_dir)
+    save_bundle(bundle, out_dir / BUNDLED_MODEL)
+    results["final_model"] = {
+        "thresholds": bundle.thresholds,
+        "per_source": list(_iter_check(t, bundle)),
+    }
+    results["generated_by"] = "python -m slopsift.training.train --data-dir ../shared/data"
+    results["feature_schema"] = {"version": FEATURE_SCHEMA_VERSION, "hash": feature_schema_hash()}
+    (out_dir / "metrics.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    from slopsift.training.card import write_model_card
+
+    write_model_card(out_dir / "MODEL_CARD.md", bundle, results)
+    _log(f"wrote {out_dir}/{BUNDLED_MODEL}, metrics.json, MODEL_CARD.md")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m slopsift.training.train", description=__doc__)
+    ap.add_argument("--data-dir", default="../shared/data")
+    ap.add_argument("--build-dir", default="build")
+    ap.add_argument("--out-dir", default="models")
+    ap.add_argument("--jobs", type=int, default=-1)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--protocols", default="", help="comma-separated subset of: " + ",".join(PROTOCOLS))
+    ap.add_argument("--skip-eval", action="store_true")
+    ap.add_argument("--no-baselines", action="store_true")
+    ap.add_argument("--rebuild", action="store_true", help="rebuild the corpus even if build/ has it")
+    return reproduce(ap.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

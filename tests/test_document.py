@@ -1,0 +1,132 @@
+"""The shared parse: normalisation, offsets into the original text, and segmentation."""
+
+from __future__ import annotations
+
+import pytest
+
+from slopsift.document import parse
+from slopsift.normalize import normalise
+
+
+def sentences(text: str) -> list[str]:
+    d = parse(text)
+    return [d.text[s.start : s.end] for s in d.sentences]
+
+
+def test_normalisation_counts_each_kind_of_change() -> None:
+    # CRLF (1), a zero-width space (1), an RTL override (1), a NUL (1), the "ﬁ" ligature (nfkc 1),
+    # curly quotes (2) and a Cyrillic "о" inside a Latin word (homoglyph 1).
+    raw = "a\r\nb\u200bc \u202ed\x00 \ufb01ne \u201cq\u201d w\u043erld"
+    n = normalise(raw)
+    assert n.text == 'a\nbc d fine "q" world'
+    assert n.counts == {
+        "line_endings": 1,
+        "control": 1,
+        "invisible": 1,
+        "bidi": 1,
+        "nfkc": 1,
+        "typography": 2,
+        "homoglyph": 1,
+    }
+
+
+def test_cyrillic_word_is_not_folded() -> None:
+    # A genuinely Cyrillic word has no Latin letters: it is left alone.
+    assert normalise("мир peace").text == "мир peace"
+
+
+def test_offsets_map_back_to_the_original() -> None:
+    raw = "\u200b\u200bThe \ufb01nal\r\nw\u043erd is \u201chere\u201d."
+    d = parse(raw)
+    got = []
+    for s, e in zip(d.word_starts, d.word_ends):
+        os_, oe = d.original_span(s, e)
+        got.append(raw[os_:oe])
+    assert got == ["The", "\ufb01nal", "w\u043erd", "is", "here"]
+
+
+def test_ascii_text_is_unchanged_and_identity_mapped() -> None:
+    raw = "Plain text.\nSecond line."
+    d = parse(raw)
+    assert d.text == raw
+    assert d.original_span(6, 10) == (6, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Defense Secretary Mark T. Esper spoke. He left.",
+            ["Defense Secretary Mark T. Esper spoke.", "He left."],
+        ),
+        ("Growth was 3.5 per cent. Then it fell.", ["Growth was 3.5 per cent.", "Then it fell."]),
+        ("Dr. Smith met Mr. Jones at 5 p.m. today. Fine.", ["Dr. Smith met Mr. Jones at 5 p.m. today.", "Fine."]),
+        ("See e.g. the U.S. Army. Next one!  Really? Yes.", ["See e.g. the U.S. Army.", "Next one!", "Really?", "Yes."]),
+        ("1. First point here\n2. Second point here", ["1. First point here", "2. Second point here"]),
+        ('He said "Stop." Then he went.', ['He said "Stop."', "Then he went."]),
+    ],
+)
+def test_sentence_splitting(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+def test_hard_wrapped_lines_join_but_headings_do_not() -> None:
+    text = (
+        "Getting Started\n\n"
+        "This paragraph is hard-wrapped at about seventy characters so that it\n"
+        "continues on the next line. A second sentence.\n"
+    )
+    assert sentences(text) == [
+        "Getting Started",
+        "This paragraph is hard-wrapped at about seventy characters so that it\n"
+        "continues on the next line.",
+        "A second sentence.",
+    ]
+
+
+def test_lines_paragraphs_and_words() -> None:
+    d = parse("One two.\n\nThree four five.\nSix.\n")
+    assert [d.line_text(i) for i in range(len(d.lines))] == ["One two.", "", "Three four five.", "Six.", ""]
+    assert [(p.first_line, p.last_line) for p in d.paragraphs] == [(0, 0), (2, 3)]
+    assert d.words == ["one", "two", "three", "four", "five", "six"]
+    assert d.words_between(d.paragraphs[1].start, d.paragraphs[1].end) == (2, 6)
+
+
+def test_words_keep_decimals_contractions_and_hyphens() -> None:
+    assert parse("It's a well-known 3.14 value, isn't it").words == [
+        "it's",
+        "a",
+        "well-known",
+        "3.14",
+        "value",
+        "isn't",
+        "it",
+    ]
+
+
+def test_heading_kinds() -> None:
+    text = (
+        "# Atx Title\n\n"
+        "Setext Title\n============\n\n"
+        "Plain Heading Here\n"
+        "This body line has plenty of words so it reads like a paragraph of prose.\n\n"
+        "IV. The Role of Data\n\n"
+        "This body line has plenty of words so it reads like a paragraph of prose.\n\n"
+        "<h2>Html Heading</h2>\n"
+        "- a list item\n"
+    )
+    d = parse(text)
+    got = [(d.text[h.start : h.end], h.kind) for h in d.headings]
+    assert got == [
+        ("Atx Title", "atx"),
+        ("Setext Title", "setext"),
+        ("Plain Heading Here", "plain"),
+        ("The Role of Data", "numbered"),
+        ("Html Heading", "html"),
+    ]
+    assert d.title is not None and d.text[d.title.start : d.title.end] == "Atx Title"
+
+
+def test_non_str_input_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="expected str"):
+        parse(b"bytes")  # type: ignore[arg-type]

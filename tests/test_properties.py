@@ -1,0 +1,92 @@
+"""Properties of the whole feature extractor on arbitrary, empty, huge and hostile input."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import slopsift
+from slopsift.features import SignalsResult
+
+# Any code point, lone surrogates and controls included, biased towards text-like structure.
+any_char = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=())
+structured = st.lists(
+    st.one_of(
+        st.text(any_char, max_size=30),
+        st.sampled_from(["\n", "\n\n", "\r\n", "# ", "## Intro\n", ". ", "1. ", "\u200b", "\u202e", "\ufeff", "\ud800", "\udfff x"]),
+        st.sampled_from(["In conclusion, ", "it is crucial to ", "video\n", "Overview\n\n", "3.5% ", "1998 "]),
+    ),
+    max_size=60,
+).map("".join)
+
+
+def check(result: SignalsResult, text: str) -> None:
+    vec = result.vector()
+    assert vec.shape == (len(slopsift.feature_names()),)
+    assert np.all(np.isfinite(vec))
+    for e in result.evidence():
+        assert 0 <= e.start <= e.end <= len(text)
+    json.dumps(result.to_dict())  # JSON-serialisable, surrogates included
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(any_char), structured))
+def test_any_text_gives_finite_deterministic_features(text: str) -> None:
+    a = slopsift.signals(text)
+    check(a, text)
+    b = slopsift.signals(text)
+    assert a.to_dict() == b.to_dict()
+
+
+def test_empty_and_whitespace() -> None:
+    for text in ["", " ", "\n\n\n", "\t \r\n \u200b", "\x00\x01\x02"]:
+        r = slopsift.signals(text)
+        check(r, text)
+        assert r.gate == "insufficient_text"
+        assert r.n_words == 0
+
+
+def _random_words(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    vocab = [
+        "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(1, 9))) for _ in range(5000)
+    ]
+    return [rng.choice(vocab) for _ in range(n)]
+
+
+def test_five_megabyte_document() -> None:
+    words = _random_words(900_000, 1)
+    parts = []
+    for i in range(0, len(words), 15):
+        parts.append(" ".join(words[i : i + 15]).capitalize() + ".")
+        if i % 150 == 0:
+            parts.append("\n\n")
+    text = " ".join(parts)
+    assert len(text) > 5_000_000
+    check(slopsift.signals(text), text)
+
+
+def test_one_megabyte_single_line() -> None:
+    text = " ".join(_random_words(180_000, 2))
+    assert len(text) > 1_000_000 and "\n" not in text
+    check(slopsift.signals(text), text)
+
+
+def test_pathological_repetition() -> None:
+    text = "the same sentence again. " * 40_000 + "\n" * 10_000 + "x\n" * 10_000
+    r = slopsift.signals(text)
+    check(r, text)
+    assert all(math.isfinite(v) for v in r.values().values())
+
+
+def test_extract_features_matches_signals() -> None:
+    texts = ["A short one.", "Another text, a little longer than the first one is.", ""]
+    x = slopsift.extract_features(texts)
+    assert x.shape == (3, len(slopsift.feature_names()))
+    for row, t in zip(x, texts):
+        assert np.array_equal(row, slopsift.signals(t).vector())
