@@ -284,11 +284,19 @@ def test_title_repeated_as_every_heading() -> None:
         "Prices vary widely, and the cheapest plans often limit sharing.",
         "Most providers encrypt data at rest, though few encrypt it end to end.",
     ]
-    text = "\n\n".join(f"## The Best Cloud Storage Options\n\n{b}" for b in body)
+    text = "# The Best Cloud Storage Options\n\n" + "\n\n".join(
+        f"## The Best Cloud Storage Options\n\n{b}" for b in body
+    )
     v = values(text)
-    # Six prose lines (3 headings, 3 bodies); two headings repeat the first: 2/6.
-    assert v["dup_line_frac"] == pytest.approx(2 / 6)
-    assert evidence(text, "dup_line_frac") == ["## The Best Cloud Storage Options"] * 2
+    # Seven prose lines (the title, 3 section headings, 3 bodies). Headings compare by their
+    # words, so the three "## ..." repeat the "# ..." title: 3/7. Characters: 4 headings of 30
+    # chars and bodies of 63 + 63 + 70: 90 / (120 + 196).
+    assert v["dup_line_frac"] == pytest.approx(3 / 7)
+    assert v["dup_line_char_frac"] == pytest.approx(90 / 316)
+    assert v["dup_para_frac"] == pytest.approx(3 / 7)
+    # Evidence is the heading's words, without the markdown marker.
+    assert evidence(text, "dup_line_frac") == ["The Best Cloud Storage Options"] * 3
+    assert notes(text, "dup_line_frac") == {"line repeated 4x"}
 
 
 # --------------------------------------------------------------------------------------------

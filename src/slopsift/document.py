@@ -5,7 +5,9 @@ words, all as half-open character spans of the *normalised* text. ``Document.ori
 maps any span back to the caller's original string, which is how evidence is reported.
 
 Parsing is linear in the length of the text: each unit is found by one left-to-right regex scan
-and sentences and paragraphs index into the word arrays by bisection.
+and sentences and paragraphs index into the word arrays by bisection. The hot loops avoid
+per-match Python work: words come from one ``re.split`` whose piece lengths are accumulated into
+offsets in C, and lines from ``str.split`` the same way.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import accumulate
 
 from slopsift.lexicons import load_lexicon
 from slopsift.normalize import Normalised, normalise
@@ -34,10 +37,18 @@ MIN_WORDS = 80
 
 # Decimal numbers stay one word; otherwise letters/digits joined by apostrophes or hyphens.
 _WORD = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['\-][^\W_]+)*")
+# The same pattern as one capturing group: ``re.split`` then alternates gaps and words.
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
+# ``_WORD_SPLIT`` specialised to lower-cased ASCII text, where ``[^\W_]`` is exactly ``[a-z0-9]``
+# and ``\d`` is ``[0-9]``: same matches, about a quarter faster.
+_WORD_SPLIT_LOWER_ASCII = re.compile(r"([0-9]+(?:[.,][0-9]+)+|[a-z0-9]+(?:['\-][a-z0-9]+)*)")
 # A sentence may end at terminal punctuation (plus closing quotes/brackets) followed by whitespace
-# and something that can open a sentence.
-_BOUNDARY = re.compile(r"(?:[.!?]+|\.\.\.)[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9])")
-_TOKEN_BEFORE = re.compile(r"([\w.]+)\.$")
+# and something that can open a sentence. (``[.!?]+`` also covers an ellipsis; a leading character
+# class lets the regex engine skip ahead in C.)
+_BOUNDARY = re.compile(r"[.!?][.!?]*[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9])")
+_AFTER_BOUNDARY = re.compile(r"\s+[\"'(\[]?[A-Z0-9]")
+# The token before a full stop, read right to left: the reversed text starts with the stop.
+_TOKEN_BEFORE_REV = re.compile(r"\.([\w.]+)")
 _TERMINAL = frozenset(".!?:;\"')]")
 
 
@@ -126,13 +137,10 @@ class Document:
 
 
 def _lines(text: str) -> list[Line]:
-    out: list[Line] = []
-    pos = 0
-    for raw in text.split("\n"):
-        end = pos + len(raw)
-        out.append(Line(pos, end, not raw.strip()))
-        pos = end + 1
-    return out
+    raws = text.split("\n")
+    # Each line starts one past the end of the previous one (the newline).
+    starts = [0, *accumulate(len(r) + 1 for r in raws[:-1])]
+    return [Line(st, st + len(r), not r or r.isspace()) for st, r in zip(starts, raws)]
 
 
 def _paragraphs(lines: list[Line]) -> list[Paragraph]:
@@ -181,35 +189,84 @@ def _blocks(text: str, lines: list[Line], heading_lines: frozenset[int]) -> list
     return blocks
 
 
-def _split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _boundaries(text: str, blocks: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """Candidate sentence ends of each block, from one scan of the whole text.
+
+    Equal to ``_BOUNDARY.finditer(text, start, end)`` per block: a match never contains a newline,
+    so it lies inside one line and hence one block, and only its look-ahead could reach past the
+    block's end, which is re-checked against the block's end.
+    """
+    out: list[list[tuple[int, int]]] = [[] for _ in blocks]
+    if not blocks:
+        return out
+    k = 0
+    bs, be = blocks[0]
+    nb = len(blocks)
+    for m in _BOUNDARY.finditer(text, blocks[0][0], blocks[-1][1]):
+        s, e = m.span()
+        while s >= be:
+            k += 1
+            if k >= nb:
+                return out
+            bs, be = blocks[k]
+        if s < bs:
+            continue  # not inside a block (cannot happen: every non-blank line is in one)
+        if _AFTER_BOUNDARY.match(text, e, be):
+            out[k].append((s, e))
+    return out
+
+
+def _split_sentences(
+    text: str, start: int, end: int, bounds: list[tuple[int, int]] | None = None
+) -> list[tuple[int, int]]:
+    if bounds is None:
+        bounds = [m.span() for m in _BOUNDARY.finditer(text, start, end)]
     spans: list[tuple[int, int]] = []
     cur = start
     abbrev = _abbreviations()
-    for m in _BOUNDARY.finditer(text, start, end):
-        if m.group()[0] == ".":
-            head = text[max(cur, m.start() - 40) : m.start() + 1]
-            tok = _TOKEN_BEFORE.search(head)
+    for ms, me in bounds:
+        if text[ms] == ".":
+            lo = max(cur, ms - 40)
+            # Reversed ``text[lo : ms + 1]``: the full stop, then the token before it backwards.
+            tok = _TOKEN_BEFORE_REV.match(text[ms : lo - 1 : -1] if lo else text[ms::-1])
             if tok:
-                word = tok.group(1)
+                word = tok.group(1)[::-1]
                 low = word.lower()
                 if low in abbrev or (len(word) == 1 and word.isupper()):
                     continue  # "Dr.", "e.g.", an initial as in "Mark T. Esper"
                 if "." in word and len(word) <= 6 and word.replace(".", "").isalpha():
                     continue  # "U.S.", "a.m."
-                if word.isdigit() and not text[cur : m.start() - len(word)].strip():
+                if word.isdigit() and not text[cur : ms - len(word)].strip():
                     continue  # a list number "1." opening the stretch
-        spans.append((cur, m.end()))
-        cur = m.end()
+        spans.append((cur, me))
+        cur = me
     spans.append((cur, end))
     out: list[tuple[int, int]] = []
     for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
+        if s < e and (text[s].isspace() or text[e - 1].isspace()):
+            seg = text[s:e]
+            stripped = seg.lstrip()
+            s += len(seg) - len(stripped)
+            e = s + len(stripped.rstrip())
         if e > s:
             out.append((s, e))
     return out
+
+
+def _words(t: str) -> tuple[list[int], list[int], list[str]]:
+    """Start and end offsets and lower-cased text of every word of ``t``.
+
+    ``re.split`` with the word pattern as its one group gives ``[gap, word, gap, word, ..., gap]``;
+    running sums of the piece lengths are the word offsets, so no Python code runs per word.
+    """
+    if t.isascii():
+        parts = _WORD_SPLIT_LOWER_ASCII.split(t.lower())  # ASCII lower-casing keeps every offset
+        words = parts[1::2]
+    else:
+        parts = _WORD_SPLIT.split(t)
+        words = [w.lower() for w in parts[1::2]]
+    cum = list(accumulate(map(len, parts)))
+    return cum[0:-1:2], cum[1::2], words
 
 
 def parse(text: str) -> Document:
@@ -221,19 +278,12 @@ def parse(text: str) -> Document:
     lines = _lines(t)
     headings = detect_headings(t, lines)
     heading_lines = frozenset(h.line for h in headings)
-    starts: list[int] = []
-    ends: list[int] = []
-    words: list[str] = []
-    low = t.lower() if t.isascii() else None
-    for m in _WORD.finditer(t):
-        starts.append(m.start())
-        ends.append(m.end())
-        words.append(low[m.start() : m.end()] if low is not None else m.group().lower())
+    starts, ends, words = _words(t)
     sentences: list[Sentence] = []
-    for bs, be in _blocks(t, lines, heading_lines):
-        for s, e in _split_sentences(t, bs, be):
-            ws, we = bisect_left(starts, s), bisect_left(starts, e)
-            sentences.append(Sentence(s, e, ws, we))
+    blocks = _blocks(t, lines, heading_lines)
+    for (bs, be), bounds in zip(blocks, _boundaries(t, blocks)):
+        for s, e in _split_sentences(t, bs, be, bounds):
+            sentences.append(Sentence(s, e, bisect_left(starts, s), bisect_left(starts, e)))
     return Document(
         original=text,
         text=t,

@@ -7,6 +7,7 @@ parse. Evidence is reported in character offsets of the caller's original string
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -45,6 +46,8 @@ Gate = Literal["ok", "insufficient_text", "unsupported_language"]
 
 _MIN_STOPWORD_SHARE = 0.12
 _MIN_LATIN_SHARE = 0.5
+_NON_LETTER_BYTES = bytes(b for b in range(128) if not chr(b).isalpha())
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,15 +121,24 @@ def _stopwords() -> frozenset[str]:
     return frozenset(load_lexicon("stopwords_en.txt").phrases)
 
 
+def _latin_share(s: str) -> float:
+    """Share of the letters of ``s`` that are ASCII (1.0 without letters), counted in C:
+    ASCII letters by deleting every other byte, other letters only among the non-ASCII runs."""
+    if s.isascii():
+        return 1.0
+    ascii_letters = len(s.encode("ascii", "ignore").translate(None, _NON_LETTER_BYTES))
+    other_letters = sum(map(str.isalpha, "".join(_NON_ASCII.findall(s))))
+    total = ascii_letters + other_letters
+    return ascii_letters / total if total else 1.0
+
+
 def gate(doc: Document) -> Gate:
     """``insufficient_text`` under :data:`MIN_WORDS` words; ``unsupported_language`` when the text is
     clearly not English (few English function words, or mostly non-Latin letters)."""
     n = doc.n_words
     if n >= 20:
-        stop = _stopwords()
-        share = sum(1 for w in doc.words if w in stop) / n
-        letters = [c for c in doc.text[:20000] if c.isalpha()]
-        latin = sum(1 for c in letters if c.isascii()) / len(letters) if letters else 1.0
+        share = sum(map(_stopwords().__contains__, doc.words)) / n
+        latin = _latin_share(doc.text[:20000])
         if share < _MIN_STOPWORD_SHARE or latin < _MIN_LATIN_SHARE:
             return "unsupported_language"
     if n < MIN_WORDS:
@@ -158,9 +170,16 @@ def signals(text: str) -> SignalsResult:
 
 
 def _rows(texts: Sequence[str]) -> np.ndarray:
+    # The values-only path: no gate, no evidence mapping, no per-family result objects. Row order is
+    # ``SignalsResult.vector()``'s: families in schema order, each family's features in spec order.
+    fams = families()
     out = np.empty((len(texts), len(feature_names())), dtype=np.float64)
     for i, t in enumerate(texts):
-        out[i] = signals_for_document(parse(t), evidence=False).vector()
+        doc = parse(t)
+        row: list[float] = []
+        for fam in fams:
+            row.extend(fam.run(doc)[0].values())
+        out[i] = row
     return out
 
 

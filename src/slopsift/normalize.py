@@ -48,6 +48,11 @@ def _homoglyphs() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def _any_homoglyph() -> re.Pattern[str]:
+    return re.compile("[" + "".join(sorted(_homoglyphs())) + "]")
+
+
+@lru_cache(maxsize=1)
 def _mixed_word() -> re.Pattern[str]:
     chars = "".join(sorted(_homoglyphs()))
     return re.compile(rf"[A-Za-z{chars}]*[{chars}][A-Za-z{chars}]*")
@@ -94,6 +99,8 @@ class Normalised:
 
 def _clusters(run: str) -> list[str]:
     """Split a run into a base character plus its combining marks."""
+    if len(run) == 1:
+        return [run]
     out: list[str] = []
     for ch in run:
         if out and unicodedata.combining(ch):
@@ -104,33 +111,40 @@ def _clusters(run: str) -> list[str]:
 
 
 def _clean_cluster(cl: str, counts: dict[str, int]) -> str:
+    # Long clusters (a base with many combining marks) are rare and not worth keeping in the cache.
+    new, key = _clean(cl) if len(cl) <= 8 else _clean.__wrapped__(cl)
+    if key:
+        counts[key] += 1
+    return new
+
+
+@lru_cache(maxsize=4096)
+def _clean(cl: str) -> tuple[str, str]:
+    """The replacement of one cluster and the count it adds to ('' for none). Pure, so cached:
+    the same few non-ASCII characters (quotes, dashes, accented letters) recur in every text."""
     ch = cl[0]
     if ch == "\r":
-        return "\n"  # CRLF is merged by the caller
+        return "\n", ""  # CRLF is merged by the caller
     if ch in _INVISIBLE:
-        counts["invisible"] += 1
-        return ""
+        return "", "invisible"
     if ch in _BIDI:
-        counts["bidi"] += 1
-        return ""
+        return "", "bidi"
     cat = unicodedata.category(ch)
     if cat in ("Cc", "Cs") and ch not in "\t\n":
-        counts["control"] += 1
-        return ""
+        return "", "control"
     if ch in _TYPOGRAPHY and len(cl) == 1:
-        counts["typography"] += 1
-        return _TYPOGRAPHY[ch]
+        return _TYPOGRAPHY[ch], "typography"
     if cl.isascii():
-        return cl
+        return cl, ""
     try:
         norm = unicodedata.normalize("NFKC", cl)
     except (UnicodeError, ValueError):  # pragma: no cover - defensive, NFKC accepts any str
         norm = cl
     if norm != cl:
-        counts["nfkc"] += 1
         norm = "".join(_TYPOGRAPHY.get(c, c) for c in norm)
         norm = "".join(c for c in norm if c not in _INVISIBLE and c not in _BIDI)
-    return norm
+        return norm, "nfkc"
+    return norm, ""
 
 
 def normalise(original: str) -> Normalised:
@@ -188,6 +202,6 @@ def _fold_homoglyphs(text: str) -> tuple[str, int]:
         n += sum(1 for c in w if c in table)
         return "".join(table.get(c, c) for c in w)
 
-    if text.isascii():
+    if text.isascii() or not _any_homoglyph().search(text):
         return text, 0
     return _mixed_word().sub(fix, text), n

@@ -42,9 +42,7 @@ class _Pattern:
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[_Pattern, ...]:
     lex = load_lexicon(_LEXICON)
-    return tuple(
-        _Pattern(re.compile(p), "(?#refusal)" in p, "(?#after)" in p) for p in lex.patterns
-    )
+    return tuple(_Pattern(re.compile(p), "(?#refusal)" in p, "(?#after)" in p) for p in lex.patterns)
 
 
 def _skip_space(text: str, pos: int) -> int:

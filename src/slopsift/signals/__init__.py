@@ -9,10 +9,11 @@ from slopsift.signals import (  # noqa: F401  (imported for registration)
     inconsistency,
     readability,
     repetition,
+    style,
 )
 from slopsift.signals.base import Evidence, Family, FeatureSpec, get_family, registered
 
-FAMILY_ORDER = ("repetition", "headings", "hedging", "inconsistency", "artifacts", "readability")
+FAMILY_ORDER = ("repetition", "headings", "hedging", "inconsistency", "artifacts", "readability", "style")
 """The order of families in the feature matrix. Append only; never reorder."""
 
 __all__ = ["FAMILY_ORDER", "Evidence", "Family", "FeatureSpec", "families", "get_family"]

@@ -8,27 +8,33 @@ who wrote the sentences, which is why the family also fires on a carelessly scra
 
 Features and their cost (n = characters, L = lines, P = paragraphs, W = words):
 
-* ``lone_word_lines`` / ``lone_word_lines_per_1k`` - a one-line paragraph of one or two words with no
-  end punctuation, standing between two prose paragraphs (>= 3 words each), that is not a heading,
-  list item or code. O(P log W). Plain words only: a line with markup, digits only, or punctuation
-  inside is not counted, and neither is a sign-off at the end (it has no paragraph after it).
+* ``lone_word_lines`` / ``lone_word_lines_per_1k`` - a line of one or two plain words (not all function
+  words) with prose on both sides, either *flowing* (the sentence visibly runs through it: the line
+  before ends on a word, the line after opens in lower case; inside a paragraph only an emphasised
+  word counts) or *stranded* (a lower-case word alone as a paragraph, not a heading). Headings, list
+  items, code and sign-offs (nothing after them) never count. O(L log W).
 * ``trailing_debris_lines`` / ``debris_lines_per_1k`` - lines that are known page chrome
-  (``scrape_debris.txt``: literal whole-line phrases and anchored ``re:`` patterns), among the last
-  three non-blank lines and anywhere. O(L log W) plus one regex match per short line.
+  (``scrape_debris.txt``: whole-line literal phrases and ``re:`` patterns), among the last three
+  non-blank lines and anywhere. A hit is dropped when it continues the sentence of the line above
+  (hard wrap), is a bold label, a heading over a real section, or one item of a real list. One regex
+  scan that jumps from line start to line start, O(n), plus O(log L) per hit.
 * ``mid_sentence_paragraphs`` - share of paragraphs that open with a lower-case word right after a
-  paragraph ending without terminal punctuation: a sentence cut in two by the scraper. O(P).
-* ``markup_per_1k`` - raw HTML tags of known elements, HTML entities, broken markdown links/images
-  (empty target, empty-text link, ``] (url)``) and template syntax (``{{ x }}``, ``{% x %}``) outside
-  code. Well-formed markdown links are not counted, and ``[Insert ...]`` / ``[Your Name]`` placeholders
-  belong to the hedging family. One regex pass, O(n).
+  paragraph ending on a letter or digit: a sentence cut in two by the scraper. O(P).
+* ``markup_per_1k`` - raw HTML tags of known elements, HTML entities and comments, broken markdown
+  links/images (empty target, empty-text link, ``] (url)``) and template syntax (``{{ x }}``,
+  ``{% x %}``) outside fenced, indented and inline code. Well-formed markdown links and images are not
+  counted, and ``[Insert ...]`` / ``[Your Name]`` placeholders belong to the hedging family. One regex
+  scan per kind, each opening on a literal character, O(n).
 * ``mojibake_per_1k`` - UTF-8 read as cp1252/latin-1 (``â€™``, ``Ã©``, ``Â``+space, C1 controls) and
-  U+FFFD replacement characters. One regex pass over non-ASCII texts only, O(n).
+  U+FFFD replacement characters, matched as they look after normalisation. Skipped unless one of the
+  lead characters occurs, O(n).
 * ``invisible_chars_per_1k`` - zero-width, bidirectional-control and C0 control characters that
   normalisation removed. Not counted: a leading BOM, zero-width joiners outside Latin words (emoji
   sequences, Indic and Arabic scripts) and soft hyphens (hyphenation hints that publishing systems
   insert; 6 of 537 human web articles carry them). O(number of normalisation changes).
-* ``homoglyphs`` - Cyrillic/Greek look-alike letters that normalisation folded inside Latin words.
-  O(1) for the value; evidence costs O(W log c) and runs only when there are any.
+* ``homoglyphs`` - Cyrillic/Greek look-alike letters that normalisation folded inside Latin words
+  (``Document.normalisation_counts["homoglyph"]``). O(1) for the value; evidence is one regex scan of
+  the original text, O(n), run only when there are any.
 
 Normalisation's other counts are deliberately NOT features: ``typography`` (curly quotes, dashes),
 ``nfkc`` (ligatures, full-width forms, NBSP) and ``line_endings`` record how a corpus was produced
@@ -57,9 +63,9 @@ __all__ = ["FAMILY", "FEATURES", "compute"]
 FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec(
         "lone_word_lines",
-        "Number of one- or two-word lines without end punctuation standing alone between two prose "
-        "paragraphs (not a heading, list item or code): emphasised words a scraper pulled out of "
-        "their sentence.",
+        "Number of one- or two-word lines, with prose on both sides, that a sentence runs through or "
+        "that stand alone in lower case between paragraphs (not headings, list items or code): "
+        "emphasised words a scraper pulled out of their sentence.",
         "count",
         "higher_worse",
     ),
@@ -84,8 +90,8 @@ FEATURES: tuple[FeatureSpec, ...] = (
     ),
     FeatureSpec(
         "mid_sentence_paragraphs",
-        "Share of paragraphs that open with a lower-case word right after a paragraph that ends "
-        "without terminal punctuation (list items, code and headings excluded): text cut mid-sentence.",
+        "Share of paragraphs that open with a lower-case word right after a paragraph that ends on a "
+        "letter or digit (list items, code and headings excluded): text cut mid-sentence.",
         "fraction of paragraphs",
         "higher_worse",
     ),
@@ -123,8 +129,10 @@ _MAX_EVIDENCE = 25
 """Evidence spans built per feature (the framework keeps the same number)."""
 _MIN_PROSE_WORDS = 3
 
-_FENCE = re.compile(r"^[ ]{0,3}(?:```|~~~)", re.MULTILINE)
-_INDENTED = re.compile(r"^(?: {4}|\t)[ \t]*\S", re.MULTILINE)
+# Line-start regexes run over "\n" + text: opening on a literal newline lets the engine jump from
+# line to line instead of trying every character, and a match starts exactly at its line's offset.
+_FENCE = re.compile(r"\n[ ]{0,3}(?:```|~~~)")
+_INDENTED = re.compile(r"\n(?: {4}|\t)[ \t]*\S")
 # A candidate lone line: one or two plain words (letters, digits, apostrophes, hyphens, '&'), each
 # starting and ending on a letter or digit, optionally wrapped in emphasis markers.
 _WORD_RE = r"[^\W_](?:[\w'&\-]*[^\W_])?"
@@ -134,13 +142,12 @@ _LONE = re.compile(
 _LONE_MAX_CHARS = 60
 _BOLD_LINE = re.compile(r"\s*(?:[-*+]\s+)?(?:\*\*|__)[^*_\n]{1,120}(?:\*\*|__)\s*:?\s*")
 # Around a debris entry a line may carry list/quote/heading markers and emphasis in front, a markdown
-# link wrapper, and trailing punctuation or arrows. The regex runs over "\n" + text: opening on a
-# literal newline lets the engine jump from line to line instead of trying every character, and a
-# match starts exactly at its line's offset in the text.
+# link wrapper, and trailing punctuation or arrows. Run over "\n" + lower-cased text, like _FENCE.
 _DEBRIS_LEAD = r"\n[ \t#>*_\-+|\u2022\u00b7\u25aa\u25cf\u2013\u2014]*\[?"
 _DEBRIS_TRAIL = r"(?:\]\([^)\n]*\))?[ \t*_:.!?|>\u00bb\u203a\u2192\u2026\-]*(?=\n|\Z)"
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
+_CODE_CHARS = re.compile(r"[=;{}<>$]")
 _NOT_PROSE_START = ("http", "www.", "`", "|", "<", "[", "!", "{", "$", "/", "\\", "#", ">")
 
 _TAGS = (
@@ -194,7 +201,9 @@ def _debris_line() -> re.Pattern[str]:
     alts = [f"(?:{p})" for p in lex.patterns]
     if lex.phrases:
         alts.insert(0, f"(?:{_trie_regex(lex.phrases)})")
-    body = "|".join(alts) or "(?!)"
+    # Whitespace inside an entry never crosses a line end: besides being wrong, a "\s*" free to run
+    # over a long stretch of blank lines at every line start would make the scan quadratic.
+    body = ("|".join(alts) or "(?!)").replace(r"\s", r"[^\S\n]")
     return re.compile(f"{_DEBRIS_LEAD}(?:{body}){_DEBRIS_TRAIL}")
 
 
@@ -204,8 +213,8 @@ def _stopwords() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _homoglyph_chars() -> frozenset[str]:
-    return frozenset(row[0] for row in load_table("homoglyphs.tsv"))
+def _homoglyph_re() -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(row[0]) for row in load_table("homoglyphs.tsv")) + "]")
 
 
 def _per_1k(count: int, n_words: int) -> float:
@@ -218,8 +227,8 @@ class _Lines:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.starts = [ln.start for ln in doc.lines]
+        self.nl_lower = "\n" + doc.lower  # for the line-start regexes, see _FENCE
         self.code = self._code_lines()
-        self.nl_lower = "\n" + doc.lower  # see _DEBRIS_LEAD
 
     def index(self, pos: int) -> int:
         """The line holding character ``pos``."""
@@ -228,9 +237,8 @@ class _Lines:
     def _code_lines(self) -> list[bool]:
         """Lines inside fenced code blocks (fences included; an unclosed fence runs to the end) or
         indented by four spaces or a tab."""
-        doc = self.doc
-        text = doc.text
-        n = len(doc.lines)
+        text = self.nl_lower
+        n = len(self.doc.lines)
         code = [False] * n
         if "```" in text or "~~~" in text:
             fences = [self.index(m.start()) for m in _FENCE.finditer(text)]
@@ -311,10 +319,10 @@ def _debris_lines(lx: _Lines) -> tuple[list[int], int, list[Evidence]]:
     lower = lx.nl_lower
     debris: list[int] = []
     accepted: set[int] = set()
-    lists: dict[int, bool] = {}
+    lists: dict[int, bool] = {}  # list-item line -> is its whole list chrome
     for m in rx.finditer(lower):
         i = lx.index(m.start())
-        if i in accepted or lx.code[i] or "\n" in m.group()[1:]:
+        if i in accepted or lx.code[i]:
             continue
         ln = lines[i]
         if ln.blank or _BOLD_LINE.fullmatch(doc.text, ln.start, ln.end):
@@ -323,10 +331,11 @@ def _debris_lines(lx: _Lines) -> tuple[list[int], int, list[Evidence]]:
             continue
         line = lx.text(i)
         if is_list_item(line):
-            block = _list_block(lx, i)
-            if block[0] not in lists:
-                lists[block[0]] = all(rx.match(lower, lines[j].start, lines[j].end + 1) for j in block)
-            if lists[block[0]]:
+            if i not in lists:  # each list is walked once
+                block = _list_block(lx, i)
+                verdict = all(rx.match(lower, lines[j].start, lines[j].end + 1) for j in block)
+                lists.update(dict.fromkeys(block, verdict))
+            if lists[i]:
                 debris.append(i)
                 accepted.add(i)
             continue
@@ -468,8 +477,14 @@ def _mid_sentence(lx: _Lines, debris: set[int]) -> tuple[int, list[Evidence]]:
         first, last = p.first_line, prev.last_line
         if lx.code[first] or lx.code[last] or first in heads or last in heads:
             continue
-        if first in debris or last in debris or is_list_item(lx.text(first)):
-            continue
+        first_line = lx.text(first)
+        if (
+            first in debris
+            or last in debris
+            or is_list_item(first_line)
+            or _CODE_CHARS.search(first_line, 0, 60)
+        ):
+            continue  # chrome, a list, or unfenced code ("string name = Console.ReadLine();")
         prev_line = lx.text(last)
         if is_list_item(prev_line) or prev_line.lstrip().startswith(("|", "<", "!", "[")):
             continue
@@ -584,23 +599,35 @@ def _removed_chars(doc: Document) -> tuple[int, int, list[Evidence]]:
 
 
 def _homoglyph_evidence(doc: Document) -> list[Evidence]:
-    """Words whose original spelling holds look-alike letters (only run when some were folded)."""
-    table = _homoglyph_chars()
+    """Words whose original spelling holds look-alike letters (run only when some were folded).
+
+    The folded letters are found in the original text with one regex scan and mapped to the
+    normalised text through the offset map's pieces (folding itself is one-to-one), so the cost is
+    O(n) whatever the document length, and the word holding each one is the evidence.
+    """
     text, orig = doc.text, doc.original
-    found = 0
-    total = doc.normalisation_counts.get("homoglyph", 0)
-    ev: list[Evidence] = []
-    for s, e in zip(doc.word_starts, doc.word_ends, strict=True):
-        os_, oe = doc.original_span(s, e)
-        src = orig[os_:oe]
-        if src.isascii() or src == text[s:e]:
-            continue
-        n = sum(1 for c in src if c in table)
-        if n:
-            found += n
-            ev.append(Evidence(s, e, "homoglyphs", f"{n} look-alike letter(s) in {src!r}"))
-            if len(ev) >= _MAX_EVIDENCE or found >= total:
+    pieces = doc.norm.offsets.pieces
+    orig_starts = [p[1] for p in pieces]
+    per_word: dict[tuple[int, int], int] = {}
+    for m in _homoglyph_re().finditer(orig):
+        p = m.start()
+        k = bisect_right(orig_starts, p) - 1
+        if k < 0:
+            pos = p
+        else:
+            ns, os_, nl, ol = pieces[k]
+            pos = ns if p < os_ + ol else ns + nl + (p - os_ - ol)
+        if pos >= len(text) or not text[pos].isascii():
+            continue  # left alone: part of a genuinely Cyrillic/Greek word
+        w = _word_at(doc, pos)
+        if w is not None:
+            if w not in per_word and len(per_word) >= _MAX_EVIDENCE:
                 break
+            per_word[w] = per_word.get(w, 0) + 1
+    ev: list[Evidence] = []
+    for (s, e), n in per_word.items():
+        os_, oe = doc.original_span(s, e)
+        ev.append(Evidence(s, e, "homoglyphs", f"{n} look-alike letter(s) in {orig[os_:oe]!r}"))
     return ev
 
 

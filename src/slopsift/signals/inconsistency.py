@@ -2,47 +2,55 @@
 
 Generated text states facts confidently and sometimes states two versions of the same fact. Nothing
 here consults outside knowledge: every hit is a *pair* of spans of the same text that disagree, and
-both are reported as evidence under one note (``'founding 1998 vs 2003'``). Each detector is built for
-precision over recall; when the structure of a sentence is not clear enough to be sure two statements
-are about the same thing, it stays silent.
+both are reported as evidence under one note (``'founded 1998 vs 2003'``). Each detector is built for
+precision over recall: when the structure of a sentence does not make clear that two statements are
+about the same thing, it stays silent. Two statements in the same sentence are never compared.
 
-* ``numeric_conflicts``   the same subject and attribute with two values. Key: (subject head, attribute,
-  unit, time qualifiers of the clause); a different year, month, "currently"... in the clause makes a
-  different key. One-time events (born, died, founded, ordained...) are keyed by subject and event;
-  quantities by subject, verb or measure noun (tense kept), unit and trailing qualifier. Subjects are a
-  proper noun, a pronoun resolved to the last sentence-initial name, or a definite noun phrase. Ranges
-  are ignored; approximations ("about", "over", "nearly") within 10 % or on the right side of a bound
-  agree; statements in the same sentence are never compared.
-* ``arithmetic_errors``   a stated percentage change that does not match its stated values ("from 200 to
-  300, a 25% increase"); survey answer shares of one whole (yes/no/unsure) summing past 100 %; "X of
-  Y" / "X out of Y" with X > Y.
+* ``numeric_conflicts``   one subject and attribute with two values. One-time events (born, died,
+  founded, ordained, built...) are keyed by (subject, event) and compared exactly; quantities by
+  (subject, verb or measure noun, tense, unit, the clause's time qualifiers and trailing qualifier), so
+  "in 2019 revenue was..." and "in 2020 revenue was..." never meet. Subjects: a name (a shorter form
+  of the same name matches, 'Smith' ~ 'John Smith'; 'Old Testament' !~ 'New Testament'), a pronoun
+  resolved to the nearest sentence that opens with a name, or a definite noun phrase with its
+  modifiers ('the luxurious hotel' !~ 'this small hotel'). Ranges are ignored; approximate values
+  agree within 10 %, bounds ('over 5,000') agree with any value on their side.
+* ``arithmetic_errors``   a percentage change that does not fit its stated values ("from 200 to 300, a
+  25% increase"; readings as percentage points and as 'from 2 to 3 million' are tried first); answer
+  shares of one question (yes / no / unsure) summing past 100 %; "X of Y" / "X out of Y NOUNs", X > Y.
 * ``temporal_conflicts``  for one subject: died before born, an agent's act (graduated, married,
-  founded...) before birth or after death; "at the age of N" in a year that disagrees with the birth
-  year by more than one; "N years later, in YEAR" that fits no year mentioned just before.
-* ``count_mismatches``    "three reasons" / "7 tips" at the end of a line or in a heading, followed by a
-  list (bulleted, numbered or numbered headings) of a different length.
-* ``polarity_contradictions`` two sentences with the same content words (Jaccard >= 0.6 after removing
-  the polarity words, no differing number, name or time word, same tense) where one is negated or
-  they hold opposite antonyms (rose/fell, supports/opposes, safe/unsafe). Hedged, reported,
-  conditional, quantified and contrastive sentences are not compared.
+  founded...) before birth or after death; "at the age of N" dated "in YEAR" that misses the birth year
+  by more than one; "N years later, in YEAR" that fits no year of the last two sentences (a tolerance
+  of 10 % of N: 'two hundred years later' is a round figure).
+* ``count_mismatches``    "three reasons" / "7 tips" closing a line or in a heading, followed by a list
+  (bullets, numbered items or numbered headings) of another length; irregular numbering, 'bonus'
+  items and approximate counts ('more than 5') are skipped.
+* ``polarity_contradictions`` two sentences with the same content (stem Jaccard >= 0.6 without the
+  polarity words; no differing number, name or time word; no differing word before the pivot, which
+  names what the claim is about; the same tense) where one is negated, or they hold opposite antonyms
+  (rose/fell, supports/opposes, safe/unsafe) with the same words either side. Questions, quotations,
+  code, list fragments, hedged, modal, reported, conditional, quantified and contrastive sentences are
+  never compared.
 * ``role_conflicts``      one named person given two exclusive corporate offices in plain appositions
-  ("CEO John Smith" ... "John Smith, the company's CFO"), unless the text mentions a change of role.
+  ("CEO John Smith" ... "John Smith, the company's CFO") unless a sentence naming them mentions a
+  change of role ('former', 'named', 'until'...) or one mention holds two offices together.
 
 Aggregates: ``any_conflict`` and ``conflicts_per_1k_words``; their evidence repeats the detectors'.
 
-Complexity (n characters, w words, s sentences, L lines): digits are found by one regex pass over the
-text, O(n); one pass over the sentences builds word sets, cue positions and an inverted index of
-content words, O(w); each cue is examined in a window of at most a dozen words, O(w); the polarity
-search compares each negated or antonym-bearing sentence with at most ``_MAX_CANDIDATES`` others,
-found through posting lists that stop growing at ``_MAX_POSTING`` sentences, O(s); facts are grouped
-in dicts, O(facts); list counting walks the lines after each cue once, O(L) per cue with at most
-``_MAX_LIST_CUES`` cues. Overall O(n).
+Complexity, with n characters and w words: two passes over the words in C (``compress``/``map``) find
+digits and cue words, O(w); only sentences holding a cue get a word set, O(w) in all; each cue is
+examined in a window of at most a dozen words (name runs and auxiliary runs are capped at
+``_MAX_NAME``), O(w); facts are grouped in dicts with at most ``_MAX_FACTS_PER_KEY`` compared per key;
+the polarity search looks up a few probe words per polar sentence in one more pass over the words and
+compares each polar sentence with at most ``_MAX_CANDIDATES`` others, through posting lists capped at
+``_MAX_POSTING`` sentences, O(w); list counting walks at most ``_MAX_LIST_LINES`` lines for each of at
+most ``_MAX_LIST_CUES`` cues; role checks scan the words once for each of at most
+``_MAX_ROLE_PEOPLE`` people. Overall O(n): a 5 MB document takes about a second.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -134,6 +142,9 @@ _EXACT = 0.005  # rounding tolerance for exact values
 _MAX_LIST_CUES = 20
 _MAX_ROLE_PEOPLE = 5
 _WINDOW = 9  # words scanned right of an event verb for its year
+_MAX_NAME = 6  # words walked over for a name or a run of auxiliaries
+_MAX_LIST_LINES = 2000  # lines walked to count one list
+_MAX_ANCHORS = 20  # earlier years tried for 'N years later, in YEAR'
 
 _FIRST = itemgetter(0)
 _NUMTOK = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(k|m|mn|bn)?")
@@ -145,7 +156,7 @@ _NUMBERED_LINE = re.compile(
 _CODEY = re.compile(r"[{}=<>`|\\]|//|\w\(")
 _BULLET = re.compile(r"\s*([-*+\u2022])\s+\S")
 _CURRENCY = "$£€¥"
-_BE = frozenset("is are was were be been being am".split())
+_BE = frozenset(("is", "are", "was", "were", "be", "been", "being", "am"))
 
 
 @dataclass(frozen=True)
@@ -164,9 +175,11 @@ class _Lex:
     list_nouns: frozenset[str]
     tense: dict[str, str]
     ant_words: frozenset[str]
+    tense_words: frozenset[str]
     event_words: frozenset[str]
     polar_drop: frozenset[str]  # words never counted as content in the polarity comparison
     scan_words: frozenset[str]  # the words (besides digits) that make a sentence worth a detailed look
+    number_context: frozenset[str]  # words that make a single number in a sentence worth parsing
 
 
 @lru_cache(maxsize=1)
@@ -209,9 +222,11 @@ def _lex() -> _Lex:
         list_nouns=list_nouns,
         tense=tense,
         ant_words=frozenset(ant),
+        tense_words=frozenset(tense),
         event_words=frozenset(events),
         polar_drop=stop | neg | frozenset(ant) | cue["contraction"],
         scan_words=frozenset(scan_words),
+        number_context=qwords | cue["age_word"] | {"years", "year"},
     )
 
 
@@ -245,6 +260,7 @@ class _Fact:
     sent: int
     label: str
     exact: bool = False  # years and counts of events: no rounding tolerance
+    who: str = ""  # the subject as written ('john smith'); facts are grouped by its last word
 
 
 @dataclass(slots=True)
@@ -302,7 +318,7 @@ def _digit_positions(words: list[str]) -> list[int]:
 
 
 class _Ctx:
-    """The document arrays plus the running state of one scan (last named entity)."""
+    """The document arrays, the sentence being read and the conflicts found so far."""
 
     def __init__(self, doc: Document, lex: _Lex) -> None:
         self.doc = doc
@@ -316,7 +332,15 @@ class _Ctx:
         self.cur = 0  # the sentence being read
         self._entities: dict[int, str | None] = {}
         self.line_starts = [ln.start for ln in doc.lines]
+        self._levels: dict[int, int] | None = None
         self.conflicts: dict[str, list[_Conflict]] = {k: [] for k in _DETECTORS}
+
+    @property
+    def heading_levels(self) -> dict[int, int]:
+        """Heading level by line index (built on first use)."""
+        if self._levels is None:
+            self._levels = {h.line: h.level for h in self.doc.headings}
+        return self._levels
 
     def resolve(self, pronoun: str) -> str:
         """The name a pronoun in the current sentence most likely refers to: the nearest sentence
@@ -364,10 +388,16 @@ def _number_at(ctx: _Ctx, i: int, ws: int, we: int) -> _Num | None:
         suffix = m.group(3)
         plain = m.group(2) is None and "," not in m.group(1) and suffix is None
     elif w in lex.numword:
+        if w == "hundred" and i > ws and words[i - 1] in lex.numword:
+            return None  # the tail of 'two hundred'
         value = lex.numword[w]
     else:
         return None
     last = i
+    if suffix is None and i + 1 < we and words[i + 1] == "hundred" and ctx.tight(i + 1):
+        value *= 100
+        last += 1
+        plain = False
     scale = 1.0
     before = ctx.text[max(0, ctx.starts[i] - 2) : ctx.starts[i]].rstrip()
     unit = before[-1] if before and before[-1] in _CURRENCY else ""
@@ -439,6 +469,24 @@ def _fmt(v: float) -> str:
 # --------------------------------------------------------------------------------------------- subjects
 
 
+def _who(ctx: _Ctx, k: int, j: int) -> str:
+    """A name run ``k..j`` as a key: lower case, without a corporate suffix or a possessive."""
+    run = [w.removesuffix("'s") for w in ctx.words[k : j + 1]]
+    if len(run) > 1 and run[-1] in ctx.lex.cue["corp_suffix"]:
+        run.pop()
+    return " ".join(run)
+
+
+def _same_entity(a: str, b: str) -> bool:
+    """'john smith' and 'smith' may be one person; 'old testament' and 'new testament' are not one book."""
+    if a == b:
+        return True
+    x, y = a.split(), b.split()
+    if len(x) > len(y):
+        x, y = y, x
+    return y[len(y) - len(x) :] == x
+
+
 def _np_head(ctx: _Ctx, j: int, ws: int) -> tuple[str, int] | None:
     """The head of a subject noun phrase ending at word ``j``: (key, first word index)."""
     lex, words = ctx.lex, ctx.words
@@ -449,20 +497,23 @@ def _np_head(ctx: _Ctx, j: int, ws: int) -> tuple[str, int] | None:
         return None
     if ctx.cap(j):
         k = j
-        while k - 1 >= ws and ctx.cap(k - 1) and words[k - 1] not in lex.stop and ctx.tight(k):
+        while (
+            k - 1 >= max(ws, j - _MAX_NAME)
+            and ctx.cap(k - 1)
+            and words[k - 1] not in lex.stop
+            and ctx.tight(k)
+        ):
             k -= 1
-        head = w
-        if head in lex.cue["corp_suffix"] and k < j:
-            head = words[j - 1]
         if k == ws and j == ws and w in lex.stop:
             return None
-        return head, k
+        return _who(ctx, k, j), k
     for k in range(j - 1, max(ws, j - 4) - 1, -1):
         if not ctx.tight(k + 1):
             return None
         p = words[k]
         if p in lex.cue["definite"] or p.endswith("'s"):
-            return w, k
+            # 'the inexpensive hotel' and 'the luxurious hotel' are two hotels: modifiers are kept
+            return " ".join(words[k + 1 : j + 1]), k
         if p in lex.stop or p in lex.cue["indefinite"] or p[0].isdigit():
             return None
     return None
@@ -478,7 +529,12 @@ def _sentence_subject(ctx: _Ctx, ws: int, we: int) -> tuple[str, int] | None:
     if not ctx.cap(ws) or w in ctx.lex.stop:
         return None
     j = ws
-    while j + 1 < we and ctx.cap(j + 1) and ctx.words[j + 1] not in ctx.lex.stop and ctx.tight(j + 1):
+    while (
+        j + 1 < min(we, ws + _MAX_NAME)
+        and ctx.cap(j + 1)
+        and ctx.words[j + 1] not in ctx.lex.stop
+        and ctx.tight(j + 1)
+    ):
         j += 1
     return _np_head(ctx, j, ws)
 
@@ -488,7 +544,7 @@ def _subject_left(ctx: _Ctx, i: int, ws: int, we: int, apposition: bool) -> tupl
     lex, words = ctx.lex, ctx.words
     j = i - 1
     skipped = 0
-    while j >= ws and words[j] in lex.cue["aux"] and ctx.tight(j + 1):
+    while j >= max(ws, i - _MAX_NAME) and words[j] in lex.cue["aux"] and ctx.tight(j + 1):
         j -= 1
         skipped += 1
     if j < ws:
@@ -513,12 +569,14 @@ def _np_right(ctx: _Ctx, k: int, we: int) -> tuple[str, int] | None:
         return None
     if ctx.cap(k) and words[k] not in lex.stop:
         j = k
-        while j + 1 < we and ctx.cap(j + 1) and words[j + 1] not in lex.stop and ctx.tight(j + 1):
+        while (
+            j + 1 < min(we, k + _MAX_NAME)
+            and ctx.cap(j + 1)
+            and words[j + 1] not in lex.stop
+            and ctx.tight(j + 1)
+        ):
             j += 1
-        head = words[j][:-2] if words[j].endswith("'s") else words[j]
-        if head in lex.cue["corp_suffix"] and j > k:
-            head = words[j - 1]
-        return head, j
+        return _who(ctx, k, j), j
     if words[k] in lex.cue["definite"]:
         j = k + 1
         while j + 1 < we and words[j + 1] not in lex.stop and ctx.tight(j + 1) and j < k + 3:
@@ -534,17 +592,27 @@ def _np_right(ctx: _Ctx, k: int, we: int) -> tuple[str, int] | None:
 @dataclass
 class _State:
     facts: dict[tuple[str, ...], list[_Fact]] = field(default_factory=dict)
-    births: dict[str, _Fact] = field(default_factory=dict)
-    deaths: dict[str, _Fact] = field(default_factory=dict)
+    births: dict[str, list[_Fact]] = field(default_factory=dict)
+    deaths: dict[str, list[_Fact]] = field(default_factory=dict)
     acts: dict[str, list[_Fact]] = field(default_factory=dict)
     ages: list[tuple[str, int, int, tuple[int, int]]] = field(default_factory=list)
+
+
+def _head(who: str) -> str:
+    return who.rsplit(" ", 1)[-1]
+
+
+def _remember(table: dict[str, list[_Fact]], fact: _Fact) -> None:
+    facts = table.setdefault(_head(fact.who), [])
+    if len(facts) < _MAX_FACTS_PER_KEY:
+        facts.append(fact)
 
 
 def _record(ctx: _Ctx, st: _State, key: tuple[str, ...], fact: _Fact, what: str) -> None:
     """Store a fact; a different value under the same key in another sentence is a conflict."""
     seen = st.facts.setdefault(key, [])
     for old in seen:
-        if old.sent == fact.sent:
+        if old.sent == fact.sent or not _same_entity(old.who, fact.who):
             continue
         if not _same_value(old, fact):
             note = f"{what} {old.label} vs {fact.label}"
@@ -599,7 +667,7 @@ def _events(ctx: _Ctx, st: _State, si: int, s: _Sent, idxs: list[int], years: di
             continue
         j = i - 1
         passive = False
-        while j >= ws and words[j] in lex.cue["aux"]:
+        while j >= max(ws, i - _MAX_NAME) and words[j] in lex.cue["aux"]:
             passive = passive or words[j] in _BE
             j -= 1
         apposition = i > ws and ctx.gap(i).strip() == "," and j == i - 1
@@ -621,28 +689,40 @@ def _events(ctx: _Ctx, st: _State, si: int, s: _Sent, idxs: list[int], years: di
             opening = True
         if y is None:
             continue
+        hi = max(i, y)
+        if (
+            subj is None and obj is None and i == ws
+        ):  # 'Founded in 1998, Acme ...', 'Born in 1950 in Ohio, Smith'
+            for k in range(y + 1, min(we, y + 5)):
+                if "," in ctx.gap(k):
+                    lead = _np_right(ctx, k, we)
+                    if lead is not None:
+                        subj, hi = (lead[0], i), lead[1]
+                    break
         year = years[y].value
         lo = min(i, y) if subj is None or subj[1] < i - 6 else min(subj[1], y)
         if opening:
-            lo = ws  # 'In 1995, he founded ...' 
-        span = (ctx.starts[lo], ctx.ends[max(i, y)])
-        fact = _Fact(year, 0, span, si, str(int(year)), exact=True)
+            lo = ws  # 'In 1995, he founded ...'
+        span = (ctx.starts[lo], ctx.ends[hi])
+        label = str(int(year))
         if after > i + 1:
             if obj is not None:
-                _record(ctx, st, ("ev", obj[0], canon), fact, canon)
+                fact = _Fact(year, 0, span, si, label, exact=True, who=obj[0])
+                _record(ctx, st, ("ev", _head(obj[0]), canon), fact, canon)
             if subj is not None:
-                st.acts.setdefault(subj[0], []).append(fact)
+                _remember(st.acts, _Fact(year, 0, span, si, label, exact=True, who=subj[0]))
             continue
         if subj is None:
             continue
+        fact = _Fact(year, 0, span, si, label, exact=True, who=subj[0])
         if cls == "act":
-            st.acts.setdefault(subj[0], []).append(fact)
+            _remember(st.acts, fact)
             continue
-        _record(ctx, st, ("ev", subj[0], canon), fact, canon)
+        _record(ctx, st, ("ev", _head(subj[0]), canon), fact, canon)
         if cls == "birth":
-            st.births.setdefault(subj[0], fact)
+            _remember(st.births, fact)
         elif cls == "death":
-            st.deaths.setdefault(subj[0], fact)
+            _remember(st.deaths, fact)
 
 
 def _trailing(ctx: _Ctx, k: int, we: int) -> tuple[str, ...]:
@@ -680,6 +760,8 @@ def _quantity(ctx: _Ctx, st: _State, si: int, s: _Sent, nm: _Num, qual: tuple[st
     attr = tense = unit = ""
     noun_at = -1
     if w in lex.qverb and (not saw_of or w.startswith(("consist", "compris"))):
+        if nm.unit == "%":
+            return  # 'it has 70%': a share of something unsaid
         unit = nm.unit
         k = nm.last + 1
         if not unit:
@@ -693,6 +775,8 @@ def _quantity(ctx: _Ctx, st: _State, si: int, s: _Sent, nm: _Num, qual: tuple[st
     elif saw_of and w in lex.qnoun:
         noun_at = j
         p = j - 1
+        if p > ws and words[p] not in lex.stop and words[p - 1] in ("a", "the") and ctx.tight(p + 1):
+            p -= 1  # one modifier: 'a seating capacity of', 'a total area of'
         if p >= ws and words[p] in ("a", "the") and p - 1 >= ws and words[p - 1] in lex.qverb:
             subj = _subject_left(ctx, p - 1, ws, we, apposition=False)
             tense = "past" if words[p - 1] == "had" else "pres"
@@ -703,7 +787,7 @@ def _quantity(ctx: _Ctx, st: _State, si: int, s: _Sent, nm: _Num, qual: tuple[st
             noun_at = j
         elif j >= ws and ctx.cap(j):  # 'the population of Springfield was 50,000'
             k = j
-            while k - 1 >= ws and ctx.cap(k - 1) and words[k - 1] not in lex.stop:
+            while k - 1 >= max(ws, j - _MAX_NAME) and ctx.cap(k - 1) and words[k - 1] not in lex.stop:
                 k -= 1
             if k - 2 >= ws and words[k - 1] == "of" and words[k - 2] in lex.qnoun:
                 noun_at = k - 2
@@ -714,12 +798,12 @@ def _quantity(ctx: _Ctx, st: _State, si: int, s: _Sent, nm: _Num, qual: tuple[st
         attr = words[noun_at]
         unit = nm.unit
         if subj is None and noun_at - 1 >= ws:
-            p = words[noun_at - 1]
-            if p.endswith("'s") and len(p) > 2:
-                subj = (p[:-2], noun_at - 1)
-            elif p in ("its", "his", "her"):
-                subj = (ctx.resolve(p), noun_at - 1)
-    if subj is None:
+            owner = words[noun_at - 1]
+            if owner.endswith("'s") and len(owner) > 2:
+                subj = (owner[:-2], noun_at - 1)
+            elif owner in ("its", "his", "her"):
+                subj = (ctx.resolve(owner), noun_at - 1)
+    if subj is None or subj[0].startswith("pron:"):
         return
     lo = subj[1] if subj[1] >= nm.left - 8 else min(j, noun_at if noun_at >= 0 else j)
     if any(words[k] in lex.neg for k in range(lo, nm.left)):
@@ -730,8 +814,8 @@ def _quantity(ctx: _Ctx, st: _State, si: int, s: _Sent, nm: _Num, qual: tuple[st
         + _fmt(nm.value)
         + ("%" if nm.unit == "%" else "")
     )
-    fact = _Fact(nm.value, nm.approx, span, si, label)
-    _record(ctx, st, ("q", subj[0], attr, tense, unit, *qual), fact, unit if unit.isalpha() else attr)
+    fact = _Fact(nm.value, nm.approx, span, si, label, who=subj[0])
+    _record(ctx, st, ("q", _head(subj[0]), attr, tense, unit, *qual), fact, unit if unit.isalpha() else attr)
 
 
 # ------------------------------------------------------------------------------------------ arithmetic
@@ -765,8 +849,9 @@ def _arithmetic(ctx: _Ctx, s: _Sent) -> None:
                 if t >= we or not words[t].isalpha():
                     break
     pcts: list[tuple[_Num, int, bool]] = []
-    for p in nums:
-        if p.unit != "%" or any(p is b for _, b in pairs) or any(p is a for a, _ in pairs):
+    in_pair = {id(x) for pair in pairs[:2] for x in pair}
+    for p in nums if len(pairs) == 1 else ():
+        if p.unit != "%" or id(p) in in_pair:
             continue
         sign = _change_sign(ctx, p.last + 1)
         points = p.last + 1 < we and words[p.last + 1] in ("point", "points")
@@ -796,9 +881,10 @@ def _arithmetic(ctx: _Ctx, s: _Sent) -> None:
                 span_a = (ctx.starts[a.left - 1], ctx.ends[b.last])
                 span_b = (ctx.starts[p.left], ctx.ends[min(we - 1, p.last + (1 if sign != 2 else 0))])
                 actual = readings[0]
-                note = f"{_fmt(a.value)} to {_fmt(b.value)} is {actual:+.0f}%, not {_fmt(stated)}%"
+                change = f"{_fmt(a.value)} to {_fmt(b.value)} is"
+                note = f"{change} {actual:+.0f}%, not {_fmt(stated)}%"
                 if points:
-                    note = f"{_fmt(a.value)} to {_fmt(b.value)} is {b.value - a.value:+.3g} points, not {_fmt(stated)}"
+                    note = f"{change} {b.value - a.value:+.3g} points, not {_fmt(stated)}"
                 ctx.add("arithmetic_errors", span_a, span_b, note)
     _shares(ctx, s)
     # (c) 'X of Y' / 'X out of Y' with X > Y
@@ -817,11 +903,15 @@ def _arithmetic(ctx: _Ctx, s: _Sent) -> None:
         y = by_first.get(k)
         if y is None or y.year or y.unit == "%" or y.unit != x.unit or y.approx:
             continue
-        if x.left - 1 >= ws and words[x.left - 1] in lex.cue["label_before"]:
-            continue
+        if x.left - 1 >= ws and (
+            words[x.left - 1] in lex.cue["label_before"] or words[x.left - 1] in lex.cue["time"]
+        ):
+            continue  # 'Chapter 12 of 10', 'Mar. 14 of the two'
         nxt = y.last + 1
         if nxt >= we or words[nxt] in lex.stop or not words[nxt].isalpha() or ctx.cap(nxt):
             continue
+        if words[nxt].endswith("ing"):
+            continue  # 'of the two embracing': a pronoun-like number, not a count of things
         if x.value > y.value:
             ctx.add(
                 "arithmetic_errors",
@@ -897,7 +987,12 @@ def _ages_and_offsets(ctx: _Ctx, st: _State, si: int, s: _Sent, prev_years: list
     ws, we = s.ws, s.we
     years = s.years
     by_first = {nm.first: nm for nm in s.nums}
-    if not s.words.isdisjoint(lex.cue["age_word"]) and len({y.value for y in years}) == 1:
+    if (
+        not s.words.isdisjoint(lex.cue["age_word"])
+        and len({y.value for y in years}) == 1
+        and s.words.isdisjoint(lex.cue["report_verb"])
+    ):
+        y = years[0]
         for k in range(ws, we):
             if words[k] not in lex.cue["age_word"]:
                 continue
@@ -905,34 +1000,35 @@ def _ages_and_offsets(ctx: _Ctx, st: _State, si: int, s: _Sent, prev_years: list
             nm = by_first.get(a)
             if nm is None or nm.year or nm.unit or nm.approx or not 0 < nm.value < 125:
                 continue
+            if abs(y.first - k) > 8 or y.first - 1 < ws or words[y.first - 1] != "in":
+                continue  # the year must date the age: 'in 1920, at the age of 30'
             subj = _sentence_subject(ctx, ws, we)
-            if subj is None:
-                for j in range(ws, we):
-                    if words[j] in lex.cue["person_pronoun"]:
-                        subj = ctx.resolve(words[j]), j
-                        break
+            for j in range(ws, we):
+                if subj is not None:
+                    break
+                if words[j] in lex.cue["person_pronoun"]:
+                    subj = ctx.resolve(words[j]), j
+                elif j > ws and ctx.cap(j) and words[j] not in lex.stop and words[j] not in lex.cue["time"]:
+                    end = j  # a name later in the sentence: 'In 1995, at age nine, Mack began'
+                    while end + 1 < min(we, j + _MAX_NAME) and ctx.cap(end + 1) and ctx.tight(end + 1):
+                        end += 1
+                    subj = _who(ctx, j, end), j
             if subj is None:
                 continue
-            y = years[0]
-            lo, hi = min(k, y.first), max(nm.last, y.last)
-            if k > ws and words[k - 1] in ("the", "at"):
-                lo = min(
-                    lo,
-                    k - 1
-                    if words[k - 1] == "at"
-                    else k - 2
-                    if k - 2 >= ws and words[k - 2] == "at"
-                    else k - 1,
-                )
+            lo = k - 1 if k - 1 >= ws and words[k - 1] in ("at", "the") else k
+            if lo - 1 >= ws and words[lo] == "the" and words[lo - 1] == "at":
+                lo -= 1
+            lo, hi = min(lo, y.first - 1), max(nm.last, y.last)
             st.ages.append((subj[0], int(nm.value), int(y.value), (ctx.starts[lo], ctx.ends[hi])))
             break
     if "years" not in s.words and "year" not in s.words:
         return
+    by_last = {nm.last: nm for nm in s.nums}
     for k in range(ws + 1, we - 2):
         if words[k] not in ("years", "year"):
             continue
-        nm = by_first.get(k - 1)
-        if nm is None or nm.year or nm.unit or nm.approx or nm.last != k - 1:
+        nm = by_last.get(k - 1)  # 'ten years', 'two hundred years'
+        if nm is None or nm.year or nm.unit or nm.approx:
             continue
         rel = words[k + 1]
         if rel in lex.cue["rel_later"]:
@@ -945,54 +1041,56 @@ def _ages_and_offsets(ctx: _Ctx, st: _State, si: int, s: _Sent, prev_years: list
             continue
         target: _Num | None = None
         for j in range(k + 2, min(we, k + 5)):
-            if (
-                words[j] == "in"
-                and j + 1 < we
-                and (y := by_first.get(j + 1)) is not None
-                and y.year
-                and not y.approx
-            ):
-                target = y
+            cand = by_first.get(j + 1) if words[j] == "in" else None
+            if cand is not None and cand.year and not cand.approx:
+                target = cand
                 break
         if target is None:
             continue
-        anchors = [y for y in prev_years] + [y for y in years if y.last < nm.left]
+        anchors = ([*prev_years] + [y for y in years if y.last < nm.left])[-_MAX_ANCHORS:]
         if not anchors:
             continue
         n = nm.value
-        if any(abs(a.value + sign * n - target.value) <= 1 for a in anchors):
+        tolerance = max(1.0, 0.1 * n)  # 'two hundred years later' is a round figure
+        if any(abs(a.value + sign * n - target.value) <= tolerance for a in anchors):
             continue
-        a = anchors[-1]
+        anchor = anchors[-1]
         ctx.add(
             "temporal_conflicts",
-            (ctx.starts[a.first], ctx.ends[a.last]),
+            (ctx.starts[anchor.first], ctx.ends[anchor.last]),
             (ctx.starts[nm.left], ctx.ends[target.last]),
-            f"{int(a.value)} {'+' if sign > 0 else '-'} {int(n)} years is not {int(target.value)}",
+            f"{int(anchor.value)} {'+' if sign > 0 else '-'} {int(n)} years is not {int(target.value)}",
         )
 
 
 def _temporal(ctx: _Ctx, st: _State) -> None:
-    for subj, born in st.births.items():
-        died = st.deaths.get(subj)
-        if died is not None and died.value < born.value:
-            ctx.add("temporal_conflicts", born.span, died.span, f"born {born.label}, died {died.label}")
-        for act in st.acts.get(subj, ()):
-            if act.value < born.value:
+    """Died before born; acts before birth or after death; ages that do not fit the birth year."""
+    for head, births in st.births.items():
+        born = births[0]
+        for died in st.deaths.get(head, ()):
+            if _same_entity(born.who, died.who) and died.value < born.value:
+                ctx.add("temporal_conflicts", born.span, died.span, f"born {born.label}, died {died.label}")
+                break
+        for act in st.acts.get(head, ()):
+            if _same_entity(born.who, act.who) and act.value < born.value:
                 ctx.add("temporal_conflicts", born.span, act.span, f"born {born.label}, acts in {act.label}")
                 break
-    for subj, died in st.deaths.items():
-        for act in st.acts.get(subj, ()):
-            if act.value > died.value:
-                ctx.add("temporal_conflicts", died.span, act.span, f"died {died.label}, acts in {act.label}")
+    for head, deaths in st.deaths.items():
+        death = deaths[0]
+        for act in st.acts.get(head, ()):
+            if _same_entity(death.who, act.who) and act.value > death.value:
+                ctx.add(
+                    "temporal_conflicts", death.span, act.span, f"died {death.label}, acts in {act.label}"
+                )
                 break
-    for subj, age, year, span in st.ages:
-        born = st.births.get(subj)
-        if born is not None and abs(year - born.value - age) > 1:
+    for who, age, year, span in st.ages:
+        birth = next((b for b in st.births.get(_head(who), ()) if _same_entity(b.who, who)), None)
+        if birth is not None and abs(year - birth.value - age) > 1:
             ctx.add(
                 "temporal_conflicts",
-                born.span,
+                birth.span,
                 span,
-                f"born {born.label}, aged {age} in {year} (not {year - int(born.value)})",
+                f"born {birth.label}, aged {age} in {year} (not {year - int(birth.value)})",
             )
 
 
@@ -1066,7 +1164,7 @@ def _count_list(
     count = 0
     last = k
     pending_blank = False
-    for j in range(k, n):
+    for j in range(k, min(n, k + _MAX_LIST_LINES)):
         ln = lines[j]
         if ln.blank:
             pending_blank = True
@@ -1089,6 +1187,9 @@ def _count_list(
         else:
             break
         pending_blank = False
+    else:
+        if n > k + _MAX_LIST_LINES:
+            return None  # longer than we are willing to walk
     if count < 2:
         return None
     return count, (lines[k].start, lines[last].end), False
@@ -1103,9 +1204,10 @@ def _count_numbered(
     expect = 1
     last = -1
     level = None
+    levels = ctx.heading_levels
     if headings:
-        level = next((h.level for h in ctx.doc.headings if h.line == k), None)
-    for j in range(k, len(lines)):
+        level = levels.get(k)
+    for j in range(k, min(len(lines), k + _MAX_LIST_LINES)):
         ln = lines[j]
         if ln.blank:
             continue
@@ -1114,7 +1216,7 @@ def _count_numbered(
         is_head = j in heading_lines
         if headings and is_head:
             if m is None:
-                lv = next((h.level for h in ctx.doc.headings if h.line == j), 0)
+                lv = levels.get(j, 0)
                 if level is not None and lv > level:
                     continue  # a sub-heading inside a numbered section
                 break
@@ -1138,6 +1240,9 @@ def _count_numbered(
             break
         else:
             return None
+    else:
+        if len(lines) > k + _MAX_LIST_LINES:
+            return None  # longer than we are willing to walk
     count = expect - 1
     if count < 2:
         return None
@@ -1180,7 +1285,10 @@ def _count_mismatches(ctx: _Ctx, sents: _Sents, cue_sents: list[int]) -> None:
 # ------------------------------------------------------------------------------------------- polarity
 
 
+@lru_cache(maxsize=1 << 16)
 def _stem(w: str) -> str:
+    """A crude suffix stripper ('supports', 'supported' -> 'support'), enough to align the two
+    sentences of a pair; cached because the same words recur."""
     if w.endswith("'s"):
         w = w[:-2]
     n = len(w)
@@ -1211,7 +1319,7 @@ def _polar_info(ctx: _Ctx, si: int, s: _Sent) -> _Polar | None:
     if not 4 <= s.we - s.ws <= _MAX_POLAR_WORDS or not s.words.isdisjoint(lex.cue["polarity_skip"]):
         return None
     sent = doc.sentences[si]
-    if ctx.text[sent.end - 1] not in ".!":
+    if ctx.text[sent.end - 1] not in ".!" or words[s.ws] in lex.cue["question_start"]:
         return None
     neg_words = s.words & lex.neg
     neg_at = -1
@@ -1225,6 +1333,8 @@ def _polar_info(ctx: _Ctx, si: int, s: _Sent) -> _Polar | None:
                 neg_at = k
         if neg_at + 1 < s.we and words[neg_at + 1] in lex.cue["neg_idiom"]:
             return None
+        if neg_at > s.ws and ctx.cap(neg_at):
+            return None  # 'Not' inside a title ("I'm Not Here"), not a negated claim
     content = frozenset(s.words - lex.polar_drop)
     if len(content) < _MIN_POLAR_CONTENT:
         return None
@@ -1244,43 +1354,47 @@ def _polar_info(ctx: _Ctx, si: int, s: _Sent) -> _Polar | None:
 def _polarity(ctx: _Ctx, sents: _Sents, polar: list[int]) -> None:
     """Compare each negated or antonym-bearing sentence with the sentences sharing most of its words.
 
-    Partners are found through an inverted index restricted to the vocabulary of the polar
-    sentences; a word in more than ``_MAX_POSTING`` sentences is too common to find partners."""
+    A partner must hold at least 60 % of the sentence's content words, so it holds at least one of
+    any ``floor(0.4 * n) + 1`` of them: those (the longest, usually the rarest) are the probes, and
+    only sentences holding a probe are candidates. One pass over the words finds them; a probe in
+    more than ``_MAX_POSTING`` sentences is too common to find partners and is dropped."""
     infos: dict[int, _Polar | None] = {}
+    probes: dict[str, list[int]] = {}
     for si in polar:
         info = _polar_info(ctx, si, sents[si])
-        if info is not None and (info.neg_at >= 0 or info.atoms):
-            infos[si] = info
+        if info is None or (info.neg_at < 0 and not info.atoms):
+            continue
+        infos[si] = info
+        ranked = sorted(info.content, key=lambda w: (-len(w), w))
+        for w in ranked[: int((1 - _JACCARD) * len(ranked)) + 1]:
+            probes.setdefault(w, []).append(si)
     if not infos:
         return
-    vocab = frozenset().union(*(i.content for i in infos.values()))
     index: dict[str, list[int]] = {}
-    drop = ctx.lex.polar_drop
-    for sj, w in sents.holding(vocab):
+    for sj, w in sents.holding(frozenset(probes)):
         post = index.setdefault(w, [])
         if len(post) <= _MAX_POSTING and (not post or post[-1] != sj):
             post.append(sj)
-    done: set[tuple[int, int]] = set()
-    for si, info in list(infos.items()):
-        if info is None:
+    counts: dict[int, dict[int, int]] = {}
+    for w, post in index.items():
+        if len(post) > _MAX_POSTING:
             continue
-        counts: dict[int, int] = {}
-        for w in info.content:
-            post = index.get(w, [])
-            if len(post) > _MAX_POSTING:
-                continue
+        for si in probes[w]:
+            row = counts.setdefault(si, {})
             for sj in post:
                 if sj != si:
-                    counts[sj] = counts.get(sj, 0) + 1
-        need = _JACCARD * len(info.content)
-        cands = sorted((c for c in counts.items() if c[1] >= need), key=lambda c: (-c[1], c[0]))
-        for sj, _ in cands[:_MAX_CANDIDATES]:
+                    row[sj] = row.get(sj, 0) + 1
+    done: set[tuple[int, int]] = set()
+    for si, row in counts.items():
+        info = infos[si]
+        assert info is not None
+        for sj, _ in sorted(row.items(), key=lambda c: (-c[1], c[0]))[:_MAX_CANDIDATES]:
             pair = (min(si, sj), max(si, sj))
             if pair in done:
                 continue
             done.add(pair)
             if sj not in infos:
-                infos[sj] = _polar_info(ctx, sj, sents[sj]) if len(sents[sj].words - drop) else None
+                infos[sj] = _polar_info(ctx, sj, sents[sj])
             other = infos[sj]
             if other is not None:
                 first, second = (info, other) if si < sj else (other, info)
@@ -1292,10 +1406,26 @@ def _caps(ctx: _Ctx, s: _Sent) -> set[str]:
 
 
 def _tenses(ctx: _Ctx, s: _Sent) -> set[str]:
-    return {ctx.lex.tense[w] for w in s.words.intersection(ctx.lex.tense)}
+    return {ctx.lex.tense[w] for w in s.words & ctx.lex.tense_words}
+
+
+def _around(ctx: _Ctx, s: _Sent, first: int, last: int) -> tuple[str, str]:
+    """Stems of the nearest content words before ``first`` and after ``last`` in the sentence."""
+    drop, words = ctx.lex.polar_drop, ctx.words
+    before = after = ""
+    for k in range(first - 1, s.ws - 1, -1):
+        if words[k] not in drop:
+            before = _stem(words[k])
+            break
+    for k in range(last + 1, s.we):
+        if words[k] not in drop:
+            after = _stem(words[k])
+            break
+    return before, after
 
 
 def _compare(ctx: _Ctx, sents: _Sents, a: _Polar, b: _Polar) -> None:
+    """Do two sentences state the same thing with opposite polarity? Both spans become evidence."""
     lex, words = ctx.lex, ctx.words
     sa, sb = sents[a.si], sents[b.si]
     stem_a = {_stem(w) for w in a.content}
@@ -1314,30 +1444,51 @@ def _compare(ctx: _Ctx, sents: _Sents, a: _Polar, b: _Polar) -> None:
                 or w in caps
                 or w in lex.numword
             ):
-                return
+                return  # a different number, date or name: two different facts
     ta, tb = _tenses(ctx, sa), _tenses(ctx, sb)
     if ta and tb and ta.isdisjoint(tb):
         return
     clash = [d for d, v in a.atoms.items() if b.atoms.get(d, v) != v]
     neg_a, neg_b = a.neg_at >= 0, b.neg_at >= 0
-    note = ""
     if clash and neg_a == neg_b:
         dim = clash[0]
-        wa = next(w for w in sa.words if any(d == dim for d, _ in lex.ant.get(w, ())))
-        wb = next(w for w in sb.words if any(d == dim for d, _ in lex.ant.get(w, ())))
-        note = f"{wa} vs {wb}"
+        ka = next(k for k in range(sa.ws, sa.we) if any(d == dim for d, _ in lex.ant.get(words[k], ())))
+        kb = next(k for k in range(sb.ws, sb.we) if any(d == dim for d, _ in lex.ant.get(words[k], ())))
+        if _around(ctx, sa, ka, ka) != _around(ctx, sb, kb, kb):
+            return  # the opposite words do not fill the same slot
+        pivot_a, pivot_b = ka, kb
+        note = f"{words[ka]} vs {words[kb]}"
     elif neg_a != neg_b and not clash:
-        neg = a if neg_a else b
-        pos_stems = {_stem(w) for w in (sb if neg_a else sa).words}
+        neg, pos = (a, b) if neg_a else (b, a)
+        sn, sp = sents[neg.si], sents[pos.si]
         k = neg.neg_at + 1
-        we = sents[neg.si].we
-        while k < we and words[k] in ("be", "been", "a", "an", "the", "to", "have", "any", "being"):
+        while k < min(sn.we, neg.neg_at + 4) and words[k] in lex.cue["neg_filler"]:
             k += 1
-        if k >= we or _stem(words[k]) not in pos_stems:
+        if k >= sn.we:
             return
+        context = _around(ctx, sn, neg.neg_at, k)
+        target = _stem(words[k])
+        # the positive sentence must say the same thing around the same word: 'drug is safe for children'
+        match = next(
+            (
+                j
+                for j in range(sp.ws, sp.we)
+                if _stem(words[j]) == target and _around(ctx, sp, j, j) == context
+            ),
+            -1,
+        )
+        if match < 0:
+            return
+        pivot_a, pivot_b = (neg.neg_at, match) if neg is a else (match, neg.neg_at)
         note = f"{words[k]} vs {words[neg.neg_at]} {words[k]}"
     else:
         return
+    # the words before the pivot name what the claim is about: they may not differ
+    # ('Sensitivity refers to positive cases' / 'Specificity refers to negative cases')
+    differ = stem_a ^ stem_b
+    for s_, pivot in ((sa, pivot_a), (sb, pivot_b)):
+        if any(_stem(words[k]) in differ for k in range(s_.ws, pivot)):
+            return
     doc = ctx.doc
     ctx.add(
         "polarity_contradictions",
@@ -1409,8 +1560,9 @@ def _roles(ctx: _Ctx, sents: _Sents, role_sents: list[int]) -> None:
         for idx, (r0, r1, canon) in enumerate(found):
             if r0 > s.ws and words[r0 - 1] in lex.cue["role_prefix"] and ctx.gap(r0).strip() in ("", "-"):
                 continue
-            near = any(
-                abs(o0 - r1) <= 2 or abs(r0 - o1) <= 2 for i2, (o0, o1, _) in enumerate(found) if i2 != idx
+            # 'President and CEO', 'CFO and COO': two offices held together
+            near = (idx > 0 and r0 - found[idx - 1][1] <= 2) or (
+                idx + 1 < len(found) and found[idx + 1][0] - r1 <= 2
             )
             name = _name_right(ctx, r1, s.we) if ctx.tight(r1) else None
             org = ""
@@ -1478,22 +1630,52 @@ def _opening_name(ctx: _Ctx, s: _Sent) -> str | None:
     if ws >= we or not ctx.cap(ws) or words[ws] in lex.stop or words[ws] in lex.events:
         return None
     j = ws
-    while j + 1 < we and ctx.cap(j + 1) and words[j + 1] not in lex.stop and ctx.tight(j + 1):
+    while (
+        j + 1 < min(we, ws + _MAX_NAME)
+        and ctx.cap(j + 1)
+        and words[j + 1] not in lex.stop
+        and ctx.tight(j + 1)
+    ):
         j += 1
     nxt = words[j + 1] if j + 1 < we else ""
     if j > ws or nxt in lex.cue["aux"] or nxt in lex.events:
-        head = words[j]
-        if head in lex.cue["corp_suffix"] and j > ws:
-            head = words[j - 1]
-        return head.removesuffix("'s")
+        return _who(ctx, ws, j)
     return None
+
+
+def _relevant(ctx: _Ctx, pos: list[int]) -> list[int]:
+    """Drop cue words that cannot lead anywhere: an antonym whose opposite is absent from the
+    document, a list noun without a number just before it."""
+    lex, words = ctx.lex, ctx.words
+    signs: dict[str, set[int]] = {}
+    for i in pos:
+        for dim, sign in lex.ant.get(words[i], ()):
+            signs.setdefault(dim, set()).add(sign)
+    live = {d for d, v in signs.items() if len(v) == 2}
+    out: list[int] = []
+    for i in pos:
+        w = words[i]
+        if (
+            w in lex.ant
+            and not any(d in live for d, _ in lex.ant[w])
+            and w not in lex.list_nouns
+            and w not in lex.role_first
+            and w not in lex.numword
+        ):
+            continue
+        if w in lex.list_nouns and w not in lex.ant:
+            lo = max(0, i - 4)
+            if not any(x[0].isdigit() or x in lex.numword for x in words[lo:i]):
+                continue
+        out.append(i)
+    return out
 
 
 def _scan(ctx: _Ctx) -> None:
     lex, words = ctx.lex, ctx.words
     scan_words = lex.scan_words
     # two C-speed passes over the words: digits and the cue words that can open a detector
-    pos = _positions(words, scan_words)
+    pos = _relevant(ctx, _positions(words, scan_words))
     digits = _digit_positions(words)
     if digits:
         pos = sorted(pos + digits)
@@ -1512,20 +1694,30 @@ def _scan(ctx: _Ctx) -> None:
         si = sents.of_word(i)
         if si >= 0:
             grouped.setdefault(si, []).append(i)
+    numword = lex.numword
     for si, found in grouped.items():
-        s = sents[si]
-        ws, we = s.ws, s.we
-        ctx.cur = si
-        hits = s.words & scan_words
+        hits = {words[k] for k in found}
         if not hits.isdisjoint(polar_cues):
             polar.append(si)
         if not hits.isdisjoint(lex.list_nouns):
             cue_sents.append(si)
         if not hits.isdisjoint(lex.role_first):
             role_sents.append(si)
+        numbers = [k for k in found if words[k][0].isdigit() or words[k] in numword]
+        if not numbers:
+            continue
+        s = sents[si]
+        if (
+            len(numbers) == 1
+            and s.words.isdisjoint(lex.number_context)
+            and (s.words.isdisjoint(lex.event_words) or len(words[numbers[0]]) != 4)
+        ):
+            continue  # a lone number with nothing to compare it with
+        ws, we = s.ws, s.we
+        ctx.cur = si
         consumed = -1
-        for k in found:
-            if k <= consumed or not (words[k][0].isdigit() or words[k] in lex.numword):
+        for k in numbers:
+            if k <= consumed:
                 continue
             nm = _number_at(ctx, k, ws, we)
             if nm is not None:
@@ -1596,8 +1788,8 @@ FAMILY = register(
         "inconsistency",
         "Internal factual inconsistency: pairs of statements in the text that cannot both be true "
         "(numbers, arithmetic, dates, announced list lengths, negated claims, job titles).",
-        "O(n): one regex pass for digits, one pass over the sentences, bounded windows around cue "
-        "words, and a capped inverted-index search for sentence pairs",
+        "O(n): C-speed passes over the words for digits and cue words, bounded windows around each "
+        "cue, and a capped inverted-index search for sentence pairs",
         FEATURES,
         compute,
     )

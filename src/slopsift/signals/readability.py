@@ -38,8 +38,8 @@ from __future__ import annotations
 import heapq
 import math
 import re
+from collections import Counter
 from functools import lru_cache
-from itertools import accumulate
 
 from slopsift.document import Document
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
@@ -185,13 +185,16 @@ def compute(doc: Document) -> FamilyOutput:
     for _, _, ws, we in kept:
         flat += words[ws:we]
     syl = list(map(syllables, flat))
-    cum = [0, *accumulate(syl)]
     lengths = [we - ws for _, _, ws, we in kept]
-    ends = list(accumulate(lengths))
-    sent_syl = [cum[e] - cum[e - n] for e, n in zip(ends, lengths, strict=True)]
+    sent_syl: list[int] = []
+    at = 0
+    for n in lengths:
+        sent_syl.append(sum(syl[at : at + n]))
+        at += n
     n_words = len(flat)
-    n_syll = cum[-1]
-    n_long = sum(map((2).__lt__, syl))  # words of three or more syllables
+    n_syll = sum(sent_syl)
+    by_count = Counter(syl)
+    n_long = n_words - by_count[0] - by_count[1] - by_count[2]  # three or more syllables
     wps = n_words / len(kept)
     spw = n_syll / n_words
     values["mean_sentence_length"] = wps

@@ -7,6 +7,11 @@ other and half the sentences open with "It is". The Gopher repetition statistics
 ``GopherRepetitionFilter``) measure exact repetition; the other features catch near-duplicates,
 keyword stuffing and low lexical diversity.
 
+Only prose counts: lines of fenced or indented code blocks, URLs, markdown link targets and domain
+names are masked (their words become unique placeholders that never repeat, and are left out of
+word counts, character totals, MTLD and the compressed text), because code and links repeat for
+reasons that say nothing about the writing. "Words" below means these prose words.
+
 n-grams are over ``Document.words`` (lower-cased) and are counted by a pruned scan: an
 n-gram can only occur twice where the (n-1)-grams at its position and the next one both do, so
 level n examines only the repeated positions of level n-1 and the whole 1..10-gram scan costs
@@ -18,23 +23,29 @@ Time complexity, n = words, c = characters, s = sentences/paragraphs:
 * top 2-4-gram and duplicate 5-10-gram        O(n)  pruned scan above plus one pass per level
 * most repeated phrase                        O(n)  reads the same scan (levels 2-6)
 * near-duplicate sentences / paragraphs       O(n * K)  candidates come only from shared shingles,
-  each shingle's posting list is capped at K = 16 units and at most 32 candidates are scored
+  each shingle's posting list is capped at K = 8 units and at most 16 candidates are scored;
+  a unit whose shingles all repeat is first looked up as an exact duplicate in O(1)
 * repeated openers                            O(s)
 * compressibility                             O(min(c, 200,000)) one zlib pass
 * MTLD                                        O(n)  two passes
+
+The word-level features (n-grams, phrases, near-duplicates, MTLD) read at most the first 200,000
+words, which bounds the worst case (megabytes of one sentence repeated) to about two seconds on
+one core; the rest of a longer text does not change them.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
-from bisect import bisect_right
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, compress, islice
-from operator import and_
+from heapq import nlargest
+from itertools import accumulate, compress, filterfalse, islice
+from operator import and_, eq, itemgetter, sub
 
 from slopsift.document import Document, Paragraph, Sentence
 from slopsift.lexicons import load_lexicon
@@ -47,12 +58,14 @@ PHRASE_MIN, PHRASE_MAX = 2, 6
 SHINGLE = 3
 NEAR_DUP_MIN_WORDS = 8
 NEAR_DUP_JACCARD = 0.5
-POSTING_CAP = 16
-CANDIDATE_CAP = 32
+POSTING_CAP = 8
+CANDIDATE_CAP = 16
+TIE_CAP = 32
 OPENER_WORDS = 2
 OPENER_MIN_WORDS = 4
 OPENER_MIN_USES = 3
 COMPRESS_MAX_CHARS = 200_000
+MAX_SCAN_WORDS = 200_000
 MTLD_THRESHOLD = 0.72
 MAX_EVIDENCE = 25
 
@@ -77,10 +90,11 @@ def _top_spec(n: int) -> FeatureSpec:
     return FeatureSpec(
         f"top_{n}gram_char_frac",
         f"Characters of the words covered by the most frequent word {n}-gram (every occurrence, "
-        f"overlaps counted once) / characters of all words; 0 unless that {n}-gram occurs at least "
-        f"twice. Ties: more covered characters, then the earlier first occurrence. {_GOPHER}, except "
-        f"that spaces are not counted and overlapping occurrences are not double counted, so the value "
-        f"lies in [0, 1]. Evidence (each occurrence) when >= {TOP_NGRAM_EVIDENCE[n]} (Gopher's threshold).",
+        f"overlaps counted once) / characters of all words; 0 unless that {n}-gram occurs at "
+        "least twice. Ties: more covered characters, then the earlier first occurrence (among "
+        f"the first {TIE_CAP} tied n-grams). {_GOPHER}, except that spaces are not counted and "
+        "overlapping occurrences are not double counted, so the value lies in [0, 1]. Evidence "
+        f"(each occurrence) when >= {TOP_NGRAM_EVIDENCE[n]} (Gopher's threshold).",
         "fraction of word characters",
         "higher_worse",
     )
@@ -101,22 +115,24 @@ def _dup_spec(n: int) -> FeatureSpec:
 FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec(
         "dup_line_frac",
-        "Non-blank lines (compared after stripping surrounding whitespace) that repeat an earlier "
-        f"line / non-blank lines. {_GOPHER}. Evidence: each repeated occurrence.",
+        "Prose lines (non-blank, with a letter, outside code blocks; compared after stripping "
+        "whitespace, headings by their words without markers) that repeat an earlier line / prose "
+        f"lines. {_GOPHER}. Evidence: each repeated occurrence.",
         "fraction of lines",
         "higher_worse",
     ),
     FeatureSpec(
         "dup_line_char_frac",
-        "Characters of the repeated lines counted in dup_line_frac / characters of all non-blank "
-        f"lines (stripped, newlines excluded). {_GOPHER}.",
+        "Characters of the repeated lines counted in dup_line_frac / characters of all prose "
+        f"lines (as compared, newlines excluded). {_GOPHER}.",
         "fraction of line characters",
         "higher_worse",
     ),
     FeatureSpec(
         "dup_para_frac",
-        "Paragraphs (blocks of non-blank lines separated by blank lines, stripped) that repeat an "
-        f"earlier paragraph exactly / paragraphs. {_GOPHER}. Evidence: each repeated occurrence.",
+        "Paragraphs (blocks of non-blank lines between blank lines, stripped; a one-line heading "
+        "by its words; only those with a prose line) that repeat an earlier paragraph exactly / "
+        f"paragraphs. {_GOPHER}. Evidence: each repeated occurrence.",
         "fraction of paragraphs",
         "higher_worse",
     ),
@@ -170,8 +186,9 @@ FEATURES: tuple[FeatureSpec, ...] = (
     ),
     FeatureSpec(
         "compressibility",
-        "1 - zlib(level 6) compressed bytes / UTF-8 bytes of the normalised text (first "
-        f"{COMPRESS_MAX_CHARS:,} characters), clipped at 0; 0 for empty text. Higher = more redundant. "
+        "1 - zlib(level 6) compressed bytes / UTF-8 bytes of the normalised text without code and "
+        f"links (first {COMPRESS_MAX_CHARS:,} characters), clipped at 0; 0 for empty text. Higher "
+        "= more redundant. "
         "Length-sensitive: short texts compress poorly (about 0.35-0.45 for 100 words of prose, "
         "0.5-0.6 for 1,000), so read it together with length. Evidence (the repeated word runs of "
         f"dup_5gram_char_frac) when >= {COMPRESSIBILITY_EVIDENCE}.",
@@ -201,7 +218,7 @@ def _stopwords() -> frozenset[str]:
 # what is not prose: code, URLs, domain names
 
 
-_URL = re.compile(r"""(?:https?|ftp)://[^\s()\[\]<>"'`]+|www\.[^\s()\[\]<>"'`]+""")
+_URL_TAIL = re.compile(r"""[^\s()\[\]<>"'`]+""")
 _TLD = re.compile(r"\.(?:com|org|net|gov|edu|io|dev|co|uk|us|ai|app|info|biz)(?![\w-])")
 _PATH = re.compile(r"""/[^\s()\[\]<>"'`]*""")
 _LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
@@ -238,17 +255,29 @@ def _nonprose_spans(doc: Document) -> list[tuple[int, int]]:
     """Character spans of URLs, link targets and domain names (``example.com/path``)."""
     low = doc.lower
     spans: list[tuple[int, int]] = []
-    if "://" in low or "www." in low:
-        spans.extend(m.span() for m in _URL.finditer(low))
+    for marker, back in (("://", 10), ("www.", 0)):  # str.find is far faster than a regex scan
+        i = low.find(marker)
+        while i >= 0:
+            s = i
+            while s > i - back and s > 0 and low[s - 1].isalpha():  # the scheme, e.g. "https"
+                s -= 1
+            m = _URL_TAIL.match(low, i + len(marker))
+            e = m.end() if m else i + len(marker)
+            spans.append((s, e))
+            i = low.find(marker, e)
     if "](" in low:
         spans.extend(m.span() for m in _LINK_TARGET.finditer(low))
+    done = 0  # end of the last domain span: never walk back over it (keeps this linear)
     for m in _TLD.finditer(low):
+        if m.start() < done:
+            continue
         s = m.start()
-        floor = max(0, s - 100)
+        floor = max(done, s - 100)
         while s > floor and low[s - 1] not in _TOKEN_STOP:
             s -= 1
         path = _PATH.match(low, m.end())
-        spans.append((s, path.end() if path else m.end()))
+        done = path.end() if path else m.end()
+        spans.append((s, done))
     return spans
 
 
@@ -270,21 +299,25 @@ def _prose(doc: Document) -> _Prose:
     lines = [
         i
         for i, ln in enumerate(doc.lines)
-        if not ln.blank and i not in code and _HAS_LETTER.search(text, ln.start, ln.end)
+        if not ln.blank
+        and i not in code
+        and (text[ln.start].isalpha() or _HAS_LETTER.search(text, ln.start, ln.end) is not None)
     ]
     spans = _nonprose_spans(doc)
     spans.extend((doc.lines[i].start, doc.lines[i].end) for i in code)
     words = doc.words
+    chars = sum(map(len, words))
     if not spans:
-        return _Prose(words, len(words), sum(map(len, words)), lines, text[:COMPRESS_MAX_CHARS])
+        return _Prose(words, len(words), chars, lines, text[:COMPRESS_MAX_CHARS])
     spans.sort()
     merged = _merge(spans)
     words = list(words)
+    masked = 0
     for s, e in merged:
         i, j = doc.words_between(s, e)
-        for k in range(i, j):
-            words[k] = f"\x00{k}"
-    prose = [w for w in words if w[0] != "\x00"]
+        masked += j - i
+        chars -= sum(map(len, words[i:j]))
+        words[i:j] = [f"\x00{k}" for k in range(i, j)]
     pieces: list[str] = []
     size = pos = 0
     for s, e in [*merged, (len(text), len(text))]:
@@ -294,7 +327,7 @@ def _prose(doc: Document) -> _Prose:
             if size >= COMPRESS_MAX_CHARS:
                 break
         pos = max(pos, e)
-    return _Prose(words, len(prose), sum(map(len, prose)), lines, "".join(pieces)[:COMPRESS_MAX_CHARS])
+    return _Prose(words, len(words) - masked, chars, lines, "".join(pieces)[:COMPRESS_MAX_CHARS])
 
 
 # --------------------------------------------------------------------------------------------
@@ -302,6 +335,9 @@ def _prose(doc: Document) -> _Prose:
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` without surrounding whitespace."""
+    if start < end and not text[start].isspace() and not text[end - 1].isspace():
+        return start, end
     seg = text[start:end]
     return start + (len(seg) - len(seg.lstrip())), start + len(seg.rstrip())
 
@@ -349,6 +385,8 @@ class _Level:
 
 
 _EMPTY = _Level({}, [], [])
+_second = itemgetter(1)
+_MINUS_ONE = -1
 _ONE = 1  # ``map(_ONE.__lt__, counts)`` flags counts above one without a Python-level loop
 
 
@@ -393,8 +431,9 @@ def _repeated_ngrams(words: Sequence[str], nmax: int) -> list[_Level]:
         level = _level(cand, keys)
         levels.append(level)
         rep = level.rep
-        cand = [i for i in rep if i + 1 in rep]
-        keys = [(rep[i], words[i + n]) for i in cand]
+        # cand = [i for i in rep if i + 1 in rep], keys = (id at i, word i + n), at C speed
+        cand = list(map(_MINUS_ONE.__add__, filter(rep.__contains__, map(_ONE.__add__, rep))))
+        keys = list(zip(map(rep.__getitem__, cand), map(words.__getitem__, map(n.__add__, cand))))  # noqa: B905
     return levels
 
 
@@ -414,16 +453,21 @@ def _covered(runs: Iterable[tuple[int, int]], cum: Sequence[int]) -> int:
     return sum(cum[e] - cum[s] for s, e in runs)
 
 
-def _dup_runs(rep: dict[int, int], n: int) -> list[tuple[int, int]]:
+def _runs(starts: Sequence[int], n: int) -> list[tuple[int, int]]:
+    """Union of the word windows ``[p, p + n)`` for ascending ``starts``, as merged runs
+    (touching windows merge). The gaps are found with C-level iterators."""
+    if not starts:
+        return []
+    gaps = list(compress(range(len(starts) - 1), map(n.__lt__, map(sub, islice(starts, 1, None), starts))))
+    firsts = [starts[0], *(starts[k + 1] for k in gaps)]
+    lasts = [*(starts[k] + n for k in gaps), starts[-1] + n]
+    return list(zip(firsts, lasts, strict=True))
+
+
+def _dup_runs(level: _Level, n: int) -> list[tuple[int, int]]:
     """Merged word runs covered by repeats (occurrences after the first) of repeated n-grams."""
-    seen: set[int] = set()
-    repeats: list[tuple[int, int]] = []
-    for i, g in rep.items():
-        if g in seen:
-            repeats.append((i, i + n))
-        else:
-            seen.add(g)
-    return _merge(repeats)
+    firsts = set(level.first)
+    return _runs(list(filterfalse(firsts.__contains__, level.rep)), n)
 
 
 def _top_ngram(level: _Level, n: int, cum: Sequence[int]) -> tuple[int, list[int]]:
@@ -431,14 +475,19 @@ def _top_ngram(level: _Level, n: int, cum: Sequence[int]) -> tuple[int, list[int
     if not level.counts:
         return 0, []
     top = max(level.counts)
-    best = {j for j, c in enumerate(level.counts) if c == top}
-    positions: dict[int, list[int]] = {j: [] for j in sorted(best)}
-    for i, g in level.rep.items():
-        if g in best:
-            positions[g].append(i)
+    best = set(islice((j for j, c in enumerate(level.counts) if c == top), TIE_CAP))
+    if len(best) == 1:
+        (g,) = best
+        candidates = [list(compress(level.rep, map(g.__eq__, level.rep.values())))]
+    else:
+        positions: dict[int, list[int]] = {j: [] for j in sorted(best)}
+        for i, g in level.rep.items():
+            if g in best:
+                positions[g].append(i)
+        candidates = list(positions.values())
     best_chars, best_pos = -1, []
-    for pos in positions.values():  # in order of first occurrence
-        chars = _covered(_merge((i, i + n) for i in pos), cum)
+    for pos in candidates:  # in order of first occurrence
+        chars = _covered(_runs(pos, n), cum)
         if chars > best_chars:
             best_chars, best_pos = chars, pos
     return best_chars, best_pos
@@ -460,11 +509,12 @@ def _phrase(doc: Document, words: Sequence[str], levels: Sequence[_Level]) -> tu
     the earlier first occurrence. A phrase whose content words are all capitalised in most
     occurrences is a name ('Peace Corps') and skipped: naming the subject again is not padding."""
     text, starts = doc.text, doc.word_starts
-    sentence_ends: set[int] | None = None
+    ends_before: list[int] | None = None  # ends_before[k]: sentence ends among words < k
     best_c, best_n, best_pos = 0, 0, []
     for n in range(PHRASE_MIN, PHRASE_MAX + 1):
         level = levels[n]
         by_gram: dict[int, list[int]] | None = None
+        checked = 0
         for g, c in enumerate(level.counts):  # in order of first occurrence
             if c < best_c or (c == best_c and n <= best_n):
                 continue  # the raw count bounds the count inside sentences
@@ -472,13 +522,26 @@ def _phrase(doc: Document, words: Sequence[str], levels: Sequence[_Level]) -> tu
             content = [k - i for k in range(i, i + n) if _is_content(words[k])]
             if len(content) < (2 if n == 2 else 1):
                 continue
-            if sentence_ends is None:
-                sentence_ends = {s.word_end - 1 for s in doc.sentences}
-            if by_gram is None:
-                by_gram = {}
-                for k, h in level.rep.items():
-                    by_gram.setdefault(h, []).append(k)
-            pos = [p for p in by_gram[g] if not any(k in sentence_ends for k in range(p, p + n - 1))]
+            if ends_before is None:
+                flags = bytearray(len(words) + 1)
+                for sent in doc.sentences:
+                    if sent.word_start < sent.word_end <= len(words):
+                        flags[sent.word_end] = 1
+                ends_before = list(accumulate(flags))
+            if by_gram is None and checked < 4:  # a few look-ups by scanning, then index once
+                occ = [k for k, h in level.rep.items() if h == g]
+            else:
+                if by_gram is None:
+                    by_gram = {}
+                    for k, h in level.rep.items():
+                        by_gram.setdefault(h, []).append(k)
+                occ = by_gram[g]
+            checked += 1
+            # inside one sentence: no sentence ends among words p .. p+n-2
+            inside = map(
+                eq, map(ends_before.__getitem__, occ), map(ends_before.__getitem__, map((n - 1).__add__, occ))
+            )
+            pos = list(compress(occ, inside))
             named = sum(all(text[starts[p + o]].isupper() for o in content) for p in pos)
             if 2 * named > len(pos):
                 continue
@@ -500,38 +563,48 @@ def _near_dups(
     positions of repeated word 3-grams to their ids (a 3-gram occurring once cannot be shared, and
     is distinct within its unit). Returns (eligible units, pairs (earlier, later, jaccard)), one
     pair per near-duplicate unit."""
-    starts = [ws for ws, _ in units]
-    buckets: dict[int, list[int]] = {}
-    for i, g in shingles.items():
-        u = bisect_right(starts, i) - 1
-        if u >= 0 and i + SHINGLE <= units[u][1]:
-            buckets.setdefault(u, []).append(g)
+    positions, ids = list(shingles), list(shingles.values())  # ascending positions
     postings: dict[int, list[int]] = {}
     sizes: dict[int, int] = {}
+    exact: dict[frozenset[int], int] = {}
     eligible = 0
     pairs: list[tuple[int, int, float]] = []
     for j, (ws, we) in enumerate(units):
         if we - ws < NEAR_DUP_MIN_WORDS:
             continue
         eligible += 1
-        grams = buckets.get(j)
+        grams = ids[bisect_left(positions, ws) : bisect_left(positions, we - SHINGLE + 1)]
         if not grams:
             continue
         rep = set(grams)
         size = sizes[j] = we - ws - SHINGLE + 1 - len(grams) + len(rep)
-        shared: Counter[int] = Counter()
+        if size == len(rep):  # every shingle repeats: maybe an exact copy of an earlier unit
+            key = frozenset(rep)
+            k = exact.get(key)
+            if k is not None:
+                pairs.append((k, j, 1.0))
+                continue
+            exact[key] = j
+        shared: dict[int, int] = {}
+        get = shared.get
         for g in rep:
             post = postings.get(g)
             if post is None:
                 postings[g] = [j]
             else:
-                shared.update(post)
+                for k in post:
+                    shared[k] = get(k, 0) + 1
                 if len(post) < POSTING_CAP:
                     post.append(j)
         best_k, best_jac = -1, 0.0
-        for k, inter in shared.most_common(CANDIDATE_CAP):
+        top = (
+            shared.items()
+            if len(shared) <= CANDIDATE_CAP
+            else nlargest(CANDIDATE_CAP, shared.items(), key=_second)
+        )
+        for k, inter in top:
             jac = inter / (size + sizes[k] - inter)
-            if jac > best_jac:
+            if jac > best_jac or (jac == best_jac and k < best_k):
                 best_k, best_jac = k, jac
         if best_jac >= NEAR_DUP_JACCARD:
             pairs.append((best_k, j, best_jac))
@@ -585,14 +658,20 @@ def compute(doc: Document) -> FamilyOutput:
 
     prose = _prose(doc)
 
-    # Lines and paragraphs (Gopher), prose only.
-    lines = [_strip(text, doc.lines[i].start, doc.lines[i].end) for i in prose.lines]
+    # Lines and paragraphs (Gopher), prose only; a heading is compared by its words, without
+    # markers, so "# Title" and "## Title" are the same line.
+    head = {h.line: (h.start, h.end) for h in doc.headings}
+
+    def span(i: int) -> tuple[int, int]:
+        return head.get(i) or _strip(text, doc.lines[i].start, doc.lines[i].end)
+
+    lines = [span(i) for i in prose.lines]
     values["dup_line_frac"], values["dup_line_char_frac"] = _dup_units(
         text, lines, "dup_line_frac", "line", ev
     )
     kept = set(prose.lines)
     paras = [
-        _strip(text, p.start, p.end)
+        span(p.first_line) if p.first_line == p.last_line else _strip(text, p.start, p.end)
         for p in doc.paragraphs
         if any(i in kept for i in range(p.first_line, p.last_line + 1))
     ]
@@ -600,11 +679,15 @@ def compute(doc: Document) -> FamilyOutput:
         text, paras, "dup_para_frac", "paragraph", ev
     )
 
-    # Cumulative word characters, pruned n-gram scan.
-    words = prose.words
-    n_words = prose.n_words
+    # Cumulative word characters, pruned n-gram scan (over at most MAX_SCAN_WORDS words).
+    all_words = prose.words
+    words = all_words[:MAX_SCAN_WORDS]
+    if len(words) < len(all_words):
+        kept_words = [w for w in words if w[0] != "\x00"]
+        n_words, total = len(kept_words), sum(map(len, kept_words))
+    else:
+        n_words, total = prose.n_words, prose.chars
     cum = [0, *accumulate(map(len, words))]
-    total = prose.chars
     levels = _repeated_ngrams(words, max(DUP_NGRAMS))
 
     for n in TOP_NGRAMS:
@@ -619,7 +702,7 @@ def compute(doc: Document) -> FamilyOutput:
     runs5: list[tuple[int, int]] = []
     for n in DUP_NGRAMS:
         name = f"dup_{n}gram_char_frac"
-        runs = _dup_runs(levels[n].rep, n)
+        runs = _dup_runs(levels[n], n)
         if n == DUP_NGRAMS[0]:
             runs5 = runs
         values[name] = _covered(runs, cum) / total if total else 0.0
@@ -628,10 +711,13 @@ def compute(doc: Document) -> FamilyOutput:
 
     # Near-duplicate sentences and paragraphs.
     shingles = levels[SHINGLE].rep
-    elig, pairs = _near_dups([(s.word_start, s.word_end) for s in doc.sentences], shingles)
+    cap = len(words)
+    units = [(s.word_start, min(s.word_end, cap)) for s in doc.sentences if s.word_start < cap]
+    elig, pairs = _near_dups(units, shingles)
     values["near_dup_sentence_frac"] = len(pairs) / elig if elig else 0.0
     _pair_evidence(doc, pairs, doc.sentences, "near_dup_sentence_frac", ev)
-    elig, pairs = _near_dups([doc.words_between(p.start, p.end) for p in doc.paragraphs], shingles)
+    units = [doc.words_between(p.start, p.end) for p in doc.paragraphs]
+    elig, pairs = _near_dups([(ws, min(we, cap)) for ws, we in units if ws < cap], shingles)
     values["near_dup_para_frac"] = len(pairs) / elig if elig else 0.0
     _pair_evidence(doc, pairs, doc.paragraphs, "near_dup_para_frac", ev)
 
@@ -647,7 +733,7 @@ def compute(doc: Document) -> FamilyOutput:
 
     # Repeated sentence openers.
     openers = [
-        (s.word_start, tuple(words[s.word_start : s.word_start + OPENER_WORDS]))
+        (s.word_start, tuple(all_words[s.word_start : s.word_start + OPENER_WORDS]))
         for s in doc.sentences
         if s.word_end - s.word_start >= OPENER_MIN_WORDS
     ]
@@ -655,7 +741,7 @@ def compute(doc: Document) -> FamilyOutput:
     hits = [(ws, k) for ws, k in openers if opener_counts[k] >= OPENER_MIN_USES]
     values["repeated_opener_frac"] = len(hits) / len(openers) if openers else 0.0
     for ws, k in hits[: MAX_EVIDENCE if values["repeated_opener_frac"] >= OPENER_EVIDENCE else 0]:
-        note = f"opener '{' '.join(words[ws : ws + OPENER_WORDS])}' x{opener_counts[k]}"
+        note = f"opener '{' '.join(k)}' x{opener_counts[k]}"
         ev.append(Evidence(*_word_span(doc, ws, ws + OPENER_WORDS), "repeated_opener_frac", note))
 
     # Compressibility.
@@ -669,9 +755,10 @@ def compute(doc: Document) -> FamilyOutput:
     mtld = _mtld([w for w in words if w[0] != "\x00"] if n_words < len(words) else words)
     values["mtld"] = mtld
     if n_words and mtld < MTLD_EVIDENCE:
-        freq = Counter(w for w in words if _is_content(w))
-        top = {w for w, _ in freq.most_common(3)}
-        occ = [i for i, w in enumerate(words) if w in top][:MAX_EVIDENCE]
+        freq = Counter(words)
+        top = nlargest(3, (w for w in freq if _is_content(w)), key=freq.__getitem__)
+        wanted = set(top)
+        occ = islice((i for i, w in enumerate(words) if w in wanted), MAX_EVIDENCE)
         ev.extend(
             Evidence(*_word_span(doc, i, i + 1), "mtld", f"'{words[i]}' x{freq[words[i]]}") for i in occ
         )
@@ -696,8 +783,9 @@ FAMILY = register(
     Family(
         "repetition",
         "Exact and near repetition of lines, paragraphs, n-grams, phrases and sentence openers; "
-        "compressibility and lexical diversity.",
-        "O(n) in words (near-duplicates O(n * 16)); compression on at most 200k characters",
+        "compressibility and lexical diversity. Code blocks, URLs and domain names are not prose "
+        "and are masked first.",
+        "O(n) in words (near-duplicates O(n * 8)); compression on at most 200k characters",
         FEATURES,
         compute,
     )

@@ -371,18 +371,19 @@ def auroc_table(m: Measured, raw_chatbot: Measured | None) -> list[str]:
         cells = [_fmt(_auroc(y_by[g], m.values[_index(m, g), j])) for g in groups]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     if raw_chatbot is not None:
-        j = raw_chatbot.names.index("chatbot_per_1k")
-        cells = []
-        for g in groups:
-            raw_idx = _index(raw_chatbot, g, 1)
-            if len(raw_idx) == 0:
-                cells.append("=")
-                continue
-            hum = m.values[_index(m, g, 0), j]
-            x = np.concatenate([hum, raw_chatbot.values[raw_idx, j]])
-            y = np.concatenate([np.zeros(len(hum)), np.ones(len(raw_idx))])
-            cells.append(_fmt(_auroc(y, x)))
-        lines.append("| chatbot_per_1k, preambles kept | " + " | ".join(cells) + " |")
+        for name in ("chatbot_per_1k", "chat_preamble"):
+            j = raw_chatbot.names.index(name)
+            cells = []
+            for g in groups:
+                raw_idx = _index(raw_chatbot, g, 1)
+                if len(raw_idx) == 0:
+                    cells.append("=")
+                    continue
+                hum = m.values[_index(m, g, 0), j]
+                x = np.concatenate([hum, raw_chatbot.values[raw_idx, j]])
+                y = np.concatenate([np.zeros(len(hum)), np.ones(len(raw_idx))])
+                cells.append(_fmt(_auroc(y, x)))
+            lines.append(f"| {name}, as published | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -510,9 +511,10 @@ def render(
         "",
         "### AUROC, human vs machine (machine = positive)",
         "",
-        "Machine texts have chat preambles removed (content farms strip them); the last row measures the "
-        "chatbot list on the machine texts as published (raw files, preambles and placeholders kept; '=' "
-        "where a set has none). 0.50 = no separation; below 0.50 = fires more on human.",
+        "Machine texts have chat preambles removed (content farms strip them); the last two rows measure the "
+        "chatbot list and the preamble flag on the machine texts as published (raw files, preambles and "
+        "placeholders kept; '=' where a set has none). 0.50 = no separation; below 0.50 = fires more on "
+        "human.",
         "",
         *auroc_table(m, raw_chatbot),
         "",

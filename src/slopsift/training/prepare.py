@@ -28,6 +28,7 @@ import argparse
 import csv
 import gzip
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -36,6 +37,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import IO, Any, Literal, cast
 
@@ -230,19 +232,60 @@ def _drop_bare_title(text: str) -> str:
 # -- DetectRL and other flattened sources ----------------------------------------------------------
 # Trap: DetectRL removed newlines, leaving "nn" debris from "\n\n" on the human Yelp side
 # ("Ermahgerd. nnSecond") and sentences glued at the old line break ("ago.An").
-_NN_DEBRIS = re.compile(r"(^|[\s.!?\"')\]])n{1,2}(?=\s*[A-Z0-9\"'(])")
-_SENTENCE_GLUE = re.compile(r"([a-z]{2}[.!?][\"')\]]?)(?=[A-Z][a-z])")
+_NN_DEBRIS = re.compile(
+    r"(?<![^\s.!?\"')\]])(?:n{1,2}(?=\s*[A-Z0-9\"(])|nn(?=[a-z]))"  # " nnSecond", "nnfor"
+    r"|(?<=[a-z]{3})nn(?=\s+[A-Z][a-z])"  # "foodnn The"
+)
+_SENTENCE_GLUE = re.compile(r"((?:[a-z]{2}|[0-9%])[.!?][\"')\]]?)(?=[A-Z][a-z]|I\s)")
 # arXiv abstracts lost their hard line breaks without a space: "theHiggsino", "starsPG 1618".
 _CAMEL_GLUE = re.compile(r"([a-z]{2})(?=[A-Z])")
 
 
+# WritingPrompts (DetectRL human stories, 70%) is tokenised Reddit text: "There' s", "do' t", '" Hi, "
+# she said', "( like this )", "word ,". Undone on both labels; markdown *emphasis* marks go too.
+_TOK_CONTRACTION = re.compile(r"(\w) ?' (s|re|ve|ll|d|m)\b")
+_TOK_NT = re.compile(r"(\w) ?(?:n ?' ?t|' t)\b")
+_TOK_SPACE_PUNCT = re.compile(r"([\w\"')\]]) +([,.;:!?]+)(?=\s|$|[\"')\]])")
+_TOK_PARENS = re.compile(r"([(\[]) +| +([)\]])")
+_TOK_QUOTES = re.compile(r'(?:^|\s)" \w|\w "(?:\s|$)')
+_EMPHASIS = re.compile(r"(?<![\w*])\*{1,3}(?=[^\s*])|(?<=[^\s*])\*{1,3}(?![\w*])")
+
+
+def _fix_quote_spacing(text: str) -> str:
+    """Pair straight double quotes in order; drop spaces just inside each pair (tokenised text only)."""
+    if not _TOK_QUOTES.search(text):
+        return text
+    parts = text.split('"')
+    for k in range(1, len(parts)):
+        if k % 2 == 1:  # the quote before parts[k] opens
+            parts[k] = parts[k].lstrip(" ")
+        else:  # the quote before parts[k] closes
+            parts[k - 1] = parts[k - 1].rstrip(" ")
+    return '"'.join(parts)
+
+
+def _emphasis(text: str) -> str:
+    return _EMPHASIS.sub("", text)
+
+
+def _detokenise(text: str) -> str:
+    text = _EMPHASIS.sub("", text)
+    text = _TOK_NT.sub(r"\1n't", text)
+    text = _TOK_CONTRACTION.sub(r"\1'\2", text)
+    text = _TOK_PARENS.sub(lambda m: m.group(1) or m.group(2), text)
+    return _TOK_SPACE_PUNCT.sub(r"\1\2", _fix_quote_spacing(text))
+
+
 def _detectrl_debris(text: str) -> str:
-    text = _NN_DEBRIS.sub(r"\1 ", text)
+    text = _NN_DEBRIS.sub(" ", text)
     return _CAMEL_GLUE.sub(r"\1 ", text)
 
 
+_GLUE_CANDIDATE = re.compile(r"[.!?][\"')\]]?[A-Z]")
+
+
 def _sentence_glue(text: str) -> str:
-    return _SENTENCE_GLUE.sub(r"\1 ", text)
+    return _SENTENCE_GLUE.sub(r"\1 ", text) if _GLUE_CANDIDATE.search(text) else text
 
 
 # -- LLMFake ----------------------------------------------------------------------------------------
@@ -266,22 +309,25 @@ _SPACE_BEFORE_PUNCT = re.compile(r"(\w) +(?=[,.;:!?)](?:\s|$)|'s\b|n't\b)")
 _SPACE_AFTER_PAREN = re.compile(r"\( +")
 _MED_OPENERS = re.compile(
     r"(?:"
-    r"(?:Hi+|Hello|Hey|HI|Dear|Greetings|Good (?:morning|afternoon|evening))\b(?:[ ,]*(?:and|there|dear|friend|"
-    r"sir|madam|ma'am|mam|user|doctor))*[ \t]*[,.!]*"
-    r"|(?:and )?[Ww]elcome\b[^.!?\n]{0,60}?(?:service|forum|Forum|HCM|[Hh]ealth ?[Cc]are ?[Mm]agic|i?[Cc]liniq|"
-    r"Chat ?Doctor|Ask A Doctor'?)\W*"
-    r"|(?:Thanks?|Thank you)\b[^.!?\n]{0,80}?\b(?:query|queries|question|asking|posting|contact|writing|trust|"
-    r"using|choosing)\b[^.!?\n]{0,60}?(?:[.!]+|(?=[A-Z]))"
-    r"|(?:I|We) (?:have |had )?(?:gone|went|read|reviewed|carefully read|read carefully|understand|can understand|"
-    r"truly understand|passed)\b[^.!?\n]{0,80}?\b(?:query|question|concerns?|details|history|case|through)\b"
-    r"[^.!?\n]{0,60}?(?:[.!]+|(?=[A-Z]))"
+    r"(?:Hi+|Hello|Hey|HI|Dear|Greetings|Good (?:morning|afternoon|evening))\b"
+    r"(?:[ ,]*(?:and|there|dear|friend|sir|madam|ma'am|mam|user|doctor))*[ \t]*[,.!]*"
+    r"|(?:and )?[Ww]elcome (?:to|at|on)\b(?:[^.!?\n]{0,80}?[.!]+|[^.!?\n]{0,60}?(?=I |[A-Z][a-z]))"
+    r"|(?:Thanks?|Thank you)\b[^.!?\n]{0,80}?"
+    r"\b(?:query|queries|question|asking|posting|contact|writing|trust|using|choosing)\b"
+    r"(?:[^.!?\n]{0,60}?[.!]+|[^.!?\n]{0,60}?(?=[A-Z][a-z]))"
+    r"|(?:I|We) (?:have |had )?"
+    r"(?:gone|went|read|reviewed|carefully read|read carefully|understand|can understand|truly understand"
+    r"|passed)\b"
+    r"[^.!?\n]{0,80}?\b(?:query|question|concerns?|details|history|case|through)\b"
+    r"(?:[^.!?\n]{0,60}?[.!]+|[^.!?\n]{0,60}?(?=[A-Z][a-z]))"
     r"|Understanding your concerns?[.!,]*"
     r"|I'm sorry to hear (?:that|about)\b[^.!?\n]{0,250}[.!]"
     r")\s*"
 )
 _MED_CLOSER = re.compile(
-    r"(?:(?<=[.!?\s])|^)(?:Hope|I hope|Wish(?:ing)? you|Take care|(?:Best |Warm |Thanks (?:and|&) )?[Rr]egards"
-    r"|Good luck|Revert back|Feel free|Get well|For (?:further|more) (?:queries|information|doubts|details)"
+    r"(?:(?<=[.!?\s])|^)(?:[Hh]ope|I hope|[Ww]ish(?:ing)? you|[Tt]ake care"
+    r"|(?:Best |Warm |Thanks (?:and|&) )?[Rr]egards|[Gg]ood luck|[Hh]ave a (?:nice|good|great) day"
+    r"|Revert back|Feel free|Get well|For (?:further|more) (?:queries|information|doubts|details)"
     r"|Dr\.|Chat ?Doctor|Any further|In case of (?:any )?(?:further )?(?:query|doubt)"
     r"|If you have any (?:other |further |more )?(?:quer|question|doubt))[^\n]{0,250}\Z"
 )
@@ -312,11 +358,17 @@ _INLINE_CODE = re.compile(r"`([^`\n]{1,80})`")
 _CODE_LINE = re.compile(
     r"^(?:\s*[{}()\[\];]+\s*$"  # lone braces / brackets
     r"|.*[;{}]\s*$"  # ends like a statement or block
-    r"|\s*(?://|/\*|\*/|#include|#define|#!|<\?|<[a-zA-Z/][^>]*>\s*$|import |from \S+ import |def |class \w+[:(]"
-    r"|public |private |protected |static |var |let |const |function |return |if ?\(|for ?\(|while ?\(|\$ |>>> )"
+    r"|\s*(?://|/\*|\*/|#include|#define|#!|<\?|<[a-zA-Z/][^>]*>\s*$|import |from \S+ import |def "
+    r"|class \w+[:(]|public |private |protected |static |var |let |const |function |return "
+    r"|if ?\(|for ?\(|while ?\(|\$ |>>> )"
     r"|.*\b\w+\s*(?:=|==|!=|\+=|->|=>|::)\s*\S.*[;)]\s*$"
     r"|.*\w\([^()\s]*\)\s*$)"
 )
+
+
+# A shell line ("# m4 /etc/mail.mc > /etc/mail.cf", "$ make") or a one- or two-token line holding code
+# punctuation (a URL, a path, a call).
+_CODE_TOKEN_LINE = re.compile(r"^\s*(?:[#$>]\s+\S+(?: \S+){0,7}|(?=.*[/\\_(){}=<>;$#@|])\S+(?: \S+)?)\s*$")
 
 
 def _strip_code(text: str) -> str:
@@ -326,7 +378,11 @@ def _strip_code(text: str) -> str:
     lines = []
     for line in text.split("\n"):
         s = line.rstrip()
-        if s and (line.startswith(("    ", "\t")) or _CODE_LINE.match(s)) and not s.lstrip().startswith(("- ", "* ")):
+        if (
+            s
+            and not s.lstrip().startswith(("- ", "* "))
+            and (line.startswith(("    ", "\t")) or _CODE_LINE.match(s) or _CODE_TOKEN_LINE.match(s))
+        ):
             continue
         lines.append(line.strip())
     return "\n".join(lines)
@@ -339,18 +395,26 @@ def _strip_code(text: str) -> str:
 # confounded (agents, AI): evaluate leaving whole repositories out (``meta["source_repo"]``).
 _YEAR = re.compile(r"(?<![\d.,/-])(?:199\d|20[0-2]\d)(?![\d])")
 _MODEL_NAMES = re.compile(
-    r"\b(?:ChatGPT|GPT-?[345](?:\.\d)?(?:o|-turbo|-mini|o-mini)?|GPT|o[134](?:-mini)?|OpenAI|Anthropic|Claude(?: Code|"
-    r" \d(?:\.\d)?)?(?: (?:Sonnet|Opus|Haiku))?|Sonnet|Gemini(?: \d(?:\.\d)?)?(?: (?:Pro|Flash))?|Bard|Llama ?\d?(?:\.\d)?|"
-    r"GLM-?\d(?:\.\d)?|Grok|Mistral|Mixtral|DeepSeek|Qwen|Codex|Copilot|OpenRouter|OpenClaw|Agent Zero|Cloudflare AI)\b"
+    r"\b(?:ChatGPT|GPT-?[345](?:\.\d)?(?:o|-turbo|-mini|o-mini)?|GPT|o[134](?:-mini)?|OpenAI|Anthropic"
+    r"|Claude(?: Code| \d(?:\.\d)?)?(?: (?:Sonnet|Opus|Haiku))?|Sonnet"
+    r"|Gemini(?: \d(?:\.\d)?)?(?: (?:Pro|Flash))?|Bard|Llama ?\d?(?:\.\d)?|GLM-?\d(?:\.\d)?"
+    r"|Grok|Mistral|Mixtral|DeepSeek|Qwen|Codex|Copilot|OpenRouter|OpenClaw|Agent Zero|Cloudflare AI)\b"
 )
 _MD_STRUCTURE = re.compile(r"^(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||=+\s*$|-+\s*$|!\[|<)")
 
 
+def _is_code_block(lines: list[str]) -> bool:
+    """Indented (4 spaces / tab) or code-looking lines in the majority: an unfenced code block."""
+    code = sum(1 for ln in lines if ln.startswith(("    ", "\t")) or _CODE_LINE.match(ln.strip()))
+    return code * 2 > len(lines)
+
+
 def _unwrap_markdown(text: str) -> str:
+    """Join hard-wrapped prose lines of each paragraph; keep structured blocks; drop unfenced code."""
     out: list[str] = []
     for block in text.split("\n\n"):
         lines = [ln for ln in block.split("\n") if ln.strip()]
-        if not lines:
+        if not lines or _is_code_block(lines):
             continue
         if len(lines) > 1 and not any(_MD_STRUCTURE.match(ln.lstrip()) for ln in lines):
             out.append(" ".join(ln.strip() for ln in lines))
@@ -398,9 +462,9 @@ _ESSAY_BEFORE: tuple[TextRule, ...] = (_anonymisation, _drop_bare_title)
 # LLMFake, fast-detectgpt and HC3 human texts; OUTFOX FLAN/DIPPER and 47% of its students), the whole
 # source is flattened to one paragraph so layout cannot separate the labels there.
 _SOURCE_RULES: dict[str, _SourceRules] = {
-    "detectrl": _SourceRules((), _flatten, (_detectrl_debris, _sentence_glue)),
-    "llmfake-misinfo": _SourceRules((_drop_quoted_headline,), _flatten, (_sentence_glue,)),
-    "fast-detectgpt": _SourceRules((), _flatten),
+    "detectrl": _SourceRules((), _flatten, (_detokenise, _detectrl_debris, _sentence_glue)),
+    "llmfake-misinfo": _SourceRules((_drop_quoted_headline,), _flatten, (_sentence_glue, _emphasis)),
+    "fast-detectgpt": _SourceRules((), _flatten, (_detokenise,)),
     "web-articles": _SourceRules((_web_articles,), _markdown_layout),
     "kaggle-daigt-essays": _SourceRules(_ESSAY_BEFORE, _blank_lines),
     "outfox-essays": _SourceRules(_ESSAY_BEFORE, _flatten),
@@ -410,7 +474,7 @@ _SOURCE_RULES: dict[str, _SourceRules] = {
     "wi-learner-essays": _SourceRules(_ESSAY_BEFORE, _blank_lines),
     "so-chatgpt-answers": _SourceRules((_strip_code,), _blank_lines),
     "stackexchange-small-sites": _SourceRules((_strip_code,), _blank_lines),
-    "hc3-qa-subsets": _SourceRules((), _flatten, (_sentence_glue, _hc3_fix)),
+    "hc3-qa-subsets": _SourceRules((), _flatten, (_sentence_glue, _hc3_fix, _detokenise)),
 }
 _DEFAULT_RULES = _SourceRules((_anonymisation,), _blank_lines)
 
@@ -444,15 +508,16 @@ def _word_count(text: str) -> int:
     return len(text.split())
 
 
-_ASCII_LETTERS = re.compile(r"[A-Za-z]")
+_ANY_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_DROP_ASCII_LETTERS = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _is_english(text: str) -> bool:
     """At least 90% of the letters are ASCII (drops Chinese/Russian LLMFake outputs)."""
-    ascii_letters = len(_ASCII_LETTERS.findall(text))
     if text.isascii():
-        return ascii_letters > 0
+        return _ANY_ASCII_LETTER.search(text) is not None
+    ascii_letters = len(text) - len(text.translate(_DROP_ASCII_LETTERS))
     other = sum(1 for c in _NON_ASCII.findall(text) if c.isalpha())
     return ascii_letters > 0 and ascii_letters >= 0.9 * (ascii_letters + other)
 
@@ -483,7 +548,12 @@ _DETECTRL_GENERATORS = {
     "Google-PaLM": "palm-2",
     "Llama-2-70b": "llama-2-70b",
 }
-_DETECTRL_HUMAN_DOMAINS = {"abstract": "abstracts", "document": "news", "story": "stories", "content": "reviews"}
+_DETECTRL_HUMAN_DOMAINS = {
+    "abstract": "abstracts",
+    "document": "news",
+    "story": "stories",
+    "content": "reviews",
+}
 _DETECTRL_FILE_DOMAINS = {
     "arxiv": "abstracts",
     "xsum": "news",
@@ -634,7 +704,11 @@ def load_web_articles(data_dir: Path) -> Iterator[Record]:
                 "web-articles",
                 f"web-articles/{repo}",
                 "train",
-                {"source_repo": repo, "date": str(row.get("date", "")), "licence": str(row.get("licence", ""))},
+                {
+                    "source_repo": repo,
+                    "date": str(row.get("date", "")),
+                    "licence": str(row.get("licence", "")),
+                },
             )
 
 
@@ -769,7 +843,11 @@ def load_stackexchange_small_sites(data_dir: Path) -> Iterator[Record]:
             "forum",
             f"{site}/thread/{thread}",
             "train",
-            {"site": site, "post_type": str(row.get("post_type", "")), "owner": str(row.get("owner_user_id", ""))},
+            {
+                "site": site,
+                "post_type": str(row.get("post_type", "")),
+                "owner": str(row.get("owner_user_id", "")),
+            },
         )
 
 
@@ -783,7 +861,9 @@ def load_hc3_qa_subsets(data_dir: Path) -> Iterator[Record]:
     ChatGPT answers, so a new group starts at every human answer that follows a machine one (over-
     grouping when a human answer was filtered out is safe).
     """
-    rows = sorted(_jsonl(data_dir / "hc3-qa-subsets" / "answers.jsonl"), key=lambda r: (r["subset"], r["seq"]))
+    rows = sorted(
+        _jsonl(data_dir / "hc3-qa-subsets" / "answers.jsonl"), key=lambda r: (r["subset"], r["seq"])
+    )
     group_no = 0
     prev: tuple[str, str] | None = None
     for row in rows:
@@ -911,44 +991,65 @@ def dedupe(records: Iterable[Record], stats: BuildStats | None = None) -> list[R
     return _regroup([r for i, r in enumerate(out) if i not in dropped], uf)
 
 
-_LOWER_WORD = re.compile(r"\b[a-z]+\b")
+_WORD = re.compile(r"\b[A-Za-z][a-z]+\b")
+
+
+def _lookup(mapping: dict[str, str], m: re.Match[str]) -> str:
+    return mapping[m.group()]
+
+
+_SHORT_WORDS = frozenset(
+    {"of", "in", "to", "an", "on", "as", "at", "by", "we", "be", "or", "is", "it", "if", "no", "so"}
+)
 
 
 def _split_glued_words(records: list[Record], indexes: Sequence[int]) -> None:
-    """Split words glued at DetectRL's lost line breaks ("partof", "placedaround") in place.
+    """Split words glued at DetectRL's lost line breaks ("partof", "ahuge", "Differentkinds") in place.
 
-    A lower-case token seen at most 3 times is split into two parts that are each frequent (>= 5) in
-    DetectRL itself; the split with the most frequent rarer part wins. Applied to both labels.
+    arXiv abstracts were hard-wrapped; DetectRL deleted the line breaks without a space, so about one
+    word per line of every human abstract is two words run together. A token is split in two when both
+    parts are at least ten times as frequent in DetectRL as the token and either the two-word form is
+    itself ten times as frequent ("ofthe") or the token is a hapax of two parts of 3+ letters
+    ("havedominated"). Compounds like "nonlinear" may be split too: the rule is applied to both labels.
     """
-    tokens = {i: _LOWER_WORD.findall(records[i].text) for i in indexes}
+    tokens = {i: _WORD.findall(records[i].text) for i in indexes}
+    unique: dict[str, list[str]] = {records[i].text: tokens[i] for i in indexes}  # count copies once
     freq: Counter[str] = Counter()
-    for toks in tokens.values():
-        freq.update(toks)
-    short_ok = {"of", "in", "to", "an", "on", "is", "as", "at", "by", "we", "be", "or"}
-
-    def split(w: str) -> str | None:
-        best: str | None = None
-        best_score = 0
-        for k in range(2, len(w) - 1):
-            a, b = w[:k], w[k:]
-            score = min(freq[a], freq[b])
-            if score >= 5 and score > best_score and (len(a) > 2 or a in short_ok) and (len(b) > 2 or b in short_ok):
-                best, best_score = f"{a} {b}", score
-        return best
-
-    splits: dict[str, str | None] = {}
+    for toks in unique.values():
+        freq.update(t.lower() for t in toks)
+    candidates: dict[str, list[tuple[int, str, str]]] = {}
+    for w, n in freq.items():
+        if len(w) >= 4:
+            opts = [
+                (k, w[:k], w[k:])
+                for k in range(1, len(w) - 1)
+                if min(freq[w[:k]], freq[w[k:]]) >= max(5, 10 * n)
+            ]
+            if opts:
+                candidates[w] = opts
+    if not candidates:
+        return
+    needed = {(a, b) for opts in candidates.values() for _, a, b in opts}
+    bigrams: Counter[tuple[str, str]] = Counter()
+    for toks in unique.values():
+        low = [t.lower() for t in toks]
+        bigrams.update(pair for pair in itertools.pairwise(low) if pair in needed)
+    where: dict[str, int] = {}
+    for w, opts in candidates.items():
+        k, a, b = max(opts, key=lambda o: (bigrams[(o[1], o[2])], min(freq[o[1]], freq[o[2]])))
+        if bigrams[(a, b)] >= max(2, 10 * freq[w]):
+            where[w] = k  # the two-word form is common and ten times the glued form ("ofthe")
+        elif freq[w] <= 2 and (len(a) >= 3 or a in _SHORT_WORDS) and (len(b) >= 3 or b in _SHORT_WORDS):
+            where[w] = k  # a hapax made of two frequent words ("havedominated", "newtransiting")
+    if not where:
+        return
     for i in indexes:
-        rare = {w for w in tokens[i] if len(w) >= 5 and freq[w] <= 3}
-        mapping: dict[str, str] = {}
-        for w in rare:
-            if w not in splits:
-                splits[w] = split(w)
-            new = splits[w]
-            if new is not None:
-                mapping[w] = new
+        mapping = {
+            t: f"{t[: where[t.lower()]]} {t[where[t.lower()] :]}" for t in tokens[i] if t.lower() in where
+        }
         if mapping:
             rx = re.compile(r"\b(?:" + "|".join(map(re.escape, mapping)) + r")\b")
-            records[i] = replace(records[i], text=rx.sub(lambda m: mapping[m.group()], records[i].text))
+            records[i] = replace(records[i], text=rx.sub(partial(_lookup, mapping), records[i].text))
 
 
 def _detectrl_families(records: list[Record], threshold: float = 0.5) -> None:
@@ -972,13 +1073,16 @@ def _detectrl_families(records: list[Record], threshold: float = 0.5) -> None:
     uf = _UnionFind()
     for i in idx:
         uf.find(records[i].group)
+    # Machine rows against all columns: human-human copies were already merged by dedupe().
     xt = x.T.tocsr()
+    rows = np.array([k for k, i in enumerate(idx) if records[i].label == "machine"], dtype=np.int64)
     chunk = 1500
-    for lo in range(0, x.shape[0], chunk):
-        sims = (x[lo : lo + chunk] @ xt).tocoo()
-        keep = (sims.data >= threshold) & (sims.row + lo < sims.col)
-        for a, b in zip(sims.row[keep].tolist(), sims.col[keep].tolist(), strict=True):
-            uf.union(records[idx[lo + a]].group, records[idx[b]].group)
+    for lo in range(0, len(rows), chunk):
+        part = rows[lo : lo + chunk]
+        sims = (x[part] @ xt).tocoo()
+        keep = (sims.data >= threshold) & (part[sims.row] != sims.col)
+        for a, b in zip(part[sims.row[keep]].tolist(), sims.col[keep].tolist(), strict=True):
+            uf.union(records[idx[a]].group, records[idx[b]].group)
     # domains
     known = [k for k, i in enumerate(idx) if records[i].domain != UNKNOWN_DOMAIN]
     unknown = [k for k, i in enumerate(idx) if records[i].domain == UNKNOWN_DOMAIN]
@@ -991,7 +1095,9 @@ def _detectrl_families(records: list[Record], threshold: float = 0.5) -> None:
         votes = fam_votes.get(uf.find(records[idx[k]].group))
         if votes:
             records[idx[k]] = replace(
-                records[idx[k]], domain=votes.most_common(1)[0][0], meta={**records[idx[k]].meta, "domain_from": "family"}
+                records[idx[k]],
+                domain=votes.most_common(1)[0][0],
+                meta={**records[idx[k]].meta, "domain_from": "family"},
             )
         else:
             need_centroid.append(k)
@@ -1182,7 +1288,9 @@ def _run(args: argparse.Namespace) -> int:
     summary = summarise(records)
     seconds = time.perf_counter() - t0
     if args.json:
-        print(json.dumps({"summary": summary, "stats": stats.as_dict(), "seconds": round(seconds, 1)}, indent=2))
+        print(
+            json.dumps({"summary": summary, "stats": stats.as_dict(), "seconds": round(seconds, 1)}, indent=2)
+        )
     else:
         print(_format_summary(summary, stats, seconds))
         print(f"wrote {len(records)} records to {args.out}")
@@ -1195,7 +1303,9 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
         default=str(default_data_dir()),
         help=f"folder holding the data set folders (default: ${ENV_DATA_DIR} or ../shared/data)",
     )
-    parser.add_argument("--out", default=str(DEFAULT_OUT), help="output JSONL (.gz = gzip); default %(default)s")
+    parser.add_argument(
+        "--out", default=str(DEFAULT_OUT), help="output JSONL (.gz = gzip); default %(default)s"
+    )
     parser.add_argument("--sources", default="", help="comma-separated data set folders (default: all)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
 

@@ -42,6 +42,11 @@ def _log(msg: str) -> None:
 def features_cached(texts: Sequence[str], cache_dir: Path | None, n_jobs: int) -> np.ndarray:
     """Feature matrix for ``texts``, cached on disk by content and feature-schema hash."""
     h = hashlib.sha256(feature_schema_hash().encode())
+    # The implementation is part of the key: a changed signal must never reuse stale features.
+    pkg = Path(__file__).resolve().parent.parent
+    for src in sorted([*pkg.glob("*.py"), *pkg.glob("signals/*.py"), *pkg.glob("lexicons/*")]):
+        if src.is_file():
+            h.update(src.read_bytes())
     for t in texts:
         h.update(hashlib.sha1(t.encode("utf-8", "surrogatepass")).digest())
     path = cache_dir / f"features-{h.hexdigest()[:16]}.npy" if cache_dir else None

@@ -1,0 +1,257 @@
+"""Tests for the hedging family: five separately measured lists plus the chat-preamble flag."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import slopsift
+from slopsift.document import parse
+from slopsift.lexicons import load_lexicon
+from slopsift.signals import hedging
+
+LISTS = [key for key, _ in hedging.LISTS]
+NAMES = [f.name for f in hedging.FEATURES]
+
+
+def values(text: str) -> dict[str, float]:
+    return hedging.compute(parse(text))[0]
+
+
+def fired(vals: dict[str, float]) -> set[str]:
+    """The lists with a non-zero density."""
+    return {k for k in LISTS if vals[f"{k}_per_1k"] > 0}
+
+
+def spans(text: str, feature: str) -> list[str]:
+    """Original-text slices of the evidence of ``hedging.<feature>``."""
+    res = slopsift.signals(text)
+    return [text[e.start : e.end] for e in res.evidence() if e.signal == f"hedging.{feature}"]
+
+
+def test_features_declared_once_with_directions() -> None:
+    assert len(NAMES) == len(set(NAMES))
+    dirs = {f.name: f.direction for f in hedging.FEATURES}
+    assert dirs["hedge_per_1k"] == dirs["hedge_sentence_share"] == "neutral"
+    for k in LISTS[1:]:
+        assert dirs[f"{k}_per_1k"] == "higher_worse"
+    assert dirs["boilerplate_distinct"] == dirs["chat_preamble"] == "higher_worse"
+
+
+@pytest.mark.parametrize("name", [f for _, f in hedging.LISTS])
+def test_lexicon_files_are_clean(name: str) -> None:
+    lex = load_lexicon(name)  # raises without source/licence headers
+    assert lex.source and lex.licence
+    assert lex.phrases, name
+    for p in lex.phrases:
+        assert p == p.lower() and p == " ".join(p.split()), p
+    for pat in lex.patterns:
+        re.compile(pat)
+
+
+def test_hedges_only_exact() -> None:
+    text = "The results may change. It seems the weather might improve. We walked home."
+    # 13 words (The results may change / It seems the weather might improve / We walked home);
+    # hedges: may, seems, might -> 3 / 13 * 1000; sentences with a hedge: 2 of 3.
+    v = values(text)
+    assert v["hedge_per_1k"] == pytest.approx(3 / 13 * 1000)
+    assert v["hedge_sentence_share"] == pytest.approx(2 / 3)
+    assert fired(v) == {"hedge"}
+    assert v["boilerplate_distinct"] == 0.0 and v["chat_preamble"] == 0.0
+    assert spans(text, "hedge_per_1k") == ["may", "seems", "might"]
+    assert spans(text, "hedge_sentence_share") == ["may", "seems"]  # first hit of each sentence
+
+
+def test_boilerplate_only_exact() -> None:
+    text = (
+        "First and foremost, the bus was late. In conclusion, we walked home and it is important "
+        "to note that we were tired."
+    )
+    # 7 + 15 = 22 words; templates: first and foremost, in conclusion, it is important to note.
+    v = values(text)
+    assert v["boilerplate_per_1k"] == pytest.approx(3 / 22 * 1000)
+    assert v["boilerplate_sentence_share"] == 1.0
+    assert v["boilerplate_distinct"] == 3.0
+    assert fired(v) == {"boilerplate"}
+    assert spans(text, "boilerplate_per_1k") == [
+        "First and foremost",
+        "In conclusion",
+        "it is important to note",
+    ]
+
+
+def test_boilerplate_distinct_counts_templates_not_occurrences() -> None:
+    text = "In conclusion, it works. In conclusion, it is cheap. First and foremost, it is new."
+    v = values(text)
+    # In conclusion it works (4) + In conclusion it is cheap (5) + First and foremost it is new (6)
+    # = 15 words; 3 hits of 2 distinct templates.
+    assert v["boilerplate_per_1k"] == pytest.approx(3 / 15 * 1000)
+    assert v["boilerplate_distinct"] == 2.0
+    assert spans(text, "boilerplate_distinct") == ["In conclusion", "First and foremost"]
+
+
+def test_llm_vocabulary_only_exact() -> None:
+    text = "The meticulous clerk kept a tapestry in the hall. The town is small."
+    # 9 + 4 = 13 words; meticulous, tapestry -> 2 / 13 * 1000; 1 of 2 sentences.
+    v = values(text)
+    assert v["llm_vocab_per_1k"] == pytest.approx(2 / 13 * 1000)
+    assert v["llm_vocab_sentence_share"] == pytest.approx(0.5)
+    assert fired(v) == {"llm_vocab"}
+    assert spans(text, "llm_vocab_per_1k") == ["meticulous", "tapestry"]
+
+
+def test_vague_attribution_only_exact() -> None:
+    text = "Some argue that the bridge is old. Critics argue the road is new."
+    # 7 + 6 = 13 words; some argue, critics argue -> 2 / 13 * 1000; both sentences.
+    v = values(text)
+    assert v["vague_attribution_per_1k"] == pytest.approx(2 / 13 * 1000)
+    assert v["vague_attribution_sentence_share"] == 1.0
+    assert fired(v) == {"vague_attribution"}
+    assert spans(text, "vague_attribution_per_1k") == ["Some argue", "Critics argue"]
+
+
+def test_chatbot_only_exact() -> None:
+    text = "As an AI language model, I do not own a car. As of my last knowledge update, the shop was open."
+    # 11 + 10 = 21 words; two leftovers, one per sentence.
+    v = values(text)
+    assert v["chatbot_per_1k"] == pytest.approx(2 / 21 * 1000)
+    assert v["chatbot_sentence_share"] == 1.0
+    assert fired(v) == {"chatbot"}
+    assert spans(text, "chatbot_per_1k") == ["As an AI language model", "As of my last knowledge update"]
+
+
+def test_not_only_but_also_pattern() -> None:
+    text = "The tool is not only fast but also cheap. We use it daily."
+    assert spans(text, "boilerplate_per_1k") == ["not only fast but also"]
+    # 'not only' with no 'but also' in the same sentence, and 'cannot only', do not match.
+    assert values("It is not only fast. But also it is cheap.")["boilerplate_per_1k"] == 0.0
+    assert values("We cannot only rest but also work here.")["boilerplate_per_1k"] == 0.0
+
+
+def test_in_todays_world_pattern_and_overlap() -> None:
+    text = "In today's fast-paced world, people rush."
+    # The pattern and the literal 'fast-paced world' overlap: the stretch counts once (5 words + 1).
+    v = values(text)
+    assert spans(text, "boilerplate_per_1k") == ["In today's fast-paced world"]
+    assert v["boilerplate_per_1k"] == pytest.approx(1 / 6 * 1000)
+    assert values("In today's world, people rush.")["boilerplate_per_1k"] == 0.0
+
+
+def test_month_may_is_not_a_hedge() -> None:
+    text = "In May the council met. May it rain soon? Prices may rise."
+    # 'May' inside a sentence is the month; sentence-initial 'May' and lower-case 'may' are hedges.
+    res = slopsift.signals(text)
+    starts = [e.start for e in res.evidence() if e.signal == "hedging.hedge_per_1k"]
+    assert starts == [text.index("May it"), text.index("may rise")]
+
+
+def test_typographic_apostrophe_and_original_offsets() -> None:
+    text = "Prices rose again.\u00a0It\u2019s important to note that \u201cexperts\u201d disagree."
+    got = spans(text, "boilerplate_per_1k")
+    assert got == ["It\u2019s important to note"]
+
+
+def test_placeholders_and_markdown_links() -> None:
+    text = (
+        "Thanks for reading.\n\nBest regards,\n[Your Name]\n\n"
+        "See [date](http://example.com) and [Your country][1]."
+    )
+    assert spans(text, "chatbot_per_1k") == ["[Your Name]"]
+
+
+def test_leading_title_and_chat_preamble() -> None:
+    text = "Sure! Here is the article:\n\nThe council met on Tuesday to discuss the new bridge."
+    v = values(text)
+    assert v["chat_preamble"] == 1.0
+    got = spans(text, "chat_preamble")
+    assert len(got) == 1 and got[0].startswith("Sure! Here is the article")
+    titled = "Title: The New Bridge\n\nThe council met on Tuesday to discuss the new bridge."
+    assert spans(titled, "chatbot_per_1k") == ["Title:"]
+    assert values("The title: a bridge.")["chat_preamble"] == 0.0
+
+
+def test_learner_sentence_fires_at_most_hedges() -> None:
+    v = values("I think the school should give more time for sport because it is good for health.")
+    assert fired(v) <= {"hedge"}
+    assert v["boilerplate_distinct"] == 0.0 and v["chat_preamble"] == 0.0
+
+
+def test_clean_human_paragraph_does_not_fire() -> None:
+    text = (
+        "We drove to the coast on Saturday and found the ferry cancelled, so we ate chips on the harbour "
+        "wall and watched the gulls fight over the leftovers. My brother said the wind was the worst he "
+        "had seen in years. By four o'clock the rain had started, and we went home the long way round, "
+        "past the old mill and the farm shop that sells eggs from an honesty box."
+    )
+    v = values(text)
+    assert fired(v) == set()
+    assert all(v[n] == 0.0 for n in NAMES)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "word", "!!!", "\n\n\n", "[Your Name]"])
+def test_degenerate_inputs(text: str) -> None:
+    v = values(text)
+    assert set(v) == set(NAMES)
+    assert all(math.isfinite(x) for x in v.values())
+
+
+def test_evidence_is_capped() -> None:
+    text = "It may rain. " * 200
+    _, ev = hedging.compute(parse(text))
+    per: dict[str, int] = {}
+    for e in ev:
+        per[e.signal] = per.get(e.signal, 0) + 1
+    assert per["hedge_per_1k"] == 25 and per["hedge_sentence_share"] == 25
+    assert values(text)["hedge_per_1k"] == pytest.approx(1000 / 3)
+
+
+words = st.sampled_from(
+    [
+        "may",
+        "delve",
+        "in",
+        "conclusion",
+        "experts",
+        "argue",
+        "some",
+        "as",
+        "an",
+        "ai",
+        "the",
+        "not",
+        "only",
+        "but",
+        "also",
+        "Title:",
+        "[Your",
+        "Name]",
+        "It's",
+        "today's",
+        "world",
+        "\n",
+        ".",
+        ",",
+        "May",
+        "x\u2019s",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=300), st.lists(words, max_size=80).map(" ".join)))
+def test_properties_finite_bounded_deterministic(text: str) -> None:
+    doc = parse(text)
+    v1, ev1 = hedging.compute(doc)
+    v2, ev2 = hedging.compute(parse(text))
+    assert v1 == v2 and ev1 == ev2
+    for name, x in v1.items():
+        assert math.isfinite(x) and x >= 0.0, name
+        if name.endswith("_share") or name == "chat_preamble":
+            assert x <= 1.0
+    for e in ev1:
+        assert 0 <= e.start < e.end <= len(doc.text)
+        assert e.signal in NAMES

@@ -1,0 +1,523 @@
+"""The inconsistency family: exact detections on hand-written texts, near misses that must stay
+silent, evidence that slices both statements, and robustness properties."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import slopsift
+from slopsift.document import parse
+from slopsift.features import EvidenceSpan
+from slopsift.signals.base import get_family
+from slopsift.signals.inconsistency import FEATURES, compute
+
+DETECTORS = (
+    "numeric_conflicts",
+    "arithmetic_errors",
+    "temporal_conflicts",
+    "count_mismatches",
+    "polarity_contradictions",
+    "role_conflicts",
+)
+
+
+def values(text: str) -> dict[str, float]:
+    return compute(parse(text))[0]
+
+
+def fired(text: str) -> dict[str, float]:
+    """The detectors (not the aggregates) that fired, with their counts."""
+    v = values(text)
+    return {k: v[k] for k in DETECTORS if v[k]}
+
+
+def pairs(text: str, signal: str) -> list[tuple[str, str, str]]:
+    """(first span, second span, note) of each hit of ``signal``, sliced from the ORIGINAL text."""
+    ev: list[EvidenceSpan] = [
+        e
+        for e in slopsift.signals(text).families["inconsistency"].evidence
+        if e.signal == f"inconsistency.{signal}"
+    ]
+    assert len(ev) % 2 == 0, "every hit carries two spans"
+    out = []
+    for a, b in zip(ev[::2], ev[1::2], strict=True):
+        assert a.note == b.note, "both spans of a hit share one note"
+        out.append((text[a.start : a.end], text[b.start : b.end], a.note))
+    return out
+
+
+def test_family_contract() -> None:
+    fam = get_family("inconsistency")
+    assert fam.features == FEATURES
+    assert [f.name for f in FEATURES] == [*DETECTORS, "any_conflict", "conflicts_per_1k_words"]
+    assert all(f.direction == "higher_worse" for f in FEATURES)
+    assert "O(n)" in fam.complexity
+
+
+# ------------------------------------------------------------------------------------------- numeric
+
+FOUNDED = (
+    "Acme Corp was founded in 1998 by two engineers. It grew quickly. "
+    "Acme Corp, founded in 2003, now sells software."
+)
+
+
+def test_founding_years_conflict_exact_values() -> None:
+    v = values(FOUNDED)
+    # words: Acme Corp was founded in 1998 by two engineers (9) + It grew quickly (3)
+    #        + Acme Corp founded in 2003 now sells software (8) = 20; one conflict -> 1000 * 1 / 20 = 50
+    assert v == {
+        "numeric_conflicts": 1.0,
+        "arithmetic_errors": 0.0,
+        "temporal_conflicts": 0.0,
+        "count_mismatches": 0.0,
+        "polarity_contradictions": 0.0,
+        "role_conflicts": 0.0,
+        "any_conflict": 1.0,
+        "conflicts_per_1k_words": 50.0,
+    }
+    assert pairs(FOUNDED, "numeric_conflicts") == [
+        ("Acme Corp was founded in 1998", "Acme Corp, founded in 2003", "founded 1998 vs 2003")
+    ]
+
+
+def test_aggregate_evidence_repeats_the_pair() -> None:
+    assert pairs(FOUNDED, "any_conflict") == pairs(FOUNDED, "numeric_conflicts")
+    assert pairs(FOUNDED, "conflicts_per_1k_words") == pairs(FOUNDED, "numeric_conflicts")
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "second", "note"),
+    [
+        (
+            "John Smith was born in 1950 in Ohio. He studied law. "
+            "John Smith, born in 1948, later moved to Texas.",
+            "John Smith was born in 1950",
+            "John Smith, born in 1948",
+            "born 1950 vs 1948",
+        ),
+        (
+            "Acme has 5,000 employees. The firm is growing. Acme has 12,000 employees.",
+            "Acme has 5,000 employees",
+            "Acme has 12,000 employees",
+            "employees 5,000 vs 12,000",
+        ),
+        (  # a number word against digits; the definite noun phrase is the subject
+            "The league consisted of 10 teams. It was won by Villach. The league consisted of eight teams.",
+            "The league consisted of 10 teams",
+            "The league consisted of eight teams",
+            "teams 10 vs 8",
+        ),
+        (  # a pronoun resolved to the name opening an earlier sentence; 'and' shares the subject
+            "Joseph Cardijn was a Belgian priest. He was born in 1882 and was ordained in 1906. "
+            "He was ordained a priest in 1925.",
+            "ordained in 1906",
+            "He was ordained a priest in 1925",
+            "ordained 1906 vs 1925",
+        ),
+        (  # a participle opening the sentence, its subject after the comma
+            "Jane Doe was born in 1950. She became a lawyer. Born in 1952 in Ohio, Jane Doe studied law.",
+            "Jane Doe was born in 1950",
+            "Born in 1952 in Ohio, Jane Doe",
+            "born 1950 vs 1952",
+        ),
+        (
+            "Springfield has a seating capacity of 20,000 in its arena. The town is old. "
+            "Springfield has a seating capacity of 25,000 in its arena.",
+            "Springfield has a seating capacity of 20,000",
+            "Springfield has a seating capacity of 25,000",
+            "capacity 20,000 vs 25,000",
+        ),
+    ],
+)
+def test_numeric_conflicts(text: str, first: str, second: str, note: str) -> None:
+    assert fired(text) == {"numeric_conflicts": 1.0}
+    assert pairs(text, "numeric_conflicts") == [(first, second, note)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a different time qualifier makes a different fact
+        "In 2019 Acme had 5,000 employees. In 2020 Acme had 7,000 employees.",
+        "In 2019 revenue was $5m. In 2020 revenue was $7m.",
+        # approximations within 10 %, and a bound the other value respects
+        "Acme has about 5,000 employees. Acme has 5,200 employees.",
+        "Acme has over 5,000 employees. Acme has 6,000 employees.",
+        # a range is not a value
+        "Acme has between 5,000 and 6,000 employees. Acme has 9,000 employees.",
+        # different subjects: siblings sharing a surname, two hotels, two testaments
+        "Maddox Jolie-Pitt was born in 2001. Shiloh Jolie-Pitt was born in 2006.",
+        "This small hotel has 112 rooms. The luxurious hotel has 218 rooms.",
+        "The Old Testament contains 39 books. The New Testament contains 27 books.",
+        # tense: had / has
+        "Acme had 5,000 employees. Acme has 12,000 employees.",
+        # a share of something unsaid, and a pronoun nobody named
+        "For young people it has 70%. For old people it has 50%.",
+        # both values in one sentence: an enumeration, not a contradiction
+        "Acme has 5,000 employees in Ohio and Acme has 12,000 employees in Texas.",
+        # repeatable acts are never conflicts ('joined' twice)
+        "Smith joined the army in 1936. Smith joined the army in 1933.",
+        # the company founded by Smith is not Smith
+        "Smith founded Acme in 1975. Smith founded Beta in 1980.",
+    ],
+)
+def test_numeric_near_misses(text: str) -> None:
+    assert fired(text) == {}
+
+
+# ---------------------------------------------------------------------------------------- arithmetic
+
+
+def test_percentage_change_mismatch() -> None:
+    text = "Sales rose from 200 to 300, a 25% increase. That was good news."
+    # (300 - 200) / 200 = +50 %, stated 25 %
+    assert fired(text) == {"arithmetic_errors": 1.0}
+    assert pairs(text, "arithmetic_errors") == [
+        ("from 200 to 300", "25% increase", "200 to 300 is +50%, not 25%")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sales rose from 200 to 300, a 50% increase. That was good news.",
+        "Sales rose from 3 to 4, a 33% increase. That was good news.",  # 33.3 rounds to 33
+        "Sales rose from 2 to 3 million, a 50% increase. That was good news.",
+        "Turnout rose from 20% to 30%, a 10 percentage point increase.",
+        "Sales rose from about 200 to 300, a 25% increase. That was good news.",  # approximate input
+        "Between 2010 and 2020 sales rose from 200 to 300. Costs rose 25% over the decade.",
+    ],
+)
+def test_percentage_change_near_misses(text: str) -> None:
+    assert fired(text) == {}
+
+
+def test_shares_past_one_whole() -> None:
+    text = "In the survey, 60% said yes, 30% said no and 25% were unsure."
+    # 60 + 30 + 25 = 115
+    assert fired(text) == {"arithmetic_errors": 1.0}
+    assert pairs(text, "arithmetic_errors") == [("60% said yes", "25% were unsure", "shares sum to 115%")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In the survey, 60% said yes, 30% said no and 10% were unsure.",
+        # different questions, not one whole
+        "In the survey, 60% said they exercise and 70% said they eat well.",
+        "60% of men said yes and 70% of women said yes.",
+    ],
+)
+def test_shares_near_misses(text: str) -> None:
+    assert fired(text) == {}
+
+
+def test_part_larger_than_whole() -> None:
+    text = "Remarkably, 12 out of 10 dentists recommend it."
+    assert fired(text) == {"arithmetic_errors": 1.0}
+    assert pairs(text, "arithmetic_errors") == [("12", "10 dentists", "12 of 10")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Remarkably, 9 out of 10 dentists recommend it.",
+        "I would rate it 11 out of 10.",  # hyperbole: no counted noun
+        "See Chapter 12 of 10 volumes for details.",  # a label, not a count
+        "The singer posted a photo on Mar. 14 of the two embracing.",  # a date
+        "Act 12 of 2003 changed the rules.",  # a year
+    ],
+)
+def test_part_of_whole_near_misses(text: str) -> None:
+    assert fired(text) == {}
+
+
+# ------------------------------------------------------------------------------------------ temporal
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "second", "note"),
+    [
+        (
+            "The company was founded in 1990. Ten years later, in 1995, it went public.",
+            "1990",
+            "Ten years later, in 1995",
+            "1990 + 10 years is not 1995",
+        ),
+        (
+            "Mary Jones was born in 1980. Mary Jones graduated from Yale in 1975.",
+            "Mary Jones was born in 1980",
+            "Mary Jones graduated from Yale in 1975",
+            "born 1980, acts in 1975",
+        ),
+        (
+            "Smith died in 1990. In 1995, he founded a charity in Boston.",
+            "Smith died in 1990",
+            "In 1995, he founded",
+            "died 1990, acts in 1995",
+        ),
+        (  # a compound number word; 1642 + 200 = 1842 (1851 would be within the 10 % a round figure gets)
+            "Pascal built it in 1642. The first commercial machine came two hundred years later in 1951.",
+            "1642",
+            "two hundred years later in 1951",
+            "1642 + 200 years is not 1951",
+        ),
+        (  # the subject named after the age: 1995 - 1970 = 25, not 9
+            "Mack was born in 1970. In 1995, at age nine, Mack began rapping.",
+            "Mack was born in 1970",
+            "In 1995, at age nine",
+            "born 1970, aged 9 in 1995 (not 25)",
+        ),
+        (
+            "Joseph Cardijn was born in 1882. In 1920, at the age of 30, he moved to Brussels.",
+            "Joseph Cardijn was born in 1882",
+            "In 1920, at the age of 30",
+            "born 1882, aged 30 in 1920 (not 38)",
+        ),
+    ],
+)
+def test_temporal_conflicts(text: str, first: str, second: str, note: str) -> None:
+    assert fired(text) == {"temporal_conflicts": 1.0}
+    assert pairs(text, "temporal_conflicts") == [(first, second, note)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The company was founded in 1990. Ten years later, in 2000, it went public.",
+        "The war ended in 1945. He married in 1950. Five years later, in 1955, he moved.",  # any anchor fits
+        "Pascal built it in 1642. The first commercial machine came two hundred years later in 1851.",
+        "Mary Jones was born in 1980. Mary Jones graduated from Yale in 2002.",
+        "Joseph Cardijn was born in 1882. In 1912, at the age of 30, he moved to Brussels.",
+        # reported speech: the age is not dated by the year of the profile
+        "Mack was born in 1970. In a 1995 profile, Mack said he began rapping at age nine.",
+        # a different person with the same surname
+        "John Smith died in 1990. In 1995, Anna Smith founded a charity.",
+    ],
+)
+def test_temporal_near_misses(text: str) -> None:
+    assert fired(text) == {}
+
+
+# -------------------------------------------------------------------------------------------- counts
+
+BULLETS = (
+    "Here are three tips for better sleep:\n\n"
+    "- Go to bed early.\n- Avoid screens.\n- Keep the room cool.\n- Skip coffee.\n"
+)
+
+
+def test_count_mismatch_bullets() -> None:
+    assert fired(BULLETS) == {"count_mismatches": 1.0}
+    assert pairs(BULLETS, "count_mismatches") == [
+        (
+            "three tips",
+            "- Go to bed early.\n- Avoid screens.\n- Keep the room cool.\n- Skip coffee.",
+            "announces 3 tips, lists 4",
+        )
+    ]
+
+
+def test_count_mismatch_numbered_headings() -> None:
+    text = (
+        "# 5 Ways to Save Money\n\nSaving money is easier than most people think, and these ideas help.\n\n"
+        "## 1. Make a Budget\n\nWrite down every expense for a month and look for patterns.\n\n"
+        "## 2. Cook at Home\n\nRestaurant meals cost far more than the same food made at home.\n\n"
+        "## 3. Walk More\n\nWalking short distances saves fuel and keeps you healthy too.\n\n"
+        "## Conclusion\n\nSmall habits add up over a year.\n"
+    )
+    assert fired(text) == {"count_mismatches": 1.0}
+    assert pairs(text, "count_mismatches") == [("5 Ways", "## 3. Walk More", "announces 5 ways, lists 3")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Here are three tips for better sleep:\n\n- Go to bed early.\n- Avoid screens.\n- Keep it cool.\n",
+        # nested items and continuation lines are not items
+        "Here are two tips:\n\n- Go to bed early.\n  - even on weekends\n- Avoid screens\nat night.\n",
+        # the count is not what introduces the list
+        "There are 5 types of coffee. The most common are:\n\n- espresso\n- latte\n",
+        "Here are three tips, plus a bonus:\n\n- One.\n- Two.\n- Three.\n- Bonus: sleep.\n",
+        "Here are more than 3 tips:\n\n- One.\n- Two.\n- Three.\n- Four.\n",
+    ],
+)
+def test_count_near_misses(text: str) -> None:
+    assert fired(text) == {}
+
+
+# ------------------------------------------------------------------------------------------ polarity
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        (
+            "The new drug is safe for young children. Doctors tested it widely. "
+            "The new drug is not safe for young children.",
+            "safe vs not safe",
+        ),
+        (
+            "Company profits rose sharply in the last quarter. The board met. "
+            "Company profits fell sharply in the last quarter.",
+            "rose vs fell",
+        ),
+        (
+            "The study found that the treatment was effective. The sample was small. "
+            "The study found that the treatment was ineffective.",
+            "effective vs ineffective",
+        ),
+    ],
+)
+def test_polarity_contradictions(text: str, note: str) -> None:
+    doc = parse(text)
+    first, last = doc.sentences[0], doc.sentences[-1]
+    assert fired(text) == {"polarity_contradictions": 1.0}
+    assert pairs(text, "polarity_contradictions") == [
+        (text[first.start : first.end], text[last.start : last.end], note)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The new drug is safe for adults. The new drug is not safe for young children.",  # overlap < 0.6
+        "Some cats are friendly to strangers. Some cats are not friendly to strangers.",  # quantified
+        "Many think the new drug is safe for children. The new drug is not safe for children.",  # reported
+        "Sales rose in Europe last year. Sales fell in Asia last year.",  # different place names
+        "Shares of Apple rose sharply on Monday. Shares of Microsoft fell sharply on Monday.",
+        "Prices rose in the first quarter of the year. Prices fell in the second quarter of the year.",
+        "Prices rose sharply in the big cities. Prices fall sharply in the big cities.",  # tense differs
+        "Students will make new friends at school. Students won't make new friends at home online.",
+        "Is the new drug safe for young children? The new drug is not safe for young children.",
+        "Limiting cars is good because it doesn't cause more pollution, and causes less traffic. "
+        "Limiting cars is good because it keeps pollution away, and causes less traffic.",
+        "Sensitivity refers to the proportion of positive cases correctly found. "
+        "Specificity refers to the proportion of negative cases correctly found.",
+        "The screenplay for I'm Here was written by Michelle Schumacher. "
+        "The screenplay for I'm Not Here was written by Michelle Schumacher.",
+        "The drug is not only safe for young children but cheap. The drug is safe for young children.",
+    ],
+)
+def test_polarity_near_misses(text: str) -> None:
+    assert fired(text) == {}
+
+
+# --------------------------------------------------------------------------------------------- roles
+
+
+def test_role_conflict() -> None:
+    text = (
+        "CEO John Smith announced the deal on Monday. Analysts were surprised. "
+        "John Smith, the company's CFO, declined to comment."
+    )
+    assert fired(text) == {"role_conflicts": 1.0}
+    assert pairs(text, "role_conflicts") == [
+        ("CEO John Smith", "John Smith, the company's CFO", "CEO vs CFO")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CEO John Smith announced the deal. John Smith, the company's CFO until 2019, was promoted.",
+        "CFO and COO John Smith spoke. John Smith, the company's COO, agreed.",  # offices held together
+        "Former CFO John Smith spoke. CEO John Smith thanked him.",  # a former office
+        "CEO John Smith spoke. Anna Smith, the company's CFO, agreed.",  # two people
+        "CEO John Smith spoke. John Smith, the company's CEO, agreed.",  # one office
+    ],
+)
+def test_role_near_misses(text: str) -> None:
+    assert fired(text) == {}
+
+
+# ------------------------------------------------------------------------------------ human writing
+
+
+HUMAN = (
+    "I moved to Leeds in 2009, two years after I finished school, and I have lived here ever since. "
+    "The house we rent has three bedrooms and a small garden. My brother had two children then; "
+    "he has three now. Prices rose a lot last year, and this year they fell a little. Not every street "
+    "is safe at night, but ours is quiet. In my old town the shops were not open on Sundays. Here they "
+    "are open every day. The bus to the centre takes 20 minutes, and the train takes 12 minutes.\n\n"
+    "We like it here. The schools are good, and the people are friendly. My neighbour, who was born in "
+    "1950, still walks to the market every morning. She says the market was smaller when she was young."
+)
+
+
+def test_clean_human_paragraph_is_silent() -> None:
+    v = values(HUMAN)
+    assert all(x == 0.0 for x in v.values())
+    assert slopsift.signals(HUMAN).families["inconsistency"].evidence == []
+
+
+def test_evidence_maps_to_original_offsets() -> None:
+    # typography and invisible characters change lengths in normalisation: spans must still slice the input
+    text = (
+        "\u201cAcme\u201d is a firm.\u200b Acme was founded in 1998. It grew. Acme, founded in 2003, sells."
+    )
+    assert pairs(text, "numeric_conflicts") == [
+        ("Acme was founded in 1998", "Acme, founded in 2003", "founded 1998 vs 2003")
+    ]
+
+
+def test_trivial_inputs() -> None:
+    for text in ["", " ", "\n\n", "word", "1998", "not", "- a\n- b\n"]:
+        v = values(text)
+        assert all(x == 0.0 for x in v.values())
+
+
+def test_hits_are_capped() -> None:
+    text = " ".join(f"Acme{i} was founded in 1998. Acme{i} was founded in 2003." for i in range(40))
+    # 40 distinct firms, each with a conflict; counts stop at 20 per detector, evidence at 12 pairs
+    v = values(text)
+    assert v["numeric_conflicts"] == 20.0
+    assert len(pairs(text, "numeric_conflicts")) == 12
+
+
+# -------------------------------------------------------------------------------------- properties
+
+text_like = st.lists(
+    st.one_of(
+        st.text(max_size=20),
+        st.sampled_from(
+            [
+                "Acme was founded in 1998. ",
+                "Acme, founded in 2003, ",
+                "rose from 200 to 300, a 25% increase. ",
+                "Here are three tips:\n- a\n- b\n",
+                "is not safe. ",
+                "CEO John Smith ",
+                "John Smith, the CFO, ",
+                "ten years later, in 1995, ",
+                "at the age of 30 in 1920 ",
+                "12 out of 10 ",
+                "\n\n",
+                "# 5 Ways\n\n## 1. One\n\nbody text here.\n",
+            ]
+        ),
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text_like)
+def test_finite_deterministic_and_paired(text: str) -> None:
+    doc = parse(text)
+    v1, ev1 = compute(doc)
+    v2, ev2 = compute(parse(text))
+    assert v1 == v2 and ev1 == ev2
+    assert set(v1) == {f.name for f in FEATURES}
+    assert all(math.isfinite(x) and x >= 0 for x in v1.values())
+    assert v1["any_conflict"] == (1.0 if any(v1[d] for d in DETECTORS) else 0.0)
+    for name in DETECTORS:
+        mine = [e for e in ev1 if e.signal == name]
+        assert len(mine) == 2 * min(int(v1[name]), 12)
+        for e in mine:
+            assert 0 <= e.start < e.end <= len(doc.text)
