@@ -75,7 +75,9 @@ def _hostile_doc() -> ReportDoc:
 
 
 def _clean_doc() -> ReportDoc:
-    return ReportDoc(id="notes/clean.txt", quality=0.93, flagged=False, label="ok", text="A plain note.\nSecond line.")
+    return ReportDoc(
+        id="notes/clean.txt", quality=0.93, flagged=False, label="ok", text="A plain note.\nSecond line."
+    )
 
 
 # --- highlighting ----------------------------------------------------------------------------------
@@ -124,7 +126,7 @@ def test_every_document_field_is_escaped_in_the_page() -> None:
     # The only script elements are the page's own three; no document markup survives as markup.
     assert page.count("<script") == 3
     assert "<img" not in page and "<b>not bold" not in page and "<i>note" not in page
-    assert "onerror=\"window" not in page
+    assert 'onerror="window' not in page
     assert "&lt;img src=x onerror=&quot;window.__pwned=3&quot;&gt;" in page
     assert "&lt;/script&gt;&lt;script&gt;window.__pwned=4&lt;/script&gt;" in page
     # Every script carries the per-report nonce that the CSP requires.
@@ -136,7 +138,9 @@ def test_every_document_field_is_escaped_in_the_page() -> None:
 def test_marks_cover_exactly_the_evidence() -> None:
     doc = _hostile_doc()
     page = render_report([doc], threshold=0.3)
-    marks = re.findall(r'<mark class="hl [^"]*" data-family="([^"]*)" data-signal="([^"]*)"[^>]*>(.*?)</mark>', page)
+    marks = re.findall(
+        r'<mark class="hl [^"]*" data-family="([^"]*)" data-signal="([^"]*)"[^>]*>(.*?)</mark>', page
+    )
     import html as _html
 
     assert [(f, s, _html.unescape(t)) for f, s, t in marks] == [
@@ -193,7 +197,12 @@ def test_long_text_is_truncated_with_its_evidence() -> None:
                 "repetition": {
                     "evidence": [
                         {"start": 0, "end": 4, "signal": "repetition.a", "note": ""},
-                        {"start": MAX_TEXT_CHARS + 5, "end": MAX_TEXT_CHARS + 9, "signal": "repetition.a", "note": ""},
+                        {
+                            "start": MAX_TEXT_CHARS + 5,
+                            "end": MAX_TEXT_CHARS + 9,
+                            "signal": "repetition.a",
+                            "note": "",
+                        },
                     ]
                 }
             },

@@ -134,7 +134,7 @@ def detect_format(name: str) -> str:
 class _Counted(io.RawIOBase):
     """A read-only byte stream that reports how many bytes were consumed (for the progress bar)."""
 
-    def __init__(self, raw: IO[bytes], on_bytes: Callable[[int], None] | None) -> None:
+    def __init__(self, raw: IO[bytes] | io.RawIOBase, on_bytes: Callable[[int], None] | None) -> None:
         self._raw = raw
         self._on = on_bytes
 
@@ -208,7 +208,9 @@ def _whole_document(data: bytes, ident: str, fmt: str, opts: ReadOptions) -> Inp
         return InputRecord(ident, None, "binary file (contains NUL bytes)", nbytes=nbytes)
     text, replaced = decode_utf8(data)
     if replaced and (replaced > _MAX_REPLACED_SHARE * nbytes):
-        return InputRecord(ident, None, f"binary file ({_utf8_error(replaced)})", replaced=replaced, nbytes=nbytes)
+        return InputRecord(
+            ident, None, f"binary file ({_utf8_error(replaced)})", replaced=replaced, nbytes=nbytes
+        )
     if replaced and opts.strict_utf8:
         return InputRecord(ident, None, _utf8_error(replaced), replaced=replaced, nbytes=nbytes)
     if fmt == "html":
@@ -306,7 +308,9 @@ def _read_jsonl(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputR
         try:
             rec = json.loads(line)
         except ValueError as exc:
-            yield InputRecord(fallback, None, f"invalid JSON: {exc}", source=source, line=line_no, replaced=replaced)
+            yield InputRecord(
+                fallback, None, f"invalid JSON: {exc}", source=source, line=line_no, replaced=replaced
+            )
             continue
         if not isinstance(rec, dict):
             yield InputRecord(
@@ -319,7 +323,7 @@ def _read_jsonl(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputR
 # --- CSV -------------------------------------------------------------------------------------------
 
 
-class _CountingDecoder(io.TextIOBase):
+class _CountingDecoder:
     """Line-by-line UTF-8 decoding that counts replaced bytes, for :mod:`csv`."""
 
     def __init__(self, f: IO[bytes], cap: int) -> None:
@@ -385,18 +389,87 @@ def _read_csv(f: IO[bytes], source: str, opts: ReadOptions, delimiter: str) -> I
                 replaced=replaced,
             )
             continue
-        yield _from_mapping(dict(zip(header, row)), source, start, replaced, 0, opts)
+        yield _from_mapping(dict(zip(header, row, strict=True)), source, start, replaced, 0, opts)
 
 
 # --- HTML ------------------------------------------------------------------------------------------
 
 _SKIP = frozenset(
-    "script style noscript template svg math head iframe object embed canvas select button "
-    "nav footer aside form title".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "math",
+        "head",
+        "iframe",
+        "object",
+        "embed",
+        "canvas",
+        "select",
+        "button",
+        "nav",
+        "footer",
+        "aside",
+        "form",
+        "title",
+    ]
 )
-_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
-_PARA = frozenset("p blockquote pre ul ol dl table figure section article main address hr".split())
-_LINE = frozenset("div li tr dt dd figcaption caption br h1 h2 h3 h4 h5 h6 header".split())
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+_PARA = frozenset(
+    [
+        "p",
+        "blockquote",
+        "pre",
+        "ul",
+        "ol",
+        "dl",
+        "table",
+        "figure",
+        "section",
+        "article",
+        "main",
+        "address",
+        "hr",
+    ]
+)
+_LINE = frozenset(
+    [
+        "div",
+        "li",
+        "tr",
+        "dt",
+        "dd",
+        "figcaption",
+        "caption",
+        "br",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+    ]
+)
 _HEADING = {f"h{i}": i for i in range(1, 7)}
 _WS = re.compile(r"\s+")
 
@@ -485,7 +558,9 @@ def extract_html_text(html: str, *, extractor: str = "stdlib") -> str:
     if extractor == "trafilatura":
         import trafilatura  # optional extra: pip install 'slopsift[html]'
 
-        out = trafilatura.extract(html, include_comments=False, include_tables=False, output_format="markdown")
+        out = trafilatura.extract(
+            html, include_comments=False, include_tables=False, output_format="markdown"
+        )
         return str(out or "")
     p = _TextExtractor()
     try:
@@ -516,7 +591,7 @@ def _walk(root: str, globs: Sequence[str]) -> Iterator[tuple[str, str | None]]:
     """``(path, None)`` for matching files under ``root`` in sorted order, or ``(path, error)``.
 
     Hidden files and directories (``.git``, ``.cache``) are skipped; symlinked directories are not
-    followed (no cycles).
+    followed (no cycles); special files are reported, not opened.
     """
     errors: list[OSError] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
@@ -532,6 +607,9 @@ def _walk(root: str, globs: Sequence[str]) -> Iterator[tuple[str, str | None]]:
                 rel = os.path.relpath(path, root)
                 if not any(fnmatch.fnmatch(rel if "/" in g else name, g) for g in globs):
                     continue
+            if not os.path.isfile(path):  # FIFO, socket, device, broken link: never opened (could block)
+                yield path, "not a regular file"
+                continue
             yield path, None
     for e in errors:
         yield (e.filename or root), _read_error(e)

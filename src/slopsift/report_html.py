@@ -42,7 +42,16 @@ HISTOGRAM_BINS = 20
 MAX_TEXT_CHARS = 100_000
 """Characters of each document shown in the report; evidence past this point is dropped."""
 MAX_ERRORS_LISTED = 500
-FAMILY_COLOURS: tuple[str, ...] = ("#f4a6c8", "#9cc8f7", "#ffd36e", "#f79c8f", "#8fe0d0", "#b9e58c", "#d1b3f2", "#cccccc")
+FAMILY_COLOURS: tuple[str, ...] = (
+    "#f4a6c8",
+    "#9cc8f7",
+    "#ffd36e",
+    "#f79c8f",
+    "#8fe0d0",
+    "#b9e58c",
+    "#d1b3f2",
+    "#cccccc",
+)
 """Background colours of the families, in family order (light enough to read black text on)."""
 
 
@@ -109,7 +118,13 @@ def highlight_segments(length: int, spans: Iterable[SpanInfo]) -> list[Segment]:
 def embed_json(data: Any) -> str:
     """JSON safe inside a ``<script type="application/json">`` element (and in any HTML text)."""
     s = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    for ch, esc in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for ch, esc in (
+        ("&", "\\u0026"),
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         s = s.replace(ch, esc)
     return s
 
@@ -160,8 +175,13 @@ class ReportDoc:
             for e in fam.get("evidence") or ():
                 if e["start"] < len(shown):
                     ev.append(
-                        SpanInfo(int(e["start"]), int(e["end"]), str(e["signal"]), str(e.get("note", "")),
-                                 e["signal"] in reason_names)
+                        SpanInfo(
+                            int(e["start"]),
+                            int(e["end"]),
+                            str(e["signal"]),
+                            str(e.get("note", "")),
+                            e["signal"] in reason_names,
+                        )
                     )
         return cls(
             id=ident,
@@ -215,7 +235,9 @@ class ReportBuilder:
         """The kept documents, worst (lowest quality) first, ties in input order."""
         return [d for _, _, d in sorted(self._heap, key=lambda t: (-t[0], -t[1]))]
 
-    def render(self, *, title: str = "slopsift report", csp: bool = True, families: Sequence[str] = ()) -> str:
+    def render(
+        self, *, title: str = "slopsift report", csp: bool = True, families: Sequence[str] = ()
+    ) -> str:
         return render_report(
             self.docs(),
             bins=self.bins,
@@ -317,9 +339,10 @@ def _doc_article(k: int, doc: ReportDoc, index: dict[str, int]) -> str:
         where = f'<div class="where">{_e(doc.source)}{":" + str(doc.line) if doc.line else ""}</div>'
     reasons = "".join(
         f'<li><span class="swatch {_fam_class(str(r["signal"]).split(".", 1)[0], index)}"></span>'
-        f'<code>{_e(r["signal"])}</code> = {_fmt_value(r.get("value"))} '
+        f"<code>{_e(r['signal'])}</code> = {_fmt_value(r.get('value'))} "
         f'<span class="pct">(human percentile {_fmt_value(r.get("human_percentile"))}, '
-        f'impact +{_fmt_value(r.get("impact"))})</span><div class="def">{_e(r.get("definition", ""))}</div></li>'
+        f"impact +{_fmt_value(r.get('impact'))})</span>"
+        f'<div class="def">{_e(r.get("definition", ""))}</div></li>'
         for r in doc.reasons
     )
     notes = []
@@ -333,8 +356,11 @@ def _doc_article(k: int, doc: ReportDoc, index: dict[str, int]) -> str:
         f'<p class="verdict {_e(doc.label)}">quality <b>{doc.quality:.3f}</b> · {_e(doc.label)}'
         f"{' · flagged' if doc.flagged else ''} · {doc.n_words} words</p>"
         + "".join(notes)
-        + (f'<ol class="reasons">{reasons}</ol>' if reasons else '<p class="none">No reasons: no signal stands out '
-           "from human texts.</p>")
+        + (
+            f'<ol class="reasons">{reasons}</ol>'
+            if reasons
+            else '<p class="none">No reasons: no signal stands out from human texts.</p>'
+        )
         + f'<pre class="text">{_highlighted_text(doc, index)}</pre></article>'
     )
 
@@ -350,7 +376,7 @@ def _row(k: int, doc: ReportDoc) -> str:
 
 
 def _template(name: str) -> str:
-    return resources.files("slopsift").joinpath("templates", name).read_text(encoding="utf-8")
+    return resources.files("slopsift").joinpath("templates").joinpath(name).read_text(encoding="utf-8")
 
 
 def render_report(
@@ -375,10 +401,13 @@ def render_report(
         bins = [0] * HISTOGRAM_BINS
         for d in docs:
             bins[min(HISTOGRAM_BINS - 1, max(0, int(d.quality * HISTOGRAM_BINS)))] += 1
-    counts = dict(counts or {"scored": len(docs), "flagged": sum(d.flagged for d in docs), "errors": len(errors)})
+    counts = dict(
+        counts or {"scored": len(docs), "flagged": sum(d.flagged for d in docs), "errors": len(errors)}
+    )
     nonce = secrets.token_urlsafe(18)
     legend = "".join(
-        f'<label class="legend-item"><input type="checkbox" class="fam-toggle" value="{_fam_class(f, index)}" '
+        f'<label class="legend-item">'
+        f'<input type="checkbox" class="fam-toggle" value="{_fam_class(f, index)}" '
         f'checked><span class="swatch {_fam_class(f, index)}"></span>{_e(f)}</label>'
         for f in families
     )
@@ -410,7 +439,13 @@ def render_report(
         "bins": list(bins),
         "families": list(families),
         "docs": [
-            {"key": f"doc-{k}", "id": d.id, "quality": round(d.quality, 6), "label": d.label, "flagged": d.flagged}
+            {
+                "key": f"doc-{k}",
+                "id": d.id,
+                "quality": round(d.quality, 6),
+                "label": d.label,
+                "flagged": d.flagged,
+            }
             for k, d in enumerate(docs)
         ],
     }

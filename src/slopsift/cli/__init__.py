@@ -87,10 +87,12 @@ def _jobs(s: str) -> int:
 # --- parser -----------------------------------------------------------------------------------------
 
 
-def _model_options() -> argparse.ArgumentParser:
+def _model_options() -> _Parser:
     p = _Parser(add_help=False)
     g = p.add_argument_group("model and operating point")
-    g.add_argument("--model", metavar="PATH", help="a model bundle (.joblib with its .json); default: the bundled one")
+    g.add_argument(
+        "--model", metavar="PATH", help="a model bundle (.joblib with its .json); default: the bundled one"
+    )
     op = g.add_mutually_exclusive_group()
     op.add_argument(
         "--fpr",
@@ -101,7 +103,7 @@ def _model_options() -> argparse.ArgumentParser:
     return p
 
 
-def _input_options() -> argparse.ArgumentParser:
+def _input_options() -> _Parser:
     p = _Parser(add_help=False)
     g = p.add_argument_group("inputs")
     g.add_argument(
@@ -111,9 +113,14 @@ def _input_options() -> argparse.ArgumentParser:
         metavar="PATTERN",
         help="in directories, only files matching PATTERN (repeatable; default: every non-hidden file)",
     )
-    g.add_argument("--text-field", default="text", metavar="NAME", help="JSONL/CSV field with the text (default: text)")
     g.add_argument(
-        "--id-field", default="id", metavar="NAME", help="JSONL/CSV field with the id (default: id; else file:line)"
+        "--text-field", default="text", metavar="NAME", help="JSONL/CSV field with the text (default: text)"
+    )
+    g.add_argument(
+        "--id-field",
+        default="id",
+        metavar="NAME",
+        help="JSONL/CSV field with the id (default: id; else file:line)",
     )
     g.add_argument(
         "--input-format",
@@ -142,13 +149,20 @@ def _input_options() -> argparse.ArgumentParser:
     return p
 
 
-def _run_options() -> argparse.ArgumentParser:
+def _run_options() -> _Parser:
     p = _Parser(add_help=False)
     g = p.add_argument_group("execution")
     g.add_argument(
-        "-j", "--jobs", type=_jobs, default=None, metavar="N", help="worker processes (default: all cores; 1: no pool)"
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="worker processes (default: all cores; 1: no pool)",
     )
-    g.add_argument("--chunk-size", type=_positive_int, default=64, metavar="N", help="documents per work unit (64)")
+    g.add_argument(
+        "--chunk-size", type=_positive_int, default=64, metavar="N", help="documents per work unit (64)"
+    )
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -160,8 +174,10 @@ def _version_text() -> str:
 
         side = bundled_model_path().with_suffix(".json")
         if side.is_file():
-            model = "model " + str(json.loads(side.read_text(encoding="utf-8")).get("model_version", "unknown"))
-    except Exception:  # noqa: BLE001 - --version must never fail
+            model = "model " + str(
+                json.loads(side.read_text(encoding="utf-8")).get("model_version", "unknown")
+            )
+    except Exception:
         pass
     return f"{PROG} {__version__} ({model})"
 
@@ -184,7 +200,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "or not; none or '-': standard input). One record per input, in input order.",
     )
     s.add_argument("inputs", nargs="*", metavar="INPUT")
-    s.add_argument("-f", "--format", choices=("jsonl", "csv", "table"), help="default: table on a terminal, else jsonl")
+    s.add_argument(
+        "-f", "--format", choices=("jsonl", "csv", "table"), help="default: table on a terminal, else jsonl"
+    )
     s.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
     s.add_argument("--explain", action="store_true", help="include every signal value and evidence span")
     s.add_argument("--fail-on-flag", action="store_true", help="exit with 1 when any document is flagged")
@@ -198,8 +216,12 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "among human texts, and the text with the evidence highlighted per signal family.",
     )
     e.add_argument("file", metavar="FILE", help="a text/markdown/HTML file ('-': stdin), or a JSONL/CSV file")
-    e.add_argument("--record", metavar="ID", help="in a JSONL/CSV file, the record with this id (default: the first)")
-    e.add_argument("--all-evidence", action="store_true", help="highlight every signal's evidence, not only the reasons'")
+    e.add_argument(
+        "--record", metavar="ID", help="in a JSONL/CSV file, the record with this id (default: the first)"
+    )
+    e.add_argument(
+        "--all-evidence", action="store_true", help="highlight every signal's evidence, not only the reasons'"
+    )
     e.add_argument("--color", "--colour", choices=("auto", "always", "never"), default="auto", dest="color")
     e.add_argument("-f", "--format", choices=("text", "json"), default="text")
     e.set_defaults(func=cmd_explain)
@@ -212,8 +234,12 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "evidence highlighted per family, a histogram of the batch.",
     )
     r.add_argument("inputs", nargs="*", metavar="INPUT")
-    r.add_argument("-o", "--output", default="slopsift-report.html", metavar="FILE", help="(default: %(default)s)")
-    r.add_argument("--limit", type=_positive_int, default=500, metavar="N", help="documents listed, worst first (500)")
+    r.add_argument(
+        "-o", "--output", default="slopsift-report.html", metavar="FILE", help="(default: %(default)s)"
+    )
+    r.add_argument(
+        "--limit", type=_positive_int, default=500, metavar="N", help="documents listed, worst first (500)"
+    )
     r.add_argument("--title", default="slopsift report")
     r.set_defaults(func=cmd_report)
 
@@ -260,14 +286,32 @@ def _add_prepare(sub: Any, argv: Sequence[str]) -> None:
         register = getattr(prepare, "register_cli", None)
         if register is not None:
             register(sub)
+            parser = sub.choices.get("prepare-data")
+            run = parser.get_default("func") if parser is not None else None
+            if parser is not None and run is not None:
+                parser.set_defaults(func=_data_errors_are_usage_errors(run))
             return
-    p = sub.add_parser("prepare-data", help="build the training corpus from the shared data sets", add_help=False)
+    p = sub.add_parser(
+        "prepare-data", help="build the training corpus from the shared data sets", add_help=False
+    )
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=_prepare_unavailable)
 
 
+def _data_errors_are_usage_errors(run: Any) -> Any:
+    def wrapped(args: argparse.Namespace) -> int:
+        try:
+            return int(run(args))
+        except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
+            raise UsageError(str(exc)) from None
+
+    return wrapped
+
+
 def _prepare_unavailable(args: argparse.Namespace) -> int:
-    raise UsageError("prepare-data is not available in this installation (slopsift.training.prepare is missing)")
+    raise UsageError(
+        "prepare-data is not available in this installation (slopsift.training.prepare is missing)"
+    )
 
 
 # --- helpers ----------------------------------------------------------------------------------------
@@ -414,7 +458,12 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.output:
         if fmt is None:
             fmt = "csv" if args.output.lower().endswith(".csv") else "jsonl"
-        stream: IO[str] = open(args.output, "w", encoding="utf-8", errors="backslashreplace", newline="")  # noqa: SIM115
+        try:
+            stream: IO[str] = open(  # noqa: SIM115 - closed in the finally below
+                args.output, "w", encoding="utf-8", errors="backslashreplace", newline=""
+            )
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     else:
         stream = _stdout()
         if fmt is None:
@@ -428,8 +477,13 @@ def cmd_score(args: argparse.Namespace) -> int:
         writer = JsonlWriter(stream)
     summary = Summary()
     interrupted = False
+    shared_terminal = progress.enabled and stream.isatty()
     try:
-        for chunk in score_records(iter_records(args.inputs, opts), cfg, jobs=_jobs_of(args), chunk_size=args.chunk_size):
+        for chunk in score_records(
+            iter_records(args.inputs, opts), cfg, jobs=_jobs_of(args), chunk_size=args.chunk_size
+        ):
+            if shared_terminal:
+                progress.clear()
             with _deferred_sigint():
                 for r, res in chunk:
                     rec = _output_record(r, res)
@@ -481,7 +535,11 @@ def cmd_explain(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     out = _stdout()
     if args.format == "json":
-        out.write(json.dumps({"id": chosen.id, **res, **({"warning": warning} if warning else {})}, ensure_ascii=False))
+        out.write(
+            json.dumps(
+                {"id": chosen.id, **res, **({"warning": warning} if warning else {})}, ensure_ascii=False
+            )
+        )
         out.write("\n")
         return EXIT_OK
     families, units = _families_and_units()
@@ -505,6 +563,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from slopsift.cli._pipeline import load_detector, score_records
     from slopsift.report_html import ReportBuilder, ReportDoc
 
+    if not Path(args.output).resolve().parent.is_dir():
+        raise UsageError(f"cannot write {args.output}: no such directory")
     cfg = _load(args, detail=True)
     det = load_detector(cfg.model, cfg.threshold)
     progress = Progress(sys.stderr.isatty() and not args.quiet, total_bytes=_total_bytes(args.inputs))
@@ -512,15 +572,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     builder = ReportBuilder(limit=args.limit, threshold=det.threshold, model_version=det.model_version)
     summary = Summary()
     try:
-        for chunk in score_records(iter_records(args.inputs, opts), cfg, jobs=_jobs_of(args), chunk_size=args.chunk_size):
+        for chunk in score_records(
+            iter_records(args.inputs, opts), cfg, jobs=_jobs_of(args), chunk_size=args.chunk_size
+        ):
             for r, res in chunk:
                 rec = _output_record(r, res)
                 _count(summary, rec, r)
                 if rec.get("error") is not None or res is None or r.text is None:
-                    builder.add_error(r.id if r.source is None else f"{r.id} ({r.source}:{r.line})", str(rec["error"]))
+                    builder.add_error(
+                        r.id if r.source is None else f"{r.id} ({r.source}:{r.line})", str(rec["error"])
+                    )
                 else:
                     builder.add(
-                        ReportDoc.from_result(r.id, r.text, res, source=r.source, line=r.line, warning=rec.get("warning"))
+                        ReportDoc.from_result(
+                            r.id, r.text, res, source=r.source, line=r.line, warning=rec.get("warning")
+                        )
                     )
             progress.update(summary)
     except KeyboardInterrupt:
@@ -531,7 +597,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     page = builder.render(title=args.title)
     out = Path(args.output)
     # Written to a temporary file and renamed: the report is either complete or absent.
-    fd, tmp = tempfile.mkstemp(prefix=".slopsift-report-", suffix=".html", dir=str(out.parent.resolve()))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".slopsift-report-", suffix=".html", dir=str(out.parent.resolve()))
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
             f.write(page)
@@ -557,8 +626,13 @@ def cmd_signals(args: argparse.Namespace) -> int:
     out = _stdout()
     if args.format == "json":
         specs = [
-            {"name": name, "family": name.split(".", 1)[0], "definition": s.definition, "unit": s.unit,
-             "direction": s.direction}
+            {
+                "name": name,
+                "family": name.split(".", 1)[0],
+                "definition": s.definition,
+                "unit": s.unit,
+                "direction": s.direction,
+            }
             for name, s in feature_specs()
             if args.family is None or name.split(".", 1)[0] == args.family
         ]

@@ -96,7 +96,9 @@ def render_explanation(
     reasons = list(result.get("reason_details") or [])
     lines.append("")
     if reasons:
-        lines.append(f"{b}Reasons{r} (value, percentile among human texts, rise in quality if it were typical):")
+        lines.append(
+            f"{b}Reasons{r} (value, percentile among human texts, rise in quality if it were typical):"
+        )
         markers = family_markers(families)
         for k, rd in enumerate(reasons, 1):
             sig = str(rd["signal"])
@@ -116,7 +118,13 @@ def render_explanation(
         lines.append("No reasons: no signal stands out from human texts.")
     reason_names = {str(rd["signal"]) for rd in reasons}
     spans = [
-        SpanInfo(int(e["start"]), int(e["end"]), str(e["signal"]), str(e.get("note", "")), e["signal"] in reason_names)
+        SpanInfo(
+            int(e["start"]),
+            int(e["end"]),
+            str(e["signal"]),
+            str(e.get("note", "")),
+            e["signal"] in reason_names,
+        )
         for fam in ((result.get("signals") or {}).get("families") or {}).values()
         for e in fam.get("evidence") or ()
         if all_evidence or e["signal"] in reason_names
@@ -125,7 +133,8 @@ def render_explanation(
     if colour:
         index = {f: i for i, f in enumerate(families)}
         legend = "  ".join(
-            f"{_ANSI_BG[index[f]] if index[f] < len(_ANSI_BG) else _ANSI_FALLBACK} {f} {_RESET}" for f in families
+            f"{_ANSI_BG[index[f]] if index[f] < len(_ANSI_BG) else _ANSI_FALLBACK} {f} {_RESET}"
+            for f in families
         )
     else:
         legend = "  ".join(f"[{markers[f]}|...] {f}" for f in families)

@@ -87,7 +87,7 @@ class CsvWriter:
     def __init__(self, out: IO[str], *, detail: bool = False) -> None:
         self.out = out
         self.detail = detail
-        self.w = csv.writer(out, lineterminator="\n")
+        self.w = csv.writer(out)  # RFC 4180: CRLF rows; fields holding \r or \n are quoted
         self.w.writerow([*COLUMNS, *(("details",) if detail else ())])
 
     def write(self, rec: dict[str, Any]) -> None:
@@ -102,7 +102,9 @@ class CsvWriter:
                 v = "true" if v else "false"
             row.append(csv_safe(v if isinstance(v, int | float) else str(v)))
         if self.detail:
-            extra = {k: rec[k] for k in ("threshold", "model_version", "reason_details", "signals") if k in rec}
+            extra = {
+                k: rec[k] for k in ("threshold", "model_version", "reason_details", "signals") if k in rec
+            }
             row.append(csv_safe(json.dumps(extra, ensure_ascii=False)) if extra else "")
         self.w.writerow(row)
 
@@ -149,7 +151,8 @@ class TableWriter:
             detail = ", ".join(rec.get("reasons") or []) or "-"
             col = _RED if rec.get("flagged") else ""
         qs = f"{q:.3f}" if isinstance(q, float) else "-"
-        line = f"{qs:<8}{_fit(label, 11)} {_fit(ident, self.id_w, left=True)} {_fit(detail, self.reason_w).rstrip()}"
+        doc = _fit(ident, self.id_w, left=True)
+        line = f"{qs:<8}{_fit(label, 11)} {doc} {_fit(detail, self.reason_w).rstrip()}"
         if self.colour and col:
             line = f"{col}{line}{_RESET}"
         self.out.write(line + "\n")
@@ -161,7 +164,9 @@ class TableWriter:
 class Progress:
     """A one-line progress display on stderr (only when enabled: a terminal and not ``--quiet``)."""
 
-    def __init__(self, enabled: bool, *, total_bytes: int | None = None, stream: IO[str] | None = None) -> None:
+    def __init__(
+        self, enabled: bool, *, total_bytes: int | None = None, stream: IO[str] | None = None
+    ) -> None:
         self.enabled = enabled
         self.total = total_bytes if total_bytes else None
         self.stream = stream if stream is not None else sys.stderr
@@ -194,8 +199,12 @@ class Progress:
         self.stream.flush()
         self._shown = True
 
-    def close(self) -> None:
+    def clear(self) -> None:
+        """Erase the progress line (before output goes to the same terminal)."""
         if self.enabled and self._shown:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
+            self._shown = False
 
+    def close(self) -> None:
+        self.clear()

@@ -23,7 +23,15 @@ from slopsift.inputs import InputRecord
 if TYPE_CHECKING:
     from slopsift.scoring import Detector, Report
 
-__all__ = ["Result", "ScoreConfig", "default_jobs", "load_detector", "score_records", "score_texts"]
+__all__ = [
+    "Result",
+    "ScoreConfig",
+    "default_jobs",
+    "load_detector",
+    "score_records",
+    "score_texts",
+    "single_threaded_math",
+]
 
 DEFAULT_CHUNK = 64
 MAX_POOL_RESTARTS = 3
@@ -64,9 +72,20 @@ def load_detector(model: str | None, threshold: str | float) -> Detector:
     return _detector
 
 
+def single_threaded_math() -> None:
+    """One BLAS/OpenMP thread per process: the classifier sees a few rows per call, where thread
+    start-up costs more than it saves, and N workers x N threads would oversubscribe the cores."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn depends on threadpoolctl
+        return
+    threadpool_limits(1)
+
+
 def _init_worker(model: str | None, threshold: str | float) -> None:
     # The parent handles Ctrl-C and shuts the pool down; workers must not die mid-chunk with tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    single_threaded_math()
     load_detector(model, threshold)
 
 
@@ -93,13 +112,13 @@ def score_texts(texts: list[str], detail: bool) -> list[Result]:
         raise RuntimeError("detector not loaded")
     try:
         return [_result(r, detail) for r in det.score_batch(texts)]
-    except Exception:  # noqa: BLE001 - isolate the failing document below
+    except Exception:
         pass
     out: list[Result] = []
     for t in texts:
         try:
             out.append(_result(det.score(t), detail))
-        except Exception as exc:  # noqa: BLE001 - reported as this record's error
+        except Exception as exc:
             out.append({"error": f"internal error while scoring: {type(exc).__name__}: {exc}"})
     return out
 
@@ -132,6 +151,7 @@ def score_records(
     """Yield, chunk by chunk and in input order, each record with its result (``None`` for records
     that already carry an ``error``). The detector is loaded (and validated) before the first chunk."""
     load_detector(cfg.model, cfg.threshold)
+    single_threaded_math()
     chunks = _chunks(records, max(1, chunk_size))
     head = list(islice(chunks, 2))
     if jobs <= 1 or len(head) < 2:  # small inputs: a pool costs more than it saves

@@ -98,19 +98,30 @@ def _trie_regex(phrases: Iterable[str]) -> str:
     return build(trie)
 
 
+# Every ASCII character that is not ``[\w']``, i.e. that may precede a phrase (a word edge).
+_ASCII_EDGE = "".join(f"\\x{c:02x}" for c in range(128) if not re.match(r"[\w']", chr(c)))
+
+
 class PhraseMatcher:
     """Find every occurrence of a lexicon's phrases and patterns in lower-cased text.
 
     Literal phrases are compiled into one trie-shaped regex bounded by word edges; ``re:`` patterns
     are compiled once each. Matching is linear in the text length for the literal part. Overlapping
     matches of different entries are all reported; a literal phrase reports the longest match.
+
+    Speed: a pattern that opens with a look-behind makes ``re`` attempt a match at every character.
+    For ASCII text (the common case) the literal part instead scans for the one character before a
+    phrase, a plain character class that ``re`` skips through in C, and reads the phrase in a
+    look-ahead; the non-overlapping leftmost matches are then exactly those of the look-behind form.
     """
 
     def __init__(self, phrases: Iterable[str] = (), patterns: Iterable[str] = ()) -> None:
         self.phrases = tuple(dict.fromkeys(" ".join(p.lower().split()) for p in phrases if p.strip()))
-        self._literal = (
-            re.compile(r"(?<![\w'])(?:" + _trie_regex(self.phrases) + r")(?![\w'])") if self.phrases else None
-        )
+        body = _trie_regex(self.phrases)
+        self._literal = re.compile(r"(?<![\w'])(?:" + body + r")(?![\w'])") if self.phrases else None
+        # ASCII fast path: a phrase at offset 0, and a phrase after each word-edge character.
+        self._at_start = re.compile(r"(?:" + body + r")(?![\w'])") if self.phrases else None
+        self._after_edge = re.compile(f"[{_ASCII_EDGE}](?=({body})(?![\\w']))") if self.phrases else None
         self.patterns = tuple(patterns)
         self._regexes = tuple(re.compile(p) for p in self.patterns)
 
@@ -122,9 +133,31 @@ class PhraseMatcher:
     def finditer(self, lower_text: str) -> Iterator[tuple[int, int, str]]:
         """Yield ``(start, end, entry)`` for each match; ``entry`` is the phrase or the pattern."""
         if self._literal is not None:
-            for m in self._literal.finditer(lower_text):
-                yield m.start(), m.end(), " ".join(m.group().split())
+            if lower_text.isascii():
+                yield from self._literal_ascii(lower_text)
+            else:
+                for m in self._literal.finditer(lower_text):
+                    yield m.start(), m.end(), " ".join(m.group().split())
         for pat, rx in zip(self.patterns, self._regexes):
             for m in rx.finditer(lower_text):
                 if m.end() > m.start():
                     yield m.start(), m.end(), pat
+
+    def _literal_ascii(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """Same output as ``self._literal.finditer`` on ASCII ``text`` (see the class docstring).
+
+        Every offset where a phrase may start (0, or after a word-edge character) is tried, with the
+        same sub-pattern, so the candidates are exactly the look-behind form's possible matches;
+        keeping those that start at or after the previous match's end reproduces ``finditer``.
+        """
+        assert self._at_start is not None and self._after_edge is not None
+        last = 0
+        m = self._at_start.match(text)
+        if m:
+            last = m.end()
+            yield 0, last, " ".join(m.group().split())
+        for m in self._after_edge.finditer(text):
+            s = m.start(1)
+            if s >= last:
+                last = m.end(1)
+                yield s, last, " ".join(m.group(1).split())

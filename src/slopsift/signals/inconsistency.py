@@ -288,9 +288,6 @@ class _Sents:
             self.cache[si] = s
         return s
 
-    def __len__(self) -> int:
-        return len(self.word_starts)
-
     def of_word(self, i: int) -> int:
         """Index of the sentence holding word ``i`` (-1 if none)."""
         si = bisect_right(self.word_starts, i) - 1

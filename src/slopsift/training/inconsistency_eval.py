@@ -53,6 +53,10 @@ class PairItem:
     b_span: tuple[int, int]
     label: bool
     source: str
+    numbers_differ: bool  # both sentences state numbers, and not the same ones
+
+
+_NUMBER = re.compile(r"\d[\d,.]*")
 
 
 def chatprotect(folder: Path) -> Iterator[PairItem]:
@@ -77,7 +81,9 @@ def chatprotect(folder: Path) -> Iterator[PairItem]:
             text = f"{head}{a} {b}"
             a0 = len(head)
             b0 = a0 + len(a) + 1
-            yield PairItem(text, (a0, a0 + len(a)), (b0, b0 + len(b)), bool(label), source)
+            na, nb = set(_NUMBER.findall(a)), set(_NUMBER.findall(b))
+            differ = bool(na and nb and na != nb)
+            yield PairItem(text, (a0, a0 + len(a)), (b0, b0 + len(b)), bool(label), source, differ)
 
 
 def _jsonl(path: Path, label: str, field_: str = "label") -> Iterator[tuple[str, str]]:
@@ -198,6 +204,7 @@ class PairResult:
     pair: Counts = field(default_factory=Counts)
     per: dict[str, Counts] = field(default_factory=lambda: {d: Counts() for d in DETECTORS})
     by_source: dict[str, Counts] = field(default_factory=dict)
+    numeric: Counts = field(default_factory=Counts)  # pairs whose sentences state different numbers
     n_pos: int = 0
     n_neg: int = 0
 
@@ -216,6 +223,8 @@ def evaluate_pairs(folder: Path) -> PairResult:
         res.n_neg += not item.label
         res.any.add(item.label, fired)
         res.by_source.setdefault(item.source, Counts()).add(item.label, fired)
+        if item.numbers_differ:
+            res.numeric.add(item.label, fired)
         hits = [e for e in evidence if e.signal in DETECTORS]
         spans = [doc.original_span(e.start, e.end) for e in hits]
         on_pair = False
@@ -263,6 +272,14 @@ def _pct(x: float) -> str:
     return "n/a" if x != x else f"{100 * x:.1f}%"
 
 
+def _rate(fired: int, docs: int) -> str:
+    """'3 flagged of 1000 (3.00 per 1,000)', with the rule-of-three 95 % upper bound when none fired."""
+    out = f"{fired} flagged of {docs} ({1000 * fired / docs:.2f} per 1,000 documents"
+    if not fired:
+        out += f"; 95% upper bound {3000 / docs:.2f} per 1,000 by the rule of three"
+    return out + ")"
+
+
 def render(pairs: PairResult, corpus: list[CorpusResult], command: str) -> str:
     n_pairs = pairs.n_pos + pairs.n_neg
     lines = [
@@ -283,8 +300,14 @@ def render(pairs: PairResult, corpus: list[CorpusResult], command: str) -> str:
         (d, pairs.per[d]) for d in DETECTORS
     ]:
         lines.append(f"| {name} | {c.tp + c.fp} | {c.tp} | {c.fp} | {_pct(c.precision)} | {_pct(c.recall)} |")
-    lines += ["", "| source | pairs | flagged | precision | recall |", "|---|---:|---:|---:|---:|"]
-    for src, c in sorted(pairs.by_source.items()):
+    lines += [
+        "",
+        "| subset (any_conflict) | pairs | flagged | precision | recall |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    subsets = [(f"source {k}", c) for k, c in sorted(pairs.by_source.items())]
+    subsets.append(("A and B state different numbers", pairs.numeric))
+    for src, c in subsets:
         total = c.tp + c.fp + c.fn + c.tn
         lines.append(f"| {src} | {total} | {c.tp + c.fp} | {_pct(c.precision)} | {_pct(c.recall)} |")
     lines += [
@@ -303,10 +326,11 @@ def render(pairs: PairResult, corpus: list[CorpusResult], command: str) -> str:
     human = [r for r in corpus if r.side == "human"]
     n_h, f_h = sum(r.docs for r in human), sum(r.fired for r in human)
     if n_h:
-        lines += [
-            "",
-            f"All human documents: {f_h} flagged of {n_h} ({1000 * f_h / n_h:.2f} per 1,000 documents).",
-        ]
+        lines += ["", f"All human documents: {_rate(f_h, n_h)}."]
+    held = [r for r in human if "held out" in r.name]
+    n_o, f_o = sum(r.docs for r in held), sum(r.fired for r in held)
+    if n_o:
+        lines += ["", f"Held-out human documents: {_rate(f_o, n_o)}."]
     flagged = [(r.name, n) for r in human for n in r.notes]
     if flagged:
         lines += ["", "Human documents flagged (document id, first hit):", ""]

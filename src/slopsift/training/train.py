@@ -219,18 +219,28 @@ def reproduce(args: argparse.Namespace) -> int:
     else:
         records = prepare.build_corpus(data_dir)
         prepare.write_jsonl(records, corpus_path)
-    _log(f"corpus: {len(records)} records")
+    from slopsift.training.augment import augment_records
+
+    augmented = augment_records(records, seed=args.seed) if not args.no_augment else []
+    records = list(records) + augmented
+    _log(f"corpus: {len(records)} records ({len(augmented)} augmented copies)")
     x = features_cached([r.text for r in records], build, args.jobs)
     t = table_from_records(records, x)
     t.extra["level"] = np.array(
         [str((r.meta or {}).get("cefr") or (r.meta or {}).get("attack") or "") for r in records]
     )
+    t.extra["augmented"] = np.array([bool((r.meta or {}).get("augmented")) for r in records])
     train_m = t.role == "train"
     results: dict[str, Any] = {}
     if not args.skip_eval:
         protocols = tuple(args.protocols.split(",")) if args.protocols else PROTOCOLS
         results["grouped"] = evaluate_protocols(
-            t, protocols, gopher=gopher_scores, baselines=not args.no_baselines, seed=args.seed
+            t,
+            protocols,
+            gopher=gopher_scores,
+            baselines=not args.no_baselines,
+            seed=args.seed,
+            cache=build / "baseline-cache.json",
         )
     bundle = fit_bundle(t.subset(train_m), seed=args.seed)
     out_dir = Path(args.out_dir)
@@ -259,6 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--protocols", default="", help="comma-separated subset of: " + ",".join(PROTOCOLS))
     ap.add_argument("--skip-eval", action="store_true")
     ap.add_argument("--no-baselines", action="store_true")
+    ap.add_argument("--no-augment", action="store_true", help="no content-farm augmentation")
     ap.add_argument("--rebuild", action="store_true", help="rebuild the corpus even if build/ has it")
     return reproduce(ap.parse_args(argv))
 
