@@ -1,8 +1,7 @@
 """Shared helpers for the benchmark scripts: one-core pinning, the corpus, timers, the model.
 
-Import this module first in every benchmark script of this folder (the CLI benchmarks use
-``_common.py``): it limits the process (and any OpenMP/BLAS
-thread pool started later) to one core before numpy or scikit-learn are imported.
+Import this module first in a benchmark script: it limits the process (and any OpenMP/BLAS
+thread pool started later) to one thread before numpy or scikit-learn are imported.
 """
 
 from __future__ import annotations

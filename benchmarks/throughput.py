@@ -18,6 +18,7 @@ machine; median wall-clock docs/s is shown beside it), and each target's speed r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _bench import (  # noqa: E402  (must run before numpy / scikit-learn are imported)
+from _bench import (  # sets one-core limits: must come before numpy / scikit-learn are imported
     BUILD,
     Timing,
     load_corpus,
@@ -138,10 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     warm_texts = texts[: args.warmup]
     warm = slopsift_targets(warm_texts, model)
     if not args.no_datatrove:
-        try:
+        with contextlib.suppress(ImportError):
             warm += datatrove_targets(warm_texts)
-        except ImportError:
-            pass
     names = {name for name, _, _ in targets}
     for name, setup, run in warm:
         if name in names:

@@ -863,10 +863,11 @@ def test_report_interrupted_writes_nothing(model: str, tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         env=env,
     )
-    time.sleep(3)
+    time.sleep(4)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130 and b"no report written" in err
+    # On a slow machine the signal may land before scoring starts: the message differs, not the result.
+    assert proc.returncode == 130 and b"interrupted" in err and b"Traceback" not in err
     assert not out.exists() and not list(tmp_path.glob(".slopsift-report-*"))
 
 
@@ -904,3 +905,22 @@ def test_prepare_data_is_wired(capsys: pytest.CaptureFixture[str]) -> None:
         assert code == 2 and "not available" in err
     else:
         assert code == 0 and "usage:" in out
+
+
+def test_progress_bar_draws_and_clears_its_line() -> None:
+    from slopsift.cli._output import Progress, Summary
+
+    buf = io.StringIO()
+    p = Progress(True, total_bytes=1000, stream=buf)
+    p.add_bytes(500)
+    p.update(Summary(scored=40, flagged=3, errors=2), force=True)
+    line = buf.getvalue()
+    assert line.startswith("\r[############            ]  50%  42 docs") and "flagged 3  errors 2" in line
+    assert "\n" not in line
+    p.close()
+    assert buf.getvalue().endswith("\r\x1b[K")
+    off = io.StringIO()
+    q = Progress(False, stream=off)
+    q.update(Summary(scored=1), force=True)
+    q.close()
+    assert off.getvalue() == ""

@@ -3,6 +3,7 @@
 Quick use::
 
     import slopsift
+    report = slopsift.score(text)            # calibrated quality, flag, reasons with evidence
     result = slopsift.signals(text)          # every signal family, with evidence spans
     X = slopsift.extract_features(texts)     # numpy matrix in a stable, versioned order
 """
@@ -22,14 +23,18 @@ from slopsift.features import (
     feature_specs,
     signals,
 )
+from slopsift.scoring import Detector, Reason, Report, score, score_many
 
 if TYPE_CHECKING:
     from slopsift.sklearn import SlopFeatures
 
 __all__ = [
     "FEATURE_SCHEMA_VERSION",
+    "Detector",
     "Document",
     "EvidenceSpan",
+    "Reason",
+    "Report",
     "SignalsResult",
     "SlopFeatures",
     "__version__",
@@ -37,6 +42,8 @@ __all__ = [
     "feature_names",
     "feature_specs",
     "parse",
+    "score",
+    "score_many",
     "signals",
 ]
 

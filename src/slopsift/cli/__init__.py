@@ -452,6 +452,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         if args.output and p != "-" and os.path.isfile(p) and _same_file(p, args.output):
             raise UsageError(f"output file {args.output} is also an input")
     cfg = _load(args, detail=args.explain)
+    if (not args.inputs or "-" in args.inputs) and sys.stdin.isatty() and not args.quiet:
+        print(f"{PROG}: reading one document from standard input (end with Ctrl-D)", file=sys.stderr)
     progress = Progress(sys.stderr.isatty() and not args.quiet, total_bytes=_total_bytes(args.inputs))
     opts = _read_options(args, progress)
     fmt = args.format

@@ -132,7 +132,7 @@ class TableWriter:
         self.colour = colour
         self.width = max(60, width or shutil.get_terminal_size((100, 24)).columns)
         rest = self.width - 8 - 12 - 3
-        self.id_w = max(16, rest * 2 // 5)
+        self.id_w = max(16, rest // 2)
         self.reason_w = max(10, rest - self.id_w)
         head = f"{'quality':<8}{'label':<12} {_fit('document', self.id_w)} reasons"
         self.out.write((f"{_BOLD}{head}{_RESET}" if colour else head) + "\n")

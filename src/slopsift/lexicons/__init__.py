@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 __all__ = ["Lexicon", "PhraseMatcher", "load_lexicon", "load_table"]
@@ -50,7 +50,7 @@ def _header(name: str, text: str) -> tuple[dict[str, str], list[str]]:
     return meta, body
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_lexicon(name: str) -> Lexicon:
     """Load ``name`` from the package's lexicon directory (cached)."""
     meta, body = _header(name, _read(name))
@@ -64,7 +64,7 @@ def load_lexicon(name: str) -> Lexicon:
     return Lexicon(name, meta["source"], meta["licence"], tuple(dict.fromkeys(phrases)), tuple(patterns))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_table(name: str) -> tuple[tuple[str, ...], ...]:
     """Load a tab-separated table (same header rules as a lexicon), one tuple per row."""
     _, body = _header(name, _read(name))
@@ -119,8 +119,7 @@ class PhraseMatcher:
         self.phrases = tuple(dict.fromkeys(" ".join(p.lower().split()) for p in phrases if p.strip()))
         body = _trie_regex(self.phrases)
         self._literal = re.compile(r"(?<![\w'])(?:" + body + r")(?![\w'])") if self.phrases else None
-        # ASCII fast path: a phrase at offset 0, and a phrase after each word-edge character.
-        self._at_start = re.compile(r"(?:" + body + r")(?![\w'])") if self.phrases else None
+        # ASCII fast path: a phrase after each word-edge character (offset 0 uses ``_literal``).
         self._after_edge = re.compile(f"[{_ASCII_EDGE}](?=({body})(?![\\w']))") if self.phrases else None
         self.patterns = tuple(patterns)
         self._regexes = tuple(re.compile(p) for p in self.patterns)
@@ -138,7 +137,7 @@ class PhraseMatcher:
             else:
                 for m in self._literal.finditer(lower_text):
                     yield m.start(), m.end(), " ".join(m.group().split())
-        for pat, rx in zip(self.patterns, self._regexes):
+        for pat, rx in zip(self.patterns, self._regexes, strict=True):
             for m in rx.finditer(lower_text):
                 if m.end() > m.start():
                     yield m.start(), m.end(), pat
@@ -146,13 +145,13 @@ class PhraseMatcher:
     def _literal_ascii(self, text: str) -> Iterator[tuple[int, int, str]]:
         """Same output as ``self._literal.finditer`` on ASCII ``text`` (see the class docstring).
 
-        Every offset where a phrase may start (0, or after a word-edge character) is tried, with the
+        Every offset where a phrase may start (0, or after a word-edge character) is tried with the
         same sub-pattern, so the candidates are exactly the look-behind form's possible matches;
         keeping those that start at or after the previous match's end reproduces ``finditer``.
         """
-        assert self._at_start is not None and self._after_edge is not None
+        assert self._literal is not None and self._after_edge is not None
         last = 0
-        m = self._at_start.match(text)
+        m = self._literal.match(text)  # the look-behind holds at offset 0
         if m:
             last = m.end()
             yield 0, last, " ".join(m.group().split())

@@ -42,8 +42,8 @@ MIN_DOMAIN_HUMANS = 100
 """A human domain with at least this many held-out texts constrains the operating points."""
 
 HGB_PARAMS: dict[str, Any] = {
-    "learning_rate": 0.06,
-    "max_iter": 300,
+    "learning_rate": 0.1,
+    "max_iter": 150,
     "max_leaf_nodes": 15,
     "min_samples_leaf": 40,
     "l2_regularization": 1.0,
