@@ -13,7 +13,14 @@ FARM = (FIXTURES / "content_farm.md").read_text(encoding="utf-8")
 HUMAN = (FIXTURES / "human_article.md").read_text(encoding="utf-8")
 
 # Directional ("higher_worse") evidence that an honest article should not produce.
-WATCHED = ("repetition.", "headings.", "hedging.boilerplate", "hedging.chatbot", "artifacts.", "inconsistency.")
+WATCHED = (
+    "repetition.",
+    "headings.",
+    "hedging.boilerplate",
+    "hedging.chatbot",
+    "artifacts.",
+    "inconsistency.",
+)
 
 
 def fired(text: str) -> set[str]:
@@ -46,7 +53,11 @@ def test_content_farm_fires(signal: str) -> None:
 def test_content_farm_evidence_points_at_the_culprits() -> None:
     spans = {(e.signal, FARM[e.start : e.end].strip()) for e in slopsift.signals(FARM).evidence()}
     assert ("artifacts.trailing_debris_lines", "video") in spans
-    notes = [FARM[e.start : e.end] for e in slopsift.signals(FARM).evidence() if e.signal == "hedging.boilerplate_per_1k"]
+    notes = [
+        FARM[e.start : e.end]
+        for e in slopsift.signals(FARM).evidence()
+        if e.signal == "hedging.boilerplate_per_1k"
+    ]
     assert any(n.lower() == "in conclusion" for n in notes)
 
 

@@ -22,29 +22,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import browser  # tests/fixtures/cli, on sys.path via conftest.py
 import pytest
+import synthetic  # tests/fixtures/cli, on sys.path via conftest.py
 
 import slopsift
 from slopsift.cli import main
 from slopsift.cli._output import FORMULA_PREFIXES, TableWriter, csv_safe
 from slopsift.inputs import InputRecord, ReadOptions, decode_utf8, extract_html_text, iter_records
 
-
-def _load(name: str) -> ModuleType:
-    path = Path(__file__).parent / "fixtures" / "cli" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"_slopsift_test_{name}", path)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-synthetic = _load("synthetic")
-browser = _load("browser")
 FIXTURES = Path(__file__).parent / "fixtures" / "cli"
 EXAMPLES = Path(__file__).parent.parent / "examples"
 SRC = str(Path(slopsift.__file__).resolve().parent.parent)
@@ -747,31 +735,25 @@ def test_signals_lists_every_feature(capsys: pytest.CaptureFixture[str]) -> None
 # --- interruption and pipes -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_ctrl_c_stops_cleanly_with_valid_output(model: str, tmp_path: Path, jobs: str) -> None:
+def _start_long_run(
+    command: str, model: str, jobs: str, tmp_path: Path, out: Path
+) -> subprocess.Popen[bytes]:
+    """``slopsift COMMAND -o OUT`` over 20,000 human texts (ids 0 to 19999), started to be interrupted."""
     p = tmp_path / "long.jsonl"
     with p.open("w", encoding="utf-8") as f:
         for i in range(20000):
             f.write(json.dumps({"id": i, "text": human(i % 50)}) + "\n")
-    out_path = tmp_path / "out.jsonl"
-    env = {**os.environ, "PYTHONPATH": SRC}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "slopsift",
-            "score",
-            "--model",
-            model,
-            "-j",
-            jobs,
-            str(p),
-            "-o",
-            str(out_path),
-        ],
+    return subprocess.Popen(
+        [sys.executable, "-m", "slopsift", command, "--model", model, "-j", jobs, str(p), "-o", str(out)],
         stderr=subprocess.PIPE,
-        env=env,
+        env={**os.environ, "PYTHONPATH": SRC},
     )
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_stops_cleanly_with_valid_output(model: str, tmp_path: Path, jobs: str) -> None:
+    out_path = tmp_path / "out.jsonl"
+    proc = _start_long_run("score", model, jobs, tmp_path, out_path)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (not out_path.exists() or out_path.stat().st_size < 2000):
         time.sleep(0.05)
@@ -852,17 +834,8 @@ def _report_data(page: str) -> str:
 
 
 def test_report_interrupted_writes_nothing(model: str, tmp_path: Path) -> None:
-    p = tmp_path / "long.jsonl"
-    with p.open("w", encoding="utf-8") as f:
-        for i in range(20000):
-            f.write(json.dumps({"id": i, "text": human(i % 50)}) + "\n")
     out = tmp_path / "r.html"
-    env = {**os.environ, "PYTHONPATH": SRC}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "slopsift", "report", "--model", model, "-j", "1", str(p), "-o", str(out)],
-        stderr=subprocess.PIPE,
-        env=env,
-    )
+    proc = _start_long_run("report", model, "1", tmp_path, out)
     time.sleep(4)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)

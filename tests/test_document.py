@@ -39,7 +39,7 @@ def test_offsets_map_back_to_the_original() -> None:
     raw = "\u200b\u200bThe \ufb01nal\r\nw\u043erd is \u201chere\u201d."
     d = parse(raw)
     got = []
-    for s, e in zip(d.word_starts, d.word_ends):
+    for s, e in zip(d.word_starts, d.word_ends, strict=True):
         os_, oe = d.original_span(s, e)
         got.append(raw[os_:oe])
     assert got == ["The", "\ufb01nal", "w\u043erd", "is", "here"]
@@ -60,8 +60,14 @@ def test_ascii_text_is_unchanged_and_identity_mapped() -> None:
             ["Defense Secretary Mark T. Esper spoke.", "He left."],
         ),
         ("Growth was 3.5 per cent. Then it fell.", ["Growth was 3.5 per cent.", "Then it fell."]),
-        ("Dr. Smith met Mr. Jones at 5 p.m. today. Fine.", ["Dr. Smith met Mr. Jones at 5 p.m. today.", "Fine."]),
-        ("See e.g. the U.S. Army. Next one!  Really? Yes.", ["See e.g. the U.S. Army.", "Next one!", "Really?", "Yes."]),
+        (
+            "Dr. Smith met Mr. Jones at 5 p.m. today. Fine.",
+            ["Dr. Smith met Mr. Jones at 5 p.m. today.", "Fine."],
+        ),
+        (
+            "See e.g. the U.S. Army. Next one!  Really? Yes.",
+            ["See e.g. the U.S. Army.", "Next one!", "Really?", "Yes."],
+        ),
         ("1. First point here\n2. Second point here", ["1. First point here", "2. Second point here"]),
         ('He said "Stop." Then he went.', ['He said "Stop."', "Then he went."]),
     ],
@@ -78,8 +84,7 @@ def test_hard_wrapped_lines_join_but_headings_do_not() -> None:
     )
     assert sentences(text) == [
         "Getting Started",
-        "This paragraph is hard-wrapped at about seventy characters so that it\n"
-        "continues on the next line.",
+        "This paragraph is hard-wrapped at about seventy characters so that it\ncontinues on the next line.",
         "A second sentence.",
     ]
 

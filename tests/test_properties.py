@@ -18,8 +18,25 @@ any_char = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_catego
 structured = st.lists(
     st.one_of(
         st.text(any_char, max_size=30),
-        st.sampled_from(["\n", "\n\n", "\r\n", "# ", "## Intro\n", ". ", "1. ", "\u200b", "\u202e", "\ufeff", "\ud800", "\udfff x"]),
-        st.sampled_from(["In conclusion, ", "it is crucial to ", "video\n", "Overview\n\n", "3.5% ", "1998 "]),
+        st.sampled_from(
+            [
+                "\n",
+                "\n\n",
+                "\r\n",
+                "# ",
+                "## Intro\n",
+                ". ",
+                "1. ",
+                "\u200b",
+                "\u202e",
+                "\ufeff",
+                "\ud800",
+                "\udfff x",
+            ]
+        ),
+        st.sampled_from(
+            ["In conclusion, ", "it is crucial to ", "video\n", "Overview\n\n", "3.5% ", "1998 "]
+        ),
     ),
     max_size=60,
 ).map("".join)
@@ -54,7 +71,8 @@ def test_empty_and_whitespace() -> None:
 def _random_words(n: int, seed: int) -> list[str]:
     rng = random.Random(seed)
     vocab = [
-        "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(1, 9))) for _ in range(5000)
+        "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(1, 9)))
+        for _ in range(5000)
     ]
     return [rng.choice(vocab) for _ in range(n)]
 
@@ -88,5 +106,5 @@ def test_extract_features_matches_signals() -> None:
     texts = ["A short one.", "Another text, a little longer than the first one is.", ""]
     x = slopsift.extract_features(texts)
     assert x.shape == (3, len(slopsift.feature_names()))
-    for row, t in zip(x, texts):
+    for row, t in zip(x, texts, strict=True):
         assert np.array_equal(row, slopsift.signals(t).vector())

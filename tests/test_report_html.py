@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
-from types import ModuleType
 
+import browser  # tests/fixtures/cli, on sys.path via conftest.py
 import pytest
 
 from slopsift.report_html import (
@@ -22,18 +20,6 @@ from slopsift.report_html import (
     render_report,
 )
 
-
-def _load(name: str) -> ModuleType:
-    path = Path(__file__).parent / "fixtures" / "cli" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"_slopsift_test_{name}", path)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-browser = _load("browser")
 needs_chromium = pytest.mark.skipif(browser.CHROMIUM is None, reason=browser.SKIP_REASON)
 
 HOSTILE_TEXT = (

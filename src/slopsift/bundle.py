@@ -65,10 +65,11 @@ class ModelBundle:
     def human_percentile(self, j: int, value: float) -> float:
         """Percentile (0-100) of ``value`` among human reference texts for feature ``j``."""
         grid = self.human_percentiles[j]
-        lo = np.searchsorted(grid, value, side="left")
-        hi = np.searchsorted(grid, value, side="right")
+        lo = int(np.searchsorted(grid, value, side="left"))
+        hi = int(np.searchsorted(grid, value, side="right"))
         # Ties (common: many features are 0 for most texts) take the middle of the tied range.
-        return float(PERCENTILES[min(100, (lo + hi) // 2)]) if hi > lo else float(PERCENTILES[min(100, lo)])
+        k = (lo + hi) // 2 if hi > lo else lo
+        return float(PERCENTILES[min(100, k)])
 
 
 def sha256_file(path: Path) -> str:
@@ -84,7 +85,7 @@ def _meta_path(path: Path) -> Path:
 
 
 def bundled_model_path() -> Path:
-    return Path(str(resources.files("slopsift").joinpath("models", BUNDLED_MODEL)))
+    return Path(str(resources.files("slopsift").joinpath("models").joinpath(BUNDLED_MODEL)))
 
 
 def save_bundle(bundle: ModelBundle, path: Path) -> Path:
@@ -137,7 +138,10 @@ def load_bundle(path: str | Path | None = None) -> ModelBundle:
         raise ModelIntegrityError(
             f"refusing to load {p}: SHA-256 {actual} does not match {expected!r} recorded in {side.name}"
         )
-    if meta.get("feature_schema_version") != FEATURE_SCHEMA_VERSION or meta.get("feature_names") != feature_names():
+    if (
+        meta.get("feature_schema_version") != FEATURE_SCHEMA_VERSION
+        or meta.get("feature_names") != feature_names()
+    ):
         raise ModelSchemaError(
             f"{p} was trained on feature schema {meta.get('feature_schema_version')!r} "
             f"({len(meta.get('feature_names') or [])} features); this slopsift computes schema "

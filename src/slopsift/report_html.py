@@ -20,7 +20,7 @@ import itertools
 import json
 import secrets
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -33,6 +33,7 @@ __all__ = [
     "Segment",
     "SpanInfo",
     "embed_json",
+    "evidence_spans",
     "highlight_segments",
     "histogram_svg",
     "render_report",
@@ -68,6 +69,25 @@ class SpanInfo:
     @property
     def family(self) -> str:
         return self.signal.split(".", 1)[0]
+
+
+def evidence_spans(
+    result: Mapping[str, Any], reason_names: Collection[str], keep: Callable[[Mapping[str, Any]], bool]
+) -> list[SpanInfo]:
+    """The evidence of a scoring record (``Report.to_dict()`` keys) that ``keep`` accepts, in family order;
+    a span is marked ``reason`` when its signal is in ``reason_names``."""
+    return [
+        SpanInfo(
+            int(e["start"]),
+            int(e["end"]),
+            str(e["signal"]),
+            str(e.get("note", "")),
+            e["signal"] in reason_names,
+        )
+        for fam in ((result.get("signals") or {}).get("families") or {}).values()
+        for e in fam.get("evidence") or ()
+        if keep(e)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,20 +189,7 @@ class ReportDoc:
         reason_names = {r["signal"] for r in reasons}
         truncated = len(text) > MAX_TEXT_CHARS
         shown = text[:MAX_TEXT_CHARS] if truncated else text
-        ev: list[SpanInfo] = []
-        fams = (result.get("signals") or {}).get("families") or {}
-        for fam in fams.values():
-            for e in fam.get("evidence") or ():
-                if e["start"] < len(shown):
-                    ev.append(
-                        SpanInfo(
-                            int(e["start"]),
-                            int(e["end"]),
-                            str(e["signal"]),
-                            str(e.get("note", "")),
-                            e["signal"] in reason_names,
-                        )
-                    )
+        ev = evidence_spans(result, reason_names, lambda e: e["start"] < len(shown))
         return cls(
             id=ident,
             quality=float(result["quality"]),

@@ -21,12 +21,12 @@ class SlopFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def __init__(self, n_jobs: int = 1) -> None:
         self.n_jobs = n_jobs
 
-    def fit(self, X: Any, y: Any = None) -> SlopFeatures:  # noqa: N803 (scikit-learn naming)
+    def fit(self, X: Any, y: Any = None) -> SlopFeatures:
         self.feature_names_out_ = np.asarray(feature_names(), dtype=object)
         self.n_features_out_ = len(self.feature_names_out_)
         return self
 
-    def transform(self, X: Any) -> np.ndarray:  # noqa: N803
+    def transform(self, X: Any) -> np.ndarray:
         if isinstance(X, str):
             raise TypeError("SlopFeatures.transform expects an iterable of texts, not one str")
         return extract_features(list(X), n_jobs=self.n_jobs)

@@ -16,7 +16,7 @@ import re
 import signal
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
@@ -60,11 +60,15 @@ def _threshold(s: str) -> float:
     return v
 
 
-def _positive_int(s: str) -> int:
+def _int(s: str) -> int:
     try:
-        v = int(s)
+        return int(s)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an integer: {s!r}") from None
+
+
+def _positive_int(s: str) -> int:
+    v = _int(s)
     if v < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {s}")
     return v
@@ -73,10 +77,7 @@ def _positive_int(s: str) -> int:
 def _jobs(s: str) -> int:
     from slopsift.cli._pipeline import default_jobs
 
-    try:
-        v = int(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {s!r}") from None
+    v = _int(s)
     if v in (0, -1):
         return default_jobs()
     if v < 1:
@@ -670,9 +671,8 @@ def _training_errors() -> tuple[type[BaseException], ...]:
     return (ValueError, FileNotFoundError, ModelError)
 
 
-def cmd_train(args: argparse.Namespace) -> int:
-    from slopsift.training.train import cmd_train as run
-
+def _run_training(args: argparse.Namespace, run: Callable[[argparse.Namespace], int]) -> int:
+    """``train``/``evaluate``: resolve ``--jobs``, check DATA exists, report data errors as usage errors."""
     args.jobs = _jobs_of(args)
     if not os.path.isfile(args.data):
         raise UsageError(f"no such file: {args.data}")
@@ -680,18 +680,18 @@ def cmd_train(args: argparse.Namespace) -> int:
         return int(run(args))
     except _training_errors() as exc:
         raise UsageError(str(exc)) from None
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from slopsift.training.train import cmd_train as run
+
+    return _run_training(args, run)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from slopsift.training.train import cmd_evaluate as run
 
-    args.jobs = _jobs_of(args)
-    if not os.path.isfile(args.data):
-        raise UsageError(f"no such file: {args.data}")
-    try:
-        return int(run(args))
-    except _training_errors() as exc:
-        raise UsageError(str(exc)) from None
+    return _run_training(args, run)
 
 
 # --- entry point ------------------------------------------------------------------------------------

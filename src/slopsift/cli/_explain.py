@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from slopsift.cli._output import visible
-from slopsift.report_html import SpanInfo, highlight_segments
+from slopsift.report_html import SpanInfo, evidence_spans, highlight_segments
 
 __all__ = ["family_markers", "render_explanation"]
 
@@ -117,18 +117,7 @@ def render_explanation(
     else:
         lines.append("No reasons: no signal stands out from human texts.")
     reason_names = {str(rd["signal"]) for rd in reasons}
-    spans = [
-        SpanInfo(
-            int(e["start"]),
-            int(e["end"]),
-            str(e["signal"]),
-            str(e.get("note", "")),
-            e["signal"] in reason_names,
-        )
-        for fam in ((result.get("signals") or {}).get("families") or {}).values()
-        for e in fam.get("evidence") or ()
-        if all_evidence or e["signal"] in reason_names
-    ]
+    spans = evidence_spans(result, reason_names, lambda e: all_evidence or e["signal"] in reason_names)
     markers = family_markers(families)
     if colour:
         index = {f: i for i, f in enumerate(families)}

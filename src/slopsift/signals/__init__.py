@@ -14,7 +14,16 @@ from slopsift.signals import (  # noqa: F401  (imported for registration)
 )
 from slopsift.signals.base import Evidence, Family, FeatureSpec, get_family, registered
 
-FAMILY_ORDER = ("repetition", "headings", "hedging", "inconsistency", "artifacts", "readability", "style", "vocabulary")
+FAMILY_ORDER = (
+    "repetition",
+    "headings",
+    "hedging",
+    "inconsistency",
+    "artifacts",
+    "readability",
+    "style",
+    "vocabulary",
+)
 """The order of families in the feature matrix. Append only; never reorder."""
 
 __all__ = ["FAMILY_ORDER", "Evidence", "Family", "FeatureSpec", "families", "get_family"]

@@ -516,6 +516,20 @@ def _np_head(ctx: _Ctx, j: int, ws: int) -> tuple[str, int] | None:
     return None
 
 
+def _name_end(ctx: _Ctx, k: int, we: int) -> int:
+    """Last word of the name starting at word ``k``: the run of capitalised non-function words joined by
+    whitespace alone, at most ``_MAX_NAME`` words and not past ``we`` (``k`` itself is not checked)."""
+    j = k
+    while (
+        j + 1 < min(we, k + _MAX_NAME)
+        and ctx.cap(j + 1)
+        and ctx.words[j + 1] not in ctx.lex.stop
+        and ctx.tight(j + 1)
+    ):
+        j += 1
+    return j
+
+
 def _sentence_subject(ctx: _Ctx, ws: int, we: int) -> tuple[str, int] | None:
     """The subject opening the sentence: a pronoun or a run of capitalised non-function words."""
     if ws >= we:
@@ -525,15 +539,7 @@ def _sentence_subject(ctx: _Ctx, ws: int, we: int) -> tuple[str, int] | None:
         return ctx.resolve(w), ws
     if not ctx.cap(ws) or w in ctx.lex.stop:
         return None
-    j = ws
-    while (
-        j + 1 < min(we, ws + _MAX_NAME)
-        and ctx.cap(j + 1)
-        and ctx.words[j + 1] not in ctx.lex.stop
-        and ctx.tight(j + 1)
-    ):
-        j += 1
-    return _np_head(ctx, j, ws)
+    return _np_head(ctx, _name_end(ctx, ws, we), ws)
 
 
 def _subject_left(ctx: _Ctx, i: int, ws: int, we: int, apposition: bool) -> tuple[str, int] | None:
@@ -565,14 +571,7 @@ def _np_right(ctx: _Ctx, k: int, we: int) -> tuple[str, int] | None:
     if k >= we:
         return None
     if ctx.cap(k) and words[k] not in lex.stop:
-        j = k
-        while (
-            j + 1 < min(we, k + _MAX_NAME)
-            and ctx.cap(j + 1)
-            and words[j + 1] not in lex.stop
-            and ctx.tight(j + 1)
-        ):
-            j += 1
+        j = _name_end(ctx, k, we)
         return _who(ctx, k, j), j
     if words[k] in lex.cue["definite"]:
         j = k + 1
@@ -1626,14 +1625,7 @@ def _opening_name(ctx: _Ctx, s: _Sent) -> str | None:
     lex, words = ctx.lex, ctx.words
     if ws >= we or not ctx.cap(ws) or words[ws] in lex.stop or words[ws] in lex.events:
         return None
-    j = ws
-    while (
-        j + 1 < min(we, ws + _MAX_NAME)
-        and ctx.cap(j + 1)
-        and words[j + 1] not in lex.stop
-        and ctx.tight(j + 1)
-    ):
-        j += 1
+    j = _name_end(ctx, ws, we)
     nxt = words[j + 1] if j + 1 < we else ""
     if j > ws or nxt in lex.cue["aux"] or nxt in lex.events:
         return _who(ctx, ws, j)

@@ -42,23 +42,41 @@ def _spec(name: str, definition: str, unit: str) -> FeatureSpec:
 
 FEATURES: tuple[FeatureSpec, ...] = (
     *(
-        _spec(f"{g}_per_1k", f"Words of the '{g.replace('_', ' ')}' group (lexicon style_words.tsv).", "per 1,000 words")
+        _spec(
+            f"{g}_per_1k",
+            f"Words of the '{g.replace('_', ' ')}' group (lexicon style_words.tsv).",
+            "per 1,000 words",
+        )
         for g in _GROUPS
     ),
-    _spec("contractions_per_1k", "Words with a contracted ending (n't, 're, 've, 'll, 'm, 'd).", "per 1,000 words"),
+    _spec(
+        "contractions_per_1k",
+        "Words with a contracted ending (n't, 're, 've, 'll, 'm, 'd).",
+        "per 1,000 words",
+    ),
     _spec("commas_per_sentence", "Commas divided by sentences.", "commas per sentence"),
-    _spec("semicolons_colons_per_1k", "Semicolons and colons (outside headings' 'Label:' ends).", "per 1,000 words"),
+    _spec(
+        "semicolons_colons_per_1k",
+        "Semicolons and colons (outside headings' 'Label:' ends).",
+        "per 1,000 words",
+    ),
     _spec("parentheses_per_1k", "Opening parentheses.", "per 1,000 words"),
     _spec("questions_per_sentence", "Question marks divided by sentences.", "per sentence"),
     _spec("exclamations_per_sentence", "Exclamation marks divided by sentences.", "per sentence"),
     _spec("quotes_per_1k", "Double quotation marks (after typographic folding).", "per 1,000 words"),
     _spec("dashes_per_1k", "Dashes used as punctuation (' - ' or '--').", "per 1,000 words"),
     _spec("numbers_per_1k", "Words made of digits.", "per 1,000 words"),
-    _spec("capitalised_inner_per_1k", "Capitalised words not opening a sentence (names, titles).", "per 1,000 words"),
+    _spec(
+        "capitalised_inner_per_1k",
+        "Capitalised words not opening a sentence (names, titles).",
+        "per 1,000 words",
+    ),
     _spec("mean_word_length", "Mean characters per word.", "characters"),
     _spec("word_length_std", "Standard deviation of characters per word.", "characters"),
     _spec("lowercase_sentence_starts", "Sentences whose first letter is lower case / sentences.", "fraction"),
-    _spec("conjunction_sentence_starts", "Sentences opening with And, But, So or Or / sentences.", "fraction"),
+    _spec(
+        "conjunction_sentence_starts", "Sentences opening with And, But, So or Or / sentences.", "fraction"
+    ),
     _spec(
         "paragraph_length_cv",
         "Coefficient of variation of words per paragraph (0 with fewer than 3 paragraphs).",
@@ -95,8 +113,8 @@ def compute(doc: Document) -> FamilyOutput:
     ns = len(sents)
     starts = {s.word_start for s in sents}
     caps = 0
-    for i, (s, w) in enumerate(zip(doc.word_starts, words)):
-        if i not in starts and w[0].isalpha() and text[s].isupper():
+    for i, (pos, w) in enumerate(zip(doc.word_starts, words, strict=True)):
+        if i not in starts and w[0].isalpha() and text[pos].isupper():
             caps += 1
     lower_starts: list[Evidence] = []
     conj = 0
@@ -104,12 +122,12 @@ def compute(doc: Document) -> FamilyOutput:
         if s.word_end > s.word_start:
             first = text[doc.word_starts[s.word_start]]
             if first.isalpha() and first.islower():
-                lower_starts.append(Evidence(s.start, doc.word_ends[s.word_start], "lowercase_sentence_starts"))
+                lower_starts.append(
+                    Evidence(s.start, doc.word_ends[s.word_start], "lowercase_sentence_starts")
+                )
             if words[s.word_start] in _CONJ:
                 conj += 1
-    para_words = [
-        b - a for a, b in (doc.words_between(p.start, p.end) for p in doc.paragraphs) if b > a
-    ]
+    para_words = [b - a for a, b in (doc.words_between(p.start, p.end) for p in doc.paragraphs) if b > a]
     if len(para_words) >= 3:
         mean_p = sum(para_words) / len(para_words)
         sd_p = math.sqrt(sum((x - mean_p) ** 2 for x in para_words) / len(para_words))
@@ -117,7 +135,7 @@ def compute(doc: Document) -> FamilyOutput:
     else:
         para_cv = 0.0
 
-    values: dict[str, float] = {f"{g}_per_1k": _per_1k(c, n) for g, c in zip(_GROUPS, counts)}
+    values: dict[str, float] = {f"{g}_per_1k": _per_1k(c, n) for g, c in zip(_GROUPS, counts, strict=True)}
     values.update(
         contractions_per_1k=_per_1k(contractions, n),
         commas_per_sentence=text.count(",") / ns if ns else 0.0,

@@ -34,9 +34,16 @@ def _zipf() -> dict[str, float]:
 
 
 FEATURES: tuple[FeatureSpec, ...] = (
-    FeatureSpec("mean_zipf", "Mean Zipf frequency of the lower-case words (missing words count 1.0).", "zipf", "neutral"),
+    FeatureSpec(
+        "mean_zipf",
+        "Mean Zipf frequency of the lower-case words (missing words count 1.0).",
+        "zipf",
+        "neutral",
+    ),
     FeatureSpec("zipf_std", "Standard deviation of those Zipf frequencies.", "zipf", "neutral"),
-    FeatureSpec("rare_word_share", f"Share of lower-case words with Zipf < {RARE} or missing.", "fraction", "neutral"),
+    FeatureSpec(
+        "rare_word_share", f"Share of lower-case words with Zipf < {RARE} or missing.", "fraction", "neutral"
+    ),
     FeatureSpec(
         "mid_word_share",
         f"Share of lower-case words with {RARE} <= Zipf < {COMMON}: the 'elevated but familiar' band.",
@@ -45,7 +52,8 @@ FEATURES: tuple[FeatureSpec, ...] = (
     ),
     FeatureSpec(
         "unknown_word_share",
-        "Share of lower-case words missing from the 30,000-word table (typos, slang, coinages); evidence: them.",
+        "Share of lower-case words missing from the 30,000-word table (typos, slang, coinages); "
+        "evidence: those words.",
         "fraction",
         "neutral",
     ),
@@ -58,7 +66,7 @@ def compute(doc: Document) -> FamilyOutput:
     n = total = total_sq = 0.0
     rare = mid = unknown = 0
     evidence: list[Evidence] = []
-    for w, s, e in zip(doc.words, doc.word_starts, doc.word_ends):
+    for w, s, e in zip(doc.words, doc.word_starts, doc.word_ends, strict=True):
         c = text[s]
         if not c.isalpha() or c.isupper():
             continue
@@ -88,5 +96,7 @@ def compute(doc: Document) -> FamilyOutput:
 
 
 FAMILY = register(
-    Family("vocabulary", "Word frequency profile against general English (neutral).", "O(n)", FEATURES, compute)
+    Family(
+        "vocabulary", "Word frequency profile against general English (neutral).", "O(n)", FEATURES, compute
+    )
 )

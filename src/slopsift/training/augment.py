@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from slopsift.lexicons import load_lexicon, load_table
@@ -47,7 +48,7 @@ def topic_phrase(text: str) -> str:
     words = [w.lower() for w in _WORD.findall(text)]
     stop = _stop()
     bigrams = Counter(
-        (a, b) for a, b in zip(words, words[1:]) if a not in stop and b not in stop and len(a) > 2 and len(b) > 2
+        (a, b) for a, b in pairwise(words) if a not in stop and b not in stop and len(a) > 2 and len(b) > 2
     )
     if bigrams and bigrams.most_common(1)[0][1] >= 2:
         a, b = bigrams.most_common(1)[0][0]
@@ -77,8 +78,11 @@ def content_farm(text: str, meta: dict[str, Any] | None, rng: random.Random) -> 
     md = rng.random() < 0.6
     h1 = "# " if md else ""
     h2 = "## " if md else ""
-    tricks = {k for k in ("title_headings", "templates", "stuffing", "lone_word", "debris", "preamble")
-              if rng.random() < 0.5}
+    tricks = {
+        k
+        for k in ("title_headings", "templates", "stuffing", "lone_word", "debris", "preamble")
+        if rng.random() < 0.5
+    }
     if len(tricks) < 2:
         tricks |= set(rng.sample(["title_headings", "templates", "stuffing", "lone_word", "debris"], 2))
     out: list[str] = [h1 + title]

@@ -59,15 +59,15 @@ def monotonic_constraints() -> list[int]:
 
 def balanced_weights(sources: Sequence[str], y: np.ndarray) -> np.ndarray:
     """Weights giving each (source, label) cell equal total weight, mean weight 1."""
-    cells = [f"{s}\0{int(v)}" for s, v in zip(sources, y)]
+    cells = [f"{s}\0{int(v)}" for s, v in zip(sources, y, strict=True)]
     counts = Counter(cells)
     w = np.array([1.0 / counts[c] for c in cells], dtype=np.float64)
-    return w * (len(w) / w.sum())
+    return np.asarray(w * (len(w) / w.sum()), dtype=np.float64)
 
 
 def human_percentiles(x_human: np.ndarray) -> np.ndarray:
     """Per-feature percentile grid (``PERCENTILES``) of the human reference texts."""
-    return np.percentile(x_human, PERCENTILES, axis=0).T.copy()
+    return np.asarray(np.percentile(x_human, PERCENTILES, axis=0).T.copy(), dtype=np.float64)
 
 
 def operating_points(

@@ -39,6 +39,7 @@ from pathlib import Path
 
 from slopsift.document import parse
 from slopsift.signals.inconsistency import FEATURES, compute
+from slopsift.training._report import splice_generated
 
 DETECTORS = tuple(f.name for f in FEATURES if f.unit == "conflicts")
 _SPLIT = re.compile(r"\n---;;;\n?")
@@ -128,46 +129,37 @@ def corpora(data: Path) -> dict[str, tuple[str, Callable[[], Iterator[tuple[str,
         if path.exists():
             out[name] = (side, reader)
 
+    def add_jsonl(name: str, side: str, path: Path) -> None:
+        """A JSON-lines set: its rows whose label is ``side``."""
+        add(name, side, path, lambda: _jsonl(path, side))
+
     web = data / "web-articles"
-    add("web-articles human", "human", web / "human.jsonl", lambda: _jsonl(web / "human.jsonl", "human"))
+    add_jsonl("web-articles human", "human", web / "human.jsonl")
     drl = data / "detectrl"
     add("detectrl human", "human", drl, lambda: _detectrl(drl, "human"))
     fake = data / "llmfake-misinfo"
-    add("llmfake human news", "human", fake / "human.jsonl", lambda: _jsonl(fake / "human.jsonl", "human"))
+    add_jsonl("llmfake human news", "human", fake / "human.jsonl")
     so = data / "so-chatgpt-answers" / "answers.jsonl"
-    add("stackoverflow human", "human", so, lambda: _jsonl(so, "human"))
+    add_jsonl("stackoverflow human", "human", so)
     se = data / "stackexchange-small-sites" / "posts.jsonl"
-    add("stackexchange human", "human", se, lambda: _jsonl(se, "human"))
+    add_jsonl("stackexchange human", "human", se)
     hc3 = data / "hc3-qa-subsets" / "answers.jsonl"
-    add("hc3 human", "human", hc3, lambda: _jsonl(hc3, "human"))
+    add_jsonl("hc3 human", "human", hc3)
     daigt = data / "kaggle-daigt-essays" / "essays.jsonl"
-    add("daigt student essays", "human", daigt, lambda: _jsonl(daigt, "human"))
-    wi = data / "wi-learner-essays" / "wi_abc.jsonl"
-    add("write&improve learners", "human", wi, lambda: _jsonl(wi, "human"))
+    add_jsonl("daigt student essays", "human", daigt)
+    add_jsonl("write&improve learners", "human", data / "wi-learner-essays" / "wi_abc.jsonl")
     ell = data / "ellipse-ell-essays"
     add("ellipse learner essays", "human", ell, lambda: _ellipse(ell))
     fdg = data / "fast-detectgpt"
     add("fast-detectgpt human (held out)", "human", fdg, lambda: _fast_detectgpt(fdg, "original"))
-    outfox = data / "outfox-essays" / "essays.jsonl"
-    add("outfox student essays (held out)", "human", outfox, lambda: _jsonl(outfox, "human"))
-    herbold = data / "herbold-essays-chatgpt" / "essays.jsonl"
-    add("herbold student essays (held out)", "human", herbold, lambda: _jsonl(herbold, "human"))
-    add(
-        "web-articles machine",
-        "machine",
-        web / "machine.jsonl",
-        lambda: _jsonl(web / "machine.jsonl", "machine"),
-    )
+    add_jsonl("outfox student essays (held out)", "human", data / "outfox-essays" / "essays.jsonl")
+    add_jsonl("herbold student essays (held out)", "human", data / "herbold-essays-chatgpt" / "essays.jsonl")
+    add_jsonl("web-articles machine", "machine", web / "machine.jsonl")
     add("detectrl llm", "machine", drl, lambda: _detectrl(drl, "llm"))
-    add(
-        "llmfake machine",
-        "machine",
-        fake / "machine.jsonl",
-        lambda: _jsonl(fake / "machine.jsonl", "machine"),
-    )
-    add("stackoverflow chatgpt", "machine", so, lambda: _jsonl(so, "machine"))
-    add("hc3 chatgpt", "machine", hc3, lambda: _jsonl(hc3, "machine"))
-    add("daigt llm essays", "machine", daigt, lambda: _jsonl(daigt, "machine"))
+    add_jsonl("llmfake machine", "machine", fake / "machine.jsonl")
+    add_jsonl("stackoverflow chatgpt", "machine", so)
+    add_jsonl("hc3 chatgpt", "machine", hc3)
+    add_jsonl("daigt llm essays", "machine", daigt)
     add("fast-detectgpt llm", "machine", fdg, lambda: _fast_detectgpt(fdg, "sampled"))
     return out
 
@@ -340,15 +332,7 @@ def render(pairs: PairResult, corpus: list[CorpusResult], command: str) -> str:
 
 
 def write(out: Path, body: str) -> None:
-    if out.exists():
-        old = out.read_text(encoding="utf-8")
-        if _BEGIN in old and _END in old:
-            head, rest = old.split(_BEGIN, 1)
-            tail = rest.split(_END, 1)[1]
-            out.write_text(head + body + tail, encoding="utf-8")
-            return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("# Inconsistency signals: evaluation\n\n" + body + "\n", encoding="utf-8")
+    splice_generated(out, body, _BEGIN, _END, "# Inconsistency signals: evaluation\n\n" + body + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:

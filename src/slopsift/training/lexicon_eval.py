@@ -36,6 +36,7 @@ from sklearn.metrics import roc_auc_score
 
 from slopsift.document import parse
 from slopsift.signals import hedging
+from slopsift.training._report import splice_generated
 
 __all__ = ["PRUNE_MIN_HUMAN_RATE", "PRUNE_MIN_RATIO", "Sample", "main", "prune_candidates", "read_all"]
 
@@ -572,15 +573,9 @@ def render(
 
 
 def write_doc(path: Path, generated: str) -> None:
-    if path.is_file():
-        old = path.read_text(encoding="utf-8")
-        if _BEGIN in old and _END in old:
-            head, rest = old.split(_BEGIN, 1)
-            tail = rest.split(_END, 1)[1]
-            path.write_text(head + generated.rstrip("\n") + tail, encoding="utf-8")
-            return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("# Lexicons of the hedging family\n\n" + generated, encoding="utf-8")
+    splice_generated(
+        path, generated.rstrip("\n"), _BEGIN, _END, "# Lexicons of the hedging family\n\n" + generated
+    )
 
 
 def write_entries(path: Path, stats: Iterable[EntryStat]) -> None:

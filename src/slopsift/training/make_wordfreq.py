@@ -22,7 +22,9 @@ def main() -> None:
 
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--n", type=int, default=30000)
-    ap.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "lexicons" / "word_zipf_en.tsv"))
+    ap.add_argument(
+        "--out", default=str(Path(__file__).resolve().parent.parent / "lexicons" / "word_zipf_en.tsv")
+    )
     args = ap.parse_args()
     word = re.compile(r"[a-z]+(?:['\-][a-z]+)*")
     rows = []
@@ -32,7 +34,9 @@ def main() -> None:
         if len(rows) >= args.n:
             break
     version = getattr(wordfreq, "__version__", "3.1.1")
-    Path(args.out).write_text(HEADER.format(version=version, n=len(rows)) + "\n".join(rows) + "\n", encoding="utf-8")
+    Path(args.out).write_text(
+        HEADER.format(version=version, n=len(rows)) + "\n".join(rows) + "\n", encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

@@ -723,17 +723,20 @@ def _essay_generator(raw: str) -> str:
     return raw.split(" ")[0]
 
 
+def _essay_record(row: dict[str, Any], source: str, group: str, role: Role, meta: dict[str, str]) -> Record:
+    """An essay-domain record from a row with ``text``, ``label`` and (for machine rows) ``generator``."""
+    label = _label(row["label"])
+    generator = "human" if label == "human" else _essay_generator(str(row["generator"]))
+    return Record(row["text"], label, source, generator, "essays", group, role, meta)
+
+
 def load_kaggle_daigt_essays(data_dir: Path) -> Iterator[Record]:
     """Kaggle DAIGT essays. Group = prompt (only two): LLM essays answer a prompt, not a given student
     essay, so the prompt is the unit that must not be split (leave-prompt-out)."""
     for row in _jsonl(data_dir / "kaggle-daigt-essays" / "essays.jsonl"):
-        label = _label(row["label"])
-        yield Record(
-            row["text"],
-            label,
+        yield _essay_record(
+            row,
             "kaggle-daigt-essays",
-            "human" if label == "human" else _essay_generator(str(row["generator"])),
-            "essays",
             f"kaggle-daigt/prompt-{row['prompt_id']}",
             "train",
             {"prompt_name": str(row.get("prompt_name", "")), "id": str(row["id"])},
@@ -746,14 +749,10 @@ def load_outfox_essays(data_dir: Path) -> Iterator[Record]:
     The folder holds the JSON-lines conversion of the original pickled lists (see its SOURCE.txt).
     """
     for row in _jsonl(data_dir / "outfox-essays" / "essays.jsonl"):
-        label = _label(row["label"])
         attack = str(row.get("attack") or "none")
-        yield Record(
-            row["text"],
-            label,
+        yield _essay_record(
+            row,
             "outfox-essays",
-            "human" if label == "human" else _essay_generator(str(row["generator"])),
-            "essays",
             str(row["pair_id"]),
             "train" if attack == "none" else "robustness",
             {"attack": attack, "generator_raw": str(row.get("generator", ""))},
@@ -763,13 +762,9 @@ def load_outfox_essays(data_dir: Path) -> Iterator[Record]:
 def load_herbold_essays_chatgpt(data_dir: Path) -> Iterator[Record]:
     """Herbold et al. essays: check only (tiny; non-native students vs ChatGPT on the same topics)."""
     for row in _jsonl(data_dir / "herbold-essays-chatgpt" / "essays.jsonl"):
-        label = _label(row["label"])
-        yield Record(
-            row["text"],
-            label,
+        yield _essay_record(
+            row,
             "herbold-essays-chatgpt",
-            "human" if label == "human" else _essay_generator(str(row["generator"])),
-            "essays",
             str(row["pair_id"]),
             "check",
             {"topic": str(row.get("topic", ""))},

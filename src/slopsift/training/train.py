@@ -52,7 +52,7 @@ def features_cached(texts: Sequence[str], cache_dir: Path | None, n_jobs: int) -
     path = cache_dir / f"features-{h.hexdigest()[:16]}.npy" if cache_dir else None
     if path is not None and path.is_file():
         _log(f"features: cached {path}")
-        return np.load(path)
+        return np.asarray(np.load(path), dtype=np.float64)
     t0 = time.perf_counter()
     x = extract_features(texts, n_jobs=n_jobs)
     _log(f"features: {len(texts)} texts in {time.perf_counter() - t0:.1f}s")
@@ -89,7 +89,9 @@ def fit_bundle(t: Table, *, seed: int = 0, metadata: dict[str, Any] | None = Non
         training_data={
             "n": len(t.y),
             "n_machine": int(t.y.sum()),
-            "by_source_label": _counts(f"{s}/{'machine' if y else 'human'}" for s, y in zip(t.source, t.y)),
+            "by_source_label": _counts(
+                f"{s}/{'machine' if y else 'human'}" for s, y in zip(t.source, t.y, strict=True)
+            ),
             "generators": _counts(t.generator[t.y == 1].tolist()),
             "domains": _counts(t.domain.tolist()),
         },
@@ -192,7 +194,9 @@ def _iter_check(t: Table, bundle: ModelBundle) -> Iterator[dict[str, Any]]:
     q = bundle.quality(t.x)
     flagged = q < bundle.thresholds["fpr_0.05"]
     level = t.extra.get("level", np.array([""] * len(t.y)))
-    keys = sorted(set(zip(t.source.tolist(), t.domain.tolist(), level.tolist(), t.role.tolist())))
+    keys = sorted(
+        set(zip(t.source.tolist(), t.domain.tolist(), level.tolist(), t.role.tolist(), strict=True))
+    )
     for src, dom, lev, role in keys:
         m = (t.source == src) & (t.domain == dom) & (level == lev) & (t.role == role)
         y = t.y[m]
@@ -241,6 +245,9 @@ def reproduce(args: argparse.Namespace) -> int:
             baselines=not args.no_baselines,
             seed=args.seed,
             cache=build / "baseline-cache.json",
+            on_protocol=lambda partial: (build / "grouped-partial.json").write_text(
+                json.dumps(partial, indent=1)
+            ),
         )
     bundle = fit_bundle(t.subset(train_m), seed=args.seed)
     out_dir = Path(args.out_dir)
@@ -251,7 +258,9 @@ def reproduce(args: argparse.Namespace) -> int:
     }
     results["generated_by"] = "python -m slopsift.training.train --data-dir ../shared/data"
     results["feature_schema"] = {"version": FEATURE_SCHEMA_VERSION, "hash": feature_schema_hash()}
-    (out_dir / "metrics.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (out_dir / "metrics.json").write_text(
+        json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     from slopsift.training.card import write_model_card
 
     write_model_card(out_dir / "MODEL_CARD.md", bundle, results)
