@@ -35,6 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     from slopsift.training.card import evaluation_tables
 
     results = json.loads(args.metrics.read_text(encoding="utf-8"))
+    if not results.get("grouped"):
+        print(
+            f"{args.metrics} has no grouped evaluation (the model was trained with --skip-eval?): run "
+            "`python -m slopsift.training.train --data-dir ../shared/data` without it",
+            file=sys.stderr,
+        )
+        return 1
     tables = evaluation_tables(results)
     if not args.folds:
         # The first table (means per protocol and method) ends at the first blank line.

@@ -97,7 +97,7 @@ def render_explanation(
     lines.append("")
     if reasons:
         lines.append(
-            f"{b}Reasons{r} (value, percentile among human texts, rise in quality if it were typical):"
+            f"{b}Reasons{r} (value, percentile among human texts, log-odds of quality gained if typical):"
         )
         markers = family_markers(families)
         for k, rd in enumerate(reasons, 1):

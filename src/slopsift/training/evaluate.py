@@ -154,7 +154,7 @@ def evaluate_protocols(
     baselines: bool = True,
     seed: int = 0,
     cache: Path | None = None,
-    on_protocol: Callable[[dict[str, Any]], None] | None = None,
+    on_protocol: Callable[[dict[str, Any]], object] | None = None,
     log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
 ) -> dict[str, Any]:
     """Run every fold of every protocol; per fold, metrics for slopsift and the baselines.

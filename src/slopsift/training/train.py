@@ -236,7 +236,9 @@ def reproduce(args: argparse.Namespace) -> int:
     t.extra["augmented"] = np.array([bool((r.meta or {}).get("augmented")) for r in records])
     train_m = t.role == "train"
     results: dict[str, Any] = {}
-    if not args.skip_eval:
+    if args.grouped_from:
+        results["grouped"] = json.loads(Path(args.grouped_from).read_text(encoding="utf-8"))
+    elif not args.skip_eval:
         protocols = tuple(args.protocols.split(",")) if args.protocols else PROTOCOLS
         results["grouped"] = evaluate_protocols(
             t,
@@ -277,6 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--protocols", default="", help="comma-separated subset of: " + ",".join(PROTOCOLS))
     ap.add_argument("--skip-eval", action="store_true")
+    ap.add_argument("--grouped-from", default="", help="reuse grouped results saved by an earlier run (JSON)")
     ap.add_argument("--no-baselines", action="store_true")
     ap.add_argument("--no-augment", action="store_true", help="no content-farm augmentation")
     ap.add_argument("--rebuild", action="store_true", help="rebuild the corpus even if build/ has it")
