@@ -253,7 +253,8 @@ def reproduce(args: argparse.Namespace) -> int:
         )
     bundle = fit_bundle(t.subset(train_m), seed=args.seed)
     out_dir = Path(args.out_dir)
-    save_bundle(bundle, out_dir / BUNDLED_MODEL)
+    side = save_bundle(bundle, out_dir / BUNDLED_MODEL)
+    bundle.metadata = json.loads(side.read_text(encoding="utf-8"))
     results["final_model"] = {
         "thresholds": bundle.thresholds,
         "per_source": list(_iter_check(t, bundle)),
