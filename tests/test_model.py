@@ -68,3 +68,8 @@ def test_report_is_json_ready() -> None:
 def test_operating_points(threshold: str) -> None:
     det = slopsift.Detector(threshold=threshold)
     assert det.threshold == load_bundle().thresholds[threshold]
+
+
+def test_gated_texts_are_not_judged() -> None:
+    r = slopsift.score("hello world")
+    assert r.label == "insufficient_text" and not r.flagged and r.reasons == []

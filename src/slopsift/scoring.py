@@ -279,7 +279,7 @@ class Detector:
         occluded_quality: np.ndarray,
     ) -> Report:
         reasons: list[Reason] = []
-        if cands:
+        if cands and res.gate == "ok":  # gated texts are not judged, so nothing is a reason
             impact = _logit(occluded_quality) - _logit(np.array([quality]))
             order = np.argsort(-impact)
             ev = res.evidence()
