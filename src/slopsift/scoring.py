@@ -331,9 +331,13 @@ def score(text: str) -> Report:
     return _default_detector().score(text)
 
 
+def _detector(model: str | None, threshold: str | float) -> Detector:
+    """The shared default detector when it fits, else a new one for this model and operating point."""
+    return _default_detector() if model is None and threshold == "fpr_0.05" else Detector(model, threshold)
+
+
 def _score_chunk(texts: list[str], model: str | None, threshold: str | float) -> list[Report]:
-    det = _default_detector() if model is None and threshold == "fpr_0.05" else Detector(model, threshold)
-    return det.score_batch(texts)
+    return _detector(model, threshold).score_batch(texts)
 
 
 def score_many(
@@ -348,7 +352,7 @@ def score_many(
     items = list(texts)
     chunks = [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
     if n_jobs == 1 or len(chunks) <= 1:
-        det = _default_detector() if model is None and threshold == "fpr_0.05" else Detector(model, threshold)
+        det = _detector(model, threshold)
         return [r for c in chunks for r in det.score_batch(c)]
     from joblib import Parallel, delayed
 

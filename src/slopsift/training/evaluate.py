@@ -87,6 +87,8 @@ def folds(t: Table, protocol: str) -> Iterator[Fold]:
             yield s, _close_groups(t, test, pool), test
     elif protocol == "generator":
         gens = sorted({g for g in t.generator[pool & (t.y == 1)].tolist()})
+        # A fixed fifth of the human groups, for generators whose texts have too few human twins.
+        human_sample = np.array([_hash_bucket(g_, 5) == 0 for g_ in t.group]) & pool & (t.y == 0)
         for g in gens:
             mach = pool & (t.y == 1) & (t.generator == g)
             if mach.sum() < MIN_FOLD_MACHINE:
@@ -95,8 +97,7 @@ def folds(t: Table, protocol: str) -> Iterator[Fold]:
             human = pool & (t.y == 0) & np.isin(t.group, list(held_groups))
             srcs = set(t.source[mach].tolist())
             if human.sum() < 100:
-                extra = np.array([_hash_bucket(g_, 5) == 0 for g_ in t.group]) & pool & (t.y == 0)
-                human |= extra & np.isin(t.source, list(srcs))
+                human |= human_sample & np.isin(t.source, list(srcs))
             test = mach | human
             train = _close_groups(t, test, pool) & ~((t.y == 1) & (t.generator == g))
             yield g, train, test

@@ -70,9 +70,7 @@ def human_percentiles(x_human: np.ndarray) -> np.ndarray:
     return np.asarray(np.percentile(x_human, PERCENTILES, axis=0).T.copy(), dtype=np.float64)
 
 
-def operating_points(
-    quality: np.ndarray, domains: Sequence[str], weights: np.ndarray | None = None
-) -> dict[str, float]:
+def operating_points(quality: np.ndarray, domains: Sequence[str]) -> dict[str, float]:
     """Quality thresholds at which at most 1% / 5% of held-out human texts are flagged.
 
     The pooled quantile is tightened to the strictest domain that has enough texts, so that the
