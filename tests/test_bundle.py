@@ -3,14 +3,39 @@
 from __future__ import annotations
 
 import json
+import math
 import random
+import subprocess
+import sys
+import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import joblib
 import numpy as np
 import pytest
 
 import slopsift
-from slopsift.bundle import ModelIntegrityError, ModelSchemaError, load_bundle, save_bundle
+from slopsift.bundle import (
+    BUNDLE_FORMAT,
+    CHUNK_ROWS,
+    CompiledForest,
+    ModelBundle,
+    ModelError,
+    ModelFormatWarning,
+    ModelIntegrityError,
+    ModelSchemaError,
+    Probe,
+    _libm_exp,
+    _pack,
+    _quality_of,
+    _unpack,
+    load_bundle,
+    save_bundle,
+    sha256_file,
+    upgrade_bundle,
+)
 from slopsift.scoring import Detector
 from slopsift.training.evaluate import Table
 from slopsift.training.train import fit_bundle
@@ -50,8 +75,18 @@ def small_table(n: int = 240) -> Table:
 @pytest.fixture(scope="module")
 def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("model") / "tiny.joblib"
-    save_bundle(fit_bundle(small_table(), metadata={"model_version": "tiny"}), path)
+    b = fit_bundle(small_table(), metadata={"model_version": "tiny"})
+    assert b.forest.n_features > 0, "the tiny model must have splits for these tests to mean anything"
+    save_bundle(b, path)
     return path
+
+
+def random_rows(b: ModelBundle, n: int, seed: int = 0) -> np.ndarray:
+    """Rows spread over (and a little beyond) the human range of every feature."""
+    grid = b.human_percentiles.T
+    lo, hi = grid.min(axis=0), grid.max(axis=0)
+    rng = np.random.default_rng(seed)
+    return np.asarray(lo - 0.5 + (hi - lo + 1.0) * rng.random((n, grid.shape[1])))
 
 
 def test_round_trip(model_path: Path) -> None:
@@ -61,8 +96,228 @@ def test_round_trip(model_path: Path) -> None:
     assert 0 < b.thresholds["fpr_0.01"] <= b.thresholds["fpr_0.05"] <= 1
     meta = json.loads(model_path.with_suffix(".json").read_text())
     assert meta["model_version"] == "tiny" and len(meta["sha256"]) == 64
-    x = slopsift.extract_features([HUMAN, SLOP])
-    assert np.allclose(b.quality(x), load_bundle(model_path).quality(x))
+    assert meta["bundle_format"] == BUNDLE_FORMAT and meta["size_bytes"] == model_path.stat().st_size
+    assert b._estimator is None, "the estimator stays pickled bytes until asked for"
+    # Identical, float for float, to the scikit-learn estimator, below, at and above one chunk of rows.
+    x = np.vstack([slopsift.extract_features([HUMAN, SLOP]), random_rows(b, 3 * CHUNK_ROWS + 5)])
+    x[7, 3] = np.nan  # a missing value goes where the booster sends it
+    want = b.estimator.predict_proba(x)[:, 0]
+    assert np.array_equal(b.quality(x), want)
+    assert np.array_equal(b.quality(x[:1]), want[:1])
+    assert b.quality(x[:0]).shape == (0,)
+    # Saving the loaded bundle again writes the very same file.
+    again = model_path.parent / "again.joblib"
+    save_bundle(b, again)
+    assert sha256_file(again) == sha256_file(model_path)
+
+
+def test_file_is_a_joblib_of_plain_data(model_path: Path) -> None:
+    payload = joblib.load(model_path)
+    assert payload["format"] == BUNDLE_FORMAT and payload["feature_names"] == slopsift.feature_names()
+    assert isinstance(payload["estimator_pickle"], bytes)
+    assert set(payload["forest"]) == {"arrays", "baseline", "a", "b"}
+    assert _unpack(payload["probe"]["x"]).shape[1] == len(slopsift.feature_names())
+
+
+def test_sigmoid_is_scipys_expit_float_for_float() -> None:
+    from scipy.special import expit
+
+    rng = np.random.default_rng(1)
+    special = [0.0, -0.0, 5e-324, -5e-324, 1e-300, 36.7, -36.7, 37.5, -37.5, 709.0, 709.78, 709.79, 710.0]
+    special += [-709.78, -745.1, -746.0, 1e308, -1e308, math.inf, -math.inf, math.nan]
+    u = np.concatenate([rng.uniform(-40, 40, 200_000), rng.normal(0, 4, 100_000), np.array(special)])
+    assert np.array_equal(1.0 / (1.0 + _libm_exp(u)), expit(-u), equal_nan=True)
+    assert np.array_equal(_quality_of(_libm_exp(u)), 1.0 - expit(-u), equal_nan=True)
+
+
+def _resave(src: Path, dst: Path, edit: Callable[[dict[str, Any]], None]) -> Path:
+    """A copy of the bundle with ``edit`` applied to its payload, with a matching SHA-256."""
+    payload = joblib.load(src)
+    edit(payload)
+    joblib.dump(payload, dst, compress=3)
+    meta = json.loads(src.with_suffix(".json").read_text())
+    meta["sha256"] = sha256_file(dst)
+    dst.with_suffix(".json").write_text(json.dumps(meta))
+    return dst
+
+
+def _nudge(payload: dict[str, Any], *keys: str, by: float) -> None:
+    """Change the array at ``payload[keys...]``: its element 3 to the next float if ``by == 0``,
+    else every element by ``by``."""
+    d = payload
+    for k in keys[:-1]:
+        d = d[k]
+    a = _unpack(d[keys[-1]])
+    if by == 0:
+        a.flat[3] = np.nextafter(a.flat[3], np.inf)
+    else:
+        a += by
+    d[keys[-1]] = _pack(a)
+
+
+@pytest.mark.parametrize(
+    ("keys", "by", "what"),
+    [
+        (("probe", "margin"), 0.0, "1 of .* probe margins differ"),
+        (("probe", "quality"), 1e-6, "probe qualities differ"),
+        (("forest", "arrays", "value"), 1e-3, "probe margins differ"),  # every leaf value
+        (("forest", "arrays", "threshold"), 1.0, "probe margins differ"),  # every split
+    ],
+)
+def test_probe_mismatch_is_refused(
+    model_path: Path, tmp_path: Path, keys: tuple[str, ...], by: float, what: str
+) -> None:
+    bad = _resave(model_path, tmp_path / "bad.joblib", lambda p: _nudge(p, *keys, by=by))
+    with pytest.raises(ModelError, match=what):
+        load_bundle(bad)
+
+
+def random_forest(seed: int, n_trees: int = 25, n_features: int = 6) -> CompiledForest:
+    """Random trees (1 to 20 leaves, node ids shuffled, so children are anywhere in the arrays)."""
+    rng = np.random.default_rng(seed)
+    cols: dict[str, list[Any]] = {k: [] for k in CompiledForest.ARRAYS if k != "roots"}
+    roots = []
+    for _ in range(n_trees):
+        # grow: split a random leaf until the tree has its number of leaves
+        kids: dict[int, tuple[int, int]] = {}
+        leaves, n_nodes = [0], 1
+        for _ in range(int(rng.integers(0, 20))):
+            k = leaves.pop(int(rng.integers(len(leaves))))
+            kids[k] = (n_nodes, n_nodes + 1)
+            leaves += [n_nodes, n_nodes + 1]
+            n_nodes += 2
+        perm = rng.permutation(n_nodes)  # node k is stored at position perm[k]
+        base = len(cols["leaf"])
+        rows: list[tuple[int, float, int, int, bool, bool, float]] = [
+            (0, 0.0, 0, 0, True, False, 0.0)
+        ] * n_nodes
+        for k in range(n_nodes):
+            left, right = kids.get(k, (k, k))
+            rows[perm[k]] = (
+                int(rng.integers(n_features)),
+                float(np.round(rng.normal(), 1)),  # coarse thresholds: ties with x happen
+                base + int(perm[left]),
+                base + int(perm[right]),
+                k not in kids,
+                bool(rng.random() < 0.5),
+                float(rng.normal(0, 0.5)),
+            )
+        roots.append(base + int(perm[0]))
+        names = ("feature", "threshold", "left", "right", "leaf", "missing_left", "value")
+        for name, col in zip(names, zip(*rows, strict=True), strict=True):
+            cols[name] += list(col)
+    arrays = {"roots": np.array(roots), **{k: np.array(v) for k, v in cols.items()}}
+    return CompiledForest(arrays, float(rng.normal()), -1.3, 0.2)
+
+
+def reference_margin(f: CompiledForest, x: np.ndarray) -> np.ndarray:
+    """The textbook walk, one row and one tree at a time, summed in tree order."""
+    a = f.arrays
+    out = []
+    for row in x:
+        total = f.baseline
+        for k in a["roots"]:
+            while not a["leaf"][k]:
+                v = row[a["feature"][k]]
+                go_left = bool(a["missing_left"][k]) if math.isnan(v) else v <= a["threshold"][k]
+                k = a["left"][k] if go_left else a["right"][k]
+            total = total + a["value"][k]
+        out.append(total)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_compiled_forest_walks_trees_like_the_textbook(seed: int) -> None:
+    f = random_forest(seed)
+    rng = np.random.default_rng(100 + seed)
+    x = np.round(rng.normal(size=(2 * CHUNK_ROWS + 9, 6)), 1)
+    x[rng.random(x.shape) < 0.1] = np.nan
+    x[rng.random(x.shape) < 0.02] = np.inf
+    assert np.array_equal(f.margin(x), reference_margin(f, x))
+    want = [1.0 - 1.0 / (1.0 + math.exp(f.a * m + f.b)) for m in reference_margin(f, x)]
+    assert np.array_equal(f.quality(x), np.array(want))
+
+
+def test_probe_accepts_the_other_rounding_of_exp_only() -> None:
+    """A machine whose C library rounds ``exp`` the other way loads the bundle; nothing else passes."""
+    f = random_forest(7)
+    x = np.random.default_rng(7).normal(size=(200, 6))
+    m = f.margin(x)
+    probe = Probe(x, m, f.quality(x))
+    assert f.reproduces(probe) == ""
+    e = _libm_exp(f.a * m + f.b)
+    other = _quality_of(np.nextafter(e, np.inf))
+    i = int(np.flatnonzero(other != probe.quality)[0])
+    q = probe.quality.copy()
+    q[i] = other[i]  # what the neighbouring exp gives: accepted
+    assert f.reproduces(Probe(x, m, q)) == ""
+    q[i] = other[i] + 1e-12  # anything else: refused
+    assert f.reproduces(Probe(x, m, q)) == f"1 of {len(x)} probe qualities differ"
+    m2 = m.copy()
+    m2[5] = np.nextafter(m2[5], np.inf)
+    assert f.reproduces(Probe(x, m2, probe.quality)) == f"1 of {len(x)} probe margins differ"
+
+
+def test_objects_in_the_file_are_never_unpickled(model_path: Path, tmp_path: Path) -> None:
+    def add_object(p: dict[str, Any]) -> None:
+        p["thresholds"]["fpr_0.05"] = Path("boom")  # any class: pathlib.PosixPath
+
+    bad = _resave(model_path, tmp_path / "obj.joblib", add_object)
+    with pytest.raises(ModelError, match="refusing to load pathlib"):
+        load_bundle(bad)
+
+
+def test_format_1_loads_slowly_with_a_warning_and_upgrades(model_path: Path, tmp_path: Path) -> None:
+    b = load_bundle(model_path)
+    old = tmp_path / "old.joblib"
+    joblib.dump(
+        {
+            "estimator": b.estimator,
+            "feature_names": b.feature_names,
+            "thresholds": b.thresholds,
+            "human_percentiles": b.human_percentiles,
+        },
+        old,
+        compress=3,
+    )
+    meta = json.loads(model_path.with_suffix(".json").read_text())
+    del meta["bundle_format"]
+    meta["sha256"] = sha256_file(old)
+    old.with_suffix(".json").write_text(json.dumps(meta))
+    x = random_rows(b, 50, seed=3)
+    with pytest.warns(ModelFormatWarning, match="upgrade_bundle"):
+        slow = load_bundle(old)
+    assert np.array_equal(slow.quality(x), b.quality(x))
+    upgrade_bundle(old)
+    assert json.loads(old.with_suffix(".json").read_text())["bundle_format"] == BUNDLE_FORMAT
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # format 2 now: no warning
+        fast = load_bundle(old)
+    assert np.array_equal(fast.quality(x), b.quality(x))
+
+
+def test_loading_and_scoring_import_neither_sklearn_nor_scipy(model_path: Path) -> None:
+    code = (
+        "import sys, slopsift\n"
+        f"det = slopsift.Detector({str(model_path)!r})\n"
+        f"det.score_batch([{HUMAN!r}, {SLOP!r}])\n"
+        # joblib too: a format-2 file is read with zlib and pickle; importing joblib costs ~0.1 s
+        "heavy = sorted(m for m in ('sklearn', 'scipy', 'joblib') if m in sys.modules)\n"
+        "assert not heavy, heavy\n"
+        "est = det.bundle.estimator\n"
+        "assert 'sklearn' in sys.modules and type(est).__name__ == 'CalibratedClassifierCV'\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_big_batches_score_like_single_texts(model_path: Path) -> None:
+    det = Detector(model_path)
+    texts, _ = _texts(7, 30)
+    x = slopsift.extract_features(texts)
+    assert len(texts) + sum(map(len, det._batch_candidates(x))) > 2 * CHUNK_ROWS  # with occlusions
+    batch = det.score_batch(texts)
+    assert [r.to_dict() for r in batch] == [det.score(t).to_dict() for t in texts]
 
 
 def test_tampered_file_is_refused(model_path: Path, tmp_path: Path) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import slopsift
-from slopsift.bundle import bundled_model_path, load_bundle, sha256_file
+from slopsift.bundle import BUNDLE_FORMAT, bundled_model_path, load_bundle, sha256_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FARM = (FIXTURES / "content_farm.md").read_text(encoding="utf-8")
@@ -31,6 +34,34 @@ def test_model_card_and_metrics_ship() -> None:
     assert (ROOT / "models" / "MODEL_CARD.md").is_file()
     metrics = json.loads((ROOT / "models" / "metrics.json").read_text())
     assert {"dataset", "generator", "domain"} <= set(metrics["grouped"])
+    meta = json.loads(bundled_model_path().with_suffix(".json").read_text())
+    assert metrics["final_model"]["thresholds"] == meta["thresholds"]
+    card = (ROOT / "models" / "MODEL_CARD.md").read_text()
+    assert f"SHA-256 `{meta['sha256'][:16]}...`" in card, "regenerate: python -m slopsift.training.card"
+    assert f"{meta['size_bytes'] / 1024:,.0f} KiB" in card
+
+
+def test_shipped_model_is_compiled_and_equals_its_estimator() -> None:
+    meta = json.loads(bundled_model_path().with_suffix(".json").read_text())
+    assert meta["bundle_format"] == BUNDLE_FORMAT
+    b = load_bundle()
+    grid = b.human_percentiles.T
+    lo, hi = grid.min(axis=0), grid.max(axis=0)
+    x = lo - 0.5 + (hi - lo + 1.0) * np.random.default_rng(0).random((300, grid.shape[1]))
+    assert np.array_equal(b.quality(x), b.estimator.predict_proba(x)[:, 0])
+
+
+def test_import_and_score_need_neither_sklearn_nor_scipy() -> None:
+    code = (
+        "import sys, slopsift\n"
+        "r = slopsift.score('A plain sentence about the weather and the garden. ' * 30)\n"
+        "assert 0.0 <= r.quality <= 1.0\n"
+        "slopsift.score_many(['Another plain text about cooking rice at home. ' * 30] * 3)\n"
+        "heavy = sorted(m for m in ('sklearn', 'scipy') if m in sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_content_farm_scores_low_with_structural_reasons() -> None:

@@ -1,16 +1,30 @@
-"""The model bundle: a fitted classifier plus everything needed to trust and explain its scores.
+"""The model bundle: the compiled classifier plus everything needed to trust and explain its scores.
 
-A bundle is two files side by side: ``NAME.joblib`` (the estimator and reference data) and
-``NAME.json`` (metadata, including the SHA-256 of the joblib file). Loading a joblib file runs
-code, so a file is only unpickled after its digest matches the one recorded beside it: the
-bundled model by default, a user's model only by explicit path.
+A bundle is two files side by side: ``NAME.joblib`` and ``NAME.json`` (metadata, including the
+SHA-256 of the joblib file). The joblib file holds plain data only (format 2): the boosted trees
+as arrays, the sigmoid calibration, the human reference percentiles, probe rows with the scores
+the fitted estimator gave them, and that estimator itself as opaque pickled bytes. Scoring reads
+the arrays with numpy alone; scikit-learn is imported only if someone asks for
+:attr:`ModelBundle.estimator` (retraining, inspection).
+
+Loading checks, in order: the sidecar exists and the file's SHA-256 matches it; the feature
+schema matches this slopsift; the file is a zlib-compressed pickle of plain data (read with an
+unpickler that refuses every class, so opening it cannot run code); the compiled trees reproduce
+the stored probe margins exactly. A bundle of format 1 (the estimator pickled directly) is still
+loaded, through scikit-learn, with a :class:`ModelFormatWarning` telling how to re-save it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-from dataclasses import dataclass, field
+import math
+import pickle
+import warnings
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,19 +35,29 @@ from slopsift.features import FEATURE_SCHEMA_VERSION, feature_names, feature_sch
 
 __all__ = [
     "BUNDLED_MODEL",
+    "BUNDLE_FORMAT",
+    "CompiledForest",
     "ModelBundle",
     "ModelError",
+    "ModelFormatWarning",
     "ModelIntegrityError",
     "ModelSchemaError",
+    "Probe",
     "bundled_model_path",
     "load_bundle",
     "save_bundle",
     "sha256_file",
+    "upgrade_bundle",
 ]
 
 BUNDLED_MODEL = "slopsift-model.joblib"
+BUNDLE_FORMAT = 2
+"""Version of the joblib file's content, recorded as ``bundle_format`` in the sidecar."""
 PERCENTILES = np.arange(0, 101, dtype=np.float64)
 """Percentile grid of the human reference distribution stored per feature."""
+CHUNK_ROWS = 64
+"""Rows evaluated per step: keeps the (trees x nodes x rows) work arrays within the CPU cache."""
+N_RANDOM_PROBES = 64
 
 
 class ModelError(RuntimeError):
@@ -48,19 +72,353 @@ class ModelSchemaError(ModelError):
     """The bundle was trained on a different feature schema than this slopsift computes."""
 
 
-@dataclass
-class ModelBundle:
-    """A fitted estimator (``predict_proba`` column 1 = P(low-quality generated)) and its context."""
+class ModelFormatWarning(UserWarning):
+    """A bundle in an older file format was loaded through the slow path (scikit-learn)."""
 
-    estimator: Any
-    feature_names: list[str]
-    thresholds: dict[str, float]
-    human_percentiles: np.ndarray  # shape (n_features, len(PERCENTILES))
-    metadata: dict[str, Any] = field(default_factory=dict)
+
+# --- the compiled forest ------------------------------------------------------------------------
+
+
+def _exp(v: float) -> float:
+    try:
+        return math.exp(v)
+    except OverflowError:
+        return math.inf
+
+
+def _libm_exp(u: np.ndarray) -> np.ndarray:
+    """``exp`` of every element with the C library's ``exp``, as ``scipy.special.expit`` uses it.
+
+    numpy's own vectorised ``exp`` (AVX-512 here) rounds differently in ~5% of inputs; the C
+    library's is what scikit-learn's calibration calls, so this gives its values bit for bit.
+    """
+    vals = u.tolist()
+    if len(u) and float(u.max()) < 709.0:  # no overflow possible (NaN fails this test too)
+        return np.fromiter(map(math.exp, vals), dtype=np.float64, count=len(vals))
+    return np.fromiter(map(_exp, vals), dtype=np.float64, count=len(vals))
+
+
+def _quality_of(e: np.ndarray) -> np.ndarray:
+    """``1 - 1/(1 + e)``: scikit-learn's ``predict_proba[:, 0]`` given ``e = exp(a*margin + b)``.
+
+    (scipy's ``expit(x)`` is ``1 / (1 + exp(-x))``; scikit-learn's clip of probabilities just above
+    1 never applies to ``1 - p`` with ``p`` in [0, 1].)
+    """
+    return np.asarray(1.0 - 1.0 / (1.0 + e), dtype=np.float64)
+
+
+class CompiledForest:
+    """The shipped classifier evaluated with a few numpy operations per block of rows.
+
+    ``CalibratedClassifierCV(FrozenEstimator(HistGradientBoostingClassifier))``, binary, sigmoid
+    calibration: ``quality = 1 - expit(-(a * margin + b))`` where ``margin`` is the booster's
+    baseline plus one leaf value per tree. Built from canonical node arrays (the trees as
+    scikit-learn stores them). Evaluation, QuickScorer style (Lucchese et al., SIGIR 2015): every
+    split of every tree is compared at once; a split whose row goes right rules out the leaves of
+    its left subtree (a bit mask per split), and the exit leaf of a tree is the leftmost leaf not
+    ruled out, i.e. the lowest set bit of the AND of the masks. Leaf values are added to the
+    baseline one tree after the other, in scikit-learn's order, and the sigmoid uses the C
+    library's ``exp`` as scipy does, so the result equals scikit-learn's ``predict_proba[:, 0]``
+    float for float. Work: O(rows x splits), in blocks of :data:`CHUNK_ROWS` rows.
+    """
+
+    ARRAYS = ("roots", "feature", "threshold", "left", "right", "leaf", "missing_left", "value")
+
+    def __init__(self, arrays: Mapping[str, Any], baseline: float, a: float, b: float) -> None:
+        self.arrays = {k: np.asarray(arrays[k]) for k in self.ARRAYS}
+        self.baseline, self.a, self.b = float(baseline), float(a), float(b)
+        roots = self.arrays["roots"].astype(np.intp)
+        feature = self.arrays["feature"].astype(np.intp)
+        threshold = self.arrays["threshold"].astype(np.float64)
+        left = self.arrays["left"].astype(np.intp)
+        right = self.arrays["right"].astype(np.intp)
+        leaf = self.arrays["leaf"].astype(bool)
+        miss = self.arrays["missing_left"].astype(bool)
+        value = self.arrays["value"].astype(np.float64)
+        splits: list[list[int]] = []  # per tree: its split nodes
+        ranges: list[list[tuple[int, int]]] = []  # per tree and split: left subtree's leaf range
+        leaves: list[list[int]] = []  # per tree: leaf nodes, left to right
+        for root in roots.tolist():
+            s_nodes: list[int] = []
+            s_ranges: list[tuple[int, int]] = []
+            t_leaves: list[int] = []
+            # In-order walk with a stack: (0, node) enters a node; (1, i) closes split i's left subtree
+            stack: list[tuple[int, int]] = [(0, root)]
+            while stack:
+                op, k = stack.pop()
+                if op == 1:
+                    lo = s_ranges[k][0]
+                    s_ranges[k] = (lo, len(t_leaves))
+                elif leaf[k]:
+                    t_leaves.append(k)
+                else:
+                    s_nodes.append(k)
+                    s_ranges.append((len(t_leaves), -1))
+                    stack += [(0, int(right[k])), (1, len(s_nodes) - 1), (0, int(left[k]))]
+                if len(t_leaves) + len(s_nodes) > len(feature):
+                    raise ModelError("malformed trees: a node is reached twice")
+            splits.append(s_nodes)
+            ranges.append(s_ranges)
+            leaves.append(t_leaves)
+        n_trees = len(roots)
+        most = max(1, *(len(s) for s in splits)) if splits else 1
+        width = 1 << (most - 1).bit_length()  # a power of two: the AND is folded in halves
+        n_leaves = max(1, *(len(t) for t in leaves)) if leaves else 1
+        dtype = next(
+            (d for d in (np.uint8, np.uint16, np.uint32, np.uint64) if np.iinfo(d).bits >= n_leaves), None
+        )
+        if dtype is None:
+            raise ModelError(f"trees with more than 64 leaves are not supported ({n_leaves})")
+        all_ones = int(np.iinfo(dtype).max)
+        feat = np.zeros((n_trees, width), dtype=np.intp)
+        thr = np.full((n_trees, width), np.inf)  # padding splits: every row goes left, rules out nothing
+        mask = np.full((n_trees, width), all_ones, dtype=dtype)
+        mleft = np.zeros((n_trees, width), dtype=bool)
+        leafval = np.zeros((n_trees, n_leaves), dtype=np.float64)
+        for t in range(n_trees):
+            for i, (k, (lo, hi)) in enumerate(zip(splits[t], ranges[t], strict=True)):
+                feat[t, i], thr[t, i], mleft[t, i] = feature[k], threshold[k], miss[k]
+                mask[t, i] = all_ones ^ (((1 << (hi - lo)) - 1) << lo)
+            leafval[t, : len(leaves[t])] = value[leaves[t]]
+        self.n_trees, self.width, self.n_leaves = n_trees, width, n_leaves
+        self.n_features = int(feature.max()) + 1 if len(feature) else 0
+        self._feat = feat.ravel()
+        self._thr = thr[:, :, None]
+        self._mask = mask[:, :, None]
+        self._all_ones = dtype(all_ones)
+        self._mleft = mleft[:, :, None]
+        self._leafval = leafval.ravel()
+        self._leaf_offset = (np.arange(n_trees, dtype=np.intp) * n_leaves)[:, None]
+
+    @classmethod
+    def from_estimator(cls, estimator: Any) -> CompiledForest:
+        """Read the trees and calibration out of a fitted estimator of the shipped type.
+
+        Raises :class:`ModelError` for any other estimator layout. Imports nothing: it only reads
+        attributes of an estimator that is already in memory.
+        """
+        try:
+            (cc,) = estimator.calibrated_classifiers_
+            (cal,) = cc.calibrators
+            booster = cc.estimator.estimator  # FrozenEstimator -> HistGradientBoostingClassifier
+            ok = (
+                type(estimator).__name__ == "CalibratedClassifierCV"
+                and type(cc.estimator).__name__ == "FrozenEstimator"
+                and type(booster).__name__ == "HistGradientBoostingClassifier"
+                and type(cal).__name__ == "_SigmoidCalibration"
+                and cc.method == "sigmoid"
+                and len(estimator.classes_) == 2
+                and list(booster.classes_) == list(estimator.classes_)
+                and booster.n_trees_per_iteration_ == 1
+            )
+            trees = [its[0].nodes for its in booster._predictors] if ok else []
+            baseline = np.asarray(booster._baseline_prediction, dtype=np.float64).reshape(())
+            a, b = float(cal.a_), float(cal.b_)
+        except (AttributeError, ValueError, TypeError) as exc:
+            raise ModelError(f"not a model slopsift can compile: {exc}") from None
+        if not ok or not trees:
+            raise ModelError(
+                "not a model slopsift can compile: expected CalibratedClassifierCV(FrozenEstimator("
+                f"HistGradientBoostingClassifier)), binary, sigmoid; got {type(estimator).__name__}"
+            )
+        if any(bool(t["is_categorical"].any()) for t in trees):
+            raise ModelError("not a model slopsift can compile: categorical splits")
+        sizes = [len(t) for t in trees]
+        offsets = np.cumsum([0, *sizes[:-1]])
+        base = np.repeat(offsets, sizes)
+        nodes = np.concatenate(trees)
+        arrays = {
+            "roots": offsets.astype(np.int32),
+            "feature": nodes["feature_idx"].astype(np.int32),
+            "threshold": nodes["num_threshold"].astype(np.float64),
+            "left": (nodes["left"].astype(np.int64) + base).astype(np.int32),
+            "right": (nodes["right"].astype(np.int64) + base).astype(np.int32),
+            "leaf": nodes["is_leaf"].astype(bool),
+            "missing_left": nodes["missing_go_to_left"].astype(bool),
+            "value": nodes["value"].astype(np.float64),
+        }
+        return cls(arrays, float(baseline), a, b)
+
+    def margin(self, x: np.ndarray) -> np.ndarray:
+        """The booster's raw score (log-odds of the machine class, before calibration) per row."""
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] < self.n_features:
+            raise ValueError(f"expected rows of at least {self.n_features} features, got shape {x.shape}")
+        if len(x) <= CHUNK_ROWS:
+            return self._margin(x)
+        return np.concatenate([self._margin(x[i : i + CHUNK_ROWS]) for i in range(0, len(x), CHUNK_ROWS)])
+
+    def _margin(self, x: np.ndarray) -> np.ndarray:
+        n = len(x)
+        xt = np.ascontiguousarray(x.T)
+        g = np.take(xt, self._feat, axis=0).reshape(self.n_trees, self.width, n)
+        keep = g <= self._thr  # the row goes left: nothing ruled out
+        if np.isnan(x).any():  # missing values go where the booster learned to send them
+            keep = np.where(np.isnan(g), self._mleft, keep)
+        m = keep.astype(self._mask.dtype)
+        m *= self._all_ones
+        m |= self._mask
+        while m.shape[1] > 1:  # AND over each tree's splits, by halves (faster than ufunc.reduce)
+            h = m.shape[1] // 2
+            m = m[:, :h] & m[:, h:]
+        r = m[:, 0]  # (trees, rows): the leaves still possible
+        low = r & (~r + 1)  # lowest set bit (unsigned arithmetic wraps) = the exit leaf
+        pos = np.frexp(low.astype(np.float64))[1] - 1
+        terms = np.empty((self.n_trees + 1, n), dtype=np.float64)
+        terms[0] = self.baseline
+        np.take(self._leafval, pos + self._leaf_offset, out=terms[1:])
+        # ((baseline + t0) + t1) + ...: a sequential running sum, the order scikit-learn adds in
+        return np.asarray(np.cumsum(terms, axis=0)[-1], dtype=np.float64)
+
+    def quality(self, x: np.ndarray) -> np.ndarray:
+        """``P(text is not low-quality generated content)`` per row."""
+        return self.quality_from_margin(self.margin(x))
+
+    def quality_from_margin(self, margin: np.ndarray) -> np.ndarray:
+        return _quality_of(_libm_exp(self.a * margin + self.b))
+
+    def reproduces(self, probe: Probe) -> str:
+        """``""`` if this forest gives ``probe``'s stored scores, else what differs.
+
+        Margins (pure IEEE comparisons and additions) must match exactly. A quality must match
+        exactly too, or, where it does not, be exactly what the formula gives with the neighbour of
+        ``exp(a*margin + b)``: C libraries are not correctly rounded (glibc 2.36 here misrounds
+        ~0.08% of inputs) and do not all misround the same inputs, so a model saved on one machine
+        would otherwise be refused on another now and then. Nothing else is accepted.
+        """
+        m = self.margin(probe.x)
+        if not np.array_equal(m, probe.margin):
+            bad = int(np.sum(m != probe.margin))
+            return f"{bad} of {len(m)} probe margins differ"
+        q = self.quality_from_margin(m)
+        diff = q != probe.quality
+        if diff.any():
+            e = _libm_exp(self.a * m[diff] + self.b)
+            want = probe.quality[diff]
+            ok = (_quality_of(np.nextafter(e, -np.inf)) == want) | (
+                _quality_of(np.nextafter(e, np.inf)) == want
+            )
+            if not ok.all():
+                return f"{int(np.sum(~ok))} of {len(q)} probe qualities differ"
+        return ""
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Rows, and the fitted estimator's margins and qualities on them, recorded at training."""
+
+    x: np.ndarray
+    margin: np.ndarray
+    quality: np.ndarray
+
+
+def probe_rows(human_percentiles: np.ndarray, seed: int = 0) -> np.ndarray:
+    """One row per percentile of the human grid, random rows inside its range, and two beyond."""
+    grid = np.asarray(human_percentiles, dtype=np.float64).T
+    rng = np.random.default_rng(seed)
+    lo, hi = grid.min(axis=0), grid.max(axis=0)
+    rand = lo + (hi - lo) * rng.random((N_RANDOM_PROBES, grid.shape[1]))
+    return np.vstack([grid, rand, lo - 1.0, hi + 1.0])
+
+
+def _estimator_scores(estimator: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The estimator's own margins (booster decision function) and qualities on ``x``."""
+    booster = estimator.calibrated_classifiers_[0].estimator
+    margin = np.asarray(booster.decision_function(x), dtype=np.float64).reshape(len(x))
+    quality = np.asarray(estimator.predict_proba(x)[:, 0], dtype=np.float64)
+    return margin, quality
+
+
+# --- the bundle -----------------------------------------------------------------------------------
+
+
+class ModelBundle:
+    """The compiled classifier (``quality`` = P(not low-quality generated)) and its context.
+
+    Built from a fitted estimator (training): the estimator is compiled and checked against its
+    own scores on probe rows, exactly. Loaded from a file: the compiled arrays are the model, and
+    the estimator stays pickled bytes until :attr:`estimator` is read.
+    """
+
+    def __init__(
+        self,
+        estimator: Any,
+        feature_names: list[str],
+        thresholds: dict[str, float],
+        human_percentiles: np.ndarray,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        self.feature_names = list(feature_names)
+        self.thresholds = {k: float(v) for k, v in thresholds.items()}
+        self.human_percentiles = np.asarray(human_percentiles, dtype=np.float64)
+        self.metadata: dict[str, Any] = dict(metadata or {})
+        self.forest = CompiledForest.from_estimator(estimator)
+        x = probe_rows(self.human_percentiles)
+        self.probe = Probe(x, *_estimator_scores(estimator, x))
+        m = self.forest.margin(x)
+        if not (
+            np.array_equal(m, self.probe.margin)
+            and np.array_equal(self.forest.quality(x), self.probe.quality)
+        ):
+            raise ModelError("the compiled model does not reproduce the estimator exactly; cannot package it")
+        self._estimator: Any = estimator
+        self._estimator_pickle: bytes | None = None
+
+    @classmethod
+    def _from_parts(
+        cls,
+        forest: CompiledForest,
+        probe: Probe,
+        estimator_pickle: bytes,
+        feature_names: list[str],
+        thresholds: dict[str, float],
+        human_percentiles: np.ndarray,
+        metadata: dict[str, Any],
+    ) -> ModelBundle:
+        self = cls.__new__(cls)
+        self.feature_names = list(feature_names)
+        self.thresholds = {k: float(v) for k, v in thresholds.items()}
+        self.human_percentiles = np.asarray(human_percentiles, dtype=np.float64)
+        self.metadata = dict(metadata)
+        self.forest, self.probe = forest, probe
+        self._estimator, self._estimator_pickle = None, estimator_pickle
+        return self
+
+    @property
+    def estimator(self) -> Any:
+        """The fitted scikit-learn estimator; unpickled (importing scikit-learn) on first access.
+
+        The bytes were verified with the rest of the file (SHA-256) when the bundle was loaded.
+        """
+        if self._estimator is None:
+            assert self._estimator_pickle is not None
+            try:
+                est = pickle.loads(self._estimator_pickle)
+            except Exception as exc:
+                raise ModelError(
+                    f"cannot unpickle the estimator (pickled with scikit-learn "
+                    f"{self.metadata.get('sklearn_version', '?')}): {exc}; scoring does not need it"
+                ) from exc
+            try:
+                same = np.array_equal(
+                    np.asarray(est.predict_proba(self.probe.x)[:, 0]), self.forest.quality(self.probe.x)
+                )
+            except Exception as exc:
+                raise ModelError(f"the unpickled estimator cannot score: {exc}") from exc
+            if not same:
+                raise ModelError("the unpickled estimator and the compiled model disagree on the probe rows")
+            self._estimator = est
+        return self._estimator
+
+    def estimator_pickle(self) -> bytes:
+        """The estimator as pickled bytes (as stored in the file)."""
+        if self._estimator_pickle is None:
+            self._estimator_pickle = pickle.dumps(self._estimator, protocol=4)
+        return self._estimator_pickle
 
     def quality(self, x: np.ndarray) -> np.ndarray:
         """``P(text is not low-quality generated content)`` for each row of ``x``."""
-        return np.asarray(self.estimator.predict_proba(x)[:, 0], dtype=np.float64)
+        return self.forest.quality(x)
 
     def human_percentile(self, j: int, value: float) -> float:
         """Percentile (0-100) of ``value`` among human reference texts for feature ``j``."""
@@ -70,6 +428,9 @@ class ModelBundle:
         # Ties (common: many features are 0 for most texts) take the middle of the tied range.
         k = (lo + hi) // 2 if hi > lo else lo
         return float(PERCENTILES[min(100, k)])
+
+
+# --- files ----------------------------------------------------------------------------------------
 
 
 def sha256_file(path: Path) -> str:
@@ -88,28 +449,80 @@ def bundled_model_path() -> Path:
     return Path(str(resources.files("slopsift").joinpath("models").joinpath(BUNDLED_MODEL)))
 
 
+_DTYPES = frozenset({"<f8", "<i4", "<i8", "|b1"})
+
+
+def _pack(a: np.ndarray) -> dict[str, Any]:
+    """An array as plain data (dtype string, shape, little-endian bytes)."""
+    a = np.ascontiguousarray(a)
+    dt = a.dtype.newbyteorder("<") if a.dtype.byteorder not in "|<" else a.dtype
+    if dt.str not in _DTYPES:
+        raise TypeError(f"unsupported dtype {a.dtype}")
+    return {"dtype": dt.str, "shape": list(a.shape), "data": a.astype(dt).tobytes()}
+
+
+def _unpack(d: Any) -> np.ndarray:
+    if not (isinstance(d, dict) and d.get("dtype") in _DTYPES and isinstance(d.get("data"), bytes)):
+        raise ModelError("malformed array in the bundle")
+    shape = tuple(int(s) for s in d["shape"])
+    a = np.frombuffer(d["data"], dtype=np.dtype(d["dtype"]))
+    if a.size != math.prod(shape):
+        raise ModelError("malformed array in the bundle: size does not match its shape")
+    return a.reshape(shape).astype(np.dtype(d["dtype"]).newbyteorder("="))
+
+
+class _PlainDataUnpickler(pickle.Unpickler):
+    """Unpickles dicts, lists, strings, bytes and numbers; refuses every class and function."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(
+            f"refusing to load {module}.{name}: a format-2 bundle holds plain data only"
+        )
+
+
+def _read_plain(data: bytes, p: Path) -> dict[str, Any]:
+    """The payload of a format-2 joblib file (joblib writes a zlib stream of a pickle)."""
+    try:
+        raw = zlib.decompress(data)
+        payload = _PlainDataUnpickler(io.BytesIO(raw)).load()
+    except (zlib.error, pickle.UnpicklingError, EOFError, ValueError) as exc:
+        raise ModelError(f"{p} is not a format-{BUNDLE_FORMAT} slopsift bundle: {exc}") from None
+    if not isinstance(payload, dict) or payload.get("format") != BUNDLE_FORMAT:
+        raise ModelError(f"{p} is not a format-{BUNDLE_FORMAT} slopsift bundle")
+    return payload
+
+
 def save_bundle(bundle: ModelBundle, path: Path) -> Path:
-    """Write ``path`` (joblib) and its metadata sidecar; returns the sidecar path."""
+    """Write ``path`` (joblib, plain data) and its metadata sidecar; returns the sidecar path."""
     import joblib
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(
-        {
-            "estimator": bundle.estimator,
-            "feature_names": list(bundle.feature_names),
-            "thresholds": dict(bundle.thresholds),
-            "human_percentiles": np.asarray(bundle.human_percentiles, dtype=np.float64),
+    path = Path(path)
+    f = bundle.forest
+    payload = {
+        "format": BUNDLE_FORMAT,
+        "feature_names": list(bundle.feature_names),
+        "thresholds": dict(bundle.thresholds),
+        "human_percentiles": _pack(np.asarray(bundle.human_percentiles, dtype=np.float64)),
+        "forest": {
+            "arrays": {k: _pack(f.arrays[k]) for k in CompiledForest.ARRAYS},
+            "baseline": f.baseline,
+            "a": f.a,
+            "b": f.b,
         },
-        path,
-        compress=3,
-    )
+        "probe": {k: _pack(getattr(bundle.probe, k)) for k in ("x", "margin", "quality")},
+        "estimator_pickle": bundle.estimator_pickle(),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(payload, path, compress=3)
     meta = dict(bundle.metadata)
     meta.update(
+        bundle_format=BUNDLE_FORMAT,
         feature_schema_version=FEATURE_SCHEMA_VERSION,
         feature_schema_hash=feature_schema_hash(),
         feature_names=list(bundle.feature_names),
         thresholds=dict(bundle.thresholds),
         sha256=sha256_file(path),
+        size_bytes=path.stat().st_size,
         file=path.name,
     )
     side = _meta_path(path)
@@ -126,14 +539,15 @@ def load_bundle(path: str | Path | None = None) -> ModelBundle:
     if not side.is_file():
         raise ModelIntegrityError(
             f"refusing to load {p}: its metadata file {side.name} (with the SHA-256) is missing; "
-            "joblib files run code when loaded, so only verified files are opened"
+            "joblib files can run code when loaded, so only verified files are opened"
         )
     try:
         meta = json.loads(side.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelIntegrityError(f"cannot read model metadata {side}: {exc}") from exc
+    data = p.read_bytes()  # hashed and parsed from the same bytes: no swap in between
     expected = meta.get("sha256")
-    actual = sha256_file(p)
+    actual = hashlib.sha256(data).hexdigest()
     if not isinstance(expected, str) or expected.lower() != actual:
         raise ModelIntegrityError(
             f"refusing to load {p}: SHA-256 {actual} does not match {expected!r} recorded in {side.name}"
@@ -147,15 +561,68 @@ def load_bundle(path: str | Path | None = None) -> ModelBundle:
             f"({len(meta.get('feature_names') or [])} features); this slopsift computes schema "
             f"{FEATURE_SCHEMA_VERSION!r} ({len(feature_names())} features). Retrain with `slopsift train`."
         )
+    fmt = meta.get("bundle_format", 1)
+    if fmt == 1:
+        return _load_format1(p, data, meta)
+    if fmt != BUNDLE_FORMAT:
+        raise ModelError(
+            f"{p} is bundle format {fmt!r}; this slopsift reads {BUNDLE_FORMAT}: upgrade slopsift"
+        )
+    payload = _read_plain(data, p)
+    if payload.get("feature_names") != meta["feature_names"]:
+        raise ModelSchemaError(f"{p}: feature names in the file differ from its metadata")
+    try:
+        fp = payload["forest"]
+        forest = CompiledForest(
+            {k: _unpack(fp["arrays"][k]) for k in CompiledForest.ARRAYS}, fp["baseline"], fp["a"], fp["b"]
+        )
+        probe = Probe(*(_unpack(payload["probe"][k]) for k in ("x", "margin", "quality")))
+        est = payload["estimator_pickle"]
+        hp = _unpack(payload["human_percentiles"])
+        thresholds = {str(k): float(v) for k, v in payload["thresholds"].items()}
+    except (KeyError, TypeError, IndexError, ValueError) as exc:
+        raise ModelError(f"{p}: malformed bundle ({type(exc).__name__}: {exc})") from None
+    if not isinstance(est, bytes) or forest.n_features > len(meta["feature_names"]):
+        raise ModelError(f"{p}: malformed bundle")
+    problem = forest.reproduces(probe)
+    if problem:
+        raise ModelError(
+            f"{p}: the compiled model does not reproduce the scores recorded when it was saved "
+            f"({problem}); the file or this slopsift's evaluator is inconsistent"
+        )
+    return ModelBundle._from_parts(forest, probe, est, meta["feature_names"], thresholds, hp, meta)
+
+
+def _load_format1(p: Path, data: bytes, meta: dict[str, Any]) -> ModelBundle:
+    """A format-1 bundle (the estimator pickled directly): unpickled with scikit-learn, compiled."""
     import joblib
 
-    payload = joblib.load(p)
+    warnings.warn(
+        f"{p} is an older bundle (format 1) that needs scikit-learn to load (~1 s); re-save it once "
+        f"with `python -c \"from slopsift.bundle import upgrade_bundle; upgrade_bundle('{p}')\"`",
+        ModelFormatWarning,
+        stacklevel=3,
+    )
+    payload = joblib.load(io.BytesIO(data))
     if payload.get("feature_names") != meta["feature_names"]:
         raise ModelSchemaError(f"{p}: feature names in the file differ from its metadata")
     return ModelBundle(
         estimator=payload["estimator"],
         feature_names=list(payload["feature_names"]),
-        thresholds={k: float(v) for k, v in payload["thresholds"].items()},
-        human_percentiles=np.asarray(payload["human_percentiles"], dtype=np.float64),
+        thresholds=payload["thresholds"],
+        human_percentiles=payload["human_percentiles"],
         metadata=meta,
     )
+
+
+def upgrade_bundle(path: str | Path, out: str | Path | None = None) -> Path:
+    """Re-save a bundle (format 1 or 2) in the current format, same model and metadata.
+
+    Writes ``out`` (default: in place) and its sidecar; returns the joblib path.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelFormatWarning)
+        bundle = load_bundle(path)
+    target = Path(out) if out is not None else Path(path)
+    save_bundle(bundle, target)
+    return target

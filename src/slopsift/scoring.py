@@ -9,10 +9,11 @@ distribution is reset to the human median, and the rise in quality that this cau
 log-odds (which, unlike probability, does not saturate when many signals agree), is that signal's
 impact. The few signals with the largest impact are the reasons, each with its evidence.
 
-Speed: a batch costs one classifier call for all its texts *and* all their occlusion rows (a
-classifier call has a fixed overhead far above its per-row cost, and rows are scored
-independently, so the values are the same as one call per text), and human percentiles are looked
-up for the whole batch with one vectorised comparison against the percentile grid.
+Speed: the classifier is the bundle's compiled forest (numpy only: scikit-learn is never imported
+to score). A batch costs one classifier call for all its texts *and* all their occlusion rows (a
+call has a fixed overhead above its per-row cost, and rows are scored independently, so the values
+are the same as one call per text), and human percentiles are looked up for the whole batch with
+one vectorised comparison against the percentile grid.
 """
 
 from __future__ import annotations
@@ -88,92 +89,6 @@ class Report:
         }
 
 
-SMALL_BATCH = 128
-"""Up to this many rows the compiled forest (numpy) replaces the classifier's own predict call,
-whose fixed cost (~2 ms: input validation and one call per tree) dominates small inputs; larger
-inputs go to scikit-learn, whose compiled per-row loop is faster there."""
-
-
-class _CompiledForest:
-    """``bundle.quality`` for the shipped model type, evaluated with a few numpy operations.
-
-    Recognises exactly ``CalibratedClassifierCV(FrozenEstimator(HistGradientBoostingClassifier))``,
-    binary, sigmoid calibration, one calibrated classifier, no categorical splits. All trees are
-    walked at once, level by level; leaf values are added to the baseline tree by tree in the same
-    order as scikit-learn (a sequential cumulative sum), and the same calibration expression is
-    applied with the same ``expit``, so the result is the same float for float. It is checked
-    against the estimator at load time and is used only if every probe row matches exactly.
-    """
-
-    def __init__(self, estimator: Any) -> None:
-        from scipy.special import expit  # scikit-learn's calibration uses this very function
-
-        (cc,) = estimator.calibrated_classifiers_
-        (cal,) = cc.calibrators
-        booster = cc.estimator.estimator  # FrozenEstimator -> HistGradientBoostingClassifier
-        if (
-            type(estimator).__name__ != "CalibratedClassifierCV"
-            or type(cc.estimator).__name__ != "FrozenEstimator"
-            or type(booster).__name__ != "HistGradientBoostingClassifier"
-            or type(cal).__name__ != "_SigmoidCalibration"
-            or cc.method != "sigmoid"
-            or len(estimator.classes_) != 2
-            or list(booster.classes_) != list(estimator.classes_)
-            or booster.n_trees_per_iteration_ != 1
-        ):
-            raise TypeError("not the shipped model type")
-        trees = [its[0].nodes for its in booster._predictors]
-        if any(bool(t["is_categorical"].any()) for t in trees):
-            raise TypeError("categorical splits")
-        offsets = np.cumsum([0] + [len(t) for t in trees[:-1]])
-        nodes = np.concatenate(trees)
-        self.roots = offsets.astype(np.intp)
-        self.feature = nodes["feature_idx"].astype(np.intp)
-        self.threshold = nodes["num_threshold"].astype(np.float64)
-        base = np.repeat(offsets, [len(t) for t in trees]).astype(np.intp)
-        self.left = nodes["left"].astype(np.intp) + base
-        self.right = nodes["right"].astype(np.intp) + base
-        self.leaf = nodes["is_leaf"].astype(bool)
-        self.value = nodes["value"].astype(np.float64)
-        self.depth = int(nodes["depth"].max())
-        self.baseline = np.asarray(booster._baseline_prediction, dtype=np.float64).reshape(())
-        self.a, self.b = cal.a_, cal.b_
-        self.expit = expit
-
-    def quality(self, x: np.ndarray) -> np.ndarray:
-        n = x.shape[0]
-        idx = np.broadcast_to(self.roots, (n, len(self.roots))).copy()
-        rows = np.arange(n)[:, None]
-        for _ in range(self.depth):
-            go_left = x[rows, self.feature[idx]] <= self.threshold[idx]
-            idx = np.where(self.leaf[idx], idx, np.where(go_left, self.left[idx], self.right[idx]))
-        terms = np.empty((n, len(self.roots) + 1), dtype=np.float64)
-        terms[:, 0] = self.baseline
-        terms[:, 1:] = self.value[idx]
-        raw = np.cumsum(terms, axis=1)[:, -1]  # ((baseline + t0) + t1) + ..., as scikit-learn adds
-        p1 = self.expit(-(self.a * raw + self.b))
-        proba = np.zeros((n, 2))
-        proba[:, 1] = p1
-        proba[:, 0] = 1.0 - proba[:, 1]
-        proba[(proba > 1.0) & (proba <= 1.0 + 1e-5)] = 1.0
-        return np.asarray(proba[:, 0], dtype=np.float64)
-
-
-def _compile(bundle: ModelBundle) -> _CompiledForest | None:
-    """A verified :class:`_CompiledForest` for ``bundle``, or ``None`` (then scikit-learn is used)."""
-    try:
-        forest = _CompiledForest(bundle.estimator)
-        grid = np.asarray(bundle.human_percentiles, dtype=np.float64).T  # one probe row per percentile
-        rng = np.random.default_rng(0)
-        lo, hi = grid.min(axis=0), grid.max(axis=0)
-        probe = np.vstack([grid, lo + (hi - lo) * rng.random((64, grid.shape[1])), lo - 1.0, hi + 1.0])
-        if np.array_equal(forest.quality(probe), bundle.quality(probe)):
-            return forest
-    except Exception:  # any unexpected estimator layout: use scikit-learn
-        return None
-    return None
-
-
 class Detector:
     """A loaded model and operating point; build once, call from any thread.
 
@@ -207,7 +122,6 @@ class Detector:
         # For a non-decreasing grid, searchsorted left/right = how many grid values are < / <= v,
         # which numpy computes for a whole batch at once; any other grid takes the exact slow path.
         self._grid = grid if bool(np.all(np.diff(grid, axis=1) >= 0)) else None
-        self._forest = _compile(self.bundle)
         self._worse = np.array([d == "higher_worse" for d in self._directions])
         self._better = np.array([d == "higher_better" for d in self._directions])
 
@@ -245,9 +159,7 @@ class Detector:
         return reports
 
     def _quality(self, x: np.ndarray) -> np.ndarray:
-        """``bundle.quality(x)``, through the compiled forest for small inputs."""
-        if self._forest is not None and len(x) <= SMALL_BATCH:
-            return self._forest.quality(x)
+        """``bundle.quality(x)``: the compiled forest (numpy only), for any number of rows."""
         return self.bundle.quality(x)
 
     def _percentiles(self, x: np.ndarray) -> np.ndarray:

@@ -1,13 +1,20 @@
-"""Writes ``models/MODEL_CARD.md`` from the bundle's metadata and the evaluation results."""
+"""Writes ``models/MODEL_CARD.md`` from the bundle's metadata and the evaluation results.
+
+``python -m slopsift.training.train`` writes it after training; ``python -m slopsift.training.card``
+rewrites it from the files already in ``models/`` (after re-saving a bundle, say), without training.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from slopsift.bundle import ModelBundle
+from slopsift.bundle import BUNDLED_MODEL, ModelBundle, load_bundle
 
-__all__ = ["LICENCES", "evaluation_tables", "write_model_card"]
+__all__ = ["LICENCES", "evaluation_tables", "main", "write_model_card"]
 
 LICENCES = {
     "detectrl": "none stated (research benchmark; underlying arXiv, XSum, WritingPrompts, Yelp)",
@@ -92,6 +99,11 @@ def _domain_fpr_table(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _size(meta: dict[str, Any]) -> str:
+    n = meta.get("size_bytes")
+    return f", {n / 1024:,.0f} KiB" if isinstance(n, int) else ""
+
+
 def write_model_card(path: Path, bundle: ModelBundle, results: dict[str, Any]) -> None:
     meta = bundle.metadata
     td = meta.get("training_data", {})
@@ -103,9 +115,9 @@ def write_model_card(path: Path, bundle: ModelBundle, results: dict[str, Any]) -
     thr = bundle.thresholds
     text = f"""# slopsift model card
 
-**Model**: `{meta.get("model_version")}` (file `{meta.get("file")}`, SHA-256 `{meta.get("sha256", "")[:16]}...`),
+**Model**: `{meta.get("model_version")}` (file `{meta.get("file")}`{_size(meta)}, SHA-256 `{meta.get("sha256", "")[:16]}...`),
 slopsift {meta.get("slopsift_version")}, scikit-learn {meta.get("sklearn_version")}, feature schema
-{meta.get("feature_schema_version")} ({len(bundle.feature_names)} features).
+{meta.get("feature_schema_version")} ({len(bundle.feature_names)} features), bundle format {meta.get("bundle_format", 1)}.
 
 **What it outputs**: `quality = P(the text is not low-quality generated content)`, calibrated (Platt sigmoid, on a
 grouped hold-out the booster never saw, with every source weighted equally: read it as the probability under a
@@ -116,6 +128,9 @@ human texts so that at most 5% / 1% of them are flagged in every human domain wi
 **Model**: scikit-learn `HistGradientBoostingClassifier` over slopsift's documented signals (no words, no
 embeddings), with monotonic constraints from each signal's documented direction, then `CalibratedClassifierCV`.
 It cannot learn topics, vocabulary of a domain or formatting of a source beyond what the signals measure.
+The file holds the trees as plain arrays, which slopsift evaluates with numpy alone (scoring never imports
+scikit-learn; the result equals the estimator's `predict_proba` float for float, checked on stored probe rows at
+every load), and the fitted scikit-learn estimator as pickled bytes, for retraining and inspection.
 
 ## Intended use
 
@@ -184,3 +199,17 @@ python -m slopsift.training.train --data-dir ../shared/data
 This rebuilds the corpus, the evaluation above (`models/metrics.json`), the model and this card.
 """
     path.write_text(text, encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m slopsift.training.card", description=__doc__)
+    ap.add_argument("--models-dir", default="models", help="holds the bundle, its sidecar and metrics.json")
+    args = ap.parse_args(argv)
+    d = Path(args.models_dir)
+    results = json.loads((d / "metrics.json").read_text(encoding="utf-8"))
+    write_model_card(d / "MODEL_CARD.md", load_bundle(d / BUNDLED_MODEL), results)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

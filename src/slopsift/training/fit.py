@@ -3,7 +3,19 @@
 The classifier sees only slopsift's features, never words, so it cannot learn topics. Each
 feature whose direction is documented (``higher_worse`` / ``higher_better``) gets a monotonic
 constraint: a model may not decide that *more* boilerplate makes a text *more* human, however the
-training sources happen to be distributed. Sources are re-weighted so that every (source, label)
+training sources happen to be distributed.
+
+Only those directional signals reach the classifier. The ``neutral`` ones (register statistics such
+as word length, formality, sentence-length spread, word frequency) separate human from machine text
+inside each corpus, but in opposite directions from corpus to corpus (word length: AUROC 1.00 on
+student essays, 0.45 on news continuations): a model that uses them learns registers, and flags
+formal human writing it has not seen. Held out by dataset, dropping them cost 0.007 AUROC and cut
+the default operating point's false-positive rate on the unseen corpus from 7.3% to 1.5% on
+average (27% to 5% at worst); held out by domain, unseen human abstracts went from 60% to 20%
+flagged. They stay in every report as context. The booster is kept small (shallow trees, large
+leaves) for the same reason: that gained AUROC across held-out corpora.
+
+Sources are re-weighted so that every (source, label)
 cell carries the same total weight: no corpus dominates just because it is large.
 
 Calibration uses a grouped hold-out the booster was not fitted on (pairs and duplicates never
@@ -31,8 +43,11 @@ __all__ = [
     "FPR_POINTS",
     "FitResult",
     "balanced_weights",
+    "classifier_mask",
     "fit_calibrated",
+    "for_classifier",
     "human_percentiles",
+    "min_leaf",
     "monotonic_constraints",
     "operating_points",
 ]
@@ -43,12 +58,33 @@ MIN_DOMAIN_HUMANS = 100
 
 HGB_PARAMS: dict[str, Any] = {
     "learning_rate": 0.1,
-    "max_iter": 150,
-    "max_leaf_nodes": 15,
-    "min_samples_leaf": 40,
+    "max_iter": 80,
+    # At most 64: the scorer (slopsift.bundle.CompiledForest) holds a tree's leaves in one bit mask.
+    "max_leaf_nodes": 7,
+    "min_samples_leaf": 200,
     "l2_regularization": 1.0,
     "early_stopping": False,
 }
+
+
+def min_leaf(n: int) -> int:
+    """Leaf size for ``n`` training rows: ``HGB_PARAMS``'s on large corpora, 1% of the rows on small
+    ones (a user's own labelled set of a few hundred texts must still get trees that split)."""
+    return int(min(HGB_PARAMS["min_samples_leaf"], max(10, n // 100)))
+
+
+def classifier_mask() -> np.ndarray:
+    """True for the features the classifier may use: those with a documented direction."""
+    return np.array([spec.direction != "neutral" for _, spec in feature_specs()], dtype=bool)
+
+
+def for_classifier(x: np.ndarray) -> np.ndarray:
+    """``x`` with the features the classifier must not use set to a constant.
+
+    A constant column can never be split on, so the fitted trees never read it: the shipped model
+    takes the full feature vector unchanged and simply ignores the neutral values.
+    """
+    return np.where(classifier_mask(), x, 0.0)
 
 
 def monotonic_constraints() -> list[int]:
@@ -114,9 +150,11 @@ def fit_calibrated(
     split = GroupShuffleSplit(n_splits=1, test_size=calib_fraction, random_state=seed)
     fit_idx, cal_idx = next(split.split(x, y, groups=np.asarray(groups)))
     src = np.asarray(sources)
+    params = {**HGB_PARAMS, "min_samples_leaf": min_leaf(len(fit_idx))}
     booster = HistGradientBoostingClassifier(
-        monotonic_cst=monotonic_constraints(), random_state=seed, **HGB_PARAMS
+        monotonic_cst=monotonic_constraints(), random_state=seed, **params
     )
+    x = for_classifier(x)
     booster.fit(x[fit_idx], y[fit_idx], sample_weight=balanced_weights(src[fit_idx].tolist(), y[fit_idx]))
     cal = CalibratedClassifierCV(FrozenEstimator(booster), method=method)
     with warnings.catch_warnings():
