@@ -125,9 +125,12 @@ balanced prior, not the base rate of your traffic). `flagged` means quality belo
 `fpr_0.05` = {_f(thr.get("fpr_0.05"), 4)} (default) and `fpr_0.01` = {_f(thr.get("fpr_0.01"), 4)}, set on held-out
 human texts so that at most 5% / 1% of them are flagged in every human domain with >= 100 held-out texts.
 
-**Model**: scikit-learn `HistGradientBoostingClassifier` over slopsift's documented signals (no words, no
-embeddings), with monotonic constraints from each signal's documented direction, then `CalibratedClassifierCV`.
-It cannot learn topics, vocabulary of a domain or formatting of a source beyond what the signals measure.
+**Model**: scikit-learn `HistGradientBoostingClassifier` (shallow trees, large leaves) over slopsift's
+*directional* signals only (no words, no embeddings), with monotonic constraints from each signal's documented
+direction, then `CalibratedClassifierCV`. It cannot learn topics, vocabulary of a domain or formatting of a source
+beyond what the signals measure. The neutral register signals (style, readability, word frequency) are reported
+but never used: they separate human from machine text inside each corpus in directions that flip from corpus to
+corpus, and a model that used them flagged unseen formal human writing (see `slopsift.training.fit`).
 The file holds the trees as plain arrays, which slopsift evaluates with numpy alone (scoring never imports
 scikit-learn; the result equals the estimator's `predict_proba` float for float, checked on stored probe rows at
 every load), and the fitted scikit-learn estimator as pickled bytes, for retraining and inspection.
