@@ -19,21 +19,23 @@ Per list: occurrences per 1,000 words and the share of sentences holding at leas
 also the number of distinct templates used. Evidence is every hit (the framework caps how many are
 reported), its note naming the entry that matched.
 
-Complexity: each list is one compiled trie regex (plus a few anchored ``re:`` patterns, each
-bounded in span) scanned once over ``doc.lower``: O(n) in text length per list. Overlapping hits of
-one list are resolved by one sort, O(h log h) in the number of hits h. Each hit finds its sentence by
-bisection over sentence starts, O(h log s). Evidence is capped per feature, so output is bounded.
-``find_preamble`` only matches a bounded number of patterns at the start of the text.
+Complexity: the five lists' phrases are found together by one scan of ``doc.lower`` with a trie
+regex over all of them (:class:`slopsift.lexicons.PhraseMatcherSet`), each list's own regex being
+tried only where some phrase starts, plus a few ``re:`` patterns, each bounded in span: O(n) in text
+length for all lists together. Overlapping hits of one list are resolved by one sort, O(h log h) in
+the number of hits h. Each hit finds its sentence by bisection over sentence starts, O(h log s).
+Evidence is capped per feature, so output is bounded. ``find_preamble`` only matches a bounded
+number of patterns at the start of the text.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator
 from functools import cache
+from operator import attrgetter
 
 from slopsift.document import Document
-from slopsift.lexicons import PhraseMatcher
+from slopsift.lexicons import PhraseMatcher, PhraseMatcherSet
 from slopsift.preamble import find_preamble
 from slopsift.signals.base import Direction, Evidence, Family, FamilyOutput, FeatureSpec, register
 
@@ -48,6 +50,8 @@ LISTS: tuple[tuple[str, str], ...] = (
 )
 """``(feature prefix, lexicon file)`` for each list, in feature order."""
 
+_START = attrgetter("start")
+_END = attrgetter("end")
 _MAX_EVIDENCE = 25  # per feature; the same bound the framework applies when it reports evidence
 _NOTE_CHARS = 60
 
@@ -110,8 +114,15 @@ def _matcher(filename: str) -> PhraseMatcher:
     return PhraseMatcher.from_lexicon(filename)
 
 
-def _raw_hits(doc: Document, filename: str) -> Iterator[tuple[int, int, str]]:
-    return _matcher(filename).finditer(doc.lower)
+@cache
+def _matcher_set() -> PhraseMatcherSet:
+    """All five lists' matchers scanned together (one pass over the text for every list)."""
+    return PhraseMatcherSet([_matcher(filename) for _, filename in LISTS])
+
+
+@cache
+def _patterns(filename: str) -> frozenset[str]:
+    return frozenset(_matcher(filename).patterns)
 
 
 def find_hits(doc: Document, key: str) -> list[tuple[int, int, str]]:
@@ -121,8 +132,11 @@ def find_hits(doc: Document, key: str) -> list[tuple[int, int, str]]:
     (then longer) match wins, so one stretch of text counts once. A capitalised "May" that does not
     open a sentence is the month or a name, not a hedge, and is skipped.
     """
-    filename = dict(LISTS)[key]
-    raw = list(_raw_hits(doc, filename))
+    return _resolve(doc, key, list(_matcher(dict(LISTS)[key]).finditer(doc.lower)))
+
+
+def _resolve(doc: Document, key: str, raw: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """:func:`find_hits` from the raw matches of list ``key`` (sorted here, in place)."""
     if not raw:
         return []
     raw.sort(key=lambda h: (h[0], -h[1]))
@@ -162,11 +176,11 @@ def compute(doc: Document) -> FamilyOutput:
     evidence: list[Evidence] = []
     n_words = doc.n_words
     n_sent = len(doc.sentences)
-    sent_starts = [s.start for s in doc.sentences]
-    sent_ends = [s.end for s in doc.sentences]
-    for key, filename in LISTS:
-        hits = find_hits(doc, key)
-        patterns = frozenset(_matcher(filename).patterns)
+    sent_starts = list(map(_START, doc.sentences))
+    sent_ends = list(map(_END, doc.sentences))
+    for (key, filename), raw in zip(LISTS, _matcher_set().findall(doc.lower), strict=True):
+        hits = _resolve(doc, key, raw)
+        patterns = _patterns(filename)
         dens_name, share_name = f"{key}_per_1k", f"{key}_sentence_share"
         values[dens_name] = 1000.0 * len(hits) / n_words if n_words else 0.0
         seen_sent: set[int] = set()
@@ -206,7 +220,8 @@ FAMILY = register(
         "hedging",
         "Hedge cues (neutral) and four lists of LLM tells: boilerplate templates, overused vocabulary, "
         "vague attributions and chat-assistant leftovers, each measured separately.",
-        "O(n) per list: one trie regex scan of the lower-cased text; hits placed in sentences by bisection",
+        "O(n): one trie regex scan of the lower-cased text for all five lists; hits placed in sentences "
+        "by bisection",
         FEATURES,
         compute,
     )

@@ -55,7 +55,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from slopsift.document import Document
 from slopsift.lexicons import load_lexicon, load_table
@@ -147,6 +147,9 @@ _MAX_LIST_LINES = 2000  # lines walked to count one list
 _MAX_ANCHORS = 20  # earlier years tried for 'N years later, in YEAR'
 
 _FIRST = itemgetter(0)
+_START = attrgetter("start")
+_ASCII_DIGIT = re.compile("[0-9]")
+_WORD_START = attrgetter("word_start")
 _NUMTOK = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(k|m|mn|bn)?")
 _NUMBERED_LINE = re.compile(
     r"\s*(?:#{1,6}\s*|\*\*|__|<h[1-6][^>]*>\s*)?(?:(?:step|tip|way|reason|rule|lesson|mistake|sign|part|no\.?|#)\s*)?"
@@ -278,7 +281,7 @@ class _Sents:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.cache: dict[int, _Sent] = {}
-        self.word_starts = [s.word_start for s in doc.sentences]
+        self.word_starts = list(map(_WORD_START, doc.sentences))
 
     def __getitem__(self, si: int) -> _Sent:
         s = self.cache.get(si)
@@ -309,8 +312,17 @@ def _positions(words: list[str], vocab: frozenset[str] | set[str]) -> list[int]:
     return list(compress(range(len(words)), map(vocab.__contains__, words)))
 
 
-def _digit_positions(words: list[str]) -> list[int]:
-    """Indices of the words that start with a digit."""
+def _digit_positions(doc: Document) -> list[int]:
+    """Indices of the words that start with a digit.
+
+    A word's first character is that of the text at its start, lower-cased, which for a digit is
+    the digit itself: when those characters are all ASCII (the usual case) one regex scan over
+    them (digits are rare) replaces two passes over the words."""
+    words, starts = doc.words, doc.word_starts
+    if len(starts) > 1:
+        firsts = "".join(itemgetter(*starts)(doc.text))
+        if firsts.isascii():
+            return [m.start() for m in _ASCII_DIGIT.finditer(firsts)]
     return list(compress(range(len(words)), map(str.isdigit, map(_FIRST, words))))
 
 
@@ -328,9 +340,16 @@ class _Ctx:
         self.sents = _Sents(doc)
         self.cur = 0  # the sentence being read
         self._entities: dict[int, str | None] = {}
-        self.line_starts = [ln.start for ln in doc.lines]
+        self._line_starts: list[int] | None = None
         self._levels: dict[int, int] | None = None
         self.conflicts: dict[str, list[_Conflict]] = {k: [] for k in _DETECTORS}
+
+    @property
+    def line_starts(self) -> list[int]:
+        """Start offset of every line (built on first use: only polarity checks need it)."""
+        if self._line_starts is None:
+            self._line_starts = list(map(_START, self.doc.lines))
+        return self._line_starts
 
     @property
     def heading_levels(self) -> dict[int, int]:
@@ -1309,24 +1328,31 @@ class _Polar:
     atoms: dict[str, int]
 
 
-def _polar_info(ctx: _Ctx, si: int, s: _Sent) -> _Polar | None:
-    """The comparable content and polarity of a sentence, or None if it is not a plain claim."""
+def _polar_info(ctx: _Ctx, sents: _Sents, si: int) -> _Polar | None:
+    """The comparable content and polarity of a sentence, or None if it is not a plain claim.
+
+    The checks that need no word set (length, final punctuation, first word) come first, so most
+    rejected sentences never get one."""
     lex, words, doc = ctx.lex, ctx.words, ctx.doc
-    if not 4 <= s.we - s.ws <= _MAX_POLAR_WORDS or not s.words.isdisjoint(lex.cue["polarity_skip"]):
-        return None
     sent = doc.sentences[si]
-    if ctx.text[sent.end - 1] not in ".!" or words[s.ws] in lex.cue["question_start"]:
+    if (
+        not 4 <= sent.word_end - sent.word_start <= _MAX_POLAR_WORDS
+        or ctx.text[sent.end - 1] not in ".!"
+        or words[sent.word_start] in lex.cue["question_start"]
+    ):
+        return None
+    s = sents[si]
+    if not s.words.isdisjoint(lex.cue["polarity_skip"]):
         return None
     neg_words = s.words & lex.neg
     neg_at = -1
     if neg_words:
         if len(neg_words) > 1:
             return None
-        for k in range(s.ws, s.we):
-            if words[k] in neg_words:
-                if neg_at >= 0:
-                    return None
-                neg_at = k
+        (neg,) = neg_words
+        neg_at = words.index(neg, s.ws, s.we)
+        if neg in words[neg_at + 1 : s.we]:
+            return None  # negated twice
         if neg_at + 1 < s.we and words[neg_at + 1] in lex.cue["neg_idiom"]:
             return None
         if neg_at > s.ws and ctx.cap(neg_at):
@@ -1357,7 +1383,7 @@ def _polarity(ctx: _Ctx, sents: _Sents, polar: list[int]) -> None:
     infos: dict[int, _Polar | None] = {}
     probes: dict[str, list[int]] = {}
     for si in polar:
-        info = _polar_info(ctx, si, sents[si])
+        info = _polar_info(ctx, sents, si)
         if info is None or (info.neg_at < 0 and not info.atoms):
             continue
         infos[si] = info
@@ -1390,7 +1416,7 @@ def _polarity(ctx: _Ctx, sents: _Sents, polar: list[int]) -> None:
                 continue
             done.add(pair)
             if sj not in infos:
-                infos[sj] = _polar_info(ctx, sj, sents[sj])
+                infos[sj] = _polar_info(ctx, sents, sj)
             other = infos[sj]
             if other is not None:
                 first, second = (info, other) if si < sj else (other, info)
@@ -1665,7 +1691,7 @@ def _scan(ctx: _Ctx) -> None:
     scan_words = lex.scan_words
     # two C-speed passes over the words: digits and the cue words that can open a detector
     pos = _relevant(ctx, _positions(words, scan_words))
-    digits = _digit_positions(words)
+    digits = _digit_positions(ctx.doc)
     if digits:
         pos = sorted(pos + digits)
     if not pos:

@@ -26,8 +26,10 @@ use a vowel-group estimate instead of textstat's pyphen fallback, which costs ~1
 and would dominate the run time. Sentence splitting is slopsift's, not textstat's (which also breaks
 at "Dr." and "3.5"), so values agree with textstat's to within a few points, not exactly.
 
-Cost: one pass over the words of the kept sentences with a bounded LRU cache of syllable counts,
-O(W); the cache makes repeated words one dictionary look-up. Evidence: the three longest sentences
+Cost: O(W). One pass over the words reads each word's syllable count from a bounded cache (a plain
+dict shared across documents, emptied at 65,536 words; a new word costs one CMUdict look-up), and
+one running sum over those counts gives every sentence's syllables as a difference of two sums;
+sentences are then visited once. Evidence: the three longest sentences
 (mean length), the shortest and longest sentence (spread), the three hardest sentences by their
 own Flesch-Kincaid grade; averages over the whole text (reading ease, syllables per word, long-word
 share) have no single responsible span and carry none.
@@ -38,8 +40,9 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections import Counter
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
+from itertools import accumulate
 
 from slopsift.document import Document
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
@@ -99,6 +102,13 @@ _N_EVIDENCE = 3
 _FENCE = re.compile(r"```|~~~")
 _VOWEL_GROUP = re.compile(r"[aeiouy\u00e0-\u00e6\u00e8-\u00ef\u00f2-\u00f6\u00f8-\u00fc\u00ff]+")
 _NUMBER = re.compile(r"[\d.,]+")
+# Word codes (see ``_codes``): syllables in the low bits, one long-word count from bit 40. Sums stay
+# exact while a stretch has fewer than 2**40 syllables (a text of over a terabyte).
+_LONG_SHIFT = 40
+_LONG = 1 << _LONG_SHIFT
+_SYLLABLE_BITS = _LONG - 1
+_CODE_CACHE_SIZE = 65536
+_CODE_CACHE: dict[str, int] = {}
 
 
 @lru_cache(maxsize=1)
@@ -153,26 +163,56 @@ def _fenced_spans(text: str) -> list[int]:
 
 
 def _prose_sentences(doc: Document) -> list[tuple[int, int, int, int]]:
-    """(start, end, first word, end word) of sentences with >= 3 words, not headings, not in code."""
+    """(start, end, first word, end word) of sentences with >= 3 words, not headings, not in code.
+
+    A sentence is a heading when it starts on a heading line (a bisection per heading line over the
+    sentence starts) and is in code when an odd number of fence marks lie at or before its start.
+    """
     text = doc.text
-    heading_spans = sorted((doc.lines[i].start, doc.lines[i].end) for i in doc.heading_lines)
+    sents = doc.sentences
+    skip: set[int] = set()
+    if doc.heading_lines:
+        starts = [s.start for s in sents]
+        for i in doc.heading_lines:
+            ln = doc.lines[i]
+            skip.update(range(bisect_left(starts, ln.start), bisect_right(starts, ln.end)))
     fences = _fenced_spans(text) if ("```" in text or "~~~" in text) else []
-    out: list[tuple[int, int, int, int]] = []
-    h = 0
-    f = 0
-    for s in doc.sentences:
-        if s.word_end - s.word_start < _MIN_SENTENCE_WORDS:
-            continue
-        while h < len(heading_spans) and heading_spans[h][1] < s.start:
-            h += 1
-        if h < len(heading_spans) and heading_spans[h][0] <= s.start:
-            continue  # the sentence is a heading
-        while f < len(fences) and fences[f] <= s.start:
-            f += 1
-        if f % 2:
-            continue  # inside a fenced code block
-        out.append((s.start, s.end, s.word_start, s.word_end))
+    out = [
+        (s.start, s.end, s.word_start, s.word_end)
+        for k, s in enumerate(sents)
+        if s.word_end - s.word_start >= _MIN_SENTENCE_WORDS and k not in skip
+    ]
+    if fences:
+        out = [t for t in out if not bisect_right(fences, t[0]) % 2]
     return out
+
+
+def _codes(words: list[str]) -> list[int]:
+    """The code of each word: its syllables, plus ``_LONG`` if it has three or more.
+
+    One running sum over codes gives both the syllables (low bits) and the long words (high bits)
+    of any stretch of words. Codes come from a plain dict shared across documents (a third cheaper
+    per word than an ``lru_cache`` hit), emptied when it reaches ``_CODE_CACHE_SIZE`` entries so its
+    memory stays bounded; words missing from it are found with ``list.index`` (C speed) and added.
+    """
+    cache = _CODE_CACHE
+    codes: list[int | None] = list(map(cache.get, words))
+    if None in codes:
+        if len(cache) >= _CODE_CACHE_SIZE:
+            cache.clear()
+        i = codes.index(None)
+        while True:
+            w = words[i]
+            code = cache.get(w)
+            if code is None:
+                n = syllables(w)
+                code = cache[w] = n + _LONG if n >= 3 else n
+            codes[i] = code
+            try:
+                i = codes.index(None, i + 1)
+            except ValueError:
+                break
+    return codes  # type: ignore[return-value]  # no None left
 
 
 def compute(doc: Document) -> FamilyOutput:
@@ -180,21 +220,14 @@ def compute(doc: Document) -> FamilyOutput:
     kept = _prose_sentences(doc)
     if not kept:
         return values, []
-    words = doc.words
-    flat: list[str] = []
-    for _, _, ws, we in kept:
-        flat += words[ws:we]
-    syl = list(map(syllables, flat))
+    # Running sums of the codes of all words; each kept sentence is the difference of two of them.
+    cum = list(accumulate(_codes(doc.words), initial=0))
+    sums = [cum[we] - cum[ws] for _, _, ws, we in kept]
+    sent_syl = [x & _SYLLABLE_BITS for x in sums]
     lengths = [we - ws for _, _, ws, we in kept]
-    sent_syl: list[int] = []
-    at = 0
-    for n in lengths:
-        sent_syl.append(sum(syl[at : at + n]))
-        at += n
-    n_words = len(flat)
+    n_words = sum(lengths)
     n_syll = sum(sent_syl)
-    by_count = Counter(syl)
-    n_long = n_words - by_count[0] - by_count[1] - by_count[2]  # three or more syllables
+    n_long = sum(sums) >> _LONG_SHIFT  # words of three or more syllables
     wps = n_words / len(kept)
     spw = n_syll / n_words
     values["mean_sentence_length"] = wps
@@ -227,7 +260,8 @@ FAMILY = register(
         "readability",
         "Flesch reading ease and grade, syllables per word, long-word share, and sentence length "
         "mean, spread and variation ('burstiness'), over the prose sentences.",
-        "O(W): one pass over the words of the prose sentences; syllable counts cached (LRU, 65,536).",
+        "O(W): one pass over the words (syllable counts from a bounded cache, 65,536 words) and a "
+        "running sum; one visit per sentence.",
         FEATURES,
         compute,
     )

@@ -7,14 +7,20 @@ feature is ``neutral``: the classifier may only use them in combination with the
 families. Averages over the whole text have no single responsible span, so this family emits
 evidence only for its few countable habits (sentences opening in lower case).
 
-Cost: one pass over ``Document.words`` with a dictionary look-up per word, ``str.count`` over the
-text for punctuation, one pass over sentences and paragraphs: O(n).
+Cost: O(n). Word-level counts (groups, contractions, numbers, lengths) are summed once per distinct
+word (``Document.word_counts``) times its count; capitalised words come from one gather of the
+words' first characters, with only the upper-case ones looked at one by one; ``str.count`` over the
+text for punctuation; one pass over sentences and paragraphs.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
+from collections.abc import Iterable
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import attrgetter, itemgetter, sub
 
 from slopsift.document import Document
 from slopsift.lexicons import load_table
@@ -85,36 +91,60 @@ FEATURES: tuple[FeatureSpec, ...] = (
 )
 
 _CONJ = frozenset({"and", "but", "so", "or"})
+_START = attrgetter("start")
+_END = attrgetter("end")
+
+
+# ``bytes.translate`` table: 1 for an ASCII upper-case letter, else 0.
+_ASCII_UPPER = bytes(int(65 <= b <= 90) for b in range(256))
+
+
+def _upper_initial(doc: Document) -> list[int]:
+    """Indices of the words whose first character in the text is upper case.
+
+    On ASCII text that is a byte in A-Z: one gather of the first bytes and one ``translate``, in C.
+    Otherwise each distinct first character is tested once.
+    """
+    text, starts = doc.text, doc.word_starts
+    if len(starts) > 1 and text.isascii():
+        flags: Iterable[int] = bytes(itemgetter(*starts)(text.encode("ascii"))).translate(_ASCII_UPPER)
+    else:
+        firsts = [text[i] for i in starts]
+        upper = {c: c.isupper() for c in set(firsts)}
+        flags = map(upper.__getitem__, firsts)
+    return list(compress(range(len(starts)), flags))
 
 
 def compute(doc: Document) -> FamilyOutput:
     words = doc.words
     n = len(words)
+    # Per-word quantities over the distinct words, weighted by their counts (integer sums: exact).
+    wc = doc.word_counts
     groups = _word_groups()
     counts = [0] * len(_GROUPS)
-    contractions = numbers = 0
-    total_len = total_sq = 0
-    for w in words:
-        g = groups.get(w)
-        if g is not None:
-            counts[g] += 1
+    for w in wc.keys() & groups.keys():
+        counts[groups[w]] += wc[w]
+    contractions = numbers = total_len = total_sq = 0
+    for w, c in wc.items():
         if "'" in w and w.endswith(_CONTRACTION_SUFFIXES):
-            contractions += 1
+            contractions += c
         if w[0].isdigit():
-            numbers += 1
+            numbers += c
         lw = len(w)
-        total_len += lw
-        total_sq += lw * lw
+        total_len += lw * c
+        total_sq += lw * lw * c
     mean_len = total_len / n if n else 0.0
     var_len = max(0.0, total_sq / n - mean_len * mean_len) if n else 0.0
 
     text = doc.text
     sents = doc.sentences
     ns = len(sents)
+    # Capitalised words not opening a sentence: only the (few) words whose first character is upper
+    # case are looked at one by one.
     starts = {s.word_start for s in sents}
     caps = 0
-    for i, (pos, w) in enumerate(zip(doc.word_starts, words, strict=True)):
-        if i not in starts and w[0].isalpha() and text[pos].isupper():
+    for i in _upper_initial(doc):
+        if i not in starts and words[i][0].isalpha():
             caps += 1
     lower_starts: list[Evidence] = []
     conj = 0
@@ -127,7 +157,11 @@ def compute(doc: Document) -> FamilyOutput:
                 )
             if words[s.word_start] in _CONJ:
                 conj += 1
-    para_words = [b - a for a, b in (doc.words_between(p.start, p.end) for p in doc.paragraphs) if b > a]
+    # Words per paragraph: first and end word indices by bisection, all paragraphs in C.
+    at = repeat(doc.word_starts)
+    firsts = map(bisect_left, at, map(_START, doc.paragraphs))
+    ends = map(bisect_left, at, map(_END, doc.paragraphs))
+    para_words = [n for n in map(sub, ends, firsts) if n > 0]
     if len(para_words) >= 3:
         mean_p = sum(para_words) / len(para_words)
         sd_p = math.sqrt(sum((x - mean_p) ** 2 for x in para_words) / len(para_words))
