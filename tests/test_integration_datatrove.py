@@ -192,7 +192,8 @@ def test_run_batches_streams_and_excludes(reference: dict[str, Report]) -> None:
     s = filt.stats
     assert s["batches"].total == -(-len(docs) // 5)
     assert (s["total"].total, s["dropped"].total) == (len(docs), len(flagged))
-    assert sum(s[f"dropped_{expected_reason(reference[i])}"].total for i in set(flagged)) == len(flagged)
+    reasons = {expected_reason(reference[i]) for i in flagged}  # several documents may share one
+    assert sum(s[f"dropped_{r}"].total for r in reasons) == len(flagged)
     assert s["doc_len"].n == len(docs) - len(flagged)  # datatrove's own stats for kept documents
     assert s["quality"].n == len(docs)
 

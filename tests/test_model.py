@@ -51,6 +51,29 @@ def test_shipped_model_is_compiled_and_equals_its_estimator() -> None:
     assert np.array_equal(b.quality(x), b.estimator.predict_proba(x)[:, 0])
 
 
+def test_shipped_model_reads_neutral_signals_only_as_human_evidence() -> None:
+    # See slopsift.training.fit: every split is on a directional signal or on a neutral one
+    # admitted as human evidence, and raising such a signal can only raise quality.
+    meta = json.loads(bundled_model_path().with_suffix(".json").read_text())
+    names = slopsift.feature_names()
+    specs = dict(slopsift.feature_specs())
+    evidence = set(meta["classifier"]["human_evidence"])
+    assert all(specs[n].direction == "neutral" for n in evidence)
+    allowed = {j for j, n in enumerate(names) if specs[n].direction != "neutral" or n in evidence}
+    b = load_bundle()
+    arrays = b.forest.arrays
+    split_features = set(np.unique(arrays["feature"][~arrays["leaf"].astype(bool)]).tolist())
+    assert len(split_features) > 5
+    assert split_features <= allowed
+    rows = np.asarray(b.human_percentiles, dtype=np.float64).T  # one row per percentile
+    for n in evidence:
+        j = names.index(n)
+        lo, hi = rows.copy(), rows.copy()
+        hi[:, j] = rows[:, j].max() + 1.0
+        lo[:, j] = rows[:, j].min() - 1.0
+        assert np.all(b.quality(hi) >= b.quality(lo)), n
+
+
 def test_import_and_score_need_neither_sklearn_nor_scipy() -> None:
     code = (
         "import sys, slopsift\n"

@@ -7,20 +7,27 @@ maps any span back to the caller's original string, which is how evidence is rep
 Parsing is linear in the length of the text: each unit is found by one left-to-right regex scan
 and sentences and paragraphs index into the word arrays by bisection. The hot loops avoid
 per-match Python work: words come from one ``re.split`` whose piece lengths are accumulated into
-offsets in C, and lines from ``str.split`` the same way.
+offsets in C, and lines from ``str.split`` the same way. Non-ASCII text is split through an ASCII
+proxy of the same length (see :func:`slopsift.normalize.normalise_with_proxy`), which the regex
+engine scans about twice as fast as the Unicode text.
+
+Besides the segmentation, a document offers shared, lazily computed views: ``lower``,
+``line_texts``, ``word_counts`` and ``word_ids`` (integer word ids for n-gram and diversity work).
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from itertools import accumulate
+from itertools import accumulate, count, repeat
+from operator import itemgetter
 
 from slopsift.lexicons import load_lexicon
-from slopsift.normalize import Normalised, normalise
+from slopsift.normalize import Normalised, normalise_with_proxy
 from slopsift.structure import Heading, Line, detect_headings, is_list_item
 
 __all__ = [
@@ -113,6 +120,24 @@ class Document:
         return Counter(self.words)
 
     @cached_property
+    def word_ids(self) -> list[int]:
+        """An integer id per word: the index of the word's first occurrence in :attr:`words`.
+
+        Equal words share an id, ``words[word_ids[k]] == words[k]``, every id is below
+        ``n_words`` and ids ascend in order of first occurrence, so they index flat lists (no
+        dicts) and n-gram keys can be ints (``a * n_words + b``) instead of tuples of strings.
+        Computed once, in one C-level pass (``dict.setdefault``). Read-only, like the rest.
+        """
+        first: dict[str, int] = {}
+        return list(map(first.setdefault, self.words, count()))
+
+    @cached_property
+    def line_texts(self) -> list[str]:
+        """The text of every line, ``line_texts[i] == text[lines[i].start : lines[i].end]``
+        (``text.split("\\n")``, kept from the parse). Read-only, like the rest."""
+        return self.text.split("\n")
+
+    @cached_property
     def lower(self) -> str:
         """The normalised text lower-cased (same length: ``str.lower`` can grow, so guarded)."""
         low = self.text.lower()
@@ -147,8 +172,8 @@ class Document:
         return self.norm.offsets.span(start, end)
 
 
-def _lines(text: str) -> list[Line]:
-    raws = text.split("\n")
+def _lines(raws: list[str]) -> list[Line]:
+    """The lines of a text from its ``text.split("\\n")``."""
     # Each line starts one past the end of the previous one (the newline).
     starts = [0, *accumulate(len(r) + 1 for r in raws[:-1])]
     return [Line(st, st + len(r), not r or r.isspace()) for st, r in zip(starts, raws, strict=True)]
@@ -264,38 +289,63 @@ def _split_sentences(
     return out
 
 
-def _words(t: str) -> tuple[list[int], list[int], list[str]]:
-    """Start and end offsets and lower-cased text of every word of ``t``.
+def _words(
+    t: str, proxy: str | None = None, wide: Sequence[tuple[int, int]] = ()
+) -> tuple[list[int], list[int], list[str], str | None]:
+    """Start and end offsets and lower-cased text of every word of ``t``, and ``t.lower()`` if it
+    was computed on the way (ASCII text), for ``Document.lower``.
 
     ``re.split`` with the word pattern as its one group gives ``[gap, word, gap, word, ..., gap]``;
     running sums of the piece lengths are the word offsets, so no Python code runs per word.
+    Non-ASCII text with an ASCII ``proxy`` (see :func:`normalise_with_proxy`) is split through
+    the proxy with the ASCII pattern, about twice as fast; only the words overlapping the
+    non-ASCII spans ``wide`` are then read (and lower-cased) from ``t`` itself.
     """
+    low: str | None = None
     if t.isascii():
-        parts = _WORD_SPLIT_LOWER_ASCII.split(t.lower())  # ASCII lower-casing keeps every offset
+        low = t.lower()  # ASCII lower-casing keeps every offset
+        parts = _WORD_SPLIT_LOWER_ASCII.split(low)
         words = parts[1::2]
+    elif proxy is not None:
+        parts = _WORD_SPLIT_LOWER_ASCII.split(proxy.lower())
+        words = parts[1::2]
+        cum = list(accumulate(map(len, parts)))
+        starts, ends = cum[0:-1:2], cum[1::2]
+        for s, e in wide:
+            k = bisect_right(ends, s)  # the first word ending after s
+            while k < len(starts) and starts[k] < e:
+                words[k] = t[starts[k] : ends[k]].lower()
+                k += 1
+        return starts, ends, words, None
     else:
         parts = _WORD_SPLIT.split(t)
         words = [w.lower() for w in parts[1::2]]
     cum = list(accumulate(map(len, parts)))
-    return cum[0:-1:2], cum[1::2], words
+    return cum[0:-1:2], cum[1::2], words, low
 
 
 def parse(text: str) -> Document:
     """Normalise and segment ``text`` once. Accepts any ``str``; never raises on content."""
     if not isinstance(text, str):
         raise TypeError(f"expected str, got {type(text).__name__}")
-    norm = normalise(text)
+    norm, proxy, wide = normalise_with_proxy(text)
     t = norm.text
-    lines = _lines(t)
+    raws = t.split("\n")
+    lines = _lines(raws)
     headings = detect_headings(t, lines)
     heading_lines = frozenset(h.line for h in headings)
-    starts, ends, words = _words(t)
-    sentences: list[Sentence] = []
+    starts, ends, words, low = _words(t, proxy, wide)
     blocks = _blocks(t, lines, heading_lines)
-    for (bs, be), bounds in zip(blocks, _boundaries(t, blocks), strict=True):
-        for s, e in _split_sentences(t, bs, be, bounds):
-            sentences.append(Sentence(s, e, bisect_left(starts, s), bisect_left(starts, e)))
-    return Document(
+    spans = [
+        span
+        for (bs, be), bounds in zip(blocks, _boundaries(t, blocks), strict=True)
+        for span in _split_sentences(t, bs, be, bounds)
+    ]
+    ss = list(map(itemgetter(0), spans))
+    es = list(map(itemgetter(1), spans))
+    at = repeat(starts)
+    sentences = list(map(Sentence, ss, es, map(bisect_left, at, ss), map(bisect_left, at, es)))
+    doc = Document(
         original=text,
         text=t,
         norm=norm,
@@ -308,3 +358,7 @@ def parse(text: str) -> Document:
         words=words,
         heading_lines=heading_lines,
     )
+    doc.__dict__["line_texts"] = raws  # what the cached properties would compute
+    if low is not None:
+        doc.__dict__["lower"] = low  # (``Document.lower`` of ASCII text)
+    return doc

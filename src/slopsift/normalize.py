@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from slopsift.lexicons import load_table
 
-__all__ = ["NORMALISATION_COUNTS", "Normalised", "OffsetMap", "normalise"]
+__all__ = ["NORMALISATION_COUNTS", "Normalised", "OffsetMap", "normalise", "normalise_with_proxy"]
 
 NORMALISATION_COUNTS = ("line_endings", "control", "invisible", "bidi", "nfkc", "typography", "homoglyph")
 
@@ -55,6 +55,9 @@ _TYPOGRAPHY = {
 }
 # Anything outside printable ASCII (plus LF and TAB) needs per-character attention.
 _SPECIAL = re.compile(r"[^\t\n\x20-\x7e]+")
+# The bytes of printable ASCII plus LF and TAB: deleting them from an ASCII text's bytes leaves
+# exactly the characters ``_SPECIAL`` would find (none, for almost every ASCII text).
+_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\t\n"
 
 
 @lru_cache(maxsize=1)
@@ -163,11 +166,49 @@ def _clean(cl: str) -> tuple[str, str]:
 
 
 def normalise(original: str) -> Normalised:
-    """Normalise ``original`` (see module docstring) and keep the map back to it. Linear time."""
+    """Normalise ``original`` (see module docstring) and keep the map back to it. Linear time.
+
+    Printable ASCII text (with LF and TAB) is returned unchanged after a check in C, without the
+    regex scan; otherwise only the special runs are processed, and homoglyphs are looked for
+    only in what those runs became (the rest is ASCII)."""
+    return normalise_with_proxy(original, proxy=False)[0]
+
+
+# A proxy needs few non-ASCII stretches: at most one per this many characters (else None).
+_PROXY_CHARS_PER_SPAN = 64
+
+
+@lru_cache(maxsize=4096)
+def _proxy_char(c: str) -> str:
+    """The ASCII stand-in of ``c`` for word matching: itself if ASCII, else '0' for a decimal
+    digit (``\\d``), 'a' for another letter or number (``[^\\W_]``), ' ' for anything else."""
+    if c.isascii():
+        return c
+    return "0" if c.isdecimal() else "a" if c.isalnum() else " "
+
+
+def normalise_with_proxy(
+    original: str, *, proxy: bool = True
+) -> tuple[Normalised, str | None, list[tuple[int, int]]]:
+    """:func:`normalise`, plus an ASCII proxy of the normalised text for the word tokeniser.
+
+    The proxy has the normalised text's length and its ASCII characters; every non-ASCII
+    character is replaced by :func:`_proxy_char`, which keeps its class for the word pattern
+    (decimal digit, other alphanumeric, neither), so the word pattern finds the same spans in
+    the proxy as in the text, with the fast ASCII engine path. Also returned: the spans of the
+    normalised text that came from non-ASCII output (before homoglyph folding), where the words
+    must be read from the text itself. The proxy is None (spans empty) for ASCII text, when not
+    asked for, or when the text has more than one such stretch per 64 characters."""
     counts = dict.fromkeys(NORMALISATION_COUNTS, 0)
+    if original.isascii() and not original.encode("ascii").translate(None, _PLAIN_BYTES):
+        return Normalised(text=original, offsets=OffsetMap(), counts=counts), None, []
+    specials: list[str] = []  # what the special runs became
     out: list[str] = []
     norm_starts: list[int] = []
     pieces: list[tuple[int, int, int, int]] = []
+    wide: list[int] = []  # indices in ``out`` of non-ASCII output
+    spans: list[tuple[int, int]] = []  # and their spans in the normalised text, merged
+    max_spans = len(original) // _PROXY_CHARS_PER_SPAN if proxy else -1
     npos = 0  # length of normalised text so far
     last = 0
     for m in _SPECIAL.finditer(original):
@@ -192,7 +233,14 @@ def normalise(original: str) -> Normalised:
             if new != cl or olen != len(cl):
                 norm_starts.append(npos)
                 pieces.append((npos, opos, len(new), olen))
+            if len(spans) <= max_spans and not new.isascii():
+                wide.append(len(out))
+                if spans and spans[-1][1] == npos:
+                    spans[-1] = (spans[-1][0], npos + len(new))
+                else:
+                    spans.append((npos, npos + len(new)))
             out.append(new)
+            specials.append(new)
             npos += len(new)
             opos += olen
             i += 1
@@ -200,8 +248,14 @@ def normalise(original: str) -> Normalised:
     if last < len(original):
         out.append(original[last:])
     text = "".join(out)
-    text, counts["homoglyph"] = _fold_homoglyphs(text)
-    return Normalised(text=text, offsets=OffsetMap(tuple(norm_starts), tuple(pieces)), counts=counts)
+    if _any_homoglyph().search("".join(specials)):
+        text, counts["homoglyph"] = _fold_homoglyphs(text)
+    norm = Normalised(text=text, offsets=OffsetMap(tuple(norm_starts), tuple(pieces)), counts=counts)
+    if not proxy or len(spans) > max_spans:
+        return norm, None, []
+    for k in wide:
+        out[k] = "".join(map(_proxy_char, out[k]))
+    return norm, "".join(out), spans
 
 
 def _fold_homoglyphs(text: str) -> tuple[str, int]:

@@ -104,6 +104,13 @@ def _size(meta: dict[str, Any]) -> str:
     return f", {n / 1024:,.0f} KiB" if isinstance(n, int) else ""
 
 
+def _human_evidence(meta: dict[str, Any]) -> str:
+    names = (meta.get("classifier") or {}).get("human_evidence")
+    if names is None:
+        return "(not recorded in this bundle)"
+    return ", ".join(f"`{n}`" for n in names) if names else "none"
+
+
 def write_model_card(path: Path, bundle: ModelBundle, results: dict[str, Any]) -> None:
     meta = bundle.metadata
     td = meta.get("training_data", {})
@@ -125,12 +132,14 @@ balanced prior, not the base rate of your traffic). `flagged` means quality belo
 `fpr_0.05` = {_f(thr.get("fpr_0.05"), 4)} (default) and `fpr_0.01` = {_f(thr.get("fpr_0.01"), 4)}, set on held-out
 human texts so that at most 5% / 1% of them are flagged in every human domain with >= 100 held-out texts.
 
-**Model**: scikit-learn `HistGradientBoostingClassifier` (shallow trees, large leaves) over slopsift's
-*directional* signals only (no words, no embeddings), with monotonic constraints from each signal's documented
-direction, then `CalibratedClassifierCV`. It cannot learn topics, vocabulary of a domain or formatting of a source
-beyond what the signals measure. The neutral register signals (style, readability, word frequency) are reported
-but never used: they separate human from machine text inside each corpus in directions that flip from corpus to
-corpus, and a model that used them flagged unseen formal human writing (see `slopsift.training.fit`).
+**Model**: scikit-learn `HistGradientBoostingClassifier` (shallow trees, large leaves) over slopsift's signals
+(no words, no embeddings), with monotonic constraints from each signal's documented direction, then
+`CalibratedClassifierCV`. It cannot learn topics, vocabulary of a domain or formatting of a source beyond what the
+signals measure. Neutral register signals (style, readability, word frequency) flip direction from corpus to
+corpus, and a model free to use them flagged unseen formal human writing; so one is read only as evidence *for* a
+human author, when at least 80% of the training corpora agree on that direction, and can then only raise
+quality. Admitted here: {_human_evidence(meta)}. The other neutral signals are reported but never read
+(see `slopsift.training.fit`).
 The file holds the trees as plain arrays, which slopsift evaluates with numpy alone (scoring never imports
 scikit-learn; the result equals the estimator's `predict_proba` float for float, checked on stored probe rows at
 every load), and the fitted scikit-learn estimator as pickled bytes, for retraining and inspection.

@@ -96,6 +96,10 @@ def fit_bundle(t: Table, *, seed: int = 0, metadata: dict[str, Any] | None = Non
             "domains": _counts(t.domain.tolist()),
         },
         calibration={"n": len(fit.calib_index), "method": "sigmoid", "held_out_by": "group"},
+        classifier={
+            "reads": [n for n, c in zip(feature_names(), fit.plan.constraints, strict=True) if c != 0],
+            "human_evidence": fit.plan.human_evidence,
+        },
     )
     return ModelBundle(
         estimator=fit.estimator,
