@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             [
                 ["whole process: python -c 'import slopsift; slopsift.score(text)'", f"{med['process']:.3f}"],
                 ["  of which import slopsift", f"{med['import']:.3f}"],
-                ["  of which model load (imports scikit-learn)", f"{med['model_load']:.3f}"],
+                ["  of which model load (plain arrays, no scikit-learn)", f"{med['model_load']:.3f}"],
                 ["  of which first score()", f"{med['first_score']:.3f}"],
             ],
         )

@@ -138,8 +138,8 @@ human texts so that at most 5% / 1% of them are flagged in every human domain wi
 signals measure. Neutral register signals (style, readability, word frequency) flip direction from corpus to
 corpus, and a model free to use them flagged unseen formal human writing; so one is read only as evidence *for* a
 human author, when at least 80% of the training corpora agree on that direction, and can then only raise
-quality. Admitted here: {_human_evidence(meta)}. The other neutral signals are reported but never read
-(see `slopsift.training.fit`).
+quality. Admitted here: {_human_evidence(meta)}.
+The other neutral signals are reported but never read (see `slopsift.training.fit`).
 The file holds the trees as plain arrays, which slopsift evaluates with numpy alone (scoring never imports
 scikit-learn; the result equals the estimator's `predict_proba` float for float, checked on stored probe rows at
 every load), and the fitted scikit-learn estimator as pickled bytes, for retraining and inspection.
