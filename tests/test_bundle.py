@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import subprocess
 import sys
@@ -36,7 +37,7 @@ from slopsift.bundle import (
     sha256_file,
     upgrade_bundle,
 )
-from slopsift.scoring import Detector
+from slopsift.scoring import Detector, cached_detector
 from slopsift.training.evaluate import Table
 from slopsift.training.train import fit_bundle
 
@@ -369,3 +370,14 @@ def test_threshold_choices(model_path: Path) -> None:
         Detector(model_path, threshold="fpr_0.5")
     with pytest.raises(ValueError, match="threshold must be"):
         Detector(model_path, threshold=1.5)
+
+
+def test_cached_detector_loads_once_and_reloads_a_replaced_file(model_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "m.joblib"
+    save_bundle(load_bundle(model_path), path)
+    first = cached_detector(path)
+    assert cached_detector(str(path)) is first  # same file, same process: loaded once
+    assert cached_detector(path, "fpr_0.01") is not first  # another operating point
+    save_bundle(load_bundle(model_path), path)  # replaced at the same path
+    os.utime(path, ns=(1, 1))  # a different mtime even where the clock is coarse
+    assert cached_detector(path) is not first

@@ -292,7 +292,7 @@ def test_detector_is_loaded_once_per_process(monkeypatch: pytest.MonkeyPatch) ->
         return real(model, threshold)
 
     monkeypatch.setattr(slopsift.scoring, "Detector", counting)
-    monkeypatch.setattr(sp, "_detectors", {})
+    monkeypatch.setattr(slopsift.scoring, "_detectors", {})
     frames = [pd.DataFrame({"text": [TEXTS["german"], None, "Ok."]}) for _ in range(3)]
     for _ in range(2):
         out = list(sp._score_partition(iter(frames), "text", None, "fpr_0.05", 2, 1000))

@@ -30,7 +30,7 @@ from slopsift.bundle import PERCENTILES, ModelBundle, load_bundle
 from slopsift.document import parse
 from slopsift.features import EvidenceSpan, SignalsResult, feature_specs, signals_for_document
 
-__all__ = ["Detector", "Label", "Reason", "Report", "score", "score_many"]
+__all__ = ["Detector", "Label", "Reason", "Report", "cached_detector", "score", "score_many"]
 
 Label = Literal["ok", "low_quality", "insufficient_text", "unsupported_language"]
 
@@ -226,30 +226,47 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 
 _lock = threading.Lock()
-_default: Detector | None = None
+_detectors: dict[tuple[Any, ...], Detector] = {}
 
 
-def _default_detector() -> Detector:
-    global _default
-    if _default is None:
+def _model_key(model: str | Path | None) -> tuple[Any, ...] | None:
+    """How a model is told apart in the cache: the bundled one, or a file by path, size and mtime
+    (so a file replaced at the same path is loaded anew); ``None`` if the file cannot be read."""
+    if model is None:
+        return ()
+    try:
+        st = Path(model).stat()
+    except OSError:
+        return None
+    return (str(Path(model).resolve()), st.st_size, st.st_mtime_ns)
+
+
+def cached_detector(model: str | Path | None = None, threshold: str | float = "fpr_0.05") -> Detector:
+    """This process's detector for ``(model, threshold)``, loaded on first use and shared after.
+
+    ``score``, ``score_many`` and the engine integrations (Spark workers, datatrove tasks) all go
+    through here, so a process loads and verifies each model once, not once per call or batch.
+    """
+    model_key = _model_key(model)
+    if model_key is None:  # unreadable: let Detector raise its usual, clear error
+        return Detector(model, threshold)
+    key = (*model_key, threshold)
+    det = _detectors.get(key)
+    if det is None:
         with _lock:
-            if _default is None:
-                _default = Detector()
-    return _default
+            det = _detectors.get(key)
+            if det is None:
+                det = _detectors[key] = Detector(model, threshold)
+    return det
 
 
 def score(text: str) -> Report:
     """Score one text with the bundled model at its default operating point."""
-    return _default_detector().score(text)
-
-
-def _detector(model: str | None, threshold: str | float) -> Detector:
-    """The shared default detector when it fits, else a new one for this model and operating point."""
-    return _default_detector() if model is None and threshold == "fpr_0.05" else Detector(model, threshold)
+    return cached_detector().score(text)
 
 
 def _score_chunk(texts: list[str], model: str | None, threshold: str | float) -> list[Report]:
-    return _detector(model, threshold).score_batch(texts)
+    return cached_detector(model, threshold).score_batch(texts)
 
 
 def score_many(
@@ -264,7 +281,7 @@ def score_many(
     items = list(texts)
     chunks = [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
     if n_jobs == 1 or len(chunks) <= 1:
-        det = _detector(model, threshold)
+        det = cached_detector(model, threshold)
         return [r for c in chunks for r in det.score_batch(c)]
     from joblib import Parallel, delayed
 

@@ -45,7 +45,6 @@ once, not once per task. Documents are scored ``batch_size`` at a time through d
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -62,7 +61,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from exc
 
 from slopsift.bundle import bundled_model_path
-from slopsift.scoring import Detector, Report
+from slopsift.scoring import Detector, Report, cached_detector
 
 __all__ = ["DEFAULT_BATCH_SIZE", "METADATA_KEYS", "SlopsiftFilter"]
 
@@ -73,21 +72,6 @@ METADATA_KEYS = ("slopsift_quality", "slopsift_label", "slopsift_reasons")
 """The keys every scored document gets in ``doc.metadata``."""
 
 FilterResult = bool | tuple[bool, str]
-
-_lock = threading.Lock()
-_detectors: dict[tuple[str | None, str | float], Detector] = {}
-
-
-def _detector(model: str | None, threshold: str | float) -> Detector:
-    """This process's detector for ``(model, threshold)``, loaded on first use."""
-    key = (model, threshold)
-    det = _detectors.get(key)
-    if det is None:
-        with _lock:
-            det = _detectors.get(key)
-            if det is None:
-                det = _detectors[key] = Detector(model, threshold)
-    return det
 
 
 def _check_threshold(model: str | None, threshold: str | float) -> None:
@@ -147,7 +131,7 @@ class SlopsiftFilter(BaseFilter):  # type: ignore[misc]  # datatrove ships no ty
     @property
     def detector(self) -> Detector:
         """The detector of this process (created on first use, never pickled with the filter)."""
-        return _detector(self.model, self.threshold)
+        return cached_detector(self.model, self.threshold)
 
     def filter(self, doc: Document) -> FilterResult:
         """Score one document: ``True`` to keep it, ``(False, reason)`` to drop it."""

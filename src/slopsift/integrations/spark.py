@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from functools import partial
@@ -163,9 +162,6 @@ def _check_model_and_threshold(model: str | None, threshold: str | float) -> Non
 
 # --- executor side -----------------------------------------------------------------------------------
 
-_lock = threading.Lock()
-_detectors: dict[tuple[str | None, str | float], Detector] = {}
-
 
 def _resolve_model(model: str | None) -> str | None:
     """The model path on this executor: as given if it exists here, else (a bare or relative name)
@@ -185,19 +181,11 @@ def _get_detector(model: str | None, threshold: str | float) -> Detector:
     """This process's detector for ``(model, threshold)``, loaded on first use and then reused.
 
     Spark reuses Python workers across tasks (``spark.python.worker.reuse``, on by default), so the
-    model is loaded once per worker process, not once per partition, batch or row. A model file
-    replaced at the same path is not reloaded by a live worker: write a new model to a new path."""
-    key = (model, threshold)
-    det = _detectors.get(key)
-    if det is None:
-        with _lock:
-            det = _detectors.get(key)
-            if det is None:
-                from slopsift.scoring import Detector
+    model is loaded once per worker process (:func:`slopsift.scoring.cached_detector`), not once per
+    partition, batch or row; a model file replaced at the same path is loaded anew."""
+    from slopsift.scoring import cached_detector
 
-                det = Detector(_resolve_model(model), threshold)
-                _detectors[key] = det
-    return det
+    return cached_detector(_resolve_model(model), threshold)
 
 
 def _input_error(value: Any, text_col: str, max_doc_bytes: int) -> str | None:
