@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,27 @@ def timed(fn: Callable[[], object]) -> tuple[float, float]:
     c0, w0 = time.process_time(), time.perf_counter()
     fn()
     return time.process_time() - c0, time.perf_counter() - w0
+
+
+Target = tuple[str, Callable[[], Any], Callable[[Any], object]]
+"""``(name, setup, run)``: ``run(setup())`` is one timed pass; setup is not timed."""
+
+
+def timed_passes(
+    targets: Sequence[Target], passes: int, n_docs: int, n_bytes: int, *, alternate: bool = False
+) -> dict[str, Timing]:
+    """Time every target ``passes`` times, interleaved (pass 1 of every target, then pass 2, ...), so
+    load on a shared machine hits them alike; ``alternate`` reverses the order on every other pass.
+    Each pass's docs/s goes to stderr as it finishes."""
+    results = {name: Timing(name, n_docs, n_bytes) for name, _, _ in targets}
+    for p in range(passes):
+        for name, setup, run in targets if not (alternate and p % 2) else targets[::-1]:
+            state = setup()
+            cpu, wall = timed(partial(run, state))
+            results[name].cpu.append(cpu)
+            results[name].wall.append(wall)
+            print(f"pass {p + 1}/{passes} {name}: {n_docs / cpu:,.0f} docs/s", file=sys.stderr)
+    return results
 
 
 def percentile(values: Sequence[float], q: float) -> float:

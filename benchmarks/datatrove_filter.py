@@ -37,21 +37,19 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _bench import (  # sets one-core limits: must come before numpy / scikit-learn are imported
     BUILD,
-    Timing,
     load_corpus,
     machine,
     markdown_table,
     model_path,
     pin_one_core,
     texts_of,
-    timed,
+    timed_passes,
 )
 
 REFERENCE = "slopsift.score_many"
@@ -221,14 +219,7 @@ def main(argv: list[str] | None = None) -> int:
 
         captured: dict[str, Any] = {}
         todo = targets(docs, model_arg, work, captured)
-        results = {name: Timing(name, len(docs), n_bytes) for name, _, _ in todo}
-        for p in range(args.passes):
-            for name, setup, run in todo if p % 2 == 0 else todo[::-1]:  # alternate the order
-                state = setup()
-                cpu, wall = timed(partial(run, state))
-                results[name].cpu.append(cpu)
-                results[name].wall.append(wall)
-                print(f"pass {p + 1}/{args.passes} {name}: {len(docs) / cpu:,.0f} docs/s", file=sys.stderr)
+        results = timed_passes(todo, args.passes, len(docs), n_bytes, alternate=True)
         problems, counts = check_agreement([str(d["id"]) for d in docs], captured)
 
     ref = results[REFERENCE]

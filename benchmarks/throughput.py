@@ -30,14 +30,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _bench import (  # sets one-core limits: must come before numpy / scikit-learn are imported
     BUILD,
-    Timing,
     load_corpus,
     machine,
     markdown_table,
     model_path,
     pin_one_core,
     texts_of,
-    timed,
+    timed_passes,
 )
 
 REFERENCE = "datatrove GopherRepetitionFilter"
@@ -146,14 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         if name in names:
             run(setup())
 
-    results = {name: Timing(name, len(texts), n_bytes) for name, _, _ in targets}
-    for p in range(args.passes):
-        for name, setup, run in targets:
-            state = setup()
-            cpu, wall = timed(lambda run=run, state=state: run(state))
-            results[name].cpu.append(cpu)
-            results[name].wall.append(wall)
-            print(f"pass {p + 1}/{args.passes} {name}: {len(texts) / cpu:,.0f} docs/s", file=sys.stderr)
+    results = timed_passes(targets, args.passes, len(texts), n_bytes)
 
     ref = results.get(REFERENCE)
     rows = []
