@@ -14,7 +14,8 @@ reasons that say nothing about the writing. "Words" below means these prose word
 
 n-grams are over ``Document.words`` (lower-cased) as integer ids (``Document.word_ids``; a masked
 word gets a unique id of its own), an n-gram's key being the int ``id(its (n-1)-gram) * base +
-id(last word)``. They are counted by a pruned scan: an n-gram can only occur twice where the
+id(last word)`` and a repeated n-gram's id the position of its first occurrence. They are
+counted by a pruned scan: an n-gram can only occur twice where the
 (n-1)-grams at its position and the next one both do, so level n examines only the repeated
 positions of level n-1 and the whole 1..10-gram scan handles at most 10 n keys (a text that is
 one phrase repeated) and far fewer on real text. A level with many keys (level 2 of any real
@@ -51,8 +52,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from heapq import nlargest
-from itertools import accumulate, compress, count, islice, repeat
-from operator import add, and_, attrgetter, eq, itemgetter, le, lt, sub
+from itertools import compress, count, islice, repeat
+from operator import add, and_, attrgetter, eq, itemgetter, lt, ne, sub
 
 import numpy as np
 
@@ -301,7 +302,7 @@ def _nonprose_spans(doc: Document) -> list[tuple[int, int]]:
     return spans
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Prose:
     """The words as integer ids (``Document.word_ids``) with code, URLs and domains replaced by
     unique ids ``>= n_words of the document`` (so they never repeat), the prose lines and the prose
@@ -395,27 +396,35 @@ def _dup_units(
 # n-grams
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is three times slower to build
 class _Level:
     """The repeated word n-grams of one length n.
 
-    ``pos`` holds, ascending, the positions whose n-gram occurs >= 2 times and ``gids[k]`` the id
-    of the n-gram at ``pos[k]``; ids number the repeated n-grams 0, 1, ... in order of first
-    occurrence, ``counts[id]`` is the number of occurrences and ``first[id]`` the first position.
+    An n-gram's id is the position of its first occurrence. ``pos`` holds, ascending, the
+    positions whose n-gram occurs >= 2 times and ``gids[k]`` the id of the n-gram at ``pos[k]``;
+    ``first`` lists the ids of the repeated n-grams ascending and ``counts[r]`` the number of
+    occurrences of n-gram ``first[r]`` (``r``, its rank, numbers them in order of first occurrence).
     """
 
     pos: list[int]
     gids: list[int]
     counts: list[int]
     first: list[int]
+    arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # pos, gids, counts if in numpy
 
     def repeats(self) -> list[int]:
-        """The positions of occurrences after the first (ids ascend with first occurrence, so an
-        occurrence is a first one exactly when its id exceeds every id before it)."""
-        return list(compress(self.pos, map(le, self.gids, accumulate(self.gids, max, initial=-1))))
+        """The positions of occurrences after the first."""
+        return list(compress(self.pos, map(ne, self.pos, self.gids)))
 
-    def positions_of(self, gid: int) -> list[int]:
-        return list(compress(self.pos, map(gid.__eq__, self.gids)))
+    def positions_of(self, rank: int) -> list[int]:
+        """The positions of the n-gram of rank ``rank``: one numpy comparison on a long level,
+        else a C-level scan from its first occurrence that stops at its last."""
+        gid = self.first[rank]
+        if self.arrays is not None and len(self.pos) > _NUMPY_MIN:
+            pos, gids, _ = self.arrays
+            return pos[gids == gid].tolist()  # type: ignore[no-any-return]
+        i = bisect_left(self.pos, gid)
+        return list(islice(compress(self.pos[i:], map(gid.__eq__, self.gids[i:])), self.counts[rank]))
 
 
 _EMPTY = _Level([], [], [], [])
@@ -427,31 +436,23 @@ _ONE = 1  # ``map(_ONE.__lt__, counts)`` flags counts above one without a Python
 def _level(
     positions: Iterable[int], keys: Sequence[int], ids: Sequence[int], base: int, n: int
 ) -> tuple[_Level, list[int], list[int]]:
-    """Keep the positions whose n-gram key occurs at least twice; relabel keys as small ints in
-    order of first occurrence. Also returns the candidates and keys of level n + 1: positions p
-    kept together with p + 1, keyed ``id(n-gram at p) * base + ids[p + n]``.
+    """Keep the positions whose n-gram key occurs at least twice, with the position of the key's
+    first occurrence as the n-gram's id. Also returns the candidates and keys of level n + 1:
+    positions p kept together with p + 1, keyed ``id(n-gram at p) * base + ids[p + n]``.
 
     Two plain loops: for the short inputs it gets (under ``_NUMPY_MIN`` keys) this beats both
     C-level iterator pipelines and numpy, whose fixed costs dominate there."""
     counts: dict[int, int] = {}
     first_at: dict[int, int] = {}
     for p, key in zip(positions, keys, strict=True):  # dicts keep first-occurrence order
-        c = counts.get(key)
-        if c is None:
+        if key in counts:
+            counts[key] += 1
+        else:
             counts[key] = 1
             first_at[key] = p
-        else:
-            counts[key] = c + 1
     if len(counts) == len(keys):
         return _EMPTY, [], []
-    labels: dict[int, int] = {}
-    rep_counts: list[int] = []
-    first: list[int] = []
-    for key, c in counts.items():
-        if c > 1:
-            labels[key] = len(rep_counts)
-            rep_counts.append(c)
-            first.append(first_at[key])
+    labels = {key: first_at[key] for key, c in counts.items() if c > 1}
     pos: list[int] = []
     gids: list[int] = []
     cand: list[int] = []
@@ -467,26 +468,45 @@ def _level(
             pos.append(p)
             gids.append(g)
             prev_p, prev_g = p, g
-    return _Level(pos, gids, rep_counts, first), cand, nxt
+    rep_counts = list(filter(_ONE.__lt__, counts.values()))
+    return _Level(pos, gids, rep_counts, list(labels.values())), cand, nxt
 
 
-def _level_np(positions: np.ndarray, keys: np.ndarray) -> tuple[_Level, np.ndarray, np.ndarray]:
-    """:func:`_level` for long inputs, sort-based in numpy (about 20 us + 0.05 us per key against
-    0.2-0.3 us per key in Python), returning the kept positions and ids as arrays too."""
-    uniq, first_idx, inverse, counts = np.unique(
-        keys, return_index=True, return_inverse=True, return_counts=True
-    )
-    rep = np.flatnonzero(counts > 1)
-    if not len(rep):
-        return _EMPTY, positions[:0], positions[:0]
-    rep = rep[np.argsort(first_idx[rep])]  # first-occurrence order (first indices are distinct)
-    label = np.full(len(uniq), -1, dtype=np.int64)
-    label[rep] = np.arange(len(rep), dtype=np.int64)
-    lab = label[inverse.reshape(-1)]
-    keep = lab >= 0
-    pos, gids = positions[keep], lab[keep]
-    level = _Level(pos.tolist(), gids.tolist(), counts[rep].tolist(), positions[first_idx[rep]].tolist())
-    return level, pos, gids
+def _level_np(
+    positions: np.ndarray | None, keys: np.ndarray, shift: int
+) -> tuple[_Level, np.ndarray, np.ndarray]:
+    """:func:`_level` for long inputs (``positions`` None for 0, 1, ...), sort-based in numpy,
+    returning the kept positions and ids as arrays too.
+
+    The keys are grouped by sorting ``keys << shift | index``, unique ints, which orders equal
+    keys by index like a stable argsort but costs less; ``shift`` 0 (keys too large to shift)
+    falls back to the argsort. Every numpy call costs microseconds here, so there are few."""
+    m = len(keys)
+    index = np.arange(m, dtype=np.int64)
+    if shift:
+        packed = keys << shift
+        packed |= index
+        packed.sort()
+        order = packed & ((1 << shift) - 1)  # indices grouped by key, ascending within a key
+        packed >>= shift
+    else:
+        order = np.argsort(keys, kind="stable")
+        packed = keys[order]
+    start = np.empty(m + 1, dtype=np.bool_)  # a key's first index in the sorted order (and m)
+    start[0] = start[m] = True
+    np.not_equal(packed[1:], packed[:-1], out=start[1:m])
+    first = order[np.maximum.accumulate(np.where(start[:m], index, 0))]  # its key's first index
+    first[start[:m] & start[1:]] = -1  # a key occurring once
+    label = np.empty(m, dtype=np.int64)
+    label[order] = first
+    kept = np.flatnonzero(label >= 0)
+    gids = label[kept]
+    if positions is not None:
+        kept, gids = positions[kept], positions[gids]
+    first = kept[kept == gids]  # the ids, ascending
+    counts = np.bincount(gids)[first]
+    level = _Level(kept.tolist(), gids.tolist(), counts.tolist(), first.tolist(), (kept, gids, counts))
+    return level, kept, gids
 
 
 def _repeated_ngrams(ids: Sequence[int], base: int, nmax: int) -> list[_Level]:
@@ -503,16 +523,22 @@ def _repeated_ngrams(ids: Sequence[int], base: int, nmax: int) -> list[_Level]:
     cand: Sequence[int]
     if len(ids) > _NUMPY_MIN:
         arr = np.fromiter(ids, dtype=np.int64, count=len(ids))
-        cand_a = np.arange(len(ids) - 1, dtype=np.int64)
-        keys_a = arr[:-1] * base + arr[1:]
+        keys_a = arr[:-1] * base
+        keys_a += arr[1:]
+        # keys (ids below len(ids) times base, plus a word id) shifted by the index bits
+        shift = len(ids).bit_length()
+        if max(len(ids), base).bit_length() + base.bit_length() + shift > 62:
+            shift = 0
+        cand_a = None
         while n <= nmax and len(keys_a) >= _NUMPY_MIN:
-            level, pos_a, gid_a = _level_np(cand_a, keys_a)
+            level, pos_a, gid_a = _level_np(cand_a, keys_a, shift)
             levels.append(level)
-            adj = pos_a[1:] - pos_a[:-1] == 1
-            cand_a = pos_a[:-1][adj]
-            keys_a = gid_a[:-1][adj] * base + arr[cand_a + n]
+            adj = np.flatnonzero(pos_a[1:] - pos_a[:-1] == 1)
+            cand_a = pos_a[adj]
+            keys_a = gid_a[adj] * base
+            keys_a += arr[cand_a + n]
             n += 1
-        cand, keys = cand_a.tolist(), keys_a.tolist()
+        cand, keys = (range(len(keys_a)) if cand_a is None else cand_a.tolist()), keys_a.tolist()
     else:
         keys = list(map(add, map(base.__mul__, ids), islice(ids, 1, None)))
         cand = range(len(keys))
@@ -561,12 +587,20 @@ def _top_ngram(level: _Level, n: int, words: Sequence[str], ids: Sequence[int]) 
     periodic candidate needs its positions to count the union."""
     if not level.counts:
         return 0, []
-    top = max(level.counts)
-    best = list(islice(compress(count(), map(top.__eq__, level.counts)), TIE_CAP))  # ascending ids
+    counts = level.counts
+    top = max(counts)
+    if counts.count(top) == 1:  # the common case, two C-level calls
+        best = [counts.index(top)]
+    else:
+        best = list(islice(compress(count(), map(top.__eq__, counts)), TIE_CAP))  # ascending ids
     best_chars, best_g = -1, -1
     for g in best:  # in order of first occurrence
         f = level.first[g]
-        if any(ids[f : f + n - d] == ids[f + d : f + n] for d in range(1, n)):
+        # a period d < n needs ids[f] == ids[f + d]: one C-level test rules most n-grams out
+        periodic = ids[f] in ids[f + 1 : f + n] and any(
+            ids[f : f + n - d] == ids[f + d : f + n] for d in range(1, n)
+        )
+        if periodic:
             chars = _covered(_runs(level.positions_of(g), n), words)
         else:
             chars = top * sum(map(len, words[f : f + n]))
@@ -586,6 +620,34 @@ def _is_content(word: str) -> bool:
     return len(word) > 1 and word not in _stopwords() and _HAS_LETTER.search(word) is not None
 
 
+_PHRASE_NUMPY_MIN = 256  # candidates from which they are packed and sorted in numpy
+
+
+def _phrase_candidates(levels: Sequence[_Level], span: int) -> list[int]:
+    """Every repeated n-gram of PHRASE_MIN..PHRASE_MAX words packed into one int,
+    ``(count * 8 + n) * span + span - 1 - rank``, sorted descending: best count first, then the
+    longer, then the earlier. In numpy when there are many (a long document)."""
+    packed: list[int] = []
+    if sum(len(levels[n].counts) for n in range(PHRASE_MIN, PHRASE_MAX + 1)) < _PHRASE_NUMPY_MIN:
+        for n in range(PHRASE_MIN, PHRASE_MAX + 1):
+            counts = levels[n].counts
+            if counts:
+                low = n * span + span - 1
+                packed.extend(map(add, map((8 * span).__mul__, counts), range(low, low - len(counts), -1)))
+        packed.sort(reverse=True)
+        return packed
+    parts = []
+    for n in range(PHRASE_MIN, PHRASE_MAX + 1):
+        level = levels[n]
+        if level.counts:
+            low = n * span + span - 1
+            arr = level.arrays[2] if level.arrays is not None else np.array(level.counts, dtype=np.int64)
+            parts.append(arr * (8 * span) + np.arange(low, low - len(arr), -1, dtype=np.int64))
+    keys = np.concatenate(parts)
+    keys.sort()
+    return keys[::-1].tolist()  # type: ignore[no-any-return]
+
+
 def _phrase(
     doc: Document, n_scan: int, levels: Sequence[_Level], sentence_ends: Sequence[int]
 ) -> tuple[int, int, list[int]]:
@@ -598,18 +660,12 @@ def _phrase(
     ``sentence_ends`` the ascending word indices at which a non-empty sentence ends.
 
     Candidates are visited best raw count first (then longer, then earlier), each packed into one
-    int so that a C-level sort orders them: the raw count bounds the count inside sentences, so
-    the visit stops at the first candidate that could not beat the best found. Same winner as
-    visiting every repeated n-gram."""
+    int so that one sort orders them: the raw count bounds the count inside sentences, so the
+    visit stops at the first candidate that could not beat the best found (name or not, it is
+    only checked for one that could). Same winner as visiting every repeated n-gram."""
     text, starts, words = doc.text, doc.word_starts, doc.words
-    span = n_scan + 1  # > any n-gram id
-    packed: list[int] = []
-    for n in range(PHRASE_MIN, PHRASE_MAX + 1):
-        counts = levels[n].counts
-        if counts:  # ((count * 8 + n) * span + span - 1 - id): larger is better
-            low = n * span + span - 1
-            packed.extend(map(add, map((8 * span).__mul__, counts), range(low, low - len(counts), -1)))
-    packed.sort(reverse=True)
+    span = n_scan + 1  # > any n-gram rank
+    packed = _phrase_candidates(levels, span)
     best_c, best_n, best_g, best_pos = 0, 0, 0, []
     by_gram: dict[int, dict[int, list[int]]] = {}
     checked = dict.fromkeys(range(PHRASE_MIN, PHRASE_MAX + 1), 0)
@@ -621,18 +677,19 @@ def _phrase(
             break  # neither this nor any later candidate can win
         level = levels[n]
         i = level.first[g]
-        content = [k - i for k in range(i, i + n) if _is_content(words[k])]
+        content = list(compress(range(n), map(_is_content, words[i : i + n])))  # offsets
         if len(content) < (2 if n == 2 else 1):
             continue
         index = by_gram.get(n)
-        if index is None and checked[n] < 4:  # a few look-ups by scanning, then index the level
+        # a few look-ups by scanning (many more when it is a numpy comparison), then index the level
+        if index is None and checked[n] < (64 if level.arrays is not None else 4):
             occ = level.positions_of(g)
         else:
             if index is None:
                 index = by_gram[n] = {}
                 for k, h in zip(level.pos, level.gids, strict=True):
                     index.setdefault(h, []).append(k)
-            occ = index[g]
+            occ = index[i]  # keyed by id, the first position
         checked[n] += 1
         # inside one sentence: no sentence ends at p + 1 .. p + n - 1 (bisect counts the ends <= k)
         ends = repeat(sentence_ends)
@@ -640,10 +697,15 @@ def _phrase(
         pos = list(compress(occ, inside))
         if len(pos) < 2:
             continue
-        named = sum(all(text[starts[p + o]].isupper() for o in content) for p in pos)
-        if 2 * named > len(pos):
-            continue
-        if not best_c or (len(pos), n, -g) > (best_c, best_n, -best_g):
+        if best_c and (len(pos), n, -g) <= (best_c, best_n, -best_g):
+            continue  # cannot win, name or not
+        # a name when all its content words are capitalised in most occurrences
+        caps = [
+            list(map(str.isupper, map(text.__getitem__, map(starts.__getitem__, map(o.__add__, pos)))))
+            for o in content
+        ]
+        named = sum(caps[0]) if len(caps) == 1 else sum(map(all, zip(*caps, strict=True)))
+        if 2 * named <= len(pos):
             best_c, best_n, best_g, best_pos = len(pos), n, g, pos
     return (best_c, best_n, best_pos) if best_c else (0, 0, [])
 
@@ -674,6 +736,7 @@ def _near_dups(
     postings: dict[int, list[int]] = {}
     sizes: dict[int, int] = {}
     exact: dict[frozenset[int], int] = {}
+    rank: dict[int, int] | None = None  # id -> rank, only when the candidates are capped
     for j in compress(range(len(lengths)), map(and_, eligible_flags, map(lt, los, his))):
         grams = ids[los[j] : his[j]]
         rep = set(grams)
@@ -708,11 +771,13 @@ def _near_dups(
                 if len(post) < POSTING_CAP:
                     post.append(j)
         best_k, best_jac = -1, 0.0
-        top = (
-            shared.items()
-            if len(shared) <= CANDIDATE_CAP
-            else nlargest(CANDIDATE_CAP, shared.items(), key=_second)
-        )
+        if len(shared) <= CANDIDATE_CAP:
+            top: Iterable[tuple[int, int]] = shared.items()
+        else:
+            if rank is None:
+                rank = dict(zip(shingles.first, count()))
+            ranked = _in_rank_order(shared, grams, rank, shingles.first, postings, j)
+            top = nlargest(CANDIDATE_CAP, ranked, key=_second)
         for k, inter in top:
             jac = inter / (size + sizes[k] - inter)
             if jac > best_jac or (jac == best_jac and k < best_k):
@@ -720,6 +785,26 @@ def _near_dups(
         if best_jac >= NEAR_DUP_JACCARD:
             pairs.append((best_k, j, best_jac))
     return eligible, pairs
+
+
+def _in_rank_order(
+    shared: dict[int, int],
+    grams: list[int],
+    rank: dict[int, int],
+    first: list[int],
+    postings: dict[int, list[int]],
+    j: int,
+) -> Iterable[tuple[int, int]]:
+    """The items of ``shared`` in the order in which the candidates come up when the shingles of
+    unit ``j`` are visited in the order of the set of their ranks (``rank``: id -> rank, the order
+    of first occurrence; ``first``: rank -> id): the order in which the cap on candidates breaks
+    ties. ``postings`` already hold ``j``, which is skipped."""
+    order: dict[int, int] = {}
+    for r in set(map(rank.__getitem__, grams)):
+        for k in postings[first[r]]:
+            if k != j:
+                order[k] = 0
+    return zip(order, map(shared.__getitem__, order), strict=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -775,17 +860,15 @@ def compute(doc: Document) -> FamilyOutput:
     # are worked out only for the evidence of repeats.
     head = {h.line: (h.start, h.end) for h in doc.headings}
     doc_lines = doc.lines
-    stripped = list(map(str.strip, doc.line_texts))
-
-    def line_key(i: int) -> str:
-        h = head.get(i)
-        return stripped[i] if h is None else text[h[0] : h[1]]
+    line_keys = list(map(str.strip, doc.line_texts))  # the key of every line
+    for i, (hs, he) in head.items():
+        line_keys[i] = text[hs:he]
 
     def line_span(i: int) -> tuple[int, int]:
         return head.get(i) or _strip(text, doc_lines[i].start, doc_lines[i].end)
 
     kept = prose.lines  # ascending
-    keys = list(map(line_key if head else stripped.__getitem__, kept))
+    keys = list(map(line_keys.__getitem__, kept))
     values["dup_line_frac"], values["dup_line_char_frac"] = _dup_units(
         keys, lambda k: line_span(kept[k]), "dup_line_frac", "line", ev
     )
@@ -796,7 +879,7 @@ def compute(doc: Document) -> FamilyOutput:
         if (b := bisect_left(kept, p.first_line)) < n_kept and kept[b] <= p.last_line
     ]
     keys = [
-        line_key(p.first_line) if p.first_line == p.last_line else text[p.start : p.end].strip()
+        line_keys[p.first_line] if p.first_line == p.last_line else text[p.start : p.end].strip()
         for p in paras
     ]
 
