@@ -131,8 +131,9 @@ _MIN_PROSE_WORDS = 3
 
 # Line-start regexes run over "\n" + text: opening on a literal newline lets the engine jump from
 # line to line instead of trying every character, and a match starts exactly at its line's offset.
-_FENCE = re.compile(r"\n[ ]{0,3}(?:```|~~~)")
-_INDENTED = re.compile(r"\n(?: {4}|\t)[ \t]*\S")
+# A code line: a fence (at most three spaces, then ``` or ~~~) or a line indented by four spaces or a
+# tab. One scan finds both (no line is both), and no match reaches past its own line.
+_CODE_LINE = re.compile(r"\n(?:(?P<fence>[ ]{0,3}(?:```|~~~))|(?: {4}|\t)[ \t]*\S)")
 # A candidate lone line: one or two plain words (letters, digits, apostrophes, hyphens, '&'), each
 # starting and ending on a letter or digit, optionally wrapped in emphasis markers.
 _WORD_RE = r"[^\W_](?:[\w'&\-]*[^\W_])?"
@@ -142,8 +143,15 @@ _LONE = re.compile(
 _LONE_MAX_CHARS = 60
 _BOLD_LINE = re.compile(r"\s*(?:[-*+]\s+)?(?:\*\*|__)[^*_\n]{1,120}(?:\*\*|__)\s*:?\s*")
 # Around a debris entry a line may carry list/quote/heading markers and emphasis in front, a markdown
-# link wrapper, and trailing punctuation or arrows. Run over "\n" + lower-cased text, like _FENCE.
-_DEBRIS_LEAD = r"\n[ \t#>*_\-+|\u2022\u00b7\u25aa\u25cf\u2013\u2014]*\[?"
+# link wrapper, and trailing punctuation or arrows. Run over "\n" + lower-cased text, like _CODE_LINE.
+# The leading markers are taken as one possessive run (the look-ahead-and-backreference idiom, as
+# Python 3.10 lacks ``*+``): that matches the same lines as a plain ``*`` and saves the engine from
+# retrying every entry once per marker on each line that opens with markers ("- ", "## ", "**",
+# indentation), because no entry opens with a marker: checked for the phrases in _debris_line, and
+# the ``re:`` patterns open on a letter, "(", "©", a digit or an optional ``\s*`` (which matches
+# after the markers just as well). Entries must not use numbered groups (``lead`` is group 1).
+_DEBRIS_MARKERS = r" \t#>*_\-+|\u2022\u00b7\u25aa\u25cf\u2013\u2014"
+_DEBRIS_LEAD = rf"\n(?=(?P<lead>[{_DEBRIS_MARKERS}]*))(?P=lead)\[?"
 _DEBRIS_TRAIL = r"(?:\]\([^)\n]*\))?[ \t*_:.!?|>\u00bb\u203a\u2192\u2026\-]*(?=\n|\Z)"
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
@@ -180,12 +188,15 @@ _CP1252_TAIL = (
 )
 # Signatures as they look *after* normalisation (NFKC and typography folding already applied):
 # 'â€' + tail ('’' became "'" , '™' became 'TM'), 'Ã'/'Â'/'Ð'/'Ñ' + a latin-1 tail, U+FFFD.
+# Every alternative opens on a literal character (the look-behind comes after the 'Ã'), so the
+# engine scans for those characters in C instead of trying every position.
 _MOJIBAKE = re.compile(
     rf"\u00e2\u20ac(?:TM|[{_CP1252_TAIL}])?"
     rf"|\u00c3[{_CP1252_TAIL}]"
-    r"|(?<=[a-z])\u00c3[a-z0-9 ]"
+    r"|\u00c3(?<=[a-z]\u00c3)[a-z0-9 ]"
     r"|\u00c2[ \u00a1-\u00bf]"
-    r"|[\u00d0\u00d1][\u00a0-\u00bf]"
+    r"|\u00d0[\u00a0-\u00bf]"
+    r"|\u00d1[\u00a0-\u00bf]"
     r"|\ufffd"
 )
 _MOJIBAKE_LEADS = "\u00e2\u00c3\u00c2\u00d0\u00d1\ufffd"
@@ -198,13 +209,20 @@ _JOINERS = frozenset("\u200c\u200d")
 def _debris_line() -> re.Pattern[str]:
     """A regex matching whole lines that are a scrape_debris.txt entry, run over "\n" + lower text."""
     lex = load_lexicon("scrape_debris.txt")
+    lead = _DEBRIS_LEAD
+    if any(re.match(f"[{_DEBRIS_MARKERS}]", p) for p in lex.phrases):
+        lead = rf"\n[{_DEBRIS_MARKERS}]*\[?"  # a phrase opens with a marker: let the run give it back
     alts = [f"(?:{p})" for p in lex.patterns]
     if lex.phrases:
         alts.insert(0, f"(?:{_trie_regex(lex.phrases)})")
     # Whitespace inside an entry never crosses a line end: besides being wrong, a "\s*" free to run
     # over a long stretch of blank lines at every line start would make the scan quadratic.
     body = ("|".join(alts) or "(?!)").replace(r"\s", r"[^\S\n]")
-    return re.compile(f"{_DEBRIS_LEAD}(?:{body}){_DEBRIS_TRAIL}")
+    rx = re.compile(f"{lead}(?:{body}){_DEBRIS_TRAIL}")
+    if rx.match("\n") or rx.match("\n\n"):
+        return rx  # some entry matches an empty line
+    # Half the lines of a text are empty; a look-ahead for a character turns them away at once.
+    return re.compile(rf"{lead[:2]}(?=[^\n]){lead[2:]}(?:{body}){_DEBRIS_TRAIL}")
 
 
 @lru_cache(maxsize=1)
@@ -227,7 +245,7 @@ class _Lines:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.starts = [ln.start for ln in doc.lines]
-        self.nl_lower = "\n" + doc.lower  # for the line-start regexes, see _FENCE
+        self.nl_lower = "\n" + doc.lower  # for the line-start regexes, see _CODE_LINE
         self.code = self._code_lines()
 
     def index(self, pos: int) -> int:
@@ -237,16 +255,20 @@ class _Lines:
     def _code_lines(self) -> list[bool]:
         """Lines inside fenced code blocks (fences included; an unclosed fence runs to the end) or
         indented by four spaces or a tab."""
-        text = self.nl_lower
         n = len(self.doc.lines)
         code = [False] * n
-        if "```" in text or "~~~" in text:
-            fences = [self.index(m.start()) for m in _FENCE.finditer(text)]
-            for a, b in zip(fences[::2], [*fences[1::2], n - 1], strict=False):
-                code[a : b + 1] = [True] * (b + 1 - a)
-        if "    " in text or "\t" in text:
-            for m in _INDENTED.finditer(text):
-                code[self.index(m.start())] = True
+        text = self.nl_lower
+        if not ("`" in text or "~" in text or "\t" in text or "\n    " in text):
+            return code  # (cheaper than the scan, and most texts hold no code)
+        fences: list[int] = []
+        indented: list[int] = []
+        for m in _CODE_LINE.finditer(text):
+            # m.start() is the newline before the line, i.e. the line's start in the text
+            (indented if m.group("fence") is None else fences).append(self.index(m.start()))
+        for a, b in zip(fences[::2], [*fences[1::2], n - 1], strict=False):
+            code[a : b + 1] = [True] * (b + 1 - a)
+        for i in indented:
+            code[i] = True
         return code
 
     def text(self, i: int) -> str:
@@ -471,8 +493,9 @@ def _mid_sentence(lx: _Lines, debris: set[int]) -> tuple[int, list[Evidence]]:
     ev: list[Evidence] = []
     for k in range(1, len(paras)):
         p = paras[k]
-        if not _opens_lower(text, p.start):
-            continue
+        c = text[p.start]
+        if not (c.islower() or c.isspace()) or not _opens_lower(text, p.start):
+            continue  # (the first test settles most paragraphs without a call)
         prev = paras[k - 1]
         first, last = p.first_line, prev.last_line
         if lx.code[first] or lx.code[last] or first in heads or last in heads:
@@ -503,7 +526,8 @@ def _mid_sentence(lx: _Lines, debris: set[int]) -> tuple[int, list[Evidence]]:
 def _markup(lx: _Lines) -> tuple[int, list[Evidence]]:
     """Raw markup outside fenced/indented code and inline code spans."""
     text = lx.doc.text
-    kinds = [k for k in _MARKUP if k[0] in text]
+    # (a one-character test first: searching for "](" costs five times as much)
+    kinds = [k for k in _MARKUP if k[0][0] in text and k[0] in text]
     if not kinds:
         return 0, []
     inline: list[int] = []  # flattened [start, end) pairs of inline code spans

@@ -36,26 +36,29 @@ about the same thing, it stays silent. Two statements in the same sentence are n
 
 Aggregates: ``any_conflict`` and ``conflicts_per_1k_words``; their evidence repeats the detectors'.
 
-Complexity, with n characters and w words: two passes over the words in C (``compress``/``map``) find
-digits and cue words, O(w); only sentences holding a cue get a word set, O(w) in all; each cue is
+Complexity, with n characters and w words: the digits and cue words present are picked among the
+distinct words (``Document.word_counts``) and found by one pass over the words in C
+(``compress``/``map``), O(w); only sentences holding a cue get a word set, O(w) in all; each cue is
 examined in a window of at most a dozen words (name runs and auxiliary runs are capped at
 ``_MAX_NAME``), O(w); facts are grouped in dicts with at most ``_MAX_FACTS_PER_KEY`` compared per key;
-the polarity search looks up a few probe words per polar sentence in one more pass over the words and
-compares each polar sentence with at most ``_MAX_CANDIDATES`` others, through posting lists capped at
-``_MAX_POSTING`` sentences, O(w); list counting walks at most ``_MAX_LIST_LINES`` lines for each of at
-most ``_MAX_LIST_CUES`` cues; role checks scan the words once for each of at most
-``_MAX_ROLE_PEOPLE`` people. Overall O(n): a 5 MB document takes about a second.
+the polarity search looks up a few probe words per polar sentence (words that occur once are found
+in their own sentence; up to ``_FEW_PROBES`` recurring ones by a ``list.index`` scan each, more in
+one more pass over the words) and compares each polar sentence with at most ``_MAX_CANDIDATES``
+others, through posting lists capped at ``_MAX_POSTING`` sentences, O(w); list counting walks at
+most ``_MAX_LIST_LINES`` lines for each of at most ``_MAX_LIST_CUES`` cues; role checks scan the
+words once for each of at most ``_MAX_ROLE_PEOPLE`` people. Overall O(n): a 5 MB document takes
+about half a second.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 
 from slopsift.document import Document
 from slopsift.lexicons import load_lexicon, load_table
@@ -134,6 +137,8 @@ _MAX_EVIDENCE_PAIRS = 12  # evidence pairs per feature (the framework keeps 25 s
 _MAX_FACTS_PER_KEY = 4  # statements compared per fact key
 _MAX_POSTING = 64  # a content word in more sentences than this is too common to find partners
 _MAX_CANDIDATES = 8  # partner sentences compared per polar sentence
+_MAX_INDEXED = 1 << 14  # documents up to this many words are scanned with _indices()
+_FEW_PROBES = 3  # recurring probe words found one by one with list.index; more take a pass over the words
 _MAX_POLAR_WORDS = 60  # longer sentences are not compared for polarity
 _MIN_POLAR_CONTENT = 3  # content words a sentence needs to be compared
 _JACCARD = 0.6
@@ -146,17 +151,17 @@ _MAX_NAME = 6  # words walked over for a name or a run of auxiliaries
 _MAX_LIST_LINES = 2000  # lines walked to count one list
 _MAX_ANCHORS = 20  # earlier years tried for 'N years later, in YEAR'
 
-_FIRST = itemgetter(0)
 _START = attrgetter("start")
-_ASCII_DIGIT = re.compile("[0-9]")
-_WORD_START = attrgetter("word_start")
 _NUMTOK = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(k|m|mn|bn)?")
 _NUMBERED_LINE = re.compile(
     r"\s*(?:#{1,6}\s*|\*\*|__|<h[1-6][^>]*>\s*)?(?:(?:step|tip|way|reason|rule|lesson|mistake|sign|part|no\.?|#)\s*)?"
     r"(\d{1,2})(?:[.):]|\s+-)\s*\S",
     re.IGNORECASE,
 )
-_CODEY = re.compile(r"[{}=<>`|\\]|//|\w\(")
+# A quotation mark, a code character, "//" or a word character before "(": a sentence that is not a
+# plain claim. Written as one character class first (then a look-behind for "//" and "x("), which
+# the regex engine scans for in C instead of trying every position.
+_QUOTE_OR_CODE = re.compile(r'["{}=<>`|\\/(](?:(?<=[^/(])|(?<=//)|(?<=\w\())')
 _BULLET = re.compile(r"\s*([-*+\u2022])\s+\S")
 _CURRENCY = "$£€¥"
 _BE = frozenset(("is", "are", "was", "were", "be", "been", "being", "am"))
@@ -183,6 +188,12 @@ class _Lex:
     polar_drop: frozenset[str]  # words never counted as content in the polarity comparison
     scan_words: frozenset[str]  # the words (besides digits) that make a sentence worth a detailed look
     number_context: frozenset[str]  # words that make a single number in a sentence worth parsing
+    polar_cues: frozenset[str]  # negations and antonyms: a sentence holding one is a polarity candidate
+    quant_words: frozenset[str]  # quantity verbs and nouns
+    ant_kept: frozenset[str]  # antonyms kept without their opposite (they also open another detector)
+    ant_dims: dict[str, frozenset[str]]  # the dimensions each antonym is on
+    approx_last: frozenset[str]  # last words of approximators and bounds ('about', 'than', 'to')
+    counted_nouns: frozenset[str]  # list nouns (not antonyms) that count only after a number
 
 
 @lru_cache(maxsize=1)
@@ -209,6 +220,8 @@ def _lex() -> _Lex:
     neg = frozenset(load_lexicon("inconsistency_negation.txt").phrases)
     list_nouns = frozenset(load_lexicon("inconsistency_list_nouns.txt").phrases)
     qwords = frozenset(w for w, _ in quant)
+    qverb = frozenset(w for w, kind in quant if kind == "verb")
+    qnoun = frozenset(w for w, kind in quant if kind == "noun")
     scan_words = neg | ant.keys() | numword.keys() | list_nouns | {k[0] for k in roles}
     return _Lex(
         stop=stop,
@@ -218,8 +231,8 @@ def _lex() -> _Lex:
         numword=numword,
         scale=scale,
         events=events,
-        qverb=frozenset(w for w, kind in quant if kind == "verb"),
-        qnoun=frozenset(w for w, kind in quant if kind == "noun"),
+        qverb=qverb,
+        qnoun=qnoun,
         roles=roles,
         role_first=frozenset(k[0] for k in roles),
         list_nouns=list_nouns,
@@ -230,6 +243,13 @@ def _lex() -> _Lex:
         polar_drop=stop | neg | frozenset(ant) | cue["contraction"],
         scan_words=frozenset(scan_words),
         number_context=qwords | cue["age_word"] | {"years", "year"},
+        polar_cues=neg | frozenset(ant),
+        quant_words=qverb | qnoun,
+        ant_kept=list_nouns | frozenset(k[0] for k in roles) | frozenset(numword),
+        ant_dims={w: frozenset(d for d, _ in v) for w, v in ant.items()},
+        approx_last=frozenset(e.split(" ")[-1] for c in ("approx", "bound_low", "bound_high") for e in cue[c])
+        | {"estimated"},
+        counted_nouns=list_nouns - frozenset(ant),
     )
 
 
@@ -281,7 +301,7 @@ class _Sents:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.cache: dict[int, _Sent] = {}
-        self.word_starts = list(map(_WORD_START, doc.sentences))
+        self.word_starts = [sent.word_start for sent in doc.sentences]
 
     def __getitem__(self, si: int) -> _Sent:
         s = self.cache.get(si)
@@ -307,23 +327,28 @@ class _Sents:
         return out
 
 
-def _positions(words: list[str], vocab: frozenset[str] | set[str]) -> list[int]:
+@lru_cache(maxsize=1)
+def _indices() -> tuple[int, ...]:
+    """0, 1, 2, ... as ready-made int objects (about 0.6 MB, built once): ``compress`` over them
+    picks word indices without allocating an int for every word, as ``range`` does."""
+    return tuple(range(_MAX_INDEXED))
+
+
+def _positions(words: list[str], vocab: Container[str]) -> list[int]:
     """Indices of the words in ``vocab`` (the loop runs in C: this is on every document's path)."""
-    return list(compress(range(len(words)), map(vocab.__contains__, words)))
+    indices = _indices() if len(words) <= _MAX_INDEXED else range(len(words))
+    return list(compress(indices, map(vocab.__contains__, words)))
 
 
-def _digit_positions(doc: Document) -> list[int]:
-    """Indices of the words that start with a digit.
+def _digit_words(doc: Document) -> list[str]:
+    """The distinct words that start with a digit.
 
-    A word's first character is that of the text at its start, lower-cased, which for a digit is
-    the digit itself: when those characters are all ASCII (the usual case) one regex scan over
-    them (digits are rare) replaces two passes over the words."""
-    words, starts = doc.words, doc.word_starts
-    if len(starts) > 1:
-        firsts = "".join(itemgetter(*starts)(doc.text))
-        if firsts.isascii():
-            return [m.start() for m in _ASCII_DIGIT.finditer(firsts)]
-    return list(compress(range(len(words)), map(str.isdigit, map(_FIRST, words))))
+    A word starts with a letter or a digit, and the only ASCII ones that sort before ``':'`` are
+    the digits ``0-9``: a string comparison, no method call, settles every word that starts with
+    an ASCII character; only those starting beyond ASCII need ``str.isdigit``."""
+    if doc.text.isascii():
+        return [w for w in doc.word_counts if w < ":"]
+    return [w for w in doc.word_counts if w < ":" or (w >= "\x80" and w[0].isdigit())]
 
 
 class _Ctx:
@@ -392,21 +417,24 @@ class _Ctx:
 
 def _number_at(ctx: _Ctx, i: int, ws: int, we: int) -> _Num | None:
     """Parse the number at word ``i`` (digits or a number word), with scale, unit and approximator."""
-    lex, words = ctx.lex, ctx.words
+    lex, words, text = ctx.lex, ctx.words, ctx.text
     w = words[i]
     suffix: str | None = None
-    plain = False
-    if w[0].isdigit():
+    if w.isdecimal():  # plain digits, the usual case: what ``_NUMTOK`` reads as one bare group
+        value = float(w)
+        plain = True
+    elif w[0].isdigit():
         m = _NUMTOK.fullmatch(w)
         if m is None:
             return None
-        value = float(m.group(1).replace(",", "") + (m.group(2) or ""))
-        suffix = m.group(3)
-        plain = m.group(2) is None and "," not in m.group(1) and suffix is None
+        whole, frac, suffix = m.groups()
+        value = float(whole.replace(",", "") + (frac or ""))
+        plain = frac is None and "," not in whole and suffix is None
     elif w in lex.numword:
         if w == "hundred" and i > ws and words[i - 1] in lex.numword:
             return None  # the tail of 'two hundred'
         value = lex.numword[w]
+        plain = False
     else:
         return None
     last = i
@@ -415,7 +443,8 @@ def _number_at(ctx: _Ctx, i: int, ws: int, we: int) -> _Num | None:
         last += 1
         plain = False
     scale = 1.0
-    before = ctx.text[max(0, ctx.starts[i] - 2) : ctx.starts[i]].rstrip()
+    at = ctx.starts[i]
+    before = text[max(0, at - 2) : at].rstrip()
     unit = before[-1] if before and before[-1] in _CURRENCY else ""
     if suffix is not None:
         if suffix == "m" and not unit:
@@ -426,7 +455,8 @@ def _number_at(ctx: _Ctx, i: int, ws: int, we: int) -> _Num | None:
         scale = lex.scale[words[last + 1]]
         last += 1
     value *= scale
-    after = ctx.text[ctx.ends[last] : ctx.ends[last] + 2]
+    end = ctx.ends[last]
+    after = text[end : end + 2]
     if after[:1] == "%" or after == " %":
         unit = "%"
     elif last + 1 < we and words[last + 1] == "percent":
@@ -436,18 +466,20 @@ def _number_at(ctx: _Ctx, i: int, ws: int, we: int) -> _Num | None:
     year = plain and len(w) == 4 and 1500 <= value <= 2100 and not unit
     left, approx = i, 0
     p1 = words[i - 1] if i - 1 >= ws else ""
-    p2 = words[i - 2] if i - 2 >= ws else ""
-    cue = lex.cue
-    if f"{p2} {p1}" in cue["bound_low"]:
-        left, approx = i - 2, 2
-    elif f"{p2} {p1}" in cue["bound_high"]:
-        left, approx = i - 2, 3
-    elif p1 in cue["approx"] or p1 == "estimated":
-        left, approx = i - 1, 1
-    elif p1 in cue["bound_low"]:
-        left, approx = i - 1, 2
-    elif p1 in cue["bound_high"]:
-        left, approx = i - 1, 3
+    if p1 in lex.approx_last:  # else no approximator or bound can end just before the number
+        p2 = words[i - 2] if i - 2 >= ws else ""
+        cue = lex.cue
+        pair = f"{p2} {p1}"
+        if pair in cue["bound_low"]:
+            left, approx = i - 2, 2
+        elif pair in cue["bound_high"]:
+            left, approx = i - 2, 3
+        elif p1 in cue["approx"] or p1 == "estimated":
+            left, approx = i - 1, 1
+        elif p1 in cue["bound_low"]:
+            left, approx = i - 1, 2
+        elif p1 in cue["bound_high"]:
+            left, approx = i - 1, 3
     return _Num(i, last, left, value, unit, year, approx, scale)
 
 
@@ -854,7 +886,7 @@ def _arithmetic(ctx: _Ctx, s: _Sent) -> None:
     by_first = {nm.first: nm for nm in nums}
     # (a) 'from A to B, a P% increase'
     pairs: list[tuple[_Num, _Num]] = []
-    for a in nums:
+    for a in nums if "from" in s.words else ():
         if a.left - 1 >= ws and words[a.left - 1] == "from" and not a.year and not a.approx:
             for gap in (1, 2, 3):
                 t = a.last + gap
@@ -903,7 +935,7 @@ def _arithmetic(ctx: _Ctx, s: _Sent) -> None:
                 ctx.add("arithmetic_errors", span_a, span_b, note)
     _shares(ctx, s)
     # (c) 'X of Y' / 'X out of Y' with X > Y
-    for x in nums:
+    for x in nums if "of" in s.words else ():
         if x.year or x.unit == "%":
             continue
         k = x.last + 1
@@ -1326,23 +1358,38 @@ class _Polar:
     content: frozenset[str]
     neg_at: int  # index of the negation cue, -1 if none
     atoms: dict[str, int]
+    stems: frozenset[str] | None = None  # of the content words, on first comparison (see _stems)
+
+
+def _stems(p: _Polar) -> frozenset[str]:
+    """The stems of a sentence's content words, computed once: a sentence meets several others."""
+    if p.stems is None:
+        p.stems = frozenset(map(_stem, p.content))
+    return p.stems
 
 
 def _polar_info(ctx: _Ctx, sents: _Sents, si: int) -> _Polar | None:
     """The comparable content and polarity of a sentence, or None if it is not a plain claim.
 
-    The checks that need no word set (length, final punctuation, first word) come first, so most
-    rejected sentences never get one."""
+    The checks that need no word set (length, final punctuation, first word, then the skip words,
+    the usual reason to stop, looked up in the words themselves) come first, so most rejected
+    sentences never get one."""
     lex, words, doc = ctx.lex, ctx.words, ctx.doc
+    cue = lex.cue
     sent = doc.sentences[si]
+    ws, we = sent.word_start, sent.word_end
     if (
-        not 4 <= sent.word_end - sent.word_start <= _MAX_POLAR_WORDS
+        not 4 <= we - ws <= _MAX_POLAR_WORDS
         or ctx.text[sent.end - 1] not in ".!"
-        or words[sent.word_start] in lex.cue["question_start"]
+        or words[ws] in cue["question_start"]
     ):
         return None
-    s = sents[si]
-    if not s.words.isdisjoint(lex.cue["polarity_skip"]):
+    s = sents.cache.get(si)
+    if s is None:
+        if not cue["polarity_skip"].isdisjoint(words[ws:we]):
+            return None
+        s = sents[si]
+    elif not s.words.isdisjoint(cue["polarity_skip"]):
         return None
     neg_words = s.words & lex.neg
     neg_at = -1
@@ -1350,21 +1397,20 @@ def _polar_info(ctx: _Ctx, sents: _Sents, si: int) -> _Polar | None:
         if len(neg_words) > 1:
             return None
         (neg,) = neg_words
-        neg_at = words.index(neg, s.ws, s.we)
-        if neg in words[neg_at + 1 : s.we]:
+        neg_at = words.index(neg, ws, we)
+        if neg in words[neg_at + 1 : we]:
             return None  # negated twice
-        if neg_at + 1 < s.we and words[neg_at + 1] in lex.cue["neg_idiom"]:
+        if neg_at + 1 < we and words[neg_at + 1] in cue["neg_idiom"]:
             return None
-        if neg_at > s.ws and ctx.cap(neg_at):
+        if neg_at > ws and ctx.cap(neg_at):
             return None  # 'Not' inside a title ("I'm Not Here"), not a negated claim
     content = frozenset(s.words - lex.polar_drop)
     if len(content) < _MIN_POLAR_CONTENT:
         return None
     body = ctx.text[sent.start : sent.end]
-    if '"' in body or _CODEY.search(body) or is_list_item(body[:12]):
+    if _QUOTE_OR_CODE.search(body) or is_list_item(body[:12]):
         return None  # quotations, code and list fragments are not claims
-    line = bisect_right(ctx.line_starts, sent.start) - 1
-    if line in doc.heading_lines:
+    if doc.heading_lines and (bisect_right(ctx.line_starts, sent.start) - 1) in doc.heading_lines:
         return None
     atoms: dict[str, int] = {}
     for w in s.words & lex.ant_words:
@@ -1373,34 +1419,77 @@ def _polar_info(ctx: _Ctx, sents: _Sents, si: int) -> _Polar | None:
     return _Polar(si, content, neg_at, {d: v for d, v in atoms.items() if v})
 
 
+def _postings(ctx: _Ctx, sents: _Sents, probes: dict[str, list[int]]) -> list[tuple[str, list[int]]]:
+    """For each probe word, the sentences holding it (ascending, each once), in the order of the
+    words' first occurrences; a word in more than ``_MAX_POSTING`` sentences is too common to find
+    partners and is left out.
+
+    A word that occurs once (``Document.word_counts``) is only in the sentence it probes for. When
+    at most ``_FEW_PROBES`` probe words recur, each is found by ``list.index`` (a C scan, about a
+    third of the cost per word of a set look-up), in all at most ``_FEW_PROBES`` scans of the
+    words; otherwise one pass over the words finds them all."""
+    words = ctx.words
+    wc = ctx.doc.word_counts
+    starts, sentences = sents.word_starts, ctx.doc.sentences
+    recurring = [w for w in probes if wc[w] > 1]
+    if len(recurring) > _FEW_PROBES:
+        index: dict[str, list[int]] = {}
+        for i in _positions(words, probes):
+            sj = bisect_right(starts, i) - 1  # sents.of_word(i), inlined
+            if sj < 0 or i >= sentences[sj].word_end:
+                continue
+            post = index.setdefault(words[i], [])
+            if len(post) <= _MAX_POSTING and (not post or post[-1] != sj):
+                post.append(sj)
+        return [(w, post) for w, post in index.items() if len(post) <= _MAX_POSTING]
+    found: list[tuple[int, str, list[int]]] = []
+    for w, where in probes.items():
+        if wc[w] == 1:
+            sent = sentences[where[0]]
+            found.append((words.index(w, sent.word_start, sent.word_end), w, where))
+    for w in recurring:
+        post = []
+        first = i = -1
+        for _ in range(wc[w]):
+            i = words.index(w, i + 1)
+            sj = bisect_right(starts, i) - 1  # sents.of_word(i), inlined
+            if sj < 0 or i >= sentences[sj].word_end:
+                continue
+            if first < 0:
+                first = i
+            if not post or post[-1] != sj:
+                post.append(sj)
+                if len(post) > _MAX_POSTING:
+                    break
+        if first >= 0 and len(post) <= _MAX_POSTING:
+            found.append((first, w, post))
+    found.sort()  # by first occurrence (one word per position: ties never happen)
+    return [(w, post) for _, w, post in found]
+
+
 def _polarity(ctx: _Ctx, sents: _Sents, polar: list[int]) -> None:
     """Compare each negated or antonym-bearing sentence with the sentences sharing most of its words.
 
     A partner must hold at least 60 % of the sentence's content words, so it holds at least one of
     any ``floor(0.4 * n) + 1`` of them: those (the longest, usually the rarest) are the probes, and
-    only sentences holding a probe are candidates. One pass over the words finds them; a probe in
-    more than ``_MAX_POSTING`` sentences is too common to find partners and is dropped."""
-    infos: dict[int, _Polar | None] = {}
+    only sentences holding a probe are candidates, found by :func:`_postings`; a probe in more than
+    ``_MAX_POSTING`` sentences is too common to find partners and is dropped."""
+    seen: dict[int, _Polar | None] = {}  # _polar_info of every sentence looked at
+    infos: dict[int, _Polar] = {}  # the polar sentences that are plain claims
     probes: dict[str, list[int]] = {}
     for si in polar:
-        info = _polar_info(ctx, sents, si)
+        info = seen[si] = _polar_info(ctx, sents, si)
         if info is None or (info.neg_at < 0 and not info.atoms):
             continue
         infos[si] = info
-        ranked = sorted(info.content, key=lambda w: (-len(w), w))
+        # longest first, ties alphabetically (a stable sort keeps the alphabetical order)
+        ranked = sorted(sorted(info.content), key=len, reverse=True)
         for w in ranked[: int((1 - _JACCARD) * len(ranked)) + 1]:
             probes.setdefault(w, []).append(si)
     if not infos:
         return
-    index: dict[str, list[int]] = {}
-    for sj, w in sents.holding(frozenset(probes)):
-        post = index.setdefault(w, [])
-        if len(post) <= _MAX_POSTING and (not post or post[-1] != sj):
-            post.append(sj)
     counts: dict[int, dict[int, int]] = {}
-    for w, post in index.items():
-        if len(post) > _MAX_POSTING:
-            continue
+    for w, post in _postings(ctx, sents, probes):
         for si in probes[w]:
             row = counts.setdefault(si, {})
             for sj in post:
@@ -1409,22 +1498,24 @@ def _polarity(ctx: _Ctx, sents: _Sents, polar: list[int]) -> None:
     done: set[tuple[int, int]] = set()
     for si, row in counts.items():
         info = infos[si]
-        assert info is not None
-        for sj, _ in sorted(row.items(), key=lambda c: (-c[1], c[0]))[:_MAX_CANDIDATES]:
+        # most shared probes first, ties by sentence index
+        for sj in sorted(sorted(row), key=row.__getitem__, reverse=True)[:_MAX_CANDIDATES]:
             pair = (min(si, sj), max(si, sj))
             if pair in done:
                 continue
             done.add(pair)
-            if sj not in infos:
-                infos[sj] = _polar_info(ctx, sents, sj)
-            other = infos[sj]
+            if sj not in seen:
+                seen[sj] = _polar_info(ctx, sents, sj)
+            other = seen[sj]
             if other is not None:
                 first, second = (info, other) if si < sj else (other, info)
                 _compare(ctx, sents, first, second)
 
 
 def _caps(ctx: _Ctx, s: _Sent) -> set[str]:
-    return {ctx.words[k] for k in range(s.ws + 1, s.we) if ctx.cap(k)}
+    """The capitalised words of the sentence after its first (``ctx.cap`` of each, in C)."""
+    firsts = map(ctx.text.__getitem__, ctx.starts[s.ws + 1 : s.we])
+    return set(compress(ctx.words[s.ws + 1 : s.we], map(str.isupper, firsts)))
 
 
 def _tenses(ctx: _Ctx, s: _Sent) -> set[str]:
@@ -1450,8 +1541,7 @@ def _compare(ctx: _Ctx, sents: _Sents, a: _Polar, b: _Polar) -> None:
     """Do two sentences state the same thing with opposite polarity? Both spans become evidence."""
     lex, words = ctx.lex, ctx.words
     sa, sb = sents[a.si], sents[b.si]
-    stem_a = {_stem(w) for w in a.content}
-    stem_b = {_stem(w) for w in b.content}
+    stem_a, stem_b = _stems(a), _stems(b)
     union = stem_a | stem_b
     if not union or len(stem_a & stem_b) / len(union) < _JACCARD:
         return
@@ -1658,76 +1748,74 @@ def _opening_name(ctx: _Ctx, s: _Sent) -> str | None:
     return None
 
 
-def _relevant(ctx: _Ctx, pos: list[int]) -> list[int]:
-    """Drop cue words that cannot lead anywhere: an antonym whose opposite is absent from the
-    document, a list noun without a number just before it."""
+def _cue_positions(ctx: _Ctx) -> tuple[list[int], set[str]]:
+    """Indices, ascending, of the words that can open a detector: every word starting with a digit
+    and the cue words that can lead somewhere; and which of those words are numbers (digits or
+    number words).
+
+    The candidates are picked among the distinct words (``Document.word_counts``, shared with other
+    families), so one C-speed pass over the words finds them all. Dropped: an antonym whose
+    opposite is absent from the document, unless it also opens another detector. (No cue word
+    starts with a digit.) List nouns without a number just before them are left to the caller."""
     lex, words = ctx.lex, ctx.words
-    signs: dict[str, set[int]] = {}
-    for i in pos:
-        for dim, sign in lex.ant.get(words[i], ()):
-            signs.setdefault(dim, set()).add(sign)
-    live = {d for d, v in signs.items() if len(v) == 2}
-    out: list[int] = []
-    for i in pos:
-        w = words[i]
-        if (
-            w in lex.ant
-            and not any(d in live for d, _ in lex.ant[w])
-            and w not in lex.list_nouns
-            and w not in lex.role_first
-            and w not in lex.numword
-        ):
-            continue
-        if w in lex.list_nouns and w not in lex.ant:
-            lo = max(0, i - 4)
-            if not any(x[0].isdigit() or x in lex.numword for x in words[lo:i]):
-                continue
-        out.append(i)
-    return out
+    wc = ctx.doc.word_counts
+    targets = wc.keys() & lex.scan_words
+    opposed = targets & lex.ant_words
+    if opposed:
+        signs: dict[str, set[int]] = {}
+        for w in opposed:
+            for dim, sign in lex.ant[w]:
+                signs.setdefault(dim, set()).add(sign)
+        live = {d for d, v in signs.items() if len(v) == 2}
+        targets -= {w for w in opposed if w not in lex.ant_kept and live.isdisjoint(lex.ant_dims[w])}
+    numbers = targets & lex.numword.keys()
+    numbers.update(_digit_words(ctx.doc))
+    targets |= numbers
+    if not targets:
+        return [], numbers
+    return _positions(words, targets), numbers
 
 
 def _scan(ctx: _Ctx) -> None:
     lex, words = ctx.lex, ctx.words
-    scan_words = lex.scan_words
-    # two C-speed passes over the words: digits and the cue words that can open a detector
-    pos = _relevant(ctx, _positions(words, scan_words))
-    digits = _digit_positions(ctx.doc)
-    if digits:
-        pos = sorted(pos + digits)
+    pos, numeric = _cue_positions(ctx)
     if not pos:
         return
     sents = ctx.sents
-    st = _State()
     cue_sents: list[int] = []
     role_sents: list[int] = []
     polar: list[int] = []
-    polar_cues = lex.neg | lex.ant_words
+    polar_cues = lex.polar_cues
     time_words = lex.cue["time"]
-    quant_words = lex.qverb | lex.qnoun
-    grouped: dict[int, list[int]] = {}
-    for i in pos:
-        si = sents.of_word(i)
-        if si >= 0:
-            grouped.setdefault(si, []).append(i)
-    numword = lex.numword
-    for si, found in grouped.items():
-        hits = {words[k] for k in found}
-        if not hits.isdisjoint(polar_cues):
-            polar.append(si)
-        if not hits.isdisjoint(lex.list_nouns):
-            cue_sents.append(si)
-        if not hits.isdisjoint(lex.role_first):
-            role_sents.append(si)
-        numbers = [k for k in found if words[k][0].isdigit() or words[k] in numword]
-        if not numbers:
+    quant_words = lex.quant_words
+    by_sent: dict[int, list[int]] = {}  # the numbers of each sentence holding one
+    starts, sentences = sents.word_starts, ctx.doc.sentences
+    list_nouns, role_first, counted = lex.list_nouns, lex.role_first, lex.counted_nouns
+    for i in pos:  # ascending, so sentence by sentence
+        w = words[i]
+        if w in counted and numeric.isdisjoint(words[max(0, i - 4) : i]):
+            continue  # a list noun without a number (a word of ``numeric``) just before it
+        si = bisect_right(starts, i) - 1  # sents.of_word(i), inlined
+        if si < 0 or i >= sentences[si].word_end:
             continue
+        if w in numeric:
+            by_sent.setdefault(si, []).append(i)
+        if w in polar_cues and (not polar or polar[-1] != si):
+            polar.append(si)
+        if w in list_nouns and (not cue_sents or cue_sents[-1] != si):
+            cue_sents.append(si)
+        if w in role_first and (not role_sents or role_sents[-1] != si):
+            role_sents.append(si)
+    st = _State()
+    for si, numbers in by_sent.items():
+        if len(numbers) == 1:
+            sent = sentences[si]
+            seg = words[sent.word_start : sent.word_end]  # no word set yet: most such sentences stop here
+            if lex.number_context.isdisjoint(seg) and (
+                len(words[numbers[0]]) != 4 or lex.event_words.isdisjoint(seg)
+            ):
+                continue  # a lone number with nothing to compare it with
         s = sents[si]
-        if (
-            len(numbers) == 1
-            and s.words.isdisjoint(lex.number_context)
-            and (s.words.isdisjoint(lex.event_words) or len(words[numbers[0]]) != 4)
-        ):
-            continue  # a lone number with nothing to compare it with
         ws, we = s.ws, s.we
         ctx.cur = si
         consumed = -1
@@ -1758,7 +1846,8 @@ def _scan(ctx: _Ctx) -> None:
         if not s.words.isdisjoint(lex.cue["age_word"]) or "years" in s.words or "year" in s.words:
             recent = [y for j in (si - 2, si - 1) if j in sents.cache for y in sents.cache[j].years]
             _ages_and_offsets(ctx, st, si, s, recent)
-    _temporal(ctx, st)
+    if by_sent:
+        _temporal(ctx, st)
     if cue_sents:
         _count_mismatches(ctx, sents, cue_sents)
     if polar:
@@ -1789,8 +1878,9 @@ def compute(doc: Document) -> FamilyOutput:
     evidence: list[Evidence] = []
     everything: list[_Conflict] = []
     for kind, found in ctx.conflicts.items():
-        evidence.extend(_evidence(found, kind, _MAX_EVIDENCE_PAIRS))
-        everything.extend(found)
+        if found:
+            evidence.extend(_evidence(found, kind, _MAX_EVIDENCE_PAIRS))
+            everything.extend(found)
     if everything:
         everything.sort(key=lambda c: c.a)
         evidence.extend(_evidence(everything, "any_conflict", _MAX_EVIDENCE_PAIRS))
