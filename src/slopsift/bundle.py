@@ -23,7 +23,7 @@ import math
 import pickle
 import warnings
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -43,6 +43,7 @@ __all__ = [
     "ModelIntegrityError",
     "ModelSchemaError",
     "Probe",
+    "SortedCounts",
     "bundled_model_path",
     "load_bundle",
     "save_bundle",
@@ -55,8 +56,8 @@ BUNDLE_FORMAT = 2
 """Version of the joblib file's content, recorded as ``bundle_format`` in the sidecar."""
 PERCENTILES = np.arange(0, 101, dtype=np.float64)
 """Percentile grid of the human reference distribution stored per feature."""
-CHUNK_ROWS = 64
-"""Rows evaluated per step: keeps the (trees x nodes x rows) work arrays within the CPU cache."""
+CHUNK_ROWS = 128
+"""Rows evaluated per step: keeps the (rows x splits) work arrays within the CPU cache."""
 N_RANDOM_PROBES = 64
 
 
@@ -74,6 +75,71 @@ class ModelSchemaError(ModelError):
 
 class ModelFormatWarning(UserWarning):
     """A bundle in an older file format was loaded through the slow path (scikit-learn)."""
+
+
+# --- counting reference values below a value, for a whole batch ---------------------------------
+
+
+class SortedCounts:
+    """How many of a column's reference values lie below (and at or below) a value, for a whole
+    array of (value, column) queries with one binary search.
+
+    Every column's values are merged into one sorted array ``u`` of distinct values, and for every
+    column the counts below and at or below each ``u[k]`` are tabulated (columns x ``len(u)``
+    small integers). For a query ``v`` with ``k = #(u < v)``, the column's values below ``v`` are
+    exactly its values below ``u[k]`` (no reference value lies strictly between ``v`` and
+    ``u[k]``), and those at or below ``v`` add the ones equal to ``v`` when ``u[k] == v``: the
+    counts are the ones direct comparison gives, with ``-0.0 == 0.0``. NaN compares false with
+    everything, so both its counts are 0. Columns must not hold NaN.
+
+    Cost: building, O(values x log + columns x len(u)); ``m`` queries, O(m log(len(u))).
+    """
+
+    def __init__(self, columns: Sequence[np.ndarray]) -> None:
+        cols = [np.asarray(c, dtype=np.float64).ravel() for c in columns]
+        values = np.concatenate(cols) if cols else np.empty(0)
+        if np.isnan(values).any():
+            raise ValueError("reference values must not be NaN")
+        self._u = np.unique(values)
+        self._width = len(self._u) + 1  # k = len(u): beyond every reference value
+        # How many of column j's values equal u[k], then running sums: #(column <= u[k]), and
+        # shifted by one, #(column < u[k]); at k = len(u) both are the column's length.
+        owner = np.repeat(np.arange(len(cols), dtype=np.intp), [len(c) for c in cols])
+        flat = owner * self._width + np.searchsorted(self._u, values)
+        equal = np.bincount(flat, minlength=len(cols) * self._width).reshape(len(cols), self._width)
+        at_or_below = np.cumsum(equal, axis=1)
+        below = np.zeros_like(at_or_below)
+        below[:, 1:] = at_or_below[:, :-1]
+        dtype = np.min_scalar_type(max((len(c) for c in cols), default=0))
+        self._below = below.astype(dtype).ravel()
+        self._at_or_below = at_or_below.astype(dtype).ravel()
+
+    def below(self, v: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """``#(ref < v)`` elementwise, ``ref`` being column ``cols`` (``v`` and ``cols`` broadcast
+        together), as an ``intp`` array."""
+        return self.counts(v, cols, at_or_below=False)[0]
+
+    def counts(
+        self, v: np.ndarray, cols: np.ndarray, *, at_or_below: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(#(ref < v), #(ref <= v))`` elementwise, ``ref`` being column ``cols`` (``v`` and
+        ``cols`` broadcast together), as ``intp`` arrays (the second is the first, unless
+        ``at_or_below``)."""
+        v = np.asarray(v, dtype=np.float64)
+        k = np.searchsorted(self._u, v, side="left")  # NaN sorts after every value: k = len(u)
+        flat = np.asarray(cols, dtype=np.intp) * self._width + k
+        lt = self._below[flat].astype(np.intp)
+        le = lt
+        if at_or_below and len(self._u):
+            exact = self._u[np.minimum(k, len(self._u) - 1)] == v
+            le = np.where(exact, self._at_or_below[flat], lt)
+        nan = np.isnan(v)
+        if nan.any():
+            nan = np.broadcast_to(nan, lt.shape)
+            lt[nan] = 0
+            if le is not lt:
+                le[nan] = 0
+        return lt, le
 
 
 # --- the compiled forest ------------------------------------------------------------------------
@@ -182,13 +248,19 @@ class CompiledForest:
             leafval[t, : len(leaves[t])] = value[leaves[t]]
         self.n_trees, self.width, self.n_leaves = n_trees, width, n_leaves
         self.n_features = int(feature.max()) + 1 if len(feature) else 0
-        self._feat = feat.ravel()
-        self._thr = thr[:, :, None]
-        self._mask = mask[:, :, None]
+        # Per feature, the thresholds of its splits (a NaN one sends every value the same way).
+        nodes = np.array([k for s in splits for k in s], dtype=np.intp)
+        cuts = [threshold[nodes[feature[nodes] == j]] for j in range(max(1, self.n_features))]
+        self._cuts = SortedCounts([c[~np.isnan(c)] for c in cuts])
+        # Split-major layout (split slot, tree): a row's comparisons for one slot of every tree are
+        # contiguous, and the AND folds over halves of the slots.
+        self._feat = np.ascontiguousarray(feat.T).ravel()
+        self._thr = np.ascontiguousarray(thr.T)
+        self._mask = np.ascontiguousarray(mask.T)
         self._all_ones = dtype(all_ones)
-        self._mleft = mleft[:, :, None]
+        self._mleft = np.ascontiguousarray(mleft.T)
         self._leafval = leafval.ravel()
-        self._leaf_offset = (np.arange(n_trees, dtype=np.intp) * n_leaves)[:, None]
+        self._leaf_offset = np.arange(n_trees, dtype=np.intp) * n_leaves
 
     @classmethod
     def from_estimator(cls, estimator: Any) -> CompiledForest:
@@ -250,8 +322,7 @@ class CompiledForest:
 
     def _margin(self, x: np.ndarray) -> np.ndarray:
         n = len(x)
-        xt = np.ascontiguousarray(x.T)
-        g = np.take(xt, self._feat, axis=0).reshape(self.n_trees, self.width, n)
+        g = x.take(self._feat, axis=1).reshape(n, self.width, self.n_trees)
         keep = g <= self._thr  # the row goes left: nothing ruled out
         if np.isnan(x).any():  # missing values go where the booster learned to send them
             keep = np.where(np.isnan(g), self._mleft, keep)
@@ -261,14 +332,32 @@ class CompiledForest:
         while m.shape[1] > 1:  # AND over each tree's splits, by halves (faster than ufunc.reduce)
             h = m.shape[1] // 2
             m = m[:, :h] & m[:, h:]
-        r = m[:, 0]  # (trees, rows): the leaves still possible
+        r = m[:, 0]  # (rows, trees): the leaves still possible
         low = r & (~r + 1)  # lowest set bit (unsigned arithmetic wraps) = the exit leaf
         pos = np.frexp(low.astype(np.float64))[1] - 1
-        terms = np.empty((self.n_trees + 1, n), dtype=np.float64)
-        terms[0] = self.baseline
-        np.take(self._leafval, pos + self._leaf_offset, out=terms[1:])
+        terms = np.empty((n, self.n_trees + 1), dtype=np.float64)
+        terms[:, 0] = self.baseline
+        terms[:, 1:] = self._leafval.take(pos + self._leaf_offset)
         # ((baseline + t0) + t1) + ...: a sequential running sum, the order scikit-learn adds in
-        return np.asarray(np.cumsum(terms, axis=0)[-1], dtype=np.float64)
+        return np.asarray(np.cumsum(terms, axis=1)[:, -1], dtype=np.float64)
+
+    def splits_agree(self, features: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Per ``k``: whether the values ``a[k]`` and ``b[k]`` (neither NaN) of feature ``features[k]``
+        go the same way at every split on that feature.
+
+        Where they do, setting that feature of a row from one value to the other changes no split's
+        outcome, so no exit leaf: the row's margin and quality stay the very same floats. Two
+        values go the same way at every threshold ``t`` (left iff ``value <= t``) exactly when as
+        many thresholds lie below each. Cost: O(len(a) x log(splits)).
+        """
+        features = np.asarray(features, dtype=np.intp)
+        a = np.asarray(a, dtype=np.float64)
+        b = np.asarray(b, dtype=np.float64)
+        used = features < self.n_features  # a feature no split reads never matters
+        cols = np.where(used, features, 0)
+        below = self._cuts.below(np.concatenate([a, b]), np.concatenate([cols, cols]))
+        n = len(a)
+        return np.asarray(((below[:n] == below[n:]) | ~used) & ~np.isnan(a) & ~np.isnan(b))
 
     def quality(self, x: np.ndarray) -> np.ndarray:
         """``P(text is not low-quality generated content)`` per row."""
