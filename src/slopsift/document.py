@@ -4,12 +4,13 @@ A :class:`Document` holds the normalised text and its lines, paragraphs, heading
 words, all as half-open character spans of the *normalised* text. ``Document.original_span``
 maps any span back to the caller's original string, which is how evidence is reported.
 
-Parsing is linear in the length of the text: each unit is found by one left-to-right regex scan
-and sentences and paragraphs index into the word arrays by bisection. The hot loops avoid
-per-match Python work: words come from one ``re.split`` whose piece lengths are accumulated into
-offsets in C, and lines from ``str.split`` the same way. Non-ASCII text is split through an ASCII
-proxy of the same length (see :func:`slopsift.normalize.normalise_with_proxy`), which the regex
-engine scans about twice as fast as the Unicode text.
+Parsing is linear in the length of the text, and the hot paths avoid per-word Python work. Words
+are found by a few numpy passes over a ``bytes.translate`` class map of the lower-cased text and
+cut out by one ``str.split`` (non-ASCII text through an ASCII proxy of the same length, see
+:func:`slopsift.normalize.normalise_with_proxy`); lines come from ``str.split`` with their offsets
+accumulated in C; sentence ends from one regex scan, sentences index into the word offsets with
+one ``numpy.searchsorted``; and the frozen line, paragraph and sentence records are filled in
+column by column (:func:`_build`).
 
 Besides the segmentation, a document offers shared, lazily computed views: ``lower``,
 ``line_texts``, ``word_counts`` and ``word_ids`` (integer word ids for n-gram and diversity work).
@@ -18,15 +19,20 @@ Besides the segmentation, a document offers shared, lazily computed views: ``low
 from __future__ import annotations
 
 import re
+import string
 from bisect import bisect_left, bisect_right
-from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections import Counter, deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
 from functools import cached_property, lru_cache
 from itertools import accumulate, count, repeat
-from operator import itemgetter
+from operator import add, not_
+from typing import Any, TypeVar
 
-from slopsift.lexicons import load_lexicon
+import numpy as np
+from numpy.typing import NDArray
+
+from slopsift.lexicons import WordFacts, load_lexicon, word_facts, word_initials
 from slopsift.normalize import Normalised, normalise_with_proxy
 from slopsift.structure import Heading, Line, detect_headings, is_list_item
 
@@ -40,6 +46,8 @@ __all__ = [
     "parse",
 ]
 
+_T = TypeVar("_T")
+
 MIN_WORDS = 80
 """Below this many words a document is ``insufficient_text``: too little evidence to score."""
 
@@ -50,19 +58,45 @@ _WORD_SPLIT = re.compile(f"({_WORD.pattern})")
 # ``_WORD_SPLIT`` specialised to lower-cased ASCII text, where ``[^\W_]`` is exactly ``[a-z0-9]``
 # and ``\d`` is ``[0-9]``: same matches, about a quarter faster.
 _WORD_SPLIT_LOWER_ASCII = re.compile(r"([0-9]+(?:[.,][0-9]+)+|[a-z0-9]+(?:['\-][a-z0-9]+)*)")
+_NUL_TO_SPACE = bytes((32, *range(1, 256)))
+# Above one decimal number per this many characters, ``_ascii_words`` uses the regex throughout.
+_CHARS_PER_NUMBER = 100
 # A sentence may end at terminal punctuation (plus closing quotes/brackets) followed by whitespace
 # and something that can open a sentence. (``[.!?]+`` also covers an ellipsis; a leading character
-# class lets the regex engine skip ahead in C.)
-_BOUNDARY = re.compile(r"[.!?][.!?]*[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9])")
-_AFTER_BOUNDARY = re.compile(r"\s+[\"'(\[]?[A-Z0-9]")
+# class lets the regex engine skip ahead in C.) A match can only start where a run of ``.!?``
+# starts: from inside the run it would end where the match from its start ends, with the same
+# look-ahead. The look-behind says so, and spares a quadratic retry along a long run of dots.
+_BOUNDARY = re.compile(r"[.!?](?<![.!?]{2})[.!?]*[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9])")
+# Where the whitespace after a candidate sentence end ends, if the look-ahead holds in a block.
+_AFTER_BOUNDARY = re.compile(r"\s+(?=[\"'(\[]?[A-Z0-9])")
 # The token before a full stop, read right to left: the reversed text starts with the stop.
 _TOKEN_BEFORE_REV = re.compile(r"\.([\w.]+)")
 _TERMINAL = frozenset(".!?:;\"')]")
 
 
+def _class_table() -> bytes:
+    """The character classes of ``_WORD_SPLIT_LOWER_ASCII`` as a ``bytes.translate`` table: ``a``
+    letter, ``d`` digit, ``-`` joiner, ``,`` decimal separator, space anything else."""
+    table = bytearray(b" " * 256)
+    for chars, cls in ((string.ascii_lowercase, "a"), (string.digits, "d"), ("'-", "-"), (".,", ",")):
+        for c in chars:
+            table[ord(c)] = ord(cls)
+    return bytes(table)
+
+
+_CLASS = _class_table()
+
+
 @lru_cache(maxsize=1)
 def _abbreviations() -> frozenset[str]:
     return frozenset(load_lexicon("abbreviations.txt").phrases)
+
+
+@lru_cache(maxsize=1)
+def _long_word() -> int:
+    """A token of at least this many letters before a full stop is no abbreviation (longer than
+    any, and than the six characters of "U.S."-like tokens), no initial and no number."""
+    return max(6, max(map(len, _abbreviations()), default=0)) + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +166,19 @@ class Document:
         return list(map(first.setdefault, self.words, count()))
 
     @cached_property
+    def word_facts(self) -> list[WordFacts]:
+        """``(syllables, Zipf frequency or None)`` of every word, in order: looked up once per
+        document for the readability and vocabulary families (see :func:`slopsift.lexicons.word_facts`).
+        Read-only, like the rest."""
+        return word_facts(self.words)
+
+    @cached_property
+    def word_initials(self) -> str:
+        """The first character of every word in :attr:`text`, ``word_initials[k] ==
+        text[word_starts[k]]``, for the style and vocabulary families. Read-only, like the rest."""
+        return word_initials(self.text, self.word_starts)
+
+    @cached_property
     def line_texts(self) -> list[str]:
         """The text of every line, ``line_texts[i] == text[lines[i].start : lines[i].end]``
         (``text.split("\\n")``, kept from the parse). Read-only, like the rest."""
@@ -172,156 +219,278 @@ class Document:
         return self.norm.offsets.span(start, end)
 
 
-def _lines(raws: list[str]) -> list[Line]:
-    """The lines of a text from its ``text.split("\\n")``."""
+def _build(cls: type[_T], setters: Sequence[Callable[[_T, Any], None]], *columns: Sequence[Any]) -> list[_T]:
+    """``list(map(cls, *columns))`` for a frozen, slotted dataclass ``cls``, built in C loops.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, about half a
+    microsecond per instance; here the instances are allocated bare and each field column is
+    stored with the slot's own setter (``setters``, from :func:`_slot_setters`), about twice as
+    fast. Equal instances: same type, same fields, still frozen.
+    """
+    objs: list[_T] = list(map(object.__new__, repeat(cls, len(columns[0]))))
+    for setter, column in zip(setters, columns, strict=True):
+        deque(map(setter, objs, column), maxlen=0)
+    return objs
+
+
+def _slot_setters(cls: type[_T]) -> tuple[Callable[[_T, Any], None], ...]:
+    """The slot setters of ``cls``'s fields, in field order, for :func:`_build`."""
+    return tuple(cls.__dict__[f.name].__set__ for f in fields(cls))  # type: ignore[arg-type]
+
+
+_LINE_SETTERS = _slot_setters(Line)
+_PARAGRAPH_SETTERS = _slot_setters(Paragraph)
+_SENTENCE_SETTERS = _slot_setters(Sentence)
+
+
+def _lines(raws: list[str]) -> tuple[list[Line], list[int], list[int], list[bool]]:
+    """The lines of a text from its ``text.split("\\n")``, and their starts, ends and blankness."""
+    lengths = list(map(len, raws))
     # Each line starts one past the end of the previous one (the newline).
-    starts = [0, *accumulate(len(r) + 1 for r in raws[:-1])]
-    return [Line(st, st + len(r), not r or r.isspace()) for st, r in zip(starts, raws, strict=True)]
+    starts = list(accumulate(map((1).__add__, lengths[:-1]), initial=0))
+    ends = list(map(add, starts, lengths))
+    blank = list(map(not_, map(str.strip, raws)))  # empty or whitespace only
+    return _build(Line, _LINE_SETTERS, starts, ends, blank), starts, ends, blank
 
 
-def _paragraphs(lines: list[Line]) -> list[Paragraph]:
-    out: list[Paragraph] = []
-    first = -1
-    for i, ln in enumerate(lines):
-        if ln.blank:
-            if first >= 0:
-                out.append(Paragraph(lines[first].start, lines[i - 1].end, first, i - 1))
-                first = -1
-        elif first < 0:
-            first = i
-    if first >= 0:
-        out.append(Paragraph(lines[first].start, lines[-1].end, first, len(lines) - 1))
-    return out
+def _paragraphs(starts: list[int], ends: list[int], blank: list[bool]) -> list[Paragraph]:
+    """Runs of non-blank lines, from the lines' starts, ends and blankness."""
+    firsts: list[int] = []
+    lasts: list[int] = []
+    prev = True
+    for i, b in enumerate(blank):
+        if b is not prev:
+            if b:
+                lasts.append(i - 1)
+            else:
+                firsts.append(i)
+            prev = b
+    if not prev:
+        lasts.append(len(blank) - 1)
+    return _build(
+        Paragraph,
+        _PARAGRAPH_SETTERS,
+        list(map(starts.__getitem__, firsts)),
+        list(map(ends.__getitem__, lasts)),
+        firsts,
+        lasts,
+    )
 
 
-def _blocks(text: str, lines: list[Line], heading_lines: frozenset[int]) -> list[tuple[int, int]]:
+_Block = tuple[int, int, int, int]
+"""A block's start, where its text starts and ends (without surrounding whitespace), its end."""
+
+
+def _blocks(
+    raws: list[str], starts: list[int], ends: list[int], blank: list[bool], heading_lines: frozenset[int]
+) -> list[_Block]:
     """Stretches of text a sentence may not cross: split at blank lines, headings, list items
-    and lines that end a sentence or are too short to be a hard-wrapped line."""
-    blocks: list[tuple[int, int]] = []
-    start = -1
-    n = len(lines)
-    for i, ln in enumerate(lines):
-        if ln.blank:
-            if start >= 0:
-                blocks.append((start, lines[i - 1].end))
-                start = -1
+    and lines that end a sentence or are too short to be a hard-wrapped line. (A line before a
+    blank line always ends its block, so blank lines are never inside one.)"""
+    blocks: list[_Block] = []
+    start = first = -1
+    n = len(raws)
+    for i, raw in enumerate(raws):
+        if blank[i]:
             continue
         if start < 0:
-            start = ln.start
-        s = text[ln.start : ln.end].rstrip()
+            start = starts[i]
+            first = start + len(raw) - len(raw.lstrip())
         nxt = i + 1
-        breaks = (
-            i in heading_lines
-            or nxt >= n
-            or lines[nxt].blank
+        s = raw.rstrip()
+        if (
+            nxt >= n
+            or blank[nxt]
+            or i in heading_lines
             or nxt in heading_lines
-            or is_list_item(text[lines[nxt].start : lines[nxt].end])
-            or (s[-1:] in _TERMINAL)
             or len(s) < 40
-        )
-        if breaks:
-            blocks.append((start, ln.end))
+            or s[-1] in _TERMINAL
+            or is_list_item(raws[nxt])
+        ):
+            blocks.append((start, first, starts[i] + len(s), ends[i]))
             start = -1
     return blocks
 
 
-def _boundaries(text: str, blocks: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
-    """Candidate sentence ends of each block, from one scan of the whole text.
+def _no_end_at_stop(text: str, ms: int, cur: int, abbrev: frozenset[str]) -> bool:
+    """Does the full stop at ``ms`` close an abbreviation, an initial or a list number opening
+    the stretch that starts at ``cur``, rather than a sentence? Decided by the token before it:
+    the run of ``[\\w.]`` (at most 40 characters, not before ``cur``) that ends at ``ms``."""
+    seg = text[max(0, ms - _long_word()) : ms]
+    space = seg.rfind(" ")
+    word = seg[space + 1 :]
+    if space < 0 or not word.isalpha():
+        lo = max(cur, ms - 40)
+        # Reversed ``text[lo : ms + 1]``: the full stop, then the token before it backwards.
+        tok = _TOKEN_BEFORE_REV.match(text[ms : lo - 1 : -1] if lo else text[ms::-1])
+        if not tok:
+            return False
+        word = tok.group(1)[::-1]
+    # (else the token is the letters after the space, which ``cur`` cannot be inside: it is at
+    # whitespace or at a line start)
+    if word.lower() in abbrev or (len(word) == 1 and word.isupper()):
+        return True  # "Dr.", "e.g.", an initial as in "Mark T. Esper"
+    if "." in word and len(word) <= 6 and word.replace(".", "").isalpha():
+        return True  # "U.S.", "a.m."
+    return word.isdigit() and not text[cur : ms - len(word)].strip()  # a list number "1."
 
-    Equal to ``_BOUNDARY.finditer(text, start, end)`` per block: a match never contains a newline,
-    so it lies inside one line and hence one block, and only its look-ahead could reach past the
-    block's end, which is re-checked against the block's end.
+
+def _sentence_spans(text: str, blocks: list[_Block]) -> tuple[list[int], list[int]]:
+    """Starts and ends of the sentences of all ``blocks``, stripped of surrounding whitespace.
+
+    One scan of the whole text for candidate ends (``_BOUNDARY``): a match never contains a
+    newline, so it lies inside one line and hence one block; only its look-ahead can reach past
+    the block's end, and it is checked again against the block's end (with ``_AFTER_BOUNDARY``)
+    unless it is one space and a non-space character, which lie on the match's own line. A
+    candidate after a full stop is dropped after an abbreviation, an initial or a list number.
+    A sentence that ends at a candidate ends on its punctuation; the next one starts where the
+    whitespace after it ends, which lies inside the block (the look-ahead found a non-space
+    character there), so no sentence is empty, and the last one ends where the block's text does.
     """
-    out: list[list[tuple[int, int]]] = [[] for _ in blocks]
+    ss: list[int] = []
+    es: list[int] = []
     if not blocks:
-        return out
+        return ss, es
+    abbrev = _abbreviations()
+    long_word = _long_word()
     k = 0
-    bs, be = blocks[0]
     nb = len(blocks)
-    for m in _BOUNDARY.finditer(text, blocks[0][0], blocks[-1][1]):
-        s, e = m.span()
-        while s >= be:
+    bs, start, last, be = blocks[0]  # ``start``: where the current sentence starts, stripped
+    cur = bs  # and unstripped
+    for m in _BOUNDARY.finditer(text, bs, blocks[-1][3]):
+        ms, me = m.span()
+        while ms >= be:  # close the block: its last sentence runs to the end of its text
+            ss.append(start)
+            es.append(last)
             k += 1
             if k >= nb:
-                return out
-            bs, be = blocks[k]
-        if s < bs:
+                return ss, es
+            bs, start, last, be = blocks[k]
+            cur = bs
+        if ms < bs:
             continue  # not inside a block (cannot happen: every non-blank line is in one)
-        if _AFTER_BOUNDARY.match(text, e, be):
-            out[k].append((s, e))
-    return out
-
-
-def _split_sentences(
-    text: str, start: int, end: int, bounds: list[tuple[int, int]] | None = None
-) -> list[tuple[int, int]]:
-    if bounds is None:
-        bounds = [m.span() for m in _BOUNDARY.finditer(text, start, end)]
-    spans: list[tuple[int, int]] = []
-    cur = start
-    abbrev = _abbreviations()
-    for ms, me in bounds:
-        if text[ms] == ".":
-            lo = max(cur, ms - 40)
-            # Reversed ``text[lo : ms + 1]``: the full stop, then the token before it backwards.
-            tok = _TOKEN_BEFORE_REV.match(text[ms : lo - 1 : -1] if lo else text[ms::-1])
-            if tok:
-                word = tok.group(1)[::-1]
-                low = word.lower()
-                if low in abbrev or (len(word) == 1 and word.isupper()):
-                    continue  # "Dr.", "e.g.", an initial as in "Mark T. Esper"
-                if "." in word and len(word) <= 6 and word.replace(".", "").isalpha():
-                    continue  # "U.S.", "a.m."
-                if word.isdigit() and not text[cur : ms - len(word)].strip():
-                    continue  # a list number "1." opening the stretch
-        spans.append((cur, me))
+        if text[me] != "\n" and not text[me + 1].isspace():
+            nxt = me + 1
+        else:
+            after = _AFTER_BOUNDARY.match(text, me, be)
+            if after is None:
+                continue
+            nxt = after.end()
+        if (
+            text[ms] == "."
+            and not (ms >= long_word and text[ms - long_word : ms].isalpha())  # ends a long word
+            and _no_end_at_stop(text, ms, cur, abbrev)
+        ):
+            continue
+        ss.append(start)
+        es.append(me)
         cur = me
-    spans.append((cur, end))
-    out: list[tuple[int, int]] = []
-    for s, e in spans:
-        if s < e and (text[s].isspace() or text[e - 1].isspace()):
-            seg = text[s:e]
-            stripped = seg.lstrip()
-            s += len(seg) - len(stripped)
-            e = s + len(stripped.rstrip())
-        if e > s:
-            out.append((s, e))
-    return out
+        start = nxt
+    ss.append(start)
+    es.append(last)
+    for _, start, last, _ in blocks[k + 1 :]:
+        ss.append(start)
+        es.append(last)
+    return ss, es
+
+
+def _ascii_words(low: str) -> tuple[list[int], list[int], list[str], NDArray[np.intp] | None]:
+    """Start and end offsets and text of every word of the lower-cased ASCII text ``low``, exactly
+    the pieces ``_WORD_SPLIT_LOWER_ASCII.split(low)`` yields, found with a few numpy passes.
+
+    ``bytes.translate`` maps each character to its class (``a`` letter, ``d`` digit, ``-`` joiner
+    ``'``/``-``, ``,`` decimal separator ``.``/``,``, space for anything else). Without a decimal
+    number (no digit, separator, digit: then the pattern's first branch never matches) the words
+    are the maximal runs of letters and digits, plus joiners between two of them; blanking every
+    other character lets one ``str.split`` cut out the words in C. A decimal number can change how
+    the characters around it split ("3.5x" is "3.5" and "x"), but never across a character of
+    the last class, which no word contains: so only those stretches holding a decimal number are
+    split again, with the regex itself (or the whole text, if numbers are everywhere). Linear
+    time, no Python code per word. Also returned: the starts as an array, when they were not
+    changed after the numpy passes (else None).
+    """
+    raw = low.encode("ascii")
+    cls = raw.translate(_CLASS)
+    decimals = cls.count(b"d,d")
+    if decimals * _CHARS_PER_NUMBER > len(cls):  # numbers everywhere: the regex alone is cheaper
+        parts = _WORD_SPLIT_LOWER_ASCII.split(low)
+        cum = list(accumulate(map(len, parts)))
+        return cum[0:-1:2], cum[1::2], parts[1::2], None
+    codes = np.frombuffer(cls, np.uint8)
+    inside = np.zeros(len(codes) + 2, np.bool_)  # padded by one non-word character at each end
+    in_word = inside[1:-1]  # (a view)
+    np.greater(codes, 64, out=in_word)  # the letters and digits
+    joins = codes[1:-1] == 45  # and the joiners between two of them
+    joins &= in_word[:-2]
+    joins &= in_word[2:]
+    in_word[1:-1] |= joins
+    edge_array = np.flatnonzero(inside[1:] != inside[:-1])
+    start_array = edge_array[0::2]
+    starts: list[int] = start_array.tolist()
+    ends: list[int] = edge_array[1::2].tolist()
+    # Every non-word character becomes NUL and then a space, so the words are what split() returns.
+    kept = (np.frombuffer(raw, np.uint8) * in_word).tobytes().translate(_NUL_TO_SPACE)
+    words = kept.decode("ascii").split()
+    if not decimals:
+        return starts, ends, words, start_array
+    pos = cls.find(b"d,d")
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    new_words: list[str] = []
+    j = 0  # the words before ``starts[j]`` are done
+    while pos >= 0:
+        # The stretch around the decimal number: the run without a class-space character.
+        lo = cls.rfind(b" ", 0, pos) + 1
+        hi = cls.find(b" ", pos)
+        hi = len(cls) if hi < 0 else hi
+        i = bisect_left(starts, lo, j)
+        parts = _WORD_SPLIT_LOWER_ASCII.split(low[lo:hi])
+        cum = list(accumulate(map(len, parts), initial=lo))
+        new_starts += starts[j:i]
+        new_starts += cum[1:-1:2]
+        new_ends += ends[j:i]
+        new_ends += cum[2::2]
+        new_words += words[j:i]
+        new_words += parts[1::2]
+        j = bisect_left(starts, hi, i)
+        pos = cls.find(b"d,d", hi)
+    return new_starts + starts[j:], new_ends + ends[j:], new_words + words[j:], None
 
 
 def _words(
     t: str, proxy: str | None = None, wide: Sequence[tuple[int, int]] = ()
-) -> tuple[list[int], list[int], list[str], str | None]:
-    """Start and end offsets and lower-cased text of every word of ``t``, and ``t.lower()`` if it
-    was computed on the way (ASCII text), for ``Document.lower``.
+) -> tuple[list[int], list[int], list[str], str | None, NDArray[np.intp]]:
+    """Start and end offsets and lower-cased text of every word of ``t``, ``t.lower()`` if it
+    was computed on the way (ASCII text), for ``Document.lower``, and the starts as an array.
 
-    ``re.split`` with the word pattern as its one group gives ``[gap, word, gap, word, ..., gap]``;
-    running sums of the piece lengths are the word offsets, so no Python code runs per word.
-    Non-ASCII text with an ASCII ``proxy`` (see :func:`normalise_with_proxy`) is split through
-    the proxy with the ASCII pattern, about twice as fast; only the words overlapping the
-    non-ASCII spans ``wide`` are then read (and lower-cased) from ``t`` itself.
+    ASCII text is lower-cased (which keeps every offset) and split by :func:`_ascii_words`.
+    Non-ASCII text with an ASCII ``proxy`` (see :func:`normalise_with_proxy`) is split through the
+    proxy the same way; only the words overlapping the non-ASCII spans ``wide`` are then read (and
+    lower-cased) from ``t`` itself. Otherwise ``re.split`` with the word pattern as its one group
+    gives ``[gap, word, gap, word, ..., gap]`` and running sums of the piece lengths are the word
+    offsets, so no Python code runs per word either way.
     """
-    low: str | None = None
     if t.isascii():
-        low = t.lower()  # ASCII lower-casing keeps every offset
-        parts = _WORD_SPLIT_LOWER_ASCII.split(low)
-        words = parts[1::2]
-    elif proxy is not None:
-        parts = _WORD_SPLIT_LOWER_ASCII.split(proxy.lower())
-        words = parts[1::2]
-        cum = list(accumulate(map(len, parts)))
-        starts, ends = cum[0:-1:2], cum[1::2]
+        low = t.lower()
+        starts, ends, words, at = _ascii_words(low)
+        return starts, ends, words, low, _array(starts) if at is None else at
+    if proxy is not None:
+        starts, ends, words, at = _ascii_words(proxy.lower())
         for s, e in wide:
             k = bisect_right(ends, s)  # the first word ending after s
             while k < len(starts) and starts[k] < e:
                 words[k] = t[starts[k] : ends[k]].lower()
                 k += 1
-        return starts, ends, words, None
-    else:
-        parts = _WORD_SPLIT.split(t)
-        words = [w.lower() for w in parts[1::2]]
+        return starts, ends, words, None, _array(starts) if at is None else at
+    parts = _WORD_SPLIT.split(t)
+    words = [w.lower() for w in parts[1::2]]
     cum = list(accumulate(map(len, parts)))
-    return cum[0:-1:2], cum[1::2], words, low
+    starts = cum[0:-1:2]
+    return starts, cum[1::2], words, None, _array(starts)
+
+
+def _array(ints: list[int]) -> NDArray[np.intp]:
+    return np.array(ints, dtype=np.intp)
 
 
 def parse(text: str) -> Document:
@@ -331,26 +500,21 @@ def parse(text: str) -> Document:
     norm, proxy, wide = normalise_with_proxy(text)
     t = norm.text
     raws = t.split("\n")
-    lines = _lines(raws)
+    lines, line_starts, line_ends, blank = _lines(raws)
     headings = detect_headings(t, lines)
     heading_lines = frozenset(h.line for h in headings)
-    starts, ends, words, low = _words(t, proxy, wide)
-    blocks = _blocks(t, lines, heading_lines)
-    spans = [
-        span
-        for (bs, be), bounds in zip(blocks, _boundaries(t, blocks), strict=True)
-        for span in _split_sentences(t, bs, be, bounds)
-    ]
-    ss = list(map(itemgetter(0), spans))
-    es = list(map(itemgetter(1), spans))
-    at = repeat(starts)
-    sentences = list(map(Sentence, ss, es, map(bisect_left, at, ss), map(bisect_left, at, es)))
+    starts, ends, words, low, start_array = _words(t, proxy, wide)
+    ss, es = _sentence_spans(t, _blocks(raws, line_starts, line_ends, blank, heading_lines))
+    # ``bisect_left(starts, x)`` for every sentence start and end, in one call.
+    word_index: list[int] = np.searchsorted(start_array, ss + es).tolist()
+    word_starts, word_ends = word_index[: len(ss)], word_index[len(ss) :]
+    sentences = _build(Sentence, _SENTENCE_SETTERS, ss, es, word_starts, word_ends)
     doc = Document(
         original=text,
         text=t,
         norm=norm,
         lines=lines,
-        paragraphs=_paragraphs(lines),
+        paragraphs=_paragraphs(line_starts, line_ends, blank),
         headings=headings,
         sentences=sentences,
         word_starts=starts,

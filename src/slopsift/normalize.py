@@ -24,6 +24,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
+
 from slopsift.lexicons import load_table
 
 __all__ = ["NORMALISATION_COUNTS", "Normalised", "OffsetMap", "normalise", "normalise_with_proxy"]
@@ -53,7 +55,8 @@ _TYPOGRAPHY = {
     "\u2015": "-",
     "\u2212": "-",
 }
-# Anything outside printable ASCII (plus LF and TAB) needs per-character attention.
+# Anything outside printable ASCII (plus LF and TAB) needs per-character attention. (The
+# definition: the runs are found by ``_special_edges``.)
 _SPECIAL = re.compile(r"[^\t\n\x20-\x7e]+")
 # The bytes of printable ASCII plus LF and TAB: deleting them from an ASCII text's bytes leaves
 # exactly the characters ``_SPECIAL`` would find (none, for almost every ASCII text).
@@ -72,8 +75,10 @@ def _any_homoglyph() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _mixed_word() -> re.Pattern[str]:
+    """A whole run of Latin and look-alike letters holding a look-alike. (The look-behind only
+    saves work: without it, each position inside a run without one is tried in turn.)"""
     chars = "".join(sorted(_homoglyphs()))
-    return re.compile(rf"[A-Za-z{chars}]*[{chars}][A-Za-z{chars}]*")
+    return re.compile(rf"(?<![A-Za-z{chars}])[A-Za-z{chars}]*[{chars}][A-Za-z{chars}]*")
 
 
 @dataclass(frozen=True)
@@ -128,14 +133,6 @@ def _clusters(run: str) -> list[str]:
     return out
 
 
-def _clean_cluster(cl: str, counts: dict[str, int]) -> str:
-    # Long clusters (a base with many combining marks) are rare and not worth keeping in the cache.
-    new, key = _clean(cl) if len(cl) <= 8 else _clean.__wrapped__(cl)
-    if key:
-        counts[key] += 1
-    return new
-
-
 @lru_cache(maxsize=4096)
 def _clean(cl: str) -> tuple[str, str]:
     """The replacement of one cluster and the count it adds to ('' for none). Pure, so cached:
@@ -187,6 +184,70 @@ def _proxy_char(c: str) -> str:
     return "0" if c.isdecimal() else "a" if c.isalnum() else " "
 
 
+def _special_edges(text: str) -> list[int]:
+    """Starts and ends, alternating, of the runs of ``_SPECIAL`` in ``text``.
+
+    Found with numpy over the code points (UTF-32; lone surrogates pass through as themselves):
+    the regex engine tests a negated class at several nanoseconds per character, this a few
+    vectorised comparisons. A special code point is below 0x20 (but not TAB 9 or LF 10) or above
+    0x7E, i.e. ``c - 32 > 94`` and ``c - 9 > 1`` in unsigned arithmetic.
+    """
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    special = np.zeros(len(cps) + 2, np.bool_)  # padded by one plain character at each end
+    inner = special[1:-1]
+    np.greater(cps - np.uint32(32), 94, out=inner)
+    inner &= cps - np.uint32(9) > 1
+    edges: list[int] = np.flatnonzero(special[1:] != special[:-1]).tolist()
+    return edges
+
+
+_RunResult = tuple[str, tuple[tuple[int, int, int, int], ...], tuple[str, ...], tuple[tuple[int, int], ...]]
+
+
+def _run_clusters(clusters: list[str], olens: list[int]) -> _RunResult:
+    """What a run of special characters becomes, relative to the run's start: its replacement,
+    the changed pieces ``(norm_start, orig_start, norm_len, orig_len)``, the counts it adds, and
+    the spans of non-ASCII output (merged when adjacent). ``olens`` are the original lengths of
+    the clusters (a CR cluster stands for CRLF when 2)."""
+    news: list[str] = []
+    pieces: list[tuple[int, int, int, int]] = []
+    keys: list[str] = []
+    wide: list[tuple[int, int]] = []
+    npos = opos = 0
+    for cl, olen in zip(clusters, olens, strict=True):
+        if cl == "\r":
+            keys.append("line_endings")
+            new = "\n"
+        else:
+            # Long clusters (a base with many combining marks) are rare and not worth caching.
+            new, key = _clean(cl) if len(cl) <= 8 else _clean.__wrapped__(cl)
+            if key:
+                keys.append(key)
+        if new != cl or olen != len(cl):
+            pieces.append((npos, opos, len(new), olen))
+        if not new.isascii():
+            if wide and wide[-1][1] == npos:
+                wide[-1] = (wide[-1][0], npos + len(new))
+            else:
+                wide.append((npos, npos + len(new)))
+        news.append(new)
+        npos += len(new)
+        opos += olen
+    return "".join(news), tuple(pieces), tuple(keys), tuple(wide)
+
+
+@lru_cache(maxsize=4096)
+def _run(run: str, crlf: bool) -> _RunResult:
+    """:func:`_run_clusters` of a run, whose last character (a CR) is followed by a LF in the
+    original when ``crlf``. Pure, so cached: the same few runs (a curly quote, a dash, an
+    accented letter) recur in every text."""
+    clusters = _clusters(run)
+    olens = list(map(len, clusters))
+    if crlf:
+        olens[-1] = 2  # the CR cluster takes the LF with it (a CR never combines)
+    return _run_clusters(clusters, olens)
+
+
 def normalise_with_proxy(
     original: str, *, proxy: bool = True
 ) -> tuple[Normalised, str | None, list[tuple[int, int]]]:
@@ -211,40 +272,34 @@ def normalise_with_proxy(
     max_spans = len(original) // _PROXY_CHARS_PER_SPAN if proxy else -1
     npos = 0  # length of normalised text so far
     last = 0
-    for m in _SPECIAL.finditer(original):
-        if m.start() > last:
-            out.append(original[last : m.start()])
-            npos += m.start() - last
-        opos = m.start()
-        run = m.group()
-        clusters = _clusters(run)
-        i = 0
-        while i < len(clusters):
-            cl = clusters[i]
-            olen = len(cl)
-            if cl == "\r":
-                counts["line_endings"] += 1
-                # CRLF: the LF is ASCII and follows the run, so look at the original text.
-                if opos + 1 < len(original) and original[opos + 1] == "\n" and i == len(clusters) - 1:
-                    olen = 2
-                new = "\n"
-            else:
-                new = _clean_cluster(cl, counts)
-            if new != cl or olen != len(cl):
-                norm_starts.append(npos)
-                pieces.append((npos, opos, len(new), olen))
-            if len(spans) <= max_spans and not new.isascii():
-                wide.append(len(out))
-                if spans and spans[-1][1] == npos:
-                    spans[-1] = (spans[-1][0], npos + len(new))
+    edges = _special_edges(original)
+    for start, end in zip(edges[0::2], edges[1::2], strict=True):
+        if start > last:
+            out.append(original[last:start])
+            npos += start - last
+        run = original[start:end]
+        # CRLF: the LF is ASCII and follows the run, so look at the original text.
+        crlf = run[-1] == "\r" and original[end : end + 1] == "\n"
+        if crlf:
+            end += 1
+        # Long runs (a word in another script) are not worth keeping in the cache.
+        new, run_pieces, keys, run_wide = _run(run, crlf) if len(run) <= 8 else _run.__wrapped__(run, crlf)
+        for dn, do, nl, ol in run_pieces:
+            norm_starts.append(npos + dn)
+            pieces.append((npos + dn, start + do, nl, ol))
+        for key in keys:
+            counts[key] += 1
+        if run_wide and len(spans) <= max_spans:  # (over the cap, the proxy is given up anyway)
+            wide.append(len(out))
+            for ws, we in run_wide:
+                if spans and spans[-1][1] == npos + ws:
+                    spans[-1] = (spans[-1][0], npos + we)
                 else:
-                    spans.append((npos, npos + len(new)))
-            out.append(new)
-            specials.append(new)
-            npos += len(new)
-            opos += olen
-            i += 1
-        last = opos
+                    spans.append((npos + ws, npos + we))
+        out.append(new)
+        specials.append(new)
+        npos += len(new)
+        last = end
     if last < len(original):
         out.append(original[last:])
     text = "".join(out)
