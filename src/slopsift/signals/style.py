@@ -7,20 +7,21 @@ feature is ``neutral``: the classifier may only use them in combination with the
 families. Averages over the whole text have no single responsible span, so this family emits
 evidence only for its few countable habits (sentences opening in lower case).
 
-Cost: O(n). Word-level counts (groups, contractions, numbers, lengths) are summed once per distinct
-word (``Document.word_counts``) times its count; capitalised words come from one gather of the
-words' first characters, with only the upper-case ones looked at one by one; ``str.count`` over the
-text for punctuation; one pass over sentences and paragraphs.
+Cost: O(n), with little Python code per word. Group words are picked from the words in C
+(``compress`` over a set test) and lengths summed in C; contractions are looked for only at the
+text's apostrophes (a bisection each); numbers and capitalised words come from the words' first
+characters (``Document.word_initials``, one gather shared with the vocabulary family),
+counted with ``bytes.translate`` when those are ASCII, else with only the upper-case ones looked at
+one by one; ``str.count`` over the text for punctuation; one pass over sentences and paragraphs.
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from itertools import compress, repeat
-from operator import attrgetter, itemgetter, sub
+from operator import attrgetter, itemgetter, mul, sub
 
 from slopsift.document import Document
 from slopsift.lexicons import load_table
@@ -95,62 +96,77 @@ _START = attrgetter("start")
 _END = attrgetter("end")
 
 
-# ``bytes.translate`` table: 1 for an ASCII upper-case letter, else 0.
-_ASCII_UPPER = bytes(int(65 <= b <= 90) for b in range(256))
+# ``bytes.translate`` deletion sets: ASCII upper-case letters, ASCII digits.
+_ASCII_UPPER = bytes(range(65, 91))
+_ASCII_DIGITS = b"0123456789"
 
 
-def _upper_initial(doc: Document) -> list[int]:
-    """Indices of the words whose first character in the text is upper case.
+def _count(data: bytes, chars: bytes) -> int:
+    """How many bytes of ``data`` are in ``chars`` (one ``translate``, in C)."""
+    return len(data) - len(data.translate(None, chars))
 
-    On ASCII text that is a byte in A-Z: one gather of the first bytes and one ``translate``, in C.
-    Otherwise each distinct first character is tested once.
-    """
-    text, starts = doc.text, doc.word_starts
-    if len(starts) > 1 and text.isascii():
-        flags: Iterable[int] = bytes(itemgetter(*starts)(text.encode("ascii"))).translate(_ASCII_UPPER)
-    else:
-        firsts = [text[i] for i in starts]
-        upper = {c: c.isupper() for c in set(firsts)}
-        flags = map(upper.__getitem__, firsts)
-    return list(compress(range(len(starts)), flags))
+
+def _contractions(doc: Document) -> int:
+    """Words with a contracted ending. Such a word holds an apostrophe, and a word is its span of
+    the text lower-cased, so only the words around the text's (few) apostrophes are looked at."""
+    text, starts, ends, words = doc.text, doc.word_starts, doc.word_ends, doc.words
+    seen: set[int] = set()
+    n = 0
+    q = text.find("'")
+    while q >= 0:
+        k = bisect_right(starts, q) - 1
+        if k >= 0 and q < ends[k] and k not in seen:
+            seen.add(k)
+            if words[k].endswith(_CONTRACTION_SUFFIXES):
+                n += 1
+        q = text.find("'", q + 1)
+    return n
 
 
 def compute(doc: Document) -> FamilyOutput:
     words = doc.words
     n = len(words)
-    # Per-word quantities over the distinct words, weighted by their counts (integer sums: exact).
-    wc = doc.word_counts
+    text = doc.text
+    firsts = doc.word_initials  # firsts[i] == text[word_starts[i]]
+    # When every first character is ASCII, a word's first character is that one lower-cased, so
+    # the digit and capital tests below read the first characters directly, in C.
+    ascii_firsts = firsts.encode("ascii") if firsts.isascii() else None
+    # Per-word counts, summed over the words in C (integer sums: exact).
     groups = _word_groups()
     counts = [0] * len(_GROUPS)
-    for w in wc.keys() & groups.keys():
-        counts[groups[w]] += wc[w]
-    contractions = numbers = total_len = total_sq = 0
-    for w, c in wc.items():
-        if "'" in w and w.endswith(_CONTRACTION_SUFFIXES):
-            contractions += c
-        if w[0].isdigit():
-            numbers += c
-        lw = len(w)
-        total_len += lw * c
-        total_sq += lw * lw * c
+    for w in compress(words, map(groups.__contains__, words)):
+        counts[groups[w]] += 1
+    lengths = list(map(len, words))
+    total_len = sum(lengths)
+    total_sq = sum(map(mul, lengths, lengths))
+    contractions = _contractions(doc)
+    if ascii_firsts is not None:
+        numbers = _count(ascii_firsts, _ASCII_DIGITS)
+    else:
+        numbers = sum(map(str.isdigit, map(itemgetter(0), words)))
     mean_len = total_len / n if n else 0.0
     var_len = max(0.0, total_sq / n - mean_len * mean_len) if n else 0.0
 
-    text = doc.text
     sents = doc.sentences
     ns = len(sents)
-    # Capitalised words not opening a sentence: only the (few) words whose first character is upper
-    # case are looked at one by one.
+    # Capitalised words not opening a sentence.
     starts = {s.word_start for s in sents}
-    caps = 0
-    for i in _upper_initial(doc):
-        if i not in starts and words[i][0].isalpha():
-            caps += 1
+    if ascii_firsts is not None:
+        # All words opening with A-Z (so ``words[i][0]`` is a letter), less those opening a sentence.
+        caps = _count(ascii_firsts, _ASCII_UPPER)
+        caps -= sum(1 for i in starts if i < n and "A" <= firsts[i] <= "Z")
+    else:
+        # Only the (few) words whose first character is upper case are looked at one by one.
+        upper = {c: c.isupper() for c in set(firsts)}
+        caps = 0
+        for i in compress(range(n), map(upper.__getitem__, firsts)):
+            if i not in starts and words[i][0].isalpha():
+                caps += 1
     lower_starts: list[Evidence] = []
     conj = 0
     for s in sents:
         if s.word_end > s.word_start:
-            first = text[doc.word_starts[s.word_start]]
+            first = firsts[s.word_start]
             if first.isalpha() and first.islower():
                 lower_starts.append(
                     Evidence(s.start, doc.word_ends[s.word_start], "lowercase_sentence_starts")
@@ -159,9 +175,9 @@ def compute(doc: Document) -> FamilyOutput:
                 conj += 1
     # Words per paragraph: first and end word indices by bisection, all paragraphs in C.
     at = repeat(doc.word_starts)
-    firsts = map(bisect_left, at, map(_START, doc.paragraphs))
-    ends = map(bisect_left, at, map(_END, doc.paragraphs))
-    para_words = [n for n in map(sub, ends, firsts) if n > 0]
+    para_firsts = map(bisect_left, at, map(_START, doc.paragraphs))
+    para_ends = map(bisect_left, at, map(_END, doc.paragraphs))
+    para_words = [k for k in map(sub, para_ends, para_firsts) if k > 0]
     if len(para_words) >= 3:
         mean_p = sum(para_words) / len(para_words)
         sd_p = math.sqrt(sum((x - mean_p) ** 2 for x in para_words) / len(para_words))

@@ -8,20 +8,20 @@ register as much as origin (a learner uses common words; an engineer, jargon), s
 is ``neutral``: only useful in combination with the directional families.
 
 Numbers and capitalised words (names) are left out of every share. Cost: O(n): the words to count
-are picked in C from their first characters, then one dictionary look-up per word and one loop
-over the looked-up values (summed in text order, so the floats are those of a plain loop).
+are picked in C from their first characters, their frequencies read from
+``Document.word_facts`` (the per-word look-ups the readability family has already
+made for the same document, else one dictionary look-up per word), then one loop over the values
+(summed in text order, so the floats are those of a plain loop).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from functools import lru_cache
 from itertools import compress
 from operator import itemgetter
 
 from slopsift.document import Document
-from slopsift.lexicons import load_table
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
 __all__ = ["FAMILY", "FEATURES", "compute"]
@@ -31,11 +31,7 @@ COMMON = 4.5
 OOV_ZIPF = 1.0
 """Zipf value given to a word missing from the table (rarer than anything in it)."""
 _MAX_EVIDENCE = 25
-
-
-@lru_cache(maxsize=1)
-def _zipf() -> dict[str, float]:
-    return {w: float(z) for w, z in load_table("word_zipf_en.tsv")}
+_ZIPF = itemgetter(1)  # of a word's ``WordFacts``
 
 
 FEATURES: tuple[FeatureSpec, ...] = (
@@ -72,27 +68,25 @@ _ASCII_LOWER = bytes(int(97 <= b <= 122) for b in range(256))
 def _lower_initial(doc: Document) -> Sequence[int]:
     """1/True for each word whose first character in the text is a letter, not upper case.
 
-    On ASCII text this is a byte in a-z: one gather of the first bytes and one ``translate``, in
-    C. Otherwise each distinct first character is tested once.
+    The first characters come from ``Document.word_initials`` (shared with the style
+    family). On ASCII text the test is a byte in a-z, one ``translate`` in C; otherwise each
+    distinct first character is tested once.
     """
-    text, starts = doc.text, doc.word_starts
-    if len(starts) > 1 and text.isascii():
-        return bytes(itemgetter(*starts)(text.encode("ascii"))).translate(_ASCII_LOWER)
-    firsts = [text[i] for i in starts]
+    firsts = doc.word_initials
+    if firsts.isascii():
+        return firsts.encode("ascii").translate(_ASCII_LOWER)
     keep = {c: c.isalpha() and not c.isupper() for c in set(firsts)}
     return list(map(keep.__getitem__, firsts))
 
 
 def compute(doc: Document) -> FamilyOutput:
-    table = _zipf()
     words = doc.words
     # Words that open with a lower-case letter (numbers and names are left out), in text order.
     flags = _lower_initial(doc)
-    chosen = list(compress(words, flags))
-    if not chosen:
+    # Their table values (None if missing), in text order; the loop then runs over floats only.
+    zs = list(map(_ZIPF, compress(doc.word_facts, flags)))
+    if not zs:
         return dict.fromkeys((f.name for f in FEATURES), 0.0), []
-    # One table look-up per word; the loop then runs over floats only (same order, same sums).
-    zs = list(map(table.get, chosen))
     total = total_sq = 0.0
     rare = mid = unknown = 0
     for z in zs:
@@ -105,7 +99,7 @@ def compute(doc: Document) -> FamilyOutput:
             rare += 1
         elif z < COMMON:
             mid += 1
-    n = float(len(chosen))
+    n = float(len(zs))
     evidence: list[Evidence] = []
     if unknown:
         chosen_at = list(compress(range(len(words)), flags))
