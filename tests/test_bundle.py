@@ -314,9 +314,9 @@ def test_loading_and_scoring_import_neither_sklearn_nor_scipy(model_path: Path) 
 
 def test_big_batches_score_like_single_texts(model_path: Path) -> None:
     det = Detector(model_path)
-    texts, _ = _texts(7, 30)
-    x = slopsift.extract_features(texts)
-    assert len(texts) + sum(map(len, det._batch_candidates(x))) > 2 * CHUNK_ROWS  # with occlusions
+    # More texts than two forest chunks even before occlusion rows, some of which the detector skips
+    # when a signal and its human median fall between the same split thresholds.
+    texts, _ = _texts(7, 2 * CHUNK_ROWS + 10)
     batch = det.score_batch(texts)
     assert [r.to_dict() for r in batch] == [det.score(t).to_dict() for t in texts]
 
