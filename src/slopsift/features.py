@@ -137,7 +137,8 @@ def gate(doc: Document) -> Gate:
     clearly not English (few English function words, or mostly non-Latin letters)."""
     n = doc.n_words
     if n >= 20:
-        share = sum(map(_stopwords().__contains__, doc.words)) / n
+        # Counted over distinct words (the families have usually built ``word_counts`` already).
+        share = sum(c for w, c in doc.word_counts.items() if w in _stopwords()) / n
         latin = _latin_share(doc.text[:20000])
         if share < _MIN_STOPWORD_SHARE or latin < _MIN_LATIN_SHARE:
             return "unsupported_language"
@@ -148,18 +149,24 @@ def gate(doc: Document) -> Gate:
 
 def signals_for_document(doc: Document, *, evidence: bool = True) -> SignalsResult:
     fams: dict[str, FamilySignals] = {}
+    # Normalisation that changed nothing leaves offsets as they are: no per-span mapping then.
+    span = None if doc.norm.offsets.is_identity else doc.original_span
     for fam in families():
         values, ev = fam.run(doc)
         spans: list[EvidenceSpan] = []
-        if evidence:
+        if evidence and ev:
             per: dict[str, int] = {}
+            names: dict[str, str] = {}
             for e in ev:
                 c = per.get(e.signal, 0)
                 if c >= MAX_EVIDENCE_PER_SIGNAL:
                     continue
                 per[e.signal] = c + 1
-                s, t = doc.original_span(e.start, e.end)
-                spans.append(EvidenceSpan(s, t, f"{fam.name}.{e.signal}", e.note))
+                name = names.get(e.signal)
+                if name is None:
+                    name = names[e.signal] = f"{fam.name}.{e.signal}"
+                s, t = (e.start, e.end) if span is None else span(e.start, e.end)
+                spans.append(EvidenceSpan(s, t, name, e.note))
         fams[fam.name] = FamilySignals(values, spans)
     return SignalsResult(gate(doc), doc.n_words, fams, dict(doc.normalisation_counts))
 

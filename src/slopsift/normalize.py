@@ -104,6 +104,11 @@ class OffsetMap:
             return os_
         return os_ + ol + (i - ns - nl)
 
+    @property
+    def is_identity(self) -> bool:
+        """True when every normalised offset is its original offset (nothing was changed)."""
+        return not self.pieces
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``(start, end)`` of the normalised span ``[start, end)``."""
         if not self.pieces:
