@@ -44,9 +44,7 @@ import sys, time, json
 t0 = time.perf_counter()
 import slopsift
 t1 = time.perf_counter()
-score = getattr(slopsift, "score", None)
-if score is None:  # not re-exported yet
-    from slopsift.scoring import score
+from slopsift.scoring import cached_detector, score
 text = open(sys.argv[1], encoding="utf-8").read()
 model = sys.argv[2] if len(sys.argv) > 2 else None
 if model:
@@ -55,8 +53,7 @@ if model:
     t2 = time.perf_counter()
     det.score(text)
 else:
-    from slopsift.scoring import _default_detector
-    _default_detector()
+    cached_detector()  # the detector score() uses: model load and verification
     t2 = time.perf_counter()
     score(text)
 t3 = time.perf_counter()
