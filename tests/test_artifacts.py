@@ -273,10 +273,38 @@ def test_values_finite_deterministic_and_evidence_in_bounds(text: str) -> None:
 
 
 _DEBRIS_PIECES = [
-    "- ", "* ", "## ", "> ", "**", "__", "\u2022 ", "\u2014 ", "\t", "  ", "[", "](http://x)", "|",
-    "video", "photo", "read more", "share this", "subscribe to", "\u00a9", "(c)", "2019", "all rights reserved",
-    "advertisement", "getty images", ": ", "credit", "by", "click here", " now", "x", "\n",
-]  # fmt: skip
+    "- ",
+    "* ",
+    "## ",
+    "> ",
+    "**",
+    "__",
+    "\u2022 ",
+    "\u2014 ",
+    "\t",
+    "  ",
+    "[",
+    "](http://x)",
+    "|",
+    "video",
+    "photo",
+    "read more",
+    "share this",
+    "subscribe to",
+    "\u00a9",
+    "(c)",
+    "2019",
+    "all rights reserved",
+    "advertisement",
+    "getty images",
+    ": ",
+    "credit",
+    "by",
+    "click here",
+    " now",
+    "x",
+    "\n",
+]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -287,9 +315,11 @@ def test_debris_scan_matches_plain_marker_run(pieces: list[str]) -> None:
     # with the plain, backtracking form on lines built from markers and debris words.
     fast = artifacts._debris_line()
     lead = artifacts._DEBRIS_LEAD
-    plain = re.compile(fast.pattern.replace(lead[:2] + "(?=[^\\n])" + lead[2:], lead).replace(
-        lead, f"\\n[{artifacts._DEBRIS_MARKERS}]*\\[?"
-    ))
+    plain = re.compile(
+        fast.pattern.replace(lead[:2] + "(?=[^\\n])" + lead[2:], lead).replace(
+            lead, f"\\n[{artifacts._DEBRIS_MARKERS}]*\\[?"
+        )
+    )
     assert plain.pattern != fast.pattern
     text = "\n" + "".join(pieces).lower()
     assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
