@@ -38,14 +38,27 @@ from slopsift.document import parse
 from slopsift.signals import hedging
 from slopsift.training._report import splice_generated
 
-__all__ = ["PRUNE_MIN_HUMAN_RATE", "PRUNE_MIN_RATIO", "Sample", "main", "prune_candidates", "read_all"]
+__all__ = [
+    "PRUNE_MIN_HUMAN_RATE",
+    "PRUNE_MIN_RATIO",
+    "PRUNE_MIN_SOURCE_RATIO",
+    "Sample",
+    "main",
+    "prune_candidates",
+    "read_all",
+]
 
 PRUNE_MIN_HUMAN_RATE = 0.01
 """An entry of lists (b)-(e) is pruned when, in some training source, at least this share of the human
 documents contains it ..."""
 PRUNE_MIN_RATIO = 3.0
 """... and its machine document rate is less than this many times its human rate (both averaged over the
-training sources and smoothed by :data:`PRUNE_SMOOTHING`)."""
+training sources and smoothed by :data:`PRUNE_SMOOTHING`), ..."""
+PRUNE_MIN_SOURCE_RATIO = 2.0
+"""... or, in some training source where at least :data:`PRUNE_MIN_HUMAN_RATE` of the human documents
+contain it, its machine rate in that same source is less than this many times the human rate there (both
+smoothed). An average can hide one register where humans use the entry as much as machines do (e.g.
+"in conclusion" in student essays), and that register is where the entry would accuse honest writers."""
 
 TRAIN_SOURCES = ("web-articles", "detectrl", "kaggle-daigt-essays", "so-chatgpt-answers", "hc3-medicine")
 """Sources whose per-entry rates drive pruning. The human-only check sets are never used for it."""
@@ -414,7 +427,8 @@ def firing_tables(m: Measured) -> list[str]:
 @dataclass(frozen=True, slots=True)
 class EntryStat:
     """Document rates of one entry on the training sources: the mean over sources (each weighted
-    equally) for human and machine documents, and the highest human rate of any one source."""
+    equally) for human and machine documents, the highest human rate of any one source, and the lowest
+    smoothed machine/human ratio among the sources where humans use it (``worst_source``)."""
 
     key: str
     entry: str
@@ -422,6 +436,8 @@ class EntryStat:
     machine_rate: float
     max_human_rate: float
     max_human_source: str
+    worst_ratio: float = float("inf")
+    worst_source: str = ""
 
 
 def entry_stats(m: Measured) -> list[EntryStat]:
@@ -439,6 +455,13 @@ def entry_stats(m: Measured) -> list[EntryStat]:
                 share = sum(1 for i in idx if entry in m.entries[i][key]) / len(idx)
                 rates[label].append((share, src))
             top = max(rates[0]) if rates[0] else (0.0, "")
+            machine_in = {src: r for r, src in rates[1]}
+            ratios = [
+                ((machine_in[src] + PRUNE_SMOOTHING) / (r + PRUNE_SMOOTHING), src)
+                for r, src in rates[0]
+                if r >= PRUNE_MIN_HUMAN_RATE and src in machine_in
+            ]
+            worst = min(ratios) if ratios else (float("inf"), "")
             out.append(
                 EntryStat(
                     key,
@@ -447,6 +470,8 @@ def entry_stats(m: Measured) -> list[EntryStat]:
                     float(np.mean([r for r, _ in rates[1]])) if rates[1] else 0.0,
                     top[0],
                     top[1],
+                    worst[0],
+                    worst[1],
                 )
             )
     return out
@@ -458,14 +483,19 @@ PRUNE_SMOOTHING = 0.002
 def prune_candidates(stats: Iterable[EntryStat]) -> list[EntryStat]:
     """Entries of lists (b)-(e) that fire on human training text and do not separate: some training
     source has at least :data:`PRUNE_MIN_HUMAN_RATE` of its human documents containing the entry, and
-    the mean machine rate is below :data:`PRUNE_MIN_RATIO` times the mean human rate (both smoothed)."""
+    either the mean machine rate is below :data:`PRUNE_MIN_RATIO` times the mean human rate or, in one
+    such source, the machine rate is below :data:`PRUNE_MIN_SOURCE_RATIO` times the human rate there
+    (all smoothed)."""
     eps = PRUNE_SMOOTHING
     return [
         st
         for st in stats
         if st.key != "hedge"
         and st.max_human_rate >= PRUNE_MIN_HUMAN_RATE
-        and (st.machine_rate + eps) < PRUNE_MIN_RATIO * (st.human_rate + eps)
+        and (
+            (st.machine_rate + eps) < PRUNE_MIN_RATIO * (st.human_rate + eps)
+            or st.worst_ratio < PRUNE_MIN_SOURCE_RATIO
+        )
     ]
 
 
@@ -534,20 +564,22 @@ def render(
         f"Training sources: {', '.join(TRAIN_SOURCES)}. Pruning rule for lists (b)-(e): drop an entry "
         f"found in >= {PRUNE_MIN_HUMAN_RATE:.0%} of the human documents of any one training source whose "
         f"machine document rate, averaged over the training sources, is below {PRUNE_MIN_RATIO:g}x its "
-        f"averaged human rate (both + {PRUNE_SMOOTHING:.1%}). The hedge list (a) is neutral and not pruned "
-        "by separation.",
+        f"averaged human rate, or is below {PRUNE_MIN_SOURCE_RATIO:g}x the human rate in one source where "
+        f">= {PRUNE_MIN_HUMAN_RATE:.0%} of the human documents contain it (all + {PRUNE_SMOOTHING:.1%}). "
+        "The hedge list (a) is neutral and not pruned by separation.",
         "",
     ]
     if pruned:
         out += [
             "Entries currently breaking the rule (mean human / mean machine rate; highest human rate):",
             "",
-            "| list | entry | human | machine | highest human (source) |",
-            "|---|---|---:|---:|---|",
+            "| list | entry | human | machine | highest human (source) | lowest ratio (source) |",
+            "|---|---|---:|---:|---|---|",
         ]
         out += [
             f"| {p.key} | `{p.entry}` | {_pct(p.human_rate)} | {_pct(p.machine_rate)} | "
-            f"{_pct(p.max_human_rate)} ({p.max_human_source}) |"
+            f"{_pct(p.max_human_rate)} ({p.max_human_source}) | "
+            f"{p.worst_ratio:.1f}x ({p.worst_source or '-'}) |"
             for p in pruned
         ]
     else:
