@@ -72,9 +72,10 @@ def test_boilerplate_only_exact() -> None:
         "to note that we were tired."
     )
     # 7 + 15 = 22 words; templates: first and foremost, in conclusion, it is important to note.
+    # A short text: the rate is over the 500-word floor, the share over the 20-sentence floor.
     v = values(text)
-    assert v["boilerplate_per_1k"] == pytest.approx(3 / 22 * 1000)
-    assert v["boilerplate_sentence_share"] == 1.0
+    assert v["boilerplate_per_1k"] == pytest.approx(3 / 500 * 1000)
+    assert v["boilerplate_sentence_share"] == pytest.approx(2 / 20)
     assert v["boilerplate_distinct"] == 3.0
     assert fired(v) == {"boilerplate"}
     assert spans(text, "boilerplate_per_1k") == [
@@ -89,47 +90,56 @@ def test_boilerplate_distinct_counts_templates_not_occurrences() -> None:
     v = values(text)
     # In conclusion it works (4) + In conclusion it is cheap (5) + First and foremost it is new (6)
     # = 15 words; 3 hits of 2 distinct templates.
-    assert v["boilerplate_per_1k"] == pytest.approx(3 / 15 * 1000)
+    assert v["boilerplate_per_1k"] == pytest.approx(3 / 500 * 1000)
     assert v["boilerplate_distinct"] == 2.0
     assert spans(text, "boilerplate_distinct") == ["In conclusion", "First and foremost"]
 
 
 def test_llm_vocabulary_only_exact() -> None:
     text = "The meticulous clerk kept a tapestry in the hall. The town is small."
-    # 9 + 4 = 13 words; meticulous, tapestry -> 2 / 13 * 1000; 1 of 2 sentences.
+    # 9 + 4 = 13 words; meticulous, tapestry -> 2 / 500 * 1000 (word floor); 1 sentence / 20 (floor).
     v = values(text)
-    assert v["llm_vocab_per_1k"] == pytest.approx(2 / 13 * 1000)
-    assert v["llm_vocab_sentence_share"] == pytest.approx(0.5)
+    assert v["llm_vocab_per_1k"] == pytest.approx(2 / 500 * 1000)
+    assert v["llm_vocab_sentence_share"] == pytest.approx(1 / 20)
     assert fired(v) == {"llm_vocab"}
     assert spans(text, "llm_vocab_per_1k") == ["meticulous", "tapestry"]
 
 
 def test_vague_attribution_only_exact() -> None:
     text = "Some argue that the bridge is old. Critics argue the road is new."
-    # 7 + 6 = 13 words; some argue, critics argue -> 2 / 13 * 1000; both sentences.
+    # 7 + 6 = 13 words; some argue, critics argue -> 2 / 500 * 1000; both sentences, over 20.
     v = values(text)
-    assert v["vague_attribution_per_1k"] == pytest.approx(2 / 13 * 1000)
-    assert v["vague_attribution_sentence_share"] == 1.0
+    assert v["vague_attribution_per_1k"] == pytest.approx(2 / 500 * 1000)
+    assert v["vague_attribution_sentence_share"] == pytest.approx(2 / 20)
     assert fired(v) == {"vague_attribution"}
     assert spans(text, "vague_attribution_per_1k") == ["Some argue", "Critics argue"]
 
 
 def test_chatbot_only_exact() -> None:
     text = "As an AI language model, I do not own a car. As of my last knowledge update, the shop was open."
-    # 11 + 10 = 21 words; two leftovers, one per sentence.
+    # 11 + 10 = 21 words; two leftovers, one per sentence (rates over the 500-word, 20-sentence floors).
     v = values(text)
-    assert v["chatbot_per_1k"] == pytest.approx(2 / 21 * 1000)
-    assert v["chatbot_sentence_share"] == 1.0
+    assert v["chatbot_per_1k"] == pytest.approx(2 / 500 * 1000)
+    assert v["chatbot_sentence_share"] == pytest.approx(2 / 20)
     assert fired(v) == {"chatbot"}
     assert spans(text, "chatbot_per_1k") == ["As an AI language model", "As of my last knowledge update"]
 
 
-def test_not_only_but_also_pattern() -> None:
-    text = "The tool is not only fast but also cheap. We use it daily."
-    assert spans(text, "boilerplate_per_1k") == ["not only fast but also"]
-    # 'not only' with no 'but also' in the same sentence, and 'cannot only', do not match.
-    assert values("It is not only fast. But also it is cheap.")["boilerplate_per_1k"] == 0.0
-    assert values("We cannot only rest but also work here.")["boilerplate_per_1k"] == 0.0
+def test_not_only_but_also_is_not_boilerplate() -> None:
+    # Pruned (lexicon_eval's per-source rule): student essays and human web articles use it as often.
+    assert values("The tool is not only fast but also cheap. We use it daily.")["boilerplate_per_1k"] == 0.0
+
+
+def test_long_texts_use_their_own_word_and_sentence_counts() -> None:
+    # 30 sentences of 19 words = 570 words (above both floors); "delve" once in each of 3 sentences.
+    plain = "The small bus left the old town at nine and the driver waved to the children in the square"
+    tell = "The small bus left the old town at nine so we could delve into the history of the square"
+    text = " ".join([plain + "."] * 27 + [tell + "."] * 3)
+    v = values(text)
+    assert v["llm_vocab_per_1k"] == pytest.approx(3 / 570 * 1000)
+    assert v["llm_vocab_sentence_share"] == pytest.approx(3 / 30)
+    # The neutral hedge list keeps plain rates on short texts.
+    assert values("Prices may rise. It seems so.")["hedge_per_1k"] == pytest.approx(2 / 6 * 1000)
 
 
 def test_in_todays_world_pattern_and_overlap() -> None:
@@ -137,7 +147,7 @@ def test_in_todays_world_pattern_and_overlap() -> None:
     # The pattern and the literal 'fast-paced world' overlap: the stretch counts once (5 words + 1).
     v = values(text)
     assert spans(text, "boilerplate_per_1k") == ["In today's fast-paced world"]
-    assert v["boilerplate_per_1k"] == pytest.approx(1 / 6 * 1000)
+    assert v["boilerplate_per_1k"] == pytest.approx(1 / 500 * 1000)
     assert values("In today's world, people rush.")["boilerplate_per_1k"] == 0.0
 
 

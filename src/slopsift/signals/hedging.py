@@ -6,7 +6,7 @@ moderator) can tell careful human hedging apart from machine boilerplate:
 (a) ``hedge``             classic hedge cues (may, might, perhaps, seems, ...). Careful human writers
                           hedge, so these are ``neutral``: context for the other lists, never a tell.
 (b) ``boilerplate``       stock LLM templates ("in conclusion", "plays a pivotal role", "in today's
-                          fast-paced world", "not only ... but also").
+                          fast-paced world", "it is important to note").
 (c) ``llm_vocab``         words LLMs overuse in non-fiction (delve, tapestry, underscore, pivotal, ...).
 (d) ``vague_attribution`` claims credited to nobody in particular ("experts say", "studies show").
 (e) ``chatbot``           chat-assistant leftovers ("as an AI language model", "as of my last
@@ -16,7 +16,10 @@ Plus ``chat_preamble``: whether the text opens with a chat preamble, as found by
 :func:`slopsift.preamble.find_preamble` (the same finder the training-data cleaner uses).
 
 Per list: occurrences per 1,000 words and the share of sentences holding at least one hit; for (b)
-also the number of distinct templates used. Evidence is every hit (the framework caps how many are
+also the number of distinct templates used. For the four tell lists (b)-(e) the rates are taken over
+at least :data:`RATE_MIN_WORDS` words and :data:`SHARE_MIN_SENTENCES` sentences: one "In conclusion"
+in a 250-word student essay is one phrase, not a rate of 4 per 1,000 words, and shorter texts would
+otherwise read as extreme on a single hit. Evidence is every hit (the framework caps how many are
 reported), its note naming the entry that matched.
 
 Complexity: the five lists' phrases are found together by one scan of ``doc.lower`` with a trie
@@ -39,7 +42,7 @@ from slopsift.lexicons import PhraseMatcher, PhraseMatcherSet
 from slopsift.preamble import find_preamble
 from slopsift.signals.base import Direction, Evidence, Family, FamilyOutput, FeatureSpec, register
 
-__all__ = ["FAMILY", "FEATURES", "LISTS", "compute", "find_hits"]
+__all__ = ["FAMILY", "FEATURES", "LISTS", "RATE_MIN_WORDS", "SHARE_MIN_SENTENCES", "compute", "find_hits"]
 
 LISTS: tuple[tuple[str, str], ...] = (
     ("hedge", "hedge_cues.txt"),
@@ -49,6 +52,11 @@ LISTS: tuple[tuple[str, str], ...] = (
     ("chatbot", "chatbot_leftovers.txt"),
 )
 """``(feature prefix, lexicon file)`` for each list, in feature order."""
+
+RATE_MIN_WORDS = 500
+"""Floor of the word count that the tell lists' per-1,000-word rates divide by."""
+SHARE_MIN_SENTENCES = 20
+"""Floor of the sentence count that the tell lists' sentence shares divide by."""
 
 _START = attrgetter("start")
 _END = attrgetter("end")
@@ -68,10 +76,12 @@ def _specs() -> tuple[FeatureSpec, ...]:
     out: list[FeatureSpec] = []
     for key, _ in LISTS:
         direction: Direction = "neutral" if key == "hedge" else "higher_worse"
+        floor_w = "" if key == "hedge" else f" (over at least {RATE_MIN_WORDS} words)"
+        floor_s = "" if key == "hedge" else f" (over at least {SHARE_MIN_SENTENCES} sentences)"
         out.append(
             FeatureSpec(
                 f"{key}_per_1k",
-                f"Occurrences of {_WHAT[key]} per 1,000 words; overlapping matches count once.",
+                f"Occurrences of {_WHAT[key]} per 1,000 words{floor_w}; overlapping matches count once.",
                 "per 1,000 words",
                 direction,
             )
@@ -79,7 +89,7 @@ def _specs() -> tuple[FeatureSpec, ...]:
         out.append(
             FeatureSpec(
                 f"{key}_sentence_share",
-                f"Fraction of sentences containing at least one of the {_WHAT[key]}.",
+                f"Fraction of sentences{floor_s} containing at least one of the {_WHAT[key]}.",
                 "fraction of sentences",
                 direction,
             )
@@ -182,7 +192,9 @@ def compute(doc: Document) -> FamilyOutput:
         hits = _resolve(doc, key, raw)
         patterns = _patterns(filename)
         dens_name, share_name = f"{key}_per_1k", f"{key}_sentence_share"
-        values[dens_name] = 1000.0 * len(hits) / n_words if n_words else 0.0
+        per_words = n_words if key == "hedge" else max(n_words, RATE_MIN_WORDS)
+        per_sents = n_sent if key == "hedge" else max(n_sent, SHARE_MIN_SENTENCES)
+        values[dens_name] = 1000.0 * len(hits) / per_words if per_words else 0.0
         seen_sent: set[int] = set()
         seen_entry: set[str] = set()
         n_dens = n_share = n_distinct = 0
@@ -205,7 +217,7 @@ def compute(doc: Document) -> FamilyOutput:
                     note = note or _note(doc, s, e, entry, entry in patterns)
                     evidence.append(Evidence(s, e, "boilerplate_distinct", note))
                     n_distinct += 1
-        values[share_name] = len(seen_sent) / n_sent if n_sent else 0.0
+        values[share_name] = len(seen_sent) / per_sents if per_sents else 0.0
         if key == "boilerplate":
             values["boilerplate_distinct"] = float(len(seen_entry))
     span = find_preamble(doc.text)
