@@ -130,7 +130,10 @@ slopsift {meta.get("slopsift_version")}, scikit-learn {meta.get("sklearn_version
 grouped hold-out the booster never saw, with every source weighted equally: read it as the probability under a
 balanced prior, not the base rate of your traffic). `flagged` means quality below the operating point:
 `fpr_0.05` = {_f(thr.get("fpr_0.05"), 4)} (default) and `fpr_0.01` = {_f(thr.get("fpr_0.01"), 4)}, set on held-out
-human texts so that at most 5% / 1% of them are flagged in every human domain with >= 100 held-out texts.
+human texts so that at most 5% / 1% of them are flagged in every human domain with >= 100 held-out texts, and
+in every such training domain *as if unseen*: each domain's human texts scored by a model fitted and calibrated
+without that domain (the threshold is the lowest of all these quantiles; per-domain values in the sidecar's
+`operating_points`).
 
 **Model**: scikit-learn `HistGradientBoostingClassifier` (shallow trees, large leaves) over slopsift's signals
 (no words, no embeddings), with monotonic constraints from each signal's documented direction, then
@@ -191,7 +194,8 @@ learned as a machine signal. Each copy stays in its original's group; no evaluat
 Each fold refits the whole procedure (fit, calibration, thresholds) without the held-out unit and without any
 group touching it, on a random sample of at most 25,000 of the remaining texts (the shipped model uses all; the
 TF-IDF baseline is fitted on at most 6,000 to 10,000 per fold, for time). TPR at 1%/5% FPR uses the held-out fold's own humans (ranking quality); "FPR at default"
-applies the threshold chosen during training (what a user would see). Baselines on the same folds: the Gopher
+applies the threshold chosen during training (what a user would see; the folds use the in-sample rule only,
+not the held-out-domain one, which would cost ten more fits per fold). Baselines on the same folds: the Gopher
 rules as a classifier (score = number of rules fired; flag if any fires) and TF-IDF + logistic regression.
 
 {evaluation_tables(results)}

@@ -78,8 +78,14 @@ def table_from_records(records: Sequence[Any], x: np.ndarray) -> Table:
 
 
 def fit_bundle(t: Table, *, seed: int = 0, metadata: dict[str, Any] | None = None) -> ModelBundle:
-    """Fit, calibrate and package a model on every record of ``t``."""
-    fit = fit_calibrated(t.x, t.y, t.group.tolist(), t.source.tolist(), t.domain.tolist(), seed=seed)
+    """Fit, calibrate and package a model on every record of ``t``.
+
+    Operating points hold on every training domain as if it were unseen, too (see
+    :func:`slopsift.training.fit.heldout_domain_points`); with a single domain that adds nothing.
+    """
+    fit = fit_calibrated(
+        t.x, t.y, t.group.tolist(), t.source.tolist(), t.domain.tolist(), seed=seed, heldout_domains=True
+    )
     meta = dict(metadata or {})
     meta.setdefault("model_version", f"slopsift-{__version__}")
     meta.update(
@@ -96,6 +102,11 @@ def fit_bundle(t: Table, *, seed: int = 0, metadata: dict[str, Any] | None = Non
             "domains": _counts(t.domain.tolist()),
         },
         calibration={"n": len(fit.calib_index), "method": "sigmoid", "held_out_by": "group"},
+        operating_points={
+            "rule": "lowest of the held-out human quantiles: pooled and per domain in calibration, and "
+            "per training domain under a model fitted without it",
+            "heldout_domains": fit.heldout_thresholds or {},
+        },
         classifier={
             "reads": [n for n, c in zip(feature_names(), fit.plan.constraints, strict=True) if c != 0],
             "human_evidence": fit.plan.human_evidence,
