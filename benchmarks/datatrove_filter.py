@@ -36,13 +36,13 @@ import shutil
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _bench import (  # sets one-core limits: must come before numpy / scikit-learn are imported
     BUILD,
+    Target,
     load_corpus,
     machine,
     markdown_table,
@@ -53,9 +53,6 @@ from _bench import (  # sets one-core limits: must come before numpy / scikit-le
 )
 
 REFERENCE = "slopsift.score_many"
-
-Setup = Callable[[], Any]
-Run = Callable[[Any], object]
 
 
 def write_input(folder: Path, docs: list[dict[str, Any]]) -> None:
@@ -72,7 +69,7 @@ def read_output(folder: Path) -> list[dict[str, Any]]:
 
 def targets(
     docs: list[dict[str, Any]], model: str | None, work: Path, captured: dict[str, Any]
-) -> list[tuple[str, Setup, Run]]:
+) -> list[Target]:
     """``(name, setup, run)``: ``setup`` (untimed) makes the input of one pass, ``run`` is timed.
 
     ``captured`` receives, per target, what its last pass produced (for the agreement check).
@@ -96,7 +93,7 @@ def targets(
     def reference(_: None) -> None:
         captured[REFERENCE] = score_many(texts, model=model)
 
-    out: list[tuple[str, Setup, Run]] = [(REFERENCE, lambda: None, reference)]
+    out: list[Target] = [(REFERENCE, lambda: None, reference)]
 
     for bs in (128, 1):
         filt = SlopsiftFilter(model=model, batch_size=bs)

@@ -23,13 +23,13 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _bench import (  # sets one-core limits: must come before numpy / scikit-learn are imported
     BUILD,
+    Target,
     load_corpus,
     machine,
     markdown_table,
@@ -41,11 +41,8 @@ from _bench import (  # sets one-core limits: must come before numpy / scikit-le
 
 REFERENCE = "datatrove GopherRepetitionFilter"
 
-Setup = Callable[[], Any]
-Run = Callable[[Any], object]
 
-
-def slopsift_targets(texts: list[str], model: Path | None) -> list[tuple[str, Setup, Run]]:
+def slopsift_targets(texts: list[str], model: Path | None) -> list[Target]:
     from slopsift.document import parse
     from slopsift.features import extract_features
     from slopsift.signals import families
@@ -62,7 +59,7 @@ def slopsift_targets(texts: list[str], model: Path | None) -> list[tuple[str, Se
         for t in texts:
             parse(t)
 
-    out: list[tuple[str, Setup, Run]] = [
+    out: list[Target] = [
         ("Counter(text.split()) floor", none, lambda _: [Counter(t.split()) for t in texts]),
         ("slopsift parse alone", none, parse_all),
     ]
@@ -79,7 +76,7 @@ def slopsift_targets(texts: list[str], model: Path | None) -> list[tuple[str, Se
     return out
 
 
-def datatrove_targets(texts: list[str]) -> list[tuple[str, Setup, Run]]:
+def datatrove_targets(texts: list[str]) -> list[Target]:
     from datatrove.data import Document
     from datatrove.pipeline.filters import (
         C4QualityFilter,
@@ -89,7 +86,7 @@ def datatrove_targets(texts: list[str]) -> list[tuple[str, Setup, Run]]:
     )
     from datatrove.utils import text as dt_text
 
-    out: list[tuple[str, Setup, Run]] = []
+    out: list[Target] = []
     for cls in (GopherRepetitionFilter, GopherQualityFilter, C4QualityFilter, FineWebQualityFilter):
         filt = cls()
 
