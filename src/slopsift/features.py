@@ -138,7 +138,8 @@ def gate(doc: Document) -> Gate:
     n = doc.n_words
     if n >= 20:
         # Counted over distinct words (the families have usually built ``word_counts`` already).
-        share = sum(c for w, c in doc.word_counts.items() if w in _stopwords()) / n
+        stop = _stopwords()
+        share = sum(c for w, c in doc.word_counts.items() if w in stop) / n
         latin = _latin_share(doc.text[:20000])
         if share < _MIN_STOPWORD_SHARE or latin < _MIN_LATIN_SHARE:
             return "unsupported_language"
