@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from slopsift.document import parse
+from slopsift.document import _BOUNDARY, _boundaries, parse
 from slopsift.normalize import normalise
 
 
@@ -135,3 +137,44 @@ def test_heading_kinds() -> None:
 def test_non_str_input_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="expected str"):
         parse(b"bytes")  # type: ignore[arg-type]
+
+
+@given(st.text(alphabet=".!?\"')] \n\tAa0é", max_size=60))
+def test_boundary_scan_by_first_character_finds_the_same_matches(text: str) -> None:
+    # The three literal-prefix patterns together must find exactly the matches of the one class
+    # pattern, in order, within any bounds.
+    for lo, hi in ((0, len(text)), (1, max(1, len(text) - 1))):
+        expected = [m.span() for m in _BOUNDARY.finditer(text, lo, hi)]
+        assert list(_boundaries(text, lo, hi)) == expected
+
+
+def test_words_around_several_decimal_numbers() -> None:
+    # Decimal numbers are re-split with the regex; the sentence word ranges (from the starts
+    # array) must still count "3.5" and "1,000.25" as one word each.
+    d = parse("It rose 3.5 percent. Then 1,000.25 units sold. Up 2.0x now.")
+    assert d.words == [
+        "it",
+        "rose",
+        "3.5",
+        "percent",
+        "then",
+        "1,000.25",
+        "units",
+        "sold",
+        "up",
+        "2.0",
+        "x",
+        "now",
+    ]
+    assert [(s.word_start, s.word_end) for s in d.sentences] == [(0, 4), (4, 8), (8, 12)]
+
+
+def test_indented_code_is_not_a_heading() -> None:
+    # An indented title-like line after a blank line is code (and the title before it then opens
+    # no section); unindented, it is a heading and "Intro" a title opening the first section.
+    body = "This paragraph is ordinary running prose with enough words to count as body text.\n"
+    assert [(h.line, h.kind) for h in parse("Intro\n\n    Setup Steps\n" + body).headings] == []
+    assert [(h.line, h.kind) for h in parse("Intro\n\nSetup Steps\n" + body).headings] == [
+        (0, "plain"),
+        (2, "plain"),
+    ]
