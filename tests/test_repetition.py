@@ -389,3 +389,84 @@ def test_pathological_repetition_finishes() -> None:
     # And one 1 MB line without sentence breaks.
     v = values("word " * 200_000)
     assert v["top_2gram_char_frac"] == pytest.approx(1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# the fast paths against plain reference implementations
+
+
+def test_indented_code_blocks_are_not_prose() -> None:
+    # Lines 2-3 are an indented block after a blank line: code, skipped. Line 5 is indented but
+    # follows a prose line (a wrapped continuation), so it is prose and repeats line 3's words:
+    # prose lines are "Some text here.", "A prose line:", "    return x + y", "return x + y"; the
+    # last two compare equal once stripped -> 1 of 4 lines repeats.
+    text = (
+        "Some text here.\n\n    return x + y\n    return x + y\n\n"
+        "A prose line:\n    return x + y\nreturn x + y"
+    )
+    v = values(text)
+    assert v["dup_line_frac"] == pytest.approx(1 / 4)
+    # A tab-indented block at the very start of the text is code as well (nothing precedes it).
+    v = values("\treturn x + y\n\treturn x + y\n\nOnly prose here.\n    indented")
+    assert v["dup_line_frac"] == 0.0
+
+
+def mtld_reference(words: list[str]) -> float:
+    """MTLD (McCarthy & Jarvis 2010) written out plainly, float ratios, a set per factor."""
+
+    def one_pass(ws: list[str]) -> float:
+        factors, seen, tokens = 0.0, set(), 0
+        for w in ws:
+            tokens += 1
+            seen.add(w)
+            if len(seen) / tokens <= 0.72:
+                factors, seen, tokens = factors + 1.0, set(), 0
+        if tokens:
+            factors += (1.0 - len(seen) / tokens) / (1.0 - 0.72)
+        return len(ws) / factors if factors > 0 else float(len(ws))
+
+    return (one_pass(words) + one_pass(words[::-1])) / 2.0 if words else 0.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"]), max_size=300))
+def test_mtld_matches_reference(words: list[str]) -> None:
+    # The integer threshold test must agree with the float ratio exactly, including ratios that
+    # equal 0.72 (18 types in 25 tokens).
+    assert values(" ".join(words))["mtld"] == mtld_reference(words)
+
+
+def test_mtld_ratio_exactly_at_threshold() -> None:
+    # 18 distinct words then 7 repeats of the first (25 tokens).
+    # Forward: at token 25 types/tokens = 18/25 = 0.72 exactly, which closes the factor (<=) and
+    # leaves nothing: 25 / 1 = 25.
+    # Backward: w0 w0 closes at 1/2 three times (tokens 1-6); then w0 w17 .. w1 are 18 types in 18
+    # tokens and the final w0 repeats (18/19 > 0.72): partial factor (1 - 18/19) / 0.28.
+    words = [f"w{k}" for k in range(18)] + ["w0"] * 7
+    backward = 25 / (3 + (1 - 18 / 19) / 0.28)
+    assert values(" ".join(words))["mtld"] == pytest.approx((25 + backward) / 2)
+
+
+def near_dup_reference(sentences: list[list[str]]) -> float:
+    """Share of sentences of >= 8 words whose 3-gram set has Jaccard >= 0.5 with an earlier one
+    (all pairs, no caps: exact for fewer than 8 sentences)."""
+    sets = [{tuple(s[i : i + 3]) for i in range(len(s) - 2)} for s in sentences if len(s) >= 8]
+    hits = sum(any(len(a & b) / len(a | b) >= 0.5 for b in sets[:k]) for k, a in enumerate(sets))
+    return hits / len(sets) if sets else 0.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta"]),
+            min_size=1,
+            max_size=14,
+        ),
+        max_size=7,
+    )
+)
+def test_near_dup_sentences_match_reference(sentences: list[list[str]]) -> None:
+    text = " ".join(" ".join(["Start", *s]) + "." for s in sentences)
+    words = [["start", *s] for s in sentences]
+    assert values(text)["near_dup_sentence_frac"] == pytest.approx(near_dup_reference(words))

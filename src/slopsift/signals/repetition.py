@@ -31,8 +31,9 @@ Time complexity, n = words, c = characters, s = sentences/paragraphs:
   candidates best count first and stops at the first that cannot win
 * near-duplicate sentences / paragraphs       O(n * K)  candidates come only from shared shingles,
   each shingle's posting list is capped at K = 8 units and at most 16 candidates are scored;
-  a unit whose shingles all repeat is first looked up as an exact duplicate in O(1), and a unit
-  with too few repeated shingles to reach the Jaccard threshold is only indexed
+  a unit whose shingles all repeat is first looked up as an exact duplicate in O(1), a unit
+  with too few repeated shingles to reach the Jaccard threshold is only indexed, and the units
+  after the last one with enough repeated shingle positions (one numpy search) are skipped
 * repeated openers                            O(s)
 * compressibility                             O(min(c, 200,000)) one zlib pass
 * MTLD                                        O(n)  two passes over the ids (a flat list, no dict)
@@ -50,10 +51,11 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
 from heapq import nlargest
-from itertools import compress, count, islice, repeat
-from operator import add, and_, attrgetter, eq, itemgetter, lt, ne, sub
+from itertools import chain, compress, count, islice, repeat
+from operator import add, attrgetter, eq, itemgetter, lt, ne, sub
 
 import numpy as np
 
@@ -234,6 +236,7 @@ _PATH = re.compile(r"""/[^\s()\[\]<>"'`]*""")
 _LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
 _TOKEN_STOP = frozenset(" \t\n()[]<>\"'`,;")
 _FENCE = ("```", "~~~")
+_INDENT = ("\t", "    ")
 
 
 def _code_lines(doc: Document) -> set[int]:
@@ -245,9 +248,22 @@ def _code_lines(doc: Document) -> set[int]:
     fenced = ("`" in text and "```" in text) or ("~" in text and "~~~" in text)
     if not fenced and not ("\t" in text and "\n\t" in text) and "\n    " not in text:
         return out
+    lines = doc.lines
+    if not fenced:
+        # Only an indented line can be code, and only after a blank line, the start or another
+        # code line: visit just the indented lines (found by a C-level map).
+        raws = doc.line_texts
+        for i in compress(count(), map(str.startswith, raws, repeat(_INDENT))):
+            if (
+                not lines[i].blank
+                and (i == 0 or lines[i - 1].blank or i - 1 in out)
+                and not is_list_item(raws[i].lstrip())
+            ):
+                out.add(i)
+        return out
     inside = False
     prev_blank_or_code = True
-    for i, ln in enumerate(doc.lines):
+    for i, ln in enumerate(lines):
         if not ln.blank:
             c = text[ln.start]
             if not (c.isspace() or c == "`" or c == "~"):  # neither a fence nor indented
@@ -260,10 +276,7 @@ def _code_lines(doc: Document) -> set[int]:
             out.add(i)
             inside = not inside
         elif inside or (
-            not ln.blank
-            and raw.startswith(("\t", "    "))
-            and prev_blank_or_code
-            and not is_list_item(raw.lstrip())
+            not ln.blank and raw.startswith(_INDENT) and prev_blank_or_code and not is_list_item(raw.lstrip())
         ):
             out.add(i)
         prev_blank_or_code = ln.blank or i in out
@@ -373,9 +386,9 @@ def _dup_units(
     called only for the evidence of repeated units."""
     if not keys:
         return 0.0, 0.0
-    counts = Counter(keys)
-    if len(counts) == len(keys):
+    if len(set(keys)) == len(keys):  # (a set costs less than a Counter)
         return 0.0, 0.0
+    counts = Counter(keys)
     seen: set[str] = set()
     dup = dup_chars = 0
     total_chars = sum(map(len, keys))
@@ -396,7 +409,6 @@ def _dup_units(
 # n-grams
 
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass is three times slower to build
 class _Level:
     """The repeated word n-grams of one length n.
 
@@ -404,23 +416,48 @@ class _Level:
     positions whose n-gram occurs >= 2 times and ``gids[k]`` the id of the n-gram at ``pos[k]``;
     ``first`` lists the ids of the repeated n-grams ascending and ``counts[r]`` the number of
     occurrences of n-gram ``first[r]`` (``r``, its rank, numbers them in order of first occurrence).
+    A level built in numpy keeps ``arrays`` (pos, gids, counts) and makes the lists ``pos`` and
+    ``gids`` only when they are read (most levels never need them).
     """
 
-    pos: list[int]
-    gids: list[int]
-    counts: list[int]
-    first: list[int]
-    arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # pos, gids, counts if in numpy
+    __slots__ = ("_gids", "_pos", "arrays", "counts", "first")
+
+    def __init__(
+        self,
+        pos: list[int] | None,
+        gids: list[int] | None,
+        counts: list[int],
+        first: list[int],
+        arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> None:
+        self._pos, self._gids, self.counts, self.first, self.arrays = pos, gids, counts, first, arrays
+
+    @property
+    def pos(self) -> list[int]:
+        if self._pos is None:
+            assert self.arrays is not None
+            self._pos = self.arrays[0].tolist()
+        return self._pos
+
+    @property
+    def gids(self) -> list[int]:
+        if self._gids is None:
+            assert self.arrays is not None
+            self._gids = self.arrays[1].tolist()
+        return self._gids
 
     def repeats(self) -> list[int]:
         """The positions of occurrences after the first."""
+        if self.arrays is not None:
+            pos, gids, _ = self.arrays
+            return pos[pos != gids].tolist()  # type: ignore[no-any-return]
         return list(compress(self.pos, map(ne, self.pos, self.gids)))
 
     def positions_of(self, rank: int) -> list[int]:
         """The positions of the n-gram of rank ``rank``: one numpy comparison on a long level,
         else a C-level scan from its first occurrence that stops at its last."""
         gid = self.first[rank]
-        if self.arrays is not None and len(self.pos) > _NUMPY_MIN:
+        if self.arrays is not None and len(self.arrays[0]) > _NUMPY_MIN:
             pos, gids, _ = self.arrays
             return pos[gids == gid].tolist()  # type: ignore[no-any-return]
         i = bisect_left(self.pos, gid)
@@ -505,7 +542,7 @@ def _level_np(
         kept, gids = positions[kept], positions[gids]
     first = kept[kept == gids]  # the ids, ascending
     counts = np.bincount(gids)[first]
-    level = _Level(kept.tolist(), gids.tolist(), counts.tolist(), first.tolist(), (kept, gids, counts))
+    level = _Level(None, None, counts.tolist(), first.tolist(), (kept, gids, counts))
     return level, kept, gids
 
 
@@ -579,14 +616,14 @@ def _runs(starts: Sequence[int], n: int) -> list[tuple[int, int]]:
     return list(zip(firsts, lasts, strict=True))
 
 
-def _top_ngram(level: _Level, n: int, words: Sequence[str], ids: Sequence[int]) -> tuple[int, list[int]]:
-    """Covered characters and positions of the most frequent n-gram (count >= 2).
+def _top_ngram(level: _Level, n: int, words: Sequence[str], ids: Sequence[int]) -> tuple[int, int]:
+    """Covered characters and rank of the most frequent n-gram (count >= 2); (0, -1) if none.
 
     Two occurrences of an n-gram can overlap only if it has a period shorter than n (``a b a``);
     otherwise its windows are disjoint and cover ``count * (characters of the n-gram)``, so only a
     periodic candidate needs its positions to count the union."""
     if not level.counts:
-        return 0, []
+        return 0, -1
     counts = level.counts
     top = max(counts)
     if counts.count(top) == 1:  # the common case, two C-level calls
@@ -606,7 +643,7 @@ def _top_ngram(level: _Level, n: int, words: Sequence[str], ids: Sequence[int]) 
             chars = top * sum(map(len, words[f : f + n]))
         if chars > best_chars:
             best_chars, best_g = chars, g
-    return best_chars, level.positions_of(best_g)
+    return best_chars, best_g
 
 
 def _word_span(doc: Document, ws: int, we: int) -> tuple[int, int]:
@@ -715,29 +752,44 @@ def _phrase(
 
 
 def _near_dups(
-    starts: Sequence[int], ends: Sequence[int], shingles: _Level
+    starts: Sequence[int], ends: Sequence[int], shingles: _Level, shingle_pos: np.ndarray
 ) -> tuple[int, list[tuple[int, int, float]]]:
     """Near-duplicate units by exact shingle Jaccard, candidates through shared shingles only.
 
     Units ``[starts[j], ends[j])`` are ascending, non-overlapping word ranges; ``shingles`` are the
     repeated word 3-grams (a 3-gram occurring once cannot be shared, and is distinct within its
-    unit). Returns (eligible units, pairs (earlier, later, jaccard)), one pair per near-duplicate
-    unit. Which units hold a repeated shingle at all is found with C-level bisections, so the
-    Python loop runs only over those."""
-    positions, ids = shingles.pos, shingles.gids  # ascending positions
-    lengths = list(map(sub, ends, starts))
-    eligible_flags = list(map((NEAR_DUP_MIN_WORDS - 1).__lt__, lengths))
-    eligible = sum(eligible_flags)
+    unit), ``shingle_pos`` their positions as an array. Returns (eligible units, pairs (earlier,
+    later, jaccard)), one pair per near-duplicate unit. How many repeated shingles each unit
+    holds is found with one ``numpy.searchsorted``, so the Python loop runs only over units that
+    hold one, and only up to the last unit that can reach the threshold."""
+    m = len(starts)
+    bounds = np.fromiter(chain(starts, ends), dtype=np.int64, count=2 * m)
+    lengths_a = bounds[m:] - bounds[:m]
+    eligible_a = lengths_a >= NEAR_DUP_MIN_WORDS
+    eligible = int(np.count_nonzero(eligible_a))
     pairs: list[tuple[int, int, float]] = []
-    if not eligible or not positions:
+    if not eligible or not len(shingle_pos):
         return eligible, pairs
-    los = list(map(bisect_left, repeat(positions), starts))
-    his = list(map(bisect_left, repeat(positions), map((1 - SHINGLE).__add__, ends)))
+    bounds[m:] += 1 - SHINGLE  # a unit's shingles start before its end - 2
+    index = np.searchsorted(shingle_pos, bounds)  # bisect_left of every start and end
+    held = index[m:] - index[:m]  # repeated-shingle positions in each unit
+    # A unit can only reach the threshold if at least that fraction of its shingle positions hold
+    # repeated shingles: with g such positions, r <= g distinct and size = shingles - g + r,
+    # g < J * shingles gives J * size > g - J * (g - r) >= r, which the loop below prunes. Units
+    # after the last one that may reach it only join the postings, which nobody then reads: the
+    # loop stops there (on most texts before the first unit).
+    may = np.flatnonzero(eligible_a & (held >= NEAR_DUP_JACCARD * (lengths_a + (1 - SHINGLE))))
+    if not len(may):
+        return eligible, pairs
+    last = int(may[-1])
+    ids = shingles.gids
+    los, his, lengths = index[:m].tolist(), index[m:].tolist(), lengths_a.tolist()
+    active = (eligible_a & (held > 0)).tolist()  # eligible, a repeated shingle
     postings: dict[int, list[int]] = {}
     sizes: dict[int, int] = {}
     exact: dict[frozenset[int], int] = {}
     rank: dict[int, int] | None = None  # id -> rank, only when the candidates are capped
-    for j in compress(range(len(lengths)), map(and_, eligible_flags, map(lt, los, his))):
+    for j in compress(range(last + 1), active):
         grams = ids[los[j] : his[j]]
         rep = set(grams)
         size = sizes[j] = lengths[j] - SHINGLE + 1 - len(grams) + len(rep)
@@ -811,23 +863,36 @@ def _in_rank_order(
 # lexical diversity
 
 
+# The MTLD threshold as a fraction: types / tokens <= num / den is tested as
+# (den - num) * types <= num * repeats, with repeats = tokens - types, in exact int arithmetic.
+# The float test gives the same answer: a ratio of ints a / b (b <= MAX_SCAN_WORDS) other than
+# num / den lies at least 1 / (den * b) away from it, far more than the rounding of either side.
+_MTLD_NUM, _MTLD_DEN = Fraction(str(MTLD_THRESHOLD)).as_integer_ratio()
+
+
 def _mtld_pass(ids: Iterable[int], n: int, size: int) -> float:
     """One MTLD pass over word ids below ``size``. A token seen earlier in the current factor is
     the only thing that can lower the factor's type-token ratio, so the threshold is tested only
-    then. ``seg_of[id]`` is the factor in which the id was last seen (a flat list, no dict)."""
+    then. ``seg_of[id]`` is the factor in which the id was last seen (a flat list, no dict).
+    ``new`` and ``rep`` count the factor's types and repeated tokens, scaled by the weights of the
+    threshold test (see ``_MTLD_NUM``), so the loop does one addition per token."""
     factors = 0.0
     seg_of = [-1] * size
-    seg = tokens = types = 0
+    seg = new = rep = 0
+    new_w, rep_w = _MTLD_DEN - _MTLD_NUM, _MTLD_NUM
     for w in ids:
-        tokens += 1
         if seg_of[w] != seg:
             seg_of[w] = seg
-            types += 1
-        elif types / tokens <= MTLD_THRESHOLD:
-            factors += 1.0
-            seg += 1
-            tokens = types = 0
-    if tokens:
+            new += new_w
+        else:
+            rep += rep_w
+            if new <= rep:  # types / tokens <= MTLD_THRESHOLD
+                factors += 1.0
+                seg += 1
+                new = rep = 0
+    if new or rep:
+        types = new // new_w
+        tokens = types + rep // rep_w
         factors += (1.0 - types / tokens) / (1.0 - MTLD_THRESHOLD)
     return n / factors if factors > 0 else float(n)
 
@@ -906,17 +971,18 @@ def compute(doc: Document) -> FamilyOutput:
 
     for k in TOP_NGRAMS:
         name = f"top_{k}gram_char_frac"
-        chars, pos = _top_ngram(levels[k], k, words, ids)  # windows hold no masked word
-        frac = chars / total if total and pos else 0.0
+        chars, rank = _top_ngram(levels[k], k, words, ids)  # windows hold no masked word
+        frac = chars / total if total and rank >= 0 else 0.0
         values[name] = frac
         if frac >= TOP_NGRAM_EVIDENCE[k]:
+            pos = levels[k].positions_of(rank)
             note = f"'{' '.join(words[pos[0] : pos[0] + k])}' x{len(pos)}"
             ev.extend(Evidence(*_word_span(doc, i, i + k), name, note) for i in pos[:MAX_EVIDENCE])
 
     runs5: list[tuple[int, int]] = []
     for k in DUP_NGRAMS:
         name = f"dup_{k}gram_char_frac"
-        if not levels[k].pos:  # nothing repeats at this length, nor at any longer one
+        if not levels[k].counts:  # nothing repeats at this length, nor at any longer one
             values[name] = 0.0
             continue
         runs = _runs(levels[k].repeats(), k)
@@ -928,6 +994,9 @@ def compute(doc: Document) -> FamilyOutput:
 
     # Near-duplicate sentences and paragraphs.
     shingles = levels[SHINGLE]
+    shingle_pos = (
+        shingles.arrays[0] if shingles.arrays is not None else np.array(shingles.pos, dtype=np.int64)
+    )
     cap = len(ids)
     sents = doc.sentences
     starts = sent_starts = list(map(_word_start, sents))
@@ -935,7 +1004,7 @@ def compute(doc: Document) -> FamilyOutput:
     keep = bisect_left(starts, cap)  # sentences starting before the cap, ends clipped to it
     if keep < len(starts) or (ends and ends[-1] > cap):
         starts, ends = starts[:keep], [min(e, cap) for e in ends[:keep]]
-    elig, pairs = _near_dups(starts, ends, shingles)
+    elig, pairs = _near_dups(starts, ends, shingles, shingle_pos)
     values["near_dup_sentence_frac"] = len(pairs) / elig if elig else 0.0
     _pair_evidence(doc, pairs, sents, "near_dup_sentence_frac", ev)
     paras = doc.paragraphs
@@ -944,7 +1013,7 @@ def compute(doc: Document) -> FamilyOutput:
     keep = bisect_left(pstarts, cap)
     if keep < len(pstarts) or (pends and pends[-1] > cap):
         pstarts, pends = pstarts[:keep], [min(e, cap) for e in pends[:keep]]
-    elig, pairs = _near_dups(pstarts, pends, shingles)
+    elig, pairs = _near_dups(pstarts, pends, shingles, shingle_pos)
     values["near_dup_para_frac"] = len(pairs) / elig if elig else 0.0
     _pair_evidence(doc, pairs, paras, "near_dup_para_frac", ev)
 
@@ -969,8 +1038,12 @@ def compute(doc: Document) -> FamilyOutput:
             map(all_ids.__getitem__, map(_ONE.__add__, opener_at)),
         )
     )
-    opener_counts = Counter(opener_keys)
-    frequent = {k for k, c in opener_counts.items() if c >= OPENER_MIN_USES}
+    opener_counts: Counter[int] = Counter()
+    frequent: set[int] = set()
+    # some key occurs OPENER_MIN_USES times only if there are that many repeats less one
+    if len(opener_keys) - len(set(opener_keys)) >= OPENER_MIN_USES - 1:
+        opener_counts = Counter(opener_keys)
+        frequent = {k for k, c in opener_counts.items() if c >= OPENER_MIN_USES}
     hits = list(compress(opener_at, map(frequent.__contains__, opener_keys))) if frequent else []
     values["repeated_opener_frac"] = len(hits) / len(opener_at) if opener_at else 0.0
     for ws in hits[: MAX_EVIDENCE if values["repeated_opener_frac"] >= OPENER_EVIDENCE else 0]:
