@@ -521,3 +521,34 @@ def test_finite_deterministic_and_paired(text: str) -> None:
         assert len(mine) == 2 * min(int(v1[name]), 12)
         for e in mine:
             assert 0 <= e.start < e.end <= len(doc.text)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text_like)
+def test_cue_positions_hold_every_number_in_order(text: str) -> None:
+    # Every word starting with a digit is a cue position (and a number), and the positions ascend.
+    from slopsift.signals.inconsistency import _Ctx, _cue_positions, _lex
+
+    doc = parse(text)
+    words = doc.words
+    digits = [i for i, w in enumerate(words) if w[0].isdigit()]
+    pos, numbers = _cue_positions(_Ctx(doc, _lex()))
+    assert pos == sorted(set(pos))
+    assert [i for i in pos if words[i][0].isdigit()] == digits
+    assert {words[i] for i in digits} <= numbers
+    assert all(words[i] in numbers or not words[i][0].isdigit() for i in pos)
+
+
+def test_cue_positions_ascii_and_not() -> None:
+    # The same sentence as ASCII text and with a non-ASCII word in front: the numbers are found
+    # either way, each once, in text order.
+    from slopsift.signals.inconsistency import _Ctx, _cue_positions, _lex
+
+    for text in (
+        "Acme had 12 of 10 staff and 3 offices in 1998.",
+        "Café Acme had 12 of 10 staff and 3 offices in 1998.",
+    ):
+        doc = parse(text)
+        pos, numbers = _cue_positions(_Ctx(doc, _lex()))
+        assert {"12", "10", "3", "1998"} <= numbers
+        assert [doc.words[i] for i in pos if doc.words[i][0].isdigit()] == ["12", "10", "3", "1998"]

@@ -60,3 +60,35 @@ def test_combined_scan_on_prose_with_known_hits() -> None:
     hits = SETS[1].findall(text)
     assert any(hits[i] for i in range(len(LISTS))), "the boilerplate in this sentence must be found"
     assert [text[a:b] for a, b, _ in hits[-1]] == ["x", "xx"]
+
+
+# Mostly ASCII prose with a few non-ASCII characters (the common case of curly quotes, dashes and
+# accented names): phrases next to them, and spaced with them, are found as on any other text.
+PADDING = "in conclusion, it is crucial to note that this plays a pivotal role in the results. " * 4
+WIDE = ["\xa0", "\u2003", "\u3000", "\u0085", "\u200b", "\u0301", "中", "é", "—", "’", "İ", "\U0001f600"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(PHRASES), st.sampled_from(SEPARATORS + WIDE)), max_size=12))
+def test_combined_scan_with_few_non_ascii_characters(pieces: list[str]) -> None:
+    text = PADDING + "".join(pieces) + PADDING
+    _assert_same(text.lower())
+
+
+def test_non_ascii_neighbours_of_phrases() -> None:
+    # whitespace beyond ASCII separates a phrase's words ('\xa0', '\u3000'); a letter beyond ASCII
+    # glued to a phrase ('中', 'é') is part of the word, so no hit; a dash or quote is a word edge
+    text = (
+        PADDING + "in\xa0conclusion. xdelve 中delve délve —delve— ’delve’ in\u3000conclusion\u200b "
+        "plays  a\n pivotal role"
+    )
+    _assert_same(text)
+    hits = SETS[0].findall(text)
+    found = [text[a:b] for a, b, _ in hits[2]]  # llm_vocabulary.txt
+    # 'pivotal' is in PADDING four times and in the tail once; 'delve' only after '—' and '’'
+    assert found.count("delve") == 2
+    assert found.count("pivotal") == 5
+    boiler = [(text[a:b], entry) for a, b, entry in hits[1]]  # llm_boilerplate.txt
+    assert ("in\xa0conclusion", "in conclusion") in boiler
+    assert ("in\u3000conclusion", "in conclusion") in boiler
+    assert ("plays  a\n pivotal role", "plays a pivotal role") in boiler

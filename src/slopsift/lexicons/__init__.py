@@ -188,14 +188,17 @@ class PhraseMatcherSet:
 
     ``findall(text)[i] == list(matchers[i].finditer(text))``, hits and order alike. One regex over
     the union of all phrases, read in a look-ahead after each word-edge character (and tried at
-    offset 0), finds in one pass every offset where *some* phrase starts. Only at those offsets is
-    each matcher's own phrase regex tried, and a hit is kept when it starts at or after the end of
+    offset 0), finds in one pass every offset where *some* phrase starts, and the longest phrase
+    there. Only at those offsets does a matcher find a hit: the one a table built from the phrases
+    gives for that longest phrase (:meth:`_hits_by_phrase`), or, where the text spaces the phrase
+    otherwise, its own anchored phrase regex; a hit is kept when it starts at or after the end of
     that matcher's previous hit: exactly the leftmost non-overlapping matches of its look-behind
     form. So k lists cost about one scan instead of k. On ASCII text the word edge is a plain
     character class, as in :class:`PhraseMatcher`, which ``re`` tests faster than ``[^\\w']``.
     Each matcher's ``re:`` patterns run as before, after its literal hits.
 
-    Complexity: O(n) for the scan plus O(c * k) anchored matches at c candidate offsets.
+    Complexity: O(n) for the scan plus O(c * k) table look-ups or anchored
+    matches at c candidate offsets.
     """
 
     def __init__(self, matchers: Sequence[PhraseMatcher]) -> None:
@@ -206,8 +209,9 @@ class PhraseMatcherSet:
             body = _trie_regex(union)
             self._scan = (
                 re.compile(f"(?:{body})(?![\\w'])"),  # at offset 0, where the look-behind holds
-                re.compile(f"[{_ASCII_EDGE}](?=(?:{body})(?![\\w']))"),  # after an edge, ASCII text
-                re.compile(f"[^\\w'](?=(?:{body})(?![\\w']))"),  # after an edge, any text
+                # after an edge, ASCII text, and any text; group 1 is the longest phrase there
+                re.compile(f"[{_ASCII_EDGE}](?=((?:{body}))(?![\\w']))"),
+                re.compile(f"[^\\w'](?=((?:{body}))(?![\\w']))"),
             )
         # Per matcher with phrases: its index, its phrase regex for an anchored match at a
         # candidate offset, and the characters its phrases start with (a cheap pre-check).
@@ -216,28 +220,72 @@ class PhraseMatcherSet:
             for i, m in enumerate(self.matchers)
             if m.phrases
         )
+        # The same, by the first character of a phrase: the matchers to try at a candidate offset.
+        firsts: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
+        for i, rx, chars in self._anchored:
+            for c in chars:
+                firsts.setdefault(c, []).append((i, rx))
+        self._by_first = {c: tuple(v) for c, v in firsts.items()}
+        self._plan = self._hits_by_phrase(union)
+
+    def _hits_by_phrase(self, union: Sequence[str]) -> dict[str, tuple[tuple[int, int, str], ...]]:
+        """For each phrase ``p``, what each matcher finds where the text reads ``p`` (single spaces)
+        followed by a word edge: ``(matcher index, length, phrase)`` for each matcher that has a
+        phrase among the prefixes of ``p`` that end at a word edge, its longest one.
+
+        The scan's trie regex tries longer continuations first, so the phrase it reports at an
+        offset is the longest of all the lists' phrases there; any shorter one that matches there
+        is a prefix of it ending before a character outside ``[\\w']``. Each matcher's own regex
+        reports its longest such phrase, which is what this table holds."""
+        lists_of: dict[str, list[int]] = {}
+        for i, m in enumerate(self.matchers):
+            for q in m.phrases:
+                lists_of.setdefault(q, []).append(i)
+        word_char = re.compile(r"[\w']")
+        plan: dict[str, tuple[tuple[int, int, str], ...]] = {}
+        for p in union:
+            longest: dict[int, str] = {}
+            for j in range(1, len(p) + 1):
+                if j == len(p) or not word_char.match(p, j):
+                    for i in lists_of.get(p[:j], ()):
+                        longest[i] = p[:j]
+            plan[p] = tuple((i, len(q), q) for i, q in sorted(longest.items()))
+        return plan
 
     def candidates(self, lower_text: str) -> list[int]:
         """The offsets of ``lower_text`` where some phrase starts (one regex scan)."""
+        return [s for s, _ in self._candidates(lower_text)]
+
+    def _candidates(self, lower_text: str) -> list[tuple[int, str]]:
+        """:meth:`candidates`, each with the longest phrase match there, as the scanned text reads."""
         if self._scan is None:
             return []
         at_start, after_ascii_edge, after_edge = self._scan
         scan = after_ascii_edge if lower_text.isascii() else after_edge
-        cands = [m.end() for m in scan.finditer(lower_text)]
-        if at_start.match(lower_text):
-            cands.insert(0, 0)
+        cands = [(m.end(), m.group(1)) for m in scan.finditer(lower_text)]
+        m0 = at_start.match(lower_text)
+        if m0 is not None:
+            cands.insert(0, (0, m0.group()))
         return cands
 
     def findall(self, lower_text: str) -> list[list[Hit]]:
         """Per matcher, every ``(start, end, entry)`` its ``finditer`` yields on ``lower_text``."""
         out: list[list[Hit]] = [[] for _ in self.matchers]
         if self._scan is not None:
-            cands = self.candidates(lower_text)
             last = [0] * len(self.matchers)
-            for s in cands:
-                c = lower_text[s]
-                for i, rx, firsts in self._anchored:
-                    if s >= last[i] and c in firsts:
+            by_first, plan = self._by_first, self._plan
+            for s, found in self._candidates(lower_text):
+                known = plan.get(found)
+                if known is not None and lower_text.startswith(found, s):
+                    # the text reads the phrase as written: each matcher's hit is in the table
+                    for i, n, entry in known:
+                        if s >= last[i]:
+                            out[i].append((s, s + n, entry))
+                            last[i] = s + n
+                    continue
+                # other spacing: each matcher's own regex decides
+                for i, rx in by_first.get(lower_text[s], ()):
+                    if s >= last[i]:
                         m = rx.match(lower_text, s)
                         if m is not None:
                             e = m.end()

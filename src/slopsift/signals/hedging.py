@@ -23,10 +23,11 @@ otherwise read as extreme on a single hit. Evidence is every hit (the framework 
 reported), its note naming the entry that matched.
 
 Complexity: the five lists' phrases are found together by one scan of ``doc.lower`` with a trie
-regex over all of them (:class:`slopsift.lexicons.PhraseMatcherSet`), each list's own regex being
-tried only where some phrase starts, plus a few ``re:`` patterns, each bounded in span: O(n) in text
-length for all lists together. Overlapping hits of one list are resolved by one sort, O(h log h) in
-the number of hits h. Each hit finds its sentence by bisection over sentence starts, O(h log s).
+regex over all of them (:class:`slopsift.lexicons.PhraseMatcherSet`), each list's hits read only
+where some phrase starts (from a table of the phrases, or the list's own regex), plus a few ``re:``
+patterns, each bounded in span: O(n) in text length for all lists together. Overlapping hits of one
+list (only a list with ``re:`` patterns has any) are resolved by one sort, O(h log h) in the number
+of hits h. Each hit finds its sentence by bisection over sentence starts, O(h log s).
 Evidence is capped per feature, so output is bounded. ``find_preamble`` only matches a bounded
 number of patterns at the start of the text.
 """
@@ -145,11 +146,21 @@ def find_hits(doc: Document, key: str) -> list[tuple[int, int, str]]:
     return _resolve(doc, key, list(_matcher(dict(LISTS)[key]).finditer(doc.lower)))
 
 
-def _resolve(doc: Document, key: str, raw: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """:func:`find_hits` from the raw matches of list ``key`` (sorted here, in place)."""
+def _resolve(
+    doc: Document, key: str, raw: list[tuple[int, int, str]], literal_only: bool = False
+) -> list[tuple[int, int, str]]:
+    """:func:`find_hits` from the raw matches of list ``key`` (sorted here, in place).
+
+    ``literal_only``: the list has no ``re:`` patterns, so its matches are already in text order
+    and do not overlap (see :class:`~slopsift.lexicons.PhraseMatcher`); only the hedge list's
+    "May" check is left to do."""
     if not raw:
         return []
-    raw.sort(key=lambda h: (h[0], -h[1]))
+    if literal_only:
+        if key != "hedge":
+            return raw
+    else:
+        raw.sort(key=lambda h: (h[0], -h[1]))
     text = doc.text
     starts: list[int] | None = None
     out: list[tuple[int, int, str]] = []
@@ -181,6 +192,23 @@ def _note(doc: Document, start: int, end: int, entry: str, is_pattern: bool) -> 
     return f"pattern: {matched}"
 
 
+@cache
+def _list_plan() -> tuple[tuple[str, str, str, frozenset[str], bool, bool], ...]:
+    """Per list, in order: key, rate feature, share feature, its ``re:`` patterns, whether it is
+    one of the tell lists (rates over floors) and whether it has no patterns at all."""
+    return tuple(
+        (
+            key,
+            f"{key}_per_1k",
+            f"{key}_sentence_share",
+            _patterns(filename),
+            key != "hedge",
+            not _patterns(filename),
+        )
+        for key, filename in LISTS
+    )
+
+
 def compute(doc: Document) -> FamilyOutput:
     values: dict[str, float] = {}
     evidence: list[Evidence] = []
@@ -188,20 +216,21 @@ def compute(doc: Document) -> FamilyOutput:
     n_sent = len(doc.sentences)
     sent_starts = list(map(_START, doc.sentences))
     sent_ends = list(map(_END, doc.sentences))
-    for (key, filename), raw in zip(LISTS, _matcher_set().findall(doc.lower), strict=True):
-        hits = _resolve(doc, key, raw)
-        patterns = _patterns(filename)
-        dens_name, share_name = f"{key}_per_1k", f"{key}_sentence_share"
-        per_words = n_words if key == "hedge" else max(n_words, RATE_MIN_WORDS)
-        per_sents = n_sent if key == "hedge" else max(n_sent, SHARE_MIN_SENTENCES)
+    for (key, dens_name, share_name, patterns, tell, literal_only), raw in zip(
+        _list_plan(), _matcher_set().findall(doc.lower), strict=True
+    ):
+        hits = _resolve(doc, key, raw, literal_only)
+        per_words = max(n_words, RATE_MIN_WORDS) if tell else n_words
+        per_sents = max(n_sent, SHARE_MIN_SENTENCES) if tell else n_sent
         values[dens_name] = 1000.0 * len(hits) / per_words if per_words else 0.0
         seen_sent: set[int] = set()
         seen_entry: set[str] = set()
         n_dens = n_share = n_distinct = 0
+        boilerplate = key == "boilerplate"
         for s, e, entry in hits:
             note = ""
             if n_dens < _MAX_EVIDENCE:
-                note = _note(doc, s, e, entry, entry in patterns)
+                note = _note(doc, s, e, entry, True) if entry in patterns else entry
                 evidence.append(Evidence(s, e, dens_name, note))
                 n_dens += 1
             k = bisect_right(sent_starts, s) - 1
@@ -211,14 +240,14 @@ def compute(doc: Document) -> FamilyOutput:
                     note = note or _note(doc, s, e, entry, entry in patterns)
                     evidence.append(Evidence(s, e, share_name, note))
                     n_share += 1
-            if key == "boilerplate" and entry not in seen_entry:
+            if boilerplate and entry not in seen_entry:
                 seen_entry.add(entry)
                 if n_distinct < _MAX_EVIDENCE:
                     note = note or _note(doc, s, e, entry, entry in patterns)
                     evidence.append(Evidence(s, e, "boilerplate_distinct", note))
                     n_distinct += 1
         values[share_name] = len(seen_sent) / per_sents if per_sents else 0.0
-        if key == "boilerplate":
+        if boilerplate:
             values["boilerplate_distinct"] = float(len(seen_entry))
     span = find_preamble(doc.text)
     values["chat_preamble"] = 1.0 if span is not None else 0.0
