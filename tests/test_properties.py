@@ -108,3 +108,28 @@ def test_extract_features_matches_signals() -> None:
     assert x.shape == (3, len(slopsift.feature_names()))
     for row, t in zip(x, texts, strict=True):
         assert np.array_equal(row, slopsift.signals(t).vector())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(structured, st.sampled_from(["# Best Tips\n\nIn conclusion, it is crucial to note. " * 30])))
+def test_family_evidence_built_on_read_equals_the_spans(text: str) -> None:
+    # Each family keeps its spans as columns until read; every way of reading them agrees with the
+    # spans themselves, and a pickled copy (how n_jobs > 1 ships results) equals the original.
+    import pickle
+    from dataclasses import asdict
+
+    from slopsift.features import FamilySignals
+
+    for name, fam in slopsift.signals(text).families.items():
+        copy = pickle.loads(pickle.dumps(fam))
+        assert copy == fam
+        spans = fam.evidence
+        assert fam.evidence is spans  # built once, then kept
+        assert fam.evidence_dicts() == [asdict(e) for e in spans]
+        for signal in {e.signal for e in spans} | {f"{name}.no_such_signal"}:
+            assert copy.evidence_for(signal) == [e for e in spans if e.signal == signal]  # from columns
+            assert fam.evidence_for(signal) == [e for e in spans if e.signal == signal]  # from spans
+        assert copy.evidence == spans
+        rebuilt = FamilySignals(dict(fam.values), spans)
+        assert rebuilt == fam and rebuilt.evidence == spans
+        assert FamilySignals(dict(fam.values), spans[:-1]) != fam or not spans

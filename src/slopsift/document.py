@@ -10,7 +10,7 @@ cut out by one ``str.split`` (non-ASCII text through an ASCII proxy of the same 
 :func:`slopsift.normalize.normalise_with_proxy`); lines come from ``str.split`` with their offsets
 accumulated in C; sentence ends from one regex scan, sentences index into the word offsets with
 one ``numpy.searchsorted``; and the frozen line, paragraph and sentence records are filled in
-column by column (:func:`_build`).
+column by column (:func:`slopsift._frozen.build_frozen`).
 
 Besides the segmentation, a document offers shared, lazily computed views: ``lower``,
 ``line_texts``, ``word_counts`` and ``word_ids`` (integer word ids for n-gram and diversity work).
@@ -21,17 +21,17 @@ from __future__ import annotations
 import re
 import string
 from bisect import bisect_left, bisect_right
-from collections import Counter, deque
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from itertools import accumulate, count, repeat
+from itertools import accumulate, count
 from operator import add
-from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
+from slopsift._frozen import build_frozen, slot_setters
 from slopsift.lexicons import WordFacts, load_lexicon, word_facts, word_initials
 from slopsift.normalize import Normalised, normalise_with_proxy
 from slopsift.structure import Heading, Line, detect_headings, is_list_item
@@ -46,7 +46,6 @@ __all__ = [
     "parse",
 ]
 
-_T = TypeVar("_T")
 
 MIN_WORDS = 80
 """Below this many words a document is ``insufficient_text``: too little evidence to score."""
@@ -228,28 +227,9 @@ class Document:
         return self.norm.offsets.span(start, end)
 
 
-def _build(cls: type[_T], setters: Sequence[Callable[[_T, Any], None]], *columns: Sequence[Any]) -> list[_T]:
-    """``list(map(cls, *columns))`` for a frozen, slotted dataclass ``cls``, built in C loops.
-
-    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, about half a
-    microsecond per instance; here the instances are allocated bare and each field column is
-    stored with the slot's own setter (``setters``, from :func:`_slot_setters`), about twice as
-    fast. Equal instances: same type, same fields, still frozen.
-    """
-    objs: list[_T] = list(map(object.__new__, repeat(cls, len(columns[0]))))
-    for setter, column in zip(setters, columns, strict=True):
-        deque(map(setter, objs, column), maxlen=0)
-    return objs
-
-
-def _slot_setters(cls: type[_T]) -> tuple[Callable[[_T, Any], None], ...]:
-    """The slot setters of ``cls``'s fields, in field order, for :func:`_build`."""
-    return tuple(cls.__dict__[f.name].__set__ for f in fields(cls))  # type: ignore[arg-type]
-
-
-_LINE_SETTERS = _slot_setters(Line)
-_PARAGRAPH_SETTERS = _slot_setters(Paragraph)
-_SENTENCE_SETTERS = _slot_setters(Sentence)
+_LINE_SETTERS = slot_setters(Line)
+_PARAGRAPH_SETTERS = slot_setters(Paragraph)
+_SENTENCE_SETTERS = slot_setters(Sentence)
 
 
 def _lines(raws: list[str]) -> tuple[list[Line], list[int], list[int], list[bool]]:
@@ -259,7 +239,7 @@ def _lines(raws: list[str]) -> tuple[list[Line], list[int], list[int], list[bool
     starts = list(accumulate(map((1).__add__, lengths[:-1]), initial=0))
     ends = list(map(add, starts, lengths))
     blank = [not raw or raw.isspace() for raw in raws]  # empty or whitespace only
-    return _build(Line, _LINE_SETTERS, starts, ends, blank), starts, ends, blank
+    return build_frozen(Line, _LINE_SETTERS, starts, ends, blank), starts, ends, blank
 
 
 def _paragraphs(starts: list[int], ends: list[int], blank: list[bool]) -> list[Paragraph]:
@@ -276,7 +256,7 @@ def _paragraphs(starts: list[int], ends: list[int], blank: list[bool]) -> list[P
             prev = b
     if not prev:
         lasts.append(len(blank) - 1)
-    return _build(
+    return build_frozen(
         Paragraph,
         _PARAGRAPH_SETTERS,
         list(map(starts.__getitem__, firsts)),
@@ -544,7 +524,7 @@ def parse(text: str) -> Document:
     # ``bisect_left(starts, x)`` for every sentence start and end, in one call.
     word_index: list[int] = np.searchsorted(start_array, ss + es).tolist()
     word_starts, word_ends = word_index[: len(ss)], word_index[len(ss) :]
-    sentences = _build(Sentence, _SENTENCE_SETTERS, ss, es, word_starts, word_ends)
+    sentences = build_frozen(Sentence, _SENTENCE_SETTERS, ss, es, word_starts, word_ends)
     doc = Document(
         original=text,
         text=t,

@@ -9,16 +9,19 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter, itemgetter
 from typing import Any, Literal
 
 import numpy as np
 
+from slopsift._frozen import build_frozen, slot_setters
 from slopsift.document import MIN_WORDS, Document, parse
 from slopsift.lexicons import load_lexicon
+from slopsift.normalize import OffsetMap
 from slopsift.signals import families
-from slopsift.signals.base import FeatureSpec
+from slopsift.signals.base import Evidence, FeatureSpec
 
 __all__ = [
     "FEATURE_SCHEMA_VERSION",
@@ -60,10 +63,86 @@ class EvidenceSpan:
     note: str = ""
 
 
-@dataclass
+_SPAN_SETTERS = slot_setters(EvidenceSpan)
+_SPAN_FIELDS = ("start", "end", "signal", "note")
+SpanColumns = tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...], tuple[str, ...]]
+"""Evidence spans as columns: starts, ends, signals and notes."""
+_NO_SPANS: SpanColumns = ((), (), (), ())
+_START, _END, _SIGNAL, _NOTE = (attrgetter(f) for f in _SPAN_FIELDS)
+
+
 class FamilySignals:
-    values: dict[str, float]
-    evidence: list[EvidenceSpan] = field(default_factory=list)
+    """One family's feature values and the evidence spans behind them.
+
+    The spans are held as columns of plain tuples (:data:`SpanColumns`) and become
+    :class:`EvidenceSpan` objects when :attr:`evidence` is first read. A pipeline that reads a
+    report's quality and reasons never builds the rest, and a batch of reports holds a few tuples
+    per family instead of dozens of objects that the garbage collector must scan (tuples of ints
+    and strings it stops tracking).
+    """
+
+    __slots__ = ("_columns", "_spans", "values")
+
+    def __init__(self, values: dict[str, float], evidence: Iterable[EvidenceSpan] = ()) -> None:
+        self.values = values
+        spans = list(evidence)
+        self._spans: list[EvidenceSpan] | None = spans
+        self._columns: SpanColumns = _columns(spans)
+
+    @classmethod
+    def from_columns(cls, values: dict[str, float], columns: SpanColumns) -> FamilySignals:
+        """Values and spans given as columns (of equal length)."""
+        out = cls.__new__(cls)
+        out.values, out._columns, out._spans = values, columns, None
+        return out
+
+    @property
+    def evidence(self) -> list[EvidenceSpan]:
+        """The evidence spans, in the family's order (built on first read, then kept)."""
+        spans = self._spans
+        if spans is None:
+            spans = self._spans = build_frozen(EvidenceSpan, _SPAN_SETTERS, *self._columns)
+        return spans
+
+    def evidence_for(self, signal: str) -> list[EvidenceSpan]:
+        """The spans of one signal (``"family.feature"``), in order; only those are built."""
+        if self._spans is not None:
+            return [e for e in self._spans if e.signal == signal]
+        at = [i for i, name in enumerate(self._columns[2]) if name == signal]
+        if not at:
+            return []
+        picked = (list(map(column.__getitem__, at)) for column in self._columns)
+        return build_frozen(EvidenceSpan, _SPAN_SETTERS, *picked)
+
+    def evidence_dicts(self) -> list[dict[str, Any]]:
+        """The spans as JSON-ready dicts (``dataclasses.asdict`` of each, without building them)."""
+        return [dict(zip(_SPAN_FIELDS, row, strict=True)) for row in zip(*self._columns, strict=True)]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FamilySignals):
+            return NotImplemented
+        return self.values == other.values and self._columns == other._columns
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return f"FamilySignals(values={self.values!r}, evidence={self.evidence!r})"
+
+    def __getstate__(self) -> tuple[dict[str, float], SpanColumns]:
+        return self.values, self._columns  # (pickled without the built spans)
+
+    def __setstate__(self, state: tuple[dict[str, float], SpanColumns]) -> None:
+        self.values, self._columns = state
+        self._spans = None
+
+
+def _columns(spans: Sequence[EvidenceSpan]) -> SpanColumns:
+    return (
+        tuple(map(_START, spans)),
+        tuple(map(_END, spans)),
+        tuple(map(_SIGNAL, spans)),
+        tuple(map(_NOTE, spans)),
+    )
 
 
 @dataclass
@@ -92,7 +171,7 @@ class SignalsResult:
             "n_words": self.n_words,
             "normalisation": dict(self.normalisation),
             "families": {
-                name: {"values": dict(fs.values), "evidence": [asdict(e) for e in fs.evidence]}
+                name: {"values": dict(fs.values), "evidence": fs.evidence_dicts()}
                 for name, fs in self.families.items()
             },
         }
@@ -148,27 +227,38 @@ def gate(doc: Document) -> Gate:
     return "ok"
 
 
+def _capped(ev: list[Evidence]) -> list[Evidence]:
+    """``ev`` without the spans of each signal past its first :data:`MAX_EVIDENCE_PER_SIGNAL`."""
+    per: dict[str, int] = {}
+    out: list[Evidence] = []
+    for e in ev:
+        c = per.get(e.signal, 0)
+        if c < MAX_EVIDENCE_PER_SIGNAL:
+            per[e.signal] = c + 1
+            out.append(e)
+    return out
+
+
+def _evidence_columns(family: str, ev: list[Evidence], offsets: OffsetMap) -> SpanColumns:
+    """A family's evidence as columns of spans of the original text, at most
+    MAX_EVIDENCE_PER_SIGNAL per signal (the first ones), in the family's order."""
+    kept = ev if len(ev) <= MAX_EVIDENCE_PER_SIGNAL else _capped(ev)  # short lists: nothing to cap
+    starts, ends = tuple(map(_START, kept)), tuple(map(_END, kept))
+    if not offsets.is_identity:  # normalisation that changed nothing leaves offsets as they are
+        mapped = list(map(offsets.span, starts, ends))
+        starts, ends = tuple(map(itemgetter(0), mapped)), tuple(map(itemgetter(1), mapped))
+    names = tuple(map(f"{family}.".__add__, map(_SIGNAL, kept)))
+    return starts, ends, names, tuple(map(_NOTE, kept))
+
+
 def signals_for_document(doc: Document, *, evidence: bool = True) -> SignalsResult:
     fams: dict[str, FamilySignals] = {}
-    # Normalisation that changed nothing leaves offsets as they are: no per-span mapping then.
-    span = None if doc.norm.offsets.is_identity else doc.original_span
+    offsets = doc.norm.offsets
     for fam in families():
         values, ev = fam.run(doc)
-        spans: list[EvidenceSpan] = []
-        if evidence and ev:
-            per: dict[str, int] = {}
-            names: dict[str, str] = {}
-            for e in ev:
-                c = per.get(e.signal, 0)
-                if c >= MAX_EVIDENCE_PER_SIGNAL:
-                    continue
-                per[e.signal] = c + 1
-                name = names.get(e.signal)
-                if name is None:
-                    name = names[e.signal] = f"{fam.name}.{e.signal}"
-                s, t = (e.start, e.end) if span is None else span(e.start, e.end)
-                spans.append(EvidenceSpan(s, t, name, e.note))
-        fams[fam.name] = FamilySignals(values, spans)
+        fams[fam.name] = FamilySignals.from_columns(
+            values, _evidence_columns(fam.name, ev, offsets) if evidence and ev else _NO_SPANS
+        )
     return SignalsResult(gate(doc), doc.n_words, fams, dict(doc.normalisation_counts))
 
 

@@ -252,7 +252,10 @@ class Detector:
                 break
             j = int(cols[k])
             name = self._names[j]
-            spans = res.families[self._families[j]].evidence if self._own_lists else res.evidence()
+            if self._own_lists:
+                spans = res.families[self._families[j]].evidence_for(name)
+            else:
+                spans = [e for e in res.evidence() if e.signal == name]
             reasons.append(
                 Reason(
                     signal=name,
@@ -261,7 +264,7 @@ class Detector:
                     impact=float(impact[k]),
                     direction=self._directions[j],
                     definition=self._definitions[j],
-                    evidence=[e for e in spans if e.signal == name],
+                    evidence=spans,
                 )
             )
         return reasons
