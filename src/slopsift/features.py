@@ -78,7 +78,8 @@ class FamilySignals:
     :class:`EvidenceSpan` objects when :attr:`evidence` is first read. A pipeline that reads a
     report's quality and reasons never builds the rest, and a batch of reports holds a few tuples
     per family instead of dozens of objects that the garbage collector must scan (tuples of ints
-    and strings it stops tracking).
+    and strings it stops tracking). The columns are the record: treat :attr:`evidence` as read-only
+    (equality, pickling and :meth:`evidence_dicts` read the columns).
     """
 
     __slots__ = ("_columns", "_spans", "values")
