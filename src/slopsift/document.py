@@ -348,11 +348,10 @@ def _sentence_spans(text: str, blocks: list[_Block]) -> tuple[list[int], list[in
     look-ahead can reach past the block's end, and it is checked again against the block's end
     (with ``_AFTER_BOUNDARY``) unless it is one space and a non-space character, which lie on the
     match's own line. A candidate after a full stop is dropped after an abbreviation, an initial
-    or a list number (decided inline for the common token, a word after a space, else by
-    :func:`_no_end_at_stop`). A sentence that ends at a candidate ends on its punctuation; the
-    next one starts where the whitespace after it ends, which lies inside the block (the
-    look-ahead found a non-space character there), so no sentence is empty, and the last one
-    ends where the block's text does.
+    or a list number (:func:`_no_end_at_stop`). A sentence that ends at a candidate ends on its
+    punctuation; the next one starts where the whitespace after it ends, which lies inside the
+    block (the look-ahead found a non-space character there), so no sentence is empty, and the
+    last one ends where the block's text does.
     """
     ss: list[int] = []
     es: list[int] = []
@@ -382,18 +381,12 @@ def _sentence_spans(text: str, blocks: list[_Block]) -> tuple[list[int], list[in
             if after is None:
                 continue
             nxt = after.end()
-        if text[ms] == ".":
-            # The first steps of ``_no_end_at_stop``, inline: the stop ends a long word (a
-            # sentence end), or a word after a space (an abbreviation or an initial, or not).
-            seg = text[ms - long_word if ms > long_word else 0 : ms]
-            if len(seg) < long_word or not seg.isalpha():
-                space = seg.rfind(" ")
-                word = seg[space + 1 :]
-                if space >= 0 and word.isalpha():
-                    if word.lower() in abbrev or (len(word) == 1 and word.isupper()):
-                        continue
-                elif _no_end_at_stop(text, ms, cur, abbrev):
-                    continue
+        if (
+            text[ms] == "."
+            and not (ms >= long_word and text[ms - long_word : ms].isalpha())  # ends a long word
+            and _no_end_at_stop(text, ms, cur, abbrev)
+        ):
+            continue
         ss.append(start)
         es.append(me)
         cur = me

@@ -62,9 +62,6 @@ _LABEL = re.compile(r"\s*([A-Z][^:\n]{0,60}):\s*$")
 _LIST = re.compile(r"\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+\S")
 _FENCE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})")
 _CODE_INDENT = re.compile(r"(?:[ ]{4}|[ ]{0,3}\t)")
-# Code (a fence or an indent) can only begin on a line starting with one of these characters.
-_CODE_STARTS = (" ", "\t", "`", "~")
-_CODE_LINE_START = re.compile(r"\n[ \t`~]")  # (a literal first character: a fast scan)
 _NOT_BODY = re.compile(r"\s*(?:[|>]|<[a-zA-Z/!]|!\[|\[[^\]]*\]:)")  # table, quote, html, image, link def
 # A plain or label heading neither opens with a conjunction/filler nor ends on a function word
 # (stopwords_en.txt) that needs a continuation, the tell-tale of a hard-wrapped first line
@@ -162,11 +159,9 @@ class _Scan:
     def _code_lines(self) -> set[int]:
         """Lines inside fenced code blocks (fences included) or indented code after a blank line."""
         code: set[int] = set()
-        text = self.text
-        if not text.startswith(_CODE_STARTS) and not _CODE_LINE_START.search(text):
-            return code  # no line starts a fence or an indent: the common case, checked in C
         fence = ""
         prev_blank = True
+        text = self.text
         for i, ln in enumerate(self.lines):
             if ln.blank:
                 prev_blank = True
@@ -244,13 +239,10 @@ def detect_headings(text: str, lines: Sequence[Line]) -> list[Heading]:
     sc = _Scan(text, lines)
     n = len(lines)
     code = sc.code
-    prev_blank = True  # is line ``i - 1`` blank (or is there none)?
     for i, ln in enumerate(lines):
-        after_blank = prev_blank
-        prev_blank = ln.blank
-        if prev_blank or i in code or ln.end - ln.start > _MAX_LINE:
+        if ln.blank or i in code or ln.end - ln.start > _MAX_LINE:
             continue
-        block_start = after_blank or bool(out and out[-1].line == i - 1) or i - 1 in code
+        block_start = i == 0 or lines[i - 1].blank or bool(out and out[-1].line == i - 1) or i - 1 in code
         if not block_start and text[ln.start] not in " \t#<":
             continue  # inside a paragraph: only an ATX or HTML heading could start here
         s = text[ln.start : ln.end]

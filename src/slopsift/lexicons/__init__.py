@@ -252,12 +252,9 @@ class PhraseMatcherSet:
             plan[p] = tuple((i, len(q), q) for i, q in sorted(longest.items()))
         return plan
 
-    def candidates(self, lower_text: str) -> list[int]:
-        """The offsets of ``lower_text`` where some phrase starts (one regex scan)."""
-        return [s for s, _ in self._candidates(lower_text)]
-
-    def _candidates(self, lower_text: str) -> list[tuple[int, str]]:
-        """:meth:`candidates`, each with the longest phrase match there, as the scanned text reads."""
+    def candidates(self, lower_text: str) -> list[tuple[int, str]]:
+        """The offsets of ``lower_text`` where some phrase starts, each with the longest phrase
+        match there as the text reads (one regex scan)."""
         if self._scan is None:
             return []
         at_start, after_ascii_edge, after_edge = self._scan
@@ -274,7 +271,7 @@ class PhraseMatcherSet:
         if self._scan is not None:
             last = [0] * len(self.matchers)
             by_first, plan = self._by_first, self._plan
-            for s, found in self._candidates(lower_text):
+            for s, found in self.candidates(lower_text):
                 known = plan.get(found)
                 if known is not None and lower_text.startswith(found, s):
                     # the text reads the phrase as written: each matcher's hit is in the table

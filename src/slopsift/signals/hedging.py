@@ -192,23 +192,6 @@ def _note(doc: Document, start: int, end: int, entry: str, is_pattern: bool) -> 
     return f"pattern: {matched}"
 
 
-@cache
-def _list_plan() -> tuple[tuple[str, str, str, frozenset[str], bool, bool], ...]:
-    """Per list, in order: key, rate feature, share feature, its ``re:`` patterns, whether it is
-    one of the tell lists (rates over floors) and whether it has no patterns at all."""
-    return tuple(
-        (
-            key,
-            f"{key}_per_1k",
-            f"{key}_sentence_share",
-            _patterns(filename),
-            key != "hedge",
-            not _patterns(filename),
-        )
-        for key, filename in LISTS
-    )
-
-
 def compute(doc: Document) -> FamilyOutput:
     values: dict[str, float] = {}
     evidence: list[Evidence] = []
@@ -216,21 +199,20 @@ def compute(doc: Document) -> FamilyOutput:
     n_sent = len(doc.sentences)
     sent_starts = list(map(_START, doc.sentences))
     sent_ends = list(map(_END, doc.sentences))
-    for (key, dens_name, share_name, patterns, tell, literal_only), raw in zip(
-        _list_plan(), _matcher_set().findall(doc.lower), strict=True
-    ):
-        hits = _resolve(doc, key, raw, literal_only)
-        per_words = max(n_words, RATE_MIN_WORDS) if tell else n_words
-        per_sents = max(n_sent, SHARE_MIN_SENTENCES) if tell else n_sent
+    for (key, filename), raw in zip(LISTS, _matcher_set().findall(doc.lower), strict=True):
+        patterns = _patterns(filename)
+        hits = _resolve(doc, key, raw, literal_only=not patterns)
+        dens_name, share_name = f"{key}_per_1k", f"{key}_sentence_share"
+        per_words = n_words if key == "hedge" else max(n_words, RATE_MIN_WORDS)
+        per_sents = n_sent if key == "hedge" else max(n_sent, SHARE_MIN_SENTENCES)
         values[dens_name] = 1000.0 * len(hits) / per_words if per_words else 0.0
         seen_sent: set[int] = set()
         seen_entry: set[str] = set()
         n_dens = n_share = n_distinct = 0
-        boilerplate = key == "boilerplate"
         for s, e, entry in hits:
             note = ""
             if n_dens < _MAX_EVIDENCE:
-                note = _note(doc, s, e, entry, True) if entry in patterns else entry
+                note = _note(doc, s, e, entry, entry in patterns)
                 evidence.append(Evidence(s, e, dens_name, note))
                 n_dens += 1
             k = bisect_right(sent_starts, s) - 1
@@ -240,14 +222,14 @@ def compute(doc: Document) -> FamilyOutput:
                     note = note or _note(doc, s, e, entry, entry in patterns)
                     evidence.append(Evidence(s, e, share_name, note))
                     n_share += 1
-            if boilerplate and entry not in seen_entry:
+            if key == "boilerplate" and entry not in seen_entry:
                 seen_entry.add(entry)
                 if n_distinct < _MAX_EVIDENCE:
                     note = note or _note(doc, s, e, entry, entry in patterns)
                     evidence.append(Evidence(s, e, "boilerplate_distinct", note))
                     n_distinct += 1
         values[share_name] = len(seen_sent) / per_sents if per_sents else 0.0
-        if boilerplate:
+        if key == "boilerplate":
             values["boilerplate_distinct"] = float(len(seen_entry))
     span = find_preamble(doc.text)
     values["chat_preamble"] = 1.0 if span is not None else 0.0

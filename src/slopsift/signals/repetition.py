@@ -248,22 +248,9 @@ def _code_lines(doc: Document) -> set[int]:
     fenced = ("`" in text and "```" in text) or ("~" in text and "~~~" in text)
     if not fenced and not ("\t" in text and "\n\t" in text) and "\n    " not in text:
         return out
-    lines = doc.lines
-    if not fenced:
-        # Only an indented line can be code, and only after a blank line, the start or another
-        # code line: visit just the indented lines (found by a C-level map).
-        raws = doc.line_texts
-        for i in compress(count(), map(str.startswith, raws, repeat(_INDENT))):
-            if (
-                not lines[i].blank
-                and (i == 0 or lines[i - 1].blank or i - 1 in out)
-                and not is_list_item(raws[i].lstrip())
-            ):
-                out.add(i)
-        return out
     inside = False
     prev_blank_or_code = True
-    for i, ln in enumerate(lines):
+    for i, ln in enumerate(doc.lines):
         if not ln.blank:
             c = text[ln.start]
             if not (c.isspace() or c == "`" or c == "~"):  # neither a fence nor indented
