@@ -116,7 +116,9 @@ def test_file_is_a_joblib_of_plain_data(model_path: Path) -> None:
     payload = joblib.load(model_path)
     assert payload["format"] == BUNDLE_FORMAT and payload["feature_names"] == slopsift.feature_names()
     assert isinstance(payload["estimator_pickle"], bytes)
-    assert set(payload["forest"]) == {"arrays", "baseline", "a", "b"}
+    assert set(payload["forest"]) == {"arrays", "baseline", "a", "b", "terms"}
+    j = slopsift.feature_names().index("vocabulary.misspelling_per_1k")
+    assert [t[0] for t in payload["forest"]["terms"]] == [j]
     assert _unpack(payload["probe"]["x"]).shape[1] == len(slopsift.feature_names())
 
 
@@ -306,7 +308,8 @@ def test_loading_and_scoring_import_neither_sklearn_nor_scipy(model_path: Path) 
         "heavy = sorted(m for m in ('sklearn', 'scipy', 'joblib') if m in sys.modules)\n"
         "assert not heavy, heavy\n"
         "est = det.bundle.estimator\n"
-        "assert 'sklearn' in sys.modules and type(est).__name__ == 'CalibratedClassifierCV'\n"
+        "assert 'sklearn' in sys.modules and type(est).__name__ == 'HumanEvidenceCalibrated'\n"
+        "assert type(est.calibrated).__name__ == 'CalibratedClassifierCV'\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
@@ -381,3 +384,64 @@ def test_cached_detector_loads_once_and_reloads_a_replaced_file(model_path: Path
     save_bundle(load_bundle(model_path), path)  # replaced at the same path
     os.utime(path, ns=(1, 1))  # a different mtime even where the clock is coarse
     assert cached_detector(path) is not first
+
+
+def test_evidence_terms_round_trip_and_only_raise_quality(model_path: Path, tmp_path: Path) -> None:
+    from slopsift.training.fit import HumanEvidenceCalibrated
+
+    b = load_bundle(model_path)
+    inner = b.estimator
+    inner = getattr(inner, "calibrated", inner)
+    j = slopsift.feature_names().index("vocabulary.misspelling_per_1k")
+    wrapped = HumanEvidenceCalibrated(inner, ((j, 1.5),))
+    nb = ModelBundle(wrapped, b.feature_names, b.thresholds, b.human_percentiles, {"model_version": "t"})
+    path = tmp_path / "terms.joblib"
+    save_bundle(nb, path)
+    loaded = load_bundle(path)
+    assert loaded.forest.terms == ((j, 1.5),)
+    x = random_rows(loaded, 300, seed=3)
+    x[:, j] = 0.0
+    base = inner.predict_proba(x)[:, 0]
+    # Without misspellings a row scores exactly as the calibrated trees alone.
+    assert np.array_equal(loaded.quality(x), base)
+    assert np.array_equal(loaded.quality(x), wrapped.predict_proba(x)[:, 0])
+    # With them, the compiled model still equals the estimator float for float, and quality only
+    # rises, by less than the weight in log-odds.
+    x[:, j] = np.linspace(0.0, 40.0, len(x))
+    q = loaded.quality(x)
+    assert np.array_equal(q, wrapped.predict_proba(x)[:, 0])
+    gain = np.log(q / (1 - q)) - np.log(base / (1 - base))
+    assert (gain >= -1e-12).all() and (gain < 1.5).all() and gain[-1] > 1.4
+    # An occlusion of the term's feature always moves the quality, unless the value is unchanged.
+    agree = loaded.forest.splits_agree(np.array([j, j]), np.array([0.0, 2.0]), np.array([1.0, 2.0]))
+    assert agree.tolist() == [False, True]
+
+
+def test_format_2_bundle_without_terms_still_loads(model_path: Path, tmp_path: Path) -> None:
+    raw = joblib.load(model_path)
+    raw["format"] = 2
+    del raw["forest"]["terms"]
+    old = tmp_path / "old.joblib"
+    joblib.dump(raw, old, compress=3)
+    meta = json.loads(model_path.with_suffix(".json").read_text())
+    meta.update(bundle_format=2, sha256=sha256_file(old))
+    old.with_suffix(".json").write_text(json.dumps(meta))
+    x = random_rows(load_bundle(model_path), 50)
+    assert np.array_equal(load_bundle(old).quality(x), load_bundle(model_path).quality(x))
+
+
+def test_evidence_weight_fit() -> None:
+    from slopsift.training.fit import MAX_EVIDENCE_WEIGHT, fit_evidence_weight
+
+    rng = np.random.default_rng(0)
+    n = 4000
+    y = (rng.random(n) < 0.5).astype(int)
+    z = rng.normal(0.0, 1.0, n)  # calibrated log-odds of quality, uninformative here
+    w = np.ones(n)
+    # Typos only among the humans: a clearly positive weight.
+    v = np.where((y == 0) & (rng.random(n) < 0.4), rng.exponential(3.0, n), 0.0)
+    assert 0.5 < fit_evidence_weight(z, v, y, w) <= MAX_EVIDENCE_WEIGHT
+    # Typos only among the machines: never a negative weight.
+    assert fit_evidence_weight(z, np.where(y == 1, v.max(), 0.0), y, w) == 0.0
+    # No typos at all: nothing to fit.
+    assert fit_evidence_weight(z, np.zeros(n), y, w) == 0.0

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import slopsift
 from slopsift.document import parse
-from slopsift.lexicons import zipf_table
+from slopsift.lexicons import MIN_MISSPELLING_LENGTH, load_lexicon, misspelled, zipf_table
 from slopsift.signals import vocabulary
 
 
@@ -28,6 +28,58 @@ def test_exact_values_on_a_small_text() -> None:
     assert v["mid_word_share"] == sum(3.0 <= z < 4.5 for z in zs) / 8
     assert v["unknown_word_share"] == 1 / 8
     assert [text[e.start : e.end] for e in res.families["vocabulary"].evidence] == ["zzxqv"]
+    assert v["misspelling_per_1k"] == 0.0  # "zzxqv" is unknown, but no edit from a common word
+
+
+def test_misspellings_counted_per_1k_words_with_their_spans() -> None:
+    # 20 words. Misspelled: "recieve", "becuase", "dont" (an apostrophe left out). Not counted:
+    # "Goverment" (capitalised: names and sentence openers are left out), "eBay" (not all lower
+    # case as written), "teh" (shorter than 4 letters), "tapestry" (a word), "zzxqv" (no common
+    # word one edit away).
+    text = (
+        "Goverment staff recieve tapestry mail becuase they dont read eBay or teh zzxqv "
+        "notes at their desks on most days."
+    )
+    res = slopsift.signals(text)
+    assert res.n_words == 20
+    assert res.families["vocabulary"].values["misspelling_per_1k"] == 1000.0 * 3 / 20
+    spans = res.families["vocabulary"].evidence_for("vocabulary.misspelling_per_1k")
+    assert [text[e.start : e.end] for e in spans] == ["recieve", "becuase", "dont"]
+
+
+def test_misspelled_one_edit_from_a_common_word() -> None:
+    for typo in ("recieve", "becuase", "goverment", "definately", "untill", "thier", "dont", "alot"):
+        assert misspelled(typo), typo  # swap, swap, omission, substitution, insertion, swap, apostrophe
+    for word in ("receive", "because", "government", "tapestry", "don't", "chatgpt", "xyzzy", "teh", ""):
+        assert not misspelled(word), word
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(load_lexicon("spelling_en.txt").phrases)))
+def test_no_dictionary_word_is_a_misspelling(word: str) -> None:
+    assert not misspelled(word)
+
+
+def _edits(word: str) -> set[str]:
+    """Every string one deletion, insertion, substitution or adjacent swap from ``word``."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    out |= {a + c + b for a, b in splits for c in letters}
+    return out
+
+
+COMMON = ["because", "receive", "government", "people", "different", "question"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(COMMON), st.data())
+def test_every_non_word_one_edit_from_a_common_word_is_a_misspelling(word: str, data: st.DataObject) -> None:
+    known = load_lexicon("spelling_en.txt").phrases
+    typo = data.draw(st.sampled_from(sorted(_edits(word) - set(known))))
+    assert misspelled(typo) == (len(typo) >= MIN_MISSPELLING_LENGTH)
 
 
 def test_no_lower_case_words() -> None:
@@ -63,3 +115,22 @@ def test_values_equal_the_plain_loop_exactly(words: list[str]) -> None:
     values, _ = vocabulary.compute(parse(" ".join(words) + "."))
     names = ("mean_zipf", "zipf_std", "rare_word_share", "mid_word_share", "unknown_word_share")
     assert tuple(values[k] for k in names) == _reference(words)
+    assert values["misspelling_per_1k"] == 0.0
+
+
+def test_spelling_file_keeps_the_words_the_signal_can_ask_about() -> None:
+    from slopsift.training.make_spelling import keep
+
+    dictionary = {"because", "becalm", "cause", "zebra", "quixotic", "beacause"}
+    zipf = {"because": 5.5, "zebra": 3.5, "cause": 2.0}
+    # Table words in the dictionary ("cause" too, though rare), and dictionary words one edit from
+    # a common one ("becalm" is not: two edits from "because"; "beacause" is: one insertion).
+    assert keep(dictionary, zipf) == ["beacause", "because", "cause", "zebra"]
+
+
+def test_shipped_spelling_file_has_every_common_table_word_it_needs() -> None:
+    known = set(load_lexicon("spelling_en.txt").phrases)
+    table = zipf_table()
+    assert {"because", "receive", "government", "don't", "tapestry"} <= known
+    assert not {"recieve", "dont", "becuase"} & known
+    assert sum(z >= 3.0 and w in known for w, z in table.items()) > 20000

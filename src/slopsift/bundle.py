@@ -1,8 +1,9 @@
 """The model bundle: the compiled classifier plus everything needed to trust and explain its scores.
 
 A bundle is two files side by side: ``NAME.joblib`` and ``NAME.json`` (metadata, including the
-SHA-256 of the joblib file). The joblib file holds plain data only (format 2): the boosted trees
-as arrays, the sigmoid calibration, the human reference percentiles, probe rows with the scores
+SHA-256 of the joblib file). The joblib file holds plain data only (format 3): the boosted trees
+as arrays, the sigmoid calibration and its human-evidence terms, the human reference percentiles,
+probe rows with the scores
 the fitted estimator gave them, and that estimator itself as opaque pickled bytes. Scoring reads
 the arrays with numpy alone; scikit-learn is imported only if someone asks for
 :attr:`ModelBundle.estimator` (retraining, inspection).
@@ -10,8 +11,9 @@ the arrays with numpy alone; scikit-learn is imported only if someone asks for
 Loading checks, in order: the sidecar exists and the file's SHA-256 matches it; the feature
 schema matches this slopsift; the file is a zlib-compressed pickle of plain data (read with an
 unpickler that refuses every class, so opening it cannot run code); the compiled trees reproduce
-the stored probe margins exactly. A bundle of format 1 (the estimator pickled directly) is still
-loaded, through scikit-learn, with a :class:`ModelFormatWarning` telling how to re-save it.
+the stored probe margins exactly. A format-2 bundle (the same without evidence terms) loads as
+is; one of format 1 (the estimator pickled directly) is still loaded, through scikit-learn, with a
+:class:`ModelFormatWarning` telling how to re-save it.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ __all__ = [
     "Probe",
     "SortedCounts",
     "bundled_model_path",
+    "evidence_logit",
     "load_bundle",
     "save_bundle",
     "sha256_file",
@@ -52,8 +55,10 @@ __all__ = [
 ]
 
 BUNDLED_MODEL = "slopsift-model.joblib"
-BUNDLE_FORMAT = 2
-"""Version of the joblib file's content, recorded as ``bundle_format`` in the sidecar."""
+BUNDLE_FORMAT = 3
+"""Version of the joblib file's content, recorded as ``bundle_format`` in the sidecar. Format 3
+added the human-evidence terms; a format-2 file (none) is read as well."""
+_PLAIN_FORMATS = (2, 3)
 PERCENTILES = np.arange(0, 101, dtype=np.float64)
 """Percentile grid of the human reference distribution stored per feature."""
 CHUNK_ROWS = 128
@@ -164,6 +169,26 @@ def _libm_exp(u: np.ndarray) -> np.ndarray:
     return np.fromiter(map(_exp, vals), dtype=np.float64, count=len(vals))
 
 
+EvidenceTerms = tuple[tuple[int, float], ...]
+"""``(feature index, weight)`` pairs: features read outside the trees as evidence for a human author."""
+
+
+def evidence_logit(z: np.ndarray, x: np.ndarray, terms: EvidenceTerms) -> np.ndarray:
+    """``z + sum(w * v / (v + 1))`` over the ``terms``, ``v`` being the feature's value (>= 0).
+
+    ``z`` is the calibrated log-odds of *quality*; each term can only raise it, by less than its
+    weight ``w`` (>= 0), and a feature at 0 changes nothing. This is how a signal whose absence
+    means nothing (misspellings: clean human writers make none either) enters the model: a
+    boosted tree would also lower the quality of every text *without* it. Shared by the fitted
+    estimator (:class:`slopsift.training.fit.HumanEvidenceCalibrated`) and the compiled forest,
+    so both compute the very same floats.
+    """
+    for j, w in terms:
+        v = np.maximum(np.asarray(x[:, j], dtype=np.float64), 0.0)
+        z = z + w * (v / (v + 1.0))
+    return z
+
+
 def _quality_of(e: np.ndarray) -> np.ndarray:
     """``1 - 1/(1 + e)``: scikit-learn's ``predict_proba[:, 0]`` given ``e = exp(a*margin + b)``.
 
@@ -185,14 +210,20 @@ class CompiledForest:
     ruled out, i.e. the lowest set bit of the AND of the masks. Leaf values are added to the
     baseline one tree after the other, in scikit-learn's order, and the sigmoid uses the C
     library's ``exp`` as scipy does, so the result equals scikit-learn's ``predict_proba[:, 0]``
-    float for float. Work: O(rows x splits), in blocks of :data:`CHUNK_ROWS` rows.
+    float for float. Work: O(rows x splits), in blocks of :data:`CHUNK_ROWS` rows. ``terms`` are
+    the calibration's human-evidence terms (:func:`evidence_logit`), added to ``a * margin + b``.
     """
 
     ARRAYS = ("roots", "feature", "threshold", "left", "right", "leaf", "missing_left", "value")
 
-    def __init__(self, arrays: Mapping[str, Any], baseline: float, a: float, b: float) -> None:
+    def __init__(
+        self, arrays: Mapping[str, Any], baseline: float, a: float, b: float, terms: EvidenceTerms = ()
+    ) -> None:
         self.arrays = {k: np.asarray(arrays[k]) for k in self.ARRAYS}
         self.baseline, self.a, self.b = float(baseline), float(a), float(b)
+        self.terms: EvidenceTerms = tuple((int(j), float(w)) for j, w in terms)
+        if any(j < 0 or not (w >= 0.0 and math.isfinite(w)) for j, w in self.terms):
+            raise ModelError("malformed evidence terms: negative index or weight")
         roots = self.arrays["roots"].astype(np.intp)
         feature = self.arrays["feature"].astype(np.intp)
         threshold = self.arrays["threshold"].astype(np.float64)
@@ -247,7 +278,9 @@ class CompiledForest:
                 mask[t, i] = all_ones ^ (((1 << (hi - lo)) - 1) << lo)
             leafval[t, : len(leaves[t])] = value[leaves[t]]
         self.n_trees, self.width, self.n_leaves = n_trees, width, n_leaves
-        self.n_features = int(feature.max()) + 1 if len(feature) else 0
+        self.n_features = max(
+            [int(feature.max()) + 1 if len(feature) else 0, *(j + 1 for j, _ in self.terms)]
+        )
         # Per feature, the thresholds of its splits (a NaN one sends every value the same way).
         nodes = np.array([k for s in splits for k in s], dtype=np.intp)
         cuts = [threshold[nodes[feature[nodes] == j]] for j in range(max(1, self.n_features))]
@@ -269,6 +302,7 @@ class CompiledForest:
         Raises :class:`ModelError` for any other estimator layout. Imports nothing: it only reads
         attributes of an estimator that is already in memory.
         """
+        estimator, terms = _unwrap(estimator)
         try:
             (cc,) = estimator.calibrated_classifiers_
             (cal,) = cc.calibrators
@@ -309,7 +343,7 @@ class CompiledForest:
             "missing_left": nodes["missing_go_to_left"].astype(bool),
             "value": nodes["value"].astype(np.float64),
         }
-        return cls(arrays, float(baseline), a, b)
+        return cls(arrays, float(baseline), a, b, terms)
 
     def margin(self, x: np.ndarray) -> np.ndarray:
         """The booster's raw score (log-odds of the machine class, before calibration) per row."""
@@ -357,14 +391,23 @@ class CompiledForest:
         cols = np.where(used, features, 0)
         below = self._cuts.below(np.concatenate([a, b]), np.concatenate([cols, cols]))
         n = len(a)
-        return np.asarray(((below[:n] == below[n:]) | ~used) & ~np.isnan(a) & ~np.isnan(b))
+        agree = ((below[:n] == below[n:]) | ~used) & ~np.isnan(a) & ~np.isnan(b)
+        if self.terms:  # an evidence feature moves the quality with every change of its value
+            agree &= ~np.isin(features, [j for j, _ in self.terms]) | (a == b)
+        return np.asarray(agree)
 
     def quality(self, x: np.ndarray) -> np.ndarray:
         """``P(text is not low-quality generated content)`` per row."""
-        return self.quality_from_margin(self.margin(x))
+        x = np.asarray(x, dtype=np.float64)
+        return self.quality_from_margin(self.margin(x), x)
 
-    def quality_from_margin(self, margin: np.ndarray) -> np.ndarray:
-        return _quality_of(_libm_exp(self.a * margin + self.b))
+    def _logit(self, margin: np.ndarray, x: np.ndarray) -> np.ndarray:
+        z = self.a * margin + self.b
+        return evidence_logit(z, x, self.terms) if self.terms else z
+
+    def quality_from_margin(self, margin: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """The quality of rows ``x`` whose booster margins are ``margin``."""
+        return _quality_of(_libm_exp(self._logit(margin, x)))
 
     def reproduces(self, probe: Probe) -> str:
         """``""`` if this forest gives ``probe``'s stored scores, else what differs.
@@ -379,10 +422,10 @@ class CompiledForest:
         if not np.array_equal(m, probe.margin):
             bad = int(np.sum(m != probe.margin))
             return f"{bad} of {len(m)} probe margins differ"
-        q = self.quality_from_margin(m)
+        q = self.quality_from_margin(m, probe.x)
         diff = q != probe.quality
         if diff.any():
-            e = _libm_exp(self.a * m[diff] + self.b)
+            e = _libm_exp(self._logit(m, probe.x)[diff])
             want = probe.quality[diff]
             ok = (_quality_of(np.nextafter(e, -np.inf)) == want) | (
                 _quality_of(np.nextafter(e, np.inf)) == want
@@ -410,9 +453,19 @@ def probe_rows(human_percentiles: np.ndarray, seed: int = 0) -> np.ndarray:
     return np.vstack([grid, rand, lo - 1.0, hi + 1.0])
 
 
+def _unwrap(estimator: Any) -> tuple[Any, EvidenceTerms]:
+    """The calibrated booster inside ``estimator`` and its evidence terms (none if not wrapped)."""
+    if type(estimator).__name__ == "HumanEvidenceCalibrated":
+        try:
+            return estimator.calibrated, tuple((int(j), float(w)) for j, w in estimator.terms)
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise ModelError(f"not a model slopsift can compile: {exc}") from None
+    return estimator, ()
+
+
 def _estimator_scores(estimator: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The estimator's own margins (booster decision function) and qualities on ``x``."""
-    booster = estimator.calibrated_classifiers_[0].estimator
+    booster = _unwrap(estimator)[0].calibrated_classifiers_[0].estimator
     margin = np.asarray(booster.decision_function(x), dtype=np.float64).reshape(len(x))
     quality = np.asarray(estimator.predict_proba(x)[:, 0], dtype=np.float64)
     return margin, quality
@@ -576,7 +629,7 @@ def _read_plain(data: bytes, p: Path) -> dict[str, Any]:
         payload = _PlainDataUnpickler(io.BytesIO(raw)).load()
     except (zlib.error, pickle.UnpicklingError, EOFError, ValueError) as exc:
         raise ModelError(f"{p} is not a format-{BUNDLE_FORMAT} slopsift bundle: {exc}") from None
-    if not isinstance(payload, dict) or payload.get("format") != BUNDLE_FORMAT:
+    if not isinstance(payload, dict) or payload.get("format") not in _PLAIN_FORMATS:
         raise ModelError(f"{p} is not a format-{BUNDLE_FORMAT} slopsift bundle")
     return payload
 
@@ -597,6 +650,7 @@ def save_bundle(bundle: ModelBundle, path: Path) -> Path:
             "baseline": f.baseline,
             "a": f.a,
             "b": f.b,
+            "terms": [[j, w] for j, w in f.terms],
         },
         "probe": {k: _pack(getattr(bundle.probe, k)) for k in ("x", "margin", "quality")},
         "estimator_pickle": bundle.estimator_pickle(),
@@ -653,7 +707,7 @@ def load_bundle(path: str | Path | None = None) -> ModelBundle:
     fmt = meta.get("bundle_format", 1)
     if fmt == 1:
         return _load_format1(p, data, meta)
-    if fmt != BUNDLE_FORMAT:
+    if fmt not in _PLAIN_FORMATS:
         raise ModelError(
             f"{p} is bundle format {fmt!r}; this slopsift reads {BUNDLE_FORMAT}: upgrade slopsift"
         )
@@ -662,8 +716,15 @@ def load_bundle(path: str | Path | None = None) -> ModelBundle:
         raise ModelSchemaError(f"{p}: feature names in the file differ from its metadata")
     try:
         fp = payload["forest"]
+        if payload["format"] != fmt:
+            raise ModelError(f"{p}: the file is format {payload['format']!r}, its metadata says {fmt!r}")
+        terms = tuple((int(j), float(w)) for j, w in fp.get("terms", ()))
         forest = CompiledForest(
-            {k: _unpack(fp["arrays"][k]) for k in CompiledForest.ARRAYS}, fp["baseline"], fp["a"], fp["b"]
+            {k: _unpack(fp["arrays"][k]) for k in CompiledForest.ARRAYS},
+            fp["baseline"],
+            fp["a"],
+            fp["b"],
+            terms,
         )
         probe = Probe(*(_unpack(payload["probe"][k]) for k in ("x", "margin", "quality")))
         est = payload["estimator_pickle"]

@@ -175,7 +175,7 @@ class Document:
 
     @cached_property
     def word_facts(self) -> list[WordFacts]:
-        """``(syllables, Zipf frequency or None)`` of every word, in order: looked up once per
+        """``(syllables, Zipf frequency or None, misspelled)`` of every word, in order: looked up once per
         document for the readability and vocabulary families (see :func:`slopsift.lexicons.word_facts`).
         Read-only, like the rest."""
         return word_facts(self.words)

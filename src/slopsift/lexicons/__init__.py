@@ -6,7 +6,8 @@ regular expression instead of a literal phrase. Keeping lists as data lets anyon
 or replace them without touching code.
 
 :func:`word_facts` gives the facts several families read about each word (its syllables from the
-CMU Pronouncing Dictionary, its Zipf frequency from ``word_zipf_en.tsv``) from one cache;
+CMU Pronouncing Dictionary, its Zipf frequency from ``word_zipf_en.tsv``, whether it is a
+misspelling by :func:`misspelled`) from one cache;
 ``Document.word_facts`` calls it once per document, so a document's words are looked up once for
 all the families that need them.
 """
@@ -27,6 +28,7 @@ __all__ = [
     "WordFacts",
     "load_lexicon",
     "load_table",
+    "misspelled",
     "syllables",
     "word_facts",
     "word_initials",
@@ -296,8 +298,8 @@ class PhraseMatcherSet:
         return out
 
 
-WordFacts = tuple[int, float | None]
-"""``(syllables, Zipf frequency or None)`` of a lower-cased word; see :func:`word_facts`."""
+WordFacts = tuple[int, float | None, bool]
+"""``(syllables, Zipf frequency or None, misspelled)`` of a lower-cased word; see :func:`word_facts`."""
 
 _VOWEL_GROUP = re.compile(r"[aeiouy\u00e0-\u00e6\u00e8-\u00ef\u00f2-\u00f6\u00f8-\u00fc\u00ff]+")
 _NUMBER = re.compile(r"[\d.,]+")
@@ -355,6 +357,62 @@ def zipf_table() -> dict[str, float]:
     return {w: shared.setdefault(z, float(z)) for w, z in load_table("word_zipf_en.tsv")}
 
 
+MIN_MISSPELLING_LENGTH = 4
+"""Shorter non-words (``teh``) are left alone: most three-letter strings are one edit from a
+common word, and short lower-case acronyms and code names would be read as misspellings."""
+COMMON_ZIPF = 3.0
+"""A word this frequent in ``word_zipf_en.tsv`` (and in the dictionary) is one a misspelling can miss."""
+
+
+@dataclass(frozen=True)
+class _Spelling:
+    known: frozenset[str]
+    """Dictionary words (``spelling_en.txt``, from SCOWL): every one a misspelling could be confused with."""
+    common: frozenset[str]
+    """Known words with Zipf >= :data:`COMMON_ZIPF`, at least :data:`MIN_MISSPELLING_LENGTH` long:
+    the targets a misspelling misses by one edit (``json`` is not a misspelled ``son``)."""
+    masked: frozenset[str]
+    """Each common word with one letter replaced by ``*``: a substitution or an omission of that
+    letter is then one set look-up (``"rec*ive"`` matches both ``"reqive"`` and ``"recive"``)."""
+
+
+@lru_cache(maxsize=1)
+def _spelling() -> _Spelling:
+    """The dictionary and its common-word index, built once (~0.1 s)."""
+    known = frozenset(load_lexicon("spelling_en.txt").phrases)
+    zipf = zipf_table()
+    common = frozenset(
+        w for w in known if len(w) >= MIN_MISSPELLING_LENGTH and zipf.get(w, 0.0) >= COMMON_ZIPF
+    )
+    masked = frozenset(w[:i] + "*" + w[i + 1 :] for w in common for i in range(len(w)))
+    return _Spelling(known, common, masked)
+
+
+def misspelled(word: str) -> bool:
+    """Whether a lower-cased word is a misspelling: ASCII letters only, at least
+    :data:`MIN_MISSPELLING_LENGTH` long, not an English word, and one edit (a letter or an
+    apostrophe deleted, inserted or substituted, or two neighbours swapped) from a common word.
+
+    ``recieve``, ``becuase``, ``goverment``, ``dont`` are; ``chatgpt``, ``tapestry``, ``xyzzy``
+    are not. The casing of the original is the caller's to check (``iPhone`` is not a typo).
+    """
+    n = len(word)
+    if n < MIN_MISSPELLING_LENGTH or not (word.isascii() and word.isalpha()):
+        return False
+    sp = _spelling()
+    if word in sp.known:
+        return False
+    common, masked = sp.common, sp.masked
+    for i in range(n):
+        head, tail = word[:i], word[i + 1 :]
+        if head + tail in common or head + "*" + tail in masked:  # a letter too many / a wrong letter
+            return True
+        if i + 1 < n and head + word[i + 1] + word[i] + word[i + 2 :] in common:  # two letters swapped
+            return True
+    # a letter (or an apostrophe: ``dont``) left out
+    return any(word[:i] + "*" + word[i:] in masked for i in range(n + 1))
+
+
 class _FactCache(dict[str, WordFacts]):
     """Word -> facts, filled on a miss and emptied at ``_FACT_CACHE_SIZE`` words (bounded memory).
 
@@ -369,7 +427,7 @@ class _FactCache(dict[str, WordFacts]):
         if len(self) >= _FACT_CACHE_SIZE:
             self.clear()
             self._shared.clear()
-        facts = (syllables(word), zipf_table().get(word))
+        facts = (syllables(word), zipf_table().get(word), misspelled(word))
         facts = self[word] = self._shared.setdefault(facts, facts)
         return facts
 

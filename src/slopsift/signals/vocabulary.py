@@ -7,7 +7,14 @@ rare words, slang, names and typos. Each word is looked up once in a Zipf-freque
 register as much as origin (a learner uses common words; an engineer, jargon), so every feature
 is ``neutral``: only useful in combination with the directional families.
 
-Numbers and capitalised words (names) are left out of every share. Cost: O(n): the words to count
+Misspellings are the exception with a direction. A language model practically never misspells
+("recieve", "becuase", "dont"); people, above all learners and casual writers, do. So
+``misspelling_per_1k`` is evidence *for* a human author (``higher_better``): it can only raise a
+text's quality, and it is what keeps honest learner writing from being flagged on its formulaic
+phrasing alone. Its limit: a machine text with typos injected on purpose (a character-level
+attack) reads as human to it; the model card reports such attacks.
+
+Numbers and capitalised words (names) are left out of every share and count. Cost: O(n): the words to count
 are picked in C from their first characters, their frequencies read from
 ``Document.word_facts`` (the per-word look-ups the readability family has already
 made for the same document, else one dictionary look-up per word), then one loop over the values
@@ -32,6 +39,7 @@ OOV_ZIPF = 1.0
 """Zipf value given to a word missing from the table (rarer than anything in it)."""
 _MAX_EVIDENCE = 25
 _ZIPF = itemgetter(1)  # of a word's ``WordFacts``
+_MISSPELLED = itemgetter(2)
 
 
 FEATURES: tuple[FeatureSpec, ...] = (
@@ -57,6 +65,14 @@ FEATURES: tuple[FeatureSpec, ...] = (
         "evidence: those words.",
         "fraction",
         "neutral",
+    ),
+    FeatureSpec(
+        "misspelling_per_1k",
+        "Misspelled words per 1,000 words: all-lower-case words of 4+ ASCII letters that are not "
+        "English words (SCOWL) but one edit from a common one ('recieve', 'dont'); evidence: the "
+        "misspellings. Evidence for a human author.",
+        "per 1,000 words",
+        "higher_better",
     ),
 )
 
@@ -84,7 +100,8 @@ def compute(doc: Document) -> FamilyOutput:
     # Words that open with a lower-case letter (numbers and names are left out), in text order.
     flags = _lower_initial(doc)
     # Their table values (None if missing), in text order; the loop then runs over floats only.
-    zs = list(map(_ZIPF, compress(doc.word_facts, flags)))
+    facts = list(compress(doc.word_facts, flags))
+    zs = list(map(_ZIPF, facts))
     if not zs:
         return dict.fromkeys((f.name for f in FEATURES), 0.0), []
     total = total_sq = 0.0
@@ -101,9 +118,19 @@ def compute(doc: Document) -> FamilyOutput:
             mid += 1
     n = float(len(zs))
     evidence: list[Evidence] = []
+    starts, ends = doc.word_starts, doc.word_ends
+    misspelt = 0
+    if any(map(_MISSPELLED, facts)):
+        chosen_at = list(compress(range(len(words)), flags))
+        text = doc.text
+        for j in compress(range(len(facts)), map(_MISSPELLED, facts)):
+            i = chosen_at[j]
+            if text[starts[i] : ends[i]].islower():  # not ``eBay``: the word as written, all lower case
+                misspelt += 1
+                if misspelt <= _MAX_EVIDENCE:
+                    evidence.append(Evidence(starts[i], ends[i], "misspelling_per_1k"))
     if unknown:
         chosen_at = list(compress(range(len(words)), flags))
-        starts, ends = doc.word_starts, doc.word_ends
         j = -1
         for _ in range(min(unknown, _MAX_EVIDENCE)):
             j = zs.index(None, j + 1)
@@ -116,6 +143,7 @@ def compute(doc: Document) -> FamilyOutput:
         "rare_word_share": rare / n,
         "mid_word_share": mid / n,
         "unknown_word_share": unknown / n,
+        "misspelling_per_1k": 1000.0 * misspelt / doc.n_words,
     }, evidence
 
 

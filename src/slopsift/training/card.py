@@ -111,6 +111,19 @@ def _human_evidence(meta: dict[str, Any]) -> str:
     return ", ".join(f"`{n}`" for n in names) if names else "none"
 
 
+def _evidence_terms(meta: dict[str, Any]) -> str:
+    terms = (meta.get("classifier") or {}).get("evidence_terms")
+    if not terms:
+        return ""
+    listed = ", ".join(f"`{n}` (weight {w:.2f})" for n, w in terms.items())
+    return (
+        "\nSignals whose absence means nothing (misspellings: careful human writers make none either) never "
+        "reach the\ntrees; after calibration each adds `weight * v / (v + 1)` to the log-odds of quality, "
+        "its weight fitted on the\ncalibration split: it can only raise quality, by less than its weight, and "
+        f"a text without any scores\nexactly as the trees say. Here: {listed}.\n"
+    )
+
+
 def write_model_card(path: Path, bundle: ModelBundle, results: dict[str, Any]) -> None:
     meta = bundle.metadata
     td = meta.get("training_data", {})
@@ -142,7 +155,7 @@ signals measure. Neutral register signals (style, readability, word frequency) f
 corpus, and a model free to use them flagged unseen formal human writing; so one is read only as evidence *for* a
 human author, when at least 80% of the training corpora agree on that direction, and can then only raise
 quality. Admitted here: {_human_evidence(meta)}.
-The other neutral signals are reported but never read (see `slopsift.training.fit`).
+The other neutral signals are reported but never read (see `slopsift.training.fit`).{_evidence_terms(meta)}
 The file holds the trees as plain arrays, which slopsift evaluates with numpy alone (scoring never imports
 scikit-learn; the result equals the estimator's `predict_proba` float for float, checked on stored probe rows at
 every load), and the fitted scikit-learn estimator as pickled bytes, for retraining and inspection.
@@ -160,6 +173,10 @@ Every flag comes with its reasons and the spans of text that produced them.
 - Registers with no human examples in training (fiction, legal, marketing copy, medical records) may be flagged
   more often than the figures below suggest; see the check-only sets for learner writing.
 - Whether a claim is true: the inconsistency signals only compare a text with itself.
+- Deliberate typos. Misspellings (`vocabulary.misspelling_per_1k`: a lower-case non-word one edit from a common
+  English word) count as evidence for a human author, because language models practically never misspell;
+  machine text with typos injected on purpose (DetectRL's character-level attacks, in the table of check-only
+  sets and attacks below) therefore reads as more human.
 
 ## Training data
 

@@ -108,8 +108,9 @@ def fit_bundle(t: Table, *, seed: int = 0, metadata: dict[str, Any] | None = Non
             "heldout_domains": fit.heldout_thresholds or {},
         },
         classifier={
-            "reads": [n for n, c in zip(feature_names(), fit.plan.constraints, strict=True) if c != 0],
+            "reads": [n for n, r in zip(feature_names(), fit.plan.read, strict=True) if r],
             "human_evidence": fit.plan.human_evidence,
+            "evidence_terms": {feature_names()[j]: w for j, w in getattr(fit.estimator, "terms", ())},
         },
     )
     return ModelBundle(
