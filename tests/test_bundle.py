@@ -117,8 +117,9 @@ def test_file_is_a_joblib_of_plain_data(model_path: Path) -> None:
     assert payload["format"] == BUNDLE_FORMAT and payload["feature_names"] == slopsift.feature_names()
     assert isinstance(payload["estimator_pickle"], bytes)
     assert set(payload["forest"]) == {"arrays", "baseline", "a", "b", "terms"}
-    j = slopsift.feature_names().index("vocabulary.misspelling_per_1k")
-    assert [t[0] for t in payload["forest"]["terms"]] == [j]
+    names = slopsift.feature_names()
+    want = [names.index("vocabulary.misspelling_per_1k"), names.index("style.lowercase_sentence_starts")]
+    assert [t[0] for t in payload["forest"]["terms"]] == want
     assert _unpack(payload["probe"]["x"]).shape[1] == len(slopsift.feature_names())
 
 

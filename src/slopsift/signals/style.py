@@ -7,6 +7,12 @@ feature is ``neutral``: the classifier may only use them in combination with the
 families. Averages over the whole text have no single responsible span, so this family emits
 evidence only for its few countable habits (sentences opening in lower case).
 
+One exception has a direction: sentences opening in lower case. Language models capitalise every
+sentence; casual human writers (forum posts, learners, quick answers) often do not. So
+``lowercase_sentence_starts`` is ``higher_better``, evidence for a human author whose absence
+means nothing (the classifier reads it the way it reads misspellings: see
+:mod:`slopsift.training.fit`).
+
 Cost: O(n), with little Python code per word. Group words are picked from the words in C
 (``compress`` over a set test) and lengths summed in C; contractions are looked for only at the
 text's apostrophes (a bisection each); numbers and capitalised words come from the words' first
@@ -80,7 +86,12 @@ FEATURES: tuple[FeatureSpec, ...] = (
     ),
     _spec("mean_word_length", "Mean characters per word.", "characters"),
     _spec("word_length_std", "Standard deviation of characters per word.", "characters"),
-    _spec("lowercase_sentence_starts", "Sentences whose first letter is lower case / sentences.", "fraction"),
+    FeatureSpec(
+        "lowercase_sentence_starts",
+        "Sentences whose first letter is lower case / sentences. Evidence for a human author.",
+        "fraction",
+        "higher_better",
+    ),
     _spec(
         "conjunction_sentence_starts", "Sentences opening with And, But, So or Or / sentences.", "fraction"
     ),

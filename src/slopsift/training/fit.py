@@ -41,14 +41,17 @@ the lexicon and short-text changes of feature schema 2 flag fewer learners than 
 machine text (HC3 wiki 0.17 -> 0.36, finance 0.32 -> 0.42, QA 0.05 -> 0.09). The evaluation folds
 keep the in-sample rule (the held-out one would cost ten more fits per fold).
 
-Misspellings (:data:`EVIDENCE_TERMS`) are read outside the trees. Language models practically never
-misspell, so in the training corpora a text *without* typos leans machine; a booster splitting on
-the signal lowered the quality of every clean text (a tidy human how-to article fell from 0.8+ to
-0.70) to reward the texts with typos. Instead, after calibration, each such signal adds
-``w * v / (v + 1)`` to the calibrated log-odds of quality (:func:`slopsift.bundle.evidence_logit`),
-with ``w >= 0`` fitted on the calibration split with everything else fixed: typos can only raise a
-text's quality, by less than ``w``, and a text without any scores exactly as the booster and the
-calibration say.
+Misspellings and sentences opened in lower case (:data:`EVIDENCE_TERMS`) are read outside the trees.
+Language models practically never misspell or forget a capital, so in the training corpora a text
+*without* either leans machine; a booster splitting on misspellings lowered the quality of every
+clean text (a tidy human how-to article fell from 0.8+ to 0.70) to reward the texts with typos.
+Instead, after calibration, each such signal adds ``w * v / (v + 1)`` to the calibrated log-odds of
+quality (:func:`slopsift.bundle.evidence_logit`), with ``w >= 0`` fitted on the calibration split
+with everything else fixed: such a signal can only raise a text's quality, by less than ``w``, and a
+text without any scores exactly as the booster and the calibration say. Against the trees reading
+misspellings directly, in the full grouped evaluation: mean AUROC by dataset 0.788 -> 0.776, by
+repository 0.740 -> 0.658, but held-out human abstracts flagged 18.6% -> 10.6% (domain held out) and
+the tidy article back above 0.8; adding the lower-case openings then gave 0.792 and 0.709.
 """
 
 from __future__ import annotations
@@ -108,7 +111,7 @@ def min_leaf(n: int) -> int:
     return int(min(HGB_PARAMS["min_samples_leaf"], max(10, n // 100)))
 
 
-EVIDENCE_TERMS = ("vocabulary.misspelling_per_1k",)
+EVIDENCE_TERMS = ("vocabulary.misspelling_per_1k", "style.lowercase_sentence_starts")
 """Signals that enter as evidence terms after calibration, never through the trees (module doc)."""
 MAX_EVIDENCE_WEIGHT = 10.0
 """Upper bound of a term's fitted weight (log-odds), against a degenerate fit on a tiny set."""
