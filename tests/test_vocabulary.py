@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import slopsift
 from slopsift.document import parse
-from slopsift.lexicons import MIN_MISSPELLING_LENGTH, load_lexicon, misspelled, zipf_table
+from slopsift.lexicons import COMMON_ZIPF, MIN_MISSPELLING_LENGTH, load_lexicon, misspelled, zipf_table
 from slopsift.signals import vocabulary
 
 
@@ -134,3 +134,39 @@ def test_shipped_spelling_file_has_every_common_table_word_it_needs() -> None:
     assert {"because", "receive", "government", "don't", "tapestry"} <= known
     assert not {"recieve", "dont", "becuase"} & known
     assert sum(z >= 3.0 and w in known for w, z in table.items()) > 20000
+
+
+_KNOWN = frozenset(load_lexicon("spelling_en.txt").phrases)
+_COMMON = frozenset(
+    w
+    for w, z in zipf_table().items()
+    if z >= COMMON_ZIPF and len(w) >= MIN_MISSPELLING_LENGTH and w in _KNOWN
+)
+
+
+def _misspelled_by_brute_force(word: str) -> bool:
+    """The definition, literally: not a word, and some string one edit away (apostrophes too) is common."""
+    if len(word) < MIN_MISSPELLING_LENGTH or not (word.isascii() and word.isalpha()) or word in _KNOWN:
+        return False
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    letters = "abcdefghijklmnopqrstuvwxyz'"
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    edits |= {a + c + b for a, b in splits for c in letters}
+    return not edits.isdisjoint(_COMMON)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=10),
+        st.sampled_from(sorted(_COMMON)).flatmap(
+            lambda w: st.sampled_from(sorted(_edits(w) | _edits(w[1:] or w)))
+        ),
+    )
+)
+def test_misspelled_equals_its_definition(word: str) -> None:
+    # Random strings (the prefix pruning rejects most after a look-up or two) and strings near
+    # common words (where it must not stop too early).
+    assert misspelled(word) == _misspelled_by_brute_force(word)

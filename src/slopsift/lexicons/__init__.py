@@ -374,18 +374,25 @@ class _Spelling:
     masked: frozenset[str]
     """Each common word with one letter replaced by ``*``: a substitution or an omission of that
     letter is then one set look-up (``"rec*ive"`` matches both ``"reqive"`` and ``"recive"``)."""
+    heads: frozenset[str]
+    """Every prefix of every common word. An edit at position ``i`` keeps ``word[:i]`` as the
+    target's prefix, so the search stops at the first ``i`` whose prefix is not here: a string that
+    no common word begins like costs a few look-ups, not ``4 x length``."""
 
 
 @lru_cache(maxsize=1)
 def _spelling() -> _Spelling:
-    """The dictionary and its common-word index, built once (~0.1 s)."""
-    known = frozenset(load_lexicon("spelling_en.txt").phrases)
-    zipf = zipf_table()
+    """The dictionary and its common-word index, built once (~0.13 s)."""
+    # One word per line, lower case already: the header is checked, the words taken as they are.
+    known = frozenset(map(str.strip, _header("spelling_en.txt", _read("spelling_en.txt"))[1]))
     common = frozenset(
-        w for w in known if len(w) >= MIN_MISSPELLING_LENGTH and zipf.get(w, 0.0) >= COMMON_ZIPF
+        w
+        for w, z in zipf_table().items()
+        if z >= COMMON_ZIPF and len(w) >= MIN_MISSPELLING_LENGTH and w in known
     )
     masked = frozenset(w[:i] + "*" + w[i + 1 :] for w in common for i in range(len(w)))
-    return _Spelling(known, common, masked)
+    heads = frozenset(w[:i] for w in common for i in range(len(w) + 1))
+    return _Spelling(known, common, masked, heads)
 
 
 def misspelled(word: str) -> bool:
@@ -402,15 +409,21 @@ def misspelled(word: str) -> bool:
     sp = _spelling()
     if word in sp.known:
         return False
-    common, masked = sp.common, sp.masked
-    for i in range(n):
-        head, tail = word[:i], word[i + 1 :]
+    common, masked, heads = sp.common, sp.masked, sp.heads
+    for i in range(n + 1):
+        head = word[:i]
+        if head not in heads:  # no common word starts so: no edit at i or later can reach one
+            return False
+        if head + "*" + word[i:] in masked:  # a letter (or an apostrophe: ``dont``) left out
+            return True
+        if i == n:
+            return False
+        tail = word[i + 1 :]
         if head + tail in common or head + "*" + tail in masked:  # a letter too many / a wrong letter
             return True
         if i + 1 < n and head + word[i + 1] + word[i] + word[i + 2 :] in common:  # two letters swapped
             return True
-    # a letter (or an apostrophe: ``dont``) left out
-    return any(word[:i] + "*" + word[i:] in masked for i in range(n + 1))
+    return False
 
 
 class _FactCache(dict[str, WordFacts]):
