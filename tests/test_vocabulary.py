@@ -47,6 +47,15 @@ def test_misspellings_counted_per_1k_words_with_their_spans() -> None:
     assert [text[e.start : e.end] for e in spans] == ["recieve", "becuase", "dont"]
 
 
+def test_misspellings_in_urls_paths_and_code_do_not_count() -> None:
+    text = (
+        "Read https://example.org/becuase and util.py, call `func` or np.dtype and repo_name, mail "
+        "user@thier.org, run cfg(x) now; but becuase thier (alot) is prose, they count."
+    )
+    spans = slopsift.signals(text).families["vocabulary"].evidence_for("vocabulary.misspelling_per_1k")
+    assert [text[e.start : e.end] for e in spans] == ["becuase", "thier", "alot"]
+
+
 def test_misspelled_one_edit_from_a_common_word() -> None:
     for typo in ("recieve", "becuase", "goverment", "definately", "untill", "thier", "dont", "alot"):
         assert misspelled(typo), typo  # swap, swap, omission, substitution, insertion, swap, apostrophe

@@ -40,6 +40,10 @@ OOV_ZIPF = 1.0
 _MAX_EVIDENCE = 25
 _ZIPF = itemgetter(1)  # of a word's ``WordFacts``
 _MISSPELLED = itemgetter(2)
+_GLUED_BEFORE = frozenset("/\\@#_.=:~`<&%$+")
+_GLUED_AFTER = frozenset("/\\@_=:`>(")
+"""A word touching one of these (``https://``, ``youtu.be``, ``a_b``, ``x@y``, `` `func` ``, ``f(``)
+is part of a URL, a path, an e-mail, an identifier or code, not of prose."""
 
 
 FEATURES: tuple[FeatureSpec, ...] = (
@@ -69,7 +73,8 @@ FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec(
         "misspelling_per_1k",
         "Misspelled words per 1,000 words: all-lower-case words of 4+ ASCII letters that are not "
-        "English words (SCOWL) but one edit from a common one ('recieve', 'dont'); evidence: the "
+        "English words (SCOWL) but one edit from a common one ('recieve', 'dont'), in prose (not "
+        "glued to URL, path or code syntax: 'https://', 'util.py', '`func`'); evidence: the "
         "misspellings. Evidence for a human author.",
         "per 1,000 words",
         "higher_better",
@@ -93,6 +98,18 @@ def _lower_initial(doc: Document) -> Sequence[int]:
         return firsts.encode("ascii").translate(_ASCII_LOWER)
     keep = {c: c.isalpha() and not c.isupper() for c in set(firsts)}
     return list(map(keep.__getitem__, firsts))
+
+
+def _in_prose(text: str, start: int, end: int) -> bool:
+    """Whether the word ``text[start:end]`` stands in prose: not glued to URL, path or code syntax
+    (``https`` in a link, ``dtype`` in ``np.dtype``, ``util`` in ``util.py``)."""
+    if start and text[start - 1] in _GLUED_BEFORE:
+        return False
+    if end < len(text):
+        nxt = text[end]
+        if nxt in _GLUED_AFTER or (nxt == "." and end + 1 < len(text) and text[end + 1].isalnum()):
+            return False
+    return True
 
 
 def compute(doc: Document) -> FamilyOutput:
@@ -125,7 +142,7 @@ def compute(doc: Document) -> FamilyOutput:
         text = doc.text
         for j in compress(range(len(facts)), map(_MISSPELLED, facts)):
             i = chosen_at[j]
-            if text[starts[i] : ends[i]].islower():  # not ``eBay``: the word as written, all lower case
+            if text[starts[i] : ends[i]].islower() and _in_prose(text, starts[i], ends[i]):
                 misspelt += 1
                 if misspelt <= _MAX_EVIDENCE:
                     evidence.append(Evidence(starts[i], ends[i], "misspelling_per_1k"))
