@@ -174,9 +174,10 @@ Every flag comes with its reasons and the spans of text that produced them.
   more often than the figures below suggest; see the check-only sets for learner writing.
 - Whether a claim is true: the inconsistency signals only compare a text with itself.
 - Deliberate typos. Misspellings (`vocabulary.misspelling_per_1k`: a lower-case non-word one edit from a common
-  English word) count as evidence for a human author, because language models practically never misspell;
-  machine text with typos injected on purpose (DetectRL's character-level attacks, in the table of check-only
-  sets and attacks below) therefore reads as more human.
+  English word) and sentences opened in lower case count as evidence for a human author, because language models
+  practically never produce either; machine text with typos injected on purpose (DetectRL's character-level
+  attacks, in the table of check-only sets and attacks below) or with its capitals removed therefore reads as more
+  human.
 
 ## Training data
 
