@@ -84,6 +84,7 @@ __all__ = [
     "balanced_weights",
     "documented_constraints",
     "fit_calibrated",
+    "fit_evidence_weight",
     "for_classifier",
     "heldout_domain_points",
     "human_percentiles",
