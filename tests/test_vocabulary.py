@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -179,3 +180,25 @@ def test_misspelled_equals_its_definition(word: str) -> None:
     # Random strings (the prefix pruning rejects most after a look-up or two) and strings near
     # common words (where it must not stop too early).
     assert misspelled(word) == _misspelled_by_brute_force(word)
+
+
+def test_spelling_audit_counts_flagged_words_per_side(tmp_path: Path) -> None:
+    from slopsift.training.prepare import Record, write_jsonl
+    from slopsift.training.spelling_audit import audit
+
+    def rec(text: str, label: str, role: str = "train") -> Record:
+        return Record(text, label, "s", "g", "d", text[:10], role, {})
+
+    corpus = tmp_path / "c.jsonl.gz"
+    write_jsonl(
+        [
+            rec("We recieve mail becuase we dont read. " * 5, "human"),
+            rec("The team receives mail because nobody reads it. " * 5, "machine"),
+            rec("A recieve in a check-only text is never read. " * 5, "human", role="check"),
+        ],
+        corpus,
+    )
+    report = audit(corpus, sample=10, seed=0, top=3).splitlines()
+    assert report[0] == "human: 1 texts, 100.0% with at least one misspelling"
+    assert report[1] == "  recieve 5, becuase 5, dont 5"
+    assert report[2] == "machine: 1 texts, 0.0% with at least one misspelling"
