@@ -138,6 +138,14 @@ def test_spelling_file_keeps_the_words_the_signal_can_ask_about() -> None:
     assert keep(dictionary, zipf) == ["beacause", "because", "cause", "zebra"]
 
 
+def test_spelling_words_are_read_with_and_without_accents(tmp_path: Path) -> None:
+    from slopsift.training.make_spelling import read_words
+
+    (tmp_path / "words").write_text("Café\nnaïve\nentrée's\nx-ray\nPhD\n", encoding="utf-8")
+    assert read_words([str(tmp_path / "words")]) == {"cafe", "naive", "entree's", "phd"}
+    assert not misspelled("cafe") and not misspelled("entrees")
+
+
 def test_shipped_spelling_file_has_every_common_table_word_it_needs() -> None:
     known = set(load_lexicon("spelling_en.txt").phrases)
     table = zipf_table()

@@ -52,7 +52,7 @@ text without any scores exactly as the booster and the calibration say. Against 
 misspellings directly, in the full grouped evaluation: mean AUROC by dataset 0.788 -> 0.776, by
 repository 0.740 -> 0.658, but held-out human abstracts flagged 18.6% -> 10.6% (domain held out) and
 the tidy article back above 0.8. With the lower-case openings as a second term, and words inside
-links and code no longer counted as misspellings (feature schema 4): 0.783 by dataset, 0.752 by
+links and code no longer counted as misspellings (feature schema 5): 0.784 by dataset, 0.752 by
 domain, 0.700 by generator, 0.641 by repository (0.751, 0.723, 0.682, 0.633 before either signal).
 """
 

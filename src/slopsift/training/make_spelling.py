@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from slopsift.lexicons import COMMON_ZIPF, zipf_table
 DICTS = ("/usr/share/dict/american-english-large", "/usr/share/dict/british-english-large")
 
 HEADER = """# source: SCOWL (Spell Checker Oriented Word Lists, Kevin Atkinson, http://wordlist.aspell.net/), \
-Debian's wamerican-large and wbritish-large {version} (size 70), lower-cased; only the words that are in \
+Debian's wamerican-large and wbritish-large {version} (size 70), lower-cased, accented words also without accents (cafe); only the words that are in \
 word_zipf_en.tsv or one edit from one of its words with Zipf >= {common} (the words the misspelling signal \
 can ask about). Regenerate with python -m slopsift.training.make_spelling.
 # licence: SCOWL licence (MIT-like). Copyright 2000-2011 by Kevin Atkinson. Permission to use, copy, modify, \
@@ -61,13 +62,20 @@ def keep(dictionary: set[str], zipf: dict[str, float], common: float = COMMON_ZI
     return sorted(out)
 
 
+def _unaccented(word: str) -> str:
+    """``word`` without its diacritics: ``café`` -> ``cafe``, as most people type loanwords."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
 def read_words(paths: Iterable[str]) -> set[str]:
+    """The lower-cased words of the lists, accented ones also without their accents."""
     words: set[str] = set()
     for path in paths:
         for line in Path(path).read_text(encoding="utf-8").splitlines():
             w = line.strip().lower()
-            if _WORD.fullmatch(w):
-                words.add(w)
+            for form in (w, _unaccented(w)):
+                if _WORD.fullmatch(form):
+                    words.add(form)
     return words
 
 
