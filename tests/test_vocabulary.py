@@ -12,6 +12,7 @@ import slopsift
 from slopsift.document import parse
 from slopsift.lexicons import COMMON_ZIPF, MIN_MISSPELLING_LENGTH, load_lexicon, misspelled, zipf_table
 from slopsift.signals import vocabulary
+from slopsift.training.make_spelling import edits1
 
 
 def test_exact_values_on_a_small_text() -> None:
@@ -71,14 +72,8 @@ def test_no_dictionary_word_is_a_misspelling(word: str) -> None:
 
 
 def _edits(word: str) -> set[str]:
-    """Every string one deletion, insertion, substitution or adjacent swap from ``word``."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    out = {a + b[1:] for a, b in splits if b}
-    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    out |= {a + c + b[1:] for a, b in splits if b for c in letters}
-    out |= {a + c + b for a, b in splits for c in letters}
-    return out
+    """Every string of letters one deletion, insertion, substitution or adjacent swap from ``word``."""
+    return {e for e in edits1(word) if "'" not in e}
 
 
 COMMON = ["because", "receive", "government", "people", "different", "question"]
@@ -166,13 +161,7 @@ def _misspelled_by_brute_force(word: str) -> bool:
     """The definition, literally: not a word, and some string one edit away (apostrophes too) is common."""
     if len(word) < MIN_MISSPELLING_LENGTH or not (word.isascii() and word.isalpha()) or word in _KNOWN:
         return False
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    letters = "abcdefghijklmnopqrstuvwxyz'"
-    edits = {a + b[1:] for a, b in splits if b}
-    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    edits |= {a + c + b[1:] for a, b in splits if b for c in letters}
-    edits |= {a + c + b for a, b in splits for c in letters}
-    return not edits.isdisjoint(_COMMON)
+    return not _COMMON.isdisjoint(edits1(word))
 
 
 @settings(max_examples=400, deadline=None)

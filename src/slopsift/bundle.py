@@ -402,8 +402,7 @@ class CompiledForest:
         return self.quality_from_margin(self.margin(x), x)
 
     def _logit(self, margin: np.ndarray, x: np.ndarray) -> np.ndarray:
-        z = self.a * margin + self.b
-        return evidence_logit(z, x, self.terms) if self.terms else z
+        return evidence_logit(self.a * margin + self.b, x, self.terms)
 
     def quality_from_margin(self, margin: np.ndarray, x: np.ndarray) -> np.ndarray:
         """The quality of rows ``x`` whose booster margins are ``margin``."""

@@ -137,17 +137,17 @@ def compute(doc: Document) -> FamilyOutput:
     evidence: list[Evidence] = []
     starts, ends = doc.word_starts, doc.word_ends
     misspelt = 0
-    if any(map(_MISSPELLED, facts)):
-        chosen_at = list(compress(range(len(words)), flags))
-        text = doc.text
-        for j in compress(range(len(facts)), map(_MISSPELLED, facts)):
-            i = chosen_at[j]
-            if text[starts[i] : ends[i]].islower() and _in_prose(text, starts[i], ends[i]):
-                misspelt += 1
-                if misspelt <= _MAX_EVIDENCE:
-                    evidence.append(Evidence(starts[i], ends[i], "misspelling_per_1k"))
+    misspelt_at = list(compress(range(len(facts)), map(_MISSPELLED, facts)))
+    # Word index of each chosen word, needed only to place evidence.
+    chosen_at = list(compress(range(len(words)), flags)) if misspelt_at or unknown else []
+    text = doc.text
+    for j in misspelt_at:
+        i = chosen_at[j]
+        if text[starts[i] : ends[i]].islower() and _in_prose(text, starts[i], ends[i]):
+            misspelt += 1
+            if misspelt <= _MAX_EVIDENCE:
+                evidence.append(Evidence(starts[i], ends[i], "misspelling_per_1k"))
     if unknown:
-        chosen_at = list(compress(range(len(words)), flags))
         j = -1
         for _ in range(min(unknown, _MAX_EVIDENCE)):
             j = zs.index(None, j + 1)

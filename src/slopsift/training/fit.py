@@ -221,13 +221,16 @@ class HumanEvidenceCalibrated:
         self.terms = tuple((int(j), float(w)) for j, w in terms)
         self.classes_ = calibrated.classes_
 
-    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+    def logit(self, x: np.ndarray) -> np.ndarray:
+        """The log-odds of quality of each row: ``a * margin + b``, plus the terms."""
         x = np.asarray(x, dtype=np.float64)
         (cc,) = self.calibrated.calibrated_classifiers_
         (cal,) = cc.calibrators
         margin = np.asarray(cc.estimator.decision_function(x), dtype=np.float64).reshape(len(x))
-        z = evidence_logit(float(cal.a_) * margin + float(cal.b_), x, self.terms)
-        machine = expit(-z)  # as scikit-learn's sigmoid calibration: expit(-(a * margin + b))
+        return evidence_logit(float(cal.a_) * margin + float(cal.b_), x, self.terms)
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        machine = expit(-self.logit(x))  # as scikit-learn's sigmoid calibration: expit(-(a * margin + b))
         return np.column_stack([1.0 - machine, machine])
 
 
@@ -350,9 +353,7 @@ def fit_calibrated(
         cal.fit(x[cal_idx], y[cal_idx], sample_weight=balanced_weights(src[cal_idx].tolist(), y[cal_idx]))
     estimator: Any = cal
     if plan.terms:
-        (cc,) = cal.calibrated_classifiers_
-        (sig,) = cc.calibrators
-        z = float(sig.a_) * booster.decision_function(x[cal_idx]) + float(sig.b_)
+        z = HumanEvidenceCalibrated(cal, ()).logit(x[cal_idx])
         w = balanced_weights(src[cal_idx].tolist(), y[cal_idx])
         terms = []
         for j in plan.terms:  # one at a time, each with the ones before it fixed
