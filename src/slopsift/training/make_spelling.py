@@ -18,13 +18,13 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from slopsift.lexicons import COMMON_ZIPF, zipf_table
+from slopsift.lexicons import COMMON_ZIPF, MIN_MISSPELLING_LENGTH, zipf_table
 
 DICTS = ("/usr/share/dict/american-english-large", "/usr/share/dict/british-english-large")
 
 HEADER = """# source: SCOWL (Spell Checker Oriented Word Lists, Kevin Atkinson, http://wordlist.aspell.net/), \
 Debian's wamerican-large and wbritish-large {version} (size 70), lower-cased, accented words also without accents (cafe); only the words that are in \
-word_zipf_en.tsv or one edit from one of its words with Zipf >= {common} (the words the misspelling signal \
+word_zipf_en.tsv or one edit from one of its words of 4+ letters with Zipf >= {common} (the words the misspelling signal \
 can ask about). Regenerate with python -m slopsift.training.make_spelling.
 # licence: SCOWL licence (MIT-like). Copyright 2000-2011 by Kevin Atkinson. Permission to use, copy, modify, \
 distribute and sell these word lists, the associated scripts, the output created from the scripts, and its \
@@ -54,8 +54,11 @@ def edits1(word: str) -> Iterator[str]:
 
 
 def keep(dictionary: set[str], zipf: dict[str, float], common: float = COMMON_ZIPF) -> list[str]:
-    """The dictionary words the signal can consult: table words, and those one edit from a common one."""
-    targets = [w for w, z in zipf.items() if z >= common and w in dictionary]
+    """The dictionary words the signal can consult: table words, and those one edit from a common one
+    (a target of :func:`slopsift.lexicons.misspelled`: frequent and at least 4 letters long)."""
+    targets = [
+        w for w, z in zipf.items() if z >= common and len(w) >= MIN_MISSPELLING_LENGTH and w in dictionary
+    ]
     out = {w for w in zipf if w in dictionary}
     for word in targets:
         out.update(e for e in edits1(word) if e in dictionary)
