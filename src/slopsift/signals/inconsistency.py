@@ -222,7 +222,8 @@ def _lex() -> _Lex:
     qwords = frozenset(w for w, _ in quant)
     qverb = frozenset(w for w, kind in quant if kind == "verb")
     qnoun = frozenset(w for w, kind in quant if kind == "noun")
-    scan_words = neg | ant.keys() | numword.keys() | list_nouns | {k[0] for k in roles}
+    # (``frozenset | dict.keys()`` is a set at run time, whatever the stubs say: built with union)
+    scan_words = neg.union(ant.keys(), numword.keys(), list_nouns, (k[0] for k in roles))
     return _Lex(
         stop=stop,
         neg=neg,
@@ -241,7 +242,7 @@ def _lex() -> _Lex:
         tense_words=frozenset(tense),
         event_words=frozenset(events),
         polar_drop=stop | neg | frozenset(ant) | cue["contraction"],
-        scan_words=frozenset(scan_words),
+        scan_words=scan_words,
         number_context=qwords | cue["age_word"] | {"years", "year"},
         polar_cues=neg | frozenset(ant),
         quant_words=qverb | qnoun,
