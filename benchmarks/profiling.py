@@ -3,6 +3,7 @@
     taskset -c 0 python benchmarks/profiling.py                    # extract_features, call tree
     taskset -c 0 python benchmarks/profiling.py --target score_many --limit 500
     taskset -c 0 python benchmarks/profiling.py --families         # ms/doc of each family alone
+    taskset -c 0 python benchmarks/profiling.py --twins            # each C twin against its Python version
 
 Optimise where this says the time goes, then prove values unchanged with
 ``python benchmarks/pins.py --check`` (or ``pytest tests/test_feature_pins.py``).
@@ -40,17 +41,78 @@ def family_costs(texts: list[str]) -> None:
     print(f"{'total':16s} {total:7.3f} ms/doc")
 
 
+def twin_costs(texts: list[str], passes: int = 5) -> None:
+    """CPU ms per document of each loop that has a C twin (``slopsift._speedups``), Python version and
+    twin side by side on the same inputs, best of ``passes``."""
+    from itertools import compress
+
+    from slopsift import _accel
+    from slopsift.document import parse
+    from slopsift.signals import repetition, vocabulary
+
+    if _accel.speedups is None:
+        print("slopsift._speedups is not built: nothing to compare")
+        return
+    docs = [parse(t) for t in texts]
+    ids = [repetition._prose(d).ids[: repetition.MAX_SCAN_WORDS] for d in docs]
+    bases = [2 * d.n_words + 1 for d in docs]
+    nmax = max(repetition.DUP_NGRAMS)
+    mtld_ids = [list(compress(i, map(d.n_words.__gt__, i))) for d, i in zip(docs, ids, strict=True)]
+    zs = [list(map(vocabulary._ZIPF, compress(d.word_facts, vocabulary._lower_initial(d)))) for d in docs]
+
+    def mtld() -> None:
+        for d, i in zip(docs, mtld_ids, strict=True):
+            repetition._mtld(i, d.n_words)
+
+    def ngrams() -> None:
+        for i, b in zip(ids, bases, strict=True):
+            repetition._repeated_ngrams(i, b, nmax)
+
+    def zipf() -> None:
+        for z in zs:
+            if _accel.speedups is None:
+                vocabulary._zipf_stats(z)
+            else:
+                _accel.speedups.zipf_stats(z, vocabulary.OOV_ZIPF, vocabulary.RARE, vocabulary.COMMON)
+
+    for name, run, n in (
+        ("mtld (both passes)", mtld, len(docs)),
+        ("repeated n-grams", ngrams, len(docs)),
+        ("zipf stats", zipf, len(docs)),
+    ):
+        best = {}
+        for label in ("python", "c"):
+            times = []
+            for _ in range(passes):
+                t0 = time.process_time()
+                if label == "python":
+                    with _accel.pure_python():
+                        run()
+                else:
+                    run()
+                times.append(time.process_time() - t0)
+            best[label] = min(times) / n * 1e3
+        print(
+            f"{name:28s} python {best['python']:.4f} ms/doc  C {best['c']:.4f} ms/doc  "
+            f"{best['python'] / best['c']:.1f}x"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--target", choices=("extract_features", "score_many"), default="extract_features")
     ap.add_argument("--limit", type=int, default=1000)
     ap.add_argument("--families", action="store_true", help="print ms/doc per family instead")
+    ap.add_argument("--twins", action="store_true", help="time each C twin against its Python version")
     ap.add_argument("--interval", type=float, default=0.0005, help="pyinstrument sampling interval (s)")
     args = ap.parse_args(argv)
     pin_one_core()
     texts = texts_of(load_corpus(args.limit))
     if args.families:
         family_costs(texts)
+        return 0
+    if args.twins:
+        twin_costs(texts)
         return 0
     from pyinstrument import Profiler
 

@@ -5,7 +5,8 @@
 
 Targets: the ``Counter(text.split())`` floor; slopsift's parse alone; the parse plus each signal
 family alone (``get_family(name).run(parse(text))``); ``extract_features``; ``score_many`` (all
-signals + the model + reasons and evidence); datatrove's ``GopherRepetitionFilter``,
+signals + the model + reasons and evidence); the last two again with the C twins switched off
+(``slopsift._accel.pure_python``), when they are built; datatrove's ``GopherRepetitionFilter``,
 ``GopherQualityFilter``, ``C4QualityFilter`` and ``FineWebQualityFilter`` (default settings,
 English; each tokenises with spaCy). Every target first runs on ``--warmup`` documents (imports,
 lexicons, spaCy, the model), then the timed passes run the targets interleaved (pass 1 of every
@@ -43,6 +44,7 @@ REFERENCE = "datatrove GopherRepetitionFilter"
 
 
 def slopsift_targets(texts: list[str], model: Path | None) -> list[Target]:
+    from slopsift import _accel
     from slopsift.document import parse
     from slopsift.features import extract_features
     from slopsift.signals import families
@@ -70,9 +72,27 @@ def slopsift_targets(texts: list[str], model: Path | None) -> list[Target]:
                 fam.run(parse(t))
 
         out.append((f"slopsift parse + {fam.name}", none, run_family))
-    out.append(("slopsift.extract_features", none, lambda _: extract_features(texts)))
     model_arg = None if model is None else str(model)
-    out.append(("slopsift.score_many", none, lambda _: score_many(texts, model=model_arg)))
+
+    def extract(_: None) -> None:
+        extract_features(texts)
+
+    def score(_: None) -> None:
+        score_many(texts, model=model_arg)
+
+    def extract_pure(_: None) -> None:
+        with _accel.pure_python():
+            extract_features(texts)
+
+    def score_pure(_: None) -> None:
+        with _accel.pure_python():
+            score_many(texts, model=model_arg)
+
+    out.append(("slopsift.extract_features", none, extract))
+    out.append(("slopsift.score_many", none, score))
+    if _accel.speedups is not None:  # the same two without the C twins, for the side-by-side ratio
+        out.append(("slopsift.extract_features (pure Python)", none, extract_pure))
+        out.append(("slopsift.score_many (pure Python)", none, score_pure))
     return out
 
 

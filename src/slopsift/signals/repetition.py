@@ -59,6 +59,7 @@ from operator import add, attrgetter, eq, itemgetter, lt, ne, sub
 
 import numpy as np
 
+from slopsift import _accel
 from slopsift.document import Document, Paragraph, Sentence
 from slopsift.lexicons import load_lexicon
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
@@ -534,6 +535,21 @@ def _level_np(
 
 
 def _repeated_ngrams(ids: Sequence[int], base: int, nmax: int) -> list[_Level]:
+    """``levels[n]`` for n = 2..nmax (``levels[0]`` and ``levels[1]`` are empty): the C twin of
+    :func:`_repeated_ngrams_py` (``slopsift._speedups``) when it is built, else that function."""
+    sp = _accel.speedups
+    if sp is not None and isinstance(ids, list) and base <= _C_MAX_BASE:
+        levels = [_EMPTY, _EMPTY]
+        levels.extend(_Level(*lv) for lv in sp.repeated_ngrams(ids, base, nmax))
+        levels.extend([_EMPTY] * (nmax + 1 - len(levels)))
+        return levels
+    return _repeated_ngrams_py(ids, base, nmax)
+
+
+_C_MAX_BASE = 3_037_000_499  # keys (below base * base) fit in 63 bits
+
+
+def _repeated_ngrams_py(ids: Sequence[int], base: int, nmax: int) -> list[_Level]:
     """``levels[n]`` for n = 2..nmax (``levels[0]`` and ``levels[1]`` are empty).
 
     ``ids`` are word ids below ``base``; an n-gram's key is ``id(n-1)-gram * base + id(last
@@ -884,10 +900,16 @@ def _mtld_pass(ids: Iterable[int], n: int, size: int) -> float:
     return n / factors if factors > 0 else float(n)
 
 
-def _mtld(ids: Sequence[int], size: int) -> float:
+def _mtld(ids: list[int], size: int) -> float:
+    """Mean of the forward and backward MTLD passes (in C when ``slopsift._speedups`` is built)."""
     n = len(ids)
     if not n:
         return 0.0
+    sp = _accel.speedups
+    if sp is not None:
+        new_w, rep_w = _MTLD_DEN - _MTLD_NUM, _MTLD_NUM
+        forward = sp.mtld_pass(ids, size, new_w, rep_w, MTLD_THRESHOLD, False)
+        return (forward + sp.mtld_pass(ids, size, new_w, rep_w, MTLD_THRESHOLD, True)) / 2.0
     return (_mtld_pass(ids, n, size) + _mtld_pass(reversed(ids), n, size)) / 2.0
 
 

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from itertools import compress
 from operator import itemgetter
 
+from slopsift import _accel
 from slopsift.document import Document
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
@@ -112,15 +113,9 @@ def _in_prose(text: str, start: int, end: int) -> bool:
     return True
 
 
-def compute(doc: Document) -> FamilyOutput:
-    words = doc.words
-    # Words that open with a lower-case letter (numbers and names are left out), in text order.
-    flags = _lower_initial(doc)
-    # Their table values (None if missing), in text order; the loop then runs over floats only.
-    facts = list(compress(doc.word_facts, flags))
-    zs = list(map(_ZIPF, facts))
-    if not zs:
-        return dict.fromkeys((f.name for f in FEATURES), 0.0), []
+def _zipf_stats(zs: list[float | None]) -> tuple[float, float, int, int, int]:
+    """Sum and sum of squares of the Zipf values (``OOV_ZIPF`` for a missing one), and how many are
+    rare, mid-frequency and missing; one loop (``slopsift._speedups.zipf_stats`` is its C twin)."""
     total = total_sq = 0.0
     rare = mid = unknown = 0
     for z in zs:
@@ -133,6 +128,23 @@ def compute(doc: Document) -> FamilyOutput:
             rare += 1
         elif z < COMMON:
             mid += 1
+    return total, total_sq, rare, mid, unknown
+
+
+def compute(doc: Document) -> FamilyOutput:
+    words = doc.words
+    # Words that open with a lower-case letter (numbers and names are left out), in text order.
+    flags = _lower_initial(doc)
+    # Their table values (None if missing), in text order; the loop then runs over floats only.
+    facts = list(compress(doc.word_facts, flags))
+    zs = list(map(_ZIPF, facts))
+    if not zs:
+        return dict.fromkeys((f.name for f in FEATURES), 0.0), []
+    sp = _accel.speedups
+    if sp is not None:
+        total, total_sq, rare, mid, unknown = sp.zipf_stats(zs, OOV_ZIPF, RARE, COMMON)
+    else:
+        total, total_sq, rare, mid, unknown = _zipf_stats(zs)
     n = float(len(zs))
     evidence: list[Evidence] = []
     starts, ends = doc.word_starts, doc.word_ends

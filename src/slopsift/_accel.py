@@ -1,0 +1,63 @@
+"""The optional C twins of the per-word loops (``slopsift._speedups``), or None.
+
+Built by ``setup.py`` when a C compiler is there. Each C function returns exactly what its Python
+twin returns (``tests/test_speedups.py``); the Python versions define the results and run when the
+extension is missing, when the environment sets ``SLOPSIFT_PURE_PYTHON=1`` (read at import), or inside
+:func:`pure_python`. Callers read :data:`speedups` at call time (``_accel.speedups``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Protocol, cast
+
+__all__ = ["Speedups", "pure_python", "speedups"]
+
+
+class Speedups(Protocol):
+    """The functions of ``slopsift._speedups`` (``src/slopsift/_speedups.c``) and their Python twins."""
+
+    def mtld_pass(
+        self, ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool, /
+    ) -> float:
+        """One MTLD pass (``repetition._mtld_pass``), backwards if ``reverse``."""
+
+    def zipf_stats(
+        self, zs: list[float | None], oov: float, rare: float, common: float, /
+    ) -> tuple[float, float, int, int, int]:
+        """``vocabulary._zipf_stats``."""
+
+    def repeated_ngrams(
+        self, ids: list[int], base: int, nmax: int, /
+    ) -> list[tuple[list[int], list[int], list[int], list[int]]]:
+        """``(pos, gids, counts, first)`` of each level n = 2, 3, ... at which something repeats
+        (``repetition._repeated_ngrams_py``)."""
+
+
+def _load() -> Speedups | None:
+    if os.environ.get("SLOPSIFT_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        module = importlib.import_module("slopsift._speedups")
+    except ImportError:
+        return None
+    return cast(Speedups, module)
+
+
+speedups: Speedups | None = _load()
+"""``slopsift._speedups`` if it is built and not switched off, else None."""
+
+
+@contextmanager
+def pure_python() -> Iterator[None]:
+    """Run the Python versions inside the block (tests and benchmarks compare the two paths).
+    Process-wide, not thread-safe: not for use while other threads score."""
+    global speedups
+    saved, speedups = speedups, None
+    try:
+        yield
+    finally:
+        speedups = saved

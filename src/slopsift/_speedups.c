@@ -1,0 +1,321 @@
+/*
+ * slopsift._speedups: C versions of the per-word loops that remain in the signal families.
+ *
+ * Optional. setup.py builds it when a C compiler is there; without it (or with the environment variable
+ * SLOPSIFT_PURE_PYTHON=1) the families run their Python versions, which define the results. Each
+ * function here returns exactly what its Python twin returns, float for float: the same IEEE operations
+ * in the same order (built with -ffp-contract=off, so no fused multiply-add), and integer arithmetic
+ * that cannot overflow for the inputs the callers pass (checked; out-of-range input raises).
+ * tests/test_speedups.py compares the two on generated input.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------------------------------------
+ * MTLD: twin of slopsift.signals.repetition._mtld_pass
+ */
+
+static PyObject *
+mtld_pass(PyObject *self, PyObject *args)
+{
+    PyObject *seq;
+    Py_ssize_t size;
+    long long new_w, rep_w;
+    double threshold;
+    int reverse;
+    if (!PyArg_ParseTuple(args, "O!nLLdp", &PyList_Type, &seq, &size, &new_w, &rep_w, &threshold, &reverse))
+        return NULL;
+    if (size < 0 || new_w <= 0 || rep_w <= 0) {
+        PyErr_SetString(PyExc_ValueError, "mtld_pass: size must be >= 0 and the weights > 0");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(seq);
+    Py_ssize_t *seg_of = PyMem_Malloc((size_t)(size > 0 ? size : 1) * sizeof(Py_ssize_t));
+    if (seg_of == NULL)
+        return PyErr_NoMemory();
+    for (Py_ssize_t i = 0; i < size; i++)
+        seg_of[i] = -1;
+    double factors = 0.0;
+    Py_ssize_t seg = 0;
+    long long new_ = 0, rep = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *item = PyList_GET_ITEM(seq, reverse ? n - 1 - k : k);
+        Py_ssize_t w = PyLong_AsSsize_t(item);
+        if (w == -1 && PyErr_Occurred()) {
+            PyMem_Free(seg_of);
+            return NULL;
+        }
+        if (w < 0 || w >= size) {
+            PyMem_Free(seg_of);
+            PyErr_SetString(PyExc_IndexError, "mtld_pass: word id out of range");
+            return NULL;
+        }
+        if (seg_of[w] != seg) {
+            seg_of[w] = seg;
+            new_ += new_w;
+        }
+        else {
+            rep += rep_w;
+            if (new_ <= rep) { /* types / tokens <= threshold */
+                factors += 1.0;
+                seg += 1;
+                new_ = rep = 0;
+            }
+        }
+    }
+    PyMem_Free(seg_of);
+    if (new_ || rep) {
+        long long types = new_ / new_w;
+        long long tokens = types + rep / rep_w;
+        factors += (1.0 - (double)types / (double)tokens) / (1.0 - threshold);
+    }
+    return PyFloat_FromDouble(factors > 0 ? (double)n / factors : (double)n);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Word-frequency profile: twin of slopsift.signals.vocabulary._zipf_stats
+ */
+
+static PyObject *
+zipf_stats(PyObject *self, PyObject *args)
+{
+    PyObject *seq;
+    double oov, rare_below, common_below;
+    if (!PyArg_ParseTuple(args, "O!ddd", &PyList_Type, &seq, &oov, &rare_below, &common_below))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(seq);
+    double total = 0.0, total_sq = 0.0;
+    Py_ssize_t rare = 0, mid = 0, unknown = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *item = PyList_GET_ITEM(seq, k);
+        double z;
+        if (item == Py_None) {
+            z = oov;
+            unknown++;
+        }
+        else {
+            z = PyFloat_AsDouble(item);
+            if (z == -1.0 && PyErr_Occurred())
+                return NULL;
+        }
+        total += z;
+        double sq = z * z;
+        total_sq += sq;
+        if (z < rare_below)
+            rare++;
+        else if (z < common_below)
+            mid++;
+    }
+    return Py_BuildValue("ddnnn", total, total_sq, rare, mid, unknown);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Repeated word n-grams: twin of slopsift.signals.repetition._repeated_ngrams_py
+ *
+ * Level n keeps the positions whose n-gram key occurs at least twice; an n-gram's id is the position of
+ * its first occurrence. Level n + 1 looks only at kept positions p followed by kept p + 1, keyed
+ * id(n-gram at p) * base + ids[p + n]. Keys are counted in an open-addressing hash table.
+ */
+
+typedef struct {
+    int64_t key;
+    Py_ssize_t count;
+    Py_ssize_t first; /* position of the first occurrence */
+    int used;
+} Slot;
+
+static inline uint64_t
+mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static Slot *
+find_slot(Slot *table, size_t mask, int64_t key)
+{
+    size_t i = (size_t)mix((uint64_t)key) & mask;
+    while (table[i].used && table[i].key != key)
+        i = (i + 1) & mask;
+    return &table[i];
+}
+
+static PyObject *
+list_of(const int64_t *values, Py_ssize_t n)
+{
+    PyObject *out = PyList_New(n);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v = PyLong_FromLongLong(values[i]);
+        if (v == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, v);
+    }
+    return out;
+}
+
+static PyObject *
+repeated_ngrams(PyObject *self, PyObject *args)
+{
+    PyObject *seq;
+    long long base;
+    Py_ssize_t nmax;
+    if (!PyArg_ParseTuple(args, "O!Ln", &PyList_Type, &seq, &base, &nmax))
+        return NULL;
+    Py_ssize_t m = PyList_GET_SIZE(seq);
+    /* every id is below base and every n-gram id (a position) below m, so a key is below base * base */
+    if (base <= 0 || base > 3037000499LL || (long long)m > base) {
+        PyErr_SetString(PyExc_OverflowError, "repeated_ngrams: base out of range");
+        return NULL;
+    }
+    PyObject *levels = PyList_New(0);
+    int64_t *ids = NULL, *cand = NULL, *keys = NULL, *pos = NULL, *gids = NULL, *counts = NULL, *firsts = NULL;
+    Slot *table = NULL;
+    if (levels == NULL)
+        return NULL;
+    size_t cap = 16;
+    while (cap < 2 * (size_t)(m > 0 ? m : 1))
+        cap <<= 1;
+    size_t arr = (size_t)(m > 0 ? m : 1) * sizeof(int64_t);
+    ids = PyMem_Malloc(arr);
+    cand = PyMem_Malloc(arr);
+    keys = PyMem_Malloc(arr);
+    pos = PyMem_Malloc(arr);
+    gids = PyMem_Malloc(arr);
+    counts = PyMem_Malloc(arr);
+    firsts = PyMem_Malloc(arr);
+    table = PyMem_Malloc(cap * sizeof(Slot));
+    if (!ids || !cand || !keys || !pos || !gids || !counts || !firsts || !table) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < m; i++) {
+        long long v = PyLong_AsLongLong(PyList_GET_ITEM(seq, i));
+        if (v == -1 && PyErr_Occurred())
+            goto fail;
+        if (v < 0 || v >= base) {
+            PyErr_SetString(PyExc_ValueError, "repeated_ngrams: word id out of range");
+            goto fail;
+        }
+        ids[i] = v;
+    }
+    Py_ssize_t nkeys = m > 0 ? m - 1 : 0; /* level 2: every position but the last */
+    for (Py_ssize_t p = 0; p < nkeys; p++) {
+        cand[p] = p;
+        keys[p] = ids[p] * base + ids[p + 1];
+    }
+    for (Py_ssize_t n = 2; n <= nmax; n++) {
+        if (nkeys == 0)
+            break;
+        size_t c = 16;
+        while (c < 2 * (size_t)nkeys)
+            c <<= 1;
+        size_t mask = c - 1;
+        memset(table, 0, c * sizeof(Slot));
+        Py_ssize_t distinct = 0, nrep = 0;
+        for (Py_ssize_t k = 0; k < nkeys; k++) {
+            Slot *s = find_slot(table, mask, keys[k]);
+            if (s->used)
+                s->count++;
+            else {
+                s->used = 1;
+                s->key = keys[k];
+                s->count = 1;
+                s->first = cand[k];
+                distinct++;
+            }
+        }
+        if (distinct == nkeys)
+            break; /* nothing repeats at this length, nor at any longer one */
+        /* ids and counts of the repeated n-grams, in order of first occurrence (= ascending ids) */
+        Py_ssize_t kept = 0, next = 0;
+        int64_t prev_p = -2, prev_g = 0;
+        for (Py_ssize_t k = 0; k < nkeys; k++) {
+            Slot *s = find_slot(table, mask, keys[k]);
+            if (s->count < 2)
+                continue;
+            int64_t p = cand[k], g = s->first;
+            if (p == g) { /* the first occurrence */
+                firsts[nrep] = g;
+                counts[nrep] = s->count;
+                nrep++;
+            }
+            if (p == prev_p + 1) {
+                /* candidates of level n + 1, written over the consumed part of cand and keys */
+                cand[next] = prev_p;
+                keys[next] = prev_g * base + ids[prev_p + n];
+                next++;
+            }
+            pos[kept] = p;
+            gids[kept] = g;
+            kept++;
+            prev_p = p;
+            prev_g = g;
+        }
+        PyObject *lp = list_of(pos, kept), *lg = list_of(gids, kept);
+        PyObject *lc = list_of(counts, nrep), *lf = list_of(firsts, nrep);
+        PyObject *level = (lp && lg && lc && lf) ? PyTuple_Pack(4, lp, lg, lc, lf) : NULL;
+        Py_XDECREF(lp);
+        Py_XDECREF(lg);
+        Py_XDECREF(lc);
+        Py_XDECREF(lf);
+        if (level == NULL || PyList_Append(levels, level) < 0) {
+            Py_XDECREF(level);
+            goto fail;
+        }
+        Py_DECREF(level);
+        nkeys = next;
+    }
+    PyMem_Free(ids);
+    PyMem_Free(cand);
+    PyMem_Free(keys);
+    PyMem_Free(pos);
+    PyMem_Free(gids);
+    PyMem_Free(counts);
+    PyMem_Free(firsts);
+    PyMem_Free(table);
+    return levels;
+fail:
+    Py_DECREF(levels);
+    PyMem_Free(ids);
+    PyMem_Free(cand);
+    PyMem_Free(keys);
+    PyMem_Free(pos);
+    PyMem_Free(gids);
+    PyMem_Free(counts);
+    PyMem_Free(firsts);
+    PyMem_Free(table);
+    return NULL;
+}
+
+
+static PyMethodDef methods[] = {
+    {"mtld_pass", mtld_pass, METH_VARARGS,
+     "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
+    {"zipf_stats", zipf_stats, METH_VARARGS,
+     "zipf_stats(zs: list[float | None], oov: float, rare: float, common: float) -> "
+     "(total, total_sq, rare, mid, unknown)"},
+    {"repeated_ngrams", repeated_ngrams, METH_VARARGS,
+     "repeated_ngrams(ids: list[int], base: int, nmax: int) -> list of (pos, gids, counts, first) for n = 2, "
+     "3, ... up to the last length at which something repeats"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "slopsift._speedups", "C twins of slopsift's per-word loops (optional).", -1, methods,
+};
+
+PyMODINIT_FUNC
+PyInit__speedups(void)
+{
+    return PyModule_Create(&module);
+}
