@@ -7,6 +7,7 @@ on purpose, refresh the pins with ``python benchmarks/pins.py --update`` and com
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import importlib.util
 import json
@@ -66,10 +67,14 @@ def test_document_is_pinned(doc: dict[str, str]) -> None:
         pytest.fail(HOW_TO_UPDATE + "\n" + "\n".join(changes))
 
 
-def test_feature_matrix_is_pinned() -> None:
+@pytest.mark.parametrize("pure", [False, True], ids=["as-installed", "pure-python"])
+def test_feature_matrix_is_pinned(pure: bool) -> None:
+    # Both paths: with the C twins when they are built (as installed), and the Python versions.
+    from slopsift import _accel
     from slopsift.features import extract_features, feature_names
 
-    x = extract_features([d["text"] for d in DOCS])
+    with _accel.pure_python() if pure else contextlib.nullcontext():
+        x = extract_features([d["text"] for d in DOCS])
     names = feature_names()
     want = np.array([[EXPECTED["documents"][d["id"]]["features"][n] for n in names] for d in DOCS])
     assert x.shape == want.shape
