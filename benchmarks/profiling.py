@@ -75,7 +75,17 @@ def twin_costs(texts: list[str], passes: int = 5) -> None:
             else:
                 _accel.speedups.zipf_stats(z, vocabulary.OOV_ZIPF, vocabulary.RARE, vocabulary.COMMON)
 
+    from slopsift.signals.hedging import _matcher_set
+
+    matchers = _matcher_set()
+    lowers = [d.lower for d in docs]
+
+    def phrases() -> None:
+        for low in lowers:
+            matchers.candidates(low)
+
     for name, run, n in (
+        ("hedging phrase scan", phrases, len(docs)),
         ("mtld (both passes)", mtld, len(docs)),
         ("repeated n-grams", ngrams, len(docs)),
         ("zipf stats", zipf, len(docs)),

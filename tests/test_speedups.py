@@ -114,3 +114,50 @@ def test_features_identical_with_and_without_c(words: list[str]) -> None:
         without = slopsift.signals(text)
     assert with_c.vector().tolist() == without.vector().tolist()
     assert with_c.evidence() == without.evidence()
+
+
+PIECES = [
+    "in conclusion",
+    "in summary",
+    "it is crucial to",
+    "it is",
+    "conclu",
+    "delve",
+    "delve into",
+    "tapestry",
+    "plays a pivotal role",
+    "as an ai language model",
+    " ",
+    "  ",
+    "\n",
+    "\t",
+    "\u00a0",
+    "\x1c",
+    "'",
+    "\u2019",
+    "_",
+    ",",
+    ".",
+    "-",
+    "é",
+    "\u0663",
+    "a",
+    "x",
+    "In",
+]
+
+
+@needs_c
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_trie_candidates(pieces: list[str]) -> None:
+    # The hedging lists' scan: the same offsets and phrase texts as the regex version, on any text.
+    from slopsift.signals.hedging import _matcher_set
+
+    ms = _matcher_set()
+    text = "".join(pieces)
+    for t in (text, text.lower()):
+        got = ms.candidates(t)
+        with _accel.pure_python():
+            want = ms.candidates(t)
+        assert got == want

@@ -1,4 +1,4 @@
-"""The optional C twins of the per-word loops (``slopsift._speedups``), or None.
+"""The optional C twins of the per-word loops and the phrase scan (``slopsift._speedups``), or None.
 
 Built by ``setup.py`` when a C compiler is there. Each C function returns exactly what its Python
 twin returns (``tests/test_speedups.py``); the Python versions define the results and run when the
@@ -35,6 +35,9 @@ class Speedups(Protocol):
     ) -> list[tuple[list[int], list[int], list[int], list[int]]]:
         """``(pos, gids, counts, first)`` of each level n = 2, 3, ... at which something repeats
         (``repetition._repeated_ngrams_py``)."""
+
+    def trie_candidates(self, trie: bytes, text: str, /) -> list[tuple[int, str]]:
+        """``lexicons.PhraseMatcherSet.candidates`` from the phrases' ``lexicons._trie_array``."""
 
 
 def _load() -> Speedups | None:

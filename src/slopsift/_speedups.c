@@ -1,5 +1,6 @@
 /*
- * slopsift._speedups: C versions of the per-word loops that remain in the signal families.
+ * slopsift._speedups: C versions of the per-word loops that remain in the signal families, and of the
+ * hedging lists' phrase scan.
  *
  * Optional. setup.py builds it when a C compiler is there; without it (or with the environment variable
  * SLOPSIFT_PURE_PYTHON=1) the families run their Python versions, which define the results. Each
@@ -298,6 +299,130 @@ fail:
 }
 
 
+
+/* ---------------------------------------------------------------------------------------------
+ * Phrase candidates: twin of slopsift.lexicons.PhraseMatcherSet.candidates (the regex scan)
+ *
+ * `trie` is an array of C ints built by lexicons._trie_array: a node is [is_end, k, (char, node) * k]
+ * with its children sorted by char; char ' ' stands for a run of whitespace (the regex's \s+). At
+ * offset 0 and after every character that is not a word character or an apostrophe ([^\w'] as `re`
+ * reads it: str.isalnum(), '_'), the longest phrase that starts there and is not followed by [\w']
+ * is a candidate (offset, text as written).
+ */
+
+static inline int
+is_word_or_apos(Py_UCS4 ch)
+{
+    if (ch < 128) /* [A-Za-z0-9_'] */
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+               ch == '\'';
+    return Py_UNICODE_ISALNUM(ch);
+}
+
+static inline int
+child_of(const int *trie, int node, Py_UCS4 ch)
+{
+    int lo = 0, hi = trie[node + 1];
+    const int *kids = trie + node + 2;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        Py_UCS4 c = (Py_UCS4)kids[2 * mid];
+        if (c == ch)
+            return kids[2 * mid + 1];
+        if (c < ch)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* End of the longest phrase at `start` followed by no [\w'] character, or -1. */
+static Py_ssize_t
+longest_at(const int *trie, int kind, const void *data, Py_ssize_t n, Py_ssize_t start)
+{
+    int node = 0;
+    Py_ssize_t i = start, best = -1;
+    for (;;) {
+        if (trie[node] && (i == n || !is_word_or_apos(PyUnicode_READ(kind, data, i))))
+            best = i;
+        if (i >= n)
+            break;
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (Py_UNICODE_ISSPACE(c)) {
+            node = child_of(trie, node, ' ');
+            if (node < 0)
+                break;
+            while (i < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
+                i++;
+            continue;
+        }
+        node = child_of(trie, node, c);
+        if (node < 0)
+            break;
+        i++;
+    }
+    return best;
+}
+
+static int
+append_candidate(PyObject *out, PyObject *text, Py_ssize_t start, Py_ssize_t end)
+{
+    PyObject *found = PyUnicode_Substring(text, start, end);
+    if (found == NULL)
+        return -1;
+    PyObject *item = Py_BuildValue("(nN)", start, found);
+    if (item == NULL)
+        return -1;
+    int rc = PyList_Append(out, item);
+    Py_DECREF(item);
+    return rc;
+}
+
+static PyObject *
+trie_candidates(PyObject *self, PyObject *args)
+{
+    Py_buffer buf;
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "y*U", &buf, &text))
+        return NULL;
+    const int *trie = (const int *)buf.buf;
+    if (buf.len < (Py_ssize_t)(2 * sizeof(int))) {
+        PyBuffer_Release(&buf);
+        PyErr_SetString(PyExc_ValueError, "trie_candidates: empty trie");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        goto fail;
+    Py_ssize_t end = n > 0 ? longest_at(trie, kind, data, n, 0) : -1;
+    if (end > 0 && append_candidate(out, text, 0, end) < 0)
+        goto fail;
+    /* which ASCII characters some phrase starts with: one look-up instead of a search of the root */
+    char starts_ascii[128];
+    for (int c = 0; c < 128; c++)
+        starts_ascii[c] = child_of(trie, 0, (Py_UCS4)c) >= 0;
+    for (Py_ssize_t i = 0; i + 1 < n; i++) {
+        if (is_word_or_apos(PyUnicode_READ(kind, data, i)))
+            continue;
+        Py_UCS4 next = PyUnicode_READ(kind, data, i + 1);
+        if (next < 128 ? !starts_ascii[next] : child_of(trie, 0, next) < 0)
+            continue; /* no phrase starts with that character (none starts with whitespace) */
+        end = longest_at(trie, kind, data, n, i + 1);
+        if (end > i + 1 && append_candidate(out, text, i + 1, end) < 0)
+            goto fail;
+    }
+    PyBuffer_Release(&buf);
+    return out;
+fail:
+    Py_XDECREF(out);
+    PyBuffer_Release(&buf);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
@@ -307,6 +432,9 @@ static PyMethodDef methods[] = {
     {"repeated_ngrams", repeated_ngrams, METH_VARARGS,
      "repeated_ngrams(ids: list[int], base: int, nmax: int) -> list of (pos, gids, counts, first) for n = 2, "
      "3, ... up to the last length at which something repeats"},
+    {"trie_candidates", trie_candidates, METH_VARARGS,
+     "trie_candidates(trie: bytes, text: str) -> list[(offset, phrase as written)]: "
+     "PhraseMatcherSet.candidates"},
     {NULL, NULL, 0, NULL},
 };
 

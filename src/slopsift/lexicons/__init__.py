@@ -15,11 +15,14 @@ all the families that need them.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from operator import itemgetter
+
+from slopsift import _accel
 
 __all__ = [
     "Lexicon",
@@ -118,6 +121,31 @@ def _trie_regex(phrases: Iterable[str]) -> str:
 
 
 # Every ASCII character that is not ``[\w']``, i.e. that may precede a phrase (a word edge).
+def _trie_array(phrases: Iterable[str]) -> bytes:
+    """The trie of ``phrases`` as C ints for ``slopsift._speedups.trie_candidates``: node after node,
+    each ``[is_end, k, (char, node), ...]`` with its ``k`` children sorted by character (``" "``
+    standing for a run of whitespace, as in :func:`_trie_regex`); the root first."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for p in phrases:
+        node = trie
+        for ch in p:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    out: list[int] = []
+
+    def emit(node: dict) -> int:  # type: ignore[type-arg]
+        at = len(out)
+        kids = sorted(k for k in node if k)
+        out.extend([1 if "" in node else 0, len(kids), *([0] * (2 * len(kids)))])
+        for j, ch in enumerate(kids):
+            out[at + 2 + 2 * j] = ord(ch)
+            out[at + 3 + 2 * j] = emit(node[ch])
+        return at
+
+    emit(trie)
+    return array("i", out).tobytes()
+
+
 _ASCII_EDGE = "".join(f"\\x{c:02x}" for c in range(128) if not re.match(r"[\w']", chr(c)))
 
 
@@ -229,6 +257,7 @@ class PhraseMatcherSet:
                 firsts.setdefault(c, []).append((i, rx))
         self._by_first = {c: tuple(v) for c, v in firsts.items()}
         self._plan = self._hits_by_phrase(union)
+        self._trie = _trie_array(union) if union else b""  # for the C twin of :meth:`candidates`
 
     def _hits_by_phrase(self, union: Sequence[str]) -> dict[str, tuple[tuple[int, int, str], ...]]:
         """For each phrase ``p``, what each matcher finds where the text reads ``p`` (single spaces)
@@ -256,9 +285,13 @@ class PhraseMatcherSet:
 
     def candidates(self, lower_text: str) -> list[tuple[int, str]]:
         """The offsets of ``lower_text`` where some phrase starts, each with the longest phrase
-        match there as the text reads (one regex scan)."""
+        match there as the text reads (one regex scan; in C, the same trie walked at the same
+        offsets, when ``slopsift._speedups`` is built)."""
         if self._scan is None:
             return []
+        sp = _accel.speedups
+        if sp is not None:  # the C twin: the same trie walked at the same offsets
+            return sp.trie_candidates(self._trie, lower_text)
         at_start, after_ascii_edge, after_edge = self._scan
         scan = after_ascii_edge if lower_text.isascii() else after_edge
         cands = [(m.end(), m.group(1)) for m in scan.finditer(lower_text)]
