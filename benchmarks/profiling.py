@@ -70,10 +70,7 @@ def twin_costs(texts: list[str], passes: int = 5) -> None:
 
     def zipf() -> None:
         for z in zs:
-            if _accel.speedups is None:
-                vocabulary._zipf_stats(z)
-            else:
-                _accel.speedups.zipf_stats(z, vocabulary.OOV_ZIPF, vocabulary.RARE, vocabulary.COMMON)
+            vocabulary._zipf_profile(z)
 
     from slopsift.signals.hedging import _matcher_set
 

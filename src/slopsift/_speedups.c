@@ -276,6 +276,10 @@ repeated_ngrams(PyObject *self, PyObject *args)
         Py_DECREF(level);
         nkeys = next;
     }
+    goto done;
+fail:
+    Py_CLEAR(levels);
+done:
     PyMem_Free(ids);
     PyMem_Free(cand);
     PyMem_Free(keys);
@@ -285,17 +289,6 @@ repeated_ngrams(PyObject *self, PyObject *args)
     PyMem_Free(firsts);
     PyMem_Free(table);
     return levels;
-fail:
-    Py_DECREF(levels);
-    PyMem_Free(ids);
-    PyMem_Free(cand);
-    PyMem_Free(keys);
-    PyMem_Free(pos);
-    PyMem_Free(gids);
-    PyMem_Free(counts);
-    PyMem_Free(firsts);
-    PyMem_Free(table);
-    return NULL;
 }
 
 

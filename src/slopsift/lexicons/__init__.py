@@ -93,18 +93,23 @@ def load_table(name: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(line.split("\t")) for line in body)
 
 
-def _trie_regex(phrases: Iterable[str]) -> str:
-    """A regex equivalent to the alternation of ``phrases`` but branching like a trie.
-
-    Python's ``re`` tries alternatives one after another; factoring common prefixes makes a
-    list of hundreds of phrases cost about as much per position as a single phrase.
-    """
+def _trie(phrases: Iterable[str]) -> dict:  # type: ignore[type-arg]
+    """The character trie of ``phrases``: nested dicts, key ``""`` marking where a phrase ends."""
     trie: dict[str, dict] = {}  # type: ignore[type-arg]
     for p in phrases:
         node = trie
         for ch in p:
             node = node.setdefault(ch, {})
         node[""] = {}
+    return trie
+
+
+def _trie_regex(phrases: Iterable[str]) -> str:
+    """A regex equivalent to the alternation of ``phrases`` but branching like a trie.
+
+    Python's ``re`` tries alternatives one after another; factoring common prefixes makes a
+    list of hundreds of phrases cost about as much per position as a single phrase.
+    """
 
     def build(node: dict) -> str:  # type: ignore[type-arg]
         alts: list[str] = []
@@ -117,20 +122,13 @@ def _trie_regex(phrases: Iterable[str]) -> str:
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
         return f"(?:{body})?" if end else body
 
-    return build(trie)
+    return build(_trie(phrases))
 
 
-# Every ASCII character that is not ``[\w']``, i.e. that may precede a phrase (a word edge).
 def _trie_array(phrases: Iterable[str]) -> bytes:
     """The trie of ``phrases`` as C ints for ``slopsift._speedups.trie_candidates``: node after node,
     each ``[is_end, k, (char, node), ...]`` with its ``k`` children sorted by character (``" "``
     standing for a run of whitespace, as in :func:`_trie_regex`); the root first."""
-    trie: dict[str, dict] = {}  # type: ignore[type-arg]
-    for p in phrases:
-        node = trie
-        for ch in p:
-            node = node.setdefault(ch, {})
-        node[""] = {}
     out: list[int] = []
 
     def emit(node: dict) -> int:  # type: ignore[type-arg]
@@ -142,10 +140,11 @@ def _trie_array(phrases: Iterable[str]) -> bytes:
             out[at + 3 + 2 * j] = emit(node[ch])
         return at
 
-    emit(trie)
+    emit(_trie(phrases))
     return array("i", out).tobytes()
 
 
+# Every ASCII character that is not ``[\w']``, i.e. that may precede a phrase (a word edge).
 _ASCII_EDGE = "".join(f"\\x{c:02x}" for c in range(128) if not re.match(r"[\w']", chr(c)))
 
 

@@ -131,6 +131,14 @@ def _zipf_stats(zs: list[float | None]) -> tuple[float, float, int, int, int]:
     return total, total_sq, rare, mid, unknown
 
 
+def _zipf_profile(zs: list[float | None]) -> tuple[float, float, int, int, int]:
+    """:func:`_zipf_stats`, in C when ``slopsift._speedups`` is built."""
+    sp = _accel.speedups
+    if sp is not None:
+        return sp.zipf_stats(zs, OOV_ZIPF, RARE, COMMON)
+    return _zipf_stats(zs)
+
+
 def compute(doc: Document) -> FamilyOutput:
     words = doc.words
     # Words that open with a lower-case letter (numbers and names are left out), in text order.
@@ -140,11 +148,7 @@ def compute(doc: Document) -> FamilyOutput:
     zs = list(map(_ZIPF, facts))
     if not zs:
         return dict.fromkeys((f.name for f in FEATURES), 0.0), []
-    sp = _accel.speedups
-    if sp is not None:
-        total, total_sq, rare, mid, unknown = sp.zipf_stats(zs, OOV_ZIPF, RARE, COMMON)
-    else:
-        total, total_sq, rare, mid, unknown = _zipf_stats(zs)
+    total, total_sq, rare, mid, unknown = _zipf_profile(zs)
     n = float(len(zs))
     evidence: list[Evidence] = []
     starts, ends = doc.word_starts, doc.word_ends
