@@ -3,14 +3,21 @@
     taskset -c 0 python benchmarks/scaling.py
     taskset -c 0 python benchmarks/scaling.py --sizes 1000,10000,100000,1000000 --tracemalloc
 
-Each size runs in a fresh subprocess pinned to one core: load the model, warm up on a small text,
-build the document by joining corpus documents (in corpus order, blank line between them, the
-last one cut at a word boundary) until it has exactly N whitespace-separated words, then time
-``score(text)`` (median of several calls for the small sizes). Memory: the peak resident set
-size during the calls (Linux: the high-water mark is reset just before them through
-``/proc/self/clear_refs``; elsewhere it is the process's lifetime peak), and with ``--tracemalloc``
-also the peak of Python allocations in one extra traced call. The exponent is the slope of a
-least-squares line through (log words, log seconds); linear cost gives 1.0.
+**The same words at every size.** One stream of corpus text is built (corpus documents in corpus
+order, a blank line between them, the last cut at a word boundary) with as many words as the
+largest size, and cut into consecutive pieces of exactly N whitespace-separated words: one piece
+of 1M words, or 1,000 pieces of 1k words. Every size therefore scores the same text, and the time
+for one N-word document is the time for all pieces divided by their number. Timing only the first
+N words instead would compare the first corpus document (short sizes) with the corpus average
+(long ones), a difference of content, not of length.
+
+Each size runs in a fresh subprocess pinned to one core: load the model, score every piece once
+(warm-up: lexicons, per-word caches, the classifier), then time passes over all pieces (the median
+pass counts). Memory: the peak resident set size during the timed passes (Linux: the high-water
+mark is reset just before them through ``/proc/self/clear_refs``; elsewhere it is the process's
+lifetime peak), and with ``--tracemalloc`` also the peak of Python allocations in one extra traced
+call on the first piece. The exponent is the slope of a least-squares line through (log words,
+log seconds per document); linear cost gives 1.0.
 """
 
 from __future__ import annotations
@@ -19,9 +26,11 @@ import argparse
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -79,27 +88,37 @@ def _reset_peak() -> bool:
         return False
 
 
-def child(n_words: int, model: str | None, trace: bool) -> dict[str, Any]:
+def pieces(n_words: int, total_words: int) -> list[str]:
+    """The first ``total_words`` words of corpus text cut into consecutive ``n_words``-word pieces."""
+    text = build_text(total_words)
+    starts = [m.start() for m in re.finditer(r"\S+", text)]
+    cuts = [*starts[::n_words], len(text)]
+    return [text[a:b].rstrip() for a, b in pairwise(cuts)][: total_words // n_words]
+
+
+def child(n_words: int, total_words: int, passes: int, model: str | None, trace: bool) -> dict[str, Any]:
     """Runs in the subprocess: measure one size."""
     pin_one_core()
     from slopsift.scoring import Detector
 
     det = Detector(model)
-    det.score(build_text(300))  # warm-up: lexicons, caches, the classifier
-    text = build_text(n_words)
-    repeats = max(1, min(15, 200_000 // n_words))
+    docs = pieces(n_words, total_words)
+    for doc in docs:  # warm-up: lexicons, per-word caches, the classifier
+        det.score(doc)
     rss_before = _rss_now_kb()
     reset = _reset_peak()
-    times = []
-    for _ in range(repeats):
+    totals = []
+    for _ in range(passes):
         t0 = time.perf_counter()
-        det.score(text)
-        times.append(time.perf_counter() - t0)
+        for doc in docs:
+            det.score(doc)
+        totals.append(time.perf_counter() - t0)
     out: dict[str, Any] = {
         "words": n_words,
-        "chars": len(text),
-        "repeats": repeats,
-        "seconds": sorted(times)[len(times) // 2],
+        "chars": round(sum(map(len, docs)) / len(docs)),
+        "pieces": len(docs),
+        "passes": passes,
+        "seconds": sorted(totals)[len(totals) // 2] / len(docs),
         "rss_before_mb": rss_before / 1024,
         "rss_peak_mb": _rss_peak_kb() / 1024,
         "peak_is_reset": reset,
@@ -108,7 +127,7 @@ def child(n_words: int, model: str | None, trace: bool) -> dict[str, Any]:
         import tracemalloc
 
         tracemalloc.start()
-        det.score(text)
+        det.score(docs[0])
         out["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
     return out
@@ -124,19 +143,23 @@ def fit_exponent(words: list[int], seconds: list[float]) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000,100000,1000000")
+    ap.add_argument("--passes", type=int, default=3, help="timed passes over the pieces of each size")
     ap.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations (slower)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--total", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--model", help=argparse.SUPPRESS)
     ap.add_argument("--json", type=Path, default=BUILD / "bench_scaling.json")
     args = ap.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.child, args.model or None, args.tracemalloc)))
+        print(json.dumps(child(args.child, args.total, args.passes, args.model or None, args.tracemalloc)))
         return 0
 
     model, model_note = model_path(lambda m: print(m, file=sys.stderr))
+    sizes = [int(s) for s in args.sizes.split(",")]
     rows: list[dict[str, Any]] = []
-    for n in (int(s) for s in args.sizes.split(",")):
-        cmd = [sys.executable, __file__, "--child", str(n)]
+    for n in sizes:
+        cmd = [sys.executable, __file__, "--child", str(n), "--total", str(max(sizes))]
+        cmd += ["--passes", str(args.passes)]
         if model is not None:
             cmd += ["--model", str(model)]
         if args.tracemalloc:
@@ -151,13 +174,14 @@ def main(argv: list[str] | None = None) -> int:
     expo = fit_exponent([r["words"] for r in rows], [r["seconds"] for r in rows])
     print(f"machine: {machine()}; one core per run; model: {model_note}")
     print()
-    header = ["words", "chars", "score() seconds", "us/word", "peak RSS MB", "RSS before MB"]
+    header = ["words", "pieces", "chars (mean)", "score() seconds", "us/word", "peak RSS MB", "RSS before MB"]
     if args.tracemalloc:
         header.append("tracemalloc peak MB")
     table = []
     for r in rows:
         row = [
             f"{r['words']:,}",
+            f"{r['pieces']:,}",
             f"{r['chars']:,}",
             f"{r['seconds']:.4f}",
             f"{r['seconds'] / r['words'] * 1e6:.2f}",
