@@ -39,6 +39,7 @@ from slopsift.bundle import (
 )
 from slopsift.scoring import Detector, cached_detector
 from slopsift.training.evaluate import Table
+from slopsift.training.fit import EVIDENCE_TERMS
 from slopsift.training.train import fit_bundle
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -118,7 +119,7 @@ def test_file_is_a_joblib_of_plain_data(model_path: Path) -> None:
     assert isinstance(payload["estimator_pickle"], bytes)
     assert set(payload["forest"]) == {"arrays", "baseline", "a", "b", "terms"}
     names = slopsift.feature_names()
-    want = [names.index("vocabulary.misspelling_per_1k"), names.index("style.lowercase_sentence_starts")]
+    want = [names.index(n) for n in EVIDENCE_TERMS]
     assert [t[0] for t in payload["forest"]["terms"]] == want
     assert _unpack(payload["probe"]["x"]).shape[1] == len(slopsift.feature_names())
 
@@ -418,6 +419,48 @@ def test_evidence_terms_round_trip_and_only_raise_quality(model_path: Path, tmp_
     assert agree.tolist() == [False, True]
 
 
+def test_machine_evidence_term_only_lowers_quality(model_path: Path, tmp_path: Path) -> None:
+    from slopsift.training.fit import HumanEvidenceCalibrated
+
+    b = load_bundle(model_path)
+    inner = b.estimator
+    inner = getattr(inner, "calibrated", inner)
+    j = slopsift.feature_names().index("hedging.rhetoric_per_1k")
+    wrapped = HumanEvidenceCalibrated(inner, ((j, -2.0),))
+    nb = ModelBundle(wrapped, b.feature_names, b.thresholds, b.human_percentiles, {"model_version": "t"})
+    path = tmp_path / "machine.joblib"
+    save_bundle(nb, path)
+    loaded = load_bundle(path)
+    x = random_rows(loaded, 300, seed=4)
+    x[:, j] = 0.0
+    base = inner.predict_proba(x)[:, 0]
+    assert np.array_equal(loaded.quality(x), base)
+    x[:, j] = np.linspace(0.0, 40.0, len(x))
+    q = loaded.quality(x)
+    assert np.array_equal(q, wrapped.predict_proba(x)[:, 0])
+    drop = np.log(base / (1 - base)) - np.log(q / (1 - q))
+    assert (drop >= -1e-12).all() and (drop < 2.0).all() and drop[-1] > 1.9
+
+
+@pytest.mark.parametrize(
+    ("feature", "weight"),
+    [
+        ("hedging.rhetoric_per_1k", 1.0),  # higher_worse: may only lower quality
+        ("vocabulary.misspelling_per_1k", -1.0),  # higher_better: may only raise it
+        ("style.mean_word_length", 0.5),  # neutral: no term at all
+        (None, float("nan")),
+    ],
+)
+def test_evidence_term_against_its_direction_is_refused(feature: str | None, weight: float) -> None:
+    from slopsift.bundle import CompiledForest
+
+    names = slopsift.feature_names()
+    j = names.index(feature) if feature else 0
+    arrays = {k: np.zeros(1) for k in CompiledForest.ARRAYS}
+    with pytest.raises(ModelError, match="evidence term"):
+        CompiledForest(arrays, 0.0, 1.0, 0.0, ((j, weight),))
+
+
 def test_format_2_bundle_without_terms_still_loads(model_path: Path, tmp_path: Path) -> None:
     raw = joblib.load(model_path)
     raw["format"] = 2
@@ -446,3 +489,53 @@ def test_evidence_weight_fit() -> None:
     assert fit_evidence_weight(z, np.where(y == 1, v.max(), 0.0), y, w) == 0.0
     # No typos at all: nothing to fit.
     assert fit_evidence_weight(z, np.zeros(n), y, w) == 0.0
+    # A machine-evidence term (sign -1) mirrors it: negative where the signal is on machine texts,
+    # never positive where it is on human ones.
+    rhetoric = np.where((y == 1) & (rng.random(n) < 0.4), rng.exponential(3.0, n), 0.0)
+    assert -MAX_EVIDENCE_WEIGHT <= fit_evidence_weight(z, rhetoric, y, w, sign=-1) < -0.5
+    assert fit_evidence_weight(z, v, y, w, sign=-1) == 0.0
+
+
+def test_machine_term_weight_is_fitted_on_its_support() -> None:
+    from slopsift.training.fit import machine_term_weight
+
+    rng = np.random.default_rng(1)
+    names = slopsift.feature_names()
+    j = names.index("hedging.rhetoric_per_1k")
+    n = 900
+    sources = np.repeat(["old-a", "old-b", "recent"], n // 3)
+    y = (rng.random(n) < 0.5).astype(int)
+    x = rng.normal(0.0, 1.0, (n, len(names)))
+    x[:, names.index("hedging.boilerplate_per_1k")] += 0.8 * y  # a signal the trees can use
+    x[:, j] = 0.0
+    # The habit: on half the machine texts of one source, on 2% of its human ones.
+    recent = sources == "recent"
+    x[recent & (y == 1) & (rng.random(n) < 0.5), j] = 3.0
+    x[recent & (y == 0) & (rng.random(n) < 0.02), j] = 3.0
+    groups = [f"g{i // 3}" for i in range(n)]
+    domains = sources.tolist()
+    weight = machine_term_weight(x, y, groups, sources.tolist(), domains, j)
+    assert weight < -1.0
+    # Without a source where it separates, nothing to fit.
+    x[:, j] = 0.0
+    assert machine_term_weight(x, y, groups, sources.tolist(), domains, j) == 0.0
+
+
+def test_trees_never_read_the_terms_or_their_companions() -> None:
+    from slopsift.training.fit import TERM_ONLY, plan_features
+
+    rng = np.random.default_rng(2)
+    names = slopsift.feature_names()
+    n = 600
+    y = (rng.random(n) < 0.5).astype(int)
+    x = rng.normal(0.0, 1.0, (n, len(names)))
+    # Every column, the terms' companions included, lower on the machine side in every source: a
+    # neutral signal like that would be admitted as human evidence.
+    x -= 2.0 * y[:, None]
+    sources = np.repeat(["a", "b", "c", "d"], n // 4).tolist()
+    plan = plan_features(x, y, sources)
+    for name in (*EVIDENCE_TERMS, *TERM_ONLY):
+        assert plan.constraints[names.index(name)] == 0, name
+        assert name not in plan.human_evidence
+    assert plan.read[[names.index(n) for n in EVIDENCE_TERMS]].all()
+    assert not plan.read[[names.index(n) for n in TERM_ONLY]].any()

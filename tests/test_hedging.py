@@ -1,4 +1,4 @@
-"""Tests for the hedging family: five separately measured lists plus the chat-preamble flag."""
+"""Tests for the hedging family: six separately measured lists plus the chat-preamble flag."""
 
 from __future__ import annotations
 
@@ -123,6 +123,36 @@ def test_chatbot_only_exact() -> None:
     assert v["chatbot_sentence_share"] == pytest.approx(2 / 20)
     assert fired(v) == {"chatbot"}
     assert spans(text, "chatbot_per_1k") == ["As an AI language model", "As of my last knowledge update"]
+
+
+def test_rhetoric_only_exact() -> None:
+    text = (
+        "This isn't about speed. It's about focus. Here's the thing: the plan isn't just cheap. "
+        "Not because it is easy, but because it is small. The week was long."
+    )
+    # 5 + 3 + 9 + 10 + 4 = 31 words; reframe (one span across two sentences), here's the thing,
+    # isn't just, not because ..., but -> 4 hits over the 500-word floor; they start in sentences 1, 3
+    # (two hits) and 4: 3 sentences over the 20-sentence floor.
+    v = values(text)
+    assert v["rhetoric_per_1k"] == pytest.approx(4 / 500 * 1000)
+    assert v["rhetoric_sentence_share"] == pytest.approx(3 / 20)
+    assert fired(v) == {"rhetoric"}
+    assert spans(text, "rhetoric_per_1k") == [
+        "isn't about speed. It's about",
+        "Here's the thing",
+        "isn't just",
+        "Not because it is easy, but",
+    ]
+
+
+def test_rhetoric_needs_the_construction() -> None:
+    # A negation followed by an unrelated clause, a past-tense narrative, 'not' inside a sentence
+    # and "is not just" (pruned: human web articles use it as often) are not the template.
+    text = (
+        "It wasn't about the money, it was late. The shop is not just open on Sundays. "
+        "We did not go because it rained, but we went later."
+    )
+    assert values(text)["rhetoric_per_1k"] == 0.0
 
 
 def test_not_only_but_also_is_not_boilerplate() -> None:

@@ -1,8 +1,8 @@
 """The model bundle: the compiled classifier plus everything needed to trust and explain its scores.
 
 A bundle is two files side by side: ``NAME.joblib`` and ``NAME.json`` (metadata, including the
-SHA-256 of the joblib file). The joblib file holds plain data only (format 3): the boosted trees
-as arrays, the sigmoid calibration and its human-evidence terms, the human reference percentiles,
+SHA-256 of the joblib file). The joblib file holds plain data only (format 4): the boosted trees
+as arrays, the sigmoid calibration and its evidence terms, the human reference percentiles,
 probe rows with the scores
 the fitted estimator gave them, and that estimator itself as opaque pickled bytes. Scoring reads
 the arrays with numpy alone; scikit-learn is imported only if someone asks for
@@ -11,9 +11,9 @@ the arrays with numpy alone; scikit-learn is imported only if someone asks for
 Loading checks, in order: the sidecar exists and the file's SHA-256 matches it; the feature
 schema matches this slopsift; the file is a zlib-compressed pickle of plain data (read with an
 unpickler that refuses every class, so opening it cannot run code); the compiled trees reproduce
-the stored probe margins exactly. A format-2 bundle (the same without evidence terms) loads as
-is; one of format 1 (the estimator pickled directly) is still loaded, through scikit-learn, with a
-:class:`ModelFormatWarning` telling how to re-save it.
+the stored probe margins exactly. Bundles of format 3 (evidence terms for a human author only) and
+2 (no evidence terms) load as they are; one of format 1 (the estimator pickled directly) is still
+loaded, through scikit-learn, with a :class:`ModelFormatWarning` telling how to re-save it.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from slopsift.features import FEATURE_SCHEMA_VERSION, feature_names, feature_schema_hash
+from slopsift.features import FEATURE_SCHEMA_VERSION, feature_names, feature_schema_hash, feature_specs
 
 __all__ = [
     "BUNDLED_MODEL",
@@ -55,10 +55,11 @@ __all__ = [
 ]
 
 BUNDLED_MODEL = "slopsift-model.joblib"
-BUNDLE_FORMAT = 3
+BUNDLE_FORMAT = 4
 """Version of the joblib file's content, recorded as ``bundle_format`` in the sidecar. Format 3
-added the human-evidence terms; a format-2 file (none) is read as well."""
-_PLAIN_FORMATS = (2, 3)
+added the human-evidence terms, format 4 evidence terms for a machine author (negative weights);
+files of formats 2 (no terms) and 3 are read as well."""
+_PLAIN_FORMATS = (2, 3, 4)
 PERCENTILES = np.arange(0, 101, dtype=np.float64)
 """Percentile grid of the human reference distribution stored per feature."""
 CHUNK_ROWS = 128
@@ -170,16 +171,18 @@ def _libm_exp(u: np.ndarray) -> np.ndarray:
 
 
 EvidenceTerms = tuple[tuple[int, float], ...]
-"""``(feature index, weight)`` pairs: features read outside the trees as evidence for a human author."""
+"""``(feature index, weight)`` pairs: features read outside the trees, as evidence for a human author
+(``higher_better`` signals, weight >= 0) or for a machine (``higher_worse`` signals, weight <= 0)."""
 
 
 def evidence_logit(z: np.ndarray, x: np.ndarray, terms: EvidenceTerms) -> np.ndarray:
     """``z + sum(w * v / (v + 1))`` over the ``terms``, ``v`` being the feature's value (>= 0).
 
-    ``z`` is the calibrated log-odds of *quality*; each term can only raise it, by less than its
-    weight ``w`` (>= 0), and a feature at 0 changes nothing. This is how a signal whose absence
-    means nothing (misspellings: clean human writers make none either) enters the model: a
-    boosted tree would also lower the quality of every text *without* it. Shared by the fitted
+    ``z`` is the calibrated log-odds of *quality*; each term moves it in the direction of its
+    weight ``w``, by less than ``|w|``, and a feature at 0 changes nothing. This is how a signal
+    whose absence means nothing enters the model (misspellings: clean human writers make none
+    either; a recent chat model's stock rhetoric: older generators and most people use none): a
+    boosted tree would also move the quality of every text *without* it. Shared by the fitted
     estimator (:class:`slopsift.training.fit.HumanEvidenceCalibrated`) and the compiled forest,
     so both compute the very same floats.
     """
@@ -198,6 +201,19 @@ def _quality_of(e: np.ndarray) -> np.ndarray:
     return np.asarray(1.0 - 1.0 / (1.0 + e), dtype=np.float64)
 
 
+def _check_terms(terms: EvidenceTerms) -> None:
+    """Refuse terms that index no feature, have a non-finite weight, or push quality against their
+    signal's documented direction (a ``higher_worse`` signal raising it, or a neutral one)."""
+    specs = feature_specs()
+    for j, w in terms:
+        if not (0 <= j < len(specs) and math.isfinite(w)):
+            raise ModelError(f"malformed evidence term ({j}, {w}): no such feature or not a finite weight")
+        name, spec = specs[j]
+        want = {"higher_better": 1.0, "higher_worse": -1.0}.get(spec.direction, 0.0)
+        if w * want < 0.0 or (want == 0.0 and w != 0.0):
+            raise ModelError(f"evidence term {name} ({spec.direction}) has weight {w}: against its direction")
+
+
 class CompiledForest:
     """The shipped classifier evaluated with a few numpy operations per block of rows.
 
@@ -211,7 +227,8 @@ class CompiledForest:
     baseline one tree after the other, in scikit-learn's order, and the sigmoid uses the C
     library's ``exp`` as scipy does, so the result equals scikit-learn's ``predict_proba[:, 0]``
     float for float. Work: O(rows x splits), in blocks of :data:`CHUNK_ROWS` rows. ``terms`` are
-    the calibration's human-evidence terms (:func:`evidence_logit`), added to ``a * margin + b``.
+    the calibration's evidence terms (:func:`evidence_logit`), added to ``a * margin + b``; each
+    weight's sign must follow its signal's documented direction.
     """
 
     ARRAYS = ("roots", "feature", "threshold", "left", "right", "leaf", "missing_left", "value")
@@ -222,8 +239,7 @@ class CompiledForest:
         self.arrays = {k: np.asarray(arrays[k]) for k in self.ARRAYS}
         self.baseline, self.a, self.b = float(baseline), float(a), float(b)
         self.terms: EvidenceTerms = tuple((int(j), float(w)) for j, w in terms)
-        if any(j < 0 or not (w >= 0.0 and math.isfinite(w)) for j, w in self.terms):
-            raise ModelError("malformed evidence terms: negative index or weight")
+        _check_terms(self.terms)
         roots = self.arrays["roots"].astype(np.intp)
         feature = self.arrays["feature"].astype(np.intp)
         threshold = self.arrays["threshold"].astype(np.float64)

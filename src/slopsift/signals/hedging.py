@@ -1,4 +1,4 @@
-"""Hedging and LLM boilerplate: five separately measured phrase lists.
+"""Hedging and LLM boilerplate: six separately measured phrase lists.
 
 Each list is a data file in :mod:`slopsift.lexicons` and gets its own features, so a model (and a
 moderator) can tell careful human hedging apart from machine boilerplate:
@@ -11,18 +11,21 @@ moderator) can tell careful human hedging apart from machine boilerplate:
 (d) ``vague_attribution`` claims credited to nobody in particular ("experts say", "studies show").
 (e) ``chatbot``           chat-assistant leftovers ("as an AI language model", "as of my last
                           knowledge update", refusals, "[Your Name]", a leading "Title:").
+(f) ``rhetoric``          the stock rhetoric of recent chat models: negated reframes ("this isn't
+                          about X. It's about Y", "isn't just"), announced reveals ("here's the
+                          thing"), conversational asides ("and honestly").
 
 Plus ``chat_preamble``: whether the text opens with a chat preamble, as found by
 :func:`slopsift.preamble.find_preamble` (the same finder the training-data cleaner uses).
 
 Per list: occurrences per 1,000 words and the share of sentences holding at least one hit; for (b)
-also the number of distinct templates used. For the four tell lists (b)-(e) the rates are taken over
+also the number of distinct templates used. For the five tell lists (b)-(f) the rates are taken over
 at least :data:`RATE_MIN_WORDS` words and :data:`SHARE_MIN_SENTENCES` sentences: one "In conclusion"
 in a 250-word student essay is one phrase, not a rate of 4 per 1,000 words, and shorter texts would
 otherwise read as extreme on a single hit. Evidence is every hit (the framework caps how many are
 reported), its note naming the entry that matched.
 
-Complexity: the five lists' phrases are found together by one scan of ``doc.lower`` with a trie
+Complexity: the six lists' phrases are found together by one scan of ``doc.lower`` with a trie
 regex over all of them (:class:`slopsift.lexicons.PhraseMatcherSet`), each list's hits read only
 where some phrase starts (from a table of the phrases, or the list's own regex), plus a few ``re:``
 patterns, each bounded in span: O(n) in text length for all lists together. Overlapping hits of one
@@ -51,6 +54,7 @@ LISTS: tuple[tuple[str, str], ...] = (
     ("llm_vocab", "llm_vocabulary.txt"),
     ("vague_attribution", "vague_attribution.txt"),
     ("chatbot", "chatbot_leftovers.txt"),
+    ("rhetoric", "llm_rhetoric.txt"),
 )
 """``(feature prefix, lexicon file)`` for each list, in feature order."""
 
@@ -70,6 +74,7 @@ _WHAT = {
     "llm_vocab": "words LLMs overuse (delve, tapestry, underscore, pivotal, ...; llm_vocabulary.txt)",
     "vague_attribution": "vague attributions ('some argue', 'research shows', ...; vague_attribution.txt)",
     "chatbot": "chat-assistant leftovers ('as an AI', '[Your Name]', ...; chatbot_leftovers.txt)",
+    "rhetoric": "recent chat models' stock rhetoric ('isn't just', 'here's the thing'; llm_rhetoric.txt)",
 }
 
 
@@ -127,7 +132,7 @@ def _matcher(filename: str) -> PhraseMatcher:
 
 @cache
 def _matcher_set() -> PhraseMatcherSet:
-    """All five lists' matchers scanned together (one pass over the text for every list)."""
+    """All six lists' matchers scanned together (one pass over the text for every list)."""
     return PhraseMatcherSet([_matcher(filename) for _, filename in LISTS])
 
 
@@ -241,9 +246,10 @@ def compute(doc: Document) -> FamilyOutput:
 FAMILY = register(
     Family(
         "hedging",
-        "Hedge cues (neutral) and four lists of LLM tells: boilerplate templates, overused vocabulary, "
-        "vague attributions and chat-assistant leftovers, each measured separately.",
-        "O(n): one trie regex scan of the lower-cased text for all five lists; hits placed in sentences "
+        "Hedge cues (neutral) and five lists of LLM tells: boilerplate templates, overused vocabulary, "
+        "vague attributions, chat-assistant leftovers and recent chat models' stock rhetoric, each "
+        "measured separately.",
+        "O(n): one trie regex scan of the lower-cased text for all six lists; hits placed in sentences "
         "by bisection",
         FEATURES,
         compute,

@@ -115,12 +115,16 @@ def _evidence_terms(meta: dict[str, Any]) -> str:
     terms = (meta.get("classifier") or {}).get("evidence_terms")
     if not terms:
         return ""
-    listed = ", ".join(f"`{n}` (weight {w:.2f})" for n, w in terms.items())
+    listed = ", ".join(f"`{n}` (weight {w:+.2f})" for n, w in terms.items())
     return (
-        "\nSignals whose absence means nothing (misspellings: careful human writers make none either) never "
-        "reach the\ntrees; after calibration each adds `weight * v / (v + 1)` to the log-odds of quality, "
-        "its weight fitted on the\ncalibration split: it can only raise quality, by less than its weight, and "
-        f"a text without any scores\nexactly as the trees say. Here: {listed}.\n"
+        "\nSignals whose absence means nothing (misspellings: careful human writers make none either; a recent "
+        "chat\nmodel's stock rhetoric: older generators and most people use none) never reach the trees; after "
+        "calibration\neach adds `weight * v / (v + 1)` to the log-odds of quality, its sign fixed by the "
+        "signal's direction:\nevidence for a human author can only raise quality, evidence for a machine only "
+        "lower it, by less than\nthe weight, and a text without any scores exactly as the trees say. A human-"
+        "evidence weight is fitted on\nthe calibration split; a machine-evidence weight on the sources where "
+        "the signal separates, with\nlog-odds cross-fitted by group (`slopsift.training.fit.machine_term_"
+        f"weight`). Here: {listed}.\n"
     )
 
 

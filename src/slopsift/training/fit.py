@@ -54,6 +54,16 @@ repository 0.740 -> 0.658, but held-out human abstracts flagged 18.6% -> 10.6% (
 the tidy article back above 0.8. With the lower-case openings as a second term, and words inside
 links and code no longer counted as misspellings (feature schema 5): 0.784 by dataset, 0.752 by
 domain, 0.700 by generator, 0.641 by repository (0.751, 0.723, 0.682, 0.633 before either signal).
+
+The stock rhetoric of recent chat models (``hedging.rhetoric_per_1k``: "this isn't about X. It's
+about Y", "isn't just", "here's the thing") is the mirror case, evidence for a *machine* whose absence
+means nothing: the 2022-23 generators of most training sets never use it, nor do most people, but
+half of the 2023-26 machine web articles do (3% of the human ones). Its term has a weight <= 0, so it
+can only lower quality. Fitted on the pooled calibration split, the weight swung between 0 and -10
+with the few web repositories a split happened to hold, and was near 0 whenever the texts by older
+generators dominated the fit; :func:`machine_term_weight` fits it where the signal separates, on
+log-odds cross-fitted by repository. The trees read neither it nor its sentence share
+(:data:`TERM_ONLY`), which they would learn as the style of a few repositories.
 """
 
 from __future__ import annotations
@@ -70,7 +80,7 @@ from scipy.special import expit
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.frozen import FrozenEstimator
-from sklearn.model_selection import GroupShuffleSplit
+from sklearn.model_selection import GroupKFold, GroupShuffleSplit
 
 from slopsift.bundle import PERCENTILES, EvidenceTerms, evidence_logit
 from slopsift.features import feature_specs
@@ -78,6 +88,7 @@ from slopsift.features import feature_specs
 __all__ = [
     "EVIDENCE_TERMS",
     "FPR_POINTS",
+    "TERM_ONLY",
     "FeaturePlan",
     "FitResult",
     "HumanEvidenceCalibrated",
@@ -114,8 +125,21 @@ def min_leaf(n: int) -> int:
     return int(min(HGB_PARAMS["min_samples_leaf"], max(10, n // 100)))
 
 
-EVIDENCE_TERMS = ("vocabulary.misspelling_per_1k", "style.lowercase_sentence_starts")
-"""Signals that enter as evidence terms after calibration, never through the trees (module doc)."""
+EVIDENCE_TERMS = (
+    "vocabulary.misspelling_per_1k",
+    "style.lowercase_sentence_starts",
+    "hedging.rhetoric_per_1k",
+)
+"""Signals that enter as evidence terms after calibration, never through the trees (module doc). A
+``higher_better`` term can only raise quality, a ``higher_worse`` one only lower it."""
+TERM_ONLY = ("hedging.rhetoric_sentence_share",)
+"""Features the trees never read because an evidence term already carries their signal: the share of
+sentences with a recent generator's stock rhetoric says what its rate (a term) says, and trees free to
+split on it would learn it as the style of the few repositories that show it."""
+SUPPORT_AUROC = 0.6
+"""A machine-evidence term's weight is fitted on the sources where its AUROC reaches this."""
+CROSS_FIT_FOLDS = 3
+"""Grouped folds of the cross-fitting that gives those sources' texts out-of-group log-odds."""
 MAX_EVIDENCE_WEIGHT = 10.0
 """Upper bound of a term's fitted weight (log-odds), against a degenerate fit on a tiny set."""
 
@@ -173,13 +197,14 @@ def plan_features(x: np.ndarray, y: np.ndarray, sources: Sequence[str]) -> Featu
     cst = documented_constraints()
     names = [name for name, _ in feature_specs()]
     terms = [names.index(n) for n in EVIDENCE_TERMS if n in names]
-    for j in terms:
+    never = {*terms, *(names.index(n) for n in TERM_ONLY if n in names)}
+    for j in never:
         cst[j] = 0
     src = np.asarray(sources)
     cells = [s for s in sorted(set(src.tolist())) if len(set(y[src == s].tolist())) == 2]
     evidence: list[str] = []
     for j, c in enumerate(cst):
-        if c != 0 or j in terms:
+        if c != 0 or j in never:
             continue
         human_side = machine_side = 0
         for s in cells:
@@ -197,6 +222,11 @@ def plan_features(x: np.ndarray, y: np.ndarray, sources: Sequence[str]) -> Featu
             cst[j] = -1
             evidence.append(names[j])
     return FeaturePlan(cst, evidence, terms)
+
+
+def term_sign(j: int) -> int:
+    """+1 if feature ``j`` (an evidence term) may only raise quality, -1 if it may only lower it."""
+    return 1 if feature_specs()[j][1].direction == "higher_better" else -1
 
 
 def for_classifier(x: np.ndarray, plan: FeaturePlan) -> np.ndarray:
@@ -234,8 +264,9 @@ class HumanEvidenceCalibrated:
         return np.column_stack([1.0 - machine, machine])
 
 
-def fit_evidence_weight(z: np.ndarray, v: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
-    """The weight ``>= 0`` of one evidence term: weighted log-loss of ``expit(z')`` for quality,
+def fit_evidence_weight(z: np.ndarray, v: np.ndarray, y: np.ndarray, w: np.ndarray, sign: int = 1) -> float:
+    """The weight of one evidence term, ``>= 0`` for ``sign`` +1 (evidence for a human author) and
+    ``<= 0`` for -1 (evidence for a machine): weighted log-loss of ``expit(z')`` for quality,
     ``z' = z + weight * v / (v + 1)``, minimised with ``z`` (the calibrated log-odds) fixed."""
     g = evidence_logit(np.zeros(len(v)), v.reshape(-1, 1), ((0, 1.0),))
 
@@ -245,7 +276,8 @@ def fit_evidence_weight(z: np.ndarray, v: np.ndarray, y: np.ndarray, w: np.ndarr
 
     if not (g > 0).any():
         return 0.0
-    res = minimize_scalar(loss, bounds=(0.0, MAX_EVIDENCE_WEIGHT), method="bounded", options={"xatol": 1e-4})
+    bounds = (0.0, MAX_EVIDENCE_WEIGHT) if sign > 0 else (-MAX_EVIDENCE_WEIGHT, 0.0)
+    res = minimize_scalar(loss, bounds=bounds, method="bounded", options={"xatol": 1e-4})
     return float(res.x) if loss(float(res.x)) < loss(0.0) else 0.0
 
 
@@ -291,6 +323,57 @@ class FitResult:
     without it (``heldout_domains=True`` only)."""
 
 
+def machine_term_weight(
+    x: np.ndarray,
+    y: np.ndarray,
+    groups: Sequence[str],
+    sources: Sequence[str],
+    domains: Sequence[str],
+    j: int,
+    *,
+    seed: int = 0,
+) -> float:
+    """The weight (<= 0) of machine-evidence term ``j``, fitted where the signal lives.
+
+    A recent generator's habit (``hedging.rhetoric_per_1k``) occurs in one or two training sources
+    only; pooled over all of them, the weight is fitted mostly on texts by generators that predate
+    the habit, where it cannot help, and swings with which few repositories a calibration split
+    happens to hold (0 to -10 over four seeds). So it is fitted on the *support*: the sources in
+    which the signal separates machine from human text (AUROC >= :data:`SUPPORT_AUROC`), with the
+    log-odds of every support text from a model fitted without its group (grouped
+    :data:`CROSS_FIT_FOLDS`-fold cross-fitting; the web articles are grouped by repository). Its cost
+    on the human texts of other sources is then bounded by the operating points, which are set
+    after it."""
+    src, grp = np.asarray(sources), np.asarray(groups)
+    support = [
+        s
+        for s in sorted(set(src.tolist()))
+        if len(set(y[src == s].tolist())) == 2 and _auroc(y[src == s], x[src == s, j]) >= SUPPORT_AUROC
+    ]
+    rows = np.flatnonzero(np.isin(src, support))
+    n_groups = len(set(grp[rows].tolist()))
+    if not len(rows) or n_groups < 2:
+        return 0.0
+    z = np.empty(len(rows), dtype=np.float64)
+    for _, te in GroupKFold(n_splits=min(CROSS_FIT_FOLDS, n_groups)).split(rows, groups=grp[rows]):
+        test = rows[te]
+        keep = ~np.isin(grp, np.unique(grp[test]))
+        if len(set(y[keep].tolist())) < 2:
+            return 0.0
+        fr = fit_calibrated(
+            x[keep],
+            y[keep],
+            grp[keep].tolist(),
+            src[keep].tolist(),
+            np.asarray(domains)[keep].tolist(),
+            seed=seed,
+            machine_terms=False,
+        )
+        z[te] = fr.estimator.logit(for_classifier(x[test], fr.plan))
+    w = balanced_weights(src[rows].tolist(), y[rows])
+    return fit_evidence_weight(z, x[rows, j], y[rows], w, sign=-1)
+
+
 def heldout_domain_points(
     x: np.ndarray,
     y: np.ndarray,
@@ -331,11 +414,13 @@ def fit_calibrated(
     seed: int = 0,
     method: str = "sigmoid",
     heldout_domains: bool = False,
+    machine_terms: bool = True,
 ) -> FitResult:
     """Fit on a grouped part of the data, calibrate and set thresholds on the rest.
 
     ``y`` is 1 for machine-generated / low-quality text. The returned estimator's
-    ``predict_proba[:, 1]`` is the calibrated probability of that class.
+    ``predict_proba[:, 1]`` is the calibrated probability of that class. ``machine_terms=False``
+    leaves the machine-evidence terms at weight 0 (the inner fits of :func:`machine_term_weight`).
     """
     split = GroupShuffleSplit(n_splits=1, test_size=calib_fraction, random_state=seed)
     fit_idx, cal_idx = next(split.split(x, y, groups=np.asarray(groups)))
@@ -357,7 +442,12 @@ def fit_calibrated(
         w = balanced_weights(src[cal_idx].tolist(), y[cal_idx])
         terms = []
         for j in plan.terms:  # one at a time, each with the ones before it fixed
-            weight = fit_evidence_weight(z, x[cal_idx, j], y[cal_idx], w)
+            if term_sign(j) > 0:
+                weight = fit_evidence_weight(z, x[cal_idx, j], y[cal_idx], w)
+            elif machine_terms:
+                weight = machine_term_weight(x_raw, y, groups, sources, domains, j, seed=seed)
+            else:
+                weight = 0.0
             terms.append((j, weight))
             z = evidence_logit(z, x[cal_idx], ((j, weight),))
         estimator = HumanEvidenceCalibrated(cal, tuple(terms))

@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 PRUNE_MIN_HUMAN_RATE = 0.01
-"""An entry of lists (b)-(e) is pruned when, in some training source, at least this share of the human
+"""An entry of lists (b)-(f) is pruned when, in some training source, at least this share of the human
 documents contains it ..."""
 PRUNE_MIN_RATIO = 3.0
 """... and its machine document rate is less than this many times its human rate (both averaged over the
@@ -481,7 +481,7 @@ PRUNE_SMOOTHING = 0.002
 
 
 def prune_candidates(stats: Iterable[EntryStat]) -> list[EntryStat]:
-    """Entries of lists (b)-(e) that fire on human training text and do not separate: some training
+    """Entries of lists (b)-(f) that fire on human training text and do not separate: some training
     source has at least :data:`PRUNE_MIN_HUMAN_RATE` of its human documents containing the entry, and
     either the mean machine rate is below :data:`PRUNE_MIN_RATIO` times the mean human rate or, in one
     such source, the machine rate is below :data:`PRUNE_MIN_SOURCE_RATIO` times the human rate there
@@ -561,7 +561,7 @@ def render(
         "",
         "### Per-entry audit on the training sources",
         "",
-        f"Training sources: {', '.join(TRAIN_SOURCES)}. Pruning rule for lists (b)-(e): drop an entry "
+        f"Training sources: {', '.join(TRAIN_SOURCES)}. Pruning rule for lists (b)-(f): drop an entry "
         f"found in >= {PRUNE_MIN_HUMAN_RATE:.0%} of the human documents of any one training source whose "
         f"machine document rate, averaged over the training sources, is below {PRUNE_MIN_RATIO:g}x its "
         f"averaged human rate, or is below {PRUNE_MIN_SOURCE_RATIO:g}x the human rate in one source where "
