@@ -425,7 +425,7 @@ def test_machine_evidence_term_only_lowers_quality(model_path: Path, tmp_path: P
     b = load_bundle(model_path)
     inner = b.estimator
     inner = getattr(inner, "calibrated", inner)
-    j = slopsift.feature_names().index("hedging.rhetoric_per_1k")
+    j = slopsift.feature_names().index("hedging.rhetoric_repeats_per_1k")
     wrapped = HumanEvidenceCalibrated(inner, ((j, -2.0),))
     nb = ModelBundle(wrapped, b.feature_names, b.thresholds, b.human_percentiles, {"model_version": "t"})
     path = tmp_path / "machine.joblib"
@@ -501,7 +501,7 @@ def test_machine_term_weight_is_fitted_on_its_support() -> None:
 
     rng = np.random.default_rng(1)
     names = slopsift.feature_names()
-    j = names.index("hedging.rhetoric_per_1k")
+    j = names.index("hedging.rhetoric_repeats_per_1k")
     n = 900
     sources = np.repeat(["old-a", "old-b", "recent"], n // 3)
     y = (rng.random(n) < 0.5).astype(int)
@@ -516,6 +516,9 @@ def test_machine_term_weight_is_fitted_on_its_support() -> None:
     domains = sources.tolist()
     weight = machine_term_weight(x, y, groups, sources.tolist(), domains, j)
     assert weight < -1.0
+    # As common on the human side as on the machine side: no support, nothing fitted.
+    x[recent & (y == 0) & (rng.random(n) < 0.6), j] = 3.0
+    assert machine_term_weight(x, y, groups, sources.tolist(), domains, j) == 0.0
     # Without a source where it separates, nothing to fit.
     x[:, j] = 0.0
     assert machine_term_weight(x, y, groups, sources.tolist(), domains, j) == 0.0

@@ -136,6 +136,8 @@ def test_rhetoric_only_exact() -> None:
     v = values(text)
     assert v["rhetoric_per_1k"] == pytest.approx(4 / 500 * 1000)
     assert v["rhetoric_sentence_share"] == pytest.approx(3 / 20)
+    assert v["rhetoric_repeats_per_1k"] == pytest.approx(3 / 500 * 1000)  # the hits after the first
+    assert len(spans(text, "rhetoric_repeats_per_1k")) == 4
     assert fired(v) == {"rhetoric"}
     assert spans(text, "rhetoric_per_1k") == [
         "isn't about speed. It's about",
@@ -143,6 +145,13 @@ def test_rhetoric_only_exact() -> None:
         "isn't just",
         "Not because it is easy, but",
     ]
+
+
+def test_one_rhetorical_phrase_is_not_a_habit() -> None:
+    v = values("The plan isn't just cheap. We went home.")
+    assert v["rhetoric_per_1k"] == pytest.approx(1 / 500 * 1000)
+    assert v["rhetoric_repeats_per_1k"] == 0.0
+    assert spans("The plan isn't just cheap. We went home.", "rhetoric_repeats_per_1k") == []
 
 
 def test_rhetoric_needs_the_construction() -> None:

@@ -19,7 +19,8 @@ Plus ``chat_preamble``: whether the text opens with a chat preamble, as found by
 :func:`slopsift.preamble.find_preamble` (the same finder the training-data cleaner uses).
 
 Per list: occurrences per 1,000 words and the share of sentences holding at least one hit; for (b)
-also the number of distinct templates used. For the five tell lists (b)-(f) the rates are taken over
+also the number of distinct templates used, for (f) the occurrences after the first (a habit, not a
+phrase: the signal the classifier reads). For the five tell lists (b)-(f) the rates are taken over
 at least :data:`RATE_MIN_WORDS` words and :data:`SHARE_MIN_SENTENCES` sentences: one "In conclusion"
 in a 250-word student essay is one phrase, not a rate of 4 per 1,000 words, and shorter texts would
 otherwise read as extreme on a single hit. Evidence is every hit (the framework caps how many are
@@ -106,6 +107,17 @@ def _specs() -> tuple[FeatureSpec, ...]:
                     "boilerplate_distinct",
                     "Number of distinct boilerplate templates (lexicon entries) used at least once.",
                     "templates",
+                    "higher_worse",
+                )
+            )
+        if key == "rhetoric":
+            out.append(
+                FeatureSpec(
+                    "rhetoric_repeats_per_1k",
+                    f"Occurrences of {_WHAT[key]} after the first, per 1,000 words (over at least "
+                    f"{RATE_MIN_WORDS} words): one such phrase is a phrase, two are a habit. Evidence: "
+                    "every occurrence, when there are two or more.",
+                    "per 1,000 words",
                     "higher_worse",
                 )
             )
@@ -236,6 +248,13 @@ def compute(doc: Document) -> FamilyOutput:
         values[share_name] = len(seen_sent) / per_sents if per_sents else 0.0
         if key == "boilerplate":
             values["boilerplate_distinct"] = float(len(seen_entry))
+        if key == "rhetoric":
+            repeats = max(len(hits) - 1, 0)
+            values["rhetoric_repeats_per_1k"] = 1000.0 * repeats / per_words if per_words else 0.0
+            if len(hits) > 1:
+                for s, e, entry in hits[:_MAX_EVIDENCE]:
+                    note = _note(doc, s, e, entry, entry in patterns)
+                    evidence.append(Evidence(s, e, "rhetoric_repeats_per_1k", note))
     span = find_preamble(doc.text)
     values["chat_preamble"] = 1.0 if span is not None else 0.0
     if span is not None and span[1] > span[0]:
