@@ -542,3 +542,13 @@ def test_trees_never_read_the_terms_or_their_companions() -> None:
         assert name not in plan.human_evidence
     assert plan.read[[names.index(n) for n in EVIDENCE_TERMS]].all()
     assert not plan.read[[names.index(n) for n in TERM_ONLY]].any()
+
+
+def test_an_evidence_term_needs_a_direction() -> None:
+    from slopsift.training.fit import term_sign
+
+    names = slopsift.feature_names()
+    assert term_sign(names.index("vocabulary.misspelling_per_1k")) == 1
+    assert term_sign(names.index("hedging.rhetoric_repeats_per_1k")) == -1
+    with pytest.raises(ValueError, match="neutral"):
+        term_sign(names.index("style.mean_word_length"))

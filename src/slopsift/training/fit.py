@@ -237,7 +237,10 @@ def plan_features(x: np.ndarray, y: np.ndarray, sources: Sequence[str]) -> Featu
 
 def term_sign(j: int) -> int:
     """+1 if feature ``j`` (an evidence term) may only raise quality, -1 if it may only lower it."""
-    return 1 if feature_specs()[j][1].direction == "higher_better" else -1
+    name, spec = feature_specs()[j]
+    if spec.direction == "neutral":
+        raise ValueError(f"{name} is neutral: an evidence term needs a documented direction")
+    return 1 if spec.direction == "higher_better" else -1
 
 
 def for_classifier(x: np.ndarray, plan: FeaturePlan) -> np.ndarray:
