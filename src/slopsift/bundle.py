@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from slopsift.features import FEATURE_SCHEMA_VERSION, feature_names, feature_schema_hash, feature_specs
+from slopsift.signals.base import QUALITY_SIGN
 
 __all__ = [
     "BUNDLED_MODEL",
@@ -209,8 +210,8 @@ def _check_terms(terms: EvidenceTerms) -> None:
         if not (0 <= j < len(specs) and math.isfinite(w)):
             raise ModelError(f"malformed evidence term ({j}, {w}): no such feature or not a finite weight")
         name, spec = specs[j]
-        want = {"higher_better": 1.0, "higher_worse": -1.0}.get(spec.direction, 0.0)
-        if w * want < 0.0 or (want == 0.0 and w != 0.0):
+        want = QUALITY_SIGN[spec.direction]
+        if w * want < 0.0 or (want == 0 and w != 0.0):
             raise ModelError(f"evidence term {name} ({spec.direction}) has weight {w}: against its direction")
 
 

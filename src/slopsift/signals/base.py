@@ -15,6 +15,7 @@ from typing import Literal
 from slopsift.document import Document
 
 __all__ = [
+    "QUALITY_SIGN",
     "Direction",
     "Evidence",
     "Family",
@@ -28,6 +29,8 @@ __all__ = [
 Direction = Literal["higher_worse", "higher_better", "neutral"]
 """``higher_worse``: larger values point to low-quality or generated text; ``higher_better`` the
 opposite; ``neutral``: informative in combination only (e.g. length)."""
+QUALITY_SIGN: dict[Direction, int] = {"higher_better": 1, "higher_worse": -1, "neutral": 0}
+"""The way a larger value of a signal may move quality: +1 up, -1 down, 0 no documented way."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,6 +90,7 @@ from sklearn.model_selection import GroupKFold, GroupShuffleSplit
 
 from slopsift.bundle import PERCENTILES, EvidenceTerms, evidence_logit
 from slopsift.features import feature_specs
+from slopsift.signals.base import QUALITY_SIGN
 
 __all__ = [
     "EVIDENCE_TERMS",
@@ -164,8 +165,7 @@ MIN_VOTING_SOURCES = 3
 def documented_constraints() -> list[int]:
     """+1 where a higher value may only raise P(generated), -1 where it may only lower it, 0 for
     the neutral signals."""
-    sign = {"higher_worse": 1, "higher_better": -1, "neutral": 0}
-    return [sign[spec.direction] for _, spec in feature_specs()]
+    return [-QUALITY_SIGN[spec.direction] for _, spec in feature_specs()]
 
 
 @dataclass(frozen=True)
@@ -238,9 +238,9 @@ def plan_features(x: np.ndarray, y: np.ndarray, sources: Sequence[str]) -> Featu
 def term_sign(j: int) -> int:
     """+1 if feature ``j`` (an evidence term) may only raise quality, -1 if it may only lower it."""
     name, spec = feature_specs()[j]
-    if spec.direction == "neutral":
+    if not QUALITY_SIGN[spec.direction]:
         raise ValueError(f"{name} is neutral: an evidence term needs a documented direction")
-    return 1 if spec.direction == "higher_better" else -1
+    return QUALITY_SIGN[spec.direction]
 
 
 def for_classifier(x: np.ndarray, plan: FeaturePlan) -> np.ndarray:
@@ -349,7 +349,7 @@ def machine_term_weight(
 ) -> float:
     """The weight (<= 0) of machine-evidence term ``j``, fitted where the signal lives.
 
-    A recent generator's habit (``hedging.rhetoric_per_1k``) occurs in one or two training sources
+    A recent generator's habit (``hedging.rhetoric_repeats_per_1k``) occurs in one or two training sources
     only; pooled over all of them, the weight is fitted mostly on texts by generators that predate
     the habit, where it cannot help, and swings with which few repositories a calibration split
     happens to hold (0 to -10 over four seeds). So it is fitted on the *support*: the sources in
