@@ -567,13 +567,19 @@ def test_reader_is_lazy(tmp_path: Path) -> None:
 def test_directory_walk_skips_hidden_and_reports_missing(
     model: str, mixed_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(
-        ["score", "--model", model, "--glob", "*.md", str(mixed_dir), str(mixed_dir / "nope.txt")], capsys
-    )
+    code, out, _ = run(["score", "--model", model, "--glob", "*.md", str(mixed_dir)], capsys)
     assert code == 0
     ids = [r["id"] for r in jsonl(out)]
-    assert ids == [f"{mixed_dir}/e_blank.md", f"{mixed_dir}/sub/farm.md", f"{mixed_dir}/nope.txt"]
-    assert jsonl(out)[2]["error"] == "no such file or directory"
+    assert ids == [f"{mixed_dir}/e_blank.md", f"{mixed_dir}/sub/farm.md"]
+    # a mistyped path is a usage error before anything is scored or written, not an empty run
+    out_file = mixed_dir.parent / "out.jsonl"
+    args = ["score", "--model", model, str(mixed_dir), str(mixed_dir / "nope.txt"), "-o", str(out_file)]
+    code, out, err = run(args, capsys)
+    assert (code, out) == (2, "") and f"no such file or directory: {mixed_dir}/nope.txt" in err
+    assert not out_file.exists()
+    # the library still accounts for it as an error record
+    (rec,) = iter_records([str(mixed_dir / "nope.txt")])
+    assert rec.error == "no such file or directory"
 
 
 @pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root reads any file")
@@ -897,3 +903,87 @@ def test_progress_bar_draws_and_clears_its_line() -> None:
     q.update(Summary(scored=1), force=True)
     q.close()
     assert off.getvalue() == ""
+
+
+def test_output_inside_a_scored_directory_is_not_read_back(
+    model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for i in range(3):
+        (tmp_path / f"a{i}.txt").write_text(human(i), encoding="utf-8")
+    out_file = tmp_path / "out.jsonl"
+    code, _, _ = run(["score", "--model", model, str(tmp_path), "-o", str(out_file), "-j", "1"], capsys)
+    assert code == 0
+    assert [r["id"] for r in jsonl(out_file.read_text(encoding="utf-8"))] == [
+        f"{tmp_path}/a{i}.txt" for i in range(3)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("head", "complete", "expected"),
+    [
+        (b'{"text": "a"}\n{"text": "b"}\n', True, True),
+        (b'\xef\xbb\xbf{"text": "a"}\r\n', True, True),  # BOM, CRLF
+        (b'\n\n  \n{"text": "a"}\n', True, True),  # blank lines first
+        (b'{"text": "a",\n{"text": "b"}\n', True, True),  # a bad first line is an error row, not text
+        (b'{"text": "' + b"x" * 100, False, True),  # a first line longer than the window
+        (b"{curly braces open this plain text}\nand more text\n", True, False),
+        (b'"a string"\n', True, False),
+        (b'Plain text.\n{"text": "a"}\n', True, False),  # the first line decides
+        (b"", True, False),
+    ],
+)
+def test_stdin_sniffing(head: bytes, complete: bool, expected: bool) -> None:
+    from slopsift.inputs import _looks_like_jsonl
+
+    assert _looks_like_jsonl(head, complete) is expected
+
+
+def test_gzipped_jsonl_on_stdin_and_a_note_for_json_like_text(model: str) -> None:
+    lines = b"".join(json.dumps({"id": f"s{i}", "text": human(i)}).encode() + b"\n" for i in range(3))
+    proc = cli("score", "--model", model, stdin=gzip.compress(b"\xef\xbb\xbf" + lines))
+    assert proc.returncode == 0
+    assert [r["id"] for r in jsonl(proc.stdout)] == ["s0", "s1", "s2"]
+    proc = cli("score", "--model", model, stdin=b"{not json} " + human(1).encode())
+    assert [r["id"] for r in jsonl(proc.stdout)] == ["<stdin>"]
+    assert b"note: standard input opens like JSON but is not JSON lines" in proc.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_that_cannot_be_written_is_one_line_and_exit_4(model: str) -> None:
+    proc = cli("score", "--model", model, "-j", "1", str(EXAMPLES), "-o", "/dev/full")
+    assert proc.returncode == 4
+    err = proc.stderr.decode()
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "cannot write /dev/full: No space left on device" in err
+
+
+def test_fail_on_error(model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "x.jsonl"
+    p.write_text(json.dumps({"text": human(1)}) + "\nnot json\n", encoding="utf-8")
+    assert run(["score", "--model", model, str(p)], capsys)[0] == 0
+    assert run(["score", "--model", model, "--fail-on-error", str(p)], capsys)[0] == 3
+
+
+def test_csv_every_row_is_accounted_for(tmp_path: Path) -> None:
+    p = tmp_path / "x.csv"
+    # empty texts are error rows; a blank line is no row
+    p.write_text('text\n"alpha beta"\n""\n"   "\n\n"gamma"\n', encoding="utf-8")
+    assert [(r.text, r.error) for r in iter_records([str(p)])] == [
+        ("alpha beta", None),
+        (None, "empty text"),
+        (None, "empty text"),
+        ("gamma", None),
+    ]
+    # an unterminated quote is an error, not the rest of the file swallowed into one text
+    p.write_text('id,text\n1,"never closed\n2,second\n3,third\n', encoding="utf-8")
+    ((text, error),) = [(r.text, r.error) for r in iter_records([str(p)])]
+    assert text is None and error == "invalid CSV row: unexpected end of data"
+    # a line over the cap inside a quoted field is reported, and the next records keep their place
+    long_line = "word " * 100
+    p.write_text(f'id,text\na,"short\n{long_line}end"\nb,"fine"\nc,"also fine"\n', encoding="utf-8")
+    recs = list(iter_records([str(p)], ReadOptions(max_doc_bytes=200)))
+    assert [(r.id, r.error) for r in recs] == [
+        (f"{p}:2", "line longer than 200 bytes"),
+        ("b", None),
+        ("c", None),
+    ]

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -127,3 +128,25 @@ def test_operating_points(threshold: str) -> None:
 def test_gated_texts_are_not_judged() -> None:
     r = slopsift.score("hello world")
     assert r.label == "insufficient_text" and not r.flagged and r.reasons == []
+
+
+@pytest.mark.parametrize(
+    ("texts", "kwargs", "error", "match"),
+    [
+        ("one text", {}, TypeError, "not a single str"),
+        (["a", "b", 3], {}, TypeError, r"texts\[2\] is int"),
+        # the position in the input, not in its batch
+        (["a"] * 300 + [None], {"batch_size": 7}, TypeError, r"texts\[300\] is NoneType"),
+        (["a"], {"batch_size": 0}, ValueError, "batch_size must be a positive int"),
+        (["a"] * 20, {"batch_size": -1}, ValueError, "batch_size must be a positive int"),
+        (["a"], {"n_jobs": 0}, ValueError, "n_jobs must be a non-zero int"),
+        (["a"], {"n_jobs": 1.5}, ValueError, "n_jobs must be a non-zero int"),
+    ],
+)
+def test_batch_calls_check_their_arguments(
+    texts: Any, kwargs: dict[str, Any], error: type, match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        slopsift.score_many(texts, **kwargs)
+    with pytest.raises(error, match=match):
+        slopsift.extract_features(texts, **kwargs)

@@ -30,6 +30,7 @@ __all__ = [
     "FamilySignals",
     "Gate",
     "SignalsResult",
+    "batches",
     "extract_features",
     "feature_names",
     "feature_schema_hash",
@@ -282,16 +283,29 @@ def _rows(texts: Sequence[str]) -> np.ndarray:
     return out
 
 
-def extract_features(texts: Iterable[str], *, n_jobs: int = 1, batch_size: int = 256) -> np.ndarray:
-    """Feature matrix of shape ``(len(texts), n_features)`` in :func:`feature_names` order."""
+def batches(texts: Iterable[str], n_jobs: int, batch_size: int) -> list[list[str]]:
+    """``texts`` in batches of ``batch_size``, after checking the arguments of a batch call: each
+    text a ``str`` (the error names its position in ``texts``), ``n_jobs`` a non-zero int (joblib's
+    meaning: -1 all cores), ``batch_size`` a positive int. A lone ``str`` is refused: iterated, it
+    would score every character as a document."""
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(f"texts must be an iterable of str, not a single {type(texts).__name__}")
+    for name, v, low in (("n_jobs", n_jobs, None), ("batch_size", batch_size, 1)):
+        if isinstance(v, bool) or not isinstance(v, int) or v == 0 or (low is not None and v < low):
+            raise ValueError(f"{name} must be {'a positive' if low else 'a non-zero'} int, got {v!r}")
     items = list(texts)
     for i, t in enumerate(items):
         if not isinstance(t, str):
             raise TypeError(f"texts[{i}] is {type(t).__name__}, expected str")
-    if n_jobs == 1 or len(items) <= batch_size:
-        return _rows(items)
+    return [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
+
+
+def extract_features(texts: Iterable[str], *, n_jobs: int = 1, batch_size: int = 256) -> np.ndarray:
+    """Feature matrix of shape ``(len(texts), n_features)`` in :func:`feature_names` order."""
+    chunks = batches(texts, n_jobs, batch_size)
+    if n_jobs == 1 or len(chunks) <= 1:
+        return _rows([t for c in chunks for t in c])
     from joblib import Parallel, delayed
 
-    chunks = [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
     parts = Parallel(n_jobs=n_jobs)(delayed(_rows)(c) for c in chunks)
     return np.vstack(parts)

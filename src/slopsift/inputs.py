@@ -11,6 +11,7 @@ replacement and the number of replaced bytes is recorded in ``replaced``.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import fnmatch
 import gzip
@@ -89,6 +90,10 @@ class ReadOptions:
     strict_utf8: bool = False
     stdin: IO[bytes] | None = None
     on_bytes: Callable[[int], None] | None = field(default=None, repr=False)
+    on_note: Callable[[str], None] | None = field(default=None, repr=False)
+    exclude: frozenset[tuple[int, int]] = frozenset()
+    """``(st_dev, st_ino)`` of files a directory walk must pass over: the output being written."""
+    """Told what a reader decided that the user may not expect (how standard input was read)."""
 
 
 # --- decoding --------------------------------------------------------------------------------------
@@ -233,8 +238,13 @@ def _read_whole(path: str, fmt: str, opts: ReadOptions) -> InputRecord:
 # --- JSONL -----------------------------------------------------------------------------------------
 
 
-def _capped_lines(f: IO[bytes], cap: int) -> Iterator[tuple[int, bytes | None]]:
-    """``(line_number, bytes)`` per line; ``None`` for a line longer than ``cap`` (skipped unread)."""
+class _TooLong(int):
+    """Stands for a line longer than the cap, skipped unkept: its number of double quotes (CSV needs
+    their parity to know whether the next line is still inside a quoted field)."""
+
+
+def _capped_lines(f: IO[bytes], cap: int) -> Iterator[tuple[int, bytes | _TooLong]]:
+    """``(line_number, bytes)`` per line; a :class:`_TooLong` for a line longer than ``cap``."""
     n = 0
     while True:
         line = f.readline(cap + 1)
@@ -242,11 +252,13 @@ def _capped_lines(f: IO[bytes], cap: int) -> Iterator[tuple[int, bytes | None]]:
             return
         n += 1
         if len(line) > cap and not line.endswith(b"\n"):
+            quotes = line.count(b'"')
             while True:  # skip the rest of the oversized line in bounded pieces
                 more = f.readline(1 << 20)
+                quotes += more.count(b'"')
                 if not more or more.endswith(b"\n"):
                     break
-            yield n, None
+            yield n, _TooLong(quotes)
         else:
             yield n, line
 
@@ -297,7 +309,7 @@ def _from_mapping(
 def _read_jsonl(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputRecord]:
     for line_no, raw in _capped_lines(f, opts.max_doc_bytes):
         fallback = f"{source}:{line_no}"
-        if raw is None:
+        if isinstance(raw, _TooLong):
             yield InputRecord(
                 fallback, None, f"line longer than {opts.max_doc_bytes} bytes", source=source, line=line_no
             )
@@ -336,9 +348,9 @@ class _CountingDecoder:
 
     def __next__(self) -> str:
         _, raw = next(self._lines)
-        if raw is None:
+        if isinstance(raw, _TooLong):
             self.too_long += 1
-            return "\n"
+            return '"' * (raw % 2) + "\n"  # the quote state after the line, as if it had been read
         text, rep = decode_utf8(raw)
         self.replaced += rep
         return text
@@ -347,7 +359,7 @@ class _CountingDecoder:
 def _read_csv(f: IO[bytes], source: str, opts: ReadOptions, delimiter: str) -> Iterator[InputRecord]:
     csv.field_size_limit(min(sys.maxsize, max(opts.max_doc_bytes, 131072)))
     dec = _CountingDecoder(f, opts.max_doc_bytes)
-    reader = csv.reader(dec, delimiter=delimiter)
+    reader = csv.reader(dec, delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -372,8 +384,8 @@ def _read_csv(f: IO[bytes], source: str, opts: ReadOptions, delimiter: str) -> I
         except csv.Error as exc:
             yield InputRecord(f"{source}:{start}", None, f"invalid CSV row: {exc}", source=source, line=start)
             continue
-        if not row or not any(c.strip() for c in row):
-            continue
+        if not row:
+            continue  # a blank line separates nothing and is no record
         replaced = dec.replaced - rep0
         if dec.too_long > long0:
             msg = f"line longer than {opts.max_doc_bytes} bytes"
@@ -587,11 +599,14 @@ def _unescape(s: str) -> str:
 # --- walking inputs ------------------------------------------------------------------------------
 
 
-def _walk(root: str, globs: Sequence[str]) -> Iterator[tuple[str, str | None]]:
+def _walk(
+    root: str, globs: Sequence[str], exclude: frozenset[tuple[int, int]] = frozenset()
+) -> Iterator[tuple[str, str | None]]:
     """``(path, None)`` for matching files under ``root`` in sorted order, or ``(path, error)``.
 
     Hidden files and directories (``.git``, ``.cache``) are skipped; symlinked directories are not
-    followed (no cycles); special files are reported, not opened.
+    followed (no cycles); special files are reported, not opened; the files in ``exclude`` (the
+    output being written: read back, it would grow as it is read) are passed over.
     """
     errors: list[OSError] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
@@ -610,6 +625,11 @@ def _walk(root: str, globs: Sequence[str]) -> Iterator[tuple[str, str | None]]:
             if not os.path.isfile(path):  # FIFO, socket, device, broken link: never opened (could block)
                 yield path, "not a regular file"
                 continue
+            if exclude:
+                with contextlib.suppress(OSError):
+                    st = os.stat(path)
+                    if (st.st_dev, st.st_ino) in exclude:
+                        continue
             yield path, None
     for e in errors:
         yield (e.filename or root), _read_error(e)
@@ -645,21 +665,54 @@ def _read_path(path: str, opts: ReadOptions, fmt: str) -> Iterator[InputRecord]:
         yield InputRecord(f"{source}:{n + 1}", None, _read_error(exc), source=source, line=n + 1)
 
 
+_SNIFF_BYTES = 1 << 16
+_SNIFF_LINES = 5
+
+
+def _looks_like_jsonl(head: bytes, complete: bool) -> bool:
+    """Whether a stream starting with ``head`` (its first bytes, decompressed; all of it when
+    ``complete``) is JSON lines: its first non-blank line opens an object, and one of its first
+    few complete non-blank lines is a JSON object (a bad line among them is then an error row),
+    or the first line is an object too long to see whole. A BOM is looked past."""
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[3:]
+    lines = head.split(b"\n")
+    partial = b"" if complete else lines.pop()
+    seen = 0
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        if not seen and not line.startswith(b"{"):
+            return False
+        with contextlib.suppress(ValueError):
+            if isinstance(json.loads(line), dict):
+                return True
+        seen += 1
+        if seen == _SNIFF_LINES:
+            return False
+    return not seen and partial.lstrip().startswith(b'{"')
+
+
 def _sniff_stdin(opts: ReadOptions) -> tuple[str, ReadOptions]:
-    """Standard input in ``auto`` mode: JSONL when its first line is a JSON object, else one text."""
+    """Standard input in ``auto`` mode: JSONL when it looks like it (:func:`_looks_like_jsonl`, after
+    gunzipping a gzip stream), else one text; ``opts.on_note`` is told which, when it is text that
+    opens like JSON."""
     raw = opts.stdin if opts.stdin is not None else sys.stdin.buffer
-    buf = io.BufferedReader(_NoClose(raw), 1 << 16)
-    head = buf.peek(1 << 16)[: 1 << 16]
-    first = head.split(b"\n", 1)[0].strip()
-    fmt = "text"
-    if first.startswith(b"{"):
+    buf = io.BufferedReader(_NoClose(raw), _SNIFF_BYTES)
+    head = buf.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
+    complete = len(head) < _SNIFF_BYTES
+    if head[:2] == _GZIP_MAGIC:
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:
-            fmt = "jsonl" if isinstance(json.loads(first), dict) else "text"
-        except ValueError:
-            fmt = "text"
-    stream: IO[bytes] = buf
-    new = ReadOptions(**{**opts.__dict__, "stdin": stream})
-    return fmt, new
+            head = d.decompress(head, _SNIFF_BYTES)
+            complete = complete and d.eof
+        except zlib.error:
+            head, complete = b"", True
+    fmt = "jsonl" if _looks_like_jsonl(head, complete) else "text"
+    if fmt == "text" and opts.on_note is not None and head.lstrip(codecs.BOM_UTF8 + b" \t\r\n")[:1] == b"{":
+        opts.on_note("standard input opens like JSON but is not JSON lines: scored as one text")
+    return fmt, ReadOptions(**{**opts.__dict__, "stdin": buf})
 
 
 def iter_records(inputs: Sequence[str], opts: ReadOptions | None = None) -> Iterator[InputRecord]:
@@ -673,7 +726,7 @@ def iter_records(inputs: Sequence[str], opts: ReadOptions | None = None) -> Iter
                 fmt, sopts = opts.input_format, opts
             yield from _read_path(STDIN, sopts, fmt)
         elif os.path.isdir(item):
-            for path, err in _walk(item, opts.globs):
+            for path, err in _walk(item, opts.globs, opts.exclude):
                 if err is not None:
                     yield InputRecord(path, None, err)
                 else:

@@ -33,7 +33,7 @@ import numpy as np
 
 from slopsift.bundle import PERCENTILES, ModelBundle, SortedCounts, load_bundle
 from slopsift.document import parse
-from slopsift.features import EvidenceSpan, SignalsResult, feature_specs, signals_for_document
+from slopsift.features import EvidenceSpan, SignalsResult, batches, feature_specs, signals_for_document
 from slopsift.signals import families
 
 __all__ = ["Detector", "Label", "Reason", "Report", "cached_detector", "score", "score_many"]
@@ -151,6 +151,8 @@ class Detector:
 
     def score_batch(self, texts: Sequence[str]) -> list[Report]:
         """Score texts in one process, one classifier call per batch."""
+        if isinstance(texts, (str, bytes)):
+            raise TypeError(f"texts must be a sequence of str, not a single {type(texts).__name__}")
         for i, t in enumerate(texts):
             if not isinstance(t, str):
                 raise TypeError(f"texts[{i}] is {type(t).__name__}, expected str")
@@ -342,8 +344,7 @@ def score_many(
     threshold: str | float = "fpr_0.05",
 ) -> list[Report]:
     """Score many texts; ``n_jobs > 1`` (or ``-1`` for all cores) uses worker processes."""
-    items = list(texts)
-    chunks = [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
+    chunks = batches(texts, n_jobs, batch_size)
     if n_jobs == 1 or len(chunks) <= 1:
         det = cached_detector(model, threshold)
         return [r for c in chunks for r in det.score_batch(c)]

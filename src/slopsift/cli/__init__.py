@@ -1,8 +1,10 @@
 """The ``slopsift`` command line: batch scoring, explanations, HTML reports, signals, training.
 
 Exit codes: 0 success; 1 something was flagged and ``--fail-on-flag`` was given; 2 usage or
-configuration error (one line on stderr, no traceback); 130 interrupted (Ctrl-C), with the output
-written so far complete and valid.
+configuration error (one line on stderr, no traceback), including an input path that does not
+exist; 3 some input records could not be read and ``--fail-on-error`` was given (each is an error
+row of the output); 4 the output could not be written (disk full, ...); 130 interrupted (Ctrl-C),
+with the output written so far complete and valid.
 """
 
 from __future__ import annotations
@@ -35,11 +37,16 @@ from slopsift.inputs import DEFAULT_MAX_DOC_BYTES, FORMATS, InputRecord, ReadOpt
 __all__ = ["UsageError", "build_parser", "main"]
 
 PROG = "slopsift"
-EXIT_OK, EXIT_FLAGGED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
+EXIT_OK, EXIT_FLAGGED, EXIT_USAGE, EXIT_INPUT_ERRORS, EXIT_OUTPUT = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED, EXIT_PIPE = 130, 141
 
 
 class UsageError(Exception):
     """Bad arguments or configuration: reported on one line, exit code 2."""
+
+
+class OutputError(Exception):
+    """The output could not be written: reported on one line, exit code 4."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -187,7 +194,8 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     ap = _Parser(
         prog=PROG,
         description="Detect low-quality and machine-generated web text, with the evidence behind each score.",
-        epilog="exit codes: 0 ok, 1 flagged (with --fail-on-flag), 2 usage error, 130 interrupted",
+        epilog="exit codes: 0 ok, 1 flagged (with --fail-on-flag), 2 usage error, 3 unreadable records "
+        "(with --fail-on-error), 4 output not written, 130 interrupted",
     )
     ap.add_argument("--version", action="version", version=_version_text())
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
@@ -207,6 +215,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
     s.add_argument("--explain", action="store_true", help="include every signal value and evidence span")
     s.add_argument("--fail-on-flag", action="store_true", help="exit with 1 when any document is flagged")
+    s.add_argument(
+        "--fail-on-error", action="store_true", help="exit with 3 when any record could not be read or scored"
+    )
     s.set_defaults(func=cmd_score)
 
     e = sub.add_parser(
@@ -331,7 +342,15 @@ def _threshold_name(thr: str | float) -> str:
     return "set with --threshold"
 
 
-def _read_options(args: argparse.Namespace, progress: Progress | None = None) -> ReadOptions:
+def _read_options(
+    args: argparse.Namespace, progress: Progress | None = None, output: IO[str] | None = None
+) -> ReadOptions:
+    """How to read ``args.inputs``; ``output``'s file is never read back from a directory."""
+    exclude: frozenset[tuple[int, int]] = frozenset()
+    if output is not None:
+        with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+            st = os.fstat(output.fileno())
+            exclude = frozenset([(st.st_dev, st.st_ino)])
     if args.html_extractor == "trafilatura":
         try:
             import trafilatura  # noqa: F401
@@ -346,7 +365,21 @@ def _read_options(args: argparse.Namespace, progress: Progress | None = None) ->
         max_doc_bytes=args.max_doc_bytes,
         strict_utf8=args.strict_utf8,
         on_bytes=progress.add_bytes if progress is not None and progress.enabled else None,
+        on_note=None if getattr(args, "quiet", False) else _note,
+        exclude=exclude,
     )
+
+
+def _check_inputs(inputs: Sequence[str]) -> None:
+    """An input path that does not exist is a usage error: a typo must not pass as a run that
+    scored nothing (checked before any output file is created)."""
+    for p in inputs:
+        if p != "-" and not os.path.lexists(p):
+            raise UsageError(f"no such file or directory: {p}")
+
+
+def _note(msg: str) -> None:
+    print(f"{PROG}: note: {msg}", file=sys.stderr)
 
 
 def _total_bytes(inputs: Sequence[str]) -> int | None:
@@ -449,6 +482,7 @@ def _jobs_of(args: argparse.Namespace) -> int:
 def cmd_score(args: argparse.Namespace) -> int:
     from slopsift.cli._pipeline import score_records
 
+    _check_inputs(args.inputs)
     for p in args.inputs:
         if args.output and p != "-" and os.path.isfile(p) and _same_file(p, args.output):
             raise UsageError(f"output file {args.output} is also an input")
@@ -456,7 +490,6 @@ def cmd_score(args: argparse.Namespace) -> int:
     if (not args.inputs or "-" in args.inputs) and sys.stdin.isatty() and not args.quiet:
         print(f"{PROG}: reading one document from standard input (end with Ctrl-D)", file=sys.stderr)
     progress = Progress(sys.stderr.isatty() and not args.quiet, total_bytes=_total_bytes(args.inputs))
-    opts = _read_options(args, progress)
     fmt = args.format
     if args.output:
         if fmt is None:
@@ -471,6 +504,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         stream = _stdout()
         if fmt is None:
             fmt = "table" if stream.isatty() else "jsonl"
+    opts = _read_options(args, progress, stream if args.output else None)
     writer: JsonlWriter | CsvWriter | TableWriter
     if fmt == "csv":
         writer = CsvWriter(stream, detail=args.explain)
@@ -480,6 +514,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         writer = JsonlWriter(stream)
     summary = Summary()
     interrupted = False
+    failed: OSError | None = None
     shared_terminal = progress.enabled and stream.isatty()
     try:
         for chunk in score_records(
@@ -488,23 +523,38 @@ def cmd_score(args: argparse.Namespace) -> int:
             if shared_terminal:
                 progress.clear()
             with _deferred_sigint():
-                for r, res in chunk:
-                    rec = _output_record(r, res)
-                    _count(summary, rec, r)
-                    writer.write(rec)
-                stream.flush()
+                try:
+                    for r, res in chunk:
+                        rec = _output_record(r, res)
+                        _count(summary, rec, r)
+                        writer.write(rec)
+                    stream.flush()
+                except BrokenPipeError:
+                    raise
+                except OSError as exc:  # disk full, quota, I/O error: stop, say so once
+                    failed = exc
+                    break
             progress.update(summary)
     except KeyboardInterrupt:
         interrupted = True
     finally:
         progress.close()
-        with contextlib.suppress(BrokenPipeError):
-            writer.close()
-        if args.output:
-            stream.close()
+        for close in (writer.close, stream.close if args.output else None):
+            try:
+                if close is not None:
+                    close()  # (the last flush can fail too)
+            except BrokenPipeError:
+                pass
+            except OSError as exc:
+                failed = failed or exc
+    if failed is not None:
+        target = args.output or "standard output"
+        raise OutputError(f"cannot write {target}: {failed.strerror or failed} ({summary.line()})")
     print(f"{PROG}: {summary.line(interrupted=interrupted)}", file=sys.stderr)
     if interrupted:
         return EXIT_INTERRUPTED
+    if args.fail_on_error and summary.errors:
+        return EXIT_INPUT_ERRORS
     return EXIT_FLAGGED if args.fail_on_flag and summary.flagged else EXIT_OK
 
 
@@ -566,6 +616,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from slopsift.cli._pipeline import load_detector, score_records
     from slopsift.report_html import ReportBuilder, ReportDoc
 
+    _check_inputs(args.inputs)
     if not Path(args.output).resolve().parent.is_dir():
         raise UsageError(f"cannot write {args.output}: no such directory")
     cfg = _load(args, detail=True)
@@ -716,6 +767,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"{PROG}: error: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
+    except OutputError as exc:
+        print(f"{PROG}: error: {_one_line(str(exc))}", file=sys.stderr)
+        return EXIT_OUTPUT
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
