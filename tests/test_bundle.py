@@ -341,6 +341,26 @@ def test_missing_sidecar_is_refused(model_path: Path, tmp_path: Path) -> None:
         load_bundle(lone)
 
 
+def test_what_is_not_a_model_is_named(model_path: Path, tmp_path: Path) -> None:
+    import hashlib
+
+    m = tmp_path / "m.joblib"
+    m.write_bytes(model_path.read_bytes())
+    m.with_suffix(".json").write_text("{}")
+    with pytest.raises(ModelIntegrityError, match=r"m.json is not slopsift model metadata \(it records no"):
+        load_bundle(m)
+    # any file, with a correct checksum beside it but no schema: not "trained on feature schema None"
+    other = tmp_path / "notes.joblib"
+    other.write_bytes(b"not a model")
+    other.with_suffix(".json").write_text(json.dumps({"sha256": hashlib.sha256(b"not a model").hexdigest()}))
+    with pytest.raises(ModelSchemaError, match="records no feature schema: not a slopsift model"):
+        load_bundle(other)
+    # the metadata file passed for the model
+    m.with_suffix(".json").write_text(model_path.with_suffix(".json").read_text())
+    with pytest.raises(ModelError, match=r"m.json is a model's metadata file: pass the model, .*m.joblib"):
+        load_bundle(m.with_suffix(".json"))
+
+
 def test_schema_mismatch_is_refused(model_path: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.joblib"
     other.write_bytes(model_path.read_bytes())

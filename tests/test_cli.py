@@ -987,3 +987,29 @@ def test_csv_every_row_is_accounted_for(tmp_path: Path) -> None:
         ("b", None),
         ("c", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "matches"),
+    [
+        ("*.md", "a.md", True),
+        ("*.md", "sub/deeper/a.md", True),  # no "/": the file name, at any depth
+        ("nested/*", "nested/a.txt", True),
+        ("nested/*", "nested/deeper/a.txt", False),  # "*" stays in its segment
+        ("**/*.txt", "a.txt", True),  # "**/" may match no directory
+        ("**/*.txt", "x/y/a.txt", True),
+        ("x/**", "x/y/z.txt", True),
+        ("a?.txt", "ab.txt", True),
+        ("x?y/a.txt", "x/y/a.txt", False),  # nor does "?"
+        ("[a-c].txt", "b.txt", True),
+        ("[!a-c].txt", "b.txt", False),
+        ("[!a-c].txt", "d.txt", True),
+        ("a+b (1).txt", "a+b (1).txt", True),  # regex characters are literal
+    ],
+)
+def test_glob_patterns(pattern: str, path: str, matches: bool, tmp_path: Path) -> None:
+    f = tmp_path / path
+    f.parent.mkdir(parents=True, exist_ok=True)
+    f.write_text("x", encoding="utf-8")
+    found = [r.id for r in iter_records([str(tmp_path)], ReadOptions(globs=(pattern,)))]
+    assert found == ([str(f)] if matches else [])

@@ -694,6 +694,8 @@ def load_bundle(path: str | Path | None = None) -> ModelBundle:
     p = bundled_model_path() if path is None else Path(path)
     if not p.is_file():
         raise ModelError(f"model file not found: {p}")
+    if p.suffix == ".json" and p.with_suffix(".joblib").is_file():
+        raise ModelError(f"{p} is a model's metadata file: pass the model, {p.with_suffix('.joblib')}")
     side = _meta_path(p)
     if not side.is_file():
         raise ModelIntegrityError(
@@ -704,6 +706,12 @@ def load_bundle(path: str | Path | None = None) -> ModelBundle:
         meta = json.loads(side.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelIntegrityError(f"cannot read model metadata {side}: {exc}") from exc
+    if not isinstance(meta, dict) or not isinstance(meta.get("sha256"), str):
+        raise ModelIntegrityError(
+            f"refusing to load {p}: {side.name} is not slopsift model metadata (it records no SHA-256)"
+        )
+    if "feature_schema_version" not in meta:
+        raise ModelSchemaError(f"{p}: {side.name} records no feature schema: not a slopsift model's metadata")
     data = p.read_bytes()  # hashed and parsed from the same bytes: no swap in between
     expected = meta.get("sha256")
     actual = hashlib.sha256(data).hexdigest()

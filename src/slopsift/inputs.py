@@ -13,7 +13,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
-import fnmatch
 import gzip
 import io
 import json
@@ -23,6 +22,7 @@ import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import IO, Any, Literal
 
@@ -599,6 +599,40 @@ def _unescape(s: str) -> str:
 # --- walking inputs ------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=64)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """A ``--glob`` pattern as a regex over a path relative to the walked directory, shell-style:
+    ``*`` and ``?`` stay within one path segment, ``**/`` matches any number of directories
+    (none included), ``[...]`` is a character class. A pattern without "/" is matched against the
+    file name alone, at any depth."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        if pattern.startswith("**/", i):
+            out.append("(?:[^/]*/)*")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[" and "]" in pattern[i + 2 :]:
+            j = pattern.index("]", i + 2)
+            body = pattern[i + 1 : j]
+            neg = body[:1] == "!"
+            body = (body[1:] if neg else body).replace("\\", "\\\\").replace("^", "\\^")
+            out.append(("[^" if neg else "[") + body + "]")  # ranges ("a-z") kept
+            i = j + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out))
+
+
 def _walk(
     root: str, globs: Sequence[str], exclude: frozenset[tuple[int, int]] = frozenset()
 ) -> Iterator[tuple[str, str | None]]:
@@ -619,8 +653,8 @@ def _walk(
                 continue
             path = os.path.join(dirpath, name)
             if globs:
-                rel = os.path.relpath(path, root)
-                if not any(fnmatch.fnmatch(rel if "/" in g else name, g) for g in globs):
+                rel = os.path.relpath(path, root).replace(os.sep, "/")
+                if not any(_glob_regex(g).fullmatch(rel if "/" in g else name) for g in globs):
                     continue
             if not os.path.isfile(path):  # FIFO, socket, device, broken link: never opened (could block)
                 yield path, "not a regular file"

@@ -119,7 +119,8 @@ def _input_options() -> _Parser:
         action="append",
         default=[],
         metavar="PATTERN",
-        help="in directories, only files matching PATTERN (repeatable; default: every non-hidden file)",
+        help="in directories, only files matching PATTERN: a file name ('*.md') or, with '/', a path "
+        "below the directory ('2024/*.txt', '**/drafts/*'); repeatable; default: every non-hidden file",
     )
     g.add_argument(
         "--text-field", default="text", metavar="NAME", help="JSONL/CSV field with the text (default: text)"
