@@ -1013,3 +1013,18 @@ def test_glob_patterns(pattern: str, path: str, matches: bool, tmp_path: Path) -
     f.write_text("x", encoding="utf-8")
     found = [r.id for r in iter_records([str(tmp_path)], ReadOptions(globs=(pattern,)))]
     assert found == ([str(f)] if matches else [])
+
+
+def test_null_text_is_named_as_such(tmp_path: Path) -> None:
+    p = tmp_path / "x.jsonl"
+    p.write_text('{"id": "a", "text": null}\n{"id": "b"}\n{"id": "c", "meta": {"body": null}}\n', encoding="utf-8")
+    assert [r.error for r in iter_records([str(p)])] == [
+        "field 'text' is null",
+        "missing field 'text'",
+        "missing field 'text'",
+    ]
+    assert [r.error for r in iter_records([str(p)], ReadOptions(text_field="meta.body"))] == [
+        "missing field 'meta.body'",
+        "missing field 'meta.body'",
+        "field 'meta.body' is null",
+    ]

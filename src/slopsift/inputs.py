@@ -263,14 +263,17 @@ def _capped_lines(f: IO[bytes], cap: int) -> Iterator[tuple[int, bytes | _TooLon
             yield n, line
 
 
+_ABSENT = object()
+
+
 def _field(rec: dict[str, Any], name: str) -> Any:
-    """``rec[name]``, or a dotted path into nested objects (``meta.text``)."""
+    """``rec[name]``, or a dotted path into nested objects (``meta.text``); ``_ABSENT`` if neither."""
     if name in rec:
         return rec[name]
     cur: Any = rec
     for part in name.split("."):
         if not isinstance(cur, dict) or part not in cur:
-            return None
+            return _ABSENT
         cur = cur[part]
     return cur
 
@@ -289,8 +292,10 @@ def _from_mapping(
     ident = _record_id(_field(rec, opts.id_field), f"{source}:{line}")
     r = InputRecord(ident, None, source=source, line=line, replaced=replaced, nbytes=nbytes)
     text = _field(rec, opts.text_field)
-    if text is None:
+    if text is _ABSENT:
         r.error = f"missing field {opts.text_field!r}"
+    elif text is None:
+        r.error = f"field {opts.text_field!r} is null"
     elif not isinstance(text, str):
         r.error = f"field {opts.text_field!r} is {type(text).__name__}, not a string"
     elif len(text) > opts.max_doc_bytes:
