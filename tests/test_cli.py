@@ -1017,7 +1017,8 @@ def test_glob_patterns(pattern: str, path: str, matches: bool, tmp_path: Path) -
 
 def test_null_text_is_named_as_such(tmp_path: Path) -> None:
     p = tmp_path / "x.jsonl"
-    p.write_text('{"id": "a", "text": null}\n{"id": "b"}\n{"id": "c", "meta": {"body": null}}\n', encoding="utf-8")
+    lines = ['{"id": "a", "text": null}', '{"id": "b"}', '{"id": "c", "meta": {"body": null}}']
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert [r.error for r in iter_records([str(p)])] == [
         "field 'text' is null",
         "missing field 'text'",
