@@ -238,7 +238,11 @@ def test_entry_points_agree(model: str) -> None:
         (["score", "--format", "xml"], "invalid choice"),
         (["frobnicate"], "invalid choice"),
         ([], "missing command"),
-        (["score", "--model", "/nonexistent/model.joblib", "x"], "model file not found"),
+        (["score", "--model", "/nonexistent/model.joblib", str(EXAMPLES)], "model file not found"),
+        (
+            ["score", "--model", "/nonexistent/model.joblib", "nope.txt"],
+            "no such file or directory: nope.txt",
+        ),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(

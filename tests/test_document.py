@@ -178,3 +178,79 @@ def test_indented_code_is_not_a_heading() -> None:
         (0, "plain"),
         (2, "plain"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("No code here.\nNor here.", []),
+        # a fence, its blank lines and its closing fence; prose after it is not code
+        ("Intro.\n```py\nx = 1\n\ny = 2\n```\nAfter.", [1, 2, 3, 4, 5]),
+        # a fence closes only on its own character, at least as long: ~~~ and a shorter ``` stay inside
+        ("````\na\n~~~\n```\nb\n````\nprose", [0, 1, 2, 3, 4, 5]),
+        # an unclosed fence runs to the end
+        ("Intro.\n~~~\na\n\nb", [1, 2, 3, 4]),
+        # indented by four spaces or a tab after a blank line, continued by the next indented line
+        ("Intro.\n\n    a = 1\n\tb = 2\nprose", [2, 3]),
+        # indentation inside a paragraph is a continuation, not code
+        ("A paragraph that\n    continues here.", []),
+        # an indented list item is a nested list, not code
+        ("- item\n\n    - nested item\n", []),
+    ],
+)
+def test_code_lines(text: str, expected: list[int]) -> None:
+    assert sorted(parse(text).code_lines) == expected
+
+
+def test_every_family_reads_the_one_set_of_code_lines() -> None:
+    import slopsift
+
+    prose = (
+        "The committee met on Tuesday to review the budget for next year in detail.\n\n"
+        "Members asked several questions about the costs of the new library building.\n\n"
+    )
+    block = "    <div>the same line</div>\n    <div>the same line</div>\n\n    Setup Steps\n"
+    after = "The council will vote on the plan next month, after a public hearing in March.\n"
+    text = prose + block + "\n" + after
+
+    def values(t: str) -> dict[str, float]:
+        fams = slopsift.signals(t).families
+        return {f"{f}.{k}": v for f, fam in fams.items() for k, v in fam.values.items()}
+
+    code, unindented = values(text), values(text.replace("    ", ""))
+    # indented code is not a duplicated line, not raw markup, not a sentence, not a heading
+    for name in (
+        "repetition.dup_line_frac",
+        "artifacts.markup_per_1k",
+        "readability.mean_sentence_length",
+        "headings.heading_count",
+    ):
+        assert code[name] != unindented[name], name
+    assert code["repetition.dup_line_frac"] == code["artifacts.markup_per_1k"] == 0.0
+    assert parse(text).headings == []
+
+
+def test_decomposed_accents_are_composed_and_map_back() -> None:
+    import unicodedata
+
+    nfc = "Our café served crème brûlée.\nNaïve x\u0308."
+    nfd = unicodedata.normalize("NFD", nfc)
+    d = parse(nfd)
+    assert d.text == parse(nfc).text == unicodedata.normalize("NFKC", nfc)
+    assert d.words == ["our", "café", "served", "crème", "brûlée", "naïve", "ẍ"]
+    spans = [
+        nfd.__getitem__(slice(*d.original_span(s, e)))
+        for s, e in zip(d.word_starts, d.word_ends, strict=True)
+    ]
+    assert spans[1] == "cafe\u0301" and spans[-1] == "x\u0308"  # the accent stays inside its word
+
+
+latin = st.text(alphabet=st.characters(max_codepoint=0x24F, blacklist_categories=("Cs",)), max_size=60)
+
+
+@given(latin)
+def test_nfd_and_nfc_parse_alike(text: str) -> None:
+    import unicodedata
+
+    a, b = parse(unicodedata.normalize("NFD", text)), parse(unicodedata.normalize("NFC", text))
+    assert (a.text, a.words) == (b.text, b.words)

@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 from slopsift._frozen import build_frozen, slot_setters
 from slopsift.lexicons import WordFacts, load_lexicon, word_facts, word_initials
 from slopsift.normalize import Normalised, normalise_with_proxy
-from slopsift.structure import Heading, Line, detect_headings, is_list_item
+from slopsift.structure import Heading, Line, code_lines, detect_headings, is_list_item
 
 __all__ = [
     "MIN_WORDS",
@@ -142,6 +142,9 @@ class Document:
     word_ends: list[int]
     words: list[str]  # lower-cased
     heading_lines: frozenset[int] = field(default_factory=frozenset)
+    code_lines: frozenset[int] = field(default_factory=frozenset)
+    """Lines of fenced or indented code (:func:`slopsift.structure.code_lines`): not prose, so no
+    signal reads them as sentences, headings or scraped lines."""
 
     @property
     def n_words(self) -> int:
@@ -510,7 +513,8 @@ def parse(text: str) -> Document:
     t = norm.text
     raws = t.split("\n")
     lines, line_starts, line_ends, blank = _lines(raws)
-    headings = detect_headings(t, lines)
+    code = code_lines(t, lines)
+    headings = detect_headings(t, lines, code)
     heading_lines = frozenset(h.line for h in headings)
     starts, ends, words, low, start_array = _words(t, proxy, wide)
     ss, es = _sentence_spans(t, _blocks(raws, line_starts, line_ends, blank, heading_lines))
@@ -530,6 +534,7 @@ def parse(text: str) -> Document:
         word_ends=ends,
         words=words,
         heading_lines=heading_lines,
+        code_lines=code,
     )
     doc.__dict__["line_texts"] = raws  # what the cached properties would compute
     if low is not None:

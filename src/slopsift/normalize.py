@@ -279,6 +279,8 @@ def normalise_with_proxy(
     last = 0
     edges = _special_edges(original)
     for start, end in zip(edges[0::2], edges[1::2], strict=True):
+        if start > last and unicodedata.combining(original[start]) and original[start - 1] not in "\n\t":
+            start -= 1  # a decomposed accent ("e" + U+0301): the ASCII base joins its cluster for NFKC
         if start > last:
             out.append(original[last:start])
             npos += start - last

@@ -31,7 +31,7 @@ from functools import lru_cache
 
 from slopsift.lexicons import load_lexicon
 
-__all__ = ["Heading", "Line", "detect_headings", "is_list_item"]
+__all__ = ["Heading", "Line", "code_lines", "detect_headings", "is_list_item"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,50 +142,59 @@ def _label_title(s: str) -> bool:
     return _cap_ratio(words) >= 0.99
 
 
-class _Scan:
-    """Per-document helper: line texts and which lines are code (fenced or indented)."""
+def code_lines(text: str, lines: Sequence[Line]) -> frozenset[int]:
+    """The lines that are code, not prose: fenced blocks (fences and blank lines included; an
+    unclosed fence runs to the end) and indented blocks (four spaces or a tab, opened after a
+    blank line, never a list item). The one definition every signal reads (``Document.code_lines``).
+    """
+    fenced = ("`" in text and "```" in text) or ("~" in text and "~~~" in text)
+    if not fenced and "\t" not in text and "    " not in text:
+        return frozenset()  # (cheaper than the scan, and most texts hold no code)
+    code: set[int] = set()
+    fence = ""
+    prev_blank_or_code = True
+    for i, ln in enumerate(lines):
+        if ln.blank:
+            prev_blank_or_code = True
+            if fence:
+                code.add(i)
+            continue
+        c = text[ln.start]
+        if c in " \t`~":
+            head = text[ln.start : min(ln.end, ln.start + 12)]
+            m = _FENCE.match(head) if fenced else None
+            if fence:
+                code.add(i)
+                if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                    fence = ""
+            elif m:
+                fence = m.group(1)
+                code.add(i)
+            elif (
+                prev_blank_or_code
+                and _CODE_INDENT.match(head)
+                and not is_list_item(text[ln.start : min(ln.end, ln.start + 40)])
+            ):
+                code.add(i)
+        elif fence:
+            code.add(i)
+        prev_blank_or_code = i in code
+    return frozenset(code)
 
-    def __init__(self, text: str, lines: Sequence[Line]) -> None:
+
+class _Scan:
+    """Per-document helper: line texts and which lines are code."""
+
+    def __init__(self, text: str, lines: Sequence[Line], code: frozenset[int]) -> None:
         self.text = text
         self.lines = lines
-        self.code = self._code_lines()
+        self.code = code
 
     def line(self, i: int) -> str:
         ln = self.lines[i]
         if ln.end - ln.start > _MAX_LINE:
             return self.text[ln.start : ln.start + _MAX_LINE + 1]
         return self.text[ln.start : ln.end]
-
-    def _code_lines(self) -> set[int]:
-        """Lines inside fenced code blocks (fences included) or indented code after a blank line."""
-        code: set[int] = set()
-        fence = ""
-        prev_blank = True
-        text = self.text
-        for i, ln in enumerate(self.lines):
-            if ln.blank:
-                prev_blank = True
-                if fence:
-                    code.add(i)
-                continue
-            c = text[ln.start]
-            m = None
-            if c in " \t`~":
-                head = text[ln.start : min(ln.end, ln.start + 12)]
-                m = _FENCE.match(head)
-                if fence:
-                    code.add(i)
-                    if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                        fence = ""
-                elif m:
-                    fence = m.group(1)
-                    code.add(i)
-                elif _CODE_INDENT.match(head) and (prev_blank or i - 1 in code):
-                    code.add(i)
-            elif fence:
-                code.add(i)
-            prev_blank = False
-        return code
 
     def next_nonblank(self, i: int) -> int:
         n = len(self.lines)
@@ -233,12 +242,11 @@ class _Scan:
         return width >= 50 and len(s) >= 0.7 * width
 
 
-def detect_headings(text: str, lines: Sequence[Line]) -> list[Heading]:
-    """All headings in document order."""
+def detect_headings(text: str, lines: Sequence[Line], code: frozenset[int]) -> list[Heading]:
+    """All headings in document order; lines in ``code`` (:func:`code_lines`) are never headings."""
     out: list[Heading] = []
-    sc = _Scan(text, lines)
+    sc = _Scan(text, lines, code)
     n = len(lines)
-    code = sc.code
     for i, ln in enumerate(lines):
         if ln.blank or i in code or ln.end - ln.start > _MAX_LINE:
             continue

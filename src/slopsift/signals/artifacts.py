@@ -129,11 +129,6 @@ _MAX_EVIDENCE = 25
 """Evidence spans built per feature (the framework keeps the same number)."""
 _MIN_PROSE_WORDS = 3
 
-# Line-start regexes run over "\n" + text: opening on a literal newline lets the engine jump from
-# line to line instead of trying every character, and a match starts exactly at its line's offset.
-# A code line: a fence (at most three spaces, then ``` or ~~~) or a line indented by four spaces or a
-# tab. One scan finds both (no line is both), and no match reaches past its own line.
-_CODE_LINE = re.compile(r"\n(?:(?P<fence>[ ]{0,3}(?:```|~~~))|(?: {4}|\t)[ \t]*\S)")
 # A candidate lone line: one or two plain words (letters, digits, apostrophes, hyphens, '&'), each
 # starting and ending on a letter or digit, optionally wrapped in emphasis markers.
 _WORD_RE = r"[^\W_](?:[\w'&\-]*[^\W_])?"
@@ -143,7 +138,9 @@ _LONE = re.compile(
 _LONE_MAX_CHARS = 60
 _BOLD_LINE = re.compile(r"\s*(?:[-*+]\s+)?(?:\*\*|__)[^*_\n]{1,120}(?:\*\*|__)\s*:?\s*")
 # Around a debris entry a line may carry list/quote/heading markers and emphasis in front, a markdown
-# link wrapper, and trailing punctuation or arrows. Run over "\n" + lower-cased text, like _CODE_LINE.
+# link wrapper, and trailing punctuation or arrows. Run over "\n" + lower-cased text: opening on a
+# literal newline lets the engine jump from line to line instead of trying every character, and a
+# match starts exactly at its line's offset.
 # The leading markers are taken as one possessive run (the look-ahead-and-backreference idiom, as
 # Python 3.10 lacks ``*+``): that matches the same lines as a plain ``*`` and saves the engine from
 # retrying every entry once per marker on each line that opens with markers ("- ", "## ", "**",
@@ -245,31 +242,12 @@ class _Lines:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.starts = [ln.start for ln in doc.lines]
-        self.nl_lower = "\n" + doc.lower  # for the line-start regexes, see _CODE_LINE
-        self.code = self._code_lines()
+        self.nl_lower = "\n" + doc.lower  # for the debris scan's line-start regex (_DEBRIS_LEAD)
+        self.code = doc.code_lines
 
     def index(self, pos: int) -> int:
         """The line holding character ``pos``."""
         return bisect_right(self.starts, pos) - 1
-
-    def _code_lines(self) -> list[bool]:
-        """Lines inside fenced code blocks (fences included; an unclosed fence runs to the end) or
-        indented by four spaces or a tab."""
-        n = len(self.doc.lines)
-        code = [False] * n
-        text = self.nl_lower
-        if not ("`" in text or "~" in text or "\t" in text or "\n    " in text):
-            return code  # (cheaper than the scan, and most texts hold no code)
-        fences: list[int] = []
-        indented: list[int] = []
-        for m in _CODE_LINE.finditer(text):
-            # m.start() is the newline before the line, i.e. the line's start in the text
-            (indented if m.group("fence") is None else fences).append(self.index(m.start()))
-        for a, b in zip(fences[::2], [*fences[1::2], n - 1], strict=False):
-            code[a : b + 1] = [True] * (b + 1 - a)
-        for i in indented:
-            code[i] = True
-        return code
 
     def text(self, i: int) -> str:
         return self.doc.line_text(i)
@@ -344,7 +322,7 @@ def _debris_lines(lx: _Lines) -> tuple[list[int], int, list[Evidence]]:
     lists: dict[int, bool] = {}  # list-item line -> is its whole list chrome
     for m in rx.finditer(lower):
         i = lx.index(m.start())
-        if i in accepted or lx.code[i]:
+        if i in accepted or i in lx.code:
             continue
         ln = lines[i]
         if ln.blank or _BOLD_LINE.fullmatch(doc.text, ln.start, ln.end):
@@ -365,7 +343,7 @@ def _debris_lines(lx: _Lines) -> tuple[list[int], int, list[Evidence]]:
         if (
             p >= 0
             and not lines[p].blank
-            and not lx.code[p]
+            and p not in lx.code
             and p not in accepted
             and _leaves_sentence_open(lx.text(p))
         ):
@@ -375,7 +353,7 @@ def _debris_lines(lx: _Lines) -> tuple[list[int], int, list[Evidence]]:
     tail: list[int] = []
     i = len(lines) - 1
     while i >= 0 and len(tail) < 3:
-        if not lines[i].blank and not lx.code[i]:
+        if not lines[i].blank and i not in lx.code:
             tail.append(i)
         i -= 1
     at_end = sorted(set(tail) & accepted)
@@ -407,7 +385,7 @@ def _list_block(lx: _Lines, i: int) -> list[int]:
     lines = lx.doc.lines
 
     def item(j: int) -> bool:
-        return not lx.code[j] and is_list_item(lx.text(j))
+        return j not in lx.code and is_list_item(lx.text(j))
 
     a = i
     j = i - 1
@@ -446,7 +424,7 @@ def _lone_word_lines(lx: _Lines) -> tuple[int, list[Evidence]]:
     count = 0
     ev: list[Evidence] = []
     for i, ln in enumerate(lines):
-        if ln.blank or ln.end - ln.start > _LONE_MAX_CHARS or lx.code[i]:
+        if ln.blank or ln.end - ln.start > _LONE_MAX_CHARS or i in lx.code:
             continue
         m = _LONE.fullmatch(text, ln.start, ln.end)
         if m is None or not _HAS_LETTER.search(m.group("word")):
@@ -457,7 +435,7 @@ def _lone_word_lines(lx: _Lines) -> tuple[int, list[Evidence]]:
         if not 1 <= b - a <= 2 or all(w in stop for w in doc.words[a:b]):
             continue
         p, n = lx.prev_nonblank(i), lx.next_nonblank(i)
-        if p < 0 or n < 0 or lx.code[p] or lx.code[n]:
+        if p < 0 or n < 0 or p in lx.code or n in lx.code:
             continue
         prev_line, next_line = lx.text(p), lx.text(n)
         if is_list_item(prev_line) or is_list_item(next_line) or is_list_item(lx.text(i)):
@@ -498,7 +476,7 @@ def _mid_sentence(lx: _Lines, debris: set[int]) -> tuple[int, list[Evidence]]:
             continue  # (the first test settles most paragraphs without a call)
         prev = paras[k - 1]
         first, last = p.first_line, prev.last_line
-        if lx.code[first] or lx.code[last] or first in heads or last in heads:
+        if first in lx.code or last in lx.code or first in heads or last in heads:
             continue
         first_line = lx.text(first)
         if (
@@ -537,7 +515,7 @@ def _markup(lx: _Lines) -> tuple[int, list[Evidence]]:
     hits: list[tuple[int, int, str]] = []
     for _, note, rx in kinds:
         for m in rx.finditer(text):
-            if lx.code[lx.index(m.start())] or bisect_right(inline, m.start()) % 2:
+            if lx.index(m.start()) in lx.code or bisect_right(inline, m.start()) % 2:
                 continue
             hits.append((m.start(), m.end(), note))
     hits.sort()

@@ -7,10 +7,10 @@ one are ``neutral``. The exception is sentence-length variation ("burstiness"): 
 short and long sentences more than language models do, so a higher coefficient of variation is
 ``higher_better``; it is still weak on its own and should never be read as a verdict.
 
-Which sentences count: ``Document.sentences`` that are not headings, lie outside fenced code and
-have at least three words (textstat likewise ignores fragments of one or two words). Words and
-syllables of those sentences feed every feature, so a heading-heavy article is measured on its
-prose.
+Which sentences count: ``Document.sentences`` that are not headings, do not start on a code line
+(``Document.code_lines``: fenced or indented code) and have at least three words (textstat likewise
+ignores fragments of one or two words). Words and syllables of those sentences feed every feature,
+so a heading-heavy article is measured on its prose.
 
 Formulas (textstat 0.7.x, ``en``):
 
@@ -41,7 +41,6 @@ share) have no single responsible span and carry none.
 from __future__ import annotations
 
 import math
-import re
 from bisect import bisect_left, bisect_right
 from itertools import compress, repeat
 from operator import and_, attrgetter, ge, itemgetter, sub
@@ -102,7 +101,6 @@ FEATURES: tuple[FeatureSpec, ...] = (
 _MIN_SENTENCE_WORDS = 3
 _MIN_SPREAD_SENTENCES = 3
 _N_EVIDENCE = 3
-_FENCE = re.compile(r"```|~~~")
 # Word codes (see ``_codes``): syllables in the low bits, one long-word count from bit 40. Sums stay
 # exact while a stretch has fewer than 2**40 syllables (a text of over a terabyte).
 _LONG_SHIFT = 40
@@ -127,27 +125,14 @@ _WORD_START = attrgetter("word_start")
 _WORD_END = attrgetter("word_end")
 
 
-def _fenced_spans(text: str) -> list[int]:
-    """Flattened [start, end) pairs of fenced code blocks (an unclosed fence runs to the end)."""
-    marks: list[int] = []
-    for m in _FENCE.finditer(text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        if m.start() - line_start <= 3 and not text[line_start : m.start()].strip():
-            marks.append(line_start)
-    if len(marks) % 2:
-        marks.append(len(text))
-    return marks
-
-
 def _prose_sentences(doc: Document) -> list[Sentence]:
     """The sentences with >= 3 words that are not headings and not in code, in text order.
 
     A sentence is a heading when it starts on a heading line (a bisection per heading line over the
-    sentence starts) and is in code when an odd number of fence marks lie at or before its start.
+    sentence starts) and is in code when it starts on a code line (``Document.code_lines``).
     The length test runs in C (``compress``); the other two only when the text has headings or
-    fences.
+    code.
     """
-    text = doc.text
     sents = doc.sentences
     n_words = map(sub, map(_WORD_END, sents), map(_WORD_START, sents))
     long_enough = map(ge, n_words, repeat(_MIN_SENTENCE_WORDS))
@@ -160,10 +145,10 @@ def _prose_sentences(doc: Document) -> list[Sentence]:
         out = [sents[k] for k in compress(range(len(sents)), long_enough) if k not in skip]
     else:
         out = list(compress(sents, long_enough))
-    if "```" in text or "~~~" in text:
-        fences = _fenced_spans(text)
-        if fences:
-            out = [s for s in out if not bisect_right(fences, s.start) % 2]
+    if doc.code_lines:
+        code = doc.code_lines
+        line_starts = list(map(_START, doc.lines))
+        out = [s for s in out if bisect_right(line_starts, s.start) - 1 not in code]
     return out
 
 

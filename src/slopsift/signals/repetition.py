@@ -63,7 +63,6 @@ from slopsift import _accel
 from slopsift.document import Document, Paragraph, Sentence
 from slopsift.lexicons import load_lexicon
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
-from slopsift.structure import is_list_item
 
 TOP_NGRAMS = (2, 3, 4)
 DUP_NGRAMS = (5, 6, 7, 8, 9, 10)
@@ -236,39 +235,6 @@ _TLD = re.compile(r"\.(?:com|org|net|gov|edu|io|dev|co|uk|us|ai|app|info|biz)(?!
 _PATH = re.compile(r"""/[^\s()\[\]<>"'`]*""")
 _LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
 _TOKEN_STOP = frozenset(" \t\n()[]<>\"'`,;")
-_FENCE = ("```", "~~~")
-_INDENT = ("\t", "    ")
-
-
-def _code_lines(doc: Document) -> set[int]:
-    """Lines of fenced code blocks (fences included) and indented code blocks."""
-    text = doc.text
-    out: set[int] = set()
-    # (a one-character test first: ``in`` finds a single character with memchr, several times
-    # faster than a substring)
-    fenced = ("`" in text and "```" in text) or ("~" in text and "~~~" in text)
-    if not fenced and not ("\t" in text and "\n\t" in text) and "\n    " not in text:
-        return out
-    inside = False
-    prev_blank_or_code = True
-    for i, ln in enumerate(doc.lines):
-        if not ln.blank:
-            c = text[ln.start]
-            if not (c.isspace() or c == "`" or c == "~"):  # neither a fence nor indented
-                if inside:
-                    out.add(i)
-                prev_blank_or_code = inside
-                continue
-        raw = text[ln.start : ln.end]
-        if fenced and raw.lstrip().startswith(_FENCE):
-            out.add(i)
-            inside = not inside
-        elif inside or (
-            not ln.blank and raw.startswith(_INDENT) and prev_blank_or_code and not is_list_item(raw.lstrip())
-        ):
-            out.add(i)
-        prev_blank_or_code = ln.blank or i in out
-    return out
 
 
 def _nonprose_spans(doc: Document) -> list[tuple[int, int]]:
@@ -318,7 +284,7 @@ class _Prose:
 
 def _prose(doc: Document) -> _Prose:
     text = doc.text
-    code = _code_lines(doc)
+    code = doc.code_lines
     # Lines with a letter (so not blank), found by C-level maps; then without the code lines.
     lines = list(compress(range(len(doc.lines)), map(_HAS_LETTER.search, doc.line_texts)))
     if code:
