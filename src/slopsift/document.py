@@ -190,6 +190,11 @@ class Document:
         return word_initials(self.text, self.word_starts)
 
     @cached_property
+    def line_starts(self) -> list[int]:
+        """``lines[i].start`` for every line, for bisecting an offset to its line."""
+        return [ln.start for ln in self.lines]
+
+    @cached_property
     def line_texts(self) -> list[str]:
         """The text of every line, ``line_texts[i] == text[lines[i].start : lines[i].end]``
         (``text.split("\\n")``, kept from the parse). Read-only, like the rest."""
@@ -537,6 +542,7 @@ def parse(text: str) -> Document:
         code_lines=code,
     )
     doc.__dict__["line_texts"] = raws  # what the cached properties would compute
+    doc.__dict__["line_starts"] = line_starts
     if low is not None:
         doc.__dict__["lower"] = low  # (``Document.lower`` of ASCII text)
     return doc

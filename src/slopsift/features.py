@@ -31,6 +31,7 @@ __all__ = [
     "Gate",
     "SignalsResult",
     "batches",
+    "checked_texts",
     "extract_features",
     "feature_names",
     "feature_schema_hash",
@@ -283,20 +284,26 @@ def _rows(texts: Sequence[str]) -> np.ndarray:
     return out
 
 
-def batches(texts: Iterable[str], n_jobs: int, batch_size: int) -> list[list[str]]:
-    """``texts`` in batches of ``batch_size``, after checking the arguments of a batch call: each
-    text a ``str`` (the error names its position in ``texts``), ``n_jobs`` a non-zero int (joblib's
-    meaning: -1 all cores), ``batch_size`` a positive int. A lone ``str`` is refused: iterated, it
-    would score every character as a document."""
+def checked_texts(texts: Iterable[str]) -> list[str]:
+    """``texts`` as a list, each a ``str`` (the error names its position). A lone ``str`` is
+    refused: iterated, it would score every character as a document."""
     if isinstance(texts, (str, bytes)):
         raise TypeError(f"texts must be an iterable of str, not a single {type(texts).__name__}")
-    for name, v, low in (("n_jobs", n_jobs, None), ("batch_size", batch_size, 1)):
-        if isinstance(v, bool) or not isinstance(v, int) or v == 0 or (low is not None and v < low):
-            raise ValueError(f"{name} must be {'a positive' if low else 'a non-zero'} int, got {v!r}")
     items = list(texts)
     for i, t in enumerate(items):
         if not isinstance(t, str):
             raise TypeError(f"texts[{i}] is {type(t).__name__}, expected str")
+    return items
+
+
+def batches(texts: Iterable[str], n_jobs: int, batch_size: int) -> list[list[str]]:
+    """``texts`` in batches of ``batch_size``, after checking the arguments of a batch call: the
+    texts (:func:`checked_texts`), ``n_jobs`` a non-zero int (joblib's meaning: -1 all cores),
+    ``batch_size`` a positive int."""
+    for name, v, low in (("n_jobs", n_jobs, None), ("batch_size", batch_size, 1)):
+        if isinstance(v, bool) or not isinstance(v, int) or v == 0 or (low is not None and v < low):
+            raise ValueError(f"{name} must be {'a positive' if low else 'a non-zero'} int, got {v!r}")
+    items = checked_texts(texts)
     return [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
 
 

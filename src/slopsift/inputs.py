@@ -91,9 +91,9 @@ class ReadOptions:
     stdin: IO[bytes] | None = None
     on_bytes: Callable[[int], None] | None = field(default=None, repr=False)
     on_note: Callable[[str], None] | None = field(default=None, repr=False)
+    """Told what a reader decided that the user may not expect (how standard input was read)."""
     exclude: frozenset[tuple[int, int]] = frozenset()
     """``(st_dev, st_ino)`` of files a directory walk must pass over: the output being written."""
-    """Told what a reader decided that the user may not expect (how standard input was read)."""
 
 
 # --- decoding --------------------------------------------------------------------------------------

@@ -33,7 +33,14 @@ import numpy as np
 
 from slopsift.bundle import PERCENTILES, ModelBundle, SortedCounts, load_bundle
 from slopsift.document import parse
-from slopsift.features import EvidenceSpan, SignalsResult, batches, feature_specs, signals_for_document
+from slopsift.features import (
+    EvidenceSpan,
+    SignalsResult,
+    batches,
+    checked_texts,
+    feature_specs,
+    signals_for_document,
+)
 from slopsift.signals import families
 
 __all__ = ["Detector", "Label", "Reason", "Report", "cached_detector", "score", "score_many"]
@@ -151,12 +158,7 @@ class Detector:
 
     def score_batch(self, texts: Sequence[str]) -> list[Report]:
         """Score texts in one process, one classifier call per batch."""
-        if isinstance(texts, (str, bytes)):
-            raise TypeError(f"texts must be a sequence of str, not a single {type(texts).__name__}")
-        for i, t in enumerate(texts):
-            if not isinstance(t, str):
-                raise TypeError(f"texts[{i}] is {type(t).__name__}, expected str")
-        results = [signals_for_document(parse(t)) for t in texts]
+        results = [signals_for_document(parse(t)) for t in checked_texts(texts)]
         if not results:
             return []
         n = len(results)

@@ -241,7 +241,7 @@ class _Lines:
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.starts = [ln.start for ln in doc.lines]
+        self.starts = doc.line_starts
         self.nl_lower = "\n" + doc.lower  # for the debris scan's line-start regex (_DEBRIS_LEAD)
         self.code = doc.code_lines
 

@@ -1299,7 +1299,7 @@ def _count_numbered(
 
 def _count_mismatches(ctx: _Ctx, sents: _Sents, cue_sents: list[int]) -> None:
     doc = ctx.doc
-    line_starts = [ln.start for ln in doc.lines]
+    line_starts = doc.line_starts
     heading_lines = doc.heading_lines
     done: set[int] = set()
     for si in cue_sents[:_MAX_LIST_CUES]:

@@ -146,8 +146,7 @@ def _prose_sentences(doc: Document) -> list[Sentence]:
     else:
         out = list(compress(sents, long_enough))
     if doc.code_lines:
-        code = doc.code_lines
-        line_starts = list(map(_START, doc.lines))
+        code, line_starts = doc.code_lines, doc.line_starts
         out = [s for s in out if bisect_right(line_starts, s.start) - 1 not in code]
     return out
 
