@@ -10,6 +10,7 @@ from slopsift.signals import (  # noqa: F401  (imported for registration)
     readability,
     repetition,
     style,
+    usage,
     vocabulary,
 )
 from slopsift.signals.base import Evidence, Family, FeatureSpec, get_family, registered
@@ -23,6 +24,7 @@ FAMILY_ORDER = (
     "readability",
     "style",
     "vocabulary",
+    "usage",
 )
 """The order of families in the feature matrix. Append only; never reorder."""
 
