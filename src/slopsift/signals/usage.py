@@ -102,12 +102,14 @@ def slip_patterns() -> tuple[dict[str, tuple[SlipPattern, ...]], tuple[str, ...]
 
 
 def _article_slip(article: str, word: str, a_ok: tuple[str, ...]) -> bool:
-    """Whether ``article`` ("a" or "an") before the lower-case ``word`` is a slip by the letter rule."""
+    """Whether ``article`` ("a" or "an") before the lower-case ``word`` is a slip by the letter rule.
+    A word must open with two letters: a letter alone or with a hyphen is read by its name ("an x-ray",
+    "a e-mail" are both left alone)."""
     if len(word) < 2 or not word[:2].isalpha():
         return False
     if article == "a":
         return word[0] in _ARTICLE_A_VOWELS and not word.startswith(a_ok)
-    return word[0] in _ARTICLE_AN_CONSONANTS and not (word[0] == "x" and word[1] == "-")
+    return word[0] in _ARTICLE_AN_CONSONANTS
 
 
 @lru_cache(maxsize=1)
