@@ -10,12 +10,15 @@ non-native speakers, whose stock phrases ("it is crucial to", "in conclusion") t
 counts, from being flagged on those phrases alone.
 
 The patterns are data (``usage_slips.tsv``: categories, sets of words, and the words after which a
-match does not count, as in "does it have"); one rule is code: "a" before a word that opens with
-a vowel letter (a, e, i, o; not a word that begins like an "a-ok" row: "one-time", "euro") and
-"an" before one that opens with a consonant letter other than h. Matches stay inside a sentence,
-need nothing but white space between their words, and every word must be written in lower case
-except the first at a sentence start, unless that one is a modal ("Will is", "Vitamin A is", "an
-FBI" do not count).
+match does not count, "does it have", or after which alone it counts: "it are" is a slip as a
+subject, not as an object, "the reasons behind it are"). One rule is code: "a" before a word that
+opens with a vowel letter and sound ("a advice"; not "a one-time", "a euro") and "an" before a
+consonant ("an big", "an one-off"; not "an hour", "an npm package"), never before a function word
+("a is": a variable). Matches stay inside a sentence, need nothing but white space between their
+words, and every word must be written in lower case ("I" excepted) except the first at a sentence
+start, unless that one is a modal ("Will is", "Vitamin A is", "an FBI" do not count). Code is not
+prose: nothing on a code line (``Document.code_lines``), inside inline code or right after markup or
+code syntax counts.
 
 Its limit: machine text with errors injected on purpose (word-substitution attacks) reads as human to
 it, as it does to the misspelling signal; the model card reports such attacks. Cost: O(n), one set
@@ -25,14 +28,15 @@ test per word pair in C, Python work only where a slip may start.
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, pairwise
 
 from slopsift.document import Document
-from slopsift.lexicons import load_table
+from slopsift.lexicons import load_lexicon, load_table
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
-__all__ = ["FAMILY", "FEATURES", "SlipPattern", "compute", "slip_patterns"]
+__all__ = ["FAMILY", "FEATURES", "SlipPattern", "Slips", "compute", "slip_patterns"]
 
 _LEXICON = "usage_slips.tsv"
 _MAX_EVIDENCE = 25
@@ -40,13 +44,35 @@ _ARTICLE_A_VOWELS = frozenset("aeio")
 """First letters after which "a" is a slip ("a apple"); u is left out ("a university", "an umbrella")."""
 _ARTICLE_AN_CONSONANTS = frozenset("bcdfgjklmnpqrstvwxyz")
 """First letters after which "an" is a slip ("an book"); h is left out ("an hour", "an hotel")."""
+_VOWELS = frozenset("aeiou")
+_SENTENCE_START = "^"
+"""The word an ``only_after`` condition names for "the match opens its sentence"."""
+_NOT_PROSE_BEFORE = frozenset("<`/\\@#_.=:~&%$+")
+"""A slip's first word right after one of these is markup or code (``<a id=...>``, ``x.a is``)."""
 
 _NAMES_AT_START = frozenset(("will", "can", "may", "might", "must", "would", "could", "should"))
 """Modals that open a sentence capitalised are names or questions ("Will is here", "Can is a city"),
 never slips: only these first words must be written in lower case even at a sentence start."""
 
-SlipPattern = tuple[tuple[frozenset[str], ...], frozenset[str], str]
-"""``(slots after the first, words after which a match does not count, category)``."""
+SlipPattern = tuple[tuple[frozenset[str], ...], frozenset[str], frozenset[str] | None, str]
+"""``(slots after the first, words after which a match does not count, words after which alone it
+counts or None, category)``."""
+
+
+@dataclass(frozen=True)
+class Slips:
+    """``usage_slips.tsv`` read: the patterns by first word and the article rule's exceptions."""
+
+    by_first: dict[str, tuple[SlipPattern, ...]]
+    a_ok: frozenset[str]
+    """Words that open with a vowel letter and a consonant sound ("one"), also before a hyphen."""
+    a_ok_prefixes: tuple[str, ...]
+    """Beginnings with that sound ("eu": "euro", "eulogy")."""
+
+    def consonant_sound(self, word: str) -> bool:
+        """Whether ``word``, opening with a vowel letter, opens with a consonant sound."""
+        return word.partition("-")[0] in self.a_ok or word.startswith(self.a_ok_prefixes)
+
 
 FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec(
@@ -79,56 +105,83 @@ def _slots(pattern: str) -> list[frozenset[str]]:
     return [_slot(part) for part in pattern.split()]
 
 
+def _condition(text: str) -> tuple[frozenset[str], frozenset[str] | None]:
+    """``(unless_after, only_after)`` of a pattern's third column."""
+    kind, _, words = text.strip().partition(" ")
+    if kind == "unless_after":
+        return _slot(words), None
+    if kind == "only_after":
+        return frozenset(), _slot(words)
+    raise ValueError(
+        f"{_LEXICON}: a condition is 'unless_after {{...}}' or 'only_after {{...}}', got {text!r}"
+    )
+
+
 @lru_cache(maxsize=1)
-def slip_patterns() -> tuple[dict[str, tuple[SlipPattern, ...]], tuple[str, ...]]:
-    """The patterns of ``usage_slips.tsv`` by first word, and the "a-ok" beginnings of the article rule."""
+def slip_patterns() -> Slips:
+    """The patterns of ``usage_slips.tsv`` and the article rule's exceptions."""
     by_first: dict[str, list[SlipPattern]] = {}
     a_ok: set[str] = set()
+    prefixes: set[str] = set()
     for row in load_table(_LEXICON):
         if len(row) not in (2, 3):
             raise ValueError(f"{_LEXICON}: expected 2 or 3 tab-separated columns, got {row!r}")
         category, pattern = row[0].strip(), row[1]
         slots = _slots(pattern)
-        if category == "a-ok":
-            if len(slots) != 1:
-                raise ValueError(f"{_LEXICON}: an a-ok row holds one set of words, got {pattern!r}")
-            a_ok |= slots[0]
+        if category in ("a-ok", "a-ok-prefix"):
+            if len(slots) != 1 or len(row) != 2:
+                raise ValueError(f"{_LEXICON}: an {category} row holds one set of words, got {pattern!r}")
+            (a_ok if category == "a-ok" else prefixes).update(slots[0])
             continue
-        unless = _slot(row[2]) if len(row) == 3 else frozenset()
+        unless, only = _condition(row[2]) if len(row) == 3 else (frozenset(), None)
         rest = tuple(slots[1:])
         for first in slots[0]:
-            by_first.setdefault(first, []).append((rest, unless, category))
-    return {k: tuple(v) for k, v in by_first.items()}, tuple(sorted(a_ok))
+            by_first.setdefault(first, []).append((rest, unless, only, category))
+    return Slips({k: tuple(v) for k, v in by_first.items()}, frozenset(a_ok), tuple(sorted(prefixes)))
 
 
-def _article_slip(article: str, word: str, a_ok: tuple[str, ...]) -> bool:
+def _article_slip(article: str, word: str, slips: Slips, stop: frozenset[str]) -> bool:
     """Whether ``article`` ("a" or "an") before the lower-case ``word`` is a slip by the letter rule.
-    A word must open with two letters: a letter alone or with a hyphen is read by its name ("an x-ray",
-    "a e-mail" are both left alone)."""
-    if len(word) < 2 or not word[:2].isalpha():
+
+    The word must open with two letters (a letter alone or with a hyphen is read by its name: "an
+    x-ray"), and not be a function word ("a is", "a and": a variable or a letter, not an article).
+    After "an", a word with no vowel in its first three characters is an abbreviation said letter by
+    letter ("an npm package", "an mp3"), and one that opens with a vowel letter but a consonant sound
+    is a slip ("an one-off", "an eulogy")."""
+    if len(word) < 2 or not word[:2].isalpha() or word in stop:
         return False
+    first = word[0]
     if article == "a":
-        return word[0] in _ARTICLE_A_VOWELS and not word.startswith(a_ok)
-    return word[0] in _ARTICLE_AN_CONSONANTS
+        return first in _ARTICLE_A_VOWELS and not slips.consonant_sound(word)
+    if first in _ARTICLE_AN_CONSONANTS:
+        return not _VOWELS.isdisjoint(word[:3])
+    return first in _ARTICLE_A_VOWELS and slips.consonant_sound(word)
 
 
 @lru_cache(maxsize=1)
 def _prefilter() -> tuple[frozenset[str], frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
     """What a slip can start with: a whole-pattern word, a (word, next word) pair of a longer pattern,
     and an (article, next word's first character) pair of the article rule."""
-    by_first, _ = slip_patterns()
-    singles = frozenset(w for w, pats in by_first.items() if any(not rest for rest, _, _ in pats))
-    pairs = frozenset((w, x) for w, pats in by_first.items() for rest, _, _ in pats if rest for x in rest[0])
+    by_first = slip_patterns().by_first
+    singles = frozenset(w for w, pats in by_first.items() if any(not p[0] for p in pats))
+    pairs = frozenset((w, x) for w, pats in by_first.items() for p in pats if p[0] for x in p[0][0])
     articles = frozenset(
-        [("a", c) for c in sorted(_ARTICLE_A_VOWELS)] + [("an", c) for c in sorted(_ARTICLE_AN_CONSONANTS)]
+        [("a", c) for c in sorted(_ARTICLE_A_VOWELS)]
+        + [("an", c) for c in sorted(_ARTICLE_AN_CONSONANTS | _ARTICLE_A_VOWELS)]
     )
     return singles, pairs, articles
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    return frozenset(load_lexicon("stopwords_en.txt").phrases)
 
 
 def compute(doc: Document) -> FamilyOutput:
     if not doc.n_words:
         return {"slips_per_1k": 0.0}, []
-    by_first, a_ok = slip_patterns()
+    slips_table = slip_patterns()
+    by_first = slips_table.by_first
     singles, pairs, articles = _prefilter()
     words = doc.words
     firsts = doc.word_initials
@@ -145,13 +198,29 @@ def compute(doc: Document) -> FamilyOutput:
         starts, ends = doc.word_starts, doc.word_ends
         sentences = doc.sentences
         sentence_starts = [s.word_start for s in sentences]
+        line_starts = doc.line_starts
+        code = doc.code_lines
+        stop = _function_words()
+
+        def lower(k: int) -> bool:
+            """Word ``k`` is written all in lower case, or is the pronoun "I"."""
+            return text[starts[k] : ends[k]].islower() or words[k] == "i"
 
         def joined(i: int, end: int) -> bool:
             """Words ``i .. end - 1`` have only white space between them, all but the first in lower case."""
             for k in range(i + 1, end):
-                if not firsts[k].islower() or not text[ends[k - 1] : starts[k]].isspace():
+                if not lower(k) or not text[ends[k - 1] : starts[k]].isspace():
                     return False
             return True
+
+        def in_code(i: int) -> bool:
+            """Word ``i`` is on a code line, inside inline code (after an odd number of backticks on its
+            line) or right after markup or code syntax ("<a id", "x.a is")."""
+            at = starts[i]
+            line = bisect_right(line_starts, at) - 1
+            if line in code or text.count("`", line_starts[line], at) % 2:
+                return True
+            return at > 0 and text[at - 1] in _NOT_PROSE_BEFORE
 
         for i in sorted(found):
             si = bisect_right(sentence_starts, i) - 1
@@ -159,20 +228,29 @@ def compute(doc: Document) -> FamilyOutput:
                 continue  # a word outside every sentence
             a, b = sentences[si].word_start, sentences[si].word_end
             w = words[i]
-            if not firsts[i].islower() and (i != a or w in _NAMES_AT_START):
+            if not lower(i) and (i != a or w in _NAMES_AT_START or not firsts[i].isupper()):
+                continue
+            if in_code(i):
                 continue
             hit = ""
             end = nxt = i + 1
-            if w in ("a", "an") and nxt < b and _article_slip(w, words[nxt], a_ok) and joined(i, nxt + 1):
+            if (
+                w in ("a", "an")
+                and nxt < b
+                and _article_slip(w, words[nxt], slips_table, stop)
+                and joined(i, nxt + 1)
+            ):
                 hit, end = "article", nxt + 1
-            for rest, unless, category in by_first.get(w, ()):
+            before = words[i - 1] if i > a else _SENTENCE_START
+            for rest, unless, only, category in by_first.get(w, ()):
                 if hit:
                     break
                 end = i + 1 + len(rest)
                 if (
                     end <= b
                     and all(words[i + 1 + k] in slot for k, slot in enumerate(rest))
-                    and not (i > a and words[i - 1] in unless)
+                    and before not in unless
+                    and (only is None or before in only)
                     and joined(i, end)
                 ):
                     hit = category
