@@ -177,11 +177,12 @@ Every flag comes with its reasons and the spans of text that produced them.
 - Registers with no human examples in training (fiction, legal, marketing copy, medical records) may be flagged
   more often than the figures below suggest; see the check-only sets for learner writing.
 - Whether a claim is true: the inconsistency signals only compare a text with itself.
-- Deliberate typos. Misspellings (`vocabulary.misspelling_per_1k`: a lower-case non-word one edit from a common
-  English word) and sentences opened in lower case count as evidence for a human author, because language models
-  practically never produce either; machine text with typos injected on purpose (DetectRL's character-level
-  attacks, in the table of check-only sets and attacks below) or with its capitals removed therefore reads as more
-  human.
+- Deliberate typos and slips. Misspellings (`vocabulary.misspelling_per_1k`: a lower-case non-word one edit from a
+  common English word), learner-English usage slips (`usage.slips_per_1k`: "a advice", "he don't") and sentences
+  opened in lower case count as evidence for a human author, because language models practically never produce
+  them; machine text with typos injected on purpose (DetectRL's character-level attacks), with words swapped
+  without fixing the grammar around them (its word-substitution attacks: "a idiotic story"), or with its capitals
+  removed therefore reads as more human (table of check-only sets and attacks below).
 
 ## Training data
 
