@@ -35,7 +35,7 @@ def notes(text: str, feature: str) -> set[str]:
 
 
 def test_feature_specs_documented() -> None:
-    assert len(NAMES) == len(set(NAMES)) == 19  # 4 line/para + 3 top + 6 dup + 6 others
+    assert len(NAMES) == len(set(NAMES)) == 20  # 4 line/para + 3 top + 6 dup + 6 others + pasted_share
     for spec in FEATURES:
         assert spec.definition and spec.unit
         assert spec.direction in ("higher_worse", "higher_better")
@@ -470,3 +470,36 @@ def test_near_dup_sentences_match_reference(sentences: list[list[str]]) -> None:
     text = " ".join(" ".join(["Start", *s]) + "." for s in sentences)
     words = [["start", *s] for s in sentences]
     assert values(text)["near_dup_sentence_frac"] == pytest.approx(near_dup_reference(words))
+
+
+def test_pasted_share_counts_only_repetition_past_gophers_limit() -> None:
+    paras = [
+        f"Paragraph {i} tells a different part of the story of the allotment and its sheds." for i in range(5)
+    ]
+    text = "\n\n".join(paras)
+    rep = slopsift.signals(text).families["repetition"]
+    assert rep.values["pasted_share"] == 0.0
+    # One repeated paragraph of six: 1/6 of the paragraph characters, under the 0.2 limit.
+    once = slopsift.signals(text + "\n\n" + paras[2]).families["repetition"]
+    assert 0.0 < once.values["dup_para_char_frac"] < 0.2
+    assert once.values["pasted_share"] == 0.0
+    assert once.evidence_for("repetition.pasted_share") == []
+    # Pasted twice: half the characters repeat, (0.5 - 0.2) / 0.8 past the limit; every repeat is evidence.
+    twice_text = text + "\n\n" + text
+    twice = slopsift.signals(twice_text).families["repetition"]
+    assert twice.values["dup_para_char_frac"] == 0.5
+    assert math.isclose(twice.values["pasted_share"], 0.375)
+    spans = twice.evidence_for("repetition.pasted_share")
+    assert len(spans) == 10  # five repeated lines and five repeated paragraphs
+    assert {twice_text[e.start : e.end] for e in spans} == set(paras)
+    assert all(e.start >= len(text) for e in spans)  # the second copies, not the first
+
+
+def test_a_pasted_human_article_is_flagged() -> None:
+    from pathlib import Path
+
+    human = (Path(__file__).parent / "fixtures" / "human_article.md").read_text(encoding="utf-8")
+    assert not slopsift.score(human).flagged
+    pasted = slopsift.score(human + "\n\n" + human)
+    assert pasted.flagged
+    assert "repetition.pasted_share" in [r.signal for r in pasted.reasons]

@@ -50,7 +50,7 @@ import zlib
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import lru_cache
 from heapq import nlargest
@@ -96,6 +96,9 @@ Span = Sentence | Paragraph
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 _GOPHER = "Gopher (Rae et al. 2021, Table A1) as in datatrove"
+PASTED_LIMIT = 0.2
+"""Gopher's limit on the character share of repeated lines and of repeated paragraphs (both 0.2)."""
+_DUP_UNIT_SIGNALS = frozenset(("dup_line_frac", "dup_para_frac"))
 
 
 def _top_spec(n: int) -> FeatureSpec:
@@ -217,6 +220,15 @@ FEATURES: tuple[FeatureSpec, ...] = (
         f"{MTLD_EVIDENCE:g}.",
         "words per factor",
         "higher_better",
+    ),
+    FeatureSpec(
+        "pasted_share",
+        f"How far the larger of dup_line_char_frac and dup_para_char_frac goes past Gopher's limit of "
+        f"{PASTED_LIMIT}, rescaled to 0..1: 0 for a text with a few incidental repeats, 0.375 for a text "
+        "pasted twice, near 1 for one paragraph over and over. Evidence: the repeated lines and "
+        "paragraphs.",
+        "fraction past the limit",
+        "higher_worse",
     ),
 )
 
@@ -930,6 +942,10 @@ def compute(doc: Document) -> FamilyOutput:
     values["dup_para_frac"], values["dup_para_char_frac"] = _dup_units(
         keys, para_span, "dup_para_frac", "paragraph", ev
     )
+    pasted = max(values["dup_line_char_frac"], values["dup_para_char_frac"]) - PASTED_LIMIT
+    values["pasted_share"] = max(0.0, pasted) / (1.0 - PASTED_LIMIT)
+    if pasted > 0:
+        ev.extend([replace(e, signal="pasted_share") for e in ev if e.signal in _DUP_UNIT_SIGNALS])
 
     # Pruned n-gram scan over int word ids (at most MAX_SCAN_WORDS words). Masked words have
     # unique ids >= n, so every id is below 2n.
