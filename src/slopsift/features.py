@@ -18,7 +18,7 @@ import numpy as np
 
 from slopsift._frozen import build_frozen, slot_setters
 from slopsift.document import MIN_WORDS, Document, parse
-from slopsift.lexicons import load_lexicon
+from slopsift.lexicons import function_words
 from slopsift.normalize import OffsetMap
 from slopsift.signals import families
 from slopsift.signals.base import Evidence, FeatureSpec
@@ -198,11 +198,6 @@ def feature_schema_hash() -> str:
     return h.hexdigest()
 
 
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    return frozenset(load_lexicon("stopwords_en.txt").phrases)
-
-
 def _latin_share(s: str) -> float:
     """Share of the letters of ``s`` that are ASCII (1.0 without letters), counted in C:
     ASCII letters by deleting every other byte, other letters only among the non-ASCII runs."""
@@ -220,7 +215,7 @@ def gate(doc: Document) -> Gate:
     n = doc.n_words
     if n >= 20:
         # Counted over distinct words (the families have usually built ``word_counts`` already).
-        stop = _stopwords()
+        stop = function_words()
         share = sum(c for w, c in doc.word_counts.items() if w in stop) / n
         latin = _latin_share(doc.text[:20000])
         if share < _MIN_STOPWORD_SHARE or latin < _MIN_LATIN_SHARE:

@@ -27,9 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
-from slopsift.lexicons import load_lexicon
+from slopsift.lexicons import function_words
 
 __all__ = ["Heading", "Line", "code_lines", "detect_headings", "is_list_item"]
 
@@ -75,15 +74,9 @@ _WORD = re.compile(r"[^\W_][\w'\-]*")
 _MID_SENTENCE = re.compile(r"[.!?][\"')\]*_]*\s+\S")
 
 
-@lru_cache(maxsize=1)
-def _small() -> frozenset[str]:
-    """Function words: lower-case in title case, and never the last word of a heading."""
-    return frozenset(load_lexicon("stopwords_en.txt").phrases)
-
-
 def _bad_last(word: str) -> bool:
     w = word.lower()
-    return w in _small() and w not in _OK_LAST
+    return w in function_words() and w not in _OK_LAST
 
 
 def is_list_item(line: str) -> bool:
@@ -93,7 +86,7 @@ def is_list_item(line: str) -> bool:
 
 def _cap_ratio(words: Sequence[str]) -> float:
     """Share of the content words after the first that start with a capital (1.0 if none)."""
-    small = _small()
+    small = function_words()
     content = [w for w in words[1:] if w.lower() not in small]
     if not content:
         return 1.0
@@ -125,7 +118,7 @@ def _plain_title(s: str) -> bool:
         return (
             len(words) >= 2
             and _cap_ratio(words) >= 0.99
-            and any(w.lower() not in _small() for w in words[1:])
+            and any(w.lower() not in function_words() for w in words[1:])
         )
     return True
 

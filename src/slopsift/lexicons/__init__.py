@@ -29,6 +29,7 @@ __all__ = [
     "PhraseMatcher",
     "PhraseMatcherSet",
     "WordFacts",
+    "function_words",
     "load_lexicon",
     "load_table",
     "misspelled",
@@ -91,6 +92,13 @@ def load_table(name: str) -> tuple[tuple[str, ...], ...]:
     """Load a tab-separated table (same header rules as a lexicon), one tuple per row."""
     _, body = _header(name, _read(name))
     return tuple(tuple(line.split("\t")) for line in body)
+
+
+@cache
+def function_words() -> frozenset[str]:
+    """English closed-class words (``stopwords_en.txt``): the language gate's evidence, and what
+    headings, repetition, artifacts, usage and the inconsistency checks leave out as not content."""
+    return frozenset(load_lexicon("stopwords_en.txt").phrases)
 
 
 def _trie(phrases: Iterable[str]) -> dict:  # type: ignore[type-arg]

@@ -54,7 +54,7 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from slopsift.document import Document
-from slopsift.lexicons import _trie_regex, load_lexicon, load_table
+from slopsift.lexicons import _trie_regex, function_words, load_lexicon, load_table
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 from slopsift.structure import is_list_item
 
@@ -220,11 +220,6 @@ def _debris_line() -> re.Pattern[str]:
         return rx  # some entry matches an empty line
     # Half the lines of a text are empty; a look-ahead for a character turns them away at once.
     return re.compile(rf"{lead[:2]}(?=[^\n]){lead[2:]}(?:{body}){_DEBRIS_TRAIL}")
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    return frozenset(load_lexicon("stopwords_en.txt").phrases)
 
 
 @lru_cache(maxsize=1)
@@ -420,7 +415,7 @@ def _lone_word_lines(lx: _Lines) -> tuple[int, list[Evidence]]:
     doc = lx.doc
     lines = doc.lines
     text = doc.text
-    stop = _stopwords()
+    stop = function_words()
     count = 0
     ev: list[Evidence] = []
     for i, ln in enumerate(lines):

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from slopsift.document import Document, Heading, Sentence
-from slopsift.lexicons import load_lexicon
+from slopsift.lexicons import function_words, load_lexicon
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
 __all__ = ["FAMILY", "FEATURES", "MAX_HEADINGS", "compute"]
@@ -169,14 +169,9 @@ def _templates() -> _Templates:
     return _Templates(frozenset(lex.phrases), alt(plain), alt(concl))
 
 
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    return frozenset(load_lexicon("stopwords_en.txt").phrases)
-
-
 def _content(words: Sequence[str]) -> set[str]:
     """Content words (not in stopwords_en.txt), a plural "s" dropped from words over three letters."""
-    stop = _stopwords()
+    stop = function_words()
     return {w[:-1] if len(w) > 3 and w[-1] == "s" and w[-2] != "s" else w for w in words if w not in stop}
 
 

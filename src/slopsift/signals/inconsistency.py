@@ -61,7 +61,7 @@ from itertools import compress
 from operator import attrgetter
 
 from slopsift.document import Document
-from slopsift.lexicons import load_lexicon, load_table
+from slopsift.lexicons import function_words, load_lexicon, load_table
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 from slopsift.structure import is_list_item
 
@@ -216,7 +216,7 @@ def _lex() -> _Lex:
     quant = load_table("inconsistency_quantities.txt")
     roles = {tuple(row[0].split()): row[1] for row in load_table("inconsistency_roles.txt")}
     tense = {w: t for t in ("pres", "past", "fut") for w in cue[f"tense_{t}"]}
-    stop = frozenset(load_lexicon("stopwords_en.txt").phrases)
+    stop = function_words()
     neg = frozenset(load_lexicon("inconsistency_negation.txt").phrases)
     list_nouns = frozenset(load_lexicon("inconsistency_list_nouns.txt").phrases)
     qwords = frozenset(w for w, _ in quant)

@@ -61,7 +61,7 @@ import numpy as np
 
 from slopsift import _accel
 from slopsift.document import Document, Paragraph, Sentence
-from slopsift.lexicons import load_lexicon
+from slopsift.lexicons import function_words
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
 TOP_NGRAMS = (2, 3, 4)
@@ -231,11 +231,6 @@ FEATURES: tuple[FeatureSpec, ...] = (
         "higher_worse",
     ),
 )
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    return frozenset(load_lexicon("stopwords_en.txt").phrases)
 
 
 # --------------------------------------------------------------------------------------------
@@ -635,7 +630,7 @@ def _word_span(doc: Document, ws: int, we: int) -> tuple[int, int]:
 def _is_content(word: str) -> bool:
     """A content word: two or more characters, a letter, not a function word (cached: the same
     words recur in every document)."""
-    return len(word) > 1 and word not in _stopwords() and _HAS_LETTER.search(word) is not None
+    return len(word) > 1 and word not in function_words() and _HAS_LETTER.search(word) is not None
 
 
 _PHRASE_NUMPY_MIN = 256  # candidates from which they are packed and sorted in numpy

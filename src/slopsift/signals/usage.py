@@ -33,7 +33,7 @@ from functools import lru_cache
 from itertools import compress, pairwise
 
 from slopsift.document import Document
-from slopsift.lexicons import load_lexicon, load_table
+from slopsift.lexicons import function_words, load_table
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
 __all__ = ["FAMILY", "FEATURES", "SlipPattern", "Slips", "compute", "slip_patterns"]
@@ -172,11 +172,6 @@ def _prefilter() -> tuple[frozenset[str], frozenset[tuple[str, str]], frozenset[
     return singles, pairs, articles
 
 
-@lru_cache(maxsize=1)
-def _function_words() -> frozenset[str]:
-    return frozenset(load_lexicon("stopwords_en.txt").phrases)
-
-
 def compute(doc: Document) -> FamilyOutput:
     if not doc.n_words:
         return {"slips_per_1k": 0.0}, []
@@ -200,7 +195,7 @@ def compute(doc: Document) -> FamilyOutput:
         sentence_starts = [s.word_start for s in sentences]
         line_starts = doc.line_starts
         code = doc.code_lines
-        stop = _function_words()
+        stop = function_words()
 
         def lower(k: int) -> bool:
             """Word ``k`` is written all in lower case, or is the pronoun "I"."""

@@ -19,7 +19,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-from slopsift.lexicons import load_lexicon, load_table
+from slopsift.lexicons import function_words, load_table
 
 __all__ = ["AUGMENT_FRACTION", "augment_records", "content_farm", "ordinary_structure", "topic_phrase"]
 
@@ -38,15 +38,10 @@ def _templates() -> dict[str, list[str]]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _stop() -> frozenset[str]:
-    return frozenset(load_lexicon("stopwords_en.txt").phrases)
-
-
 def topic_phrase(text: str) -> str:
     """The text's most frequent content-word bigram (or word), title-cased."""
     words = [w.lower() for w in _WORD.findall(text)]
-    stop = _stop()
+    stop = function_words()
     bigrams = Counter(
         (a, b) for a, b in pairwise(words) if a not in stop and b not in stop and len(a) > 2 and len(b) > 2
     )
@@ -104,7 +99,7 @@ def content_farm(text: str, meta: dict[str, Any] | None, rng: random.Random) -> 
             para = f"{opener} {para[0].lower()}{para[1:]}"
         out.append(para)
         if "lone_word" in tricks and 0 < i < n - 1 and rng.random() < 0.25:
-            words = [w for w in _WORD.findall(para) if w.lower() not in _stop() and len(w) > 4]
+            words = [w for w in _WORD.findall(para) if w.lower() not in function_words() and len(w) > 4]
             if words:
                 out.append(rng.choice(words).lower())
     if "templates" in tricks and rng.random() < 0.4:
