@@ -60,13 +60,6 @@ of") are a third human term (feature schema 10, weight +1.32): AUROC 0.783 -> 0.
 -> 0.709 by generator, 0.752 -> 0.753 by domain, 0.716 -> 0.720 by repository; Herbold's human essays
 flagged 13.3% -> 12.2%.
 
-Pasted text is the second machine-evidence term: ``repetition.pasted_share``, how far the share of repeated
-lines or paragraphs goes past Gopher's limit of 0.2 (feature schema 11). No corpus holds pasted text, so the
-support is the content-farm copies and the weight sits at its bound (-10); a note pasted twice fell from 0.65
-to 0.11, and no held-out fold, check-only set or threshold moved. The whole duplicate-paragraph share as the
-term instead cost catches at the default point (HC3 wiki 40% -> 32%): one incidental repeat in 3-4% of human
-answers lowered their domain's 5% point and with it the threshold.
-
 The stock rhetoric of recent chat models ("this isn't about X. It's about Y", "isn't just", "here's
 the thing") is the mirror case, evidence for a *machine* whose absence means nothing: the 2022-23
 generators of most training sets never use it, nor do most people, but half of the 2023-26 machine
@@ -82,6 +75,13 @@ signal, in the full grouped evaluation: AUROC by repository 0.641 -> 0.717 and m
 there at the default point 17% -> 39% (human posts 0.9% -> 2.0%); by dataset 0.784 -> 0.783, by
 generator 0.700 -> 0.706, by domain 0.752 -> 0.751. The trees read neither it nor its sentence share
 (:data:`TERM_ONLY`), which they would learn as the style of a few repositories.
+
+Pasted text is the second machine-evidence term: ``repetition.pasted_share``, how far the share of repeated
+lines or paragraphs goes past Gopher's limit of 0.2 (feature schema 11). No corpus holds pasted text, so the
+support is the content-farm copies and the weight sits at its bound (-10); a note pasted twice fell from 0.65
+to 0.11, and no held-out fold, check-only set or threshold moved. The whole duplicate-paragraph share as the
+term instead cost catches at the default point (HC3 wiki 40% -> 32%): one incidental repeat in 3-4% of human
+answers lowered their domain's 5% point and with it the threshold.
 """
 
 from __future__ import annotations
