@@ -280,9 +280,9 @@ def reproduce(args: argparse.Namespace) -> int:
     (out_dir / "metrics.json").write_text(
         json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
-    from slopsift.training.card import write_model_card
+    from slopsift.training.card import probe_of, write_model_card
 
-    write_model_card(out_dir / "MODEL_CARD.md", bundle, results)
+    write_model_card(out_dir / "MODEL_CARD.md", bundle, results, probe_of(bundle))
     _log(f"wrote {out_dir}/{BUNDLED_MODEL}, metrics.json, MODEL_CARD.md")
     return 0
 

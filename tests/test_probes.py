@@ -1,0 +1,75 @@
+"""Probe sets (slopsift.training.probes): layout checked, summary counting what the detector says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import slopsift
+from slopsift.training.card import probe_of
+from slopsift.training.probes import probe_summary, probe_table, read_probe
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _write(d: Path, name: str, body: str) -> None:
+    (d / name).write_text(body, encoding="utf-8")
+
+
+def test_read_probe_splits_request_genre_and_text(tmp_path: Path) -> None:
+    _write(tmp_path, "02-review-cafe.txt", "PROMPT: review the cafe\n\nGreat coffee.\n\nSlow service.\n")
+    _write(tmp_path, "01-blog-garden-tips.txt", "PROMPT:  tips for a garden \n\n# Tips\n\nWater early.")
+    _write(tmp_path, "notes.md", "not a probe")
+    probes = read_probe(tmp_path)
+    assert [(p.name, p.genre, p.prompt) for p in probes] == [
+        ("01-blog-garden-tips", "blog", "tips for a garden"),
+        ("02-review-cafe", "review", "review the cafe"),
+    ]
+    assert probes[1].text == "Great coffee.\n\nSlow service."  # the request is never part of the text
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("01-blog-a.txt", "Just a text with no request.\n\nMore."),  # no header
+        ("01-blog-a.txt", "PROMPT: a request\nGlued to the text."),  # no blank line after it
+        ("01-blog-a.txt", "PROMPT: a\nsecond line\n\ntext"),  # a header of two lines
+        ("blog.txt", "PROMPT: a request\n\ntext"),  # no genre in the name
+    ],
+)
+def test_read_probe_refuses_a_malformed_file(tmp_path: Path, name: str, body: str) -> None:
+    _write(tmp_path, name, body)
+    with pytest.raises(ValueError, match=name):
+        read_probe(tmp_path)
+
+
+def test_read_probe_refuses_an_empty_directory(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no probe texts"):
+        read_probe(tmp_path)
+
+
+def test_probe_summary_counts_the_detector_flags(tmp_path: Path) -> None:
+    _write(tmp_path, "01-farm-a.txt", "PROMPT: x\n\n" + (FIXTURES / "content_farm.md").read_text())
+    _write(tmp_path, "02-farm-b.txt", "PROMPT: y\n\n" + (FIXTURES / "human_article.md").read_text())
+    detector = slopsift.Detector()
+    s = probe_summary(detector, read_probe(tmp_path))
+    farm, human = (detector.score(p.text) for p in read_probe(tmp_path))
+    assert farm.flagged and not human.flagged
+    assert (s["n"], s["flagged"], s["threshold"]) == (2, 1, detector.threshold)
+    median = (farm.quality + human.quality) / 2
+    assert s["by_genre"] == {"farm": {"n": 2, "flagged": 1, "median_quality": median}}
+    assert s["quality"] == {"01-farm-a": farm.quality, "02-farm-b": human.quality}
+    assert set(s["reasons"]) <= {r.signal for r in farm.reasons} and s["reasons"]
+    table = probe_table(s)
+    assert "| farm | 2 | 1 |" in table and "| **all** | 2 | 1 |" in table
+
+
+def test_the_shipped_probe_set_reads_and_the_card_reports_it() -> None:
+    probes = read_probe(ROOT / "benchmarks" / "probes" / "chat-2026")
+    assert len(probes) == 80 and len({p.genre for p in probes}) == 10
+    assert all(p.prompt and len(p.text.split()) >= 100 for p in probes)
+    assert probe_of(slopsift.Detector().bundle, ROOT / "does-not-exist") is None
+    card = (ROOT / "models" / "MODEL_CARD.md").read_text()
+    assert "## A current chat model (probe set)" in card and "| **all** | 80 |" in card
