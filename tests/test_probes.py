@@ -8,7 +8,7 @@ import pytest
 
 import slopsift
 from slopsift.training.card import probe_of
-from slopsift.training.probes import probe_summary, probe_table, read_probe
+from slopsift.training.probes import describe, probe_sets, probe_summary, probe_table, read_probe
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,10 +66,25 @@ def test_probe_summary_counts_the_detector_flags(tmp_path: Path) -> None:
     assert "| farm | 2 | 1 |" in table and "| **all** | 2 | 1 |" in table
 
 
-def test_the_shipped_probe_set_reads_and_the_card_reports_it() -> None:
-    probes = read_probe(ROOT / "benchmarks" / "probes" / "chat-2026")
-    assert len(probes) == 80 and len({p.genre for p in probes}) == 10
-    assert all(p.prompt and len(p.text.split()) >= 100 for p in probes)
+def test_probe_sets_and_descriptions(tmp_path: Path) -> None:
+    for name in ("b-set", "a-set", "empty"):
+        (tmp_path / name).mkdir()
+    _write(tmp_path / "a-set", "01-x-y.txt", "PROMPT: p\n\ntext")
+    _write(tmp_path / "b-set", "01-x-y.txt", "PROMPT: p\n\ntext")
+    _write(tmp_path / "b-set", "README.md", "# Title\n\nFirst  paragraph,\nwrapped.\n\nSecond.\n")
+    assert [d.name for d in probe_sets(tmp_path)] == ["a-set", "b-set"]  # "empty" holds no texts
+    assert probe_sets(tmp_path / "missing") == []
+    assert describe(tmp_path / "b-set") == "First paragraph, wrapped."
+    assert describe(tmp_path / "a-set") == ""
+
+
+def test_the_shipped_probe_sets_read_and_the_card_reports_them() -> None:
+    root = ROOT / "benchmarks" / "probes"
+    sets = {d.name: read_probe(d) for d in probe_sets(root)}
+    assert {k: len(v) for k, v in sets.items()} == {"chat-2026": 80, "chat-2026-seo": 40}
+    assert all(p.prompt and len(p.text.split()) >= 100 for v in sets.values() for p in v)
+    assert all(describe(d) for d in probe_sets(root))
     assert probe_of(slopsift.Detector().bundle, ROOT / "does-not-exist") is None
     card = (ROOT / "models" / "MODEL_CARD.md").read_text()
-    assert "## A current chat model (probe set)" in card and "| **all** | 80 |" in card
+    assert "## A current chat model (probe sets)" in card, "regenerate: python -m slopsift.training.card"
+    assert "| **all** | 80 |" in card and "| **all** | 40 |" in card

@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from slopsift.bundle import BUNDLED_MODEL, ModelBundle, load_bundle
-from slopsift.training.probes import DEFAULT_PROBE_DIR, probe_summary, probe_table, read_probe
+from slopsift.training.probes import (
+    DEFAULT_PROBE_ROOT,
+    describe,
+    probe_sets,
+    probe_summary,
+    probe_table,
+    read_probe,
+)
 
 __all__ = ["LICENCES", "evaluation_tables", "main", "probe_of", "write_model_card"]
 
@@ -129,25 +136,33 @@ def _evidence_terms(meta: dict[str, Any]) -> str:
     )
 
 
-def _probe_section(probe: dict[str, Any] | None) -> str:
-    if probe is None:
-        return "(no probe set: run from a checkout that has `benchmarks/probes/chat-2026`)\n"
-    share = probe["flagged"] / probe["n"]
-    return f"""{probe["n"]} texts written for this check in November 2026 by a current chat model (Anthropic's Claude
-family), each answering an ordinary request (a blog post, a Yelp review, a cover letter, a five-paragraph essay;
-a quarter of the requests ask it to sound natural), in `benchmarks/probes/chat-2026` with their requests. Never
-fitted on. At the default operating point the model flags **{probe["flagged"]} of {probe["n"]} ({share:.1%})**.
-slopsift measures habits (boilerplate, template structure, repetition, scrape debris, the rhetoric of recent
-chat models), not authorship as such: fluent text that avoids them is not flagged, whoever wrote it. Reproduce
-with `python benchmarks/probe.py`.
-
-{probe_table(probe)}"""
+def _probe_section(probes: dict[str, dict[str, Any]] | None) -> str:
+    if not probes:
+        return "(no probe sets: the card was written outside a checkout with `benchmarks/probes`)\n"
+    out = [
+        "Texts a current chat model wrote for this check, each answering an ordinary request; never fitted on "
+        "and\nwithout human counterparts, so each gives the share flagged at the default operating point, not "
+        "an AUROC.\nslopsift measures habits (boilerplate, template structure, repetition, scrape debris, the "
+        "rhetoric of recent\nchat models), not authorship as such: fluent text that avoids them is not flagged, "
+        "whoever wrote it.\nReproduce with `python benchmarks/probe.py --dir benchmarks/probes/NAME`.\n",
+    ]
+    for name, s in probes.items():
+        share = s["flagged"] / s["n"]
+        out += [
+            f"### `{name}`: {s['flagged']} of {s['n']} flagged ({share:.1%})\n",
+            f"{s['description']}\n" if s.get("description") else "",
+            probe_table(s),
+        ]
+    return "\n".join(part for part in out if part)
 
 
 def write_model_card(
-    path: Path, bundle: ModelBundle, results: dict[str, Any], probe: dict[str, Any] | None = None
+    path: Path,
+    bundle: ModelBundle,
+    results: dict[str, Any],
+    probes: dict[str, dict[str, Any]] | None = None,
 ) -> None:
-    """Write the card; ``probe`` is a :func:`slopsift.training.probes.probe_summary` of the bundle, if any."""
+    """Write the card; ``probes``: per probe set, the bundle's summary on it (:func:`probe_of`), if any."""
     meta = bundle.metadata
     td = meta.get("training_data", {})
     sources = sorted({k.split("/")[0] for k in td.get("by_source_label", {})})
@@ -247,9 +262,9 @@ rules as a classifier (score = number of rules fired; flag if any fires) and TF-
 ## Check-only sets and attacks (final model, default operating point)
 
 {_per_source_table(results)}
-## A current chat model (probe set)
+## A current chat model (probe sets)
 
-{_probe_section(probe)}
+{_probe_section(probes)}
 ## Reproduce
 
 ```
@@ -262,25 +277,27 @@ This rebuilds the corpus, the evaluation above (`models/metrics.json`), the mode
     path.write_text(text, encoding="utf-8")
 
 
-def probe_of(bundle: ModelBundle, directory: Path | None = DEFAULT_PROBE_DIR) -> dict[str, Any] | None:
-    """The probe summary of ``bundle`` on ``directory``, or None when there is no such directory
-    (an installed package outside a checkout)."""
-    if directory is None or not directory.is_dir():
+def probe_of(bundle: ModelBundle, root: Path | None = DEFAULT_PROBE_ROOT) -> dict[str, dict[str, Any]] | None:
+    """Per probe set under ``root``, the summary of ``bundle`` on it and the set's description; None
+    when there is no such directory (an installed package outside a checkout)."""
+    sets = probe_sets(root) if root is not None else []
+    if not sets:
         return None
     from slopsift.scoring import Detector
 
-    return probe_summary(Detector(bundle), read_probe(directory))
+    detector = Detector(bundle)
+    return {d.name: {**probe_summary(detector, read_probe(d)), "description": describe(d)} for d in sets}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m slopsift.training.card", description=__doc__)
     ap.add_argument("--models-dir", default="models", help="holds the bundle, its sidecar and metrics.json")
-    ap.add_argument("--probe-dir", type=Path, default=DEFAULT_PROBE_DIR, help="probe set for the card")
+    ap.add_argument("--probe-root", type=Path, default=DEFAULT_PROBE_ROOT, help="probe sets for the card")
     args = ap.parse_args(argv)
     d = Path(args.models_dir)
     results = json.loads((d / "metrics.json").read_text(encoding="utf-8"))
     bundle = load_bundle(d / BUNDLED_MODEL)
-    write_model_card(d / "MODEL_CARD.md", bundle, results, probe_of(bundle, args.probe_dir))
+    write_model_card(d / "MODEL_CARD.md", bundle, results, probe_of(bundle, args.probe_root))
     return 0
 
 

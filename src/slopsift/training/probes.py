@@ -5,9 +5,11 @@ plus the 2023-2026 agent blogs of ``web-articles``. A probe set asks how the mod
 chat model writes *today* when a user asks for an ordinary text: never fitted on, reported in the
 model card beside the check-only sets.
 
-A probe directory holds ``NN-genre-slug.txt`` files (UTF-8). Each opens with the request that
-produced it, ``PROMPT: ...`` and a blank line; that header is not scored. The genre is the file
-name's second part (``03-blog-repot-houseplants.txt`` is a ``blog`` text).
+A probe set is a directory of ``NN-genre-slug.txt`` files (UTF-8) beside a ``README.md`` that
+says what they are (its first paragraph is the card's description). Each text opens with the request
+that produced it, ``PROMPT: ...`` and a blank line; that header is not scored. The genre is the file
+name's second part (``03-blog-repot-houseplants.txt`` is a ``blog`` text). The sets live side by
+side under one root (:data:`DEFAULT_PROBE_ROOT`).
 """
 
 from __future__ import annotations
@@ -21,10 +23,18 @@ from typing import Any
 
 from slopsift.scoring import Detector
 
-__all__ = ["DEFAULT_PROBE_DIR", "ProbeText", "probe_summary", "probe_table", "read_probe"]
+__all__ = [
+    "DEFAULT_PROBE_ROOT",
+    "ProbeText",
+    "describe",
+    "probe_sets",
+    "probe_summary",
+    "probe_table",
+    "read_probe",
+]
 
-DEFAULT_PROBE_DIR = Path("benchmarks/probes/chat-2026")
-"""The probe set shipped in the repository (not in the wheel), relative to a checkout's root."""
+DEFAULT_PROBE_ROOT = Path("benchmarks/probes")
+"""Where the repository keeps its probe sets (not in the wheel), relative to a checkout's root."""
 
 _PROMPT = "PROMPT: "
 
@@ -58,6 +68,21 @@ def read_probe(directory: Path) -> list[ProbeText]:
     if not out:
         raise ValueError(f"{directory}: no probe texts (*.txt)")
     return out
+
+
+def probe_sets(root: Path) -> list[Path]:
+    """The probe sets under ``root``: its subdirectories holding ``*.txt`` files, in name order."""
+    return sorted(d for d in root.iterdir() if d.is_dir() and any(d.glob("*.txt"))) if root.is_dir() else []
+
+
+def describe(directory: Path) -> str:
+    """The first paragraph after the title of the set's ``README.md``, on one line ("" without one)."""
+    readme = directory / "README.md"
+    if not readme.is_file():
+        return ""
+    paras = [p for p in readme.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    body = [p for p in paras if not p.lstrip().startswith("#")]
+    return " ".join(body[0].split()) if body else ""
 
 
 def probe_summary(detector: Detector, probes: Sequence[ProbeText]) -> dict[str, Any]:
