@@ -36,7 +36,8 @@ def test_exact_values_on_a_hand_counted_text() -> None:
     assert values["flesch_kincaid_grade"] == pytest.approx(-1.45)
     # lengths 6, 8, 4: deviations 0, 2, -2 -> variance 8/3
     assert values["sentence_length_std"] == pytest.approx(math.sqrt(8 / 3))
-    assert values["sentence_length_cv"] == pytest.approx(math.sqrt(8 / 3) / 6)
+    # cv sqrt(8/3) / 6 over 3 sentences, shrunk toward the prior as if it were 4 more sentences
+    assert values["sentence_length_cv"] == pytest.approx((3 * math.sqrt(8 / 3) / 6 + 4 * 0.47) / 7)
 
 
 def test_long_words_and_syllable_counter() -> None:
@@ -46,7 +47,7 @@ def test_long_words_and_syllable_counter() -> None:
     values, _ = rd(text)
     assert values["syllables_per_word"] == pytest.approx(16 / 6)
     assert values["long_word_fraction"] == pytest.approx(4 / 6)
-    assert values["sentence_length_cv"] == 0.0  # three identical lengths: no burstiness at all
+    assert values["sentence_length_cv"] == pytest.approx(4 * 0.47 / 7)  # no spread of its own: prior only
 
 
 def test_syllable_rules_that_differ_from_a_plain_lookup() -> None:
@@ -123,14 +124,15 @@ def test_evidence_points_at_sentences() -> None:
 @pytest.mark.parametrize("text", ["", "   \n\n", "Hi.", "Yes! Sure! Fine.", "# Only a heading"])
 def test_no_prose_gives_zeros(text: str) -> None:
     values, ev = readability.compute(parse(text))
-    assert values == dict.fromkeys(NAMES, 0.0)
+    assert values == {**dict.fromkeys(NAMES, 0.0), "sentence_length_cv": readability.SPREAD_PRIOR}
     assert ev == []
 
 
 def test_fewer_than_three_sentences_have_no_spread() -> None:
     values, _ = rd("The cat sat on the mat. A dog ran to the park and back.")
     assert values["mean_sentence_length"] == pytest.approx(7.0)
-    assert values["sentence_length_std"] == 0.0 and values["sentence_length_cv"] == 0.0
+    assert values["sentence_length_std"] == 0.0
+    assert values["sentence_length_cv"] == readability.SPREAD_PRIOR == 0.47  # unmeasured reads as typical
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
