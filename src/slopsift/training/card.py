@@ -207,6 +207,7 @@ Every flag comes with its reasons and the spans of text that produced them.
 ## What it cannot know
 
 - Generators newer or stylistically different from those below, and text edited by a human after generation.
+  Fluent text from a current chat model that avoids the measured habits passes: see the probe sets below.
 - Non-English text (gated as `unsupported_language`) and very short text (< 80 words: `insufficient_text`).
 - Registers with no human examples in training (fiction, legal, marketing copy, medical records) may be flagged
   more often than the figures below suggest; see the check-only sets for learner writing.
