@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,10 +25,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--texts", action="store_true", help="also print every text's quality")
     ap.add_argument("--json", type=Path, default=None, help="write the summary here")
     args = ap.parse_args(argv)
+    from slopsift.bundle import ModelError
     from slopsift.scoring import Detector
     from slopsift.training.probes import probe_summary, probe_table, read_probe
 
-    summary = probe_summary(Detector(args.model), read_probe(args.dir))
+    try:
+        summary = probe_summary(Detector(args.model), read_probe(args.dir))
+    except (ModelError, ValueError, OSError) as e:
+        print(f"probe.py: {e}", file=sys.stderr)
+        return 2
     n, flagged, thr = summary["n"], summary["flagged"], summary["threshold"]
     print(f"{args.dir.name}: {flagged} of {n} flagged at quality < {thr:.4f}")
     print(probe_table(summary))

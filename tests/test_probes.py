@@ -88,3 +88,21 @@ def test_the_shipped_probe_sets_read_and_the_card_reports_them() -> None:
     card = (ROOT / "models" / "MODEL_CARD.md").read_text()
     assert "## A current chat model (probe sets)" in card, "regenerate: python -m slopsift.training.card"
     assert "| **all** | 80 |" in card and "| **all** | 40 |" in card
+
+
+def test_probe_script_end_to_end(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    _write(tmp_path, "01-farm-a.txt", "PROMPT: x\n\n" + (FIXTURES / "content_farm.md").read_text())
+    script = str(ROOT / "benchmarks" / "probe.py")
+    out = tmp_path / "summary.json"
+    done = subprocess.run(
+        [sys.executable, script, "--dir", str(tmp_path), "--json", str(out)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"{tmp_path.name}: 1 of 1 flagged" in done.stdout
+    assert json.loads(out.read_text())["flagged"] == 1
+    bad = subprocess.run([sys.executable, script, "--dir", str(tmp_path / "none")], capture_output=True, text=True)
+    assert bad.returncode == 2 and "no probe texts" in bad.stderr and "Traceback" not in bad.stderr
