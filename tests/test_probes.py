@@ -104,5 +104,6 @@ def test_probe_script_end_to_end(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert f"{tmp_path.name}: 1 of 1 flagged" in done.stdout
     assert json.loads(out.read_text())["flagged"] == 1
-    bad = subprocess.run([sys.executable, script, "--dir", str(tmp_path / "none")], capture_output=True, text=True)
+    missing = [sys.executable, script, "--dir", str(tmp_path / "none")]
+    bad = subprocess.run(missing, capture_output=True, text=True)
     assert bad.returncode == 2 and "no probe texts" in bad.stderr and "Traceback" not in bad.stderr
