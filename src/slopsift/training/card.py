@@ -179,7 +179,10 @@ slopsift {meta.get("slopsift_version")}, scikit-learn {meta.get("sklearn_version
 
 **What it outputs**: `quality = P(the text is not low-quality generated content)`, calibrated (Platt sigmoid, on a
 grouped hold-out the booster never saw, with every source weighted equally: read it as the probability under a
-balanced prior, not the base rate of your traffic). `flagged` means quality below the operating point:
+balanced prior, not the base rate of your traffic). The calibration holds for text like the training sources'; on
+text from generators unlike them it does not (the held-out ECE below; the probe sets, where a current chat model's
+texts mostly score far above the threshold), so read a high quality as "none of the measured habits", not as proof of a human author.
+`flagged` means quality below the operating point:
 `fpr_0.05` = {_f(thr.get("fpr_0.05"), 4)} (default) and `fpr_0.01` = {_f(thr.get("fpr_0.01"), 4)}, set on held-out
 human texts so that at most 5% / 1% of them are flagged in every human domain with >= 100 held-out texts, and
 in every such training domain *as if unseen*: each domain's human texts scored by a model fitted and calibrated
