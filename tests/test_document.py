@@ -32,6 +32,24 @@ def test_normalisation_counts_each_kind_of_change() -> None:
     }
 
 
+@pytest.mark.parametrize("sep", ["\x0b", "\x0c", "\x85", "\u2028", "\u2029"])
+def test_other_line_separators_become_line_feeds(sep: str) -> None:
+    # Deleting them (as control characters) or keeping them (U+2028/9 are not controls) joined the
+    # lines: headings, repeated lines and paragraphs vanished from every signal.
+    raw = f"# Title{sep}Intro line.{sep}{sep}Second para."
+    n = normalise(raw)
+    assert n.text == "# Title\nIntro line.\n\nSecond para."
+    assert n.counts["line_endings"] == 3 and n.counts["control"] == 0
+    d = parse(raw)
+    assert [raw[slice(*d.original_span(ln.start, ln.end))] for ln in d.lines] == [
+        "# Title",
+        "Intro line.",
+        "",
+        "Second para.",
+    ]
+    assert d.heading_lines  # the title is a heading again
+
+
 def test_cyrillic_word_is_not_folded() -> None:
     # A genuinely Cyrillic word has no Latin letters: it is left alone.
     assert normalise("мир peace").text == "мир peace"

@@ -7,7 +7,9 @@ processed character by character, so the cost stays linear and small.
 
 Changes applied, each counted (tampering is itself a signal):
 
-* ``line_endings``  CRLF and lone CR become LF (LF, the line structure, is kept).
+* ``line_endings``  CRLF, lone CR and the other line and paragraph separators (VT, FF, NEL,
+                    U+2028, U+2029) become LF (LF, the line structure, is kept): deleting them
+                    would join lines, and with them headings and repeated lines, into one.
 * ``control``       C0/C1 control characters other than LF and TAB, and lone surrogates, removed.
 * ``invisible``     zero-width characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM, soft hyphen) removed.
 * ``bidi``          bidirectional overrides, embeddings and isolates removed.
@@ -138,6 +140,10 @@ def _clusters(run: str) -> list[str]:
     return out
 
 
+_LINE_BREAKS = frozenset("\x0b\x0c\x85\u2028\u2029")
+"""Line and paragraph separators other than LF and CR (``str.splitlines`` breaks at each)."""
+
+
 @lru_cache(maxsize=4096)
 def _clean(cl: str) -> tuple[str, str]:
     """The replacement of one cluster and the count it adds to ('' for none). Pure, so cached:
@@ -145,6 +151,8 @@ def _clean(cl: str) -> tuple[str, str]:
     ch = cl[0]
     if ch == "\r":
         return "\n", ""  # CRLF is merged by the caller
+    if ch in _LINE_BREAKS:
+        return "\n", "line_endings"
     if ch in _INVISIBLE:
         return "", "invisible"
     if ch in _BIDI:
