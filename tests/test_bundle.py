@@ -272,7 +272,7 @@ def test_objects_in_the_file_are_never_unpickled(model_path: Path, tmp_path: Pat
         load_bundle(bad)
 
 
-def test_format_1_loads_slowly_with_a_warning_and_upgrades(model_path: Path, tmp_path: Path) -> None:
+def test_format_1_loads_only_on_request_and_upgrades(model_path: Path, tmp_path: Path) -> None:
     b = load_bundle(model_path)
     old = tmp_path / "old.joblib"
     joblib.dump(
@@ -290,8 +290,13 @@ def test_format_1_loads_slowly_with_a_warning_and_upgrades(model_path: Path, tmp
     meta["sha256"] = sha256_file(old)
     old.with_suffix(".json").write_text(json.dumps(meta))
     x = random_rows(b, 50, seed=3)
+    # A pickle runs code when opened: never on the sidecar's word alone, only when asked for.
+    with pytest.raises(ModelError, match="format 1, a pickle"):
+        load_bundle(old)
+    with pytest.raises(ModelError, match="upgrade_bundle"):
+        slopsift.Detector(old)
     with pytest.warns(ModelFormatWarning, match="upgrade_bundle"):
-        slow = load_bundle(old)
+        slow = load_bundle(old, allow_pickle=True)
     assert np.array_equal(slow.quality(x), b.quality(x))
     upgrade_bundle(old)
     assert json.loads(old.with_suffix(".json").read_text())["bundle_format"] == BUNDLE_FORMAT

@@ -12,8 +12,9 @@ Loading checks, in order: the sidecar exists and the file's SHA-256 matches it; 
 schema matches this slopsift; the file is a zlib-compressed pickle of plain data (read with an
 unpickler that refuses every class, so opening it cannot run code); the compiled trees reproduce
 the stored probe margins exactly. Bundles of format 3 (evidence terms for a human author only) and
-2 (no evidence terms) load as they are; one of format 1 (the estimator pickled directly) is still
-loaded, through scikit-learn, with a :class:`ModelFormatWarning` telling how to re-save it.
+2 (no evidence terms) load as they are; one of format 1 (the estimator pickled directly) is opened
+only on request (``allow_pickle=True``, as :func:`upgrade_bundle` does), through scikit-learn, with a
+:class:`ModelFormatWarning` telling how to re-save it.
 """
 
 from __future__ import annotations
@@ -689,8 +690,14 @@ def save_bundle(bundle: ModelBundle, path: Path) -> Path:
     return side
 
 
-def load_bundle(path: str | Path | None = None) -> ModelBundle:
-    """Load the bundled model, or the one at ``path`` after checking its SHA-256 and schema."""
+def load_bundle(path: str | Path | None = None, *, allow_pickle: bool = False) -> ModelBundle:
+    """Load the bundled model, or the one at ``path`` after checking its SHA-256 and schema.
+
+    A format-1 bundle is a pickle of scikit-learn objects, and opening it runs whatever code it
+    holds; it loads only with ``allow_pickle=True`` (what :func:`upgrade_bundle` passes). The
+    SHA-256 beside a file guards against damage, not against someone who can replace both files,
+    so the sidecar alone must never be able to send a file down the pickle path.
+    """
     p = bundled_model_path() if path is None else Path(path)
     if not p.is_file():
         raise ModelError(f"model file not found: {p}")
@@ -730,6 +737,12 @@ def load_bundle(path: str | Path | None = None) -> ModelBundle:
         )
     fmt = meta.get("bundle_format", 1)
     if fmt == 1:
+        if not allow_pickle:
+            raise ModelError(
+                f"refusing to load {p}: its metadata says bundle format 1, a pickle of scikit-learn "
+                "objects that runs code when opened. If you trust the file, re-save it once as plain "
+                f"data: python -c \"from slopsift.bundle import upgrade_bundle; upgrade_bundle('{p}')\""
+            )
         return _load_format1(p, data, meta)
     if fmt not in _PLAIN_FORMATS:
         raise ModelError(
@@ -790,13 +803,14 @@ def _load_format1(p: Path, data: bytes, meta: dict[str, Any]) -> ModelBundle:
 
 
 def upgrade_bundle(path: str | Path, out: str | Path | None = None) -> Path:
-    """Re-save a bundle (format 1 or 2) in the current format, same model and metadata.
+    """Re-save a bundle (format 1 or 2) in the current format, same model and metadata. A format-1
+    file is a pickle: upgrade only one you trust (opening it runs its code).
 
     Writes ``out`` (default: in place) and its sidecar; returns the joblib path.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ModelFormatWarning)
-        bundle = load_bundle(path)
+        bundle = load_bundle(path, allow_pickle=True)
     target = Path(out) if out is not None else Path(path)
     save_bundle(bundle, target)
     return target
