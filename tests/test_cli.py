@@ -880,6 +880,19 @@ def test_train_then_score_then_evaluate(tmp_path: Path, capsys: pytest.CaptureFi
     bad.write_text(json.dumps({"text": "x", "label": "maybe"}) + "\n", encoding="utf-8")
     code, _, err = run(["train", str(bad), "-o", str(tmp_path / "x.joblib")], capsys)
     assert code == 2 and "neither human nor machine" in err and err.count("\n") == 1
+    # The README's form, --data, works as well as the positional DATA; giving both differently is an error.
+    code, o, _ = run(["evaluate", "--data", str(data), "--model", str(out), "-j", "1"], capsys)
+    assert code == 0 and "fpr_0.05" in json.loads(o)
+    code, _, err = run(["evaluate", str(data), "--data", str(bad), "--model", str(out)], capsys)
+    assert code == 2 and "DATA given twice" in err
+    code, _, err = run(["evaluate", "--model", str(out)], capsys)
+    assert code == 2 and "--data" in err
+    # Too little data: a clear minimum, not scikit-learn's cross-validation error.
+    small = tmp_path / "small.jsonl"
+    first20 = data.read_text(encoding="utf-8").splitlines(keepends=True)[:20]
+    small.write_text("".join(first20), encoding="utf-8")
+    code, _, err = run(["train", "--data", str(small), "-o", str(tmp_path / "s.joblib")], capsys)
+    assert code == 2 and "10 human and 10 machine groups" in err and "at least 30 of each" in err
 
 
 def test_prepare_data_is_wired(capsys: pytest.CaptureFixture[str]) -> None:

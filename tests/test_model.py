@@ -150,3 +150,10 @@ def test_batch_calls_check_their_arguments(
         slopsift.score_many(texts, **kwargs)
     with pytest.raises(error, match=match):
         slopsift.extract_features(texts, **kwargs)
+
+
+def test_batch_calls_take_numpy_integers() -> None:
+    # Sizes read from a config or computed with numpy arrive as numpy integers.
+    texts = [HUMAN, FARM, HUMAN]
+    got = slopsift.score_many(texts, n_jobs=np.int64(1), batch_size=np.int32(2))
+    assert [r.quality for r in got] == [r.quality for r in slopsift.score_many(texts)]

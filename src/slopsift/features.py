@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from numbers import Integral
 from operator import attrgetter, itemgetter
 from typing import Any, Literal
 
@@ -294,9 +295,9 @@ def checked_texts(texts: Iterable[str]) -> list[str]:
 def batches(texts: Iterable[str], n_jobs: int, batch_size: int) -> list[list[str]]:
     """``texts`` in batches of ``batch_size``, after checking the arguments of a batch call: the
     texts (:func:`checked_texts`), ``n_jobs`` a non-zero int (joblib's meaning: -1 all cores),
-    ``batch_size`` a positive int."""
+    ``batch_size`` a positive int (numpy integers too: numbers read from configs often are)."""
     for name, v, low in (("n_jobs", n_jobs, None), ("batch_size", batch_size, 1)):
-        if isinstance(v, bool) or not isinstance(v, int) or v == 0 or (low is not None and v < low):
+        if isinstance(v, bool) or not isinstance(v, Integral) or v == 0 or (low is not None and v < low):
             raise ValueError(f"{name} must be {'a positive' if low else 'a non-zero'} int, got {v!r}")
     items = checked_texts(texts)
     return [items[i : i + batch_size] for i in range(0, len(items), batch_size)]

@@ -268,7 +268,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         description="Fit and calibrate a model on a JSONL with 'text' and 'label' (human/machine), optional "
         "'group', 'source', 'domain'. Writes OUT and its .json metadata (with the SHA-256).",
     )
-    t.add_argument("data", metavar="DATA")
+    _add_data(t)
     t.add_argument("-o", "--out", required=True, metavar="OUT.joblib")
     t.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N")
     t.add_argument("--seed", type=int, default=0)
@@ -279,7 +279,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         help="evaluate a model on your labelled JSONL",
         description="Metrics of a model (default: the bundled one) on a labelled JSONL, printed as JSON.",
     )
-    v.add_argument("data", metavar="DATA")
+    _add_data(v)
     v.add_argument("--model", metavar="PATH")
     v.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N")
     v.set_defaults(func=cmd_evaluate, out=None, seed=0)
@@ -713,6 +713,21 @@ def cmd_signals(args: argparse.Namespace) -> int:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
+def _add_data(p: argparse.ArgumentParser) -> None:
+    """DATA as a positional argument or as ``--data`` (the form the README and the model card use)."""
+    p.add_argument("data", nargs="?", metavar="DATA", help="labelled JSONL (or give it as --data)")
+    p.add_argument("--data", dest="data_opt", metavar="DATA", help=argparse.SUPPRESS)
+
+
+def _data_of(args: argparse.Namespace) -> str:
+    given: list[str] = [d for d in (args.data, args.data_opt) if d is not None]
+    if not given:
+        raise UsageError("give the labelled JSONL: DATA or --data DATA")
+    if len(given) == 2 and given[0] != given[1]:
+        raise UsageError(f"DATA given twice: {given[0]!r} and --data {given[1]!r}")
+    return given[0]
+
+
 def _first_sentence(s: str) -> str:
     return _SENTENCE_END.split(s.strip(), maxsplit=1)[0]
 
@@ -726,6 +741,7 @@ def _training_errors() -> tuple[type[BaseException], ...]:
 def _run_training(args: argparse.Namespace, run: Callable[[argparse.Namespace], int]) -> int:
     """``train``/``evaluate``: resolve ``--jobs``, check DATA exists, report data errors as usage errors."""
     args.jobs = _jobs_of(args)
+    args.data = _data_of(args)
     if not os.path.isfile(args.data):
         raise UsageError(f"no such file: {args.data}")
     try:

@@ -176,8 +176,32 @@ def load_labelled_jsonl(path: Path) -> Table:
     )
 
 
+MIN_GROUPS_PER_LABEL = 30
+"""Fewest distinct groups (texts without a ``group`` are their own) of each label ``slopsift train``
+accepts: a quarter of the groups is held out for calibration and the thresholds, and fewer leaves
+the calibrator a handful of texts per label."""
+
+
+def check_trainable(t: Table, name: str) -> None:
+    """Refuse data too small to fit, calibrate and set thresholds on, saying how much is needed;
+    warn when the 1% operating point cannot be measured (fewer than 100 held-out human texts)."""
+    counts = {lab: len(set(t.group[t.y == v].tolist())) for lab, v in (("human", 0), ("machine", 1))}
+    if min(counts.values()) < MIN_GROUPS_PER_LABEL:
+        raise ValueError(
+            f"{name}: {counts['human']} human and {counts['machine']} machine groups (a text without "
+            f"'group' is its own); training needs at least {MIN_GROUPS_PER_LABEL} of each, since a "
+            "quarter is held out to calibrate the scores and set the thresholds"
+        )
+    if counts["human"] < 400:
+        _log(
+            f"note: about {counts['human'] // 4} human groups will be held out; with fewer than 100 the 1% "
+            "operating point is the lowest human score, not a measured 1%"
+        )
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     t = load_labelled_jsonl(Path(args.data))
+    check_trainable(t, str(args.data))
     t.x = features_cached(t.texts, None, args.jobs)
     bundle = fit_bundle(t, seed=args.seed, metadata={"model_version": Path(args.out).stem})
     side = save_bundle(bundle, Path(args.out))
