@@ -339,6 +339,30 @@ def test_tampered_file_is_refused(model_path: Path, tmp_path: Path) -> None:
         load_bundle(bad)
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("model_version", "EVIL"),
+        ("trained_at", "never"),
+        ("bundle_format", 4),
+        ("thresholds", {"fpr_0.05": 0.9}),
+    ],
+)
+def test_edited_sidecar_is_refused(model_path: Path, tmp_path: Path, field: str, value: Any) -> None:
+    # The SHA-256 covers the file, not the sidecar: the file keeps its own copy of the metadata,
+    # so a sidecar that says something else is caught, not believed.
+    copy = tmp_path / "copy.joblib"
+    copy.write_bytes(model_path.read_bytes())
+    meta = json.loads(model_path.with_suffix(".json").read_text())
+    meta[field] = value
+    copy.with_suffix(".json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match=r"differs from the copy inside|format 5, its metadata says 4"):
+        load_bundle(copy)
+    meta = json.loads(model_path.with_suffix(".json").read_text())
+    copy.with_suffix(".json").write_text(json.dumps(meta, indent=4))  # layout is not content
+    assert load_bundle(copy).metadata["model_version"] == "tiny"
+
+
 def test_missing_sidecar_is_refused(model_path: Path, tmp_path: Path) -> None:
     lone = tmp_path / "lone.joblib"
     lone.write_bytes(model_path.read_bytes())
@@ -489,7 +513,7 @@ def test_evidence_term_against_its_direction_is_refused(feature: str | None, wei
 def test_format_2_bundle_without_terms_still_loads(model_path: Path, tmp_path: Path) -> None:
     raw = joblib.load(model_path)
     raw["format"] = 2
-    del raw["forest"]["terms"]
+    del raw["forest"]["terms"], raw["metadata_json"]
     old = tmp_path / "old.joblib"
     joblib.dump(raw, old, compress=3)
     meta = json.loads(model_path.with_suffix(".json").read_text())

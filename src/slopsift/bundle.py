@@ -57,11 +57,14 @@ __all__ = [
 ]
 
 BUNDLED_MODEL = "slopsift-model.joblib"
-BUNDLE_FORMAT = 4
+BUNDLE_FORMAT = 5
 """Version of the joblib file's content, recorded as ``bundle_format`` in the sidecar. Format 3
-added the human-evidence terms, format 4 evidence terms for a machine author (negative weights);
-files of formats 2 (no terms) and 3 are read as well."""
-_PLAIN_FORMATS = (2, 3, 4)
+added the human-evidence terms, format 4 evidence terms for a machine author (negative weights),
+format 5 a copy of the sidecar's metadata inside the hashed file (so ``model_version`` and the
+training summary are covered by the SHA-256 too); files of formats 2 to 4 are read as well."""
+_PLAIN_FORMATS = (2, 3, 4, 5)
+_SIDECAR_ONLY = ("sha256", "size_bytes", "file")
+"""Sidecar fields known only after the file is written, so not copied into it."""
 PERCENTILES = np.arange(0, 101, dtype=np.float64)
 """Percentile grid of the human reference distribution stored per feature."""
 CHUNK_ROWS = 128
@@ -657,6 +660,15 @@ def save_bundle(bundle: ModelBundle, path: Path) -> Path:
 
     path = Path(path)
     f = bundle.forest
+    meta = {k: v for k, v in bundle.metadata.items() if k not in _SIDECAR_ONLY}
+    meta.update(
+        bundle_format=BUNDLE_FORMAT,
+        feature_schema_version=FEATURE_SCHEMA_VERSION,
+        feature_schema_hash=feature_schema_hash(),
+        feature_names=list(bundle.feature_names),
+        thresholds=dict(bundle.thresholds),
+    )
+    meta_json = json.dumps(meta, indent=2, sort_keys=True)
     payload = {
         "format": BUNDLE_FORMAT,
         "feature_names": list(bundle.feature_names),
@@ -671,20 +683,12 @@ def save_bundle(bundle: ModelBundle, path: Path) -> Path:
         },
         "probe": {k: _pack(getattr(bundle.probe, k)) for k in ("x", "margin", "quality")},
         "estimator_pickle": bundle.estimator_pickle(),
+        "metadata_json": meta_json,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(payload, path, compress=3)
-    meta = dict(bundle.metadata)
-    meta.update(
-        bundle_format=BUNDLE_FORMAT,
-        feature_schema_version=FEATURE_SCHEMA_VERSION,
-        feature_schema_hash=feature_schema_hash(),
-        feature_names=list(bundle.feature_names),
-        thresholds=dict(bundle.thresholds),
-        sha256=sha256_file(path),
-        size_bytes=path.stat().st_size,
-        file=path.name,
-    )
+    meta = json.loads(meta_json)
+    meta.update(sha256=sha256_file(path), size_bytes=path.stat().st_size, file=path.name)
     side = _meta_path(path)
     side.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return side
@@ -755,6 +759,15 @@ def load_bundle(path: str | Path | None = None, *, allow_pickle: bool = False) -
         fp = payload["forest"]
         if payload["format"] != fmt:
             raise ModelError(f"{p}: the file is format {payload['format']!r}, its metadata says {fmt!r}")
+        if fmt >= 5:
+            inside = json.loads(payload["metadata_json"])
+            outside = {k: v for k, v in meta.items() if k not in _SIDECAR_ONLY}
+            changed = sorted(k for k in inside.keys() | outside.keys() if inside.get(k) != outside.get(k))
+            if changed:
+                raise ModelIntegrityError(
+                    f"refusing to load {p}: its metadata file differs from the copy inside the verified "
+                    f"file in {', '.join(changed[:5])}"
+                )
         terms = tuple((int(j), float(w)) for j, w in fp.get("terms", ()))
         forest = CompiledForest(
             {k: _unpack(fp["arrays"][k]) for k in CompiledForest.ARRAYS},
