@@ -363,6 +363,15 @@ def test_edited_sidecar_is_refused(model_path: Path, tmp_path: Path, field: str,
     assert load_bundle(copy).metadata["model_version"] == "tiny"
 
 
+def test_empty_path_and_directory_are_named(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="model path is empty"):
+        load_bundle("")
+    with pytest.raises(ModelError, match="is a directory"):
+        load_bundle(tmp_path)
+    with pytest.raises(ModelError, match="model file not found"):
+        load_bundle(tmp_path / "nope.joblib")
+
+
 def test_missing_sidecar_is_refused(model_path: Path, tmp_path: Path) -> None:
     lone = tmp_path / "lone.joblib"
     lone.write_bytes(model_path.read_bytes())

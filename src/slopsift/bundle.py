@@ -702,7 +702,11 @@ def load_bundle(path: str | Path | None = None, *, allow_pickle: bool = False) -
     SHA-256 beside a file guards against damage, not against someone who can replace both files,
     so the sidecar alone must never be able to send a file down the pickle path.
     """
+    if path is not None and not str(path).strip():
+        raise ModelError("model path is empty: pass None for the bundled model, or a .joblib file")
     p = bundled_model_path() if path is None else Path(path)
+    if p.is_dir():
+        raise ModelError(f"{p} is a directory: pass the model's .joblib file")
     if not p.is_file():
         raise ModelError(f"model file not found: {p}")
     if p.suffix == ".json" and p.with_suffix(".joblib").is_file():
