@@ -181,8 +181,8 @@ slopsift {meta.get("slopsift_version")}, scikit-learn {meta.get("sklearn_version
 grouped hold-out the booster never saw, with every source weighted equally: read it as the probability under a
 balanced prior, not the base rate of your traffic). The calibration holds for text like the training sources'; on
 text from generators unlike them it does not (the held-out ECE below; the probe sets, where a current chat model's
-texts mostly score far above the threshold), so read a high quality as "none of the measured habits", not as proof of a human author.
-`flagged` means quality below the operating point:
+texts mostly score far above the threshold), so read a high quality as "none of the measured habits", not as
+proof of a human author. `flagged` means quality below the operating point:
 `fpr_0.05` = {_f(thr.get("fpr_0.05"), 4)} (default) and `fpr_0.01` = {_f(thr.get("fpr_0.01"), 4)}, set on held-out
 human texts so that at most 5% / 1% of them are flagged in every human domain with >= 100 held-out texts, and
 in every such training domain *as if unseen*: each domain's human texts scored by a model fitted and calibrated
@@ -281,10 +281,10 @@ This rebuilds the corpus, the evaluation above (`models/metrics.json`), the mode
     path.write_text(text, encoding="utf-8")
 
 
-def probe_of(bundle: ModelBundle, root: Path | None = DEFAULT_PROBE_ROOT) -> dict[str, dict[str, Any]] | None:
+def probe_of(bundle: ModelBundle, root: Path = DEFAULT_PROBE_ROOT) -> dict[str, dict[str, Any]] | None:
     """Per probe set under ``root``, the summary of ``bundle`` on it and the set's description; None
     when there is no such directory (an installed package outside a checkout)."""
-    sets = probe_sets(root) if root is not None else []
+    sets = probe_sets(root)
     if not sets:
         return None
     from slopsift.scoring import Detector

@@ -124,6 +124,8 @@ __all__ = [
 ]
 
 FPR_POINTS = (0.01, 0.05)
+CALIB_FRACTION = 0.25
+"""Share of the groups held out of fitting to calibrate the scores and set the operating points."""
 MIN_DOMAIN_HUMANS = 100
 """A human domain with at least this many held-out texts constrains the operating points."""
 
@@ -441,7 +443,7 @@ def fit_calibrated(
     sources: Sequence[str],
     domains: Sequence[str],
     *,
-    calib_fraction: float = 0.25,
+    calib_fraction: float = CALIB_FRACTION,
     seed: int = 0,
     method: str = "sigmoid",
     heldout_domains: bool = False,

@@ -26,7 +26,7 @@ from slopsift._version import __version__
 from slopsift.bundle import BUNDLED_MODEL, ModelBundle, load_bundle, save_bundle
 from slopsift.features import FEATURE_SCHEMA_VERSION, extract_features, feature_names, feature_schema_hash
 from slopsift.training.evaluate import PROTOCOLS, Table, evaluate_protocols
-from slopsift.training.fit import fit_calibrated, human_percentiles
+from slopsift.training.fit import CALIB_FRACTION, FPR_POINTS, fit_calibrated, human_percentiles
 from slopsift.training.metrics import fpr_at, summary
 
 __all__ = ["features_cached", "fit_bundle", "load_labelled_jsonl", "main", "table_from_records"]
@@ -178,24 +178,26 @@ def load_labelled_jsonl(path: Path) -> Table:
 
 MIN_GROUPS_PER_LABEL = 30
 """Fewest distinct groups (texts without a ``group`` are their own) of each label ``slopsift train``
-accepts: a quarter of the groups is held out for calibration and the thresholds, and fewer leaves
-the calibrator a handful of texts per label."""
+accepts: a share of the groups (``fit.CALIB_FRACTION``) is held out for calibration and the
+thresholds, and fewer leaves the calibrator a handful of texts per label."""
 
 
 def check_trainable(t: Table, name: str) -> None:
     """Refuse data too small to fit, calibrate and set thresholds on, saying how much is needed;
-    warn when the 1% operating point cannot be measured (fewer than 100 held-out human texts)."""
+    note when the strictest operating point cannot be measured (fewer held-out human groups than
+    ``1 / rate``: its threshold is then the lowest human score)."""
     counts = {lab: len(set(t.group[t.y == v].tolist())) for lab, v in (("human", 0), ("machine", 1))}
     if min(counts.values()) < MIN_GROUPS_PER_LABEL:
         raise ValueError(
             f"{name}: {counts['human']} human and {counts['machine']} machine groups (a text without "
-            f"'group' is its own); training needs at least {MIN_GROUPS_PER_LABEL} of each, since a "
-            "quarter is held out to calibrate the scores and set the thresholds"
+            f"'group' is its own); training needs at least {MIN_GROUPS_PER_LABEL} of each, since "
+            f"{CALIB_FRACTION:.0%} are held out to calibrate the scores and set the thresholds"
         )
-    if counts["human"] < 400:
+    held, needed = int(counts["human"] * CALIB_FRACTION), round(1 / min(FPR_POINTS))
+    if held < needed:
         _log(
-            f"note: about {counts['human'] // 4} human groups will be held out; with fewer than 100 the 1% "
-            "operating point is the lowest human score, not a measured 1%"
+            f"note: about {held} human groups will be held out; with fewer than {needed} the "
+            f"{min(FPR_POINTS):.0%} operating point is the lowest human score, not a measured rate"
         )
 
 
