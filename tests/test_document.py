@@ -65,6 +65,16 @@ def test_offsets_map_back_to_the_original() -> None:
     assert got == ["The", "\ufb01nal", "w\u043erd", "is", "here"]
 
 
+def test_a_span_ends_before_invisible_characters_deleted_after_it() -> None:
+    # A zero-width space or a bidi mark right after a word is not part of the word's evidence span;
+    # one inside a word (or before the next one) is.
+    raw = "end\u200b next\u200b\u200e \ufb01x\u200b; pass\u200bword done\u200b"
+    d = parse(raw)
+    got = [raw[slice(*d.original_span(s, e))] for s, e in zip(d.word_starts, d.word_ends, strict=True)]
+    assert got == ["end", "next", "\ufb01x", "pass\u200bword", "done"]
+    assert d.original_span(0, len(d.text)) == (0, len(raw) - 1)
+
+
 def test_ascii_text_is_unchanged_and_identity_mapped() -> None:
     raw = "Plain text.\nSecond line."
     d = parse(raw)

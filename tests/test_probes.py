@@ -90,6 +90,19 @@ def test_the_shipped_probe_sets_read_and_the_card_reports_them() -> None:
     assert "| **all** | 80 |" in card and "| **all** | 40 |" in card
 
 
+def test_the_card_finds_the_probe_sets_from_any_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from slopsift.training import probes
+
+    assert probes.DEFAULT_PROBE_ROOT.is_absolute()
+    if probes.DEFAULT_PROBE_ROOT != ROOT / "benchmarks" / "probes":
+        pytest.skip("slopsift is not imported from this checkout's src/")
+    monkeypatch.chdir(tmp_path)
+    found = probe_of(slopsift.Detector().bundle)
+    assert found is not None and set(found) == {"chat-2026", "chat-2026-seo"}
+
+
 def test_probe_script_end_to_end(tmp_path: Path) -> None:
     import json
     import subprocess

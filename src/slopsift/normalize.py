@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -95,6 +95,11 @@ class OffsetMap:
     pieces: tuple[tuple[int, int, int, int], ...] = ()
 
     def _shift(self, i: int, is_end: bool) -> int:
+        if is_end:
+            # An end stops before characters deleted right there (a zero-width space after a word).
+            k = bisect_left(self.norm_starts, i)
+            if k < len(self.pieces) and self.norm_starts[k] == i and self.pieces[k][2] == 0:
+                return self.pieces[k][1]
         k = bisect_right(self.norm_starts, i) - 1
         if k < 0:
             return i

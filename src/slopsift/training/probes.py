@@ -33,8 +33,9 @@ __all__ = [
     "read_probe",
 ]
 
-DEFAULT_PROBE_ROOT = Path("benchmarks/probes")
-"""Where the repository keeps its probe sets (not in the wheel), relative to a checkout's root."""
+DEFAULT_PROBE_ROOT = Path(__file__).resolve().parents[3] / "benchmarks" / "probes"
+"""Where a checkout keeps its probe sets, found from this file so that the card has them whatever the
+working directory. They are not in the wheel: an installed package has none (the card says so)."""
 
 _PROMPT = "PROMPT: "
 
