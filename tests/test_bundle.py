@@ -405,8 +405,35 @@ def test_schema_mismatch_is_refused(model_path: Path, tmp_path: Path) -> None:
     meta = json.loads(model_path.with_suffix(".json").read_text())
     meta["feature_names"] = meta["feature_names"][:-1]
     other.with_suffix(".json").write_text(json.dumps(meta))
-    with pytest.raises(ModelSchemaError, match="feature schema"):
+    with pytest.raises(ModelSchemaError, match="feature names stop or go on at 94"):
         load_bundle(other)
+    meta["feature_names"] = [*meta["feature_names"][:3], "renamed", *meta["feature_names"][4:], "x"]
+    other.with_suffix(".json").write_text(json.dumps(meta))
+    with pytest.raises(ModelSchemaError, match="its feature 3 is 'renamed' where this slopsift has"):
+        load_bundle(other)
+
+
+def test_a_failed_save_leaves_the_previous_model_whole(
+    model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import joblib
+
+    target = tmp_path / "m.joblib"
+    b = load_bundle(model_path)
+    save_bundle(b, target)
+    before = (target.read_bytes(), target.with_suffix(".json").read_text())
+
+    def disk_full(payload: object, path: Path, **kw: object) -> None:
+        Path(path).write_bytes(b"half a model")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(joblib, "dump", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        save_bundle(b, target)
+    assert (target.read_bytes(), target.with_suffix(".json").read_text()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.joblib", "m.json"]  # no temporary files
+    with pytest.raises(ValueError, match=r"cannot end in \.json"):
+        save_bundle(b, tmp_path / "m.json")
 
 
 def test_detector_reports(model_path: Path) -> None:
@@ -610,3 +637,19 @@ def test_an_evidence_term_needs_a_direction() -> None:
     assert term_sign(names.index("hedging.rhetoric_repeats_per_1k")) == -1
     with pytest.raises(ValueError, match="neutral"):
         term_sign(names.index("style.mean_word_length"))
+
+
+def test_thresholds_skip_a_domain_that_leaves_too_little_to_fit_without_it() -> None:
+    from slopsift.training.fit import fit_calibrated, heldout_domain_points
+
+    # Domain a: 200 human and 100 machine texts; domain b: 2 human and 100 machine. Without a, the
+    # human side is 2 texts: no model can be calibrated on that, so a holds no operating point.
+    rng = np.random.default_rng(0)
+    y = np.array([0] * 200 + [1] * 100 + [0] * 2 + [1] * 100)
+    x = rng.random((len(y), len(slopsift.feature_names()))) + y[:, None] * 0.3
+    domains = ["a"] * 300 + ["b"] * 102
+    groups = [f"g{i}" for i in range(len(y))]
+    assert heldout_domain_points(x, y, groups, ["s"] * len(y), domains) == {}
+    # Too few groups of a label for both splits: said plainly, not scikit-learn's fold error.
+    with pytest.raises(ValueError, match="calibration split holds texts of one label only"):
+        fit_calibrated(x[198:], y[198:], groups[198:], ["s"] * len(y[198:]), domains[198:])

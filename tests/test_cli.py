@@ -892,7 +892,90 @@ def test_train_then_score_then_evaluate(tmp_path: Path, capsys: pytest.CaptureFi
     first20 = data.read_text(encoding="utf-8").splitlines(keepends=True)[:20]
     small.write_text("".join(first20), encoding="utf-8")
     code, _, err = run(["train", "--data", str(small), "-o", str(tmp_path / "s.joblib")], capsys)
-    assert code == 2 and "10 human and 10 machine groups" in err and "at least 30 of each" in err
+    assert code == 2 and "10 human and 10 machine groups" in err
+    assert "at least 80 human and 30 machine groups" in err
+    # Human-only data: evaluate gives the human rates (what the check sets measure), as strict JSON.
+    humans = tmp_path / "humans.jsonl"
+    humans.write_text("".join(line for line in data.read_text().splitlines(True) if '"human"' in line))
+    code, o, err = run(["evaluate", str(humans), "--model", str(out), "-j", "1"], capsys)
+    res = json.loads(o, parse_constant=lambda c: pytest.fail(f"not strict JSON: {c}"))
+    assert code == 0 and res["records"] == res["scored"] == 80
+    assert res["fpr_0.05"]["n"] == 80 and res["fpr_0.05"]["auroc"] is None
+    assert 0.0 <= res["fpr_0.05"]["fpr_default"] <= 1.0 and list(res["human_domain_fpr"]) == ["user"]
+    # A text `slopsift score` would not score is counted, not scored, by evaluate and by train.
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text(data.read_text() + json.dumps({"text": "Too short to score.", "label": "human"}) + "\n")
+    code, o, err = run(["evaluate", str(mixed), "--model", str(out), "-j", "1"], capsys)
+    assert code == 0 and (json.loads(o)["records"], json.loads(o)["scored"]) == (161, 160)
+    assert "1 records are insufficient_text" in err and "not scored" in err
+
+
+def test_train_refuses_outputs_that_would_destroy_data_before_fitting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [{"text": human(i), "label": "human"} for i in range(3)]
+    body = "".join(json.dumps(r) + "\n" for r in rows)
+    data = tmp_path / "copy.jsonl"
+    data.write_text(body)
+    side_named = tmp_path / "dd.json"  # the data has the sidecar's name of dd.joblib
+    side_named.write_text(body)
+    (tmp_path / "outdir").mkdir()
+    cases = [
+        (data, data, "is the input"),
+        (side_named, tmp_path / "dd.joblib", "is the input"),
+        (data, tmp_path / "m.json", "suffix of the model's metadata file"),
+        (data, tmp_path / "outdir", "is a directory"),
+        (data, data / "m.joblib", "is a file, not a directory"),
+        (data, "", "--out is empty"),
+    ]
+    for src, out, message in cases:
+        code, _, err = run(["train", str(src), "-o", str(out), "-j", "1"], capsys)
+        assert code == 2 and message in err and err.count("\n") == 1, (out, err)
+    assert data.read_text() == body and side_named.read_text() == body
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.jsonl", "dd.json", "outdir"]
+
+
+def test_labelled_jsonl_reading(tmp_path: Path) -> None:
+    from slopsift.training.train import _usable, data_notes, load_labelled_jsonl
+
+    rows = [
+        {"text": human(1), "label": "Human", "group": None},
+        {"text": human(2), "label": 0, "split_role": "check"},
+        {"text": farm(3), "label": True, "group": "g"},
+        {"text": human(1), "label": "machine"},  # a copy of line 1, with the other label
+        {"text": "Too short.", "label": "ai"},
+    ]
+    body = "\ufeff" + "\r\n".join(json.dumps(r) for r in rows) + "\r\n\r\n"
+    plain, packed = tmp_path / "a.jsonl", tmp_path / "b.data"  # gzip, whatever the name
+    plain.write_text(body, encoding="utf-8")
+    packed.write_bytes(gzip.compress(body.encode("utf-8")))
+    for path in (plain, packed):
+        t = load_labelled_jsonl(path)
+        assert t.y.tolist() == [0, 0, 1, 1, 1]
+        assert t.group[0] == t.group[3] != t.group[1]  # a copy joins its original's group
+        assert t.group[2] == "g" and t.role.tolist() == ["train", "check", "train", "train", "train"]
+    assert data_notes(t) == [
+        "1 records repeat an earlier text (each text's copies are kept in one group)",
+        "1 texts appear with both labels: check them, the model learns from both",
+    ]
+    kept = _usable(t, training=True)
+    assert kept.texts == [human(1), farm(3), human(1)]
+    assert len(_usable(t, training=False).texts) == 4
+    bad = {
+        "[1, 2]": "not a JSON object",
+        '{"text": "x"}': "field 'label' missing (human: 0, false",
+        '{"text": "x", "label": 1.0}': "label 1.0 is neither human nor machine",
+        "": "no records",
+    }
+    for line, message in bad.items():
+        plain.write_text(json.dumps(rows[0]) + "\n" + line + "\n" if line else "\n", encoding="utf-8")
+        with pytest.raises(ValueError, match=re.escape(message)):
+            load_labelled_jsonl(plain)
+    plain.write_bytes(json.dumps(rows[0]).encode() + b"\n" + b'{"text": "caf\xe9", "label": "human"}\n')
+    with pytest.raises(ValueError, match=re.escape(f"{plain}:2: not UTF-8")):
+        load_labelled_jsonl(plain)
+    with pytest.raises(ValueError, match="is a directory"):
+        load_labelled_jsonl(tmp_path)
 
 
 def test_prepare_data_is_wired(capsys: pytest.CaptureFixture[str]) -> None:
@@ -1046,3 +1129,18 @@ def test_null_text_is_named_as_such(tmp_path: Path) -> None:
         "missing field 'meta.body'",
         "field 'meta.body' is null",
     ]
+
+
+def test_prepare_data_output_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = next((p for p in (Path("../shared/data"), Path("/work/shared/data")) if p.is_dir()), None)
+    if data is None or not (data / "herbold-essays-chatgpt").is_dir():
+        pytest.skip("shared data not found")
+    base = ["prepare-data", "--data-dir", str(data), "--sources", " herbold-essays-chatgpt ,"]
+    code, _, err = run([*base, "--out", str(tmp_path)], capsys)
+    assert code == 2 and "is a directory" in err
+    code, _, err = run([*base, "--out", "/dev/full"], capsys)  # built, then the disk is full
+    assert code == 4 and "corpus not written to /dev/full" in err and err.count("\n") == 1
+    out = tmp_path / "c.jsonl"
+    code, o, err = run([*base, "--out", str(out)], capsys)
+    assert code == 0 and f"wrote 270 records to {out}" in o
+    assert [p.name for p in tmp_path.iterdir()] == ["c.jsonl"]

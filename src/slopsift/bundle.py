@@ -19,10 +19,12 @@ only on request (``allow_pickle=True``, as :func:`upgrade_bundle` does), through
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import math
+import os
 import pickle
 import warnings
 import zlib
@@ -603,6 +605,17 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def _names_differ(meta: Mapping[str, Any]) -> str:
+    """Where a model's recorded feature names first differ from this slopsift's, for the schema error."""
+    theirs, ours = meta.get("feature_names"), feature_names()
+    if not isinstance(theirs, list) or theirs == ours:
+        return ""
+    for k, (a, b) in enumerate(zip(theirs, ours, strict=False)):
+        if a != b:
+            return f", and its feature {k} is {a!r} where this slopsift has {b!r}"
+    return f", and its feature names stop or go on at {min(len(theirs), len(ours))}"
+
+
 def _meta_path(path: Path) -> Path:
     return path.with_suffix(".json")
 
@@ -685,12 +698,28 @@ def save_bundle(bundle: ModelBundle, path: Path) -> Path:
         "estimator_pickle": bundle.estimator_pickle(),
         "metadata_json": meta_json,
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(payload, path, compress=3)
-    meta = json.loads(meta_json)
-    meta.update(sha256=sha256_file(path), size_bytes=path.stat().st_size, file=path.name)
     side = _meta_path(path)
-    side.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    if side == path:
+        raise ValueError(f"{path}: a model file cannot end in .json, the suffix of its metadata file")
+    for target in (path, side):
+        if target.exists() and not target.is_file():  # a directory, a device: never renamed over
+            raise ValueError(f"{target} exists and is not a regular file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Both files are written beside their targets and renamed into place at the end: a failure (disk
+    # full, interrupt) leaves any previous model and sidecar as they were, never half a file.
+    tmp_model = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp_side = side.with_name(f".{side.name}.{os.getpid()}.tmp")
+    try:
+        joblib.dump(payload, tmp_model, compress=3)
+        meta = json.loads(meta_json)
+        meta.update(sha256=sha256_file(tmp_model), size_bytes=tmp_model.stat().st_size, file=path.name)
+        tmp_side.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(tmp_model, path)
+        os.replace(tmp_side, side)
+    finally:
+        for tmp in (tmp_model, tmp_side):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
     return side
 
 
@@ -741,7 +770,8 @@ def load_bundle(path: str | Path | None = None, *, allow_pickle: bool = False) -
         raise ModelSchemaError(
             f"{p} was trained on feature schema {meta.get('feature_schema_version')!r} "
             f"({len(meta.get('feature_names') or [])} features); this slopsift computes schema "
-            f"{FEATURE_SCHEMA_VERSION!r} ({len(feature_names())} features). Retrain with `slopsift train`."
+            f"{FEATURE_SCHEMA_VERSION!r} ({len(feature_names())} features){_names_differ(meta)}. "
+            "Retrain with `slopsift train`."
         )
     fmt = meta.get("bundle_format", 1)
     if fmt == 1:

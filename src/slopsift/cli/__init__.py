@@ -81,6 +81,19 @@ def _positive_int(s: str) -> int:
     return v
 
 
+def _seed(s: str) -> int:
+    v = _int(s)
+    if not 0 <= v < 2**32:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**32 - 1, got {s}")
+    return v
+
+
+def _label_spellings() -> str:
+    from slopsift.training._labels import LABEL_SPELLINGS
+
+    return LABEL_SPELLINGS
+
+
 def _jobs(s: str) -> int:
     from slopsift.cli._pipeline import default_jobs
 
@@ -265,19 +278,24 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     t = sub.add_parser(
         "train",
         help="train a model on your labelled JSONL",
-        description="Fit and calibrate a model on a JSONL with 'text' and 'label' (human/machine), optional "
-        "'group', 'source', 'domain'. Writes OUT and its .json metadata (with the SHA-256).",
+        description="Fit and calibrate a model on a JSONL (gzip too) with 'text' and 'label', optional "
+        "'group' (texts of one group never straddle fitting and calibration), 'source', 'domain', "
+        f"'split_role' (only 'train' records are fitted on). Labels, any case: {_label_spellings()}. "
+        "Texts `slopsift score` would not score (under the word minimum, not English) are left out "
+        "and counted. Writes OUT and its .json metadata (with the SHA-256).",
     )
     _add_data(t)
     t.add_argument("-o", "--out", required=True, metavar="OUT.joblib")
     t.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N")
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--seed", type=_seed, default=0, help="random seed of the split and the trees (>= 0)")
     t.set_defaults(func=cmd_train, model=None)
 
     v = sub.add_parser(
         "evaluate",
         help="evaluate a model on your labelled JSONL",
-        description="Metrics of a model (default: the bundled one) on a labelled JSONL, printed as JSON.",
+        description="Metrics of a model (default: the bundled one) on a labelled JSONL (as for train), "
+        "printed as JSON; the texts are scored as `slopsift score` scores them (those it would not "
+        "score are counted, not scored). Data with one label gives that label's rates.",
     )
     _add_data(v)
     v.add_argument("--model", metavar="PATH")
@@ -312,9 +330,13 @@ def _add_prepare(sub: Any, argv: Sequence[str]) -> None:
 
 
 def _data_errors_are_usage_errors(run: Any) -> Any:
+    from slopsift.training._paths import OutputWriteError
+
     def wrapped(args: argparse.Namespace) -> int:
         try:
             return int(run(args))
+        except OutputWriteError as exc:
+            raise OutputError(str(exc)) from None
         except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
             raise UsageError(str(exc)) from None
 
@@ -739,13 +761,20 @@ def _training_errors() -> tuple[type[BaseException], ...]:
 
 
 def _run_training(args: argparse.Namespace, run: Callable[[argparse.Namespace], int]) -> int:
-    """``train``/``evaluate``: resolve ``--jobs``, check DATA exists, report data errors as usage errors."""
+    """``train``/``evaluate``: resolve ``--jobs``, check DATA exists, report data errors as usage
+    errors and a model that could not be written as an output error."""
+    from slopsift.training._paths import OutputWriteError
+
     args.jobs = _jobs_of(args)
     args.data = _data_of(args)
+    if os.path.isdir(args.data):
+        raise UsageError(f"{args.data} is a directory: pass a JSONL file")
     if not os.path.isfile(args.data):
         raise UsageError(f"no such file: {args.data}")
     try:
         return int(run(args))
+    except OutputWriteError as exc:
+        raise OutputError(str(exc)) from None
     except _training_errors() as exc:
         raise UsageError(str(exc)) from None
 

@@ -126,6 +126,10 @@ __all__ = [
 FPR_POINTS = (0.01, 0.05)
 CALIB_FRACTION = 0.25
 """Share of the groups held out of fitting to calibrate the scores and set the operating points."""
+MIN_GROUPS_PER_LABEL = 30
+"""Fewest distinct groups of each label a model is fitted on (``slopsift train`` refuses less, and a
+domain is held out for the operating points only if this much is left without it): a share of the
+groups (:data:`CALIB_FRACTION`) is held out for calibration, and fewer leaves it a handful of texts."""
 MIN_DOMAIN_HUMANS = 100
 """A human domain with at least this many held-out texts constrains the operating points."""
 
@@ -425,8 +429,8 @@ def heldout_domain_points(
         if n < MIN_DOMAIN_HUMANS:
             continue
         keep = ~np.isin(grp, np.unique(grp[doms == d])) & (doms != d)
-        if len(set(y[keep].tolist())) < 2:
-            continue
+        if min(len(set(grp[keep & (y == v)].tolist())) for v in (0, 1)) < MIN_GROUPS_PER_LABEL:
+            continue  # too little left without the domain to fit and calibrate a model on
         fr = fit_calibrated(
             x[keep], y[keep], grp[keep].tolist(), src[keep].tolist(), doms[keep].tolist(), seed=seed
         )
@@ -457,6 +461,12 @@ def fit_calibrated(
     """
     split = GroupShuffleSplit(n_splits=1, test_size=calib_fraction, random_state=seed)
     fit_idx, cal_idx = next(split.split(x, y, groups=np.asarray(groups)))
+    for part, idx in (("fitting", fit_idx), ("calibration", cal_idx)):
+        if len(set(y[idx].tolist())) < 2:
+            raise ValueError(
+                f"the {part} split holds texts of one label only: give more groups of each label "
+                f"(at least {MIN_GROUPS_PER_LABEL})"
+            )
     src = np.asarray(sources)
     plan = plan_features(x[fit_idx], y[fit_idx], src[fit_idx].tolist())
     params = {**HGB_PARAMS, "min_samples_leaf": min_leaf(len(fit_idx))}

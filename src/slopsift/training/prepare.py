@@ -25,6 +25,7 @@ Run: ``python -m slopsift.training.prepare --data-dir ../shared/data --out build
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import gzip
 import hashlib
@@ -43,6 +44,7 @@ from typing import IO, Any, Literal, cast
 
 from slopsift.normalize import normalise
 from slopsift.preamble import is_refusal, strip_preamble
+from slopsift.training._paths import OutputWriteError, check_output_path
 
 __all__ = [
     "LOADERS",
@@ -1208,17 +1210,32 @@ def summarise(records: Sequence[Record]) -> dict[str, Any]:
     }
 
 
-def _open_text(path: Path, mode: Literal["r", "w"]) -> IO[str]:
-    if path.name.endswith(".gz"):
+def _open_text(path: Path, mode: Literal["r", "w"], *, gz: bool | None = None) -> IO[str]:
+    if path.name.endswith(".gz") if gz is None else gz:
         return cast(IO[str], gzip.open(path, mode + "t", encoding="utf-8"))
     return path.open(mode, encoding="utf-8")
 
 
 def write_jsonl(records: Iterable[Record], path: Path) -> int:
-    """Write one JSON object per record (gzip when ``path`` ends with ``.gz``); returns the count."""
+    """Write one JSON object per record (gzip when ``path`` ends with ``.gz``); returns the count.
+
+    Written beside ``path`` and renamed into place: a failure leaves any previous file as it was."""
+    if path.exists() and not path.is_file():  # a pipe or a device (/dev/stdout): written as it is
+        return _write_rows(records, path, gz=path.name.endswith(".gz"))
     path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        n = _write_rows(records, tmp, gz=path.name.endswith(".gz"))
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    return n
+
+
+def _write_rows(records: Iterable[Record], path: Path, *, gz: bool) -> int:
     n = 0
-    with _open_text(path, "w") as f:
+    with _open_text(path, "w", gz=gz) as f:
         for r in records:
             row = {
                 "text": r.text,
@@ -1277,9 +1294,14 @@ def _format_summary(summary: dict[str, Any], stats: BuildStats, seconds: float) 
 def _run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     stats = BuildStats()
-    sources = args.sources.split(",") if args.sources else None
+    sources = [s.strip() for s in args.sources.split(",") if s.strip()] or None
+    check_output_path(args.out, "--out", special_ok=True)
+    out = Path(args.out)
     records = build_corpus(Path(args.data_dir), sources=sources, stats=stats)
-    write_jsonl(records, Path(args.out))
+    try:
+        write_jsonl(records, out)
+    except OSError as exc:
+        raise OutputWriteError(f"corpus not written to {out}: {exc}") from None
     summary = summarise(records)
     seconds = time.perf_counter() - t0
     if args.json:
