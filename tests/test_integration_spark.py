@@ -182,11 +182,11 @@ def test_non_string_text_column_gives_error_rows(spark: SparkSession) -> None:
         scored = sp.score_dataframe(df, "n")
     by_n = _by_id(scored.collect())
     assert by_n["a"]["error"] == "field 'n' is int, not a string"
-    assert by_n["b"]["error"] == "missing text: 'n' is null"
+    assert by_n["b"]["error"] == "field 'n' is null"
     with pytest.warns(UserWarning, match="has type binary"):
         by_b = _by_id(sp.score_dataframe(df, "b").collect())
     assert by_b["a"]["error"] == "field 'b' is bytes, not a string"
-    assert by_b["b"]["error"] == "missing text: 'b' is null"
+    assert by_b["b"]["error"] == "field 'b' is null"
     assert all(r["quality"] is None for r in [*by_n.values(), *by_b.values()])
 
 

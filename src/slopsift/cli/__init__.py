@@ -81,6 +81,9 @@ def _positive_int(s: str) -> int:
     return v
 
 
+_JOBS_HELP = "worker processes (0: all cores)"
+
+
 def _seed(s: str) -> int:
     v = _int(s)
     if not 0 <= v < 2**32:
@@ -269,7 +272,12 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     r.add_argument("--title", default="slopsift report")
     r.set_defaults(func=cmd_report)
 
-    g = sub.add_parser("signals", help="list every signal with its definition and direction")
+    g = sub.add_parser(
+        "signals",
+        help="list every signal with its definition and direction",
+        description="Every signal slopsift measures: its family, unit, direction (higher is worse, better, "
+        "or neutral) and definition.",
+    )
     g.add_argument("-f", "--format", choices=("table", "json"), default="table")
     g.add_argument("--family", metavar="NAME", help="only this family")
     g.add_argument("--full", action="store_true", help="whole definitions (default: their first sentence)")
@@ -286,7 +294,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     )
     _add_data(t)
     t.add_argument("-o", "--out", required=True, metavar="OUT.joblib")
-    t.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N")
+    t.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N", help=_JOBS_HELP)
     t.add_argument("--seed", type=_seed, default=0, help="random seed of the split and the trees (>= 0)")
     t.set_defaults(func=cmd_train, model=None)
 
@@ -298,8 +306,10 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "score are counted, not scored). Data with one label gives that label's rates.",
     )
     _add_data(v)
-    v.add_argument("--model", metavar="PATH")
-    v.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N")
+    v.add_argument(
+        "--model", metavar="PATH", help="a model bundle (.joblib with its .json); default: the bundled one"
+    )
+    v.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N", help=_JOBS_HELP)
     v.set_defaults(func=cmd_evaluate, out=None, seed=0)
 
     _add_prepare(sub, argv)
@@ -737,8 +747,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 def _add_data(p: argparse.ArgumentParser) -> None:
     """DATA as a positional argument or as ``--data`` (the form the README and the model card use)."""
-    p.add_argument("data", nargs="?", metavar="DATA", help="labelled JSONL (or give it as --data)")
-    p.add_argument("--data", dest="data_opt", metavar="DATA", help=argparse.SUPPRESS)
+    p.add_argument("data", nargs="?", metavar="DATA", help="labelled JSONL, gzipped or not")
+    p.add_argument("--data", dest="data_opt", metavar="DATA", help="the same, as an option")
 
 
 def _data_of(args: argparse.Namespace) -> str:

@@ -196,7 +196,7 @@ def _input_error(value: Any, text_col: str, max_doc_bytes: int) -> str | None:
     numpy arrays, dicts, timestamps (nulls as ``NaT``), ... Only ``str`` is text."""
     if not isinstance(value, str):
         if _is_null(value):
-            return f"missing text: {text_col!r} is null"
+            return f"field {text_col!r} is null"
         return f"field {text_col!r} is {type(value).__name__}, not a string"
     if len(value) * 4 > max_doc_bytes and len(value.encode("utf-8", "surrogatepass")) > max_doc_bytes:
         return f"document larger than {max_doc_bytes} bytes"
