@@ -860,7 +860,7 @@ def test_report_interrupted_writes_nothing(model: str, tmp_path: Path) -> None:
 def test_train_then_score_then_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "labelled.jsonl"
     with data.open("w", encoding="utf-8") as f:
-        for i in range(160):
+        for i in range(200):
             machine = i % 2 == 1
             f.write(
                 json.dumps(
@@ -896,17 +896,19 @@ def test_train_then_score_then_evaluate(tmp_path: Path, capsys: pytest.CaptureFi
     assert "at least 80 human and 30 machine groups" in err
     # Human-only data: evaluate gives the human rates (what the check sets measure), as strict JSON.
     humans = tmp_path / "humans.jsonl"
-    humans.write_text("".join(line for line in data.read_text().splitlines(True) if '"human"' in line))
+    rows = [json.loads(line) for line in data.read_text().splitlines() if '"human"' in line]
+    humans.write_text("".join(json.dumps({**r, "domain": "n"}) + "\n" for r in rows))
     code, o, err = run(["evaluate", str(humans), "--model", str(out), "-j", "1"], capsys)
     res = json.loads(o, parse_constant=lambda c: pytest.fail(f"not strict JSON: {c}"))
-    assert code == 0 and res["records"] == res["scored"] == 80
-    assert res["fpr_0.05"]["n"] == 80 and res["fpr_0.05"]["auroc"] is None
-    assert 0.0 <= res["fpr_0.05"]["fpr_default"] <= 1.0 and list(res["human_domain_fpr"]) == ["user"]
+    assert code == 0 and res["records"] == res["scored"] == 100
+    assert res["fpr_0.05"]["n"] == 100 and res["fpr_0.05"]["auroc"] is None
+    rate = res["fpr_0.05"]["fpr_default"]
+    assert isinstance(rate, float) and res["human_domain_fpr"] == {"n": rate}  # a domain may be called "n"
     # A text `slopsift score` would not score is counted, not scored, by evaluate and by train.
     mixed = tmp_path / "mixed.jsonl"
     mixed.write_text(data.read_text() + json.dumps({"text": "Too short to score.", "label": "human"}) + "\n")
     code, o, err = run(["evaluate", str(mixed), "--model", str(out), "-j", "1"], capsys)
-    assert code == 0 and (json.loads(o)["records"], json.loads(o)["scored"]) == (161, 160)
+    assert code == 0 and (json.loads(o)["records"], json.loads(o)["scored"]) == (201, 200)
     assert "1 records are insufficient_text" in err and "not scored" in err
 
 
@@ -976,6 +978,35 @@ def test_labelled_jsonl_reading(tmp_path: Path) -> None:
         load_labelled_jsonl(plain)
     with pytest.raises(ValueError, match="is a directory"):
         load_labelled_jsonl(tmp_path)
+    damaged = bytearray(gzip.compress(body.encode("utf-8") * 20))
+    damaged[200:260] = bytes(b ^ 0xFF for b in damaged[200:260])
+    packed.write_bytes(bytes(damaged))
+    with pytest.raises(ValueError, match="cannot be read"):
+        load_labelled_jsonl(packed)
+    plain.write_text("[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(f"{plain}:1: not valid JSON")):
+        load_labelled_jsonl(plain)
+    same = [{"text": human(i), "label": "human", "group": "", "split_role": " Train "} for i in range(2)]
+    plain.write_text("".join(json.dumps(r) + "\n" for r in same), encoding="utf-8")
+    t = load_labelled_jsonl(plain)
+    assert t.role.tolist() == ["train", "train"] and t.group[0] != t.group[1]  # "" is no group
+
+
+def test_train_refuses_a_split_that_holds_out_too_few_human_texts() -> None:
+    import numpy as np
+
+    from slopsift.training.evaluate import Table
+    from slopsift.training.train import check_calibration_humans
+
+    n_h, n_m = 40, 200
+    y = np.array([0] * n_h + [1] * n_m)
+    t = Table(
+        [""] * len(y), y, y, y, y, np.array([f"g{i}" for i in range(len(y))]), y, y, np.empty((len(y), 0))
+    )
+    with pytest.raises(ValueError, match=r"holds \d+ human texts; the default threshold flags 5%"):
+        check_calibration_humans(t, seed=0)
+    t.y = np.zeros(len(y), dtype=np.int64)  # all 240 human: about 60 held out
+    check_calibration_humans(t, seed=0)
 
 
 def test_prepare_data_is_wired(capsys: pytest.CaptureFixture[str]) -> None:
@@ -1132,6 +1163,9 @@ def test_null_text_is_named_as_such(tmp_path: Path) -> None:
 
 
 def test_prepare_data_output_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    inside = ["prepare-data", "--data-dir", str(tmp_path), "--out", str(tmp_path / "set" / "x.jsonl")]
+    code, _, err = run(inside, capsys)
+    assert code == 2 and "is inside --data-dir" in err
     data = next((p for p in (Path("../shared/data"), Path("/work/shared/data")) if p.is_dir()), None)
     if data is None or not (data / "herbold-essays-chatgpt").is_dir():
         pytest.skip("shared data not found")

@@ -705,8 +705,10 @@ def save_bundle(bundle: ModelBundle, path: Path) -> Path:
         if target.exists() and not target.is_file():  # a directory, a device: never renamed over
             raise ValueError(f"{target} exists and is not a regular file")
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Both files are written beside their targets and renamed into place at the end: a failure (disk
-    # full, interrupt) leaves any previous model and sidecar as they were, never half a file.
+    # Both files are written beside their targets and renamed into place at the end: a failure while
+    # writing (disk full, interrupt) leaves any previous model and sidecar as they were, never half a
+    # file. A crash between the two renames leaves a new model beside the old sidecar, which the
+    # SHA-256 check then refuses: an error, never a wrong score.
     tmp_model = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp_side = side.with_name(f".{side.name}.{os.getpid()}.tmp")
     try:

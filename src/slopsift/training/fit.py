@@ -112,6 +112,7 @@ __all__ = [
     "FitResult",
     "HumanEvidenceCalibrated",
     "balanced_weights",
+    "calibration_split",
     "documented_constraints",
     "fit_calibrated",
     "fit_evidence_weight",
@@ -440,6 +441,17 @@ def heldout_domain_points(
     return out
 
 
+def calibration_split(
+    groups: Sequence[str], *, calib_fraction: float = CALIB_FRACTION, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices ``(fit, calibration)``: a random ``calib_fraction`` of the groups calibrates
+    (:func:`fit_calibrated`'s split, which ``slopsift train`` checks before the features are computed)."""
+    split = GroupShuffleSplit(n_splits=1, test_size=calib_fraction, random_state=seed)
+    g = np.asarray(groups)
+    fit_idx, cal_idx = next(split.split(np.zeros((len(g), 1)), groups=g))
+    return fit_idx, cal_idx
+
+
 def fit_calibrated(
     x: np.ndarray,
     y: np.ndarray,
@@ -459,8 +471,7 @@ def fit_calibrated(
     ``predict_proba[:, 1]`` is the calibrated probability of that class. ``machine_terms=False``
     leaves the machine-evidence terms at weight 0 (the inner fits of :func:`machine_term_weight`).
     """
-    split = GroupShuffleSplit(n_splits=1, test_size=calib_fraction, random_state=seed)
-    fit_idx, cal_idx = next(split.split(x, y, groups=np.asarray(groups)))
+    fit_idx, cal_idx = calibration_split(groups, calib_fraction=calib_fraction, seed=seed)
     for part, idx in (("fitting", fit_idx), ("calibration", cal_idx)):
         if len(set(y[idx].tolist())) < 2:
             raise ValueError(

@@ -1297,6 +1297,11 @@ def _run(args: argparse.Namespace) -> int:
     sources = [s.strip() for s in args.sources.split(",") if s.strip()] or None
     check_output_path(args.out, "--out", special_ok=True)
     out = Path(args.out)
+    data_dir = Path(args.data_dir).resolve()
+    if out.resolve().is_relative_to(data_dir):
+        raise ValueError(
+            f"--out {out} is inside --data-dir {args.data_dir}: it must not overwrite the sources"
+        )
     records = build_corpus(Path(args.data_dir), sources=sources, stats=stats)
     try:
         write_jsonl(records, out)
@@ -1304,13 +1309,14 @@ def _run(args: argparse.Namespace) -> int:
         raise OutputWriteError(f"corpus not written to {out}: {exc}") from None
     summary = summarise(records)
     seconds = time.perf_counter() - t0
+    # The corpus may itself be going to standard output (--out /dev/stdout): the summary then goes aside.
+    report = sys.stdout if out.is_file() else sys.stderr
     if args.json:
-        print(
-            json.dumps({"summary": summary, "stats": stats.as_dict(), "seconds": round(seconds, 1)}, indent=2)
-        )
+        doc = {"summary": summary, "stats": stats.as_dict(), "seconds": round(seconds, 1)}
+        print(json.dumps(doc, indent=2), file=report)
     else:
-        print(_format_summary(summary, stats, seconds))
-        print(f"wrote {len(records)} records to {args.out}")
+        print(_format_summary(summary, stats, seconds), file=report)
+        print(f"wrote {len(records)} records to {args.out}", file=report)
     return 0
 
 

@@ -33,9 +33,14 @@ __all__ = [
     "read_probe",
 ]
 
-DEFAULT_PROBE_ROOT = Path(__file__).resolve().parents[3] / "benchmarks" / "probes"
+_HERE = Path(__file__).resolve()  # <checkout>/src/slopsift/training/probes.py when run from a checkout
+DEFAULT_PROBE_ROOT = (
+    _HERE.parents[3] / "benchmarks" / "probes"
+    if _HERE.parents[2].name == "src"
+    else Path("benchmarks/probes")
+)
 """Where a checkout keeps its probe sets, found from this file so that the card has them whatever the
-working directory. They are not in the wheel: an installed package has none (the card says so)."""
+working directory. They are not in the wheel: an installed package looks in the working directory."""
 
 _PROMPT = "PROMPT: "
 

@@ -17,6 +17,7 @@ import json
 import math
 import sys
 import time
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -33,7 +34,9 @@ from slopsift.training.evaluate import PROTOCOLS, Table, evaluate_protocols
 from slopsift.training.fit import (
     CALIB_FRACTION,
     FPR_POINTS,
+    MIN_DOMAIN_HUMANS,
     MIN_GROUPS_PER_LABEL,
+    calibration_split,
     fit_calibrated,
     human_percentiles,
 )
@@ -160,7 +163,7 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
         raise ValueError(f"{path} is a directory: pass a JSONL file") from None
     except FileNotFoundError:
         raise ValueError(f"no such file: {path}") from None
-    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
         raise ValueError(f"{path}: cannot be read ({exc})") from None
 
 
@@ -178,8 +181,8 @@ def load_labelled_jsonl(path: Path) -> Table:
             continue
         try:
             rec = json.loads(line)
-        except ValueError as exc:
-            raise ValueError(f"{path}:{n}: not valid JSON ({exc})") from None
+        except (ValueError, RecursionError) as exc:
+            raise ValueError(f"{path}:{n}: not valid JSON ({exc or 'nested too deeply'})") from None
         if not isinstance(rec, dict):
             raise ValueError(f'{path}:{n}: not a JSON object (a record is {{"text": ..., "label": ...}})')
         text, raw_label = rec.get("text"), rec.get("label")
@@ -195,10 +198,10 @@ def load_labelled_jsonl(path: Path) -> Table:
         group = rec.get("group")
         texts.append(text)
         ys.append(1 if label in MACHINE_LABELS else 0)
-        groups.append(f"\0line {n}" if group is None else str(group))
+        groups.append(f"\0line {n}" if group is None or group == "" else str(group))
         sources.append(str(rec.get("source") or "user"))
         domains.append(str(rec.get("domain") or "user"))
-        roles.append(str(rec.get("split_role") or "train"))
+        roles.append(str(rec.get("split_role") or "train").strip().lower())
     if not texts:
         raise ValueError(f"{path}: no records")
     n = len(texts)
@@ -297,8 +300,8 @@ def _usable(t: Table, *, training: bool) -> Table:
     gates = np.array(gates_of(t.texts))
     keep = gates == "ok"
     for g, k in sorted(Counter(gates[~keep].tolist()).items()):
-        verb = "trained" if training else "scored"
-        _log(f"note: {k} records are {g} (as `slopsift score` labels them): not {verb} on")
+        verb = "trained on" if training else "scored"
+        _log(f"note: {k} records are {g} (as `slopsift score` labels them): not {verb}")
     if training:
         other = keep & (t.role != "train")
         for role, k in sorted(Counter(t.role[other].tolist()).items()):
@@ -308,18 +311,23 @@ def _usable(t: Table, *, training: bool) -> Table:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    check_output_path(args.out, "--out")
     data, out = Path(args.data), Path(args.out)
+    check_output_path(args.out, "--out", inputs=[data])
     if out.suffix.lower() == ".json":
         raise ValueError(f"--out {out}: .json is the suffix of the model's metadata file; name it .joblib")
-    check_output_path(out, "--out", inputs=[data])
     check_output_path(out.with_suffix(".json"), "its metadata file", inputs=[data])
     t = _usable(load_labelled_jsonl(data), training=True)
     for note in data_notes(t):
         _log(f"note: {note}")
     check_trainable(t, str(args.data))
+    check_calibration_humans(t, args.seed)
     t.x = features_cached(t.texts, None, args.jobs)
     bundle = fit_bundle(t, seed=args.seed, metadata={"model_version": out.stem})
+    held = bundle.metadata["operating_points"]["heldout_domains"]
+    humans = Counter(t.domain[t.y == 0].tolist())
+    skipped = [d for d, k in humans.items() if k >= MIN_DOMAIN_HUMANS and d not in held]
+    for d in sorted(skipped) if len(humans) > 1 else []:
+        _log(f"note: domain {d!r} was not held out for the thresholds: too little data without it")
     try:
         side = save_bundle(bundle, out)
     except OSError as exc:
@@ -328,10 +336,22 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_calibration_humans(t: Table, seed: int) -> None:
+    """Refuse a split (it is by group, so its share of human texts varies) that holds out fewer than
+    ``1 / rate`` human texts for the default operating point: that threshold would be a guess."""
+    _, cal = calibration_split(t.group.tolist(), seed=seed)
+    held, needed = int((t.y[cal] == 0).sum()), round(1 / DEFAULT_FPR)
+    if held < needed:
+        raise ValueError(
+            f"the calibration split (seed {seed}) holds {held} human texts; the default threshold flags "
+            f"{DEFAULT_FPR:.0%} of them and needs at least {needed}: add human texts (or groups)"
+        )
+
+
 def _finite(v: Any) -> Any:
-    """JSON-ready: NaN (a rate with nothing to count) becomes null, counts become integers."""
+    """JSON-ready: NaN (a rate with nothing to count) becomes null."""
     if isinstance(v, dict):
-        return {k: (int(x) if k in ("n", "n_machine") else _finite(x)) for k, x in v.items()}
+        return {k: _finite(x) for k, x in v.items()}
     if isinstance(v, float) and not math.isfinite(v):
         return None
     return v
@@ -351,7 +371,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         q = np.array([r.quality for r in reports], dtype=np.float64)
         p = 1.0 - q
         for key, thr in sorted(bundle.thresholds.items()):
-            res[key] = summary(t.y, p, q < thr)
+            s = summary(t.y, p, q < thr)
+            res[key] = {**s, "n": int(s["n"]), "n_machine": int(s["n_machine"])}
         res["human_domain_fpr"] = {
             d: fpr_at(t.y[t.domain == d], (q < bundle.thresholds["fpr_0.05"])[t.domain == d])
             for d in sorted(set(t.domain[t.y == 0].tolist()))
