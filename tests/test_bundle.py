@@ -653,3 +653,24 @@ def test_thresholds_skip_a_domain_that_leaves_too_little_to_fit_without_it() -> 
     # Too few groups of a label for both splits: said plainly, not scikit-learn's fold error.
     with pytest.raises(ValueError, match="calibration split holds texts of one label only"):
         fit_calibrated(x[198:], y[198:], groups[198:], ["s"] * len(y[198:]), domains[198:])
+
+
+def test_replacing_renames_plain_files_and_writes_through_links(tmp_path: Path) -> None:
+    from slopsift._atomic import replacing
+
+    target = tmp_path / "data.txt"
+    target.write_text("old")
+    with pytest.raises(RuntimeError), replacing(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("interrupted")
+    assert target.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["data.txt"]
+    with replacing(target) as tmp:
+        assert tmp != target
+        tmp.write_text("new")
+    assert target.read_text() == "new"
+    link = tmp_path / "link.txt"  # like /dev/stdout, a link to where the output really goes
+    link.symlink_to(target)
+    with replacing(link) as tmp:
+        assert tmp == link
+        tmp.write_text("through")
+    assert link.is_symlink() and target.read_text() == "through"

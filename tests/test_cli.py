@@ -902,7 +902,8 @@ def test_train_then_score_then_evaluate(tmp_path: Path, capsys: pytest.CaptureFi
     res = json.loads(o, parse_constant=lambda c: pytest.fail(f"not strict JSON: {c}"))
     assert code == 0 and res["records"] == res["scored"] == 100
     assert res["fpr_0.05"]["n"] == 100 and res["fpr_0.05"]["auroc"] is None
-    rate = res["fpr_0.05"]["fpr_default"]
+    rate = res["fpr_0.05"]["fpr"]
+    assert res["fpr_0.01"]["fpr"] <= rate and res["fpr_0.05"]["tpr"] is None  # no machine texts
     assert isinstance(rate, float) and res["human_domain_fpr"] == {"n": rate}  # a domain may be called "n"
     # A text `slopsift score` would not score is counted, not scored, by evaluate and by train.
     mixed = tmp_path / "mixed.jsonl"
@@ -1178,3 +1179,22 @@ def test_prepare_data_output_errors(tmp_path: Path, capsys: pytest.CaptureFixtur
     code, o, err = run([*base, "--out", str(out)], capsys)
     assert code == 0 and f"wrote 270 records to {out}" in o
     assert [p.name for p in tmp_path.iterdir()] == ["c.jsonl"]
+
+
+def test_prepare_data_to_standard_output_is_pure_jsonl(capfd: pytest.CaptureFixture[str]) -> None:
+    data = next((p for p in (Path("../shared/data"), Path("/work/shared/data")) if p.is_dir()), None)
+    if data is None or not (data / "herbold-essays-chatgpt").is_dir():
+        pytest.skip("shared data not found")
+    args = [
+        "prepare-data",
+        "--data-dir",
+        str(data),
+        "--sources",
+        "herbold-essays-chatgpt",
+        "--out",
+        "/dev/stdout",
+    ]
+    assert main(args) == 0
+    out, err = capfd.readouterr()
+    assert len([json.loads(line) for line in out.splitlines()]) == 270  # the summary went to stderr
+    assert "wrote 270 records to /dev/stdout" in err

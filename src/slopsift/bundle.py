@@ -19,12 +19,10 @@ only on request (``allow_pickle=True``, as :func:`upgrade_bundle` does), through
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
 import math
-import os
 import pickle
 import warnings
 import zlib
@@ -36,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from slopsift._atomic import replacing
 from slopsift.features import FEATURE_SCHEMA_VERSION, feature_names, feature_schema_hash, feature_specs
 from slopsift.signals.base import QUALITY_SIGN
 
@@ -705,23 +704,15 @@ def save_bundle(bundle: ModelBundle, path: Path) -> Path:
         if target.exists() and not target.is_file():  # a directory, a device: never renamed over
             raise ValueError(f"{target} exists and is not a regular file")
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Both files are written beside their targets and renamed into place at the end: a failure while
-    # writing (disk full, interrupt) leaves any previous model and sidecar as they were, never half a
-    # file. A crash between the two renames leaves a new model beside the old sidecar, which the
-    # SHA-256 check then refuses: an error, never a wrong score.
-    tmp_model = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp_side = side.with_name(f".{side.name}.{os.getpid()}.tmp")
-    try:
+    # Both files are written beside their targets and renamed into place at the end, the sidecar first:
+    # a failure while writing (disk full, interrupt) leaves any previous model and sidecar as they
+    # were. A crash between the two renames leaves the old model beside the new sidecar, which the
+    # SHA-256 check refuses: an error, never a wrong score.
+    with replacing(path) as tmp_model, replacing(side) as tmp_side:
         joblib.dump(payload, tmp_model, compress=3)
         meta = json.loads(meta_json)
         meta.update(sha256=sha256_file(tmp_model), size_bytes=tmp_model.stat().st_size, file=path.name)
         tmp_side.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        os.replace(tmp_model, path)
-        os.replace(tmp_side, side)
-    finally:
-        for tmp in (tmp_model, tmp_side):
-            with contextlib.suppress(OSError):
-                tmp.unlink()
     return side
 
 

@@ -17,7 +17,9 @@ class OutputWriteError(RuntimeError):
     """Writing an output failed (disk full, permissions, ...): the command's work is not saved."""
 
 
-def check_output_path(out: Path, what: str, *, inputs: Sequence[Path] = (), special_ok: bool = False) -> None:
+def check_output_path(
+    out: str | Path, what: str, *, inputs: Sequence[Path] = (), special_ok: bool = False
+) -> None:
     """Raise ``ValueError`` unless ``out`` names a file that can be created or replaced and is none
     of ``inputs``; a device or pipe (``/dev/stdout``) only with ``special_ok``. ``what`` names the
     output in the message (``"--out"``, ``"its metadata file"``)."""

@@ -25,10 +25,10 @@ Run: ``python -m slopsift.training.prepare --data-dir ../shared/data --out build
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import gzip
 import hashlib
+import io
 import itertools
 import json
 import os
@@ -42,6 +42,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any, Literal, cast
 
+from slopsift._atomic import replacing
 from slopsift.normalize import normalise
 from slopsift.preamble import is_refusal, strip_preamble
 from slopsift.training._paths import OutputWriteError, check_output_path
@@ -1220,17 +1221,9 @@ def write_jsonl(records: Iterable[Record], path: Path) -> int:
     """Write one JSON object per record (gzip when ``path`` ends with ``.gz``); returns the count.
 
     Written beside ``path`` and renamed into place: a failure leaves any previous file as it was."""
-    if path.exists() and not path.is_file():  # a pipe or a device (/dev/stdout): written as it is
-        return _write_rows(records, path, gz=path.name.endswith(".gz"))
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        n = _write_rows(records, tmp, gz=path.name.endswith(".gz"))
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-    return n
+    with replacing(path) as target:
+        return _write_rows(records, target, gz=path.name.endswith(".gz"))
 
 
 def _write_rows(records: Iterable[Record], path: Path, *, gz: bool) -> int:
@@ -1305,12 +1298,14 @@ def _run(args: argparse.Namespace) -> int:
     records = build_corpus(Path(args.data_dir), sources=sources, stats=stats)
     try:
         write_jsonl(records, out)
+    except BrokenPipeError:
+        raise  # the reader of a pipe stopped (`| head`): the CLI ends quietly, as grep does
     except OSError as exc:
         raise OutputWriteError(f"corpus not written to {out}: {exc}") from None
     summary = summarise(records)
     seconds = time.perf_counter() - t0
-    # The corpus may itself be going to standard output (--out /dev/stdout): the summary then goes aside.
-    report = sys.stdout if out.is_file() else sys.stderr
+    # The corpus may itself have gone to standard output (--out /dev/stdout): the summary then goes aside.
+    report = sys.stderr if _same_file(out, sys.stdout) else sys.stdout
     if args.json:
         doc = {"summary": summary, "stats": stats.as_dict(), "seconds": round(seconds, 1)}
         print(json.dumps(doc, indent=2), file=report)
@@ -1318,6 +1313,15 @@ def _run(args: argparse.Namespace) -> int:
         print(_format_summary(summary, stats, seconds), file=report)
         print(f"wrote {len(records)} records to {args.out}", file=report)
     return 0
+
+
+def _same_file(path: Path, stream: IO[str]) -> bool:
+    """Whether ``path`` is the file ``stream`` writes to."""
+    try:
+        a, b = os.stat(path), os.fstat(stream.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:

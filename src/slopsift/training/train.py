@@ -372,7 +372,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         p = 1.0 - q
         for key, thr in sorted(bundle.thresholds.items()):
             s = summary(t.y, p, q < thr)
-            res[key] = {**s, "n": int(s["n"]), "n_machine": int(s["n_machine"])}
+            # At this point: "fpr" of the human texts and "tpr" of the machine ones flagged.
+            res[key] = {
+                **{k: v for k, v in s.items() if k not in ("fpr_default", "tpr_default")},
+                "n": int(s["n"]),
+                "n_machine": int(s["n_machine"]),
+                "fpr": s["fpr_default"],
+                "tpr": s["tpr_default"],
+            }
         res["human_domain_fpr"] = {
             d: fpr_at(t.y[t.domain == d], (q < bundle.thresholds["fpr_0.05"])[t.domain == d])
             for d in sorted(set(t.domain[t.y == 0].tolist()))
