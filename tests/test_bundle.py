@@ -656,10 +656,11 @@ def test_thresholds_skip_a_domain_that_leaves_too_little_to_fit_without_it() -> 
 
 
 def test_replacing_renames_plain_files_and_writes_through_links(tmp_path: Path) -> None:
-    from slopsift._atomic import replacing
+    from slopsift._atomic import replacing, written_through
 
     target = tmp_path / "data.txt"
     target.write_text("old")
+    target.chmod(0o600)
     with pytest.raises(RuntimeError), replacing(target) as tmp:
         tmp.write_text("half")
         raise RuntimeError("interrupted")
@@ -667,10 +668,17 @@ def test_replacing_renames_plain_files_and_writes_through_links(tmp_path: Path) 
     with replacing(target) as tmp:
         assert tmp != target
         tmp.write_text("new")
-    assert target.read_text() == "new"
-    link = tmp_path / "link.txt"  # like /dev/stdout, a link to where the output really goes
+    assert target.read_text() == "new" and target.stat().st_mode & 0o777 == 0o600  # permissions kept
+    link = tmp_path / "latest.txt"  # a link to a regular file: its target is replaced, the link stays
     link.symlink_to(target)
     with replacing(link) as tmp:
-        assert tmp == link
-        tmp.write_text("through")
-    assert link.is_symlink() and target.read_text() == "through"
+        assert tmp.parent == tmp_path and tmp not in (link, target)
+        tmp.write_text("via link")
+    assert link.is_symlink() and target.read_text() == "via link"
+    # What a rename would destroy is written as it is: devices, and links into /dev or /proc.
+    out = tmp_path / "out"
+    out.symlink_to("/proc/self/fd/1")
+    assert (
+        written_through(Path("/dev/null")) and written_through(Path("/dev/stdout")) and written_through(out)
+    )
+    assert not written_through(link) and not written_through(tmp_path / "new.txt")

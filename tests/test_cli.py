@@ -851,7 +851,24 @@ def test_report_interrupted_writes_nothing(model: str, tmp_path: Path) -> None:
     _, err = proc.communicate(timeout=60)
     # On a slow machine the signal may land before scoring starts: the message differs, not the result.
     assert proc.returncode == 130 and b"interrupted" in err and b"Traceback" not in err
-    assert not out.exists() and not list(tmp_path.glob(".slopsift-report-*"))
+    assert not out.exists() and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_report_output_paths(model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(human(1), encoding="utf-8")
+    code, _, err = run(["report", "--model", model, "-q", str(docs), "-o", str(docs)], capsys)
+    assert code == 2 and "is a directory" in err
+    code, _, err = run(
+        ["report", "--model", model, "-q", str(docs), "-o", str(tmp_path / "no" / "r.html")], capsys
+    )
+    assert code == 2 and "cannot write" in err
+    real, link = tmp_path / "r1.html", tmp_path / "latest.html"  # a link to the latest report stays a link
+    real.write_text("old report")
+    link.symlink_to(real)
+    code, _, err = run(["report", "--model", model, "-q", str(docs), "-o", str(link)], capsys)
+    assert code == 0 and link.is_symlink() and "<html" in real.read_text(encoding="utf-8")
 
 
 # --- train, evaluate, prepare-data ------------------------------------------------------------------
@@ -930,12 +947,15 @@ def test_train_refuses_outputs_that_would_destroy_data_before_fitting(
         (data, tmp_path / "outdir", "is a directory"),
         (data, data / "m.joblib", "is a file, not a directory"),
         (data, "", "--out is empty"),
+        (data, "/dev/stdout", "is a link or a special file"),
+        (data, tmp_path / "link.joblib", "is a link or a special file"),
     ]
+    (tmp_path / "link.joblib").symlink_to(tmp_path / "elsewhere.joblib")
     for src, out, message in cases:
         code, _, err = run(["train", str(src), "-o", str(out), "-j", "1"], capsys)
         assert code == 2 and message in err and err.count("\n") == 1, (out, err)
     assert data.read_text() == body and side_named.read_text() == body
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.jsonl", "dd.json", "outdir"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.jsonl", "dd.json", "link.joblib", "outdir"]
 
 
 def test_labelled_jsonl_reading(tmp_path: Path) -> None:

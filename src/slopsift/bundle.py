@@ -701,8 +701,9 @@ def save_bundle(bundle: ModelBundle, path: Path) -> Path:
     if side == path:
         raise ValueError(f"{path}: a model file cannot end in .json, the suffix of its metadata file")
     for target in (path, side):
-        if target.exists() and not target.is_file():  # a directory, a device: never renamed over
-            raise ValueError(f"{target} exists and is not a regular file")
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            # The loader finds the sidecar by the name it is given: write where the files really are.
+            raise ValueError(f"{target} is a link or not a regular file: give the model's real path")
     path.parent.mkdir(parents=True, exist_ok=True)
     # Both files are written beside their targets and renamed into place at the end, the sidecar first:
     # a failure while writing (disk full, interrupt) leaves any previous model and sidecar as they

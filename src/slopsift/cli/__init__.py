@@ -17,11 +17,11 @@ import os
 import re
 import signal
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
+from slopsift._atomic import replacing
 from slopsift._version import __version__
 from slopsift.cli._output import (
     CsvWriter,
@@ -650,6 +650,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from slopsift.report_html import ReportBuilder, ReportDoc
 
     _check_inputs(args.inputs)
+    if Path(args.output).is_dir():
+        raise UsageError(f"{args.output} is a directory: name the report file (-o report.html)")
     if not Path(args.output).resolve().parent.is_dir():
         raise UsageError(f"cannot write {args.output}: no such directory")
     cfg = _load(args, detail=True)
@@ -683,22 +685,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     progress.close()
     page = builder.render(title=args.title)
     out = Path(args.output)
-    # Written to a temporary file and renamed: the report is either complete or absent.
+    # Written beside and renamed into place: the report is either complete or absent.
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".slopsift-report-", suffix=".html", dir=str(out.parent.resolve()))
+        with replacing(out) as target:
+            target.write_text(page, encoding="utf-8", errors="backslashreplace")
     except OSError as exc:
-        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
-            f.write(page)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a report is an ordinary file
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        raise OutputError(f"report not written to {out}: {exc.strerror or exc}") from None
     print(f"{PROG}: {summary.line()}; wrote {out}", file=sys.stderr)
     return EXIT_OK
 

@@ -10,6 +10,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from slopsift._atomic import written_through
+
 __all__ = ["OutputWriteError", "check_output_path"]
 
 
@@ -21,15 +23,15 @@ def check_output_path(
     out: str | Path, what: str, *, inputs: Sequence[Path] = (), special_ok: bool = False
 ) -> None:
     """Raise ``ValueError`` unless ``out`` names a file that can be created or replaced and is none
-    of ``inputs``; a device or pipe (``/dev/stdout``) only with ``special_ok``. ``what`` names the
+    of ``inputs``; a link, a device or a pipe (``/dev/stdout``) only with ``special_ok``. ``what`` names the
     output in the message (``"--out"``, ``"its metadata file"``)."""
     if not str(out).strip():  # before Path(), which reads "" as "."
         raise ValueError(f"{what} is empty: name a file")
     out = Path(out)
     if out.is_dir():
         raise ValueError(f"{what} {out} is a directory: name a file inside it")
-    if out.exists() and not out.is_file() and not special_ok:  # a device or a pipe
-        raise ValueError(f"{what} {out} is not a regular file")
+    if not special_ok and (out.is_symlink() or written_through(out)):
+        raise ValueError(f"{what} {out} is a link or a special file: name the regular file to write")
     resolved = out.resolve()
     for p in inputs:
         if p.exists() and p.resolve() == resolved:

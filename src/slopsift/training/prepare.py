@@ -1227,21 +1227,25 @@ def write_jsonl(records: Iterable[Record], path: Path) -> int:
 
 
 def _write_rows(records: Iterable[Record], path: Path, *, gz: bool) -> int:
-    n = 0
     with _open_text(path, "w", gz=gz) as f:
-        for r in records:
-            row = {
-                "text": r.text,
-                "label": r.label,
-                "source": r.source,
-                "generator": r.generator,
-                "domain": r.domain,
-                "group": r.group,
-                "split_role": r.split_role,
-                "meta": r.meta,
-            }
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-            n += 1
+        return _dump_rows(records, f)
+
+
+def _dump_rows(records: Iterable[Record], f: IO[str]) -> int:
+    n = 0
+    for r in records:
+        row = {
+            "text": r.text,
+            "label": r.label,
+            "source": r.source,
+            "generator": r.generator,
+            "domain": r.domain,
+            "group": r.group,
+            "split_role": r.split_role,
+            "meta": r.meta,
+        }
+        f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        n += 1
     return n
 
 
@@ -1297,7 +1301,11 @@ def _run(args: argparse.Namespace) -> int:
         )
     records = build_corpus(Path(args.data_dir), sources=sources, stats=stats)
     try:
-        write_jsonl(records, out)
+        if _same_file(out, sys.stdout) and not out.name.endswith(".gz"):
+            _dump_rows(records, sys.stdout)  # our own output, not reopened: `>> file` still appends
+            sys.stdout.flush()
+        else:
+            write_jsonl(records, out)
     except BrokenPipeError:
         raise  # the reader of a pipe stopped (`| head`): the CLI ends quietly, as grep does
     except OSError as exc:
