@@ -29,6 +29,7 @@ from typing import IO, Any, Literal
 __all__ = [
     "DEFAULT_MAX_DOC_BYTES",
     "FORMATS",
+    "READ_ERRORS",
     "InputFormat",
     "InputRecord",
     "ReadOptions",
@@ -36,6 +37,7 @@ __all__ = [
     "detect_format",
     "extract_html_text",
     "iter_records",
+    "open_binary",
 ]
 
 InputFormat = Literal["auto", "text", "jsonl", "csv", "tsv", "html"]
@@ -161,7 +163,7 @@ class _Counted(io.RawIOBase):
             super().close()
 
 
-def _open_binary(path: str, opts: ReadOptions) -> IO[bytes]:
+def open_binary(path: str, opts: ReadOptions) -> IO[bytes]:
     """A buffered binary stream for ``path`` (``-``: stdin), transparently gunzipped."""
     if path == STDIN:
         raw: IO[bytes] = opts.stdin if opts.stdin is not None else sys.stdin.buffer
@@ -191,7 +193,8 @@ class _NoClose(io.RawIOBase):
         return len(data)
 
 
-_READ_ERRORS = (OSError, EOFError, zlib.error)
+READ_ERRORS = (OSError, EOFError, zlib.error)
+"""What reading a (possibly gzipped) input can raise: damaged gzip data raises ``zlib.error``."""
 
 
 def _read_error(exc: BaseException) -> str:
@@ -228,9 +231,9 @@ def _whole_document(data: bytes, ident: str, fmt: str, opts: ReadOptions) -> Inp
 def _read_whole(path: str, fmt: str, opts: ReadOptions) -> InputRecord:
     ident = "<stdin>" if path == STDIN else path
     try:
-        with _open_binary(path, opts) as f:
+        with open_binary(path, opts) as f:
             data = f.read(opts.max_doc_bytes + 1)
-    except _READ_ERRORS as exc:
+    except READ_ERRORS as exc:
         return InputRecord(ident, None, _read_error(exc))
     return _whole_document(data, ident, fmt, opts)
 
@@ -686,8 +689,8 @@ def _read_path(path: str, opts: ReadOptions, fmt: str) -> Iterator[InputRecord]:
         return
     source = "<stdin>" if path == STDIN else path
     try:
-        f = _open_binary(path, opts)
-    except _READ_ERRORS as exc:
+        f = open_binary(path, opts)
+    except READ_ERRORS as exc:
         yield InputRecord(source, None, _read_error(exc))
         return
     n = 0
@@ -700,7 +703,7 @@ def _read_path(path: str, opts: ReadOptions, fmt: str) -> Iterator[InputRecord]:
             for r in recs:
                 n = r.line or n
                 yield r
-    except _READ_ERRORS as exc:
+    except READ_ERRORS as exc:
         yield InputRecord(f"{source}:{n + 1}", None, _read_error(exc), source=source, line=n + 1)
 
 

@@ -11,13 +11,11 @@ from __future__ import annotations
 import argparse
 import codecs
 import datetime as _dt
-import gzip
 import hashlib
 import json
 import math
 import sys
 import time
-import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -28,6 +26,7 @@ import numpy as np
 from slopsift._version import __version__
 from slopsift.bundle import BUNDLED_MODEL, ModelBundle, load_bundle, save_bundle
 from slopsift.features import FEATURE_SCHEMA_VERSION, extract_features, feature_names, feature_schema_hash
+from slopsift.inputs import READ_ERRORS, ReadOptions, open_binary
 from slopsift.training._labels import HUMAN_LABELS, LABEL_SPELLINGS, MACHINE_LABELS
 from slopsift.training._paths import OutputWriteError, check_output_path
 from slopsift.training.evaluate import PROTOCOLS, Table, evaluate_protocols
@@ -149,9 +148,7 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
     """``(line number, line)`` of a UTF-8 file (a BOM is skipped), gunzipped when it starts with gzip's
     magic bytes (whatever its name). Each line is decoded alone, so an error names its line."""
     try:
-        with path.open("rb") as probe:
-            gz = probe.read(2) == b"\x1f\x8b"
-        with gzip.open(path, "rb") if gz else path.open("rb") as f:
+        with open_binary(str(path), ReadOptions()) as f:  # what `slopsift score` reads files with
             for n, raw in enumerate(f, 1):
                 if n == 1 and raw.startswith(codecs.BOM_UTF8):
                     raw = raw[len(codecs.BOM_UTF8) :]
@@ -163,7 +160,7 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
         raise ValueError(f"{path} is a directory: pass a JSONL file") from None
     except FileNotFoundError:
         raise ValueError(f"no such file: {path}") from None
-    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+    except READ_ERRORS as exc:
         raise ValueError(f"{path}: cannot be read ({exc})") from None
 
 
