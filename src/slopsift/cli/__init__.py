@@ -340,17 +340,25 @@ def _add_prepare(sub: Any, argv: Sequence[str]) -> None:
 
 
 def _data_errors_are_usage_errors(run: Any) -> Any:
-    from slopsift.training._paths import OutputWriteError
-
     def wrapped(args: argparse.Namespace) -> int:
-        try:
-            return int(run(args))
-        except OutputWriteError as exc:
-            raise OutputError(str(exc)) from None
-        except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
-            raise UsageError(str(exc)) from None
+        return _training_exit(run, args, (FileNotFoundError, NotADirectoryError, ValueError))
 
     return wrapped
+
+
+def _training_exit(
+    run: Callable[[argparse.Namespace], int], args: argparse.Namespace, usage: tuple[type[BaseException], ...]
+) -> int:
+    """Run a training-side command: ``usage`` errors (bad data) exit 2, an output that could not be
+    written (:class:`~slopsift.training._paths.OutputWriteError`) exits 4."""
+    from slopsift.training._paths import OutputWriteError
+
+    try:
+        return int(run(args))
+    except OutputWriteError as exc:
+        raise OutputError(str(exc)) from None
+    except usage as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _prepare_unavailable(args: argparse.Namespace) -> int:
@@ -765,20 +773,13 @@ def _training_errors() -> tuple[type[BaseException], ...]:
 def _run_training(args: argparse.Namespace, run: Callable[[argparse.Namespace], int]) -> int:
     """``train``/``evaluate``: resolve ``--jobs``, check DATA exists, report data errors as usage
     errors and a model that could not be written as an output error."""
-    from slopsift.training._paths import OutputWriteError
-
     args.jobs = _jobs_of(args)
     args.data = _data_of(args)
     if os.path.isdir(args.data):
         raise UsageError(f"{args.data} is a directory: pass a JSONL file")
     if not os.path.isfile(args.data):
         raise UsageError(f"no such file: {args.data}")
-    try:
-        return int(run(args))
-    except OutputWriteError as exc:
-        raise OutputError(str(exc)) from None
-    except _training_errors() as exc:
-        raise UsageError(str(exc)) from None
+    return _training_exit(run, args, _training_errors())
 
 
 def cmd_train(args: argparse.Namespace) -> int:

@@ -1222,12 +1222,7 @@ def write_jsonl(records: Iterable[Record], path: Path) -> int:
 
     Written beside ``path`` and renamed into place: a failure leaves any previous file as it was."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with replacing(path) as target:
-        return _write_rows(records, target, gz=path.name.endswith(".gz"))
-
-
-def _write_rows(records: Iterable[Record], path: Path, *, gz: bool) -> int:
-    with _open_text(path, "w", gz=gz) as f:
+    with replacing(path) as target, _open_text(target, "w", gz=path.name.endswith(".gz")) as f:
         return _dump_rows(records, f)
 
 
@@ -1300,9 +1295,12 @@ def _run(args: argparse.Namespace) -> int:
             f"--out {out} is inside --data-dir {args.data_dir}: it must not overwrite the sources"
         )
     records = build_corpus(Path(args.data_dir), sources=sources, stats=stats)
+    # The corpus may go to our own standard output (--out /dev/stdout): written to it as it is, not
+    # reopened (`>> file` keeps appending), and the summary goes aside.
+    to_stdout = _same_file(out, sys.stdout)
     try:
-        if _same_file(out, sys.stdout) and not out.name.endswith(".gz"):
-            _dump_rows(records, sys.stdout)  # our own output, not reopened: `>> file` still appends
+        if to_stdout and not out.name.endswith(".gz"):
+            _dump_rows(records, sys.stdout)
             sys.stdout.flush()
         else:
             write_jsonl(records, out)
@@ -1312,8 +1310,7 @@ def _run(args: argparse.Namespace) -> int:
         raise OutputWriteError(f"corpus not written to {out}: {exc}") from None
     summary = summarise(records)
     seconds = time.perf_counter() - t0
-    # The corpus may itself have gone to standard output (--out /dev/stdout): the summary then goes aside.
-    report = sys.stderr if _same_file(out, sys.stdout) else sys.stdout
+    report = sys.stderr if to_stdout else sys.stdout
     if args.json:
         doc = {"summary": summary, "stats": stats.as_dict(), "seconds": round(seconds, 1)}
         print(json.dumps(doc, indent=2), file=report)
