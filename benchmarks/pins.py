@@ -249,7 +249,7 @@ def read_documents(path: Path = DOCUMENTS) -> list[dict[str, str]]:
 
 
 def compute(docs: list[dict[str, str]]) -> dict[str, Any]:
-    from slopsift.features import FEATURE_SCHEMA_VERSION, extract_features, feature_names
+    from slopsift.features import FEATURE_SCHEMA_VERSION, extract_features, feature_names, features_and_gates
 
     texts = [d["text"] for d in docs]
     snaps = {d["id"]: snapshot(d["text"]) for d in docs}
@@ -258,6 +258,10 @@ def compute(docs: list[dict[str, str]]) -> dict[str, Any]:
     names = feature_names()
     for row, d in zip(matrix.tolist(), docs, strict=True):
         assert row == [snaps[d["id"]]["features"][n] for n in names], f"extract_features differs on {d['id']}"
+    # So must the path that gives the gates with the features (what `slopsift train` reads).
+    with_gates, gates = features_and_gates(texts)
+    assert with_gates.tolist() == matrix.tolist(), "features_and_gates differs from extract_features"
+    assert gates == [snaps[d["id"]]["gate"] for d in docs], "features_and_gates gives another gate"
     return {"feature_schema_version": FEATURE_SCHEMA_VERSION, "feature_names": names, "documents": snaps}
 
 

@@ -930,6 +930,38 @@ def test_train_then_score_then_evaluate(tmp_path: Path, capsys: pytest.CaptureFi
     assert "1 records are insufficient_text" in err and "not scored" in err
 
 
+def test_train_and_evaluate_parse_each_text_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The gate that leaves a text out comes from the same parse as its features (train) or its
+    # report (evaluate): no text is parsed a second time just to find its gate.
+    from collections import Counter
+
+    from slopsift import document, features, scoring
+
+    rows = [{"text": farm(i) if i % 2 else human(i), "label": i % 2} for i in range(200)]
+    rows.append({"text": "Too short to score.", "label": 0})
+    data = tmp_path / "labelled.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    parsed: Counter[str] = Counter()
+    parse = document.parse
+
+    def counted(text: str) -> document.Document:
+        parsed[text] += 1
+        return parse(text)
+
+    for module in (document, features, scoring):
+        monkeypatch.setattr(module, "parse", counted)
+    out = tmp_path / "m.joblib"
+    code, _, err = run(["train", str(data), "-o", str(out), "-j", "1"], capsys)
+    assert code == 0 and "1 records are insufficient_text" in err, err
+    assert parsed == Counter(r["text"] for r in rows)
+    parsed.clear()
+    code, o, err = run(["evaluate", str(data), "--model", str(out), "-j", "1"], capsys)
+    assert code == 0 and (json.loads(o)["records"], json.loads(o)["scored"]) == (201, 200), err
+    assert parsed == Counter(r["text"] for r in rows)
+
+
 def test_train_refuses_outputs_that_would_destroy_data_before_fitting(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -959,6 +991,7 @@ def test_train_refuses_outputs_that_would_destroy_data_before_fitting(
 
 
 def test_labelled_jsonl_reading(tmp_path: Path) -> None:
+    from slopsift.features import features_and_gates
     from slopsift.training.train import _usable, data_notes, load_labelled_jsonl
 
     rows = [
@@ -981,9 +1014,10 @@ def test_labelled_jsonl_reading(tmp_path: Path) -> None:
         "1 records repeat an earlier text (each text's copies are kept in one group)",
         "1 texts appear with both labels: check them, the model learns from both",
     ]
-    kept = _usable(t, training=True)
+    gates = features_and_gates(t.texts)[1]
+    kept = _usable(t, gates, training=True)
     assert kept.texts == [human(1), farm(3), human(1)]
-    assert len(_usable(t, training=False).texts) == 4
+    assert len(_usable(t, gates, training=False).texts) == 4
     bad = {
         "[1, 2]": "not a JSON object",
         '{"text": "x"}': "field 'label' missing (human: 0, false",

@@ -81,6 +81,31 @@ def test_feature_matrix_is_pinned(pure: bool) -> None:
     assert np.array_equal(x, want), HOW_TO_UPDATE
 
 
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_features_and_gates_come_from_one_parse_with_the_pinned_values(n_jobs: int) -> None:
+    # What `train` reads: every pinned value and the pinned gate (all three kinds occur), in order,
+    # in one process and split over workers.
+    from slopsift import document, features
+
+    texts = [d["text"] for d in DOCS]
+    calls: list[str] = []
+
+    def counted(text: str) -> document.Document:
+        calls.append(text)
+        return document.parse(text)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(features, "parse", counted)
+        x, gates = features.features_and_gates(texts, n_jobs=n_jobs, batch_size=5)
+    if n_jobs == 1:
+        assert calls == texts  # one parse per text gives both
+    names = features.feature_names()
+    want = np.array([[EXPECTED["documents"][d["id"]]["features"][n] for n in names] for d in DOCS])
+    assert np.array_equal(x, want), HOW_TO_UPDATE
+    assert gates == [EXPECTED["documents"][d["id"]]["gate"] for d in DOCS]
+    assert {"ok", "insufficient_text", "unsupported_language"} <= set(gates)
+
+
 def test_a_drifted_value_is_reported() -> None:
     # The comparison can fail: nudge one pinned value by one ulp and one parse span.
     doc_id = "content-farm-0"

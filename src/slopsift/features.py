@@ -37,6 +37,7 @@ __all__ = [
     "feature_names",
     "feature_schema_hash",
     "feature_specs",
+    "features_and_gates",
     "gate",
     "signals",
     "signals_for_document",
@@ -266,18 +267,22 @@ def signals(text: str) -> SignalsResult:
     return signals_for_document(parse(text))
 
 
-def _rows(texts: Sequence[str]) -> np.ndarray:
-    # The values-only path: no gate, no evidence mapping, no per-family result objects. Row order is
-    # ``SignalsResult.vector()``'s: families in schema order, each family's features in spec order.
+def _rows(texts: Sequence[str], with_gates: bool = False) -> tuple[np.ndarray, list[Gate]]:
+    # The values-only path: no evidence mapping, no per-family result objects, and the gate only when
+    # asked for. Row order is ``SignalsResult.vector()``'s: families in schema order, each family's
+    # features in spec order.
     fams = families()
     out = np.empty((len(texts), len(feature_names())), dtype=np.float64)
+    gates: list[Gate] = []
     for i, t in enumerate(texts):
         doc = parse(t)
         row: list[float] = []
         for fam in fams:
             row.extend(fam.run(doc)[0].values())
         out[i] = row
-    return out
+        if with_gates:
+            gates.append(gate(doc))  # after the families, as ``signals_for_document`` does
+    return out, gates
 
 
 def checked_texts(texts: Iterable[str]) -> list[str]:
@@ -305,10 +310,24 @@ def batches(texts: Iterable[str], n_jobs: int, batch_size: int) -> list[list[str
 
 def extract_features(texts: Iterable[str], *, n_jobs: int = 1, batch_size: int = 256) -> np.ndarray:
     """Feature matrix of shape ``(len(texts), n_features)`` in :func:`feature_names` order."""
+    return _extract(texts, n_jobs, batch_size, with_gates=False)[0]
+
+
+def features_and_gates(
+    texts: Iterable[str], *, n_jobs: int = 1, batch_size: int = 256
+) -> tuple[np.ndarray, list[Gate]]:
+    """:func:`extract_features` and each text's :func:`gate` (what the scorer labels it), both from
+    the one parse of each text."""
+    return _extract(texts, n_jobs, batch_size, with_gates=True)
+
+
+def _extract(
+    texts: Iterable[str], n_jobs: int, batch_size: int, *, with_gates: bool
+) -> tuple[np.ndarray, list[Gate]]:
     chunks = batches(texts, n_jobs, batch_size)
     if n_jobs == 1 or len(chunks) <= 1:
-        return _rows([t for c in chunks for t in c])
+        return _rows([t for c in chunks for t in c], with_gates)
     from joblib import Parallel, delayed
 
-    parts = Parallel(n_jobs=n_jobs)(delayed(_rows)(c) for c in chunks)
-    return np.vstack(parts)
+    parts = Parallel(n_jobs=n_jobs)(delayed(_rows)(c, with_gates) for c in chunks)
+    return np.vstack([x for x, _ in parts]), [g for _, gates in parts for g in gates]

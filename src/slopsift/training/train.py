@@ -25,7 +25,13 @@ import numpy as np
 
 from slopsift._version import __version__
 from slopsift.bundle import BUNDLED_MODEL, ModelBundle, load_bundle, save_bundle
-from slopsift.features import FEATURE_SCHEMA_VERSION, extract_features, feature_names, feature_schema_hash
+from slopsift.features import (
+    FEATURE_SCHEMA_VERSION,
+    extract_features,
+    feature_names,
+    feature_schema_hash,
+    features_and_gates,
+)
 from slopsift.inputs import READ_ERRORS, ReadOptions, open_binary
 from slopsift.training._labels import HUMAN_LABELS, LABEL_SPELLINGS, MACHINE_LABELS
 from slopsift.training._paths import OutputWriteError, check_output_path
@@ -249,15 +255,6 @@ def data_notes(t: Table) -> list[str]:
     return notes
 
 
-def gates_of(texts: Sequence[str]) -> list[str]:
-    """The scorer's gate of each text (:func:`slopsift.features.gate`): ``ok``, ``insufficient_text``
-    or ``unsupported_language``. Gated texts are never scored, so they neither train nor test."""
-    from slopsift.document import parse
-    from slopsift.features import gate
-
-    return [gate(parse(text)) for text in texts]
-
-
 DEFAULT_FPR = 0.05
 """The default operating point's rate (``fpr_0.05``)."""
 
@@ -290,13 +287,14 @@ def check_trainable(t: Table, name: str) -> None:
         )
 
 
-def _usable(t: Table, *, training: bool) -> Table:
-    """``t`` without the records the scorer gates, and for training without those whose
-    ``split_role`` is not ``train`` (check-only data must never be fitted on); each dropped kind is
-    counted on standard error."""
-    gates = np.array(gates_of(t.texts))
-    keep = gates == "ok"
-    for g, k in sorted(Counter(gates[~keep].tolist()).items()):
+def _usable(t: Table, gates: Sequence[str], *, training: bool) -> Table:
+    """``t`` without the records the scorer gates (``gates``: each text's, as
+    :func:`slopsift.features.gate` gives it), and for training without those whose ``split_role`` is
+    not ``train`` (check-only data must never be fitted on); each dropped kind is counted on standard
+    error. Gated texts are never scored, so they neither train nor test."""
+    gate_of = np.array(gates)
+    keep = gate_of == "ok"
+    for g, k in sorted(Counter(gate_of[~keep].tolist()).items()):
         verb = "trained on" if training else "scored"
         _log(f"note: {k} records are {g} (as `slopsift score` labels them): not {verb}")
     if training:
@@ -313,12 +311,15 @@ def cmd_train(args: argparse.Namespace) -> int:
     if out.suffix.lower() == ".json":
         raise ValueError(f"--out {out}: .json is the suffix of the model's metadata file; name it .joblib")
     check_output_path(out.with_suffix(".json"), "its metadata file", inputs=[data])
-    t = _usable(load_labelled_jsonl(data), training=True)
+    t = load_labelled_jsonl(data)
+    t0 = time.perf_counter()
+    t.x, gates = features_and_gates(t.texts, n_jobs=args.jobs)  # one parse per text gives both
+    _log(f"features: {len(t.texts)} texts in {time.perf_counter() - t0:.1f}s")
+    t = _usable(t, gates, training=True)
     for note in data_notes(t):
         _log(f"note: {note}")
     check_trainable(t, str(args.data))
     check_calibration_humans(t, args.seed)
-    t.x = features_cached(t.texts, None, args.jobs)
     bundle = fit_bundle(t, seed=args.seed, metadata={"model_version": out.stem})
     held = bundle.metadata["operating_points"]["heldout_domains"]
     humans = Counter(t.domain[t.y == 0].tolist())
@@ -360,11 +361,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from slopsift.scoring import score_many
 
     loaded = load_labelled_jsonl(Path(args.data))
-    t = _usable(loaded, training=False)
     bundle = load_bundle(args.model)
+    # Every text is parsed once: its report carries the gate that decides whether it counts.
+    every = score_many(loaded.texts, n_jobs=args.jobs, model=args.model)
+    gates = [r.signals.gate for r in every]
+    t = _usable(loaded, gates, training=False)
     res: dict[str, Any] = {"records": len(loaded.y), "scored": len(t.y)}
     if len(t.y):
-        reports = score_many(t.texts, n_jobs=args.jobs, model=args.model)
+        reports = [r for r, g in zip(every, gates, strict=True) if g == "ok"]
         q = np.array([r.quality for r in reports], dtype=np.float64)
         p = 1.0 - q
         for key, thr in sorted(bundle.thresholds.items()):
