@@ -962,6 +962,32 @@ def test_train_and_evaluate_parse_each_text_once(
     assert parsed == Counter(r["text"] for r in rows)
 
 
+def test_evaluate_loads_the_model_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, model: str
+) -> None:
+    # One load gives the thresholds and scores every text; worker processes are sent that detector.
+    from slopsift import bundle, scoring
+
+    rows = [{"text": farm(i) if i % 2 else human(i), "label": i % 2} for i in range(300)]
+    data = tmp_path / "labelled.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    loads: list[Path] = []
+    read = bundle._read_plain
+
+    def counted(raw: bytes, path: Path) -> dict[str, Any]:
+        loads.append(path)
+        return read(raw, path)
+
+    monkeypatch.setattr(bundle, "_read_plain", counted)
+    monkeypatch.setattr(scoring, "_detectors", {})  # nothing cached by an earlier test
+    code, one, err = run(["evaluate", str(data), "--model", model, "-j", "1"], capsys)
+    assert code == 0 and json.loads(one)["scored"] == 300, err
+    assert loads == [Path(model)]
+    code, two, err = run(["evaluate", str(data), "--model", model, "-j", "2"], capsys)
+    assert code == 0 and two == one, err  # three batches over two workers: the same figures
+    assert len(loads) == 2  # this run's one load
+
+
 def test_train_refuses_outputs_that_would_destroy_data_before_fitting(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

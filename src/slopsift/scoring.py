@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import Any, Literal
@@ -155,6 +156,14 @@ class Detector:
     def score(self, text: str) -> Report:
         """Score one text."""
         return self.score_batch([text])[0]
+
+    def score_many(self, texts: Iterable[str], *, n_jobs: int = 1, batch_size: int = 128) -> list[Report]:
+        """Score many texts with this detector, as :func:`score_many` does; ``n_jobs > 1`` sends the
+        detector itself to the worker processes (nothing is loaded there)."""
+        chunks = batches(texts, n_jobs, batch_size)
+        if n_jobs == 1 or len(chunks) <= 1:
+            return [r for c in chunks for r in self.score_batch(c)]
+        return _in_workers(self.score_batch, chunks, n_jobs)
 
     def score_batch(self, texts: Sequence[str]) -> list[Report]:
         """Score texts in one process, one classifier call per batch."""
@@ -350,7 +359,14 @@ def score_many(
     if n_jobs == 1 or len(chunks) <= 1:
         det = cached_detector(model, threshold)
         return [r for c in chunks for r in det.score_batch(c)]
+    return _in_workers(partial(_score_chunk, model=model, threshold=threshold), chunks, n_jobs)
+
+
+def _in_workers(
+    score: Callable[[list[str]], list[Report]], chunks: list[list[str]], n_jobs: int
+) -> list[Report]:
+    """``score`` of every chunk, in ``n_jobs`` worker processes, in order."""
     from joblib import Parallel, delayed
 
-    parts = Parallel(n_jobs=n_jobs)(delayed(_score_chunk)(c, model, threshold) for c in chunks)
+    parts = Parallel(n_jobs=n_jobs)(delayed(score)(c) for c in chunks)
     return [r for p in parts for r in p]

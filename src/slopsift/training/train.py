@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from slopsift._version import __version__
-from slopsift.bundle import BUNDLED_MODEL, ModelBundle, load_bundle, save_bundle
+from slopsift.bundle import BUNDLED_MODEL, ModelBundle, save_bundle
 from slopsift.features import (
     FEATURE_SCHEMA_VERSION,
     extract_features,
@@ -358,12 +358,13 @@ def _finite(v: Any) -> Any:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Metrics of a model on labelled data, scored exactly as ``slopsift score`` scores it (gated
     records are counted, not scored). With one label only, the rates of that label."""
-    from slopsift.scoring import score_many
+    from slopsift.scoring import Detector
 
     loaded = load_labelled_jsonl(Path(args.data))
-    bundle = load_bundle(args.model)
+    detector = Detector(args.model)  # the model is loaded and verified once, here (workers get it)
+    bundle = detector.bundle
     # Every text is parsed once: its report carries the gate that decides whether it counts.
-    every = score_many(loaded.texts, n_jobs=args.jobs, model=args.model)
+    every = detector.score_many(loaded.texts, n_jobs=args.jobs)
     gates = [r.signals.gate for r in every]
     t = _usable(loaded, gates, training=False)
     res: dict[str, Any] = {"records": len(loaded.y), "scored": len(t.y)}
