@@ -682,3 +682,54 @@ def test_replacing_renames_plain_files_and_writes_through_links(tmp_path: Path) 
         written_through(Path("/dev/null")) and written_through(Path("/dev/stdout")) and written_through(out)
     )
     assert not written_through(link) and not written_through(tmp_path / "new.txt")
+
+
+def test_written_through_is_devices_pipes_and_proc_only(tmp_path: Path) -> None:
+    from slopsift._atomic import replacing, written_through
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    to_fifo = tmp_path / "to-fifo"
+    to_fifo.symlink_to(fifo)
+    fds = tmp_path / "fds"  # a folder that resolves into /proc, as /dev/fd does
+    fds.symlink_to("/proc/self/fd")
+    for special in (
+        fifo,
+        to_fifo,
+        fds / "1",
+        Path("/dev/null"),
+        Path("/dev/stdout"),
+        Path("/proc/self/fd/2"),
+    ):
+        assert written_through(special), special
+    with replacing(fifo) as target:  # yielded as it is (not opened here: no reader)
+        assert target == fifo
+    plain = tmp_path / "plain.txt"
+    plain.write_text("old")
+    link = tmp_path / "link.txt"
+    link.symlink_to(plain)
+    for regular in (plain, link, tmp_path / "new.txt", tmp_path / "sub" / "new.txt"):
+        assert not written_through(regular), regular
+
+
+@pytest.mark.skipif(not os.access("/dev/shm", os.W_OK), reason="no writable /dev/shm")
+def test_a_regular_file_under_dev_shm_is_replaced_atomically() -> None:
+    import tempfile
+
+    from slopsift._atomic import replacing, written_through
+    from slopsift.training._paths import check_output_path
+
+    with tempfile.TemporaryDirectory(dir="/dev/shm") as d:
+        target = Path(d) / "corpus.jsonl"
+        check_output_path(Path(d) / "m.joblib", "--out")  # train accepts it (it refused all of /dev)
+        assert not written_through(target)
+        target.write_text("old")
+        before = target.stat().st_ino
+        with pytest.raises(RuntimeError), replacing(target) as tmp:
+            assert tmp != target
+            tmp.write_text("half")
+            raise RuntimeError("interrupted")
+        assert target.read_text() == "old" and [p.name for p in Path(d).iterdir()] == ["corpus.jsonl"]
+        with replacing(target) as tmp:
+            tmp.write_text("new")
+        assert target.read_text() == "new" and target.stat().st_ino != before  # renamed into place

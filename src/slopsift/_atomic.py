@@ -5,24 +5,33 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = ["replacing", "written_through"]
 
-_SYSTEM = ("/dev/", "/proc/")
+_PROC = Path("/proc")
+
+_SPECIAL = frozenset({stat.S_IFCHR, stat.S_IFBLK, stat.S_IFIFO, stat.S_IFSOCK})
 
 
 def written_through(path: Path) -> bool:
-    """Whether ``path`` must be written as it is rather than replaced: a device or a pipe, anything under
-    ``/dev`` or ``/proc``, or a link into them (``/dev/stdout`` links to ``/proc/self/fd/1``, and a
-    rename would replace the link or the device node itself)."""
-    if path.exists() and not path.is_file():
-        return True
-    names = [str(path.absolute()), str(path.absolute().parent.resolve()) + "/"]
+    """Whether ``path`` must be written as it is rather than replaced: it is (or links to) a device, a
+    pipe or a socket, or it lies or links into ``/proc`` (``/dev/stdout`` links to
+    ``/proc/self/fd/1``, ``/dev/fd`` to ``/proc/self/fd``), where a rename would replace the link or
+    the node itself. A regular file is replaced wherever it is, under ``/dev/shm`` too."""
+    with contextlib.suppress(OSError):
+        if stat.S_IFMT(os.stat(path).st_mode) in _SPECIAL:
+            return True
+    parents = [path.absolute().parent]
     if path.is_symlink():
-        names.append(os.readlink(path))
-    return any(n.startswith(_SYSTEM) for n in names)
+        parents.append((path.absolute().parent / os.readlink(path)).parent)  # where the link points
+    return any(_in_proc(p.resolve()) for p in parents)
+
+
+def _in_proc(path: Path) -> bool:
+    return path == _PROC or _PROC in path.parents
 
 
 @contextlib.contextmanager
