@@ -436,6 +436,25 @@ def test_a_failed_save_leaves_the_previous_model_whole(
         save_bundle(b, tmp_path / "m.json")
 
 
+def test_one_rule_names_and_checks_a_models_files(model_path: Path, tmp_path: Path) -> None:
+    from slopsift.bundle import check_bundle_path, sidecar_path
+
+    b = load_bundle(model_path)
+    assert (
+        sidecar_path(tmp_path / "m.joblib") == check_bundle_path(tmp_path / "m.joblib") == tmp_path / "m.json"
+    )
+    for name in ("m.json", "m.JSON"):  # any case: on a case-blind file system m.JSON is the sidecar
+        with pytest.raises(ValueError, match=r"cannot end in \.json.*name it \.joblib") as refused:
+            check_bundle_path(tmp_path / name)
+        with pytest.raises(ValueError) as unsaved:
+            save_bundle(b, tmp_path / name)
+        assert str(unsaved.value) == str(refused.value)
+    (tmp_path / "d.json").mkdir()  # the sidecar's name is taken
+    with pytest.raises(ValueError, match=r"d\.json is a link or not a regular file"):
+        save_bundle(b, tmp_path / "d.joblib")
+    assert [p.name for p in tmp_path.iterdir()] == ["d.json"]  # nothing written
+
+
 def test_detector_reports(model_path: Path) -> None:
     det = Detector(model_path)
     long_human, long_slop = HUMAN, SLOP

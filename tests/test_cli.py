@@ -1016,6 +1016,22 @@ def test_train_refuses_outputs_that_would_destroy_data_before_fitting(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.jsonl", "dd.json", "link.joblib", "outdir"]
 
 
+def test_train_refuses_a_model_name_as_save_bundle_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One rule (slopsift.bundle.check_bundle_path), checked before the fit, in the same words.
+    from slopsift.bundle import check_bundle_path
+
+    data = tmp_path / "data.jsonl"
+    data.write_text("".join(json.dumps({"text": human(i), "label": "human"}) + "\n" for i in range(3)))
+    for out in (tmp_path / "m.json", tmp_path / "m.JSON"):
+        with pytest.raises(ValueError) as refused:
+            check_bundle_path(out)
+        code, _, err = run(["train", str(data), "-o", str(out), "-j", "1"], capsys)
+        assert code == 2 and str(refused.value) in err and err.count("\n") == 1, err
+    assert [p.name for p in tmp_path.iterdir()] == ["data.jsonl"]
+
+
 def test_labelled_jsonl_reading(tmp_path: Path) -> None:
     from slopsift.features import features_and_gates
     from slopsift.training.train import _usable, data_notes, load_labelled_jsonl

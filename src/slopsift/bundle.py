@@ -50,10 +50,12 @@ __all__ = [
     "Probe",
     "SortedCounts",
     "bundled_model_path",
+    "check_bundle_path",
     "evidence_logit",
     "load_bundle",
     "save_bundle",
     "sha256_file",
+    "sidecar_path",
     "upgrade_bundle",
 ]
 
@@ -615,8 +617,28 @@ def _names_differ(meta: Mapping[str, Any]) -> str:
     return f", and its feature names stop or go on at {min(len(theirs), len(ours))}"
 
 
-def _meta_path(path: Path) -> Path:
-    return path.with_suffix(".json")
+def sidecar_path(path: str | Path) -> Path:
+    """Where the metadata file (with the SHA-256) of the model file ``path`` is: ``NAME.json``
+    beside ``NAME.joblib``. The loader finds it by the name it is given."""
+    return Path(path).with_suffix(".json")
+
+
+def check_bundle_path(path: str | Path) -> Path:
+    """Raise ``ValueError`` unless :func:`save_bundle` can write a model to ``path``: it must not end
+    in ``.json`` (any case: the sidecar would be the model file itself, or on a case-blind file system
+    overwrite it), and neither it nor its sidecar may be a link or anything but a regular file (the
+    loader finds the sidecar by the name it is given). Returns the sidecar's path."""
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        raise ValueError(
+            f"{path}: a model file cannot end in .json, the suffix of the model's metadata file; "
+            "name it .joblib"
+        )
+    side = sidecar_path(path)
+    for target in (path, side):
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            raise ValueError(f"{target} is a link or not a regular file: give the model's real path")
+    return side
 
 
 def bundled_model_path() -> Path:
@@ -671,6 +693,7 @@ def save_bundle(bundle: ModelBundle, path: Path) -> Path:
     import joblib
 
     path = Path(path)
+    side = check_bundle_path(path)
     f = bundle.forest
     meta = {k: v for k, v in bundle.metadata.items() if k not in _SIDECAR_ONLY}
     meta.update(
@@ -697,13 +720,6 @@ def save_bundle(bundle: ModelBundle, path: Path) -> Path:
         "estimator_pickle": bundle.estimator_pickle(),
         "metadata_json": meta_json,
     }
-    side = _meta_path(path)
-    if side == path:
-        raise ValueError(f"{path}: a model file cannot end in .json, the suffix of its metadata file")
-    for target in (path, side):
-        if target.is_symlink() or (target.exists() and not target.is_file()):
-            # The loader finds the sidecar by the name it is given: write where the files really are.
-            raise ValueError(f"{target} is a link or not a regular file: give the model's real path")
     path.parent.mkdir(parents=True, exist_ok=True)
     # Both files are written beside their targets and renamed into place at the end, the sidecar first:
     # a failure while writing (disk full, interrupt) leaves any previous model and sidecar as they
@@ -734,7 +750,7 @@ def load_bundle(path: str | Path | None = None, *, allow_pickle: bool = False) -
         raise ModelError(f"model file not found: {p}")
     if p.suffix == ".json" and p.with_suffix(".joblib").is_file():
         raise ModelError(f"{p} is a model's metadata file: pass the model, {p.with_suffix('.joblib')}")
-    side = _meta_path(p)
+    side = sidecar_path(p)
     if not side.is_file():
         raise ModelIntegrityError(
             f"refusing to load {p}: its metadata file {side.name} (with the SHA-256) is missing; "

@@ -195,9 +195,9 @@ def _run_options() -> _Parser:
 def _version_text() -> str:
     model = "no bundled model"
     try:
-        from slopsift.bundle import bundled_model_path
+        from slopsift.bundle import bundled_model_path, sidecar_path
 
-        side = bundled_model_path().with_suffix(".json")
+        side = sidecar_path(bundled_model_path())
         if side.is_file():
             model = "model " + str(
                 json.loads(side.read_text(encoding="utf-8")).get("model_version", "unknown")

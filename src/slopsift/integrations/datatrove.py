@@ -60,7 +60,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         f"(import failed: {exc})"
     ) from exc
 
-from slopsift.bundle import bundled_model_path
+from slopsift.bundle import bundled_model_path, sidecar_path
 from slopsift.scoring import Detector, Report, cached_detector
 
 __all__ = ["DEFAULT_BATCH_SIZE", "METADATA_KEYS", "SlopsiftFilter"]
@@ -84,7 +84,7 @@ def _check_threshold(model: str | None, threshold: str | float) -> None:
         if not 0.0 < float(threshold) < 1.0:
             raise ValueError(f"threshold must be in (0, 1), got {threshold!r}")
         return
-    side = (bundled_model_path() if model is None else Path(model)).with_suffix(".json")
+    side = sidecar_path(bundled_model_path() if model is None else model)
     try:
         known = json.loads(side.read_text(encoding="utf-8"))["thresholds"]
     except (OSError, ValueError, KeyError, TypeError):

@@ -145,9 +145,9 @@ def _check_model_and_threshold(model: str | None, threshold: str | float) -> Non
     else:
         path = Path(model) if Path(model).is_file() else None
     if path is not None:
-        from slopsift.bundle import ModelIntegrityError
+        from slopsift.bundle import ModelIntegrityError, sidecar_path
 
-        side = path.with_suffix(".json")
+        side = sidecar_path(path)
         try:
             meta = json.loads(side.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from slopsift._version import __version__
-from slopsift.bundle import BUNDLED_MODEL, ModelBundle, save_bundle
+from slopsift.bundle import BUNDLED_MODEL, ModelBundle, check_bundle_path, save_bundle, sidecar_path
 from slopsift.features import (
     FEATURE_SCHEMA_VERSION,
     extract_features,
@@ -308,9 +308,8 @@ def _usable(t: Table, gates: Sequence[str], *, training: bool) -> Table:
 def cmd_train(args: argparse.Namespace) -> int:
     data, out = Path(args.data), Path(args.out)
     check_output_path(args.out, "--out", inputs=[data])
-    if out.suffix.lower() == ".json":
-        raise ValueError(f"--out {out}: .json is the suffix of the model's metadata file; name it .joblib")
-    check_output_path(out.with_suffix(".json"), "its metadata file", inputs=[data])
+    check_output_path(sidecar_path(out), "its metadata file", inputs=[data])
+    check_bundle_path(out)  # what save_bundle requires, checked before the fit
     t = load_labelled_jsonl(data)
     t0 = time.perf_counter()
     t.x, gates = features_and_gates(t.texts, n_jobs=args.jobs)  # one parse per text gives both
