@@ -911,6 +911,7 @@ def test_train_then_score_then_evaluate(tmp_path: Path, capsys: pytest.CaptureFi
     code, _, err = run(["train", "--data", str(small), "-o", str(tmp_path / "s.joblib")], capsys)
     assert code == 2 and "10 human and 10 machine groups" in err
     assert "at least 80 human and 30 machine groups" in err
+    assert "features:" not in err  # refused before any feature is computed
     # Human-only data: evaluate gives the human rates (what the check sets measure), as strict JSON.
     humans = tmp_path / "humans.jsonl"
     rows = [json.loads(line) for line in data.read_text().splitlines() if '"human"' in line]

@@ -266,10 +266,10 @@ def min_human_groups() -> int:
     return max(MIN_GROUPS_PER_LABEL, math.ceil(round(1 / DEFAULT_FPR) / CALIB_FRACTION))
 
 
-def check_trainable(t: Table, name: str) -> None:
+def check_trainable(t: Table, name: str, *, notes: bool = True) -> None:
     """Refuse data too small to fit, calibrate and set the default threshold on, saying how much is
-    needed; note when the strictest operating point cannot be measured (fewer held-out human groups
-    than ``1 / rate``: its threshold is then the lowest human score)."""
+    needed; with ``notes``, note when the strictest operating point cannot be measured (fewer held-out
+    human groups than ``1 / rate``: its threshold is then the lowest human score)."""
     counts = {lab: len(set(t.group[t.y == v].tolist())) for lab, v in (("human", 0), ("machine", 1))}
     need = {"human": min_human_groups(), "machine": MIN_GROUPS_PER_LABEL}
     if any(counts[k] < need[k] for k in counts):
@@ -280,7 +280,7 @@ def check_trainable(t: Table, name: str) -> None:
             f"the scores and the default threshold flags {DEFAULT_FPR:.0%} of those human texts"
         )
     held, needed = int(counts["human"] * CALIB_FRACTION), round(1 / min(FPR_POINTS))
-    if held < needed:
+    if notes and held < needed:
         _log(
             f"note: about {held} human groups will be held out; with fewer than {needed} the "
             f"{min(FPR_POINTS):.0%} operating point is the lowest human score, not a measured rate"
@@ -311,6 +311,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     check_output_path(sidecar_path(out), "its metadata file", inputs=[data])
     check_bundle_path(out)  # what save_bundle requires, checked before the fit
     t = load_labelled_jsonl(data)
+    # Dropping gated texts only removes groups: data too small as it is fails before the features.
+    check_trainable(t.subset(t.role == "train"), str(args.data), notes=False)
     t0 = time.perf_counter()
     t.x, gates = features_and_gates(t.texts, n_jobs=args.jobs)  # one parse per text gives both
     _log(f"features: {len(t.texts)} texts in {time.perf_counter() - t0:.1f}s")
