@@ -450,9 +450,26 @@ def test_one_rule_names_and_checks_a_models_files(model_path: Path, tmp_path: Pa
             save_bundle(b, tmp_path / name)
         assert str(unsaved.value) == str(refused.value)
     (tmp_path / "d.json").mkdir()  # the sidecar's name is taken
-    with pytest.raises(ValueError, match=r"d\.json is a link or not a regular file"):
+    with pytest.raises(ValueError, match=r"d\.json exists and is not a regular file"):
         save_bundle(b, tmp_path / "d.joblib")
     assert [p.name for p in tmp_path.iterdir()] == ["d.json"]  # nothing written
+
+
+def test_detector_score_many_sends_the_loaded_model_to_its_workers(model_path: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from slopsift.bundle import sidecar_path
+
+    copy = tmp_path / "gone.joblib"
+    shutil.copy(model_path, copy)
+    shutil.copy(sidecar_path(model_path), sidecar_path(copy))
+    det = Detector(copy)
+    copy.unlink()
+    sidecar_path(copy).unlink()  # a worker that loaded the model again would fail now
+    texts = [HUMAN, SLOP, "Too short.", HUMAN.upper(), SLOP[: len(SLOP) // 2]] * 2
+    one = [r.to_dict() for r in det.score_many(texts)]
+    assert [r["label"] for r in one[:3]] == [det.score(t).label for t in texts[:3]]
+    assert [r.to_dict() for r in det.score_many(texts, n_jobs=2, batch_size=3)] == one
 
 
 def test_detector_reports(model_path: Path) -> None:
@@ -712,9 +729,18 @@ def test_written_through_is_devices_pipes_and_proc_only(tmp_path: Path) -> None:
     to_fifo.symlink_to(fifo)
     fds = tmp_path / "fds"  # a folder that resolves into /proc, as /dev/fd does
     fds.symlink_to("/proc/self/fd")
+    to_stdout = tmp_path / "to-stdout"  # /dev/stdout is itself a link into /proc; read here, never written
+    to_stdout.symlink_to("/dev/stdout")
+    twice = tmp_path / "twice"
+    twice.symlink_to(to_stdout.name)  # relative, two links from /dev/stdout
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop.name)
     for special in (
         fifo,
         to_fifo,
+        to_stdout,
+        twice,
+        loop,
         fds / "1",
         Path("/dev/null"),
         Path("/dev/stdout"),
@@ -727,7 +753,9 @@ def test_written_through_is_devices_pipes_and_proc_only(tmp_path: Path) -> None:
     plain.write_text("old")
     link = tmp_path / "link.txt"
     link.symlink_to(plain)
-    for regular in (plain, link, tmp_path / "new.txt", tmp_path / "sub" / "new.txt"):
+    link2 = tmp_path / "link2.txt"
+    link2.symlink_to(link.name)
+    for regular in (plain, link, link2, tmp_path / "new.txt", tmp_path / "sub" / "new.txt"):
         assert not written_through(regular), regular
 
 

@@ -1029,13 +1029,29 @@ def test_train_refuses_a_model_name_as_save_bundle_does(
         with pytest.raises(ValueError) as refused:
             check_bundle_path(out)
         code, _, err = run(["train", str(data), "-o", str(out), "-j", "1"], capsys)
-        assert code == 2 and str(refused.value) in err and err.count("\n") == 1, err
+        assert code == 2 and f"--out {refused.value}" in err and err.count("\n") == 1, err
     assert [p.name for p in tmp_path.iterdir()] == ["data.jsonl"]
+    # The name rule comes first: data called m.json and --out m.JSON is refused for its suffix.
+    named = tmp_path / "m.json"
+    data.rename(named)
+    code, _, err = run(["train", str(named), "-o", str(tmp_path / "m.JSON"), "-j", "1"], capsys)
+    assert code == 2 and "cannot end in .json" in err, err
+
+
+def test_train_says_what_it_left_out_before_refusing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "check.jsonl"
+    rows = [{"text": human(i), "label": "human", "split_role": "check"} for i in range(3)]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    code, _, err = run(["train", str(data), "-o", str(tmp_path / "m.joblib"), "-j", "1"], capsys)
+    assert code == 2 and "note: 3 records have split_role 'check': not trained on" in err, err
+    assert "0 human and 0 machine groups" in err and "features:" not in err
 
 
 def test_labelled_jsonl_reading(tmp_path: Path) -> None:
     from slopsift.features import features_and_gates
-    from slopsift.training.train import _usable, data_notes, load_labelled_jsonl
+    from slopsift.training.train import _train_role, _ungated, data_notes, load_labelled_jsonl
 
     rows = [
         {"text": human(1), "label": "Human", "group": None},
@@ -1058,9 +1074,11 @@ def test_labelled_jsonl_reading(tmp_path: Path) -> None:
         "1 texts appear with both labels: check them, the model learns from both",
     ]
     gates = features_and_gates(t.texts)[1]
-    kept = _usable(t, gates, training=True)
-    assert kept.texts == [human(1), farm(3), human(1)]
-    assert len(_usable(t, gates, training=False).texts) == 4
+    assert gates == ["ok", "ok", "ok", "ok", "insufficient_text"]
+    trained = _train_role(t)
+    assert trained.texts == [human(1), farm(3), human(1), "Too short."]
+    assert _ungated(trained, [gates[i] for i in (0, 2, 3, 4)], "trained on").texts == trained.texts[:3]
+    assert len(_ungated(t, gates, "scored").texts) == 4
     bad = {
         "[1, 2]": "not a JSON object",
         '{"text": "x"}': "field 'label' missing (human: 0, false",

@@ -13,21 +13,29 @@ __all__ = ["replacing", "written_through"]
 
 _PROC = Path("/proc")
 
+_MAX_HOPS = 40
+"""Links followed before giving up (Linux's own limit)."""
+
 _SPECIAL = frozenset({stat.S_IFCHR, stat.S_IFBLK, stat.S_IFIFO, stat.S_IFSOCK})
 
 
 def written_through(path: Path) -> bool:
     """Whether ``path`` must be written as it is rather than replaced: it is (or links to) a device, a
-    pipe or a socket, or it lies or links into ``/proc`` (``/dev/stdout`` links to
-    ``/proc/self/fd/1``, ``/dev/fd`` to ``/proc/self/fd``), where a rename would replace the link or
-    the node itself. A regular file is replaced wherever it is, under ``/dev/shm`` too."""
+    pipe or a socket, or it lies or links, through any chain of links, into ``/proc``
+    (``/dev/stdout`` links to ``/proc/self/fd/1``, ``/dev/fd`` to ``/proc/self/fd``), where a rename
+    would replace the link or the node itself. A regular file is replaced wherever it is, under
+    ``/dev/shm`` too."""
     with contextlib.suppress(OSError):
         if stat.S_IFMT(os.stat(path).st_mode) in _SPECIAL:
             return True
-    parents = [path.absolute().parent]
-    if path.is_symlink():
-        parents.append((path.absolute().parent / os.readlink(path)).parent)  # where the link points
-    return any(_in_proc(p.resolve()) for p in parents)
+    hop = path.absolute()
+    for _ in range(_MAX_HOPS):  # every link of a chain (a link to /dev/stdout is two hops from /proc)
+        if _in_proc(hop.parent.resolve()):
+            return True
+        if not hop.is_symlink():
+            return False
+        hop = hop.parent / os.readlink(hop)
+    return True  # a loop, or a chain no system resolves: never rename over it
 
 
 def _in_proc(path: Path) -> bool:

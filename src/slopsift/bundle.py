@@ -636,8 +636,10 @@ def check_bundle_path(path: str | Path) -> Path:
         )
     side = sidecar_path(path)
     for target in (path, side):
-        if target.is_symlink() or (target.exists() and not target.is_file()):
-            raise ValueError(f"{target} is a link or not a regular file: give the model's real path")
+        if target.is_symlink():
+            raise ValueError(f"{target} is a link: give the model's real path")
+        if target.exists() and not target.is_file():
+            raise ValueError(f"{target} exists and is not a regular file")
     return side
 
 

@@ -287,38 +287,43 @@ def check_trainable(t: Table, name: str, *, notes: bool = True) -> None:
         )
 
 
-def _usable(t: Table, gates: Sequence[str], *, training: bool) -> Table:
+def _train_role(t: Table) -> Table:
+    """``t`` without the records whose ``split_role`` is not ``train`` (check-only data must never be
+    fitted on), each role's count noted on standard error."""
+    other = t.role != "train"
+    for role, k in sorted(Counter(t.role[other].tolist()).items()):
+        _log(f"note: {k} records have split_role {role!r}: not trained on")
+    return t.subset(~other)
+
+
+def _ungated(t: Table, gates: Sequence[str], verb: str) -> Table:
     """``t`` without the records the scorer gates (``gates``: each text's, as
-    :func:`slopsift.features.gate` gives it), and for training without those whose ``split_role`` is
-    not ``train`` (check-only data must never be fitted on); each dropped kind is counted on standard
-    error. Gated texts are never scored, so they neither train nor test."""
+    :func:`slopsift.features.gate` gives it), each gate's count noted: gated texts are never scored,
+    so they neither train nor test."""
     gate_of = np.array(gates)
     keep = gate_of == "ok"
     for g, k in sorted(Counter(gate_of[~keep].tolist()).items()):
-        verb = "trained on" if training else "scored"
         _log(f"note: {k} records are {g} (as `slopsift score` labels them): not {verb}")
-    if training:
-        other = keep & (t.role != "train")
-        for role, k in sorted(Counter(t.role[other].tolist()).items()):
-            _log(f"note: {k} records have split_role {role!r}: not trained on")
-        keep &= t.role == "train"
     return t.subset(keep)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     data, out = Path(args.data), Path(args.out)
     check_output_path(args.out, "--out", inputs=[data])
+    try:
+        check_bundle_path(out)  # what save_bundle requires, checked before the fit
+    except ValueError as exc:
+        raise ValueError(f"--out {exc}") from None
     check_output_path(sidecar_path(out), "its metadata file", inputs=[data])
-    check_bundle_path(out)  # what save_bundle requires, checked before the fit
-    t = load_labelled_jsonl(data)
-    # Dropping gated texts only removes groups: data too small as it is fails before the features.
-    check_trainable(t.subset(t.role == "train"), str(args.data), notes=False)
+    t = _train_role(load_labelled_jsonl(data))
+    for note in data_notes(t):
+        _log(f"note: {note}")
+    # Gating only removes groups: data too small as it is is refused before any feature is computed.
+    check_trainable(t, str(args.data), notes=False)
     t0 = time.perf_counter()
     t.x, gates = features_and_gates(t.texts, n_jobs=args.jobs)  # one parse per text gives both
     _log(f"features: {len(t.texts)} texts in {time.perf_counter() - t0:.1f}s")
-    t = _usable(t, gates, training=True)
-    for note in data_notes(t):
-        _log(f"note: {note}")
+    t = _ungated(t, gates, "trained on")
     check_trainable(t, str(args.data))
     check_calibration_humans(t, args.seed)
     bundle = fit_bundle(t, seed=args.seed, metadata={"model_version": out.stem})
@@ -367,7 +372,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     # Every text is parsed once: its report carries the gate that decides whether it counts.
     every = detector.score_many(loaded.texts, n_jobs=args.jobs)
     gates = [r.signals.gate for r in every]
-    t = _usable(loaded, gates, training=False)
+    t = _ungated(loaded, gates, "scored")
     res: dict[str, Any] = {"records": len(loaded.y), "scored": len(t.y)}
     if len(t.y):
         reports = [r for r, g in zip(every, gates, strict=True) if g == "ok"]
