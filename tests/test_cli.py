@@ -966,7 +966,8 @@ def test_train_and_evaluate_parse_each_text_once(
 def test_evaluate_loads_the_model_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, model: str
 ) -> None:
-    # One load gives the thresholds and scores every text; worker processes are sent that detector.
+    # One load in this process gives the thresholds and scores every text. (That the worker processes
+    # load nothing is shown in test_bundle: Detector.score_many with the model's files deleted.)
     from slopsift import bundle, scoring
 
     rows = [{"text": farm(i) if i % 2 else human(i), "label": i % 2} for i in range(300)]
@@ -986,7 +987,7 @@ def test_evaluate_loads_the_model_once(
     assert loads == [Path(model)]
     code, two, err = run(["evaluate", str(data), "--model", model, "-j", "2"], capsys)
     assert code == 0 and two == one, err  # three batches over two workers: the same figures
-    assert len(loads) == 2  # this run's one load
+    assert len(loads) == 2  # this run's one load in this process
 
 
 def test_train_refuses_outputs_that_would_destroy_data_before_fitting(

@@ -445,7 +445,7 @@ def calibration_split(
     groups: Sequence[str], *, calib_fraction: float = CALIB_FRACTION, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Row indices ``(fit, calibration)``: a random ``calib_fraction`` of the groups calibrates
-    (:func:`fit_calibrated`'s split, which ``slopsift train`` checks before the features are computed)."""
+    (:func:`fit_calibrated`'s split, which ``slopsift train`` checks on the gated data before the fit)."""
     split = GroupShuffleSplit(n_splits=1, test_size=calib_fraction, random_state=seed)
     g = np.asarray(groups)
     fit_idx, cal_idx = next(split.split(np.zeros((len(g), 1)), groups=g))
