@@ -1078,8 +1078,9 @@ def test_labelled_jsonl_reading(tmp_path: Path) -> None:
     assert gates == ["ok", "ok", "ok", "ok", "insufficient_text"]
     trained = _train_role(t)
     assert trained.texts == [human(1), farm(3), human(1), "Too short."]
-    assert _ungated(trained, [gates[i] for i in (0, 2, 3, 4)], "trained on").texts == trained.texts[:3]
-    assert len(_ungated(t, gates, "scored").texts) == 4
+    kept, mask = _ungated(trained, [gates[i] for i in (0, 2, 3, 4)], "trained on")
+    assert kept.texts == trained.texts[:3] and mask.tolist() == [True, True, True, False]
+    assert len(_ungated(t, gates, "scored")[0].texts) == 4
     bad = {
         "[1, 2]": "not a JSON object",
         '{"text": "x"}': "field 'label' missing (human: 0, false",

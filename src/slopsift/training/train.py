@@ -296,15 +296,15 @@ def _train_role(t: Table) -> Table:
     return t.subset(~other)
 
 
-def _ungated(t: Table, gates: Sequence[str], verb: str) -> Table:
+def _ungated(t: Table, gates: Sequence[str], verb: str) -> tuple[Table, np.ndarray]:
     """``t`` without the records the scorer gates (``gates``: each text's, as
-    :func:`slopsift.features.gate` gives it), each gate's count noted: gated texts are never scored,
-    so they neither train nor test."""
+    :func:`slopsift.features.gate` gives it), each gate's count noted, and the mask of the records
+    kept: gated texts are never scored, so they neither train nor test."""
     gate_of = np.array(gates)
     keep = gate_of == "ok"
     for g, k in sorted(Counter(gate_of[~keep].tolist()).items()):
         _log(f"note: {k} records are {g} (as `slopsift score` labels them): not {verb}")
-    return t.subset(keep)
+    return t.subset(keep), keep
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -323,7 +323,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     t.x, gates = features_and_gates(t.texts, n_jobs=args.jobs)  # one parse per text gives both
     _log(f"features: {len(t.texts)} texts in {time.perf_counter() - t0:.1f}s")
-    t = _ungated(t, gates, "trained on")
+    t, _ = _ungated(t, gates, "trained on")
     check_trainable(t, str(args.data))
     check_calibration_humans(t, args.seed)
     bundle = fit_bundle(t, seed=args.seed, metadata={"model_version": out.stem})
@@ -371,12 +371,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     bundle = detector.bundle
     # Every text is parsed once: its report carries the gate that decides whether it counts.
     every = detector.score_many(loaded.texts, n_jobs=args.jobs)
-    gates = [r.signals.gate for r in every]
-    t = _ungated(loaded, gates, "scored")
+    t, scored = _ungated(loaded, [r.signals.gate for r in every], "scored")
     res: dict[str, Any] = {"records": len(loaded.y), "scored": len(t.y)}
     if len(t.y):
-        reports = [r for r, g in zip(every, gates, strict=True) if g == "ok"]
-        q = np.array([r.quality for r in reports], dtype=np.float64)
+        q = np.array([r.quality for r in every], dtype=np.float64)[scored]
         p = 1.0 - q
         for key, thr in sorted(bundle.thresholds.items()):
             s = summary(t.y, p, q < thr)
