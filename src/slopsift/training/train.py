@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import contextlib
 import datetime as _dt
 import hashlib
 import json
@@ -54,6 +55,15 @@ def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+@contextlib.contextmanager
+def _timed_features(n: int) -> Iterator[None]:
+    """Time the block that computes the features of ``n`` texts and log it: the one progress line of
+    both paths that compute them (:func:`features_cached`, ``slopsift train``)."""
+    t0 = time.perf_counter()
+    yield
+    _log(f"features: {n} texts in {time.perf_counter() - t0:.1f}s")
+
+
 def features_cached(texts: Sequence[str], cache_dir: Path | None, n_jobs: int) -> np.ndarray:
     """Feature matrix for ``texts``, cached on disk by content and feature-schema hash."""
     h = hashlib.sha256(feature_schema_hash().encode())
@@ -68,9 +78,8 @@ def features_cached(texts: Sequence[str], cache_dir: Path | None, n_jobs: int) -
     if path is not None and path.is_file():
         _log(f"features: cached {path}")
         return np.asarray(np.load(path), dtype=np.float64)
-    t0 = time.perf_counter()
-    x = extract_features(texts, n_jobs=n_jobs)
-    _log(f"features: {len(texts)} texts in {time.perf_counter() - t0:.1f}s")
+    with _timed_features(len(texts)):
+        x = extract_features(texts, n_jobs=n_jobs)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         np.save(path, x)
@@ -320,9 +329,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         _log(f"note: {note}")
     # Gating only removes groups: data too small as it is is refused before any feature is computed.
     check_trainable(t, str(args.data), notes=False)
-    t0 = time.perf_counter()
-    t.x, gates = features_and_gates(t.texts, n_jobs=args.jobs)  # one parse per text gives both
-    _log(f"features: {len(t.texts)} texts in {time.perf_counter() - t0:.1f}s")
+    with _timed_features(len(t.texts)):
+        t.x, gates = features_and_gates(t.texts, n_jobs=args.jobs)  # one parse per text gives both
     t, _ = _ungated(t, gates, "trained on")
     check_trainable(t, str(args.data))
     check_calibration_humans(t, args.seed)
