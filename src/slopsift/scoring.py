@@ -162,7 +162,7 @@ class Detector:
         detector itself to the worker processes (nothing is loaded there)."""
         chunks = batches(texts, n_jobs, batch_size)
         if n_jobs == 1 or len(chunks) <= 1:
-            return [r for c in chunks for r in self.score_batch(c)]
+            return _in_process(self, chunks)
         return _in_workers(self.score_batch, chunks, n_jobs)
 
     def score_batch(self, texts: Sequence[str]) -> list[Report]:
@@ -357,9 +357,14 @@ def score_many(
     """Score many texts; ``n_jobs > 1`` (or ``-1`` for all cores) uses worker processes."""
     chunks = batches(texts, n_jobs, batch_size)
     if n_jobs == 1 or len(chunks) <= 1:
-        det = cached_detector(model, threshold)
-        return [r for c in chunks for r in det.score_batch(c)]
+        return _in_process(cached_detector(model, threshold), chunks)
     return _in_workers(partial(_score_chunk, model=model, threshold=threshold), chunks, n_jobs)
+
+
+def _in_process(det: Detector, chunks: list[list[str]]) -> list[Report]:
+    """Every chunk scored by ``det`` in this process, in order: the one-process path of both
+    ``score_many``s (their worker paths differ in how a worker gets its detector)."""
+    return [r for c in chunks for r in det.score_batch(c)]
 
 
 def _in_workers(
