@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
+import pickle
 import random
 import subprocess
 import sys
@@ -470,6 +472,37 @@ def test_detector_score_many_sends_the_loaded_model_to_its_workers(model_path: P
     one = [r.to_dict() for r in det.score_many(texts)]
     assert [r["label"] for r in one[:3]] == [det.score(t).label for t in texts[:3]]
     assert [r.to_dict() for r in det.score_many(texts, n_jobs=2, batch_size=3)] == one
+
+
+class _NoEstimatorUnpickler(pickle.Unpickler):
+    """Refuses the classes of a fitted estimator: scikit-learn's and slopsift's training wrapper."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module.split(".")[0] == "sklearn" or module.startswith("slopsift.training"):
+            raise pickle.UnpicklingError(f"the pickle holds an estimator object: {module}.{name}")
+        return super().find_class(module, name)
+
+
+def test_a_pickled_bundle_leaves_out_the_estimator_its_bytes_rebuild(model_path: Path) -> None:
+    det = Detector(model_path)
+    est = det.bundle.estimator  # unpickled from the file's bytes, and kept
+    sent = pickle.dumps(det)  # what Detector.score_many sends each worker
+    got = _NoEstimatorUnpickler(io.BytesIO(sent)).load()
+    assert got.bundle._estimator is None and got.bundle._estimator_pickle == det.bundle._estimator_pickle
+    assert det.bundle._estimator is est, "the sender keeps its own"
+    # The copy scores as the original, float for float, and rebuilds the estimator when asked.
+    texts = [HUMAN, SLOP, "Too short.", HUMAN.upper(), SLOP[: len(SLOP) // 2]]
+    assert [r.to_dict() for r in got.score_batch(texts)] == [r.to_dict() for r in det.score_batch(texts)]
+    x = random_rows(det.bundle, 50)
+    assert np.array_equal(got.bundle.estimator.predict_proba(x), est.predict_proba(x))
+    # A fitted estimator not yet pickled is the only copy (the compiled forest cannot give it back):
+    # it is sent as it is, until its bytes exist (save_bundle makes them) to rebuild it from.
+    b = det.bundle
+    fitted = ModelBundle(est, b.feature_names, b.thresholds, b.human_percentiles, b.metadata)
+    assert type(pickle.loads(pickle.dumps(fitted)).estimator) is type(est)
+    fitted.estimator_pickle()
+    assert pickle.loads(pickle.dumps(fitted))._estimator is None
+    assert fitted._estimator is est
 
 
 def test_detector_reports(model_path: Path) -> None:

@@ -581,6 +581,16 @@ class ModelBundle:
             self._estimator_pickle = pickle.dumps(self._estimator, protocol=4)
         return self._estimator_pickle
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The bundle as pickled (a :class:`~slopsift.scoring.Detector` sent to worker processes):
+        without an estimator unpickled from the stored bytes, which rebuild it on first access (and
+        a process that only scores never imports scikit-learn for it). A fitted estimator not yet
+        pickled is its only copy (the compiled forest cannot give it back), so it stays."""
+        state = dict(self.__dict__)
+        if state["_estimator_pickle"] is not None:
+            state["_estimator"] = None
+        return state
+
     def quality(self, x: np.ndarray) -> np.ndarray:
         """``P(text is not low-quality generated content)`` for each row of ``x``."""
         return self.forest.quality(x)
