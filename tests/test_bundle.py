@@ -708,6 +708,28 @@ def test_an_evidence_term_needs_a_direction() -> None:
         term_sign(names.index("style.mean_word_length"))
 
 
+def test_set_terms_keep_their_weight_in_every_fit() -> None:
+    from slopsift.training.fit import SET_TERMS, fit_calibrated, term_sign
+
+    names = slopsift.feature_names()
+    for name, weight in SET_TERMS.items():
+        assert name in EVIDENCE_TERMS and np.sign(weight) == term_sign(names.index(name)), name
+    # Nothing to fit the term to (the column is 0 everywhere): a fitted weight would be 0, the set
+    # one stays, with the machine terms fitted or not.
+    rng = np.random.default_rng(3)
+    y = (rng.random(400) < 0.5).astype(int)
+    x = rng.normal(0.0, 1.0, (400, len(names)))
+    x[:, names.index("hedging.boilerplate_per_1k")] += y
+    for name in EVIDENCE_TERMS:
+        x[:, names.index(name)] = 0.0
+    groups = [f"g{i}" for i in range(400)]
+    for machine_terms in (True, False):
+        fr = fit_calibrated(x, y, groups, ["s"] * 400, ["d"] * 400, machine_terms=machine_terms)
+        terms = dict(fr.estimator.terms)
+        for name, weight in SET_TERMS.items():
+            assert terms[names.index(name)] == weight
+
+
 def test_thresholds_skip_a_domain_that_leaves_too_little_to_fit_without_it() -> None:
     from slopsift.training.fit import fit_calibrated, heldout_domain_points
 
