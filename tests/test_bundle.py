@@ -618,14 +618,24 @@ def test_evidence_term_against_its_direction_is_refused(feature: str | None, wei
 def test_format_2_bundle_without_terms_still_loads(model_path: Path, tmp_path: Path) -> None:
     raw = joblib.load(model_path)
     raw["format"] = 2
-    del raw["forest"]["terms"], raw["metadata_json"]
+    fp = raw["forest"]
+    del fp["terms"], raw["metadata_json"]
+    # As an older slopsift saved it: the same trees, no evidence terms, and the probe scored so.
+    trees = CompiledForest(
+        {k: _unpack(fp["arrays"][k]) for k in CompiledForest.ARRAYS}, fp["baseline"], fp["a"], fp["b"], ()
+    )
+    raw["probe"]["quality"] = _pack(trees.quality(_unpack(raw["probe"]["x"])))
     old = tmp_path / "old.joblib"
     joblib.dump(raw, old, compress=3)
     meta = json.loads(model_path.with_suffix(".json").read_text())
     meta.update(bundle_format=2, sha256=sha256_file(old))
     old.with_suffix(".json").write_text(json.dumps(meta))
-    x = random_rows(load_bundle(model_path), 50)
-    assert np.array_equal(load_bundle(old).quality(x), load_bundle(model_path).quality(x))
+    now = load_bundle(model_path)
+    x = random_rows(now, 50)
+    assert np.array_equal(load_bundle(old).quality(x), trees.quality(x))
+    # Where no term reads a value, it scores as the current format does.
+    x[:, [j for j, _ in now.forest.terms]] = 0.0
+    assert np.array_equal(load_bundle(old).quality(x), now.quality(x))
 
 
 def test_evidence_weight_fit() -> None:
