@@ -1,6 +1,6 @@
 """What each signal family carries: the grouped evaluation with one family left out at a time.
 
-    python benchmarks/ablation.py                         # leave-one-dataset-out, every family (~25 min)
+    python benchmarks/ablation.py                         # leave-one-dataset-out, every family (~30 min)
     python benchmarks/ablation.py --protocols dataset,generator --families hedging,headings
 
 Needs the training corpus that ``python -m slopsift.training.train --data-dir ../shared/data`` writes
@@ -38,15 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     from slopsift.features import feature_names
     from slopsift.signals import families
     from slopsift.training import prepare
-    from slopsift.training.augment import augment_records
     from slopsift.training.evaluate import evaluate_protocols
-    from slopsift.training.train import features_cached, table_from_records
+    from slopsift.training.train import training_table
 
-    records = prepare.read_jsonl(corpus)
-    records = list(records) + augment_records(records, seed=0)
-    x = features_cached([r.text for r in records], args.build_dir, args.jobs)
-    t = table_from_records(records, x)
-    t.extra["augmented"] = np.array([bool((r.meta or {}).get("augmented")) for r in records])
+    t = training_table(prepare.read_jsonl(corpus), args.build_dir, seed=0, jobs=args.jobs)
     names = [n.split(".")[0] for n in feature_names()]
     chosen = [f.name for f in families()] if not args.families else args.families.split(",")
     unknown = sorted(set(chosen) - set(names))

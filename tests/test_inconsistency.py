@@ -402,11 +402,6 @@ def test_polarity_contradictions(text: str, note: str) -> None:
         "The screenplay for I'm Here was written by Michelle Schumacher. "
         "The screenplay for I'm Not Here was written by Michelle Schumacher.",
         "The drug is not only safe for young children but cheap. The drug is safe for young children.",
-        # A story: one event at two moments (a time loop), not two claims.
-        "The woman at the corner table turned the same page of her book. The rain kept falling. "
-        "The woman at the corner table did not turn her page.",
-        "The woman at the corner table turned the same page of her book. The rain kept falling. "
-        "The woman at the corner table didn't turn her page.",
     ],
 )
 def test_polarity_near_misses(text: str) -> None:
@@ -557,19 +552,3 @@ def test_cue_positions_ascii_and_not() -> None:
         pos, numbers = _cue_positions(_Ctx(doc, _lex()))
         assert {"12", "10", "3", "1998"} <= numbers
         assert [doc.words[i] for i in pos if doc.words[i][0].isdigit()] == ["12", "10", "3", "1998"]
-
-
-def test_a_human_article_that_contradicts_itself_is_flagged_with_the_evidence() -> None:
-    from pathlib import Path
-
-    human = (Path(__file__).parent / "fixtures" / "human_article.md").read_text(encoding="utf-8")
-    clean = slopsift.score(human)
-    assert not clean.flagged
-    slip = "Since I switched to wax, chain life went from 2,000 km to 3,000 km, a 25% increase."
-    text = human + "\n\n" + slip
-    report = slopsift.score(text)
-    assert report.flagged and report.quality < clean.quality / 10
-    (reason,) = [r for r in report.reasons if r.signal == "inconsistency.conflicts_per_1k_words"]
-    # Both statements, sliced from the text the moderator reads, under the one note.
-    assert [text[e.start : e.end] for e in reason.evidence] == ["from 2,000 km to 3,000", "25% increase"]
-    assert {e.note for e in reason.evidence} == {"2,000 to 3,000 is +50%, not 25%"}

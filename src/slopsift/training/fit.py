@@ -82,15 +82,6 @@ support is the content-farm copies and the weight sits at its bound (-10); a not
 to 0.11, and no held-out fold, check-only set or threshold moved. The whole duplicate-paragraph share as the
 term instead cost catches at the default point (HC3 wiki 40% -> 32%): one incidental repeat in 3-4% of human
 answers lowered their domain's 5% point and with it the threshold.
-
-A self-contradiction (``inconsistency.conflicts_per_1k_words``: two founding years for one subject, shares
-past 100%, "three tips" followed by four) is the last term, and the only one whose weight is set rather than
-fitted (:data:`SET_TERMS`). The detectors are built for precision: 40 of 40 hits on ChatProtect's pairs were
-real contradictions and none fired on 30,000 human texts (``docs/inconsistency.md``), but they fire on 3 of
-the 64,000 training texts, too few for any weight to be estimated, and trees never split on them. Left to the
-fit, a text that contradicts itself scored as if it did not. The weight is the bound, -10, as the pasted
-term's fitted one: one conflict in a 640-word text takes 6.1 off the log-odds of quality (0.8 -> 0.009), one
-in 5,000 words 1.7 (0.8 -> 0.43). It moves nothing measured here: no human text fires.
 """
 
 from __future__ import annotations
@@ -116,7 +107,6 @@ from slopsift.signals.base import QUALITY_SIGN
 __all__ = [
     "EVIDENCE_TERMS",
     "FPR_POINTS",
-    "SET_TERMS",
     "TERM_ONLY",
     "FeaturePlan",
     "FitResult",
@@ -167,7 +157,6 @@ EVIDENCE_TERMS = (
     "hedging.rhetoric_repeats_per_1k",
     "usage.slips_per_1k",
     "repetition.pasted_share",
-    "inconsistency.conflicts_per_1k_words",
 )
 """Signals that enter as evidence terms after calibration, never through the trees (module doc). A
 ``higher_better`` term can only raise quality, a ``higher_worse`` one only lower it."""
@@ -186,9 +175,6 @@ CROSS_FIT_FOLDS = 3
 """Grouped folds of the cross-fitting that gives those sources' texts out-of-group log-odds."""
 MAX_EVIDENCE_WEIGHT = 10.0
 """Upper bound of a term's fitted weight (log-odds), against a degenerate fit on a tiny set."""
-SET_TERMS: dict[str, float] = {"inconsistency.conflicts_per_1k_words": -MAX_EVIDENCE_WEIGHT}
-"""Evidence terms whose weight is set, not fitted, because the training data cannot estimate it
-(module doc): the self-contradictions the detectors find are on 3 of some 64,000 training texts."""
 
 HUMAN_EVIDENCE_AGREEMENT = 0.8
 """Share of training corpora that must agree before a neutral signal may count as human evidence."""
@@ -483,8 +469,7 @@ def fit_calibrated(
 
     ``y`` is 1 for machine-generated / low-quality text. The returned estimator's
     ``predict_proba[:, 1]`` is the calibrated probability of that class. ``machine_terms=False``
-    leaves the fitted machine-evidence terms at weight 0 (the inner fits of :func:`machine_term_weight`);
-    the :data:`SET_TERMS` keep their weights, which nothing is fitted to.
+    leaves the machine-evidence terms at weight 0 (the inner fits of :func:`machine_term_weight`).
     """
     fit_idx, cal_idx = calibration_split(groups, calib_fraction=calib_fraction, seed=seed)
     for part, idx in (("fitting", fit_idx), ("calibration", cal_idx)):
@@ -510,11 +495,8 @@ def fit_calibrated(
         z = HumanEvidenceCalibrated(cal, ()).logit(x[cal_idx])
         w = balanced_weights(src[cal_idx].tolist(), y[cal_idx])
         terms = []
-        names = [name for name, _ in feature_specs()]
         for j in plan.terms:  # one at a time, each with the ones before it fixed
-            if names[j] in SET_TERMS:
-                weight = SET_TERMS[names[j]]
-            elif term_sign(j) > 0:
+            if term_sign(j) > 0:
                 weight = fit_evidence_weight(z, x[cal_idx, j], y[cal_idx], w)
             elif machine_terms:
                 weight = machine_term_weight(x_raw, y, groups, sources, domains, j, seed=seed)

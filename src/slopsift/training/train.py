@@ -427,6 +427,25 @@ def _iter_check(t: Table, bundle: ModelBundle) -> Iterator[dict[str, Any]]:
         yield row
 
 
+def training_table(
+    records: Sequence[Any], build: Path, *, seed: int, jobs: int, augment: bool = True
+) -> Table:
+    """The prepared corpus as the shipped model's table: its content-farm copies added (``augment``),
+    features computed or read from ``build``'s cache, each record's CEFR level or attack and whether it
+    is a copy kept beside it. ``reproduce`` and ``benchmarks/ablation.py`` share it, so both see one table."""
+    from slopsift.training.augment import augment_records
+
+    augmented = augment_records(records, seed=seed) if augment else []
+    records = list(records) + augmented
+    _log(f"corpus: {len(records)} records ({len(augmented)} augmented copies)")
+    t = table_from_records(records, features_cached([r.text for r in records], build, jobs))
+    t.extra["level"] = np.array(
+        [str((r.meta or {}).get("cefr") or (r.meta or {}).get("attack") or "") for r in records]
+    )
+    t.extra["augmented"] = np.array([bool((r.meta or {}).get("augmented")) for r in records])
+    return t
+
+
 def reproduce(args: argparse.Namespace) -> int:
     from slopsift.training import prepare
     from slopsift.training.baselines import gopher_scores
@@ -439,17 +458,7 @@ def reproduce(args: argparse.Namespace) -> int:
     else:
         records = prepare.build_corpus(data_dir)
         prepare.write_jsonl(records, corpus_path)
-    from slopsift.training.augment import augment_records
-
-    augmented = augment_records(records, seed=args.seed) if not args.no_augment else []
-    records = list(records) + augmented
-    _log(f"corpus: {len(records)} records ({len(augmented)} augmented copies)")
-    x = features_cached([r.text for r in records], build, args.jobs)
-    t = table_from_records(records, x)
-    t.extra["level"] = np.array(
-        [str((r.meta or {}).get("cefr") or (r.meta or {}).get("attack") or "") for r in records]
-    )
-    t.extra["augmented"] = np.array([bool((r.meta or {}).get("augmented")) for r in records])
+    t = training_table(records, build, seed=args.seed, jobs=args.jobs, augment=not args.no_augment)
     train_m = t.role == "train"
     results: dict[str, Any] = {}
     if args.grouped_from:
