@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from numbers import Integral
 from operator import attrgetter, itemgetter
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
@@ -39,6 +39,8 @@ __all__ = [
     "feature_specs",
     "features_and_gates",
     "gate",
+    "in_one_process",
+    "in_workers",
     "signals",
     "signals_for_document",
 ]
@@ -308,6 +310,21 @@ def batches(texts: Iterable[str], n_jobs: int, batch_size: int) -> list[list[str
     return [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
 
 
+_T = TypeVar("_T")
+
+
+def in_one_process(n_jobs: int, chunks: Sequence[list[str]]) -> bool:
+    """Whether batch work runs in this process: one job asked for, or at most one chunk to share."""
+    return n_jobs == 1 or len(chunks) <= 1
+
+
+def in_workers(work: Callable[[list[str]], _T], chunks: Sequence[list[str]], n_jobs: int) -> list[_T]:
+    """``work`` of every chunk, in ``n_jobs`` worker processes (joblib's meaning), in chunk order."""
+    from joblib import Parallel, delayed
+
+    return list(Parallel(n_jobs=n_jobs)(delayed(work)(c) for c in chunks))
+
+
 def extract_features(texts: Iterable[str], *, n_jobs: int = 1, batch_size: int = 256) -> np.ndarray:
     """Feature matrix of shape ``(len(texts), n_features)`` in :func:`feature_names` order."""
     return _extract(texts, n_jobs, batch_size, with_gates=False)[0]
@@ -325,9 +342,7 @@ def _extract(
     texts: Iterable[str], n_jobs: int, batch_size: int, *, with_gates: bool
 ) -> tuple[np.ndarray, list[Gate]]:
     chunks = batches(texts, n_jobs, batch_size)
-    if n_jobs == 1 or len(chunks) <= 1:
+    if in_one_process(n_jobs, chunks):
         return _rows([t for c in chunks for t in c], with_gates)
-    from joblib import Parallel, delayed
-
-    parts = Parallel(n_jobs=n_jobs)(delayed(_rows)(c, with_gates) for c in chunks)
+    parts = in_workers(partial(_rows, with_gates=with_gates), chunks, n_jobs)
     return np.vstack([x for x, _ in parts]), [g for _, gates in parts for g in gates]

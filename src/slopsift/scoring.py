@@ -40,6 +40,8 @@ from slopsift.features import (
     batches,
     checked_texts,
     feature_specs,
+    in_one_process,
+    in_workers,
     signals_for_document,
 )
 from slopsift.signals import families
@@ -161,7 +163,7 @@ class Detector:
         """Score many texts with this detector, as :func:`score_many` does; ``n_jobs > 1`` sends the
         detector itself to the worker processes (nothing is loaded there)."""
         chunks = batches(texts, n_jobs, batch_size)
-        if n_jobs == 1 or len(chunks) <= 1:
+        if in_one_process(n_jobs, chunks):
             return _in_process(self, chunks)
         return _in_workers(self.score_batch, chunks, n_jobs)
 
@@ -356,7 +358,7 @@ def score_many(
 ) -> list[Report]:
     """Score many texts; ``n_jobs > 1`` (or ``-1`` for all cores) uses worker processes."""
     chunks = batches(texts, n_jobs, batch_size)
-    if n_jobs == 1 or len(chunks) <= 1:
+    if in_one_process(n_jobs, chunks):
         return _in_process(cached_detector(model, threshold), chunks)
     return _in_workers(partial(_score_chunk, model=model, threshold=threshold), chunks, n_jobs)
 
@@ -371,7 +373,4 @@ def _in_workers(
     score: Callable[[list[str]], list[Report]], chunks: list[list[str]], n_jobs: int
 ) -> list[Report]:
     """``score`` of every chunk, in ``n_jobs`` worker processes, in order."""
-    from joblib import Parallel, delayed
-
-    parts = Parallel(n_jobs=n_jobs)(delayed(score)(c) for c in chunks)
-    return [r for p in parts for r in p]
+    return [r for part in in_workers(score, chunks, n_jobs) for r in part]
