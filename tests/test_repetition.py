@@ -6,6 +6,7 @@ import math
 import random
 import zlib
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +14,13 @@ from hypothesis import strategies as st
 
 import slopsift
 from slopsift.document import parse
+from slopsift.scoring import TAIL
+from slopsift.signals import repetition
 from slopsift.signals.repetition import FAMILY, FEATURES, compute
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+FIXTURES = ROOT / "tests" / "fixtures"
 
 NAMES = [f.name for f in FEATURES]
 FRACTIONS = [n for n in NAMES if n.endswith("_frac") or n == "compressibility"]
@@ -503,3 +510,69 @@ def test_a_pasted_human_article_is_flagged() -> None:
     pasted = slopsift.score(human + "\n\n" + human)
     assert pasted.flagged
     assert "repetition.pasted_share" in [r.signal for r in pasted.reasons]
+
+
+# 48 sentences repeat "the water pump" and nothing longer (each verb-object pair is new), so no 5-word
+# run repeats: what compresses is the 3-gram.
+WATER_PUMP = " ".join(
+    f"The water pump {v} {o}."
+    for v in (
+        "needs",
+        "wants",
+        "lost",
+        "gained",
+        "leaks",
+        "drips",
+        "hums",
+        "rattles",
+        "stalls",
+        "starts",
+        "cools",
+        "heats",
+    )
+    for o in ("oil", "grease", "power", "water")
+)
+
+
+def test_compressibility_evidence_without_a_repeated_five_word_run() -> None:
+    text = WATER_PUMP
+    v = values(text)
+    assert v["dup_5gram_char_frac"] == 0.0
+    assert v["compressibility"] >= repetition.COMPRESSIBILITY_EVIDENCE
+    assert evidence(text, "compressibility") == ["The water pump"] * repetition.MAX_EVIDENCE
+    assert notes(text, "compressibility") == {"'the water pump' x48"}
+
+
+def test_evidence_thresholds_lie_inside_the_reason_tail() -> None:
+    """A signal the scorer may name as a reason (beyond the human 90th percentile, or below the 10th
+    for MTLD) must come with evidence, so every threshold lies inside that tail of the shipped
+    model's human reference percentiles. Fails when a retrained model moves the tail past one."""
+    bundle = slopsift.Detector().bundle
+    names = list(bundle.feature_names)
+    pct = bundle.human_percentiles
+    up, low = math.ceil(TAIL) - 1, math.floor(100 - TAIL)
+
+    def p(feature: str, at: int) -> float:
+        return float(pct[names.index(f"repetition.{feature}")][at])
+
+    for k, t in repetition.TOP_NGRAM_EVIDENCE.items():
+        assert t <= p(f"top_{k}gram_char_frac", up), k
+    for k, t in repetition.DUP_NGRAM_EVIDENCE.items():
+        assert t <= max(p(f"dup_{k}gram_char_frac", up), 0.001), k  # an all-zero tail: any repeat
+    assert max(p("repeated_opener_frac", up), 0.001) >= repetition.OPENER_EVIDENCE
+    assert p("compressibility", up) >= repetition.COMPRESSIBILITY_EVIDENCE
+    assert p("mtld", low) <= repetition.MTLD_EVIDENCE
+
+
+def test_every_reason_of_the_shipped_model_has_evidence() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*")) if p.suffix in (".txt", ".md")]
+    texts += [
+        (FIXTURES / name).read_text(encoding="utf-8") for name in ("content_farm.md", "human_article.md")
+    ]
+    texts.append(WATER_PUMP)  # compressibility and the top 3-gram as reasons, under Gopher's thresholds
+    named = 0
+    for report in slopsift.score_many(texts):
+        for reason in report.reasons:
+            named += 1
+            assert reason.evidence, reason.signal
+    assert named >= 10  # the content farm alone has five
