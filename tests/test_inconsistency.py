@@ -402,6 +402,11 @@ def test_polarity_contradictions(text: str, note: str) -> None:
         "The screenplay for I'm Here was written by Michelle Schumacher. "
         "The screenplay for I'm Not Here was written by Michelle Schumacher.",
         "The drug is not only safe for young children but cheap. The drug is safe for young children.",
+        # A story: one event at two moments (a time loop), not two claims.
+        "The woman at the corner table turned the same page of her book. The rain kept falling. "
+        "The woman at the corner table did not turn her page.",
+        "The woman at the corner table turned the same page of her book. The rain kept falling. "
+        "The woman at the corner table didn't turn her page.",
     ],
 )
 def test_polarity_near_misses(text: str) -> None:

@@ -29,7 +29,8 @@ about the same thing, it stays silent. Two statements in the same sentence are n
   names what the claim is about; the same tense) where one is negated, or they hold opposite antonyms
   (rose/fell, supports/opposes, safe/unsafe) with the same words either side. Questions, quotations,
   code, list fragments, hedged, modal, reported, conditional, quantified and contrastive sentences are
-  never compared.
+  never compared, nor is a past action negated by "did" ("did not turn the page" and "turned the page"
+  are two moments of a story).
 * ``role_conflicts``      one named person given two exclusive corporate offices in plain appositions
   ("CEO John Smith" ... "John Smith, the company's CFO") unless a sentence naming them mentions a
   change of role ('former', 'named', 'until'...) or one mention holds two offices together.
@@ -1574,6 +1575,10 @@ def _compare(ctx: _Ctx, sents: _Sents, a: _Polar, b: _Polar) -> None:
     elif neg_a != neg_b and not clash:
         neg, pos = (a, b) if neg_a else (b, a)
         sn, sp = sents[neg.si], sents[pos.si]
+        if words[neg.neg_at] in lex.cue["event_negation"] or (
+            neg.neg_at > sn.ws and words[neg.neg_at - 1] in lex.cue["event_negation"]
+        ):
+            return  # 'did not turn' vs 'turned': two moments of a story, not two claims
         k = neg.neg_at + 1
         while k < min(sn.we, neg.neg_at + 4) and words[k] in lex.cue["neg_filler"]:
             k += 1
