@@ -557,3 +557,130 @@ def test_cue_positions_ascii_and_not() -> None:
         pos, numbers = _cue_positions(_Ctx(doc, _lex()))
         assert {"12", "10", "3", "1998"} <= numbers
         assert [doc.words[i] for i in pos if doc.words[i][0].isdigit()] == ["12", "10", "3", "1998"]
+
+
+# ----------------------------------------------------------------- ordinary human writing (false alarms)
+# Each class below once fired on honest human text. A text of the class must leave its detector at
+# exactly 0; where the rule could reach too far, a real contradiction beside it must still fire.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "An earlier version of this article said the bakery was founded in 1998. "
+        "The bakery was founded in 2003.",
+        "The Rose Bakery was founded in 1998 by Ann Lee. She bakes every morning.\n\n"
+        "Editor's note: we previously reported that the Rose Bakery was founded in 1998. "
+        "The Rose Bakery was founded in 2003.",
+        "Acme has 300 employees, most of them in Ohio.\n\n"
+        "Correction: This article originally reported that Acme has 500 employees. Acme has 300 employees.",
+        "Update: after three months the battery is weaker. Acme has 300 employees and Acme has 250 now.",
+        "The museum was founded in 1901.\n\n"
+        "Clarification: the museum was incorrectly described as founded in 1910.",
+    ],
+)
+def test_correction_notes_are_not_compared(text: str) -> None:
+    assert values(text)["numeric_conflicts"] == 0.0
+    assert values(text)["any_conflict"] == 0.0
+
+
+def test_contradiction_outside_a_correction_note_still_fires() -> None:
+    text = (
+        "Acme was founded in 1998. It makes tools. Acme, founded in 2003, is based in Ohio.\n\n"
+        "Correction: an earlier version of this article misstated the name of Acme's chief executive."
+    )
+    assert fired(text) == {"numeric_conflicts": 1.0}
+    assert pairs(text, "numeric_conflicts")[0][2] == "founded 1998 vs 2003"
+
+
+def test_update_without_colon_is_no_correction() -> None:
+    text = "We update the site daily. Acme has 5,000 employees. Acme has 12,000 employees."
+    assert fired(text) == {"numeric_conflicts": 1.0}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Three things I learned this year:\n\n1. Sleep matters.\n2. Walk every day.\n3. Call your mother.\n"
+        "4. And a bonus one: drink water.\n",
+        "Three things I learned:\n\n- Sleep matters.\n- Walk daily.\n- Call home.\n- Drink water (bonus!).\n",
+        "My top 5 films of the year:\n\n1. Alpha\n2. Beta\n3. Gamma\n4. Delta\n5. Epsilon\n"
+        "6. Honourable mention: Zeta\n",
+    ],
+)
+def test_bonus_items_are_extras(text: str) -> None:
+    assert values(text)["count_mismatches"] == 0.0
+
+
+def test_extra_items_before_the_bonus_still_count() -> None:
+    # five tips announced, six listed before the bonus one
+    text = "5 tips for runners:\n\n1. A\n2. B\n3. C\n4. D\n5. E\n6. F\n7. A bonus one: G\n"
+    assert fired(text) == {"count_mismatches": 1.0}
+    assert pairs(text, "count_mismatches")[0][2] == "announces 5 tips, lists 6"
+
+
+def test_years_later_counts_from_any_year_of_the_paragraph() -> None:
+    # 'five years later' counts from 1946, three sentences back, not from 1948
+    text = (
+        "My grandfather arrived in Boston in 1946. He found work at the docks. "
+        "In 1948 his brother Tom married in Cork. Five years later, in 1951, Grandpa bought a house."
+    )
+    assert values(text)["temporal_conflicts"] == 0.0
+    wrong = text.replace("in 1951", "in 1960")
+    assert fired(wrong) == {"temporal_conflicts": 1.0}
+    # a year further back only excuses: with no dated statement in the last two sentences, silence
+    far = (
+        "The mill opened in 1900. It employed forty men. The owner was strict. "
+        "Ten years later, in 1925, it closed."
+    )
+    assert values(far)["temporal_conflicts"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # 'He' is the son, not Tom: other people come between the name and the pronoun
+        "Tom Reilly was my grandfather. Tom Reilly died in 1979. His son Michael took over the farm. "
+        "Michael kept the cows. He married in 1984.",
+        "Tom Reilly died in 1979. His son took over the farm and kept the cows. He married in 1984.",
+        "Tom Reilly died in 1979. His son took over the farm, and in 1984 he married.",
+        "Tom Reilly was born in 1950. Anna Price raised him. She graduated from Yale in 1940.",
+    ],
+)
+def test_pronouns_resolved_with_doubt_are_not_dated(text: str) -> None:
+    assert values(text)["temporal_conflicts"] == 0.0
+
+
+def test_pronoun_right_after_the_name_is_still_dated() -> None:
+    text = "Tom Reilly died in 1979. In 1984, he married a teacher."
+    assert fired(text) == {"temporal_conflicts": 1.0}
+    assert pairs(text, "temporal_conflicts")[0][2] == "died 1979, acts in 1984"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Acme had 40 employees when I joined. It was chaos. Acme had 120 employees when I left.",
+        "The team had five engineers when I started. The team had twelve engineers by the time I left.",
+        "Acme had 40 employees at first. Acme had 120 employees at its peak.",
+        "Acme had 40 employees back then. Acme has 120 employees.",
+        "Acme had 40 employees after the merger. Acme had 90 employees before the merger.",
+    ],
+)
+def test_time_clauses_qualify_quantities(text: str) -> None:
+    assert values(text)["numeric_conflicts"] == 0.0
+
+
+def test_same_time_clause_still_compared() -> None:
+    text = "Acme had 40 employees when I joined. It was chaos. Acme had 120 employees when I joined."
+    assert fired(text) == {"numeric_conflicts": 1.0}
+
+
+def test_one_disagreement_counts_once() -> None:
+    text = (
+        "Acme was founded in 1998. Acme was founded in 2003. Acme, founded in 1998, makes tools. "
+        "Acme was founded in 2003 by Bob."
+    )
+    assert fired(text) == {"numeric_conflicts": 1.0}
+    # a third value is a second disagreement
+    assert fired(text + " Acme was founded in 2010.") == {"numeric_conflicts": 2.0}

@@ -4,26 +4,37 @@ Generated text states facts confidently and sometimes states two versions of the
 here consults outside knowledge: every hit is a *pair* of spans of the same text that disagree, and
 both are reported as evidence under one note (``'founded 1998 vs 2003'``). Each detector is built for
 precision over recall: when the structure of a sentence does not make clear that two statements are
-about the same thing, it stays silent. Two statements in the same sentence are never compared.
+about the same thing, it stays silent. Two statements in the same sentence are never compared, and
+one disagreement counts once: the same two spans in either order, or the same two values under one
+key however often either is repeated. A correction, editor's note or update ("An earlier version of
+this article said ...", "we misstated", "previously reported", "Update: ...") restates facts in order
+to revise them: from the sentence holding the cue to the end of its paragraph (and through the next
+paragraph when the cue's sentence ends its own), nothing is compared with anything, except the
+arithmetic of one sentence.
 
 * ``numeric_conflicts``   one subject and attribute with two values. One-time events (born, died,
   founded, ordained, built...) are keyed by (subject, event) and compared exactly; quantities by
   (subject, verb or measure noun, tense, unit, the clause's time qualifiers and trailing qualifier), so
-  "in 2019 revenue was..." and "in 2020 revenue was..." never meet. Subjects: a name (a shorter form
-  of the same name matches, 'Smith' ~ 'John Smith'; 'Old Testament' !~ 'New Testament'), a pronoun
-  resolved to the nearest sentence that opens with a name, or a definite noun phrase with its
-  modifiers ('the luxurious hotel' !~ 'this small hotel'). Ranges are ignored; approximate values
-  agree within 10 %, bounds ('over 5,000') agree with any value on their side.
+  "in 2019 revenue was..." and "in 2020 revenue was..." never meet; a time clause is a qualifier with
+  the first content word after its opener ('when I joined' / 'when I left', 'by the time I left',
+  'after the merger'), as are time words ('at first', 'now', 'back then', 'at its peak'). Subjects:
+  a name (a shorter form of the same name matches, 'Smith' ~ 'John Smith'; 'Old Testament' !~ 'New
+  Testament'), a pronoun resolved to the nearest sentence that opens with a name, or a definite noun
+  phrase with its modifiers ('the luxurious hotel' !~ 'this small hotel'). Ranges are ignored;
+  approximate values agree within 10 %, bounds ('over 5,000') agree with any value on their side.
 * ``arithmetic_errors``   a percentage change that does not fit its stated values ("from 200 to 300, a
   25% increase"; readings as percentage points and as 'from 2 to 3 million' are tried first); answer
   shares of one question (yes / no / unsure) summing past 100 %; "X of Y" / "X out of Y NOUNs", X > Y.
 * ``temporal_conflicts``  for one subject: died before born, an agent's act (graduated, married,
   founded...) before birth or after death; "at the age of N" dated "in YEAR" that misses the birth year
-  by more than one; "N years later, in YEAR" that fits no year of the last two sentences (a tolerance
-  of 10 % of N: 'two hundred years later' is a round figure).
+  by more than one; "N years later, in YEAR" after a dated statement in the last two sentences that
+  fits no year of those sentences nor any year earlier in the paragraph (a tolerance of 10 % of N:
+  'two hundred years later' is a round figure). A pronoun is taken as the subject here only when a name
+  opens its sentence or the one before and no other person (another name, 'his son') comes between.
 * ``count_mismatches``    "three reasons" / "7 tips" closing a line or in a heading, followed by a list
-  (bullets, numbered items or numbered headings) of another length; irregular numbering, 'bonus'
-  items and approximate counts ('more than 5') are skipped.
+  (bullets, numbered items or numbered headings) of another length; irregular numbering and
+  approximate counts ('more than 5') are skipped, and an extra item past the count that says 'bonus'
+  or 'honourable mention' anywhere, with the items after it, is not counted.
 * ``polarity_contradictions`` two sentences with the same content (stem Jaccard >= 0.6 without the
   polarity words; no differing number, name or time word; no differing word before the pivot, which
   names what the claim is about; the same tense) where one is negated, or they hold opposite antonyms
@@ -58,7 +69,7 @@ from bisect import bisect_right
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import compress
+from itertools import compress, pairwise
 from operator import attrgetter
 
 from slopsift.document import Document
@@ -151,6 +162,7 @@ _WINDOW = 9  # words scanned right of an event verb for its year
 _MAX_NAME = 6  # words walked over for a name or a run of auxiliaries
 _MAX_LIST_LINES = 2000  # lines walked to count one list
 _MAX_ANCHORS = 20  # earlier years tried for 'N years later, in YEAR'
+_MAX_RESOLVE_GAP = 80  # words between a name and a pronoun resolved to it for temporal conflicts
 
 _START = attrgetter("start")
 _NUMTOK = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(k|m|mn|bn)?")
@@ -368,8 +380,19 @@ class _Ctx:
         self.cur = 0  # the sentence being read
         self._entities: dict[int, str | None] = {}
         self._line_starts: list[int] | None = None
+        self._para_starts: list[int] | None = None
         self._levels: dict[int, int] | None = None
         self.conflicts: dict[str, list[_Conflict]] = {k: [] for k in _DETECTORS}
+        self._reported: set[tuple[str, tuple[int, int], tuple[int, int]]] = set()
+        self.zones: frozenset[int] = frozenset()  # sentences in a correction zone (see _correction_zones)
+        self._years: tuple[list[int], list[float]] | None = None
+
+    @property
+    def para_starts(self) -> list[int]:
+        """Start offset of every paragraph (built on first use)."""
+        if self._para_starts is None:
+            self._para_starts = [p.start for p in self.doc.paragraphs]
+        return self._para_starts
 
     @property
     def line_starts(self) -> list[int]:
@@ -384,6 +407,52 @@ class _Ctx:
         if self._levels is None:
             self._levels = {h.line: h.level for h in self.doc.headings}
         return self._levels
+
+    def resolve_strict(self, i: int) -> str | None:
+        """The name the pronoun at word ``i`` refers to, for temporal conflicts, where a wrong guess
+        puts one person's act after another's death: only a name opening this sentence or the one
+        before, with no other person (another name, 'his son') between it and the pronoun."""
+        lex, words = self.lex, self.words
+        for si in (self.cur, self.cur - 1):
+            if si < 0:
+                return None
+            if si not in self._entities:
+                self._entities[si] = _opening_name(self, self.sents[si])
+            name = self._entities[si]
+            if name is None:
+                continue
+            k = self.sents[si].ws + len(name.split())
+            if i - k > _MAX_RESOLVE_GAP:
+                return None
+            sent_firsts = set(self.sents.word_starts[si : self.cur + 1])
+            for j in range(k, i):
+                w = words[j]
+                if w in lex.cue["person_noun"]:
+                    return None
+                if (
+                    self.cap(j)
+                    and j not in sent_firsts
+                    and w not in lex.stop
+                    and w not in lex.cue["time"]
+                    and not _same_entity(name, w.removesuffix("'s"))
+                ):
+                    return None
+            return name
+        return None
+
+    def year_words(self, lo: int, hi: int) -> list[tuple[float, int]]:
+        """(value, word index) of the last ``_MAX_ANCHORS`` plain four-digit years among words
+        ``lo..hi - 1``."""
+        if self._years is None:
+            cands = {
+                w for w in _digit_words(self.doc) if len(w) == 4 and w.isdecimal() and 1500 <= int(w) <= 2100
+            }
+            pos = _positions(self.words, cands) if cands else []
+            self._years = (pos, [float(self.words[k]) for k in pos])
+        pos, vals = self._years
+        b = bisect_right(pos, hi - 1)
+        a = max(bisect_right(pos, lo - 1), b - _MAX_ANCHORS)
+        return list(zip(vals[a:b], pos[a:b], strict=True))
 
     def resolve(self, pronoun: str) -> str:
         """The name a pronoun in the current sentence most likely refers to: the nearest sentence
@@ -409,6 +478,11 @@ class _Ctx:
         return self.text[self.starts[i]].isupper()
 
     def add(self, kind: str, a: tuple[int, int], b: tuple[int, int], note: str) -> None:
+        """Count a conflict once: the same two spans in either order are one disagreement."""
+        key = (kind, min(a, b), max(a, b))
+        if key in self._reported:
+            return
+        self._reported.add(key)
         out = self.conflicts[kind]
         if len(out) < _MAX_PER_DETECTOR:
             out.append(_Conflict(kind, a, b, note))
@@ -645,6 +719,7 @@ class _State:
     deaths: dict[str, list[_Fact]] = field(default_factory=dict)
     acts: dict[str, list[_Fact]] = field(default_factory=dict)
     ages: list[tuple[str, int, int, tuple[int, int]]] = field(default_factory=list)
+    disagreements: set[tuple[tuple[str, ...], frozenset[float]]] = field(default_factory=set)
 
 
 def _head(who: str) -> str:
@@ -658,12 +733,17 @@ def _remember(table: dict[str, list[_Fact]], fact: _Fact) -> None:
 
 
 def _record(ctx: _Ctx, st: _State, key: tuple[str, ...], fact: _Fact, what: str) -> None:
-    """Store a fact; a different value under the same key in another sentence is a conflict."""
+    """Store a fact; a different value under the same key in another sentence is a conflict. One
+    disagreement (the same two values under one key) counts once, however often either is repeated."""
     seen = st.facts.setdefault(key, [])
     for old in seen:
         if old.sent == fact.sent or not _same_entity(old.who, fact.who):
             continue
         if not _same_value(old, fact):
+            pair = (key, frozenset((old.value, fact.value)))
+            if pair in st.disagreements:
+                continue
+            st.disagreements.add(pair)
             note = f"{what} {old.label} vs {fact.label}"
             ctx.add("numeric_conflicts", old.span, fact.span, note)
             break
@@ -754,21 +834,28 @@ def _events(ctx: _Ctx, st: _State, si: int, s: _Sent, idxs: list[int], years: di
             lo = ws  # 'In 1995, he founded ...'
         span = (ctx.starts[lo], ctx.ends[hi])
         label = str(int(year))
+        # temporal conflicts take a pronoun only when resolved without doubt (``_Ctx.resolve_strict``)
+        when: str | None = None
+        if subj is not None:
+            when = ctx.resolve_strict(subj[1]) if words[subj[1]] in lex.cue["pronoun"] else subj[0]
         if after > i + 1:
             if obj is not None:
                 fact = _Fact(year, 0, span, si, label, exact=True, who=obj[0])
                 _record(ctx, st, ("ev", _head(obj[0]), canon), fact, canon)
-            if subj is not None:
-                _remember(st.acts, _Fact(year, 0, span, si, label, exact=True, who=subj[0]))
+            if when is not None:
+                _remember(st.acts, _Fact(year, 0, span, si, label, exact=True, who=when))
             continue
         if subj is None:
             continue
         fact = _Fact(year, 0, span, si, label, exact=True, who=subj[0])
+        if cls != "act":
+            _record(ctx, st, ("ev", _head(subj[0]), canon), fact, canon)
+        if when is None:
+            continue
+        fact = _Fact(year, 0, span, si, label, exact=True, who=when)
         if cls == "act":
             _remember(st.acts, fact)
-            continue
-        _record(ctx, st, ("ev", _head(subj[0]), canon), fact, canon)
-        if cls == "birth":
+        elif cls == "birth":
             _remember(st.births, fact)
         elif cls == "death":
             _remember(st.deaths, fact)
@@ -786,6 +873,26 @@ def _trailing(ctx: _Ctx, k: int, we: int) -> tuple[str, ...]:
         if w not in ctx.lex.stop:
             out.append(w)
     return tuple(out)
+
+
+def _time_clauses(ctx: _Ctx, s: _Sent) -> set[str]:
+    """'when joined', 'time left': each time clause of the sentence ('when I joined', 'by the time I
+    left') with the first content word after its opener, a time qualifier of the sentence's quantities."""
+    lex, words = ctx.lex, ctx.words
+    openers = lex.cue["time_clause"]
+    if s.words.isdisjoint(openers):
+        return set()
+    out: set[str] = set()
+    for k in range(s.ws, s.we):
+        if words[k] not in openers:
+            continue
+        nxt = ""
+        for j in range(k + 1, min(s.we, k + 5)):
+            if words[j] not in lex.stop:
+                nxt = words[j]
+                break
+        out.add(f"{words[k]} {nxt}")
+    return out
 
 
 def _quantity(ctx: _Ctx, st: _State, si: int, s: _Sent, nm: _Num, qual: tuple[str, ...]) -> None:
@@ -1052,11 +1159,19 @@ def _ages_and_offsets(ctx: _Ctx, st: _State, si: int, s: _Sent, prev_years: list
             if abs(y.first - k) > 8 or y.first - 1 < ws or words[y.first - 1] != "in":
                 continue  # the year must date the age: 'in 1920, at the age of 30'
             subj = _sentence_subject(ctx, ws, we)
+            if subj is not None and words[subj[1]] in lex.cue["pronoun"]:
+                strict = ctx.resolve_strict(subj[1])
+                subj = None if strict is None else (strict, subj[1])
+                if subj is None:
+                    continue
             for j in range(ws, we):
                 if subj is not None:
                     break
                 if words[j] in lex.cue["person_pronoun"]:
-                    subj = ctx.resolve(words[j]), j
+                    strict = ctx.resolve_strict(j)
+                    if strict is None:
+                        break
+                    subj = strict, j
                 elif j > ws and ctx.cap(j) and words[j] not in lex.stop and words[j] not in lex.cue["time"]:
                     end = j  # a name later in the sentence: 'In 1995, at age nine, Mack began'
                     while end + 1 < min(we, j + _MAX_NAME) and ctx.cap(end + 1) and ctx.tight(end + 1):
@@ -1073,6 +1188,7 @@ def _ages_and_offsets(ctx: _Ctx, st: _State, si: int, s: _Sent, prev_years: list
     if "years" not in s.words and "year" not in s.words:
         return
     by_last = {nm.last: nm for nm in s.nums}
+    para_ws = -1
     for k in range(ws + 1, we - 2):
         if words[k] not in ("years", "year"):
             continue
@@ -1096,20 +1212,36 @@ def _ages_and_offsets(ctx: _Ctx, st: _State, si: int, s: _Sent, prev_years: list
                 break
         if target is None:
             continue
-        anchors = ([*prev_years] + [y for y in years if y.last < nm.left])[-_MAX_ANCHORS:]
-        if not anchors:
+        if para_ws < 0:
+            para_ws = _paragraph_first_word(ctx, si)
+        # the anchor: a dated statement of the last two sentences is needed to fire; any year earlier in
+        # the paragraph that fits excuses ('three years later' may count from a date three sentences back)
+        recent = {(y.first, y.value) for y in prev_years} | {
+            (y.first, y.value) for y in years if y.last < nm.left
+        }
+        if not recent:
             continue
+        anchors = sorted(recent | {(k, v) for v, k in ctx.year_words(para_ws, nm.left)})[-_MAX_ANCHORS:]
         n = nm.value
         tolerance = max(1.0, 0.1 * n)  # 'two hundred years later' is a round figure
-        if any(abs(a.value + sign * n - target.value) <= tolerance for a in anchors):
+        if any(abs(v + sign * n - target.value) <= tolerance for _, v in anchors):
             continue
-        anchor = anchors[-1]
+        at, value = anchors[-1]
         ctx.add(
             "temporal_conflicts",
-            (ctx.starts[anchor.first], ctx.ends[anchor.last]),
+            (ctx.starts[at], ctx.ends[at]),
             (ctx.starts[nm.left], ctx.ends[target.last]),
-            f"{int(anchor.value)} {'+' if sign > 0 else '-'} {int(n)} years is not {int(target.value)}",
+            f"{int(value)} {'+' if sign > 0 else '-'} {int(n)} years is not {int(target.value)}",
         )
+
+
+def _paragraph_first_word(ctx: _Ctx, si: int) -> int:
+    """Index of the first word of the paragraph holding sentence ``si``."""
+    doc = ctx.doc
+    start = doc.sentences[si].start
+    pi = bisect_right(ctx.para_starts, start) - 1
+    para_start = doc.paragraphs[pi].start if pi >= 0 else 0
+    return bisect_right(ctx.starts, para_start - 1)
 
 
 def _temporal(ctx: _Ctx, st: _State) -> None:
@@ -1174,8 +1306,8 @@ def _line_of(line_starts: list[int], pos: int) -> int:
 
 def _count_list(
     ctx: _Ctx, first: int, heading_lines: frozenset[int], is_heading_cue: bool
-) -> tuple[int, tuple[int, int], bool] | None:
-    """Length of the list starting at or after line ``first``: (count, evidence span, is_heading_run)."""
+) -> tuple[int, tuple[int, int], list[int]] | None:
+    """Length of the list starting at or after line ``first``: (count, evidence span, item lines)."""
     lines = ctx.doc.lines
     text = ctx.text
     n = len(lines)
@@ -1212,6 +1344,7 @@ def _count_list(
     base = len(line) - len(line.lstrip())
     count = 0
     last = k
+    items: list[int] = []
     pending_blank = False
     for j in range(k, min(n, k + _MAX_LIST_LINES)):
         ln = lines[j]
@@ -1231,6 +1364,7 @@ def _count_list(
                 return None
             count += 1
             last = j
+            items.append(j)
         elif indent > base or (not pending_blank and mm is None and not is_list_item(lt)):
             pass  # nested item or continuation line
         else:
@@ -1241,17 +1375,18 @@ def _count_list(
             return None  # longer than we are willing to walk
     if count < 2:
         return None
-    return count, (lines[k].start, lines[last].end), False
+    return count, (lines[k].start, lines[last].end), items
 
 
 def _count_numbered(
     ctx: _Ctx, k: int, heading_lines: frozenset[int], headings: bool
-) -> tuple[int, tuple[int, int], bool] | None:
+) -> tuple[int, tuple[int, int], list[int]] | None:
     """Numbered items or numbered headings 1..N from line ``k``; None when the numbering is irregular."""
     lines = ctx.doc.lines
     text = ctx.text
     expect = 1
     last = -1
+    items: list[int] = []
     level = None
     levels = ctx.heading_levels
     if headings:
@@ -1284,6 +1419,7 @@ def _count_numbered(
             if rest in ctx.lex.cue["list_skip"]:
                 return None
             last = j
+            items.append(j)
             expect += 1
         elif num == 1:
             break
@@ -1295,7 +1431,19 @@ def _count_numbered(
     count = expect - 1
     if count < 2:
         return None
-    return count, (lines[last].start, lines[last].end), headings
+    return count, (lines[last].start, lines[last].end), items
+
+
+def _before_extras(ctx: _Ctx, items: list[int], count: int) -> int:
+    """The items before the first extra one past the announced ``count`` ('4. And a bonus one',
+    'Honourable mention: ...'): an extra and the items after it are not counted."""
+    extra = ctx.lex.cue["list_extra"]
+    for idx in range(count, len(items)):
+        ln = ctx.doc.lines[items[idx]]
+        toks = re.findall(r"[a-z]+", ctx.text[ln.start : ln.end].lower())
+        if not extra.isdisjoint(toks) or not extra.isdisjoint(map(" ".join, pairwise(toks))):
+            return idx
+    return len(items)
 
 
 def _count_mismatches(ctx: _Ctx, sents: _Sents, cue_sents: list[int]) -> None:
@@ -1321,7 +1469,9 @@ def _count_mismatches(ctx: _Ctx, sents: _Sents, cue_sents: list[int]) -> None:
         got = _count_list(ctx, li + 1, heading_lines, is_heading)
         if got is None:
             continue
-        n, span, _ = got
+        n, span, items = got
+        if n > count:
+            n = _before_extras(ctx, items, count)
         if n != count:
             ctx.add(
                 "count_mismatches",
@@ -1381,7 +1531,8 @@ def _polar_info(ctx: _Ctx, sents: _Sents, si: int) -> _Polar | None:
     sent = doc.sentences[si]
     ws, we = sent.word_start, sent.word_end
     if (
-        not 4 <= we - ws <= _MAX_POLAR_WORDS
+        si in ctx.zones
+        or not 4 <= we - ws <= _MAX_POLAR_WORDS
         or ctx.text[sent.end - 1] not in ".!"
         or words[ws] in cue["question_start"]
     ):
@@ -1665,6 +1816,8 @@ def _roles(ctx: _Ctx, sents: _Sents, role_sents: list[int]) -> None:
     people: dict[str, list[_Mention]] = {}
     multi: set[str] = set()
     for si in role_sents:
+        if si in ctx.zones:
+            continue
         s = sents[si]
         found: list[tuple[int, int, str]] = []
         k = s.ws
@@ -1754,6 +1907,51 @@ def _opening_name(ctx: _Ctx, s: _Sent) -> str | None:
     return None
 
 
+def _correction_zones(ctx: _Ctx) -> frozenset[int]:
+    """Sentences of correction notes, editor's notes and updates ("An earlier version of this article
+    said ...", "Update: after 3 months ..."): from the sentence holding the cue to the end of its
+    paragraph, and through the next paragraph when the cue's sentence ends its own. Such text restates
+    a fact in order to revise it, so none of it is compared with anything."""
+    words, text, doc = ctx.words, ctx.text, ctx.doc
+    entries = ctx.lex.cue["correction"]
+    firsts = {e.split(" ", 1)[0].rstrip(":") for e in entries}
+    present = doc.word_counts.keys() & firsts
+    if not present:
+        return frozenset()
+    paras = doc.paragraphs
+    para_starts = ctx.para_starts
+    sent_starts = [x.start for x in doc.sentences]
+    zones: set[int] = set()
+    covered = -1  # character offset up to which the zones already reach
+    for i in _positions(words, present):
+        if ctx.starts[i] < covered:
+            continue
+        w = words[i]
+        nxt = words[i + 1] if i + 1 < ctx.n else ""
+        colon = text[ctx.ends[i] : ctx.ends[i] + 1] == ":"
+        if not (
+            (w in entries and not w.endswith(":"))
+            or (f"{w}:" in entries and colon)
+            or f"{w} {nxt}" in entries
+        ):
+            continue
+        si = ctx.sents.of_word(i)
+        if si < 0:
+            continue
+        sent = doc.sentences[si]
+        pi = bisect_right(para_starts, sent.start) - 1
+        if pi < 0:
+            continue
+        end = paras[pi].end
+        if not text[sent.end : end].strip() and pi + 1 < len(paras):
+            end = paras[pi + 1].end
+        first = bisect_right(sent_starts, sent.start) - 1
+        last = bisect_right(sent_starts, end - 1)
+        zones.update(range(first, last))
+        covered = end
+    return frozenset(zones)
+
+
 def _cue_positions(ctx: _Ctx) -> tuple[list[int], set[str]]:
     """Indices, ascending, of the words that can open a detector: every word starting with a digit
     and the cue words that can lead somewhere; and which of those words are numbers (digits or
@@ -1813,6 +2011,7 @@ def _scan(ctx: _Ctx) -> None:
         if w in role_first and (not role_sents or role_sents[-1] != si):
             role_sents.append(si)
     st = _State()
+    ctx.zones = zones = _correction_zones(ctx)
     for si, numbers in by_sent.items():
         if len(numbers) == 1:
             sent = sentences[si]
@@ -1836,6 +2035,10 @@ def _scan(ctx: _Ctx) -> None:
                     s.years.append(nm)
         if not s.nums:
             continue
+        if si in zones:  # a correction restates the old value: only its own arithmetic is checked
+            if len(s.nums) > 1:
+                _arithmetic(ctx, s)
+            continue
         if s.years:
             ev = s.words & lex.event_words
             if ev:
@@ -1843,7 +2046,9 @@ def _scan(ctx: _Ctx) -> None:
                 _events(ctx, st, si, s, [k for k in range(ws, we) if words[k] in ev], years)
         if not s.words.isdisjoint(quant_words):
             numidx = {nm.first for nm in s.nums}
-            qual = tuple(sorted({str(int(y.value)) for y in s.years} | (s.words & time_words)))
+            qual = tuple(
+                sorted({str(int(y.value)) for y in s.years} | (s.words & time_words) | _time_clauses(ctx, s))
+            )
             for nm in s.nums:
                 if not nm.year and not _is_range(ctx, nm, ws, we, numidx):
                     _quantity(ctx, st, si, s, nm, qual)
