@@ -684,3 +684,40 @@ def test_one_disagreement_counts_once() -> None:
     assert fired(text) == {"numeric_conflicts": 1.0}
     # a third value is a second disagreement
     assert fired(text + " Acme was founded in 2010.") == {"numeric_conflicts": 2.0}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # another person between the name and the pronoun: 'she' may be the daughter
+        "John Smith was born in 1950 in Leeds. He had one daughter, Anna. She was born in 1975 in York.",
+        "John Smith was born in 1950 in Leeds. He met Mary Jones at a dance. She was born in 1955 in Hull.",
+    ],
+)
+def test_pronoun_after_another_person_is_not_resolved(text: str) -> None:
+    assert values(text)["numeric_conflicts"] == 0.0
+
+
+def test_pronoun_after_a_nationality_is_still_resolved() -> None:
+    # 'Belgian' is one capitalised word, not a person
+    text = (
+        "Joseph Cardijn was a Belgian priest. He was born in 1882 in Schaerbeek. "
+        "He was born in 1883 according to the parish."
+    )
+    assert fired(text) == {"numeric_conflicts": 1.0}
+
+
+def test_decades_qualify_quantities() -> None:
+    text = (
+        "The population of Springfield was 50,000 in the 1950s. "
+        "The population of Springfield was 30,000 in the 1990s."
+    )
+    assert values(text)["numeric_conflicts"] == 0.0
+    same = text.replace("1990s", "1950s")
+    assert fired(same) == {"numeric_conflicts": 1.0}
+
+
+def test_role_mention_with_now_is_a_change() -> None:
+    text = "CTO Anna Berg built the first prototype. Anna Berg, the company's CEO, now leads 200 people."
+    assert values(text)["role_conflicts"] == 0.0
+    assert fired(text.replace(", now leads", ", leads")) == {"role_conflicts": 1.0}

@@ -17,10 +17,11 @@ arithmetic of one sentence.
   (subject, verb or measure noun, tense, unit, the clause's time qualifiers and trailing qualifier), so
   "in 2019 revenue was..." and "in 2020 revenue was..." never meet; a time clause is a qualifier with
   the first content word after its opener ('when I joined' / 'when I left', 'by the time I left',
-  'after the merger'), as are time words ('at first', 'now', 'back then', 'at its peak'). Subjects:
-  a name (a shorter form of the same name matches, 'Smith' ~ 'John Smith'; 'Old Testament' !~ 'New
-  Testament'), a pronoun resolved to the nearest sentence that opens with a name, or a definite noun
-  phrase with its modifiers ('the luxurious hotel' !~ 'this small hotel'). Ranges are ignored;
+  'after the merger'), as are time words ('at first', 'now', 'back then', 'at its peak') and decades
+  ('in the 1950s'). Subjects: a name (a shorter form of the same name matches, 'Smith' ~ 'John Smith';
+  'Old Testament' !~ 'New Testament'), a pronoun resolved to the nearest sentence that opens with a
+  name unless another person (a relation such as 'his daughter', or a full name) comes between, or
+  a definite noun phrase with its modifiers ('the luxurious hotel' !~ 'this small hotel'). Ranges are ignored;
   approximate values agree within 10 %, bounds ('over 5,000') agree with any value on their side.
 * ``arithmetic_errors``   a percentage change that does not fit its stated values ("from 200 to 300, a
   25% increase"; readings as percentage points and as 'from 2 to 3 million' are tried first); answer
@@ -44,7 +45,7 @@ arithmetic of one sentence.
   are two moments of a story).
 * ``role_conflicts``      one named person given two exclusive corporate offices in plain appositions
   ("CEO John Smith" ... "John Smith, the company's CFO") unless a sentence naming them mentions a
-  change of role ('former', 'named', 'until'...) or one mention holds two offices together.
+  change of role ('former', 'named', 'until', 'now'...) or one mention holds two offices together.
 
 Aggregates: ``any_conflict`` and ``conflicts_per_1k_words``; their evidence repeats the detectors'.
 
@@ -163,6 +164,7 @@ _MAX_NAME = 6  # words walked over for a name or a run of auxiliaries
 _MAX_LIST_LINES = 2000  # lines walked to count one list
 _MAX_ANCHORS = 20  # earlier years tried for 'N years later, in YEAR'
 _MAX_RESOLVE_GAP = 80  # words between a name and a pronoun resolved to it for temporal conflicts
+_MAX_PERSON_SCAN = 400  # words between a name and a pronoun resolved to it at all
 
 _START = attrgetter("start")
 _NUMTOK = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(k|m|mn|bn)?")
@@ -175,6 +177,7 @@ _NUMBERED_LINE = re.compile(
 # plain claim. Written as one character class first (then a look-behind for "//" and "x("), which
 # the regex engine scans for in C instead of trying every position.
 _QUOTE_OR_CODE = re.compile(r'["{}=<>`|\\/(](?:(?<=[^/(])|(?<=//)|(?<=\w\())')
+_DECADE = re.compile(r"(?:1[5-9]|20)?\d0s")
 _BULLET = re.compile(r"\s*([-*+\u2022])\s+\S")
 _CURRENCY = "$£€¥"
 _BE = frozenset(("is", "are", "was", "were", "be", "been", "being", "am"))
@@ -454,17 +457,39 @@ class _Ctx:
         a = max(bisect_right(pos, lo - 1), b - _MAX_ANCHORS)
         return list(zip(vals[a:b], pos[a:b], strict=True))
 
-    def resolve(self, pronoun: str) -> str:
-        """The name a pronoun in the current sentence most likely refers to: the nearest sentence
-        (this one or up to 30 before) that opens with a name. Computed on demand: pronoun subjects
-        are rare, so no per-sentence work is spent on them."""
+    def resolve(self, pronoun: str, at: int) -> str:
+        """The name the pronoun at word ``at`` most likely refers to: the nearest sentence (this one
+        or up to 30 before) that opens with a name, unless another person comes between ('his
+        daughter', 'Mary Jones': 'she' may be either) or the name is more than ``_MAX_PERSON_SCAN``
+        words back. Computed on demand: pronoun subjects are rare, so no per-sentence work is spent
+        on them."""
         for si in range(self.cur, max(-1, self.cur - 30), -1):
             if si not in self._entities:
                 self._entities[si] = _opening_name(self, self.sents[si])
             name = self._entities[si]
             if name is not None:
+                k = self.sents[si].ws + len(name.split())
+                if at - k > _MAX_PERSON_SCAN or self._other_person(name, k, at):
+                    break
                 return name
         return f"pron:{pronoun}"
+
+    def _other_person(self, name: str, lo: int, hi: int) -> bool:
+        """Is someone besides ``name`` mentioned among words ``lo..hi - 1``: a relation or other
+        person noun ('his daughter'), or a full name (two or more capitalised words) not ``name``'s?"""
+        lex, words = self.lex, self.words
+        if not lex.cue["person_noun"].isdisjoint(words[lo:hi]):
+            return True
+        j = lo
+        while j < hi:
+            if not self.cap(j) or words[j] in lex.stop:
+                j += 1
+                continue
+            end = _name_end(self, j, hi)
+            if end > j and not _same_entity(name, _who(self, j, end)):
+                return True
+            j = end + 1
+        return False
 
     def gap(self, i: int) -> str:
         """The characters between word ``i - 1`` and word ``i``."""
@@ -616,7 +641,7 @@ def _np_head(ctx: _Ctx, j: int, ws: int) -> tuple[str, int] | None:
     lex, words = ctx.lex, ctx.words
     w = words[j]
     if w in lex.cue["pronoun"]:
-        return ctx.resolve(w), j
+        return ctx.resolve(w, j), j
     if w.endswith("'s") or w[0].isdigit() or w in lex.stop or w in lex.cue["time"]:
         return None
     if ctx.cap(j):
@@ -663,7 +688,7 @@ def _sentence_subject(ctx: _Ctx, ws: int, we: int) -> tuple[str, int] | None:
         return None
     w = ctx.words[ws]
     if w in ctx.lex.cue["pronoun"]:
-        return ctx.resolve(w), ws
+        return ctx.resolve(w, ws), ws
     if not ctx.cap(ws) or w in ctx.lex.stop:
         return None
     return _np_head(ctx, _name_end(ctx, ws, we), ws)
@@ -958,7 +983,7 @@ def _quantity(ctx: _Ctx, st: _State, si: int, s: _Sent, nm: _Num, qual: tuple[st
             if owner.endswith("'s") and len(owner) > 2:
                 subj = (owner[:-2], noun_at - 1)
             elif owner in ("its", "his", "her"):
-                subj = (ctx.resolve(owner), noun_at - 1)
+                subj = (ctx.resolve(owner, noun_at - 1), noun_at - 1)
     if subj is None or subj[0].startswith("pron:"):
         return
     lo = subj[1] if subj[1] >= nm.left - 8 else min(j, noun_at if noun_at >= 0 else j)
@@ -2046,9 +2071,9 @@ def _scan(ctx: _Ctx) -> None:
                 _events(ctx, st, si, s, [k for k in range(ws, we) if words[k] in ev], years)
         if not s.words.isdisjoint(quant_words):
             numidx = {nm.first for nm in s.nums}
-            qual = tuple(
-                sorted({str(int(y.value)) for y in s.years} | (s.words & time_words) | _time_clauses(ctx, s))
-            )
+            when = {str(int(y.value)) for y in s.years} | (s.words & time_words) | _time_clauses(ctx, s)
+            when.update(words[k] for k in numbers if _DECADE.fullmatch(words[k]))  # 'in the 1950s'
+            qual = tuple(sorted(when))
             for nm in s.nums:
                 if not nm.year and not _is_range(ctx, nm, ws, we, numidx):
                     _quantity(ctx, st, si, s, nm, qual)
