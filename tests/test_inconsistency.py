@@ -3,7 +3,9 @@ silent, evidence that slices both statements, and robustness properties."""
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -721,3 +723,49 @@ def test_role_mention_with_now_is_a_change() -> None:
     text = "CTO Anna Berg built the first prototype. Anna Berg, the company's CEO, now leads 200 people."
     assert values(text)["role_conflicts"] == 0.0
     assert fired(text.replace(", now leads", ", leads")) == {"role_conflicts": 1.0}
+
+
+def test_one_instance_of_several_is_another_subject() -> None:
+    text = (
+        "The first bridge was built in 1850. "
+        "The bridge was built in 1920 after the flood destroyed the first one."
+    )
+    assert values(text)["numeric_conflicts"] == 0.0
+    # a modifier that names no instance keeps the subject
+    assert fired(text.replace("The first bridge", "The stone bridge")) == {"numeric_conflicts": 1.0}
+
+
+# ------------------------------------------------------------------------ fixtures: ordinary writing
+# Both fixtures were written by hand for this check (not taken from any corpus): short texts of the
+# kinds people write that are dense in numbers, dates, counts, roles and negations (obituaries,
+# company histories, job-change posts, sports recaps, recipes, results, diaries, reviews with updates,
+# forum posts by non-native writers, school essays, news with corrections, timelines, top-N lists), on
+# which the family must stay silent; and plain self-contradictions it must still catch.
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _jsonl(name: str) -> list[dict[str, str]]:
+    with open(FIXTURES / name, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+ORDINARY = _jsonl("inconsistency_ordinary_human.jsonl")
+CONTRADICTIONS = _jsonl("inconsistency_contradictions.jsonl")
+
+
+def test_ordinary_fixture_shape() -> None:
+    assert len(ORDINARY) >= 30
+    assert len({d["id"] for d in ORDINARY}) == len(ORDINARY)
+    assert all(80 <= len(d["text"].split()) <= 400 and d["note"] for d in ORDINARY)
+    assert len(CONTRADICTIONS) >= 10
+
+
+@pytest.mark.parametrize("doc", ORDINARY, ids=[d["id"] for d in ORDINARY])
+def test_ordinary_human_writing_is_silent(doc: dict[str, str]) -> None:
+    assert fired(doc["text"]) == {}
+
+
+@pytest.mark.parametrize("doc", CONTRADICTIONS, ids=[d["id"] for d in CONTRADICTIONS])
+def test_plain_contradictions_fire(doc: dict[str, str]) -> None:
+    assert fired(doc["text"]) == {doc["detector"]: 1.0}

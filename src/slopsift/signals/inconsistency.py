@@ -21,7 +21,8 @@ arithmetic of one sentence.
   ('in the 1950s'). Subjects: a name (a shorter form of the same name matches, 'Smith' ~ 'John Smith';
   'Old Testament' !~ 'New Testament'), a pronoun resolved to the nearest sentence that opens with a
   name unless another person (a relation such as 'his daughter', or a full name) comes between, or
-  a definite noun phrase with its modifiers ('the luxurious hotel' !~ 'this small hotel'). Ranges are ignored;
+  a definite noun phrase with its modifiers ('the luxurious hotel' !~ 'this small hotel'; an ordinal
+  or 'old', 'new', 'original'... names one instance: 'the first bridge' !~ 'the bridge'). Ranges are ignored;
   approximate values agree within 10 %, bounds ('over 5,000') agree with any value on their side.
 * ``arithmetic_errors``   a percentage change that does not fit its stated values ("from 200 to 300, a
   25% increase"; readings as percentage points and as 'from 2 to 3 million' are tried first); answer
@@ -627,13 +628,17 @@ def _who(ctx: _Ctx, k: int, j: int) -> str:
 
 
 def _same_entity(a: str, b: str) -> bool:
-    """'john smith' and 'smith' may be one person; 'old testament' and 'new testament' are not one book."""
+    """'john smith' and 'smith' may be one person; 'old testament' and 'new testament' are not one book,
+    nor are 'the first bridge' and 'the bridge' (an ordinal or 'old', 'new', 'original'... before the
+    shorter form names one instance of several)."""
     if a == b:
         return True
     x, y = a.split(), b.split()
     if len(x) > len(y):
         x, y = y, x
-    return y[len(y) - len(x) :] == x
+    if y[len(y) - len(x) :] != x:
+        return False
+    return _lex().cue["instance"].isdisjoint(y[: len(y) - len(x)])
 
 
 def _np_head(ctx: _Ctx, j: int, ws: int) -> tuple[str, int] | None:
