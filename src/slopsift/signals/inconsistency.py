@@ -59,7 +59,8 @@ the polarity search looks up a few probe words per polar sentence (words that oc
 in their own sentence; up to ``_FEW_PROBES`` recurring ones by a ``list.index`` scan each, more in
 one more pass over the words) and compares each polar sentence with at most ``_MAX_CANDIDATES``
 others, through posting lists capped at ``_MAX_POSTING`` sentences, O(w); list counting walks at
-most ``_MAX_LIST_LINES`` lines for each of at most ``_MAX_LIST_CUES`` cues; role checks scan the
+most ``_MAX_LIST_LINES`` lines for each of at most ``_MAX_LIST_CUES`` cues; a pronoun subject is checked
+for another person over at most ``_MAX_PERSON_SCAN`` words; role checks scan the
 words once for each of at most ``_MAX_ROLE_PEOPLE`` people. Overall O(n): a 5 MB document takes
 about half a second.
 """
