@@ -618,14 +618,24 @@ def test_evidence_term_against_its_direction_is_refused(feature: str | None, wei
 def test_format_2_bundle_without_terms_still_loads(model_path: Path, tmp_path: Path) -> None:
     raw = joblib.load(model_path)
     raw["format"] = 2
-    del raw["forest"]["terms"], raw["metadata_json"]
+    fp = raw["forest"]
+    del fp["terms"], raw["metadata_json"]
+    # As an older slopsift saved it: the same trees, no evidence terms, and the probe scored so.
+    trees = CompiledForest(
+        {k: _unpack(fp["arrays"][k]) for k in CompiledForest.ARRAYS}, fp["baseline"], fp["a"], fp["b"], ()
+    )
+    raw["probe"]["quality"] = _pack(trees.quality(_unpack(raw["probe"]["x"])))
     old = tmp_path / "old.joblib"
     joblib.dump(raw, old, compress=3)
     meta = json.loads(model_path.with_suffix(".json").read_text())
     meta.update(bundle_format=2, sha256=sha256_file(old))
     old.with_suffix(".json").write_text(json.dumps(meta))
-    x = random_rows(load_bundle(model_path), 50)
-    assert np.array_equal(load_bundle(old).quality(x), load_bundle(model_path).quality(x))
+    now = load_bundle(model_path)
+    x = random_rows(now, 50)
+    assert np.array_equal(load_bundle(old).quality(x), trees.quality(x))
+    # Where no term reads a value, it scores as the current format does.
+    x[:, [j for j, _ in now.forest.terms]] = 0.0
+    assert np.array_equal(load_bundle(old).quality(x), now.quality(x))
 
 
 def test_evidence_weight_fit() -> None:
@@ -706,6 +716,28 @@ def test_an_evidence_term_needs_a_direction() -> None:
     assert term_sign(names.index("hedging.rhetoric_repeats_per_1k")) == -1
     with pytest.raises(ValueError, match="neutral"):
         term_sign(names.index("style.mean_word_length"))
+
+
+def test_set_terms_keep_their_weight_in_every_fit() -> None:
+    from slopsift.training.fit import SET_TERMS, fit_calibrated, term_sign
+
+    names = slopsift.feature_names()
+    for name, weight in SET_TERMS.items():
+        assert name in EVIDENCE_TERMS and np.sign(weight) == term_sign(names.index(name)), name
+    # Nothing to fit the term to (the column is 0 everywhere): a fitted weight would be 0, the set
+    # one stays, with the machine terms fitted or not.
+    rng = np.random.default_rng(3)
+    y = (rng.random(400) < 0.5).astype(int)
+    x = rng.normal(0.0, 1.0, (400, len(names)))
+    x[:, names.index("hedging.boilerplate_per_1k")] += y
+    for name in EVIDENCE_TERMS:
+        x[:, names.index(name)] = 0.0
+    groups = [f"g{i}" for i in range(400)]
+    for machine_terms in (True, False):
+        fr = fit_calibrated(x, y, groups, ["s"] * 400, ["d"] * 400, machine_terms=machine_terms)
+        terms = dict(fr.estimator.terms)
+        for name, weight in SET_TERMS.items():
+            assert terms[names.index(name)] == weight
 
 
 def test_thresholds_skip_a_domain_that_leaves_too_little_to_fit_without_it() -> None:

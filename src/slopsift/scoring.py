@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -50,7 +51,10 @@ __all__ = ["Detector", "Label", "Reason", "Report", "cached_detector", "score", 
 
 Label = Literal["ok", "low_quality", "insufficient_text", "unsupported_language"]
 
-MAX_REASONS = 5
+MAX_REASONS = 6
+MAX_REASONS_PER_FAMILY = 2
+"""Reasons of one family beyond this many repeat its evidence ('In conclusion' is both a boilerplate rate
+and a boilerplate sentence share) and push the other families' out of the list."""
 MIN_IMPACT = 0.05
 """A signal must move the log-odds of quality by at least this much to be named as a reason."""
 TAIL = 90.0
@@ -259,13 +263,17 @@ class Detector:
         self, res: SignalsResult, row: np.ndarray, cols: np.ndarray, pct: np.ndarray, impact: np.ndarray
     ) -> list[Reason]:
         """The candidates (``cols``: feature indices, with percentiles and impacts) with the
-        largest impact, at most MAX_REASONS, each at least MIN_IMPACT."""
+        largest impact, at most MAX_REASONS and MAX_REASONS_PER_FAMILY per family, each at least
+        MIN_IMPACT."""
         reasons: list[Reason] = []
-        order = np.argsort(-impact)
-        for k in order[:MAX_REASONS].tolist():
-            if impact[k] < MIN_IMPACT:
+        per_family: Counter[str] = Counter()
+        for k in np.argsort(-impact).tolist():
+            if impact[k] < MIN_IMPACT or len(reasons) == MAX_REASONS:
                 break
             j = int(cols[k])
+            if per_family[self._families[j]] == MAX_REASONS_PER_FAMILY:
+                continue
+            per_family[self._families[j]] += 1
             name = self._names[j]
             if self._own_lists:
                 spans = res.families[self._families[j]].evidence_for(name)

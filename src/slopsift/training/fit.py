@@ -82,6 +82,23 @@ support is the content-farm copies and the weight sits at its bound (-10); a not
 to 0.11, and no held-out fold, check-only set or threshold moved. The whole duplicate-paragraph share as the
 term instead cost catches at the default point (HC3 wiki 40% -> 32%): one incidental repeat in 3-4% of human
 answers lowered their domain's 5% point and with it the threshold.
+
+Three terms have a weight that is set rather than fitted (:data:`SET_TERMS`), because no training corpus
+can estimate one: a self-contradiction (``inconsistency.conflicts_per_1k_words``: two founding years for
+one subject, shares past 100%, "three tips" followed by four), page chrome left in the text
+(``artifacts.debris_lines_per_1k``: "Advertisement", "Share this:", "Read more") and an emphasised word
+left alone on its own line (``artifacts.lone_word_lines_per_1k``), three traits of the content-farm
+archetype. The contradiction detectors fire on 3 of some 64,000 training texts; the scrape debris on
+0.1-1.1% of the human texts of the scraped sets (web articles, Stack Overflow, Stack Exchange) and as
+rarely on their machine side, since the machine texts were generated, not scraped. Trees never split on
+them, so a text full of page chrome or contradicting itself scored as if it were clean. The detectors are
+built for precision (contradictions: ChatProtect 40 of 40 hits real; none of 30,412 human corpus texts
+nor of the hand-written ordinary texts of ``tests/fixtures``; ``docs/inconsistency.md``), but a precise
+rule still misreads some text somewhere, and a human page may keep a "Read more" link: so the weight
+(:data:`SET_WEIGHT`, -2.0) is kept below what could flag a text alone, less than the 2.1 log-odds between
+even odds and the default threshold (0.108), and the term ``w * v / (v + 1)`` never reaches it. One
+conflict or chrome line in a 640-word text takes 1.2 off the log-odds (0.8 -> 0.54, 0.3 -> 0.11); a text
+the other signals already doubt is flagged, one they trust is not.
 """
 
 from __future__ import annotations
@@ -107,6 +124,7 @@ from slopsift.signals.base import QUALITY_SIGN
 __all__ = [
     "EVIDENCE_TERMS",
     "FPR_POINTS",
+    "SET_TERMS",
     "TERM_ONLY",
     "FeaturePlan",
     "FitResult",
@@ -157,6 +175,9 @@ EVIDENCE_TERMS = (
     "hedging.rhetoric_repeats_per_1k",
     "usage.slips_per_1k",
     "repetition.pasted_share",
+    "inconsistency.conflicts_per_1k_words",
+    "artifacts.debris_lines_per_1k",
+    "artifacts.lone_word_lines_per_1k",
 )
 """Signals that enter as evidence terms after calibration, never through the trees (module doc). A
 ``higher_better`` term can only raise quality, a ``higher_worse`` one only lower it."""
@@ -175,6 +196,17 @@ CROSS_FIT_FOLDS = 3
 """Grouped folds of the cross-fitting that gives those sources' texts out-of-group log-odds."""
 MAX_EVIDENCE_WEIGHT = 10.0
 """Upper bound of a term's fitted weight (log-odds), against a degenerate fit on a tiny set."""
+SET_WEIGHT = -2.0
+"""The weight of every :data:`SET_TERMS` term: below the 2.1 log-odds between even odds and the default
+threshold (0.108), so such a term alone cannot flag a text the other signals rate at even odds or better."""
+SET_TERMS: dict[str, float] = {
+    "inconsistency.conflicts_per_1k_words": SET_WEIGHT,
+    "artifacts.debris_lines_per_1k": SET_WEIGHT,
+    "artifacts.lone_word_lines_per_1k": SET_WEIGHT,
+}
+"""Evidence terms whose weight is set, not fitted, because the training data cannot estimate it (module
+doc): self-contradictions are on 3 of some 64,000 training texts, page chrome and lone-word lines on a
+few dozen, and in no corpus on the machine side more than on the human one."""
 
 HUMAN_EVIDENCE_AGREEMENT = 0.8
 """Share of training corpora that must agree before a neutral signal may count as human evidence."""
@@ -469,7 +501,8 @@ def fit_calibrated(
 
     ``y`` is 1 for machine-generated / low-quality text. The returned estimator's
     ``predict_proba[:, 1]`` is the calibrated probability of that class. ``machine_terms=False``
-    leaves the machine-evidence terms at weight 0 (the inner fits of :func:`machine_term_weight`).
+    leaves the fitted machine-evidence terms at weight 0 (the inner fits of :func:`machine_term_weight`);
+    the :data:`SET_TERMS` keep their weights, which nothing is fitted to.
     """
     fit_idx, cal_idx = calibration_split(groups, calib_fraction=calib_fraction, seed=seed)
     for part, idx in (("fitting", fit_idx), ("calibration", cal_idx)):
@@ -495,8 +528,11 @@ def fit_calibrated(
         z = HumanEvidenceCalibrated(cal, ()).logit(x[cal_idx])
         w = balanced_weights(src[cal_idx].tolist(), y[cal_idx])
         terms = []
+        names = [name for name, _ in feature_specs()]
         for j in plan.terms:  # one at a time, each with the ones before it fixed
-            if term_sign(j) > 0:
+            if names[j] in SET_TERMS:
+                weight = SET_TERMS[names[j]]
+            elif term_sign(j) > 0:
                 weight = fit_evidence_weight(z, x[cal_idx, j], y[cal_idx], w)
             elif machine_terms:
                 weight = machine_term_weight(x_raw, y, groups, sources, domains, j, seed=seed)
