@@ -735,6 +735,66 @@ def test_one_instance_of_several_is_another_subject() -> None:
     assert fired(text.replace("The first bridge", "The stone bridge")) == {"numeric_conflicts": 1.0}
 
 
+# ------------------------------------------------------------------ one-time events of named things
+
+FILLER = "The weather there is usually mild. Many visitors come in the spring. "
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        (
+            f"Penicillin was discovered in 1922. {FILLER}Penicillin was discovered in 1913.",
+            "discovered 1922 vs 1913",
+        ),
+        (
+            f"The Brooklyn Bridge opened in 1883. {FILLER}The Brooklyn Bridge opened in 1884.",
+            "opened 1883 vs 1884",
+        ),
+        (
+            f"Moby-Dick was first published in 1851. {FILLER}Moby-Dick was first published in 1852.",
+            "first published 1851 vs 1852",
+        ),
+        (
+            f"Netflix launched in 1997. {FILLER}Netflix, launched in 1999, rents films.",
+            "launched 1997 vs 1999",
+        ),
+        (
+            f"Neon is a gas. It was invented in 1898. {FILLER}Neon was invented in 1908.",
+            "invented 1898 vs 1908",
+        ),
+    ],
+)
+def test_named_things_made_once(text: str, note: str) -> None:
+    assert fired(text) == {"numeric_conflicts": 1.0}
+    assert pairs(text, "numeric_conflicts")[0][2] == note
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # different events of one thing
+        f"The format was created in 1997. {FILLER}The format was introduced in 2001.",
+        f"The bridge opened in 1883. {FILLER}The bridge was completed in 1886.",
+        f"Acme was founded in 1985. {FILLER}Acme has been serving customers since 1992.",
+        # a place or medium in the clause: two facts
+        f"Oil was discovered in Texas in 1901. {FILLER}Oil was discovered in 1938 in Saudi Arabia.",
+        f"Moby-Dick was first published in 1851 in London. {FILLER}Moby-Dick was first published in 1852.",
+        # a generic definite phrase may be each item of a list
+        "Helium is a gas. The element was discovered in 1868. "
+        "Neon is a gas. The element was discovered in 1898.",
+        # plural: several finds; a discoverer discovers many things
+        f"Fossils were discovered here in 1920. {FILLER}Fossils were discovered here in 1950.",
+        f"Curie discovered in 1898 that radium glowed. {FILLER}Curie discovered in 1902 that it was hot.",
+        # editions repeat without 'first'
+        f"Moby-Dick was published in 1851. {FILLER}Moby-Dick was published in 1852.",
+        f"Netflix launched in 1997. {FILLER}Netflix launched its streaming service in 2007.",
+    ],
+)
+def test_named_things_made_once_near_misses(text: str) -> None:
+    assert fired(text) == {}
+
+
 # ------------------------------------------------------------------------ fixtures: ordinary writing
 # Both fixtures were written by hand for this check (not taken from any corpus): short texts of the
 # kinds people write that are dense in numbers, dates, counts, roles and negations (obituaries,

@@ -13,7 +13,9 @@ paragraph when the cue's sentence ends its own), nothing is compared with anythi
 arithmetic of one sentence.
 
 * ``numeric_conflicts``   one subject and attribute with two values. One-time events (born, died,
-  founded, ordained, built...) are keyed by (subject, event) and compared exactly; quantities by
+  founded, ordained, built...) are keyed by (subject, event) and compared exactly; things discovered,
+  invented, opened, launched or first published only when named (a capitalised subject, never 'the
+  element') and in the singular, keyed with the rest of their clause ('in Texas'); quantities by
   (subject, verb or measure noun, tense, unit, the clause's time qualifiers and trailing qualifier), so
   "in 2019 revenue was..." and "in 2020 revenue was..." never meet; a time clause is a qualifier with
   the first content word after its opener ('when I joined' / 'when I left', 'by the time I left',
@@ -183,6 +185,8 @@ _DECADE = re.compile(r"(?:1[5-9]|20)?\d0s")
 _BULLET = re.compile(r"\s*([-*+\u2022])\s+\S")
 _CURRENCY = "$£€¥"
 _BE = frozenset(("is", "are", "was", "were", "be", "been", "being", "am"))
+_PLURAL_AUX = frozenset(("were", "are", "have"))
+_MADE = frozenset(("discovery", "opening", "first"))  # event classes keyed to a named thing and its clause
 
 
 @dataclass(frozen=True)
@@ -825,19 +829,30 @@ def _events(ctx: _Ctx, st: _State, si: int, s: _Sent, idxs: list[int], years: di
         canon, cls = lex.events[words[i]]
         if i > ws and words[i - 1] in lex.neg:
             continue
+        made = cls in _MADE  # discovered, opened, first published...: see inconsistency_events.txt
+        if cls == "first" and (i == ws or words[i - 1] != "first"):
+            continue  # 'published in 1851' may be any edition
         j = i - 1
-        passive = False
+        passive = plural = False
         while j >= max(ws, i - _MAX_NAME) and words[j] in lex.cue["aux"]:
             passive = passive or words[j] in _BE
+            plural = plural or words[j] in _PLURAL_AUX
             j -= 1
+        if made and plural:
+            continue  # 'fossils were discovered in 1920': several finds
         apposition = i > ws and ctx.gap(i).strip() == "," and j == i - 1
         subj = _subject_left(ctx, i, ws, we, apposition=cls != "act")
         obj: tuple[str, int] | None = None
         after = i + 1
-        if cls == "founding" and not passive and not apposition:
+        if (cls == "founding" or made) and not passive and not apposition:
             obj = _np_right(ctx, i + 1, we)
             if obj is not None:
                 after = obj[1] + 1
+                if made and not _is_name(ctx, i + 1):
+                    continue  # 'Smith opened the shop in 1950': which shop is not said
+            elif made:
+                if cls != "opening" or i + 1 >= we or words[i + 1] not in ("in", "on"):
+                    continue  # 'Smith discovered in 1990 that...' dates nothing about Smith
             elif i + 1 < we and words[i + 1] in ("a", "an"):
                 after = i + 2  # 'Smith founded a charity': an act of Smith's, no fact about the charity
             elif i + 1 < we and words[i + 1] not in ("in", "on"):
@@ -869,6 +884,17 @@ def _events(ctx: _Ctx, st: _State, si: int, s: _Sent, idxs: list[int], years: di
         when: str | None = None
         if subj is not None:
             when = ctx.resolve_strict(subj[1]) if words[subj[1]] in lex.cue["pronoun"] else subj[0]
+        if made:
+            # a name only (never 'the element', 'it' unresolved), keyed with the rest of the clause;
+            # no act of the agent is recorded ('Ford opened a plant in 1950' may be the company)
+            key = ("ev", "", canon, *_event_qualifier(ctx, after, y, we))
+            if obj is not None:
+                fact = _Fact(year, 0, span, si, label, exact=True, who=obj[0])
+                _record(ctx, st, (key[0], _head(obj[0]), *key[2:]), fact, canon)
+            elif subj is not None and _is_name(ctx, subj[1]) and not subj[0].startswith("pron:"):
+                fact = _Fact(year, 0, span, si, label, exact=True, who=subj[0])
+                _record(ctx, st, (key[0], _head(subj[0]), *key[2:]), fact, canon)
+            continue
         if after > i + 1:
             if obj is not None:
                 fact = _Fact(year, 0, span, si, label, exact=True, who=obj[0])
@@ -890,6 +916,39 @@ def _events(ctx: _Ctx, st: _State, si: int, s: _Sent, idxs: list[int], years: di
             _remember(st.births, fact)
         elif cls == "death":
             _remember(st.deaths, fact)
+
+
+def _is_name(ctx: _Ctx, k: int) -> bool:
+    """Does the subject or object starting at word ``k`` name something: a capitalised word that is
+    not a determiner ('Penicillin', 'the Rosetta Stone' starts at 'Rosetta'), or a pronoun?"""
+    w = ctx.words[k]
+    if w in ctx.lex.cue["pronoun"]:
+        return True
+    return ctx.cap(k) and w not in ctx.lex.cue["definite"] and w not in ctx.lex.stop
+
+
+def _event_qualifier(ctx: _Ctx, k0: int, y: int, we: int) -> tuple[str, ...]:
+    """The content words of an event's clause from word ``k0`` besides its year, month and agent
+    ('in Texas', 'in book form', 'to traffic'): 'oil was discovered in Texas in 1901' and 'in 1938 in
+    Saudi Arabia' are two facts. A 'by ...' phrase (the agent) is left out up to the next preposition,
+    and the clause ends at punctuation or a clause word ('and', 'when')."""
+    lex, words = ctx.lex, ctx.words
+    out: list[str] = []
+    agent = False
+    for k in range(k0, min(we, max(y, k0) + _WINDOW)):
+        if k > k0 and any(c in ctx.gap(k) for c in ',;:()"'):
+            break
+        w = words[k]
+        if w in lex.cue["clause_stop"]:
+            break
+        if w == "by":
+            agent = True
+        elif w in ("in", "at", "on", "to", "as", "for", "near", "from", "with"):
+            agent = False
+        if agent or k == y or w in lex.stop or w in lex.cue["time"] or w[0].isdigit():
+            continue
+        out.append(w)
+    return tuple(sorted(out))
 
 
 def _trailing(ctx: _Ctx, k: int, we: int) -> tuple[str, ...]:
