@@ -795,6 +795,89 @@ def test_named_things_made_once_near_misses(text: str) -> None:
     assert fired(text) == {}
 
 
+# ----------------------------------------------------------------------- counts announced in prose
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "second", "note"),
+    [
+        # the same noun restated with another number
+        (
+            f"Here are 5 tips for better sleep. {FILLER}Following these 7 tips will help you rest.",
+            "5 tips",
+            "these 7 tips",
+            "announces 5 tips, restates 7",
+        ),
+        (
+            f"There are three benefits of walking. {FILLER}All seven benefits are free.",
+            "three benefits",
+            "All seven benefits",
+            "announces 3 benefits, restates 7",
+        ),
+        # ordinal paragraph openers past the count
+        (
+            "There are three benefits of walking.\n\nFirst, it helps your heart. It is also cheap.\n\n"
+            "Second, it helps you sleep.\n\nThird, it lifts your mood.\n\nFourth, it is free.",
+            "three benefits",
+            "Fourth",
+            "announces 3 benefits, counts 4",
+        ),
+        # an item named past the count
+        (
+            f"Here are 3 habits of successful people. {FILLER}The fifth habit is reading every day.",
+            "3 habits",
+            "The fifth habit",
+            "announces 3 habits, names item 5",
+        ),
+        (
+            f"Here are 3 habits. {FILLER}Habit number 5 is reading.",
+            "3 habits",
+            "Habit number 5",
+            "announces 3 habits, names item 5",
+        ),
+        (
+            f"5 tips for runners: {FILLER}Tip #6 is to rest.",
+            "5 tips",
+            "Tip #6",
+            "announces 5 tips, names item 6",
+        ),
+    ],
+)
+def test_counts_in_prose(text: str, first: str, second: str, note: str) -> None:
+    assert fired(text) == {"count_mismatches": 1.0}
+    assert pairs(text, "count_mismatches") == [(first, second, note)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a count that announces nothing
+        f"Successful people have 3 habits in common. {FILLER}The fifth habit is reading every day.",
+        # different things counted with one noun
+        f"Here are 3 tips for beginners. {FILLER}These 5 tips for experts are harder.",
+        f"Here are 3 tips for beginners. {FILLER}Here are 5 tips for experts. These 5 tips work.",
+        # a part of the set, or extras
+        f"Here are 10 tips. {FILLER}Of these 10 tips, the 3 most important tips are below.",
+        f"Here are 10 tips. {FILLER}Only these 3 tips really matter.",
+        f"There are three reasons. {FILLER}A fourth reason is money.",
+        f"There are three reasons. {FILLER}Another reason is fun. The fourth reason is the price.",
+        f"Here are three habits. {FILLER}A bonus: the fourth habit is sleep.",
+        "Top 10 tips for runners. I tried 5 of them. These tips work.",
+        # ordinal openers: 'Finally' is not counted; an irregular run, a run not right after the count
+        "There are three reasons. Firstly, it is cheap. Secondly, it is fast. Thirdly, it is fun. "
+        "Finally, it is green.",
+        "Here are three reasons. First, it is cheap. Third, it is fast. Fourth, it is fun.",
+        f"Here are three reasons. {FILLER}First, it is cheap. Second, it is fast. Third, ok. Fourth, fun.",
+        "Here are three reasons. First, it is cheap. Second, fast. Third, fun. Fourth, and a bonus: green.",
+        # an approximate count, and a correction
+        f"Here are about 5 tips. {FILLER}These 7 tips will help.",
+        f"Here are 5 tips. {FILLER}Correction: an earlier version said these 7 tips.",
+    ],
+)
+def test_counts_in_prose_near_misses(text: str) -> None:
+    assert fired(text) == {}
+
+
 # ------------------------------------------------------------------------ fixtures: ordinary writing
 # Both fixtures were written by hand for this check (not taken from any corpus): short texts of the
 # kinds people write that are dense in numbers, dates, counts, roles and negations (obituaries,

@@ -38,7 +38,15 @@ arithmetic of one sentence.
 * ``count_mismatches``    "three reasons" / "7 tips" closing a line or in a heading, followed by a list
   (bullets, numbered items or numbered headings) of another length; irregular numbering and
   approximate counts ('more than 5') are skipped, and an extra item past the count that says 'bonus'
-  or 'honourable mention' anywhere, with the items after it, is not counted.
+  or 'honourable mention' anywhere, with the items after it, is not counted. An announcement in prose
+  with no list after it ('Here are 5 tips', 'There are three benefits', a heading, a sentence opening
+  with the count or ending with a colon) meets, up to the next announcement of its noun: the noun
+  restated with another number ('these 7 tips', 'all seven tips'; not with a different qualifier
+  '5 tips for experts', a number given before, 'most', 'only', 'of these'...); a run of sentences
+  opening 'First, ... Second, ...' (the very next sentence or paragraph, consecutive from First,
+  'Finally' not counted, an extra 'bonus' / 'also' item ending it) that goes past the count; an item
+  named past it ('the fifth habit', 'habit number 5', 'tip #6'; not 'a fourth reason', nor after
+  'Another reason ...'). Each announcement fires once.
 * ``polarity_contradictions`` two sentences with the same content (stem Jaccard >= 0.6 without the
   polarity words; no differing number, name or time word; no differing word before the pivot, which
   names what the claim is about; the same tense) where one is negated, or they hold opposite antonyms
@@ -186,6 +194,11 @@ _BULLET = re.compile(r"\s*([-*+\u2022])\s+\S")
 _CURRENCY = "$£€¥"
 _BE = frozenset(("is", "are", "was", "were", "be", "been", "being", "am"))
 _PLURAL_AUX = frozenset(("were", "are", "have"))
+_QUALIFIER_PREPS = frozenset(("for", "of", "to", "in", "on", "about", "with", "from", "at"))
+_EXTRA_WORDS = frozenset(
+    ("bonus", "another", "extra", "additional", "also", "honourable", "honorable", "plus", "more")
+)
+_MAX_RUN = 200  # sentences walked for a run of ordinal openers
 _MADE = frozenset(("discovery", "opening", "first"))  # event classes keyed to a named thing and its clause
 
 
@@ -216,6 +229,8 @@ class _Lex:
     ant_dims: dict[str, frozenset[str]]  # the dimensions each antonym is on
     approx_last: frozenset[str]  # last words of approximators and bounds ('about', 'than', 'to')
     counted_nouns: frozenset[str]  # list nouns (not antonyms) that count only after a number
+    ordnum: dict[str, int]  # 'fifth' -> 5, 'thirdly' -> 3
+    singular: dict[str, str]  # "habits" -> "habit", for each list noun
 
 
 @lru_cache(maxsize=1)
@@ -223,12 +238,15 @@ def _lex() -> _Lex:
     cue: dict[str, set[str]] = {}
     numword: dict[str, float] = {}
     scale: dict[str, float] = {}
+    ordnum: dict[str, int] = {}
     for row in load_table("inconsistency_cues.txt"):
         cat, entry = row[0], row[1]
         if cat == "numword":
             numword[entry] = float(row[2])
         elif cat == "scale":
             scale[entry] = float(row[2])
+        elif cat == "ordinal_num":
+            ordnum[entry] = int(row[2])
         else:
             cue.setdefault(cat, set()).add(entry)
     ant: dict[str, list[tuple[str, int]]] = {}
@@ -273,7 +291,18 @@ def _lex() -> _Lex:
         approx_last=frozenset(e.split(" ")[-1] for c in ("approx", "bound_low", "bound_high") for e in cue[c])
         | {"estimated"},
         counted_nouns=list_nouns - frozenset(ant),
+        ordnum=ordnum,
+        singular={w: _singular(w) for w in list_nouns},
     )
+
+
+def _singular(w: str) -> str:
+    """'strategies' -> 'strategy', 'approaches' -> 'approach', 'tips' -> 'tip' (the list nouns only)."""
+    if w.endswith("ies"):
+        return w[:-3] + "y"
+    if w.endswith(("ches", "shes", "sses", "xes")):
+        return w[:-2]
+    return w[:-1] if w.endswith("s") else w
 
 
 @dataclass(frozen=True, slots=True)
@@ -1536,11 +1565,13 @@ def _before_extras(ctx: _Ctx, items: list[int], count: int) -> int:
     return len(items)
 
 
-def _count_mismatches(ctx: _Ctx, sents: _Sents, cue_sents: list[int]) -> None:
+def _count_mismatches(ctx: _Ctx, sents: _Sents, cue_sents: list[int]) -> set[int]:
+    """Announced counts against the list that follows; returns the sentences whose list was counted."""
     doc = ctx.doc
     line_starts = doc.line_starts
     heading_lines = doc.heading_lines
     done: set[int] = set()
+    listed: set[int] = set()
     for si in cue_sents[:_MAX_LIST_CUES]:
         s = sents[si]
         cue = _list_cue(ctx, s)
@@ -1559,6 +1590,7 @@ def _count_mismatches(ctx: _Ctx, sents: _Sents, cue_sents: list[int]) -> None:
         got = _count_list(ctx, li + 1, heading_lines, is_heading)
         if got is None:
             continue
+        listed.add(si)
         n, span, items = got
         if n > count:
             n = _before_extras(ctx, items, count)
@@ -1569,6 +1601,249 @@ def _count_mismatches(ctx: _Ctx, sents: _Sents, cue_sents: list[int]) -> None:
                 span,
                 f"announces {count} {ctx.words[k]}, lists {n}",
             )
+    return listed
+
+
+@dataclass(slots=True)
+class _Count:
+    """'5 tips for beginners' in sentence ``si``: the number at word ``j``, the noun at word ``k``."""
+
+    count: int
+    j: int
+    k: int
+    si: int
+    qual: tuple[str, ...]
+
+
+def _noun_counts(ctx: _Ctx, s: _Sent, si: int) -> list[_Count]:
+    """Every exact 'N [adjectives] <list noun>' of the sentence, with the qualifier after the noun
+    ('for beginners'): '3 tips for beginners' and '5 tips for experts' count different things."""
+    lex, words = ctx.lex, ctx.words
+    out: list[_Count] = []
+    for k in range(s.ws + 1, s.we):
+        if words[k] not in lex.list_nouns:
+            continue
+        for j in range(k - 1, max(s.ws, k - 4) - 1, -1):
+            w = words[j]
+            if not ctx.tight(j + 1) and ctx.gap(j + 1).strip() != "-":
+                break
+            if w[0].isdigit() or w in lex.numword:
+                nm = _number_at(ctx, j, s.ws, s.we)
+                if (
+                    nm is not None
+                    and not nm.approx
+                    and not nm.unit
+                    and not nm.year
+                    and nm.last == j
+                    and 2 <= nm.value <= 50
+                    and nm.value == int(nm.value)
+                    and not (j - 1 >= s.ws and words[j - 1] in lex.cue["list_skip"])
+                    and lex.cue["list_skip"].isdisjoint(words[j + 1 : k])
+                ):
+                    out.append(_Count(int(nm.value), j, k, si, _noun_qualifier(ctx, k, s.we)))
+                break
+            if w in lex.stop or w in lex.cue["list_skip"] or not w.isalpha():
+                break
+    return out
+
+
+def _noun_qualifier(ctx: _Ctx, k: int, we: int) -> tuple[str, ...]:
+    """The content words of a prepositional phrase right after the noun at ``k`` ('for beginners')."""
+    words = ctx.words
+    if k + 1 >= we or words[k + 1] not in _QUALIFIER_PREPS or not ctx.tight(k + 1):
+        return ()
+    out: list[str] = []
+    for j in range(k + 2, min(we, k + 5)):
+        if not ctx.tight(j) or words[j] in ctx.lex.cue["clause_stop"]:
+            break
+        if words[j] not in ctx.lex.stop:
+            out.append(words[j])
+    return tuple(out)
+
+
+def _announces(ctx: _Ctx, c: _Count) -> bool:
+    """Does the count announce what follows: 'Here are 5 tips', 'There are three benefits', 'the
+    following three steps', a heading, a sentence opening with the count or ending with a colon?"""
+    words, doc = ctx.words, ctx.doc
+    sent = doc.sentences[c.si]
+    ws = sent.word_start
+    if c.j > ws and words[c.j - 1] in ctx.lex.cue["count_restate"]:
+        return False  # 'Following these 7 tips' refers back
+    if c.j == ws or (c.j == ws + 1 and words[ws] in ctx.lex.cue["definite"]):
+        return True
+    if not ctx.lex.cue["count_announce"].isdisjoint(words[ws : c.j]):
+        return True
+    if ":" in ctx.text[ctx.ends[c.k] : sent.end + 1]:
+        return True
+    li = _line_of(doc.line_starts, ctx.starts[c.k])
+    return li in doc.heading_lines
+
+
+def _subset_near(ctx: _Ctx, si: int, lo: int, hi: int) -> bool:
+    """A word among ``lo..hi - 1`` of sentence ``si`` that makes a count a part of the set or an extra."""
+    sent = ctx.doc.sentences[si]
+    lo, hi = max(lo, sent.word_start), min(hi, sent.word_end)
+    return not ctx.lex.cue["count_subset"].isdisjoint(ctx.words[lo:hi])
+
+
+def _extra_sentence(ctx: _Ctx, si: int) -> bool:
+    """Does the sentence call its item an extra ('a bonus habit', 'also', 'one more', 'another')?"""
+    sent = ctx.doc.sentences[si]
+    seg = ctx.words[sent.word_start : sent.word_end]
+    return not _EXTRA_WORDS.isdisjoint(seg) or not ctx.lex.cue["list_extra"].isdisjoint(
+        map(" ".join, pairwise(seg))
+    )
+
+
+def _count_prose(ctx: _Ctx, sents: _Sents, cue_sents: list[int], listed: set[int]) -> None:
+    """An announced count ('three benefits', 'Here are 5 tips') against the prose after it, when no
+    list follows it: the same noun restated with another number ('these 7 tips'), a run of ordinal
+    sentence openers ('First, ... Second, ... Fourth, ...') beyond the count, or an item named past
+    it ('the fifth habit', 'habit number 5', 'tip #6'). Each announcement is compared with what
+    follows it up to the next announcement of the same noun, and fires at most once."""
+    lex, words, doc = ctx.lex, ctx.words, ctx.doc
+    counts: list[_Count] = []
+    for si in cue_sents[:_MAX_LIST_CUES]:
+        if si not in ctx.zones:
+            counts.extend(_noun_counts(ctx, sents[si], si))
+    anns = [c for c in counts if c.si not in listed and _announces(ctx, c)]
+    if not anns:
+        return
+    fired: set[int] = set()
+
+    def announcement(noun: str, si: int) -> _Count | None:
+        """The last announcement of ``noun`` before sentence ``si`` (None if several qualify it
+        differently and the mention says nothing to tell them apart)."""
+        prior = [a for a in anns if words[a.k] == noun and a.si < si]
+        return prior[-1] if prior else None
+
+    def report(a: _Count, span: tuple[int, int], what: str) -> None:
+        if a.j in fired:
+            return
+        fired.add(a.j)
+        ctx.add(
+            "count_mismatches",
+            (ctx.starts[a.j], ctx.ends[a.k]),
+            span,
+            f"announces {a.count} {words[a.k]}, {what}",
+        )
+
+    # (1) the same noun restated with another number: 'these 7 tips', 'all seven tips'
+    for c in counts:
+        det = words[c.j - 1] if c.j > 0 else ""
+        if det not in lex.cue["count_restate"] or c in anns:
+            continue
+        a = announcement(words[c.k], c.si)
+        if a is None or a.count == c.count or (a.qual and c.qual and a.qual != c.qual):
+            continue
+        if any(x.count == c.count and words[x.k] == words[c.k] and x.si < c.si for x in counts):
+            continue  # that number was given for the noun before: it may be another set
+        if len({x.qual for x in anns if words[x.k] == words[c.k]}) > 1:
+            continue  # several announced sets of the noun: which one is meant is unclear
+        if _subset_near(ctx, c.si, c.j - 3, c.k + 3) or (c.j >= 2 and words[c.j - 2] in ("of", "out")):
+            continue  # 'the 3 most important tips', 'only these two', 'of these 10 tips'
+        report(a, (ctx.starts[c.j - 1], ctx.ends[c.k]), f"restates {c.count}")
+    # (2) ordinal openers after the announcement: 'First, ... Second, ... Fourth, ...'
+    n_sents = len(doc.sentences)
+    for a in anns:
+        if a.j in fired:
+            continue
+        nxt = [a.si + 1]
+        pi = bisect_right(ctx.para_starts, doc.sentences[a.si].start) - 1
+        if 0 <= pi < len(doc.paragraphs) - 1:
+            nxt.append(
+                bisect_right(
+                    sents.word_starts, bisect_right(ctx.starts, doc.paragraphs[pi + 1].start - 1) - 1
+                )
+                - 1
+            )
+        start = next((x for x in nxt if x < n_sents and _opener(ctx, x) == 1), -1)
+        if start < 0:
+            continue
+        expect, top = 1, -1
+        for sj in range(start, min(n_sents, start + _MAX_RUN)):
+            sent = doc.sentences[sj]
+            if sent.word_start >= sent.word_end:
+                continue
+            if words[sent.word_start] in lex.cue["count_end"] or any(b.si == sj for b in anns):
+                break
+            v = _opener(ctx, sj)
+            if v is None:
+                continue
+            if v != expect:
+                if v != 1:
+                    top = -1  # irregular: 'First ... Third': not a count
+                break
+            if v > a.count and (_extra_sentence(ctx, sj) or sj in ctx.zones):
+                break  # an extra item and those after it are not counted
+            top, expect = sj, expect + 1
+        if top >= 0 and expect - 1 > a.count:
+            w0 = doc.sentences[top].word_start
+            report(a, (ctx.starts[w0], ctx.ends[w0]), f"counts {expect - 1}")
+    # (3) an item named past the count: 'the fifth habit', 'habit number 5', 'tip #6'
+    sing = {lex.singular[words[a.k]]: words[a.k] for a in anns if a.j not in fired}
+    if not sing:
+        return
+    first = min(a.k for a in anns)
+    tried = 0
+    for p in _positions(words, sing.keys()):
+        if p <= first:
+            continue
+        got = _item_number(ctx, p)
+        if got is None:
+            continue
+        value, lo, hi = got
+        si = ctx.sents.of_word(p)
+        a = announcement(sing[words[p]], si)
+        if a is None or a.j in fired or value <= a.count or si in ctx.zones:
+            continue
+        tried += 1
+        if tried > _MAX_LIST_CUES:
+            break
+        if _subset_near(ctx, si, lo - 2, hi + 1) or any(
+            _extra_sentence(ctx, x) and not {words[a.k], words[p]}.isdisjoint(sents[x].words)
+            for x in range(a.si + 1, si + 1)
+        ):
+            continue  # 'a fifth, bonus habit'; after 'Another habit is...' items past the count are extras
+        report(a, (ctx.starts[lo], ctx.ends[hi]), f"names item {value}")
+
+
+def _opener(ctx: _Ctx, si: int) -> int | None:
+    """The value of an ordinal opening sentence ``si`` followed by a comma ('Fourth, ...', 'First of
+    all, ...'), or None."""
+    sent = ctx.doc.sentences[si]
+    ws = sent.word_start
+    if ws + 1 >= sent.word_end:
+        return None
+    v = ctx.lex.ordnum.get(ctx.words[ws])
+    if v is None:
+        return None
+    if "," in ctx.gap(ws + 1):
+        return v
+    if (
+        v == 1
+        and ctx.words[ws + 1 : ws + 3] == ["of", "all"]
+        and ws + 3 < sent.word_end
+        and "," in ctx.gap(ws + 3)
+    ):
+        return v
+    return None
+
+
+def _item_number(ctx: _Ctx, p: int) -> tuple[int, int, int] | None:
+    """The number of the item named by the singular noun at ``p``: 'the fifth habit' (an ordinal after
+    'the', 'my', 'our', 'your' or 'this', never after 'a' or 'another': 'a fourth reason' is an extra),
+    'habit number 5', 'tip #6': (value, first word, last word)."""
+    words, lex = ctx.words, ctx.lex
+    if p >= 1 and words[p - 1] in lex.ordnum and ctx.tight(p):
+        if p >= 2 and words[p - 2] in lex.cue["definite"] and ctx.tight(p - 1):
+            return lex.ordnum[words[p - 1]], p - 2, p
+        return None
+    if p + 1 < ctx.n and words[p + 1].isdecimal() and ctx.gap(p + 1).strip() == "#":
+        return int(words[p + 1]), p, p + 1
+    if p + 2 < ctx.n and words[p + 1] == "number" and words[p + 2].isdecimal() and ctx.tight(p + 2):
+        return int(words[p + 2]), p, p + 2
+    return None
 
 
 # ------------------------------------------------------------------------------------------- polarity
@@ -2150,7 +2425,7 @@ def _scan(ctx: _Ctx) -> None:
     if by_sent:
         _temporal(ctx, st)
     if cue_sents:
-        _count_mismatches(ctx, sents, cue_sents)
+        _count_prose(ctx, sents, cue_sents, _count_mismatches(ctx, sents, cue_sents))
     if polar:
         _polarity(ctx, sents, polar)
     if role_sents:
