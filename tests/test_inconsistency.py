@@ -898,10 +898,10 @@ CONTRADICTIONS = _jsonl("inconsistency_contradictions.jsonl")
 
 
 def test_ordinary_fixture_shape() -> None:
-    assert len(ORDINARY) >= 30
+    assert len(ORDINARY) >= 60
     assert len({d["id"] for d in ORDINARY}) == len(ORDINARY)
     assert all(80 <= len(d["text"].split()) <= 400 and d["note"] for d in ORDINARY)
-    assert len(CONTRADICTIONS) >= 10
+    assert len(CONTRADICTIONS) >= 14
 
 
 @pytest.mark.parametrize("doc", ORDINARY, ids=[d["id"] for d in ORDINARY])
