@@ -148,6 +148,29 @@ def test_debris_lexicon_has_provenance_and_compiles() -> None:
         re.compile(p)
 
 
+def test_chrome_that_titles_no_section_counts_where_it_reads_as_a_heading() -> None:
+    prose = "The council met on Tuesday and agreed the budget for the new library after a long debate."
+    more = "Building starts in spring, and the doors should open to readers before the end of next year."
+    # A short line over a paragraph is a heading; "Video" may head a real section, an ad slot never does.
+    # 34 words of prose, plus the chrome line's own words.
+    for chrome, words in (("Advertisement", 1), ("Read more", 2), ("Video", 0), ("Photos", 0)):
+        text = f"{prose}\n\n{chrome}\n\n{more}"
+        values, ev = art(text)
+        assert (("debris_lines_per_1k", chrome) in ev) is bool(words), chrome
+        assert values["debris_lines_per_1k"] == (pytest.approx(1000 / (34 + words)) if words else 0.0), chrome
+
+
+def test_never_heading_chrome_is_a_subset_of_the_debris_lexicon() -> None:
+    never = load_lexicon("scrape_chrome_never_headings.txt")
+    assert never.licence == "MIT" and "slopsift" in never.source
+    assert (
+        {"advertisement", "read more", "share this"}
+        <= set(never.phrases)
+        <= set(load_lexicon("scrape_debris.txt").phrases)
+    )
+    assert not never.patterns
+
+
 # --- markup, mojibake, tampering -------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ import pytest
 
 import slopsift
 from slopsift.bundle import BUNDLE_FORMAT, bundled_model_path, load_bundle, sha256_file
+from slopsift.training.fit import SET_TERMS, SET_WEIGHT
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FARM = (FIXTURES / "content_farm.md").read_text(encoding="utf-8")
@@ -93,8 +94,8 @@ def test_content_farm_scores_low_with_structural_reasons() -> None:
     assert r.quality < 0.1
     assert r.flagged and r.label == "low_quality"
     families = {x.signal.split(".")[0] for x in r.reasons}
-    assert families & {"headings", "hedging", "repetition", "artifacts"}
-    assert all(x.evidence or x.signal.startswith("readability.") for x in r.reasons)
+    assert {"headings", "hedging"} <= families  # the template headings and the boilerplate
+    assert all(x.evidence for x in r.reasons)
 
 
 def test_clean_human_article_scores_high() -> None:
@@ -157,3 +158,45 @@ def test_batch_calls_take_numpy_integers() -> None:
     texts = [HUMAN, FARM, HUMAN]
     got = slopsift.score_many(texts, n_jobs=np.int64(1), batch_size=np.int32(2))
     assert [r.quality for r in got] == [r.quality for r in slopsift.score_many(texts)]
+
+
+def _logit(q: float) -> float:
+    return float(np.log(q / (1.0 - q)))
+
+
+@pytest.mark.parametrize("name", sorted(SET_TERMS))
+def test_set_terms_ship_with_their_weight_and_add_exactly_it(name: str) -> None:
+    """Each set term is in the shipped bundle at SET_WEIGHT and moves the log-odds of quality by
+    exactly ``w * v / (v + 1)``: the trees never read the column, so nothing else changes."""
+    bundle = load_bundle(bundled_model_path())
+    j = list(bundle.feature_names).index(name)
+    assert dict(bundle.forest.terms)[j] == SET_WEIGHT
+    x = slopsift.extract_features([HUMAN, FARM])
+    for v in (0.5, 1.5625, 12.5):
+        on, off = x.copy(), x.copy()
+        on[:, j], off[:, j] = v, 0.0
+        moved = [_logit(a) - _logit(b) for a, b in zip(bundle.quality(on), bundle.quality(off), strict=True)]
+        assert moved == pytest.approx([SET_WEIGHT * v / (v + 1)] * 2, abs=1e-9)
+
+
+SLIP = "Since I switched to wax, chain life went from 2,000 km to 3,000 km, a 25% increase."
+
+
+def test_a_contradiction_lowers_a_trusted_article_without_flagging_it() -> None:
+    clean = slopsift.score(HUMAN)
+    text = HUMAN + "\n\n" + SLIP
+    report = slopsift.score(text)
+    assert not report.flagged and report.quality < clean.quality - 0.15
+    (reason,) = [r for r in report.reasons if r.signal == "inconsistency.conflicts_per_1k_words"]
+    # Both statements, sliced from the text the moderator reads, under the one note.
+    assert [text[e.start : e.end] for e in reason.evidence] == ["from 2,000 km to 3,000", "25% increase"]
+    assert {e.note for e in reason.evidence} == {"2,000 to 3,000 is +50%, not 25%"}
+
+
+def test_page_chrome_lowers_a_trusted_article_without_flagging_it() -> None:
+    paragraphs = HUMAN.split("\n\n")
+    text = "\n\n".join([*paragraphs[:3], "Advertisement", *paragraphs[3:5], "Share this:", *paragraphs[5:]])
+    report = slopsift.score(text)
+    assert not report.flagged and report.quality < slopsift.score(HUMAN).quality - 0.15
+    (reason,) = [r for r in report.reasons if r.signal == "artifacts.debris_lines_per_1k"]
+    assert [text[e.start : e.end] for e in reason.evidence] == ["Advertisement", "Share this:"]

@@ -16,8 +16,9 @@ Features and their cost (n = characters, L = lines, P = paragraphs, W = words):
 * ``trailing_debris_lines`` / ``debris_lines_per_1k`` - lines that are known page chrome
   (``scrape_debris.txt``: whole-line literal phrases and ``re:`` patterns), among the last three
   non-blank lines and anywhere. A hit is dropped when it continues the sentence of the line above
-  (hard wrap), is a bold label, a heading over a real section, or one item of a real list. One regex
-  scan that jumps from line start to line start, O(n), plus O(log L) per hit.
+  (hard wrap), is a bold label, a heading over a real section (never for chrome that titles no section,
+  ``scrape_chrome_never_headings.txt``: "Advertisement", "Share this", "Read more"), or one item of a
+  real list. One regex scan that jumps from line start to line start, O(n), plus O(log L) per hit.
 * ``mid_sentence_paragraphs`` - share of paragraphs that open with a lower-case word right after a
   paragraph ending on a letter or digit: a sentence cut in two by the scraper. O(P).
 * ``markup_per_1k`` - raw HTML tags of known elements, HTML entities and comments, broken markdown
@@ -223,6 +224,15 @@ def _debris_line() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
+def _never_heading_line() -> re.Pattern[str]:
+    """A regex matching whole lines that are a scrape_chrome_never_headings.txt entry (chrome wherever
+    it stands, even where it reads as a heading), run over "\n" + lower text like :func:`_debris_line`."""
+    phrases = load_lexicon("scrape_chrome_never_headings.txt").phrases
+    body = _trie_regex(phrases).replace(r"\s", r"[^\S\n]") if phrases else "(?!)"
+    return re.compile(f"{_DEBRIS_LEAD}(?:{body}){_DEBRIS_TRAIL}")
+
+
+@lru_cache(maxsize=1)
 def _homoglyph_re() -> re.Pattern[str]:
     return re.compile("[" + "".join(re.escape(row[0]) for row in load_table("homoglyphs.tsv")) + "]")
 
@@ -363,8 +373,12 @@ def _debris_lines(lx: _Lines) -> tuple[list[int], int, list[Evidence]]:
 
 
 def _heading_is_chrome(lx: _Lines, i: int, rx: re.Pattern[str]) -> bool:
-    """A heading matching a debris entry ("Video", "Related articles") is chrome only when nothing
-    follows it, or a list of links or another chrome line does; otherwise it heads a real section."""
+    """A heading matching a debris entry ("Video", "Related articles") is chrome when it never titles a
+    section ("Advertisement", "Share this", "Read more": scrape_chrome_never_headings.txt), when nothing
+    follows it, or when a list of links or another chrome line does; otherwise it heads a real section."""
+    ln = lx.doc.lines[i]
+    if _never_heading_line().match(lx.nl_lower, ln.start, ln.end + 1):
+        return True
     j = lx.next_nonblank(i)
     if j < 0:
         return True
