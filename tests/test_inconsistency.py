@@ -912,3 +912,148 @@ def test_ordinary_human_writing_is_silent(doc: dict[str, str]) -> None:
 @pytest.mark.parametrize("doc", CONTRADICTIONS, ids=[d["id"] for d in CONTRADICTIONS])
 def test_plain_contradictions_fire(doc: dict[str, str]) -> None:
     assert fired(doc["text"]) == {doc["detector"]: 1.0}
+
+
+# ------------------------------------------- second independent review: false alarms on honest writing
+
+
+@pytest.mark.parametrize(
+    ("text", "detector"),
+    [
+        # father and sons: the bare surname may be any of three full names
+        (
+            "Johann Sebastian Bach was born in 1685. Carl Philipp Emanuel Bach was born in 1714. "
+            "Johann Christian Bach was born in 1735.\n\nBach died in 1750. "
+            "Carl Philipp Emanuel Bach died in 1788 in Hamburg.",
+            "numeric_conflicts",
+        ),
+        # one other full name, but 'his father' beside it: the surname is a family's
+        (
+            "Tolkien died in 1973 at the age of 81. His third son edited his papers. "
+            "Christopher Tolkien published drafts that his father had written, and died in 2020.",
+            "numeric_conflicts",
+        ),
+        # 'twenty years later' counts from the undated move at eight, not from the birth year
+        (
+            "Peggy was born in 1936 in Tralee. Her family moved to Liverpool when she was eight. "
+            "Twenty years later, in 1964, she bought the shop.",
+            "temporal_conflicts",
+        ),
+        # the writer admits the shortfall on the heading line or right after the list
+        (
+            "10 things I wish I had known (I only got to 4)\n\n1. Survey.\n2. Pressure.\n3. Rain.\n"
+            "4. Kitchen.\n",
+            "count_mismatches",
+        ),
+        (
+            "5 tips for new cooks:\n\n1. Taste.\n2. Salt.\n3. Rest meat.\n\n"
+            "I'll add the last two when I remember them.",
+            "count_mismatches",
+        ),
+        # a dream asserts nothing
+        (
+            "His sister was born in 1991. In the dream he had that night, his sister was born in 1989.",
+            "numeric_conflicts",
+        ),
+        (
+            "In the novel, the castle was built in 1320 by a mad king. The castle was built in 1410.",
+            "numeric_conflicts",
+        ),
+        # a date in the sentence before qualifies an undated quantity of the same paragraph
+        (
+            "The population of Norwich was about 10,000 in 1300.\n\n"
+            "In 1700 Norwich was the second-largest city in England. "
+            "The population of Norwich was about 30,000.",
+            "numeric_conflicts",
+        ),
+    ],
+)
+def test_second_review_false_alarms(text: str, detector: str) -> None:
+    assert values(text)[detector] == 0.0
+    assert values(text)["any_conflict"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "detector", "note"),
+    [
+        # one full name only and no relation near: the surname is still that person
+        (
+            "Johann Sebastian Bach was born in 1685 in Eisenach. He moved to Leipzig in 1723.\n\n"
+            "Bach died in 1750. Johann Sebastian Bach died in 1752.",
+            "numeric_conflicts",
+            "died 1750 vs 1752",
+        ),
+        # two different full names never merge, but the same full name twice still disagrees
+        (
+            "Carl Philipp Emanuel Bach died in 1788. Johann Sebastian Bach died in 1750. "
+            "Carl Philipp Emanuel Bach died in 1790.",
+            "numeric_conflicts",
+            "died 1788 vs 1790",
+        ),
+        # a dated sentence just before: the offset is checked
+        (
+            "Peggy was born in 1936 in Tralee. She moved to Liverpool in 1944. "
+            "Twenty years later, in 1970, she bought the shop.",
+            "temporal_conflicts",
+            "1944 + 20 years is not 1970",
+        ),
+        # no admission: the short list still fires
+        (
+            "5 tips for new cooks:\n\n1. Taste.\n2. Salt.\n3. Rest meat.\n\nHappy cooking, everyone.",
+            "count_mismatches",
+            "announces 5 tips, lists 3",
+        ),
+        # a frame later in a paragraph covers its own sentence only: the plain statements around it disagree
+        (
+            "His sister was born in 1991. In the dream he had that night, he flew. "
+            "His sister was born in 1989.",
+            "numeric_conflicts",
+            "born 1991 vs 1989",
+        ),
+        # both undated and in one paragraph with no date before: still one fact
+        (
+            "The population of Norwich was about 10,000. Norwich is in England. "
+            "The population of Norwich was about 30,000.",
+            "numeric_conflicts",
+            "population 10,000 vs 30,000",
+        ),
+        # the same date carried forward: the two values still disagree
+        (
+            "The population of Norwich was about 10,000 in 1700.\n\n"
+            "In 1700 Norwich was the second-largest city in England. "
+            "The population of Norwich was about 30,000.",
+            "numeric_conflicts",
+            "population 10,000 vs 30,000",
+        ),
+    ],
+)
+def test_second_review_real_contradictions_still_fire(text: str, detector: str, note: str) -> None:
+    assert fired(text) == {detector: 1.0}
+    assert pairs(text, detector)[0][2] == note
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a change word far from the name and the office, or 'new' before another noun
+        "CEO Maria Lopez opened the meeting, and the company opened two new wind farms. "
+        "Maria Lopez, the company's CFO, told investors the plant would pay for itself.",
+        "CEO Maria Lopez opened the new plant on Monday. Later in the week, Maria Lopez, the company's "
+        "CFO, told investors the plant would pay for itself.",
+    ],
+)
+def test_role_change_far_from_the_name_does_not_silence(text: str) -> None:
+    assert fired(text) == {"role_conflicts": 1.0}
+    assert pairs(text, "role_conflicts")[0][2] == "CEO vs CFO"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CEO Maria Lopez opened the meeting. Maria Lopez, the company's new CFO, spoke next.",
+        "CEO Maria Lopez opened the meeting. Maria Lopez, who later became CFO, spoke next.",
+        "Former CEO Maria Lopez opened the meeting. Maria Lopez, the company's CFO, spoke next.",
+    ],
+)
+def test_role_change_near_the_name_or_office_silences(text: str) -> None:
+    assert values(text)["role_conflicts"] == 0.0

@@ -177,6 +177,8 @@ _MAX_LIST_LINES = 2000  # lines walked to count one list
 _MAX_ANCHORS = 20  # earlier years tried for 'N years later, in YEAR'
 _MAX_RESOLVE_GAP = 80  # words between a name and a pronoun resolved to it for temporal conflicts
 _MAX_PERSON_SCAN = 400  # words between a name and a pronoun resolved to it at all
+_ROLE_NEAR = 4  # words between a change of office ('former', 'became') and the name or office it changes
+_MAX_SHARED = 32  # surnames checked for being shared by several full names
 
 _START = attrgetter("start")
 _NUMTOK = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(k|m|mn|bn)?")
@@ -424,6 +426,7 @@ class _Ctx:
         self._reported: set[tuple[str, tuple[int, int], tuple[int, int]]] = set()
         self.zones: frozenset[int] = frozenset()  # sentences in a correction zone (see _correction_zones)
         self._years: tuple[list[int], list[float]] | None = None
+        self._shared: dict[str, bool] = {}
 
     @property
     def para_starts(self) -> list[int]:
@@ -431,6 +434,10 @@ class _Ctx:
         if self._para_starts is None:
             self._para_starts = [p.start for p in self.doc.paragraphs]
         return self._para_starts
+
+    def para_of(self, pos: int) -> int:
+        """Index of the paragraph holding character ``pos``."""
+        return bisect_right(self.para_starts, pos) - 1
 
     @property
     def line_starts(self) -> list[int]:
@@ -525,6 +532,47 @@ class _Ctx:
                 return True
             j = end + 1
         return False
+
+    def same_person(self, a: str, b: str) -> bool:
+        """``_same_entity``, except that a bare surname is not matched to a full name when the surname
+        is shared (``shared_surname``): 'Bach' may be the father or any of his sons."""
+        if not _same_entity(a, b):
+            return False
+        if a == b or (" " in a and " " in b):
+            return True
+        return not self.shared_surname(_head(a))
+
+    def shared_surname(self, surname: str) -> bool:
+        """Do two or more different full names in the text end with ``surname``, or does a relation
+        ('his son', 'her father') stand in the sentence of a full name ending with it or the one
+        before? Then the bare surname is ambiguous. Asked only of the surnames in a disagreement,
+        one pass over the words each, at most ``_MAX_SHARED`` of them (past that, ambiguous)."""
+        got = self._shared.get(surname)
+        if got is not None:
+            return got
+        if len(self._shared) >= _MAX_SHARED:
+            return True
+        words, kin = self.words, self.lex.cue["kin"]
+        full: set[str] = set()
+        related = False
+        for i in _positions(words, {surname}):
+            if not self.cap(i):
+                continue
+            k = i
+            while k - 1 >= max(0, i - _MAX_NAME) and self.cap(k - 1) and words[k - 1] not in self.lex.stop:
+                if not self.tight(k):
+                    break
+                k -= 1
+            if k == i:
+                continue
+            full.add(" ".join(words[k : i + 1]))
+            si = self.sents.of_word(i)
+            if si >= 0 and not related:
+                lo = self.doc.sentences[max(0, si - 1)].word_start
+                related = not kin.isdisjoint(words[lo : self.doc.sentences[si].word_end])
+        got = len(full) >= 2 or related
+        self._shared[surname] = got
+        return got
 
     def gap(self, i: int) -> str:
         """The characters between word ``i - 1`` and word ``i``."""
@@ -804,6 +852,8 @@ def _record(ctx: _Ctx, st: _State, key: tuple[str, ...], fact: _Fact, what: str)
         if old.sent == fact.sent or not _same_entity(old.who, fact.who):
             continue
         if not _same_value(old, fact):
+            if not ctx.same_person(old.who, fact.who):
+                continue
             pair = (key, frozenset((old.value, fact.value)))
             if pair in st.disagreements:
                 continue
@@ -1012,6 +1062,25 @@ def _time_clauses(ctx: _Ctx, s: _Sent) -> set[str]:
                 break
         out.add(f"{words[k]} {nxt}")
     return out
+
+
+def _when(ctx: _Ctx, s: _Sent, numbers: list[int]) -> set[str]:
+    """The time qualifiers of sentence ``s`` (``numbers``: its digit words): its years (also an
+    early one after 'in' / 'by': 'in 1300'), time words, time clauses and decades ('in the 1950s')."""
+    when = {str(int(y.value)) for y in s.years}
+    return when | (s.words & ctx.lex.cue["time"]) | _time_clauses(ctx, s) | _dates(ctx, s, numbers)
+
+
+def _dates(ctx: _Ctx, s: _Sent, numbers: list[int]) -> set[str]:
+    """Decades ('in the 1950s') and early years after 'in' / 'by' ('in 1300') among ``numbers``."""
+    words = ctx.words
+    when: set[str] = set()
+    for k in numbers:
+        w = words[k]
+        early = len(w) == 4 and w.isdecimal() and 1000 <= int(w) <= 2100
+        if _DECADE.fullmatch(w) or (early and k > s.ws and words[k - 1] in ("in", "by")):
+            when.add(w)
+    return when
 
 
 def _quantity(ctx: _Ctx, st: _State, si: int, s: _Sent, nm: _Num, qual: tuple[str, ...]) -> None:
@@ -1340,6 +1409,10 @@ def _ages_and_offsets(ctx: _Ctx, st: _State, si: int, s: _Sent, prev_years: list
         }
         if not recent:
             continue
+        if si > 0 and not any(y.last < nm.left for y in years):
+            prev = ctx.doc.sentences[si - 1]
+            if prev.word_start >= para_ws and not ctx.year_words(prev.word_start, prev.word_end):
+                continue  # 'when she was eight. Twenty years later': counts from an undated event
         anchors = sorted(recent | {(k, v) for v, k in ctx.year_words(para_ws, nm.left)})[-_MAX_ANCHORS:]
         n = nm.value
         tolerance = max(1.0, 0.1 * n)  # 'two hundred years later' is a round figure
@@ -1368,23 +1441,23 @@ def _temporal(ctx: _Ctx, st: _State) -> None:
     for head, births in st.births.items():
         born = births[0]
         for died in st.deaths.get(head, ()):
-            if _same_entity(born.who, died.who) and died.value < born.value:
+            if ctx.same_person(born.who, died.who) and died.value < born.value:
                 ctx.add("temporal_conflicts", born.span, died.span, f"born {born.label}, died {died.label}")
                 break
         for act in st.acts.get(head, ()):
-            if _same_entity(born.who, act.who) and act.value < born.value:
+            if ctx.same_person(born.who, act.who) and act.value < born.value:
                 ctx.add("temporal_conflicts", born.span, act.span, f"born {born.label}, acts in {act.label}")
                 break
     for head, deaths in st.deaths.items():
         death = deaths[0]
         for act in st.acts.get(head, ()):
-            if _same_entity(death.who, act.who) and act.value > death.value:
+            if ctx.same_person(death.who, act.who) and act.value > death.value:
                 ctx.add(
                     "temporal_conflicts", death.span, act.span, f"died {death.label}, acts in {act.label}"
                 )
                 break
     for who, age, year, span in st.ages:
-        birth = next((b for b in st.births.get(_head(who), ()) if _same_entity(b.who, who)), None)
+        birth = next((b for b in st.births.get(_head(who), ()) if ctx.same_person(b.who, who)), None)
         if birth is not None and abs(year - birth.value - age) > 1:
             ctx.add(
                 "temporal_conflicts",
@@ -1594,7 +1667,7 @@ def _count_mismatches(ctx: _Ctx, sents: _Sents, cue_sents: list[int]) -> set[int
         n, span, items = got
         if n > count:
             n = _before_extras(ctx, items, count)
-        if n != count:
+        if n != count and not _admits_shortfall(ctx, ln.start, ln.end, count, span[1]):
             ctx.add(
                 "count_mismatches",
                 (ctx.starts[j], ctx.ends[k]),
@@ -1602,6 +1675,27 @@ def _count_mismatches(ctx: _Ctx, sents: _Sents, cue_sents: list[int]) -> set[int
                 f"announces {count} {ctx.words[k]}, lists {n}",
             )
     return listed
+
+
+_PAREN_NUMBER = re.compile(r"\(([^()]*?)\b(\d+)\b[^()]*\)")
+
+
+def _admits_shortfall(ctx: _Ctx, lo: int, hi: int, count: int, after: int) -> bool:
+    """Does the writer admit that the list is not the announced count: another number in parentheses
+    on the announcement's line ('10 things (I only got to 8)') or an admission ('only got to', 'so
+    far', 'the last two', 'more to come') on that line or in the paragraph right after the list?"""
+    line = ctx.text[lo:hi]
+    if any(int(m.group(2)) != count for m in _PAREN_NUMBER.finditer(line)):
+        return True
+    paras = ctx.doc.paragraphs
+    pi = ctx.para_of(after)
+    tail = ""
+    for p in paras[max(pi, 0) : pi + 3]:
+        if p.end > after and ctx.text[max(p.start, after) : p.end].strip():
+            tail = ctx.text[max(p.start, after) : p.end]
+            break
+    said = " ".join(w.lower() for w in re.findall(r"[\w']+", line + " \n " + tail[:400]))
+    return any(f" {a} " in f" {said} " for a in ctx.lex.cue["count_admit"])
 
 
 @dataclass(slots=True)
@@ -2251,9 +2345,28 @@ def _roles(ctx: _Ctx, sents: _Sents, role_sents: list[int]) -> None:
 
 
 def _role_change_mentioned(ctx: _Ctx, sents: _Sents, surname: str) -> bool:
-    """Does any sentence naming ``surname`` mention a change of office?"""
-    change = ctx.lex.cue["role_change"]
-    return any(not sents[si].words.isdisjoint(change) for si, _ in sents.holding({surname}))
+    """Does a sentence naming ``surname`` mention a change of office within ``_ROLE_NEAR`` words of
+    the name or of an office ('former CEO', 'Smith, who later became CFO', 'CFO until 2019')? 'New'
+    counts only directly before an office ('the new CFO'): 'Smith opened two new wind farms' and 'later
+    in the week' far from the name say nothing about her office."""
+    lex, words = ctx.lex, ctx.words
+    change = lex.cue["role_change"]
+    for si, _ in sents.holding({surname}):
+        s = sents[si]
+        if s.words.isdisjoint(change):
+            continue
+        anchors = [k for k in range(s.ws, s.we) if words[k] == surname or _role_at(ctx, k, s.we) is not None]
+        for k in range(s.ws, s.we):
+            w = words[k]
+            if w not in change:
+                continue
+            if w == "new":
+                if k + 1 < s.we and _role_at(ctx, k + 1, s.we) is not None:
+                    return True
+                continue
+            if any(abs(k - a) <= _ROLE_NEAR for a in anchors):
+                return True
+    return False
 
 
 # --------------------------------------------------------------------------------------------- driver
@@ -2317,6 +2430,61 @@ def _correction_zones(ctx: _Ctx) -> frozenset[int]:
     return frozenset(zones)
 
 
+_FRAME_DET = frozenset(
+    ("the", "a", "an", "another", "his", "her", "their", "my", "one", "this", "that", "alternate")
+)
+
+
+def _after_in(words: list[str], i: int) -> bool:
+    """Is word ``i`` after 'in' and at most two determiners ('in dreams', 'in another version')?"""
+    for k in range(i - 1, max(-1, i - 4), -1):
+        if words[k] == "in":
+            return True
+        if words[k] not in _FRAME_DET:
+            return False
+    return False
+
+
+def _frames(ctx: _Ctx) -> frozenset[int]:
+    """Sentences framed as not asserted: a dream, something imagined or supposed, a fiction or another
+    version ('In the dream he had that night, ...', 'Imagine you were born in 1990', 'in the film',
+    'in another version'), or a counterfactual 'if ... had'. The frame covers its sentence; a frame
+    among the first words of a paragraph's first sentence covers the paragraph ('In the novel, ...'
+    sets the scene for what follows; a frame later on may be followed by plain fact again, as
+    'His sister was born in 1991. In the dream, she was born in 1989.'). Their numbers and dates are
+    not compared by the numeric and temporal detectors (polarity already skips conditionals)."""
+    lex, words, doc = ctx.lex, ctx.words, ctx.doc
+    frame, nouns = lex.cue["frame"], lex.cue["frame_noun"]
+    present = doc.word_counts.keys() & (frame | nouns | {"if"})
+    if not present:
+        return frozenset()
+    out: set[int] = set()
+    for i in _positions(words, present):
+        w = words[i]
+        if w == "if":
+            if "had" not in words[i + 1 : i + 6]:
+                continue
+        elif w not in frame and not _after_in(words, i):
+            continue  # a fiction noun only after 'in' ('in the novel', 'in another version')
+        si = ctx.sents.of_word(i)
+        if si < 0 or si in out:
+            continue
+        out.add(si)
+        sent = doc.sentences[si]
+        pi = ctx.para_of(sent.start)
+        if (
+            i - sent.word_start < 4
+            and pi >= 0
+            and doc.paragraphs[pi].start >= (doc.sentences[si - 1].end if si > 0 else 0)
+        ):
+            end = doc.paragraphs[pi].end
+            sj = si + 1
+            while sj < len(doc.sentences) and doc.sentences[sj].start < end:
+                out.add(sj)
+                sj += 1
+    return frozenset(out)
+
+
 def _cue_positions(ctx: _Ctx) -> tuple[list[int], set[str]]:
     """Indices, ascending, of the words that can open a detector: every word starting with a digit
     and the cue words that can lead somewhere; and which of those words are numbers (digits or
@@ -2355,7 +2523,6 @@ def _scan(ctx: _Ctx) -> None:
     role_sents: list[int] = []
     polar: list[int] = []
     polar_cues = lex.polar_cues
-    time_words = lex.cue["time"]
     quant_words = lex.quant_words
     by_sent: dict[int, list[int]] = {}  # the numbers of each sentence holding one
     starts, sentences = sents.word_starts, ctx.doc.sentences
@@ -2377,6 +2544,7 @@ def _scan(ctx: _Ctx) -> None:
             role_sents.append(si)
     st = _State()
     ctx.zones = zones = _correction_zones(ctx)
+    frames = _frames(ctx) if by_sent else frozenset()
     for si, numbers in by_sent.items():
         if len(numbers) == 1:
             sent = sentences[si]
@@ -2400,7 +2568,8 @@ def _scan(ctx: _Ctx) -> None:
                     s.years.append(nm)
         if not s.nums:
             continue
-        if si in zones:  # a correction restates the old value: only its own arithmetic is checked
+        if si in zones or si in frames:  # a correction restates the old value, a dream or fiction asserts
+            # nothing: only the sentence's own arithmetic is checked
             if len(s.nums) > 1:
                 _arithmetic(ctx, s)
             continue
@@ -2411,8 +2580,16 @@ def _scan(ctx: _Ctx) -> None:
                 _events(ctx, st, si, s, [k for k in range(ws, we) if words[k] in ev], years)
         if not s.words.isdisjoint(quant_words):
             numidx = {nm.first for nm in s.nums}
-            when = {str(int(y.value)) for y in s.years} | (s.words & time_words) | _time_clauses(ctx, s)
-            when.update(words[k] for k in numbers if _DECADE.fullmatch(words[k]))  # 'in the 1950s'
+            when = _when(ctx, s, numbers)
+            if not when and si > 0:
+                # 'In 1700 Norwich was ... . The population was about 30,000.': the date carries forward
+                # from the sentence before in the same paragraph
+                prev = sentences[si - 1]
+                if ctx.para_of(prev.start) == ctx.para_of(sentences[si].start):
+                    p = sents[si - 1]
+                    digits = [k for k in range(p.ws, p.we) if words[k][:1].isdigit()]
+                    plain = {words[k] for k in digits if len(words[k]) == 4 and words[k].isdecimal()}
+                    when = {w for w in plain if 1500 <= int(w) <= 2100} | _dates(ctx, p, digits)
             qual = tuple(sorted(when))
             for nm in s.nums:
                 if not nm.year and not _is_range(ctx, nm, ws, we, numidx):
