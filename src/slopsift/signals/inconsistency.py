@@ -10,7 +10,11 @@ key however often either is repeated. A correction, editor's note or update ("An
 this article said ...", "we misstated", "previously reported", "Update: ...") restates facts in order
 to revise them: from the sentence holding the cue to the end of its paragraph (and through the next
 paragraph when the cue's sentence ends its own), nothing is compared with anything, except the
-arithmetic of one sentence.
+arithmetic of one sentence. Statements framed as not asserted (a dream, 'imagine', 'suppose',
+'pretend', 'in the novel / film / game', 'in another version', a counterfactual 'if ... had') are not
+compared by the numeric and temporal detectors: the frame covers its sentence, and the whole paragraph
+when it stands in the first words of the paragraph's first sentence ('In the novel, ...' sets the
+scene; a frame later on may be followed by plain fact, 'born in 1991. In the dream, born in 1989').
 
 * ``numeric_conflicts``   one subject and attribute with two values. One-time events (born, died,
   founded, ordained, built...) are keyed by (subject, event) and compared exactly; things discovered,
@@ -20,8 +24,13 @@ arithmetic of one sentence.
   "in 2019 revenue was..." and "in 2020 revenue was..." never meet; a time clause is a qualifier with
   the first content word after its opener ('when I joined' / 'when I left', 'by the time I left',
   'after the merger'), as are time words ('at first', 'now', 'back then', 'at its peak') and decades
-  ('in the 1950s'). Subjects: a name (a shorter form of the same name matches, 'Smith' ~ 'John Smith';
-  'Old Testament' !~ 'New Testament'), a pronoun resolved to the nearest sentence that opens with a
+  ('in the 1950s'), also an early year after 'in' / 'by' ('in 1300'); a quantity with none of these takes
+  the years and decades of the sentence before in its paragraph ('In 1700 Norwich was ... . The
+  population was about 30,000.'), so a dated and an undated value never meet there. Subjects: a name
+  (a shorter form of the same name matches, 'Smith' ~ 'John Smith', unless the surname is shared: two
+  different full names end with it, or a relation, 'his son', stands in or before a sentence of a full
+  name ending with it, and then a bare 'Bach' matches none of them; 'Old Testament' !~ 'New Testament'),
+  a pronoun resolved to the nearest sentence that opens with a
   name unless another person (a relation such as 'his daughter', or a full name) comes between, or
   a definite noun phrase with its modifiers ('the luxurious hotel' !~ 'this small hotel'; an ordinal
   or 'old', 'new', 'original'... names one instance: 'the first bridge' !~ 'the bridge'). Ranges are ignored;
@@ -33,7 +42,9 @@ arithmetic of one sentence.
   founded...) before birth or after death; "at the age of N" dated "in YEAR" that misses the birth year
   by more than one; "N years later, in YEAR" after a dated statement in the last two sentences that
   fits no year of those sentences nor any year earlier in the paragraph (a tolerance of 10 % of N:
-  'two hundred years later' is a round figure). A pronoun is taken as the subject here only when a name
+  'two hundred years later' is a round figure), unless the sentence just before, in the same paragraph,
+  states no year ('when she was eight. Twenty years later': the base is unknown). A pronoun is taken
+  as the subject here only when a name
   opens its sentence or the one before and no other person (another name, 'his son') comes between.
 * ``count_mismatches``    "three reasons" / "7 tips" closing a line or in a heading, followed by a list
   (bullets, numbered items or numbered headings) of another length; irregular numbering and
@@ -46,7 +57,10 @@ arithmetic of one sentence.
   opening 'First, ... Second, ...' (the very next sentence or paragraph, consecutive from First,
   'Finally' not counted, an extra 'bonus' / 'also' item ending it) that goes past the count; an item
   named past it ('the fifth habit', 'habit number 5', 'tip #6'; not 'a fourth reason', nor after
-  'Another reason ...'). Each announcement fires once.
+  'Another reason ...'). Each announcement fires once. A list count is skipped when the writer admits
+  the shortfall: another number in parentheses on the announcement's line ('10 things (I only got to
+  8)') or an admission ('only got to', 'so far', 'the last two', 'more to come') there or in the
+  paragraph right after the list.
 * ``polarity_contradictions`` two sentences with the same content (stem Jaccard >= 0.6 without the
   polarity words; no differing number, name or time word; no differing word before the pivot, which
   names what the claim is about; the same tense) where one is negated, or they hold opposite antonyms
@@ -56,7 +70,9 @@ arithmetic of one sentence.
   are two moments of a story).
 * ``role_conflicts``      one named person given two exclusive corporate offices in plain appositions
   ("CEO John Smith" ... "John Smith, the company's CFO") unless a sentence naming them mentions a
-  change of role ('former', 'named', 'until', 'now'...) or one mention holds two offices together.
+  change of role ('former', 'named', 'until', 'now'...) within four words of the name or an office
+  ('new' only directly before an office: 'the new CFO', never 'two new wind farms') or one mention
+  holds two offices together.
 
 Aggregates: ``any_conflict`` and ``conflicts_per_1k_words``; their evidence repeats the detectors'.
 
