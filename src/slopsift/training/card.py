@@ -132,7 +132,22 @@ def _evidence_terms(meta: dict[str, Any]) -> str:
         "lower it, by less than\nthe weight, and a text without any scores exactly as the trees say. A human-"
         "evidence weight is fitted on\nthe calibration split; a machine-evidence weight on the sources where "
         "the signal separates, with\nlog-odds cross-fitted by group (`slopsift.training.fit.machine_term_"
-        f"weight`). Here: {listed}.\n"
+        f"weight`). Here: {listed}.\n{_set_terms(terms)}"
+    )
+
+
+def _set_terms(terms: dict[str, float]) -> str:
+    """The terms whose weight is set, not fitted (``slopsift.training.fit.SET_TERMS``), and why."""
+    from slopsift.training.fit import SET_TERMS
+
+    named = [f"`{n}`" for n in terms if n in SET_TERMS]
+    if not named:
+        return ""
+    return (
+        f"\n{', '.join(named)} are traits of the content-farm archetype that no training corpus holds "
+        "on its machine side\n(self-contradictions, page chrome, lone-word lines), so their weight is set, "
+        "not fitted: below the 2.1\nlog-odds between even odds and the default threshold, so one cannot "
+        "flag alone a text the other signals\nrate at even odds or better (`slopsift.training.fit.SET_TERMS`).\n"
     )
 
 
