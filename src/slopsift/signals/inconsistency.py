@@ -95,7 +95,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress, pairwise
@@ -1486,8 +1486,10 @@ def _temporal(ctx: _Ctx, st: _State) -> None:
 # --------------------------------------------------------------------------------------------- lists
 
 
-def _list_cue(ctx: _Ctx, s: _Sent) -> tuple[int, int, int] | None:
-    """'three reasons' / '7 simple tips' in the sentence: (count, first word, last word)."""
+def _counted_nouns(ctx: _Ctx, s: _Sent) -> Iterator[tuple[_Num | None, int, int]]:
+    """(number, its word, the noun's word) of each 'N [adjectives] <list noun>' of the sentence, in order:
+    a number word at most three tightly joined adjectives before a list noun ('7 simple tips'); the
+    number is None where the word does not read as one."""
     lex, words = ctx.lex, ctx.words
     for k in range(s.ws + 1, s.we):
         if words[k] not in lex.list_nouns:
@@ -1497,15 +1499,34 @@ def _list_cue(ctx: _Ctx, s: _Sent) -> tuple[int, int, int] | None:
             if not ctx.tight(j + 1) and ctx.gap(j + 1).strip() != "-":
                 break
             if w[0].isdigit() or w in lex.numword:
-                nm = _number_at(ctx, j, s.ws, s.we)
-                if nm is None or nm.approx or nm.unit or nm.year or nm.last != j or not 2 <= nm.value <= 50:
-                    return None
-                if nm.value != int(nm.value) or (j - 1 >= s.ws and words[j - 1] in lex.cue["list_skip"]):
-                    return None
-                return int(nm.value), j, k
+                yield _number_at(ctx, j, s.ws, s.we), j, k
+                break
             if w in lex.stop or w in lex.cue["list_skip"] or not w.isalpha():
                 break
-    return None
+
+
+def _exact_count(ctx: _Ctx, s: _Sent, nm: _Num | None, j: int) -> bool:
+    """Is ``nm`` (at word ``j``) an exact count of 2 to 50 things, not 'more than 5' or 'top 10'?"""
+    return (
+        nm is not None
+        and not nm.approx
+        and not nm.unit
+        and not nm.year
+        and nm.last == j
+        and 2 <= nm.value <= 50
+        and nm.value == int(nm.value)
+        and not (j - 1 >= s.ws and ctx.words[j - 1] in ctx.lex.cue["list_skip"])
+    )
+
+
+def _list_cue(ctx: _Ctx, s: _Sent) -> tuple[int, int, int] | None:
+    """'three reasons' / '7 simple tips' in the sentence: (count, first word, last word), from its first
+    counted noun; None if that count is not exact."""
+    first = next(_counted_nouns(ctx, s), None)
+    if first is None:
+        return None
+    nm, j, k = first
+    return (int(nm.value), j, k) if nm is not None and _exact_count(ctx, s, nm, j) else None
 
 
 def _line_of(line_starts: list[int], pos: int) -> int:
@@ -1728,33 +1749,12 @@ class _Count:
 def _noun_counts(ctx: _Ctx, s: _Sent, si: int) -> list[_Count]:
     """Every exact 'N [adjectives] <list noun>' of the sentence, with the qualifier after the noun
     ('for beginners'): '3 tips for beginners' and '5 tips for experts' count different things."""
-    lex, words = ctx.lex, ctx.words
-    out: list[_Count] = []
-    for k in range(s.ws + 1, s.we):
-        if words[k] not in lex.list_nouns:
-            continue
-        for j in range(k - 1, max(s.ws, k - 4) - 1, -1):
-            w = words[j]
-            if not ctx.tight(j + 1) and ctx.gap(j + 1).strip() != "-":
-                break
-            if w[0].isdigit() or w in lex.numword:
-                nm = _number_at(ctx, j, s.ws, s.we)
-                if (
-                    nm is not None
-                    and not nm.approx
-                    and not nm.unit
-                    and not nm.year
-                    and nm.last == j
-                    and 2 <= nm.value <= 50
-                    and nm.value == int(nm.value)
-                    and not (j - 1 >= s.ws and words[j - 1] in lex.cue["list_skip"])
-                    and lex.cue["list_skip"].isdisjoint(words[j + 1 : k])
-                ):
-                    out.append(_Count(int(nm.value), j, k, si, _noun_qualifier(ctx, k, s.we)))
-                break
-            if w in lex.stop or w in lex.cue["list_skip"] or not w.isalpha():
-                break
-    return out
+    skip = ctx.lex.cue["list_skip"]
+    return [
+        _Count(int(nm.value), j, k, si, _noun_qualifier(ctx, k, s.we))
+        for nm, j, k in _counted_nouns(ctx, s)
+        if nm is not None and _exact_count(ctx, s, nm, j) and skip.isdisjoint(ctx.words[j + 1 : k])
+    ]
 
 
 def _noun_qualifier(ctx: _Ctx, k: int, we: int) -> tuple[str, ...]:
