@@ -198,5 +198,5 @@ def test_page_chrome_lowers_a_trusted_article_without_flagging_it() -> None:
     text = "\n\n".join([*paragraphs[:3], "Advertisement", *paragraphs[3:5], "Share this:", *paragraphs[5:]])
     report = slopsift.score(text)
     assert not report.flagged and report.quality < slopsift.score(HUMAN).quality - 0.15
-    (reason,) = [r for r in report.reasons if r.signal == "artifacts.debris_lines_per_1k"]
+    (reason,) = [r for r in report.reasons if r.signal == "artifacts.debris_lines"]
     assert [text[e.start : e.end] for e in reason.evidence] == ["Advertisement", "Share this:"]

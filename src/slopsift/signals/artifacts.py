@@ -13,7 +13,7 @@ Features and their cost (n = characters, L = lines, P = paragraphs, W = words):
   before ends on a word, the line after opens in lower case; inside a paragraph only an emphasised
   word counts) or *stranded* (a lower-case word alone as a paragraph, not a heading). Headings, list
   items, code and sign-offs (nothing after them) never count. O(L log W).
-* ``trailing_debris_lines`` / ``debris_lines_per_1k`` - lines that are known page chrome
+* ``trailing_debris_lines`` / ``debris_lines`` / ``debris_lines_per_1k`` - lines that are known page chrome
   (``scrape_debris.txt``: whole-line literal phrases and ``re:`` patterns), among the last three
   non-blank lines and anywhere. A hit is dropped when it continues the sentence of the line above
   (hard wrap), is a bold label, a heading over a real section (never for chrome that titles no section,
@@ -81,6 +81,12 @@ FEATURES: tuple[FeatureSpec, ...] = (
         "How many of the last three non-blank lines are page chrome from scrape_debris.txt "
         "('video', 'Advertisement', 'Read more', 'Share this', 'Getty Images', ...).",
         "count (0-3)",
+        "higher_worse",
+    ),
+    FeatureSpec(
+        "debris_lines",
+        "Number of lines anywhere that are page chrome from scrape_debris.txt (trailing ones included).",
+        "count",
         "higher_worse",
     ),
     FeatureSpec(
@@ -365,6 +371,7 @@ def _debris_lines(lx: _Lines) -> tuple[list[int], int, list[Evidence]]:
     ev: list[Evidence] = []
     for i in debris[:_MAX_EVIDENCE]:
         s, e = lx.span(i)
+        ev.append(Evidence(s, e, "debris_lines", "page chrome line"))
         ev.append(Evidence(s, e, "debris_lines_per_1k", "page chrome line"))
     for i in at_end:
         s, e = lx.span(i)
@@ -659,6 +666,7 @@ def compute(doc: Document) -> FamilyOutput:
         "lone_word_lines": float(lone),
         "lone_word_lines_per_1k": _per_1k(lone, n),
         "trailing_debris_lines": float(tail),
+        "debris_lines": float(len(debris)),
         "debris_lines_per_1k": _per_1k(len(debris), n),
         "mid_sentence_paragraphs": mid / len(doc.paragraphs) if doc.paragraphs else 0.0,
         "markup_per_1k": _per_1k(markup, n),

@@ -147,7 +147,8 @@ def _set_terms(terms: dict[str, float]) -> str:
         f"\n{', '.join(named)} are traits of the content-farm archetype that no training corpus holds "
         "on its machine side\n(self-contradictions, page chrome, lone-word lines), so their weight is set, "
         "not fitted: below the 2.1\nlog-odds between even odds and the default threshold, so one cannot "
-        "flag alone a text the other signals\nrate at even odds or better (`slopsift.training.fit.SET_TERMS`).\n"
+        "flag alone a text the other signals\nrate at even odds or better (`slopsift.training.fit.SET_TERMS`); "
+        "the trees read none of the chrome and\nlone-word features (`slopsift.training.fit.TERM_ONLY`).\n"
     )
 
 

@@ -86,19 +86,23 @@ answers lowered their domain's 5% point and with it the threshold.
 Three terms have a weight that is set rather than fitted (:data:`SET_TERMS`), because no training corpus
 can estimate one: a self-contradiction (``inconsistency.conflicts_per_1k_words``: two founding years for
 one subject, shares past 100%, "three tips" followed by four), page chrome left in the text
-(``artifacts.debris_lines_per_1k``: "Advertisement", "Share this:", "Read more") and an emphasised word
-left alone on its own line (``artifacts.lone_word_lines_per_1k``), three traits of the content-farm
-archetype. The contradiction detectors fire on 3 of some 64,000 training texts; the scrape debris on
-0.1-1.1% of the human texts of the scraped sets (web articles, Stack Overflow, Stack Exchange) and as
-rarely on their machine side, since the machine texts were generated, not scraped. Trees never split on
-them, so a text full of page chrome or contradicting itself scored as if it were clean. The detectors are
-built for precision (contradictions: ChatProtect 40 of 40 hits real; none of 30,412 human corpus texts
-nor of the hand-written ordinary texts of ``tests/fixtures``; ``docs/inconsistency.md``), but a precise
-rule still misreads some text somewhere, and a human page may keep a "Read more" link: so the weight
+(``artifacts.debris_lines``, a count of lines: "Advertisement", "Share this:", "Read more") and words
+left alone on their own lines (``artifacts.lone_word_lines``, a count), three traits of the content-farm
+archetype. The contradiction detectors fire on 3 of some 64,000 training texts; the chrome on 0.1-1.1% of
+the human texts of the scraped sets (web articles, Stack Overflow, Stack Exchange) and as rarely on their
+machine side, since the machine texts were generated, not scraped. Trees never split on the rates, so a text
+full of page chrome or contradicting itself scored as if it were clean, except for chrome among the last
+three lines, which the trees had learned from the content-farm copies at about 3 log-odds for one line: one
+"Tags:" or "Related:" line closing an honest page took it from 0.85 to 0.2. The detectors are built for
+precision (contradictions: ChatProtect 42 of 42 hits real; none of 30,412 human corpus texts nor of the
+hand-written ordinary texts of ``tests/fixtures``; ``docs/inconsistency.md``), but a precise rule still
+misreads some text somewhere, and a human page may keep a credit line or a "Related:" link. So the weight
 (:data:`SET_WEIGHT`, -2.0) is kept below what could flag a text alone, less than the 2.1 log-odds between
-even odds and the default threshold (0.108), and the term ``w * v / (v + 1)`` never reaches it. One
-conflict or chrome line in a 640-word text takes 1.2 off the log-odds (0.8 -> 0.54, 0.3 -> 0.11); a text
-the other signals already doubt is flagged, one they trust is not.
+even odds and the default threshold (0.108), the term ``w * v / (v + 1)`` never reaches it, and the trees
+read none of the chrome and lone-word features (:data:`TERM_ONLY`). Chrome and lone words are counted
+lines, not rates: one line costs 1.0 log-odds (0.85 -> 0.68) in any length of text, two 1.33, ten 1.82. A
+contradiction is a rate: one in a 640-word text costs 1.22 (0.8 -> 0.54, 0.3 -> 0.11). A text the other
+signals already doubt is flagged, one they trust is not.
 """
 
 from __future__ import annotations
@@ -176,16 +180,25 @@ EVIDENCE_TERMS = (
     "usage.slips_per_1k",
     "repetition.pasted_share",
     "inconsistency.conflicts_per_1k_words",
-    "artifacts.debris_lines_per_1k",
-    "artifacts.lone_word_lines_per_1k",
+    "artifacts.debris_lines",
+    "artifacts.lone_word_lines",
 )
 """Signals that enter as evidence terms after calibration, never through the trees (module doc). A
 ``higher_better`` term can only raise quality, a ``higher_worse`` one only lower it."""
-TERM_ONLY = ("hedging.rhetoric_per_1k", "hedging.rhetoric_sentence_share")
+TERM_ONLY = (
+    "hedging.rhetoric_per_1k",
+    "hedging.rhetoric_sentence_share",
+    "artifacts.trailing_debris_lines",
+    "artifacts.debris_lines_per_1k",
+    "artifacts.lone_word_lines_per_1k",
+)
 """Features the trees never read because an evidence term already carries their signal: the rate and
 sentence share of a recent generator's stock rhetoric say what its repeats (the term) say, with the
 single phrase counted too, and trees free to split on them would learn them as the style of the few
-repositories that show them."""
+repositories that show them. The chrome lines at the end and the rates of chrome and lone-word lines
+say what the line counts (set terms) say: trees that read them stacked on the term (one "Tags:" line
+closing a human page cost 3 log-odds in the trees, which had learned it from the content-farm copies,
+and 2 more in a rate-based term)."""
 SUPPORT_MIN_RATIO = 3.0
 """A machine-evidence term's weight is fitted on the sources where the share of machine texts with the
 signal is at least this many times the share of human texts with it (both + :data:`SUPPORT_SMOOTHING`):
@@ -201,8 +214,8 @@ SET_WEIGHT = -2.0
 threshold (0.108), so such a term alone cannot flag a text the other signals rate at even odds or better."""
 SET_TERMS: dict[str, float] = {
     "inconsistency.conflicts_per_1k_words": SET_WEIGHT,
-    "artifacts.debris_lines_per_1k": SET_WEIGHT,
-    "artifacts.lone_word_lines_per_1k": SET_WEIGHT,
+    "artifacts.debris_lines": SET_WEIGHT,
+    "artifacts.lone_word_lines": SET_WEIGHT,
 }
 """Evidence terms whose weight is set, not fitted, because the training data cannot estimate it (module
 doc): self-contradictions are on 3 of some 64,000 training texts, page chrome and lone-word lines on a
