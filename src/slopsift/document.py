@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from itertools import accumulate, count
+from itertools import accumulate
 from operator import add
 
 import numpy as np
@@ -174,7 +174,7 @@ class Document:
         Computed once, in one C-level pass (``dict.setdefault``). Read-only, like the rest.
         """
         first: dict[str, int] = {}
-        return list(map(first.setdefault, self.words, count()))
+        return list(map(first.setdefault, self.words, word_indices(self.n_words)))
 
     @cached_property
     def word_facts(self) -> list[WordFacts]:
@@ -233,6 +233,23 @@ class Document:
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The span of the original input that produced normalised ``[start, end)``."""
         return self.norm.offsets.span(start, end)
+
+
+MAX_INDEXED = 1 << 14
+"""Documents up to this many words get their word indices from :func:`word_indices`' shared ints."""
+
+
+@lru_cache(maxsize=1)
+def _shared_indices() -> tuple[int, ...]:
+    return tuple(range(MAX_INDEXED))
+
+
+def word_indices(n: int) -> Iterable[int]:
+    """0, 1, ..., n - 1 for a document of ``n`` words, as ready-made int objects (about 0.6 MB,
+    built once) when ``n <= MAX_INDEXED``: a C-level map or ``compress`` over them picks or stores
+    word indices without allocating (and freeing) an int for every word above 256, as ``range``
+    and ``count`` do. Longer documents get a ``range``."""
+    return _shared_indices() if n <= MAX_INDEXED else range(n)
 
 
 _LINE_SETTERS = slot_setters(Line)

@@ -101,7 +101,7 @@ from functools import lru_cache
 from itertools import compress, pairwise
 from operator import attrgetter
 
-from slopsift.document import Document
+from slopsift.document import Document, word_indices
 from slopsift.lexicons import function_words, load_lexicon, load_table
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 from slopsift.structure import is_list_item
@@ -178,7 +178,6 @@ _MAX_EVIDENCE_PAIRS = 12  # evidence pairs per feature (the framework keeps 25 s
 _MAX_FACTS_PER_KEY = 4  # statements compared per fact key
 _MAX_POSTING = 64  # a content word in more sentences than this is too common to find partners
 _MAX_CANDIDATES = 8  # partner sentences compared per polar sentence
-_MAX_INDEXED = 1 << 14  # documents up to this many words are scanned with _indices()
 _FEW_PROBES = 3  # recurring probe words found one by one with list.index; more take a pass over the words
 _MAX_POLAR_WORDS = 60  # longer sentences are not compared for polarity
 _MIN_POLAR_CONTENT = 3  # content words a sentence needs to be compared
@@ -397,17 +396,10 @@ class _Sents:
         return out
 
 
-@lru_cache(maxsize=1)
-def _indices() -> tuple[int, ...]:
-    """0, 1, 2, ... as ready-made int objects (about 0.6 MB, built once): ``compress`` over them
-    picks word indices without allocating an int for every word, as ``range`` does."""
-    return tuple(range(_MAX_INDEXED))
-
-
 def _positions(words: list[str], vocab: Container[str]) -> list[int]:
-    """Indices of the words in ``vocab`` (the loop runs in C: this is on every document's path)."""
-    indices = _indices() if len(words) <= _MAX_INDEXED else range(len(words))
-    return list(compress(indices, map(vocab.__contains__, words)))
+    """Indices of the words in ``vocab`` (the loop runs in C: this is on every document's path;
+    the indices are :func:`~slopsift.document.word_indices`' shared ints)."""
+    return list(compress(word_indices(len(words)), map(vocab.__contains__, words)))
 
 
 def _digit_words(doc: Document) -> list[str]:

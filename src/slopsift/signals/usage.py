@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, pairwise
 
-from slopsift.document import Document
+from slopsift.document import Document, word_indices
 from slopsift.lexicons import function_words, load_table
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
@@ -181,11 +181,13 @@ def compute(doc: Document) -> FamilyOutput:
     words = doc.words
     firsts = doc.word_initials
     # Where a slip may start, found in C (set tests over word pairs); Python looks at those alone.
+    # (``compress`` stops with its shorter input: the pairs, one fewer than the words.)
     n = len(words)
-    found = set(compress(range(n - 1), map(pairs.__contains__, pairwise(words))))
-    found.update(compress(range(n - 1), map(articles.__contains__, zip(words, firsts[1:], strict=False))))
+    at = word_indices(n)
+    found = set(compress(at, map(pairs.__contains__, pairwise(words))))
+    found.update(compress(at, map(articles.__contains__, zip(words, firsts[1:], strict=False))))
     if not singles.isdisjoint(words):
-        found.update(compress(range(n), map(singles.__contains__, words)))
+        found.update(compress(at, map(singles.__contains__, words)))
     evidence: list[Evidence] = []
     slips = 0
     if found:

@@ -29,7 +29,7 @@ from itertools import compress
 from operator import itemgetter
 
 from slopsift import _accel
-from slopsift.document import Document
+from slopsift.document import Document, word_indices
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
 __all__ = ["FAMILY", "FEATURES", "compute"]
@@ -153,9 +153,9 @@ def compute(doc: Document) -> FamilyOutput:
     evidence: list[Evidence] = []
     starts, ends = doc.word_starts, doc.word_ends
     misspelt = 0
-    misspelt_at = list(compress(range(len(facts)), map(_MISSPELLED, facts)))
+    misspelt_at = list(compress(word_indices(len(facts)), map(_MISSPELLED, facts)))
     # Word index of each chosen word, needed only to place evidence.
-    chosen_at = list(compress(range(len(words)), flags)) if misspelt_at or unknown else []
+    chosen_at = list(compress(word_indices(len(words)), flags)) if misspelt_at or unknown else []
     text = doc.text
     for j in misspelt_at:
         i = chosen_at[j]
