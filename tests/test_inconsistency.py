@@ -1057,3 +1057,19 @@ def test_role_change_far_from_the_name_does_not_silence(text: str) -> None:
 )
 def test_role_change_near_the_name_or_office_silences(text: str) -> None:
     assert values(text)["role_conflicts"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("hostile", "expected"),
+    [
+        ("Here are 5 tips. {p}The tip #{n} is good. {p}", 0.0),
+        ("Here are 5 habits. {p}The habit number {n} is good. {p}", 0.0),
+        # no admission in the parentheses: three tips announced, two listed
+        ("\n\n({n}) Here are three tips:\n\n- a thing to do here\n- another thing\n\n{p}", 1.0),
+    ],
+)
+def test_a_number_too_long_for_int_is_no_item_number(hostile: str, expected: float) -> None:
+    # Python refuses int() of more than 4,300 digits; an item number has at most three.
+    p = "The committee met on Tuesday to discuss the budget for the coming year and agreed on points. " * 3
+    text = p + hostile.format(p=p, n="9" * 5000)
+    assert values(text)["count_mismatches"] == expected

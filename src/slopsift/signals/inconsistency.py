@@ -87,14 +87,15 @@ one more pass over the words) and compares each polar sentence with at most ``_M
 others, through posting lists capped at ``_MAX_POSTING`` sentences, O(w); list counting walks at
 most ``_MAX_LIST_LINES`` lines for each of at most ``_MAX_LIST_CUES`` cues; a pronoun subject is checked
 for another person over at most ``_MAX_PERSON_SCAN`` words; role checks scan the
-words once for each of at most ``_MAX_ROLE_PEOPLE`` people. Overall O(n): a 5 MB document takes
-about half a second.
+words once for each of at most ``_MAX_ROLE_PEOPLE`` people, each change word looked up against the
+sentence's anchors by bisection; the prose count check compares at most ``_MAX_PROSE_COUNTS`` counted
+nouns; a parenthesised number is looked for within 80 characters. Overall O(n).
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -190,6 +191,7 @@ _WINDOW = 9  # words scanned right of an event verb for its year
 _MAX_NAME = 6  # words walked over for a name or a run of auxiliaries
 _MAX_LIST_LINES = 2000  # lines walked to count one list
 _MAX_ANCHORS = 20  # earlier years tried for 'N years later, in YEAR'
+_MAX_PROSE_COUNTS = 100  # counted nouns compared by the prose count check
 _MAX_RESOLVE_GAP = 80  # words between a name and a pronoun resolved to it for temporal conflicts
 _MAX_PERSON_SCAN = 400  # words between a name and a pronoun resolved to it at all
 _ROLE_NEAR = 4  # words between a change of office ('former', 'became') and the name or office it changes
@@ -1706,7 +1708,9 @@ def _count_mismatches(ctx: _Ctx, sents: _Sents, cue_sents: list[int]) -> set[int
     return listed
 
 
-_PAREN_NUMBER = re.compile(r"\(([^()]*?)\b(\d+)\b[^()]*\)")
+# A number of at most three digits inside parentheses of at most 80 characters: bounded, so a "(" left
+# open before a long run of numbers costs O(line), not O(line^2), and int() never meets a huge number.
+_PAREN_NUMBER = re.compile(r"\(([^()\n]{0,80}?)\b(\d{1,3})\b[^()\n]{0,80}\)")
 
 
 def _admits_shortfall(ctx: _Ctx, lo: int, hi: int, count: int, after: int) -> bool:
@@ -1808,6 +1812,9 @@ def _count_prose(ctx: _Ctx, sents: _Sents, cue_sents: list[int], listed: set[int
     for si in cue_sents[:_MAX_LIST_CUES]:
         if si not in ctx.zones:
             counts.extend(_noun_counts(ctx, sents[si], si))
+    # Bounded: the comparisons below pair counts with counts and announcements with sentences, so a
+    # hostile sentence holding thousands of counts ('5 tips, 5 tips, ...') must not make them quadratic.
+    del counts[_MAX_PROSE_COUNTS:]
     anns = [c for c in counts if c.si not in listed and _announces(ctx, c)]
     if not anns:
         return
@@ -1941,11 +1948,17 @@ def _item_number(ctx: _Ctx, p: int) -> tuple[int, int, int] | None:
         if p >= 2 and words[p - 2] in lex.cue["definite"] and ctx.tight(p - 1):
             return lex.ordnum[words[p - 1]], p - 2, p
         return None
-    if p + 1 < ctx.n and words[p + 1].isdecimal() and ctx.gap(p + 1).strip() == "#":
+    # at most three digits: an item number, and int() of a hostile 5,000-digit word would raise
+    if p + 1 < ctx.n and _small_int(words[p + 1]) and ctx.gap(p + 1).strip() == "#":
         return int(words[p + 1]), p, p + 1
-    if p + 2 < ctx.n and words[p + 1] == "number" and words[p + 2].isdecimal() and ctx.tight(p + 2):
+    if p + 2 < ctx.n and words[p + 1] == "number" and _small_int(words[p + 2]) and ctx.tight(p + 2):
         return int(words[p + 2]), p, p + 2
     return None
+
+
+def _small_int(w: str) -> bool:
+    """``w`` is a whole number of one to three digits."""
+    return len(w) <= 3 and w.isdecimal()
 
 
 # ------------------------------------------------------------------------------------------- polarity
@@ -2372,7 +2385,9 @@ def _role_change_mentioned(ctx: _Ctx, sents: _Sents, surname: str) -> bool:
                 if k + 1 < s.we and _role_at(ctx, k + 1, s.we) is not None:
                     return True
                 continue
-            if any(abs(k - a) <= _ROLE_NEAR for a in anchors):
+            # the nearest anchor at or after k - _ROLE_NEAR (anchors ascend): one bisect, not a scan
+            b = bisect_left(anchors, k - _ROLE_NEAR)
+            if b < len(anchors) and anchors[b] <= k + _ROLE_NEAR:
                 return True
     return False
 

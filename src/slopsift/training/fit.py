@@ -83,26 +83,27 @@ to 0.11, and no held-out fold, check-only set or threshold moved. The whole dupl
 term instead cost catches at the default point (HC3 wiki 40% -> 32%): one incidental repeat in 3-4% of human
 answers lowered their domain's 5% point and with it the threshold.
 
-Three terms have a weight that is set rather than fitted (:data:`SET_TERMS`), because no training corpus
-can estimate one: a self-contradiction (``inconsistency.conflicts_per_1k_words``: two founding years for
-one subject, shares past 100%, "three tips" followed by four), page chrome left in the text
-(``artifacts.debris_lines``, a count of lines: "Advertisement", "Share this:", "Read more") and words
-left alone on their own lines (``artifacts.lone_word_lines``, a count), three traits of the content-farm
+Three terms have a weight that is set rather than fitted (:data:`SET_TERMS`), because no training corpus can
+estimate one: a self-contradiction (``inconsistency.conflicts_per_1k_words``: two founding years for one
+subject, shares past 100%, "three tips" followed by four), page chrome left in the text
+(``artifacts.debris_lines``, a count of lines: "Advertisement", "Share this:", "Read more") and words left
+alone on their own lines (``artifacts.lone_word_lines``, a count), three traits of the content-farm
 archetype. The contradiction detectors fire on 3 of some 64,000 training texts; the chrome on 0.1-1.1% of
 the human texts of the scraped sets (web articles, Stack Overflow, Stack Exchange) and as rarely on their
 machine side, since the machine texts were generated, not scraped. Trees never split on the rates, so a text
 full of page chrome or contradicting itself scored as if it were clean, except for chrome among the last
 three lines, which the trees had learned from the content-farm copies at about 3 log-odds for one line: one
-"Tags:" or "Related:" line closing an honest page took it from 0.85 to 0.2. The detectors are built for
+"Tags:" or "Related:" line closing an honest page took it from 0.8 to 0.2. The detectors are built for
 precision (contradictions: ChatProtect 42 of 42 hits real; none of 30,412 human corpus texts nor of the
 hand-written ordinary texts of ``tests/fixtures``; ``docs/inconsistency.md``), but a precise rule still
 misreads some text somewhere, and a human page may keep a credit line or a "Related:" link. So the weight
 (:data:`SET_WEIGHT`, -2.0) is kept below what could flag a text alone, less than the 2.1 log-odds between
-even odds and the default threshold (0.108), the term ``w * v / (v + 1)`` never reaches it, and the trees
-read none of the chrome and lone-word features (:data:`TERM_ONLY`). Chrome and lone words are counted
+even odds and the default threshold (about 0.107), the term ``w * v / (v + 1)`` never reaches it, and the
+trees read none of the chrome and lone-word features (:data:`TERM_ONLY`). Chrome and lone words are counted
 lines, not rates: one line costs 1.0 log-odds (0.85 -> 0.68) in any length of text, two 1.33, ten 1.82. A
 contradiction is a rate: one in a 640-word text costs 1.22 (0.8 -> 0.54, 0.3 -> 0.11). A text the other
-signals already doubt is flagged, one they trust is not.
+signals already doubt is flagged, one they trust is not. The guarantee is per term: a text with a
+contradiction, chrome and lone words at once can lose up to 6.
 """
 
 from __future__ import annotations
@@ -211,7 +212,8 @@ MAX_EVIDENCE_WEIGHT = 10.0
 """Upper bound of a term's fitted weight (log-odds), against a degenerate fit on a tiny set."""
 SET_WEIGHT = -2.0
 """The weight of every :data:`SET_TERMS` term: below the 2.1 log-odds between even odds and the default
-threshold (0.108), so such a term alone cannot flag a text the other signals rate at even odds or better."""
+threshold (about 0.107), so such a term alone cannot flag a text the other signals rate at even odds or
+better."""
 SET_TERMS: dict[str, float] = {
     "inconsistency.conflicts_per_1k_words": SET_WEIGHT,
     "artifacts.debris_lines": SET_WEIGHT,
