@@ -245,10 +245,11 @@ def _shared_indices() -> tuple[int, ...]:
 
 
 def word_indices(n: int) -> Iterable[int]:
-    """0, 1, ..., n - 1 for a document of ``n`` words, as ready-made int objects (about 0.6 MB,
-    built once) when ``n <= MAX_INDEXED``: a C-level map or ``compress`` over them picks or stores
-    word indices without allocating (and freeing) an int for every word above 256, as ``range``
-    and ``count`` do. Longer documents get a ``range``."""
+    """0, 1, 2, ... at least up to ``n - 1``, for zipping (``map``, ``compress``) with the ``n`` words of
+    a document: ready-made int objects (0 to MAX_INDEXED - 1, about 0.6 MB, built once) when ``n <=
+    MAX_INDEXED``, so a C-level map or ``compress`` picks or stores word indices without allocating (and
+    freeing) an int for every word above 256, as ``range`` and ``count`` do; ``range(n)`` for longer
+    documents. It may run past ``n``: never take its length or ``list()`` it."""
     return _shared_indices() if n <= MAX_INDEXED else range(n)
 
 

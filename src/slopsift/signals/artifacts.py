@@ -209,10 +209,22 @@ _BIDI = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\
 _JOINERS = frozenset("\u200c\u200d")
 
 
-@lru_cache(maxsize=1)
 def _debris_line() -> re.Pattern[str]:
     """A regex matching whole lines that are a scrape_debris.txt entry, run over "\n" + lower text."""
-    lex = load_lexicon("scrape_debris.txt")
+    return _whole_line_regex("scrape_debris.txt")
+
+
+def _never_heading_line() -> re.Pattern[str]:
+    """The same for scrape_chrome_never_headings.txt: chrome wherever it stands, even as a heading."""
+    return _whole_line_regex("scrape_chrome_never_headings.txt")
+
+
+@lru_cache(maxsize=2)
+def _whole_line_regex(lexicon: str) -> re.Pattern[str]:
+    """A regex matching whole lines that are an entry of ``lexicon`` (literal phrases and ``re:``
+    patterns, with markers, a link wrapper and trailing punctuation around them), run over "\n" +
+    lower text so that a match starts exactly at its line's offset."""
+    lex = load_lexicon(lexicon)
     lead = _DEBRIS_LEAD
     if any(re.match(f"[{_DEBRIS_MARKERS}]", p) for p in lex.phrases):
         lead = rf"\n[{_DEBRIS_MARKERS}]*\[?"  # a phrase opens with a marker: let the run give it back
@@ -227,15 +239,6 @@ def _debris_line() -> re.Pattern[str]:
         return rx  # some entry matches an empty line
     # Half the lines of a text are empty; a look-ahead for a character turns them away at once.
     return re.compile(rf"{lead[:2]}(?=[^\n]){lead[2:]}(?:{body}){_DEBRIS_TRAIL}")
-
-
-@lru_cache(maxsize=1)
-def _never_heading_line() -> re.Pattern[str]:
-    """A regex matching whole lines that are a scrape_chrome_never_headings.txt entry (chrome wherever
-    it stands, even where it reads as a heading), run over "\n" + lower text like :func:`_debris_line`."""
-    phrases = load_lexicon("scrape_chrome_never_headings.txt").phrases
-    body = _trie_regex(phrases).replace(r"\s", r"[^\S\n]") if phrases else "(?!)"
-    return re.compile(f"{_DEBRIS_LEAD}(?:{body}){_DEBRIS_TRAIL}")
 
 
 @lru_cache(maxsize=1)

@@ -1440,8 +1440,7 @@ def _ages_and_offsets(ctx: _Ctx, st: _State, si: int, s: _Sent, prev_years: list
 def _paragraph_first_word(ctx: _Ctx, si: int) -> int:
     """Index of the first word of the paragraph holding sentence ``si``."""
     doc = ctx.doc
-    start = doc.sentences[si].start
-    pi = bisect_right(ctx.para_starts, start) - 1
+    pi = ctx.para_of(doc.sentences[si].start)
     para_start = doc.paragraphs[pi].start if pi >= 0 else 0
     return bisect_right(ctx.starts, para_start - 1)
 
@@ -1858,7 +1857,7 @@ def _count_prose(ctx: _Ctx, sents: _Sents, cue_sents: list[int], listed: set[int
         if a.j in fired:
             continue
         nxt = [a.si + 1]
-        pi = bisect_right(ctx.para_starts, doc.sentences[a.si].start) - 1
+        pi = ctx.para_of(doc.sentences[a.si].start)
         if 0 <= pi < len(doc.paragraphs) - 1:
             nxt.append(
                 bisect_right(
@@ -2420,7 +2419,6 @@ def _correction_zones(ctx: _Ctx) -> frozenset[int]:
     if not present:
         return frozenset()
     paras = doc.paragraphs
-    para_starts = ctx.para_starts
     sent_starts = [x.start for x in doc.sentences]
     zones: set[int] = set()
     covered = -1  # character offset up to which the zones already reach
@@ -2440,7 +2438,7 @@ def _correction_zones(ctx: _Ctx) -> frozenset[int]:
         if si < 0:
             continue
         sent = doc.sentences[si]
-        pi = bisect_right(para_starts, sent.start) - 1
+        pi = ctx.para_of(sent.start)
         if pi < 0:
             continue
         end = paras[pi].end
