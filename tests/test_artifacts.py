@@ -153,11 +153,27 @@ def test_chrome_that_titles_no_section_counts_where_it_reads_as_a_heading() -> N
     more = "Building starts in spring, and the doors should open to readers before the end of next year."
     # A short line over a paragraph is a heading; "Video" may head a real section, an ad slot never does.
     # 34 words of prose, plus the chrome line's own words.
-    for chrome, words in (("Advertisement", 1), ("Read more", 2), ("Video", 0), ("Photos", 0)):
+    # "Advertising" and "Loading" title real sections (a media kit, a how-to), so they are headings too.
+    cases = (
+        ("Advertisement", 1),
+        ("Read more", 2),
+        ("Video", 0),
+        ("Photos", 0),
+        ("Advertising", 0),
+        ("Loading", 0),
+    )
+    for chrome, words in cases:
         text = f"{prose}\n\n{chrome}\n\n{more}"
         values, ev = art(text)
         assert (("debris_lines_per_1k", chrome) in ev) is bool(words), chrome
         assert values["debris_lines_per_1k"] == (pytest.approx(1000 / (34 + words)) if words else 0.0), chrome
+
+
+def test_wordpress_like_widget_is_chrome() -> None:
+    text = "The beans came up early and the slugs found them first.\n\nLike this:\n\nLike Loading..."
+    values, ev = art(text)
+    assert values["trailing_debris_lines"] == 2.0
+    assert ("debris_lines", "Like Loading...") in ev
 
 
 def test_never_heading_chrome_is_a_subset_of_the_debris_lexicon() -> None:

@@ -105,6 +105,37 @@ def test_llm_vocabulary_only_exact() -> None:
     assert spans(text, "llm_vocab_per_1k") == ["meticulous", "tapestry"]
 
 
+def test_llm_vocabulary_counts_each_word_once() -> None:
+    # A human text repeats one word in its sense (an ecology paper's "landscape"); machines spread many.
+    text = "The landscape was flat. The landscape had no trees. The pivotal talks began at noon."
+    v = values(text)
+    assert v["llm_vocab_per_1k"] == pytest.approx(2 / 500 * 1000)
+    assert v["llm_vocab_sentence_share"] == pytest.approx(2 / 20)
+    assert spans(text, "llm_vocab_per_1k") == ["landscape", "pivotal"]
+
+
+def test_llm_vocabulary_skips_names_but_not_headings_or_sentence_starts() -> None:
+    text = (
+        "## The Shifting Landscape\n\n"
+        "We walked up Beacon Hill and read the Old Testament by the Symphony Hall. "
+        "Pivotal as it was, the lamp stood as a beacon for ships."
+    )
+    assert spans(text, "llm_vocab_per_1k") == ["Landscape", "Pivotal", "beacon"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Clip the harness to the rope before you climb.",  # literal senses, pruned from the list
+        "Use a double underscore before the name.",
+        "The mayor unveiled the plaque on Friday.",
+        "The orchestra played a symphony by Brahms.",
+    ],
+)
+def test_literal_senses_are_not_llm_vocabulary(text: str) -> None:
+    assert values(text)["llm_vocab_per_1k"] == 0.0
+
+
 def test_vague_attribution_only_exact() -> None:
     text = "Some argue that the bridge is old. Critics argue the road is new."
     # 7 + 6 = 13 words; some argue, critics argue -> 2 / 500 * 1000; both sentences, over 20.
@@ -170,10 +201,11 @@ def test_not_only_but_also_is_not_boilerplate() -> None:
 
 
 def test_long_texts_use_their_own_word_and_sentence_counts() -> None:
-    # 30 sentences of 19 words = 570 words (above both floors); "delve" once in each of 3 sentences.
+    # 30 sentences of 19 words = 570 words (above both floors); one tell in each of 3 sentences.
     plain = "The small bus left the old town at nine and the driver waved to the children in the square"
-    tell = "The small bus left the old town at nine so we could delve into the history of the square"
-    text = " ".join([plain + "."] * 27 + [tell + "."] * 3)
+    tell = "The small bus left the old town at nine so we could {} the history of the square"
+    tells = [tell.format(verb) + "." for verb in ("delve into", "unravel all", "illuminate all")]
+    text = " ".join([plain + "."] * 27 + tells)
     v = values(text)
     assert v["llm_vocab_per_1k"] == pytest.approx(3 / 570 * 1000)
     assert v["llm_vocab_sentence_share"] == pytest.approx(3 / 30)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -92,3 +93,31 @@ def test_non_ascii_neighbours_of_phrases() -> None:
     assert ("in\xa0conclusion", "in conclusion") in boiler
     assert ("in\u3000conclusion", "in conclusion") in boiler
     assert ("plays  a\n pivotal role", "plays a pivotal role") in boiler
+
+
+def test_pruning_rule_reads_each_register_apart() -> None:
+    from slopsift.training.lexicon_eval import EntryStat, Sample, entry_stats, measure, prune_candidates
+
+    # "First and foremost" in 2 of 4 human reviews and no machine one, and in every machine news text
+    # but no human one: on average over the source it separates (human 25%, machine 50%), so only the
+    # per-register ratio catches the register where it would accuse honest writers.
+    def sample(text: str, label: int, group: str) -> Sample:
+        return Sample(text, label, group, "detectrl")
+
+    said = "First and foremost, the soup was cold and the waiter was rude to us."
+    plain = "The soup was cold and the waiter was rude to us all evening."
+    reviews = [said, said, plain, plain]
+    samples = [sample(t, 0, "detectrl/reviews") for t in reviews]
+    samples += [sample(plain, 1, "detectrl/reviews") for _ in range(4)]
+    samples += [sample(plain, 0, "detectrl/news") for _ in range(4)]
+    samples += [sample(said, 1, "detectrl/news") for _ in range(4)]
+    m = measure(samples)
+    stat = next(st for st in entry_stats(m) if st.entry == "first and foremost")
+    assert stat.worst_source == "detectrl/reviews"
+    assert stat.worst_ratio == pytest.approx((0 + 0.002) / (0.5 + 0.002))
+    assert stat in prune_candidates([stat])
+    kept = EntryStat("boilerplate", "x", 0.02, 0.2, 0.03, "detectrl", worst_ratio=5.0, worst_source="g")
+    assert prune_candidates([kept]) == []
+    # Rare in every register, separating on average: kept.
+    rare = EntryStat("boilerplate", "y", 0.001, 0.0, 0.005, "detectrl")
+    assert prune_candidates([rare]) == []

@@ -164,6 +164,13 @@ def _logit(q: float) -> float:
     return float(np.log(q / (1.0 - q)))
 
 
+def test_no_set_term_can_flag_alone_a_text_at_even_odds() -> None:
+    # The set weight's promise (fit.SET_WEIGHT): a retrain that raises the default threshold past it
+    # breaks the promise, and must lower the weight with it.
+    threshold = load_bundle(bundled_model_path()).thresholds["fpr_0.05"]
+    assert abs(SET_WEIGHT) < _logit(0.5) - _logit(threshold)
+
+
 @pytest.mark.parametrize("name", sorted(SET_TERMS))
 def test_set_terms_ship_with_their_weight_and_add_exactly_it(name: str) -> None:
     """Each set term is in the shipped bundle at SET_WEIGHT and moves the log-odds of quality by

@@ -85,10 +85,15 @@ def _specs() -> tuple[FeatureSpec, ...]:
         direction: Direction = "neutral" if key == "hedge" else "higher_worse"
         floor_w = "" if key == "hedge" else f" (over at least {RATE_MIN_WORDS} words)"
         floor_s = "" if key == "hedge" else f" (over at least {SHARE_MIN_SENTENCES} sentences)"
+        counted = (
+            "Distinct entries used (each counted once; capitalised names skipped)"
+            if key == "llm_vocab"
+            else "Occurrences"
+        )
         out.append(
             FeatureSpec(
                 f"{key}_per_1k",
-                f"Occurrences of {_WHAT[key]} per 1,000 words{floor_w}; overlapping matches count once.",
+                f"{counted} of {_WHAT[key]} per 1,000 words{floor_w}; overlapping matches count once.",
                 "per 1,000 words",
                 direction,
             )
@@ -159,6 +164,13 @@ def find_hits(doc: Document, key: str) -> list[tuple[int, int, str]]:
     A regex entry and a literal entry of the same list can match overlapping text; the earlier
     (then longer) match wins, so one stretch of text counts once. A capitalised "May" that does not
     open a sentence is the month or a name, not a hedge, and is skipped.
+
+    The overused-vocabulary list (``llm_vocab``) counts each entry once per document, and skips a
+    capitalised word that opens neither a sentence nor sits in a heading: a name ("Beacon Hill",
+    "the Old Testament", "Symphony No. 8"). Machines spread many of these words thinly (the excess
+    vocabulary of Kobak et al. is measured the same way, by the documents using a word); a human
+    text repeats one in its literal sense (a climbing guide's "harness", an ecology paper's
+    "landscape").
     """
     return _resolve(doc, key, list(_matcher(dict(LISTS)[key]).finditer(doc.lower)))
 
@@ -174,25 +186,34 @@ def _resolve(
     if not raw:
         return []
     if literal_only:
-        if key != "hedge":
+        if key not in ("hedge", "llm_vocab"):
             return raw
     else:
         raw.sort(key=lambda h: (h[0], -h[1]))
     text = doc.text
+    vocab = key == "llm_vocab"
     starts: list[int] | None = None
+    seen: set[str] = set()
     out: list[tuple[int, int, str]] = []
     last_end = -1
     for s, e, entry in raw:
-        if s < last_end:
+        if s < last_end or (vocab and entry in seen):
             continue
-        if key == "hedge" and entry == "may" and text[s] == "M":
+        if (vocab or (key == "hedge" and entry == "may")) and text[s].isupper():
             if starts is None:
                 starts = [x.start for x in doc.sentences]
-            if not _opens_sentence(starts, s):
+            if not _opens_sentence(starts, s) and not (vocab and _in_heading(doc, s)):
                 continue
+        if vocab:
+            seen.add(entry)
         out.append((s, e, entry))
         last_end = e
     return out
+
+
+def _in_heading(doc: Document, pos: int) -> bool:
+    """Whether ``pos`` lies on a heading line (title case capitalises every word there)."""
+    return bisect_right(doc.line_starts, pos) - 1 in doc.heading_lines
 
 
 def _opens_sentence(starts: list[int], pos: int) -> bool:

@@ -55,10 +55,11 @@ PRUNE_MIN_RATIO = 3.0
 """... and its machine document rate is less than this many times its human rate (both averaged over the
 training sources and smoothed by :data:`PRUNE_SMOOTHING`), ..."""
 PRUNE_MIN_SOURCE_RATIO = 2.0
-"""... or, in some training source where at least :data:`PRUNE_MIN_HUMAN_RATE` of the human documents
-contain it, its machine rate in that same source is less than this many times the human rate there (both
-smoothed). An average can hide one register where humans use the entry as much as machines do (e.g.
-"in conclusion" in student essays), and that register is where the entry would accuse honest writers."""
+"""... or, in some register of a training source (a source, or one of DetectRL's four domains) where at
+least :data:`PRUNE_MIN_HUMAN_RATE` of the human documents contain it, its machine rate in that same
+register is less than this many times the human rate there (both smoothed). An average can hide one
+register where humans use the entry as much as machines do ("needless to say" in reviews), and that
+register is where the entry would accuse honest writers."""
 
 TRAIN_SOURCES = ("web-articles", "detectrl", "kaggle-daigt-essays", "so-chatgpt-answers", "hc3-medicine")
 """Sources whose per-entry rates drive pruning. The human-only check sets are never used for it."""
@@ -428,7 +429,7 @@ def firing_tables(m: Measured) -> list[str]:
 class EntryStat:
     """Document rates of one entry on the training sources: the mean over sources (each weighted
     equally) for human and machine documents, the highest human rate of any one source, and the lowest
-    smoothed machine/human ratio among the sources where humans use it (``worst_source``)."""
+    smoothed machine/human ratio among the registers where humans use it (``worst_source``)."""
 
     key: str
     entry: str
@@ -443,9 +444,11 @@ class EntryStat:
 def entry_stats(m: Measured) -> list[EntryStat]:
     """Per-entry document rates on :data:`TRAIN_SOURCES`."""
     per_src: dict[tuple[str, int], list[int]] = defaultdict(list)
+    per_register: dict[tuple[str, int], list[int]] = defaultdict(list)
     for i, s in enumerate(m.samples):
         if s.source in TRAIN_SOURCES:
             per_src[(s.source, s.label)].append(i)
+            per_register[(s.group, s.label)].append(i)
     out: list[EntryStat] = []
     for key, filename in hedging.LISTS:
         matcher = hedging._matcher(filename)
@@ -455,11 +458,14 @@ def entry_stats(m: Measured) -> list[EntryStat]:
                 share = sum(1 for i in idx if entry in m.entries[i][key]) / len(idx)
                 rates[label].append((share, src))
             top = max(rates[0]) if rates[0] else (0.0, "")
-            machine_in = {src: r for r, src in rates[1]}
+            # The per-register rule reads each source's registers apart (DetectRL's four domains).
+            reg: dict[int, dict[str, float]] = {0: {}, 1: {}}
+            for (group, label), idx in sorted(per_register.items()):
+                reg[label][group] = sum(1 for i in idx if entry in m.entries[i][key]) / len(idx)
             ratios = [
-                ((machine_in[src] + PRUNE_SMOOTHING) / (r + PRUNE_SMOOTHING), src)
-                for r, src in rates[0]
-                if r >= PRUNE_MIN_HUMAN_RATE and src in machine_in
+                ((reg[1][group] + PRUNE_SMOOTHING) / (r + PRUNE_SMOOTHING), group)
+                for group, r in reg[0].items()
+                if r >= PRUNE_MIN_HUMAN_RATE and group in reg[1]
             ]
             worst = min(ratios) if ratios else (float("inf"), "")
             out.append(
@@ -481,20 +487,22 @@ PRUNE_SMOOTHING = 0.002
 
 
 def prune_candidates(stats: Iterable[EntryStat]) -> list[EntryStat]:
-    """Entries of lists (b)-(f) that fire on human training text and do not separate: some training
-    source has at least :data:`PRUNE_MIN_HUMAN_RATE` of its human documents containing the entry, and
-    either the mean machine rate is below :data:`PRUNE_MIN_RATIO` times the mean human rate or, in one
-    such source, the machine rate is below :data:`PRUNE_MIN_SOURCE_RATIO` times the human rate there
-    (all smoothed)."""
+    """Entries of lists (b)-(f) that fire on human training text and do not separate: either some training
+    source has at least :data:`PRUNE_MIN_HUMAN_RATE` of its human documents containing the entry and the
+    mean machine rate is below :data:`PRUNE_MIN_RATIO` times the mean human rate, or in some register
+    where that share of human documents contains it, the machine rate is below
+    :data:`PRUNE_MIN_SOURCE_RATIO` times the human rate there (all smoothed)."""
     eps = PRUNE_SMOOTHING
     return [
         st
         for st in stats
         if st.key != "hedge"
-        and st.max_human_rate >= PRUNE_MIN_HUMAN_RATE
         and (
-            (st.machine_rate + eps) < PRUNE_MIN_RATIO * (st.human_rate + eps)
-            or st.worst_ratio < PRUNE_MIN_SOURCE_RATIO
+            (
+                st.max_human_rate >= PRUNE_MIN_HUMAN_RATE
+                and (st.machine_rate + eps) < PRUNE_MIN_RATIO * (st.human_rate + eps)
+            )
+            or st.worst_ratio < PRUNE_MIN_SOURCE_RATIO  # only registers with >= 1% of humans using it
         )
     ]
 
@@ -564,7 +572,7 @@ def render(
         f"Training sources: {', '.join(TRAIN_SOURCES)}. Pruning rule for lists (b)-(f): drop an entry "
         f"found in >= {PRUNE_MIN_HUMAN_RATE:.0%} of the human documents of any one training source whose "
         f"machine document rate, averaged over the training sources, is below {PRUNE_MIN_RATIO:g}x its "
-        f"averaged human rate, or is below {PRUNE_MIN_SOURCE_RATIO:g}x the human rate in one source where "
+        f"averaged human rate, or is below {PRUNE_MIN_SOURCE_RATIO:g}x the human rate in one register where "
         f">= {PRUNE_MIN_HUMAN_RATE:.0%} of the human documents contain it (all + {PRUNE_SMOOTHING:.1%}). "
         "The hedge list (a) is neutral and not pruned by separation.",
         "",
