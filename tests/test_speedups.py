@@ -161,3 +161,100 @@ def test_trie_candidates(pieces: list[str]) -> None:
         with _accel.pure_python():
             want = ms.candidates(t)
         assert got == want
+
+
+VOCAB = ["the", "a", "an", "of", "cat", "café", "naïve", "\u4e2d\u6587", "x-y", "3.5", "", "Ünï", "a" * 300]
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(VOCAB), st.text(max_size=6)), max_size=400))
+def test_word_ids_counts(words: list[str]) -> None:
+    from collections import Counter
+
+    from slopsift.document import _word_ids_counts
+
+    assert C is not None
+    ids, counts = C.word_ids_counts(words, Counter)
+    want_ids, want_counts = _word_ids_counts(words)
+    assert ids == want_ids
+    assert type(counts) is Counter
+    assert list(counts.items()) == list(want_counts.items())  # same keys in the same order
+
+
+@needs_c
+def test_word_ids_counts_edges() -> None:
+    from collections import Counter
+
+    assert C is not None
+    assert C.word_ids_counts([], Counter) == ([], Counter())
+    words = ["w"] * 20_000 + ["v"]  # ids past the small-int cache: one int object per distinct word
+    ids, counts = C.word_ids_counts(words, Counter)
+    assert ids[-2:] == [0, 20_000] and counts == {"w": 20_000, "v": 1}
+    with pytest.raises(TypeError):
+        C.word_ids_counts(("a",), Counter)  # a list only
+    with pytest.raises(TypeError):
+        C.word_ids_counts(["a"], list)  # the counter must be a dict
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(VOCAB), max_size=400))
+def test_gather_first(words: list[str]) -> None:
+    from slopsift.document import _word_ids_counts
+    from slopsift.lexicons import _FACTS
+
+    assert C is not None
+    ids = _word_ids_counts(words)[0]
+    assert C.gather_first(ids, words, _FACTS) == list(map(_FACTS.__getitem__, words))
+    table = {w: len(w) for w in VOCAB}
+    assert C.gather_first(ids, words, table) == [len(w) for w in words]
+
+
+@needs_c
+def test_gather_first_rejects_bad_ids() -> None:
+    assert C is not None
+    table = {"a": 1, "b": 2}
+    assert C.gather_first([], [], table) == []
+    with pytest.raises(IndexError):
+        C.gather_first([0, 2], ["a", "b"], table)  # not an earlier position
+    with pytest.raises(IndexError):
+        C.gather_first([0, -1], ["a", "b"], table)
+    with pytest.raises(ValueError):
+        C.gather_first([0], ["a", "b"], table)  # fewer ids than words
+    with pytest.raises(KeyError):
+        C.gather_first([0, 1], ["a", "c"], table)
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(VOCAB), max_size=200), st.text(max_size=200))
+def test_pair_hits(words: list[str], chars: str) -> None:
+    from slopsift.signals.usage import _pair_hits_py
+
+    assert C is not None
+    table = {"the": frozenset(["cat", "café"]), "a": frozenset(["an", "a", ""]), "": frozenset(VOCAB)}
+    char_table = {"a": frozenset("aeioé"), "an": frozenset("xyz\u4e2d")}
+    assert C.pair_hits(words, words, table) == _pair_hits_py(words, words, table)
+    assert C.pair_hits(words, chars, char_table) == _pair_hits_py(words, chars, char_table)
+    assert C.pair_hits(words, words[:3], table) == _pair_hits_py(words, words[:3], table)
+
+
+def test_pair_tables_hold_the_prefilter_pairs() -> None:
+    from slopsift.signals.usage import _pair_tables, _prefilter
+
+    _, pairs, articles = _prefilter()
+    for table, want in zip(_pair_tables(), (pairs, articles), strict=True):
+        assert {(w, x) for w, xs in table.items() for x in xs} == want
+
+
+@needs_c
+def test_pair_hits_edges() -> None:
+    assert C is not None
+    table = {"a": frozenset("e")}
+    assert C.pair_hits([], "", table) == []
+    assert C.pair_hits(["a"] * 100_000, "e" * 100_001, table) == list(range(100_000))
+    with pytest.raises(TypeError):
+        C.pair_hits(["a"], ("e",), table)  # a list or a str only
+    with pytest.raises(TypeError):
+        C.pair_hits(["a", "b"], ["b", ["unhashable"]], {"a": frozenset()})  # the set test raises

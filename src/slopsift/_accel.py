@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Protocol, cast
+from typing import Protocol, TypeVar, cast
 
 __all__ = ["Speedups", "pure_python", "speedups"]
+
+_V = TypeVar("_V")
 
 
 class Speedups(Protocol):
@@ -38,6 +41,20 @@ class Speedups(Protocol):
 
     def trie_candidates(self, trie: bytes, text: str, /) -> list[tuple[int, str]]:
         """``lexicons.PhraseMatcherSet.candidates`` from the phrases' ``lexicons._trie_array``."""
+
+    def word_ids_counts(
+        self, words: list[str], counter_type: type[Counter[str]], /
+    ) -> tuple[list[int], Counter[str]]:
+        """``document._word_ids_counts``: ``Document.word_ids`` and ``Document.word_counts`` in one pass."""
+
+    def pair_hits(
+        self, firsts: list[str], nexts: list[str] | str, table: dict[str, frozenset[str]], /
+    ) -> list[int]:
+        """``usage._pair_hits_py``: the ``i`` with ``nexts[i + 1] in table[firsts[i]]``, ascending."""
+
+    def gather_first(self, ids: list[int], words: list[str], table: Mapping[str, _V], /) -> list[_V]:
+        """``[table[w] for w in words]`` looking up first occurrences only (``ids[k]`` is the index of
+        the first occurrence of ``words[k]``; ``lexicons.word_facts``)."""
 
 
 def _load() -> Speedups | None:

@@ -416,6 +416,202 @@ fail:
     return NULL;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Word ids and counts: twin of slopsift.document._word_ids_counts
+ *
+ * One dict probe per word (the Python version makes three: setdefault, then Counter's get and set).
+ * ids[k] is the index of the first occurrence of words[k] (the same int object for equal words); the
+ * counter (an instance of `counter_type`, a dict subclass, filled with PyDict_SetItem) holds each distinct
+ * word's count, keyed in order of first occurrence as Counter(words) is.
+ */
+
+static PyObject *
+word_ids_counts(PyObject *self, PyObject *args)
+{
+    PyObject *words, *counter_type;
+    if (!PyArg_ParseTuple(args, "O!O", &PyList_Type, &words, &counter_type))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(words);
+    PyObject *first = NULL, *ids = NULL, *counter = NULL;
+    Py_ssize_t *count_at = PyMem_Calloc((size_t)(n > 0 ? n : 1), sizeof(Py_ssize_t)); /* by first index */
+    if (count_at == NULL)
+        return PyErr_NoMemory();
+    if ((first = PyDict_New()) == NULL || (ids = PyList_New(n)) == NULL)
+        goto fail;
+    for (Py_ssize_t k = 0; k < n && k < PyList_GET_SIZE(words); k++) {
+        PyObject *w = PyList_GET_ITEM(words, k);
+        Py_INCREF(w); /* the list may change under a key's __eq__ */
+        PyObject *id = PyDict_GetItemWithError(first, w); /* borrowed */
+        if (id == NULL) {
+            if (PyErr_Occurred() || (id = PyLong_FromSsize_t(k)) == NULL) {
+                Py_DECREF(w);
+                goto fail;
+            }
+            int rc = PyDict_SetItem(first, w, id);
+            Py_DECREF(id); /* the dict holds it */
+            if (rc < 0) {
+                Py_DECREF(w);
+                goto fail;
+            }
+        }
+        Py_DECREF(w);
+        Py_ssize_t at = PyLong_AsSsize_t(id); /* an index we stored: 0 <= at <= k */
+        count_at[at]++;
+        Py_INCREF(id);
+        PyList_SET_ITEM(ids, k, id);
+    }
+    if (PyList_GET_SIZE(words) != n) {
+        PyErr_SetString(PyExc_RuntimeError, "word_ids_counts: the list changed size");
+        goto fail;
+    }
+    if ((counter = PyObject_CallNoArgs(counter_type)) == NULL)
+        goto fail;
+    if (!PyDict_Check(counter)) {
+        PyErr_SetString(PyExc_TypeError, "word_ids_counts: counter_type must make a dict");
+        goto fail;
+    }
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(first, &pos, &key, &value)) {
+        PyObject *c = PyLong_FromSsize_t(count_at[PyLong_AsSsize_t(value)]);
+        if (c == NULL)
+            goto fail;
+        int rc = PyDict_SetItem(counter, key, c);
+        Py_DECREF(c);
+        if (rc < 0)
+            goto fail;
+    }
+    PyMem_Free(count_at);
+    Py_DECREF(first);
+    return Py_BuildValue("(NN)", ids, counter);
+fail:
+    PyMem_Free(count_at);
+    Py_XDECREF(first);
+    Py_XDECREF(ids);
+    Py_XDECREF(counter);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Look-ups of repeated words: twin of slopsift.lexicons._gather_py
+ *
+ * out[k] = table[words[k]] where ids[k] == k (a word's first occurrence), else out[ids[k]]: a word that
+ * occurs again costs a list read, not another probe of a large, cache-cold table.
+ */
+
+static PyObject *
+gather_first(PyObject *self, PyObject *args)
+{
+    PyObject *ids, *words, *table;
+    if (!PyArg_ParseTuple(args, "O!O!O", &PyList_Type, &ids, &PyList_Type, &words, &table))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(words);
+    if (PyList_GET_SIZE(ids) < n) {
+        PyErr_SetString(PyExc_ValueError, "gather_first: fewer ids than words");
+        return NULL;
+    }
+    PyObject *out = PyList_New(n);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (k >= PyList_GET_SIZE(ids) || k >= PyList_GET_SIZE(words)) {
+            PyErr_SetString(PyExc_RuntimeError, "gather_first: a list changed size");
+            goto fail;
+        }
+        Py_ssize_t at = PyLong_AsSsize_t(PyList_GET_ITEM(ids, k));
+        if (at == -1 && PyErr_Occurred())
+            goto fail;
+        PyObject *v;
+        if (at == k) {
+            PyObject *w = PyList_GET_ITEM(words, k);
+            Py_INCREF(w);
+            v = PyObject_GetItem(table, w); /* new reference; a dict subclass's __missing__ runs */
+            Py_DECREF(w);
+            if (v == NULL)
+                goto fail;
+        }
+        else if (at >= 0 && at < k) {
+            v = PyList_GET_ITEM(out, at);
+            Py_INCREF(v);
+        }
+        else {
+            PyErr_SetString(PyExc_IndexError, "gather_first: an id is not an earlier position");
+            goto fail;
+        }
+        PyList_SET_ITEM(out, k, v);
+    }
+    return out;
+fail:
+    /* out's unset items are NULL, which list_dealloc skips */
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Word pairs in a table: twin of slopsift.signals.usage._pair_hits_py
+ *
+ * The indices i (ascending) with firsts[i] in `table` (a dict) and nexts[i + 1] in table[firsts[i]]:
+ * one dict probe per word and a container test for the few that are keys, no tuple per pair.
+ * `nexts` is a list of str or a str (then nexts[i + 1] is its character i + 1).
+ */
+
+static PyObject *
+pair_hits(PyObject *self, PyObject *args)
+{
+    PyObject *firsts, *nexts, *table;
+    if (!PyArg_ParseTuple(args, "O!OO!", &PyList_Type, &firsts, &nexts, &PyDict_Type, &table))
+        return NULL;
+    int is_str = PyUnicode_Check(nexts);
+    if (!is_str && !PyList_Check(nexts)) {
+        PyErr_SetString(PyExc_TypeError, "pair_hits: nexts must be a list or a str");
+        return NULL;
+    }
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0;; i++) {
+        /* sizes re-read every step: a container's __contains__ could change a list */
+        Py_ssize_t n_next = is_str ? PyUnicode_GET_LENGTH(nexts) : PyList_GET_SIZE(nexts);
+        if (i >= PyList_GET_SIZE(firsts) || i + 1 >= n_next)
+            break;
+        PyObject *w = PyList_GET_ITEM(firsts, i);
+        Py_INCREF(w);
+        PyObject *seconds = PyDict_GetItemWithError(table, w); /* borrowed */
+        Py_DECREF(w);
+        if (seconds == NULL) {
+            if (PyErr_Occurred())
+                goto fail;
+            continue;
+        }
+        Py_INCREF(seconds);
+        PyObject *x;
+        if (is_str)
+            x = PyUnicode_FromOrdinal(PyUnicode_READ_CHAR(nexts, i + 1));
+        else {
+            x = PyList_GET_ITEM(nexts, i + 1);
+            Py_INCREF(x);
+        }
+        int hit = x == NULL ? -1 : PySequence_Contains(seconds, x);
+        Py_XDECREF(x);
+        Py_DECREF(seconds);
+        if (hit < 0)
+            goto fail;
+        if (hit) {
+            PyObject *at = PyLong_FromSsize_t(i);
+            if (at == NULL)
+                goto fail;
+            int rc = PyList_Append(out, at);
+            Py_DECREF(at);
+            if (rc < 0)
+                goto fail;
+        }
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
@@ -428,6 +624,15 @@ static PyMethodDef methods[] = {
     {"trie_candidates", trie_candidates, METH_VARARGS,
      "trie_candidates(trie: bytes, text: str) -> list[(offset, phrase as written)]: "
      "PhraseMatcherSet.candidates"},
+    {"word_ids_counts", word_ids_counts, METH_VARARGS,
+     "word_ids_counts(words: list[str], counter_type: type) -> (ids, counts): Document.word_ids and "
+     "Document.word_counts in one pass"},
+    {"gather_first", gather_first, METH_VARARGS,
+     "gather_first(ids: list[int], words: list[str], table: Mapping) -> list: table[w] for each word, "
+     "looked up at first occurrences only"},
+    {"pair_hits", pair_hits, METH_VARARGS,
+     "pair_hits(firsts: list[str], nexts: list[str] | str, table: dict[str, Container[str]]) -> list[int]: "
+     "the i with nexts[i + 1] in table[firsts[i]]"},
     {NULL, NULL, 0, NULL},
 };
 

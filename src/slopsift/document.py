@@ -31,6 +31,7 @@ from operator import add
 import numpy as np
 from numpy.typing import NDArray
 
+from slopsift import _accel
 from slopsift._frozen import build_frozen, slot_setters
 from slopsift.lexicons import WordFacts, load_lexicon, word_facts, word_initials
 from slopsift.normalize import Normalised, normalise_with_proxy
@@ -162,7 +163,7 @@ class Document:
         a length) is cheaper over ``word_counts.items()`` than over ``words``: a 700-word text has
         about 350 distinct words, a long one far fewer per word. Read-only, like the rest.
         """
-        return Counter(self.words)
+        return self._ids_and_counts()[1]
 
     @cached_property
     def word_ids(self) -> list[int]:
@@ -173,15 +174,23 @@ class Document:
         dicts) and n-gram keys can be ints (``a * n_words + b``) instead of tuples of strings.
         Computed once, in one C-level pass (``dict.setdefault``). Read-only, like the rest.
         """
-        first: dict[str, int] = {}
-        return list(map(first.setdefault, self.words, word_indices(self.n_words)))
+        return self._ids_and_counts()[0]
+
+    def _ids_and_counts(self) -> tuple[list[int], Counter[str]]:
+        """:attr:`word_ids` and :attr:`word_counts`, both computed (and cached) at the first call of
+        either: every family run needs both, and the C twin finds both with one dict probe per word."""
+        sp = _accel.speedups
+        ids, counts = _word_ids_counts(self.words) if sp is None else sp.word_ids_counts(self.words, Counter)
+        self.__dict__["word_ids"] = ids
+        self.__dict__["word_counts"] = counts
+        return ids, counts
 
     @cached_property
     def word_facts(self) -> list[WordFacts]:
         """``(syllables, Zipf frequency or None, misspelled)`` of every word, in order: looked up once per
         document for the readability and vocabulary families (see :func:`slopsift.lexicons.word_facts`).
         Read-only, like the rest."""
-        return word_facts(self.words)
+        return word_facts(self.words, self.word_ids)
 
     @cached_property
     def word_initials(self) -> str:
@@ -251,6 +260,13 @@ def word_indices(n: int) -> Iterable[int]:
     freeing) an int for every word above 256, as ``range`` and ``count`` do; ``range(n)`` for longer
     documents. It may run past ``n``: never take its length or ``list()`` it."""
     return _shared_indices() if n <= MAX_INDEXED else range(n)
+
+
+def _word_ids_counts(words: list[str]) -> tuple[list[int], Counter[str]]:
+    """:attr:`Document.word_ids` and :attr:`Document.word_counts` of ``words``
+    (``slopsift._speedups.word_ids_counts`` is the C twin)."""
+    first: dict[str, int] = {}
+    return list(map(first.setdefault, words, word_indices(len(words)))), Counter(words)
 
 
 _LINE_SETTERS = slot_setters(Line)

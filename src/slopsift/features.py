@@ -280,7 +280,7 @@ def _rows(texts: Sequence[str], with_gates: bool = False) -> tuple[np.ndarray, l
         doc = parse(t)
         row: list[float] = []
         for fam in fams:
-            row.extend(fam.run(doc)[0].values())
+            row.extend(fam.row(doc))
         out[i] = row
         if with_gates:
             gates.append(gate(doc))  # after the families, as ``signals_for_document`` does
