@@ -66,11 +66,15 @@ def test_mtld_rejects_ids_out_of_range() -> None:
     )
 )
 def test_zipf_stats(zs: list[float | None]) -> None:
+    # every word chosen: the profile's sums and counts are _zipf_stats'
     assert C is not None
     want = vocabulary._zipf_stats(zs)
-    got = C.zipf_stats(zs, vocabulary.OOV_ZIPF, vocabulary.RARE, vocabulary.COMMON)
-    assert got == want
-    assert [type(v) for v in got] == [type(v) for v in want]
+    facts = [(1, z, False) for z in zs]
+    got = C.zipf_profile(
+        facts, b"\x01" * len(zs), vocabulary.OOV_ZIPF, vocabulary.RARE, vocabulary.COMMON, 25
+    )
+    assert got[:5] == want
+    assert [type(v) for v in got[:5]] == [type(v) for v in want]
 
 
 def _levels(levels: list[repetition._Level]) -> list[tuple[list[int], list[int], list[int], list[int]]]:
@@ -258,3 +262,128 @@ def test_pair_hits_edges() -> None:
         C.pair_hits(["a"], ("e",), table)  # a list or a str only
     with pytest.raises(TypeError):
         C.pair_hits(["a", "b"], ["b", ["unhashable"]], {"a": frozenset()})  # the set test raises
+
+
+def _profile(facts: list, flags: object, max_unknown: int = 25) -> object:
+    assert C is not None
+    return C.zipf_profile(facts, flags, vocabulary.OOV_ZIPF, vocabulary.RARE, vocabulary.COMMON, max_unknown)
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 9),
+            st.one_of(st.none(), st.sampled_from([vocabulary.RARE, vocabulary.COMMON]), st.floats(0.0, 8.0)),
+            st.booleans(),
+        ),
+        max_size=300,
+    ),
+    st.lists(st.booleans(), max_size=320),
+    st.integers(0, 30),
+)
+def test_zipf_profile(facts: list, flags: list[bool], max_unknown: int) -> None:
+    want = vocabulary._profile_py(facts, flags, max_unknown)
+    assert _profile(facts, flags, max_unknown) == want
+    as_bytes = bytes(map(int, flags))  # what vocabulary._lower_initial gives on ASCII text
+    assert _profile(facts, as_bytes, max_unknown) == want
+    assert vocabulary._profile_py(facts, as_bytes, max_unknown) == want
+
+
+@needs_c
+def test_zipf_profile_edges() -> None:
+    assert _profile([], b"") == (0.0, 0.0, 0, 0, 0, 0, [], [])
+    assert _profile([(1, None, True)] * 3, b"\x01\x00\x02")[5:] == (2, [0, 2], [0, 2])
+    with pytest.raises(TypeError):
+        _profile([(1, 2.0)], b"\x01")  # a fact of two
+    with pytest.raises(TypeError):
+        _profile([(1, "x", False)], b"\x01")  # a Zipf value that is no number
+    with pytest.raises(TypeError):
+        _profile([(1, 2.0, False)], 5)  # flags neither bytes nor a sequence
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 12), max_size=300),
+    st.lists(st.tuples(st.integers(-5, 320), st.integers(-5, 320)), max_size=40),
+)
+def test_sentence_syllables(syl: list[int], ranges: list[tuple[int, int]]) -> None:
+    from slopsift.signals import readability
+
+    assert C is not None
+    facts = [(y, None, False) for y in syl]
+    ws, we = [a for a, _ in ranges], [b for _, b in ranges]
+    assert C.sentence_syllables(facts, ws, we) == readability._sentence_syllables_py(facts, ws, we)
+
+
+@needs_c
+def test_sentence_syllables_edges() -> None:
+    from slopsift.signals import readability
+
+    assert C is not None
+    assert C.sentence_syllables([], [], []) == ([], 0)
+    # outside the packed sums' range: None, and the caller runs the Python version
+    assert C.sentence_syllables([(1 << 21, None, False)], [0], [1]) is None
+    assert C.sentence_syllables([(-1, None, False)], [0], [1]) is None
+    big = [(1 << 20, None, False)] * (1 << 20)
+    assert C.sentence_syllables(big, [0], [len(big)]) is None
+    assert readability._sentence_syllables(big, [0], [len(big)]) == readability._sentence_syllables_py(
+        big, [0], [len(big)]
+    )
+    with pytest.raises(TypeError):
+        C.sentence_syllables([1], [0], [1])  # a fact that is no tuple
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from([*VOCAB, "i", "we", "you", "however"]), st.text(max_size=5)), max_size=300
+    )
+)
+def test_word_stats(words: list[str]) -> None:
+    from slopsift.signals import style
+
+    assert C is not None
+    groups = style._word_groups()
+    n = len(style._GROUPS)
+    assert C.word_stats(words, groups, n) == style._word_stats_py(words, groups, n)
+
+
+@needs_c
+def test_word_stats_edges() -> None:
+    assert C is not None
+    assert C.word_stats([], {}, 3) == ([0, 0, 0], 0, 0)
+    with pytest.raises(IndexError):
+        C.word_stats(["a"], {"a": 3}, 3)  # a group number out of range
+    with pytest.raises(ValueError):
+        C.word_stats([], {}, -1)
+    with pytest.raises(TypeError):
+        C.word_stats([b"a"], {}, 1)  # words must be str
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(VOCAB), max_size=300), st.sets(st.sampled_from(VOCAB)))
+def test_positions(words: list[str], vocab: set[str]) -> None:
+    from slopsift.signals.inconsistency import _positions_py
+
+    assert C is not None
+    want = _positions_py(words, vocab)
+    assert C.positions(words, vocab) == want
+    assert C.positions(words, frozenset(vocab)) == want
+    assert C.positions(words, dict.fromkeys(vocab).keys()) == want  # any container
+    assert C.positions(words, list(vocab)) == want
+
+
+@needs_c
+def test_positions_edges() -> None:
+    assert C is not None
+    assert C.positions([], {"a"}) == []
+    assert C.positions(["a"] * 50_000, {"a"}) == list(range(50_000))
+    with pytest.raises(TypeError):
+        C.positions([["unhashable"]], {"a"})
+    with pytest.raises(TypeError):
+        C.positions(["a"], 5)  # not a container

@@ -11,9 +11,12 @@ from __future__ import annotations
 import importlib
 import os
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
+
+if TYPE_CHECKING:
+    from slopsift.lexicons import WordFacts
 
 __all__ = ["Speedups", "pure_python", "speedups"]
 
@@ -27,11 +30,6 @@ class Speedups(Protocol):
         self, ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool, /
     ) -> float:
         """One MTLD pass (``repetition._mtld_pass``), backwards if ``reverse``."""
-
-    def zipf_stats(
-        self, zs: list[float | None], oov: float, rare: float, common: float, /
-    ) -> tuple[float, float, int, int, int]:
-        """``vocabulary._zipf_stats``."""
 
     def repeated_ngrams(
         self, ids: list[int], base: int, nmax: int, /
@@ -51,6 +49,32 @@ class Speedups(Protocol):
         self, firsts: list[str], nexts: list[str] | str, table: dict[str, frozenset[str]], /
     ) -> list[int]:
         """``usage._pair_hits_py``: the ``i`` with ``nexts[i + 1] in table[firsts[i]]``, ascending."""
+
+    def positions(self, words: list[str], vocab: Container[str], /) -> list[int]:
+        """``inconsistency._positions_py``: the indices of the words in ``vocab``, ascending."""
+
+    def word_stats(
+        self, words: list[str], groups: dict[str, int], n_groups: int, /
+    ) -> tuple[list[int], int, int] | None:
+        """``style._word_stats_py`` (group counts, sum of lengths and of squared lengths), or None when
+        the lengths are too large for 64-bit sums."""
+
+    def zipf_profile(
+        self,
+        facts: list[WordFacts],
+        flags: Sequence[int],
+        oov: float,
+        rare: float,
+        common: float,
+        max_unknown: int,
+        /,
+    ) -> tuple[float, float, int, int, int, int, list[int], list[int]]:
+        """``vocabulary._profile_py``."""
+
+    def sentence_syllables(
+        self, facts: list[WordFacts], ws: list[int], we: list[int], /
+    ) -> tuple[list[int], int] | None:
+        """``readability._sentence_syllables_py``, or None where its packed sums would not hold."""
 
     def gather_first(self, ids: list[int], words: list[str], table: Mapping[str, _V], /) -> list[_V]:
         """``[table[w] for w in words]`` looking up first occurrences only (``ids[k]`` is the index of

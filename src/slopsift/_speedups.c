@@ -76,43 +76,6 @@ mtld_pass(PyObject *self, PyObject *args)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Word-frequency profile: twin of slopsift.signals.vocabulary._zipf_stats
- */
-
-static PyObject *
-zipf_stats(PyObject *self, PyObject *args)
-{
-    PyObject *seq;
-    double oov, rare_below, common_below;
-    if (!PyArg_ParseTuple(args, "O!ddd", &PyList_Type, &seq, &oov, &rare_below, &common_below))
-        return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(seq);
-    double total = 0.0, total_sq = 0.0;
-    Py_ssize_t rare = 0, mid = 0, unknown = 0;
-    for (Py_ssize_t k = 0; k < n; k++) {
-        PyObject *item = PyList_GET_ITEM(seq, k);
-        double z;
-        if (item == Py_None) {
-            z = oov;
-            unknown++;
-        }
-        else {
-            z = PyFloat_AsDouble(item);
-            if (z == -1.0 && PyErr_Occurred())
-                return NULL;
-        }
-        total += z;
-        double sq = z * z;
-        total_sq += sq;
-        if (z < rare_below)
-            rare++;
-        else if (z < common_below)
-            mid++;
-    }
-    return Py_BuildValue("ddnnn", total, total_sq, rare, mid, unknown);
-}
-
-/* ---------------------------------------------------------------------------------------------
  * Repeated word n-grams: twin of slopsift.signals.repetition._repeated_ngrams_py
  *
  * Level n keeps the positions whose n-gram key occurs at least twice; an n-gram's id is the position of
@@ -612,12 +575,282 @@ fail:
     return NULL;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Word positions: twin of slopsift.signals.inconsistency._positions_py
+ *
+ * The indices (ascending) of the words in `vocab`: a set or frozenset is probed directly, any other
+ * container through its `in`.
+ */
+
+static PyObject *
+positions(PyObject *self, PyObject *args)
+{
+    PyObject *words, *vocab;
+    if (!PyArg_ParseTuple(args, "O!O", &PyList_Type, &words, &vocab))
+        return NULL;
+    int is_set = PyAnySet_Check(vocab);
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(words); i++) {
+        PyObject *w = PyList_GET_ITEM(words, i);
+        Py_INCREF(w); /* a container's `in` could change the list */
+        int hit = is_set ? PySet_Contains(vocab, w) : PySequence_Contains(vocab, w);
+        Py_DECREF(w);
+        if (hit < 0)
+            goto fail;
+        if (hit) {
+            PyObject *at = PyLong_FromSsize_t(i);
+            if (at == NULL)
+                goto fail;
+            int rc = PyList_Append(out, at);
+            Py_DECREF(at);
+            if (rc < 0)
+                goto fail;
+        }
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Word groups and lengths: twin of slopsift.signals.style._word_stats_py
+ *
+ * How many words fall in each group (groups[word] is a group number below n_groups), the sum of the
+ * words' lengths and the sum of their squares. None when the lengths sum past 3,037,000,499 characters,
+ * where the squares could overflow 64 bits: the caller then runs the Python version.
+ */
+
+static PyObject *
+word_stats(PyObject *self, PyObject *args)
+{
+    PyObject *words, *groups;
+    Py_ssize_t n_groups;
+    if (!PyArg_ParseTuple(args, "O!O!n", &PyList_Type, &words, &PyDict_Type, &groups, &n_groups))
+        return NULL;
+    if (n_groups < 0 || n_groups > 1024) {
+        PyErr_SetString(PyExc_ValueError, "word_stats: n_groups must be in 0..1024");
+        return NULL;
+    }
+    Py_ssize_t counts[1024] = {0};
+    long long total_len = 0, total_sq = 0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(words); i++) {
+        PyObject *w = PyList_GET_ITEM(words, i);
+        if (!PyUnicode_Check(w)) {
+            PyErr_SetString(PyExc_TypeError, "word_stats: words must be str");
+            return NULL;
+        }
+        long long len = (long long)PyUnicode_GET_LENGTH(w);
+        total_len += len;
+        if (total_len > 3037000499LL)
+            Py_RETURN_NONE; /* len * len and the sum of squares stay below 2**63 up to here */
+        total_sq += len * len;
+        Py_INCREF(w);
+        PyObject *g = PyDict_GetItemWithError(groups, w); /* borrowed */
+        Py_DECREF(w);
+        if (g == NULL) {
+            if (PyErr_Occurred())
+                return NULL;
+            continue;
+        }
+        Py_ssize_t k = PyLong_AsSsize_t(g);
+        if (k == -1 && PyErr_Occurred())
+            return NULL;
+        if (k < 0 || k >= n_groups) {
+            PyErr_SetString(PyExc_IndexError, "word_stats: a group number out of range");
+            return NULL;
+        }
+        counts[k]++;
+    }
+    PyObject *out = PyList_New(n_groups);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t k = 0; k < n_groups; k++) {
+        PyObject *c = PyLong_FromSsize_t(counts[k]);
+        if (c == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, k, c);
+    }
+    return Py_BuildValue("(NLL)", out, total_len, total_sq);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Word-frequency profile of the chosen words: twin of slopsift.signals.vocabulary._profile_py
+ *
+ * Over the facts (syllables, zipf or None, misspelled) of the words whose flag is true (bytes: a
+ * non-zero byte; else any sequence's items' truth): vocabulary._zipf_stats' sums and counts, in the same
+ * order, how
+ * many were chosen, the word indices of the misspelled ones and of the first `max_unknown` missing ones.
+ */
+
+static inline const char *
+fact_at(PyObject *facts, Py_ssize_t i, PyObject **zipf, PyObject **miss)
+{
+    PyObject *f = PyList_GET_ITEM(facts, i);
+    if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) < 3)
+        return "a fact is not a tuple of three";
+    *zipf = PyTuple_GET_ITEM(f, 1);
+    *miss = PyTuple_GET_ITEM(f, 2);
+    return NULL;
+}
+
+static int
+append_index(PyObject *list, Py_ssize_t i)
+{
+    PyObject *at = PyLong_FromSsize_t(i);
+    if (at == NULL)
+        return -1;
+    int rc = PyList_Append(list, at);
+    Py_DECREF(at);
+    return rc;
+}
+
+static PyObject *
+zipf_profile(PyObject *self, PyObject *args)
+{
+    PyObject *facts, *flags;
+    double oov, rare_below, common_below;
+    Py_ssize_t max_unknown;
+    if (!PyArg_ParseTuple(args, "O!Odddn", &PyList_Type, &facts, &flags, &oov, &rare_below, &common_below,
+                          &max_unknown))
+        return NULL;
+    PyObject *seq = NULL, *misspelt = NULL, *unknown_at = NULL;
+    const char *bytes = NULL;
+    Py_ssize_t n_flags;
+    if (PyBytes_Check(flags)) {
+        bytes = PyBytes_AS_STRING(flags);
+        n_flags = PyBytes_GET_SIZE(flags);
+    }
+    else {
+        if ((seq = PySequence_Fast(flags, "zipf_profile: flags must be bytes or a sequence")) == NULL)
+            return NULL;
+        n_flags = PySequence_Fast_GET_SIZE(seq);
+    }
+    if ((misspelt = PyList_New(0)) == NULL || (unknown_at = PyList_New(0)) == NULL)
+        goto fail;
+    double total = 0.0, total_sq = 0.0;
+    Py_ssize_t rare = 0, mid = 0, unknown = 0, chosen = 0;
+    Py_ssize_t n = PyList_GET_SIZE(facts) < n_flags ? PyList_GET_SIZE(facts) : n_flags;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int keep;
+        if (bytes != NULL)
+            keep = bytes[i] != 0;
+        else if ((keep = PyObject_IsTrue(PySequence_Fast_GET_ITEM(seq, i))) < 0)
+            goto fail;
+        if (!keep)
+            continue;
+        if (i >= PyList_GET_SIZE(facts)) { /* a flag's __bool__ shrank the list */
+            PyErr_SetString(PyExc_RuntimeError, "zipf_profile: the facts changed size");
+            goto fail;
+        }
+        PyObject *zo, *miss;
+        const char *bad = fact_at(facts, i, &zo, &miss);
+        if (bad != NULL) {
+            PyErr_Format(PyExc_TypeError, "zipf_profile: %s", bad);
+            goto fail;
+        }
+        Py_INCREF(zo);
+        Py_INCREF(miss);
+        double z = oov;
+        int failed = 0;
+        if (zo == Py_None) {
+            unknown++;
+            failed = unknown <= max_unknown && append_index(unknown_at, i) < 0;
+        }
+        else {
+            z = PyFloat_AsDouble(zo);
+            failed = z == -1.0 && PyErr_Occurred();
+        }
+        int is_miss = failed ? -1 : PyObject_IsTrue(miss);
+        Py_DECREF(zo);
+        Py_DECREF(miss);
+        if (is_miss < 0 || (is_miss && append_index(misspelt, i) < 0))
+            goto fail;
+        chosen++;
+        total += z;
+        double sq = z * z;
+        total_sq += sq;
+        if (z < rare_below)
+            rare++;
+        else if (z < common_below)
+            mid++;
+    }
+    Py_XDECREF(seq);
+    return Py_BuildValue("(ddnnnnNN)", total, total_sq, rare, mid, unknown, chosen, misspelt, unknown_at);
+fail:
+    Py_XDECREF(seq);
+    Py_XDECREF(misspelt);
+    Py_XDECREF(unknown_at);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Syllables per sentence: twin of slopsift.signals.readability._sentence_syllables_py
+ *
+ * For each sentence's word range facts[ws[k]:we[k]] (slice semantics), the sum of the words' syllables
+ * (facts[i][0]); and the number of words of three or more syllables in all the ranges. None for
+ * syllable counts outside 0..2**20 or sums from 2**40 on, where the Python version's packed sums would
+ * read differently.
+ */
+
+static PyObject *
+sentence_syllables(PyObject *self, PyObject *args)
+{
+    PyObject *facts, *ws, *we;
+    if (!PyArg_ParseTuple(args, "O!O!O!", &PyList_Type, &facts, &PyList_Type, &ws, &PyList_Type, &we))
+        return NULL;
+    Py_ssize_t m = PyList_GET_SIZE(ws) < PyList_GET_SIZE(we) ? PyList_GET_SIZE(ws) : PyList_GET_SIZE(we);
+    PyObject *out = PyList_New(m);
+    if (out == NULL)
+        return NULL;
+    long long total = 0, n_long = 0;
+    for (Py_ssize_t k = 0; k < m; k++) {
+        Py_ssize_t a = PyLong_AsSsize_t(PyList_GET_ITEM(ws, k));
+        if (a == -1 && PyErr_Occurred())
+            goto fail;
+        Py_ssize_t b = PyLong_AsSsize_t(PyList_GET_ITEM(we, k));
+        if (b == -1 && PyErr_Occurred())
+            goto fail;
+        PySlice_AdjustIndices(PyList_GET_SIZE(facts), &a, &b, 1);
+        long long syl = 0;
+        for (Py_ssize_t i = a; i < b; i++) {
+            PyObject *f = PyList_GET_ITEM(facts, i);
+            if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) < 1) {
+                PyErr_SetString(PyExc_TypeError, "sentence_syllables: a fact is not a tuple");
+                goto fail;
+            }
+            long long y = PyLong_AsLongLong(PyTuple_GET_ITEM(f, 0));
+            if (y == -1 && PyErr_Occurred())
+                goto fail;
+            if (y < 0 || y > (1LL << 20))
+                goto give_up;
+            syl += y;
+            n_long += y >= 3;
+        }
+        total += syl;
+        if (total >= (1LL << 40))
+            goto give_up;
+        PyObject *v = PyLong_FromLongLong(syl);
+        if (v == NULL)
+            goto fail;
+        PyList_SET_ITEM(out, k, v);
+    }
+    return Py_BuildValue("(NL)", out, n_long);
+give_up:
+    Py_DECREF(out);
+    Py_RETURN_NONE;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
-    {"zipf_stats", zipf_stats, METH_VARARGS,
-     "zipf_stats(zs: list[float | None], oov: float, rare: float, common: float) -> "
-     "(total, total_sq, rare, mid, unknown)"},
     {"repeated_ngrams", repeated_ngrams, METH_VARARGS,
      "repeated_ngrams(ids: list[int], base: int, nmax: int) -> list of (pos, gids, counts, first) for n = 2, "
      "3, ... up to the last length at which something repeats"},
@@ -633,6 +866,16 @@ static PyMethodDef methods[] = {
     {"pair_hits", pair_hits, METH_VARARGS,
      "pair_hits(firsts: list[str], nexts: list[str] | str, table: dict[str, Container[str]]) -> list[int]: "
      "the i with nexts[i + 1] in table[firsts[i]]"},
+    {"positions", positions, METH_VARARGS,
+     "positions(words: list[str], vocab: Container[str]) -> list[int]: the indices of the words in vocab"},
+    {"word_stats", word_stats, METH_VARARGS,
+     "word_stats(words: list[str], groups: dict[str, int], n_groups: int) -> (counts per group, sum of "
+     "lengths, sum of squared lengths) or None (lengths too large for 64-bit sums)"},
+    {"zipf_profile", zipf_profile, METH_VARARGS,
+     "zipf_profile(facts, flags, oov, rare, common, max_unknown) -> (total, total_sq, rare, mid, unknown, "
+     "chosen, misspelt word indices, first unknown word indices)"},
+    {"sentence_syllables", sentence_syllables, METH_VARARGS,
+     "sentence_syllables(facts, ws: list[int], we: list[int]) -> (syllables per range, long words) or None"},
     {NULL, NULL, 0, NULL},
 };
 
