@@ -387,3 +387,93 @@ def test_positions_edges() -> None:
         C.positions([["unhashable"]], {"a"})
     with pytest.raises(TypeError):
         C.positions(["a"], 5)  # not a container
+
+
+@needs_c
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab z09.,'-_A\n\t:", max_size=300))
+def test_ascii_words(text: str) -> None:
+    import numpy as np
+
+    from slopsift.document import _WORD_SPLIT_LOWER_ASCII, _ascii_words, _shared_indices
+
+    assert C is not None
+    for low in (text, text.lower()):
+        starts, ends, words, start_bytes = C.ascii_words(low, _shared_indices())
+        want = _ascii_words(low)
+        assert (starts, ends, words) == want[:3]
+        assert np.frombuffer(start_bytes, dtype=np.intp).tolist() == starts
+        assert words == _WORD_SPLIT_LOWER_ASCII.split(low)[1::2]  # the regex's matches
+
+
+@needs_c
+def test_ascii_words_edges() -> None:
+    from slopsift.document import MAX_INDEXED, _ascii_words, _shared_indices
+
+    assert C is not None
+    assert C.ascii_words("", _shared_indices()) == ([], [], [], b"")
+    assert C.ascii_words("3.5x a1.5 1,000.25 x--y it's -a- 1.", ())[2] == [
+        "3.5", "x", "a1", "5", "1,000.25", "x", "y", "it's", "a", "1"
+    ]  # fmt: skip
+    long = "word 3.25 " * (MAX_INDEXED // 5)  # offsets past the shared ints
+    got = C.ascii_words(long, _shared_indices())
+    assert got[:3] == _ascii_words(long)[:3] and got[0][-1] > MAX_INDEXED
+    with pytest.raises(ValueError):
+        C.ascii_words("café", ())
+    with pytest.raises(TypeError):
+        C.ascii_words("a", [0])  # the shared ints must be a tuple
+
+
+SENTENCE_PIECES = [
+    "Dr.", "dr.", "U.S.", "e.g.", "a.m.", "Mark T. Esper", "1.", "12.", "3.5", " ", "  ", "\n", "\n\n", "\t",
+    "\u00a0", "\u2003", ".", "...", "!", "?!", '"', "'", ")", "]", "(", "[", "A", "Z", "0", "9", "a", "z",
+    "Word", "word", "extraordinarily", "Ünïcode", "\u0663", "_", "-", "é.", "x_y.", "Ab.cd.", "\u01c5",
+]  # fmt: skip
+
+
+def _spans_both(text: str, blocks: list[tuple[int, int, int, int]]) -> None:
+    from slopsift.document import _abbreviations, _long_word, _sentence_spans
+
+    assert C is not None
+    want = _sentence_spans(text, blocks)
+    assert C.sentence_spans(text, blocks, _abbreviations(), _long_word()) == want
+
+
+@needs_c
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(SENTENCE_PIECES), max_size=60), st.lists(st.integers(0, 400), max_size=6))
+def test_sentence_spans(pieces: list[str], cuts: list[int]) -> None:
+    from slopsift import document
+
+    text = "".join(pieces)
+    raws = text.split("\n")
+    _, starts, ends, blank = document._lines(raws)
+    _spans_both(text, document._blocks(raws, starts, ends, blank, frozenset()))  # as the parse makes them
+    # blocks cut anywhere (also starting past the text's start, so the look-behind reads before it)
+    bounds = sorted({min(c, len(text)) for c in cuts} | {len(text)})
+    blocks, lo = [], 0
+    for hi in bounds:
+        if hi > lo:
+            blocks.append((lo, lo, hi, hi))
+            lo = hi
+    _spans_both(text, blocks[1:] if len(blocks) > 1 else blocks)
+
+
+@needs_c
+def test_sentence_spans_edges() -> None:
+    from slopsift.document import _abbreviations, _long_word
+
+    assert C is not None
+    _spans_both("", [])
+    _spans_both("Hi. There", [(0, 0, 9, 9)])
+    _spans_both("Hi. There", [(0, 0, 9, 50)])  # a block end past the text
+    _spans_both('He said "Stop." Then "Go!" (Really.) [Yes.] 1. Item. Dr. Who. U.S. Army.', [(0, 0, 74, 74)])
+    _spans_both("." * 20_000 + " A", [(0, 0, 20_002, 20_002)])  # a long run of stops
+    big = "Word. " * 30_000
+    _spans_both(big, [(0, 0, len(big) - 1, len(big))])
+    with pytest.raises(TypeError):
+        C.sentence_spans("a", [(0, 0, 1)], _abbreviations(), _long_word())  # a block of three
+    with pytest.raises(TypeError):
+        C.sentence_spans("a", [(0, 0, 1, 1)], set(), _long_word())  # the abbreviations must be frozen
+    with pytest.raises(ValueError):
+        C.sentence_spans("a", [(0, 0, 1, 1)], _abbreviations(), 0)

@@ -76,6 +76,22 @@ class Speedups(Protocol):
     ) -> tuple[list[int], int] | None:
         """``readability._sentence_syllables_py``, or None where its packed sums would not hold."""
 
+    def ascii_words(
+        self, low: str, ints: tuple[int, ...], /
+    ) -> tuple[list[int], list[int], list[str], bytes]:
+        """``document._ascii_words`` of lower-cased ASCII text, the starts array as native ``intp`` bytes;
+        offsets below ``len(ints)`` are ``ints``' objects."""
+
+    def sentence_spans(
+        self,
+        text: str,
+        blocks: list[tuple[int, int, int, int]],
+        abbreviations: frozenset[str],
+        long_word: int,
+        /,
+    ) -> tuple[list[int], list[int]]:
+        """``document._sentence_spans``; ``abbreviations``, ``long_word``: what ``_no_end_at_stop`` reads."""
+
     def gather_first(self, ids: list[int], words: list[str], table: Mapping[str, _V], /) -> list[_V]:
         """``[table[w] for w in words]`` looking up first occurrences only (``ids[k]`` is the index of
         the first occurrence of ``words[k]``; ``lexicons.word_facts``)."""

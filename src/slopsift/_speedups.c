@@ -293,9 +293,10 @@ child_of(const int *trie, int node, Py_UCS4 ch)
     return -1;
 }
 
-/* End of the longest phrase at `start` followed by no [\w'] character, or -1. */
+/* End of the longest phrase at `start` followed by no [\w'] character, or -1. `root_kid[c]` is
+ * child_of(trie, 0, c) for each ASCII c (the root has the most children: one look-up, not a search). */
 static Py_ssize_t
-longest_at(const int *trie, int kind, const void *data, Py_ssize_t n, Py_ssize_t start)
+longest_at(const int *trie, const int *root_kid, int kind, const void *data, Py_ssize_t n, Py_ssize_t start)
 {
     int node = 0;
     Py_ssize_t i = start, best = -1;
@@ -313,7 +314,7 @@ longest_at(const int *trie, int kind, const void *data, Py_ssize_t n, Py_ssize_t
                 i++;
             continue;
         }
-        node = child_of(trie, node, c);
+        node = node == 0 && c < 128 ? root_kid[c] : child_of(trie, node, c);
         if (node < 0)
             break;
         i++;
@@ -354,20 +355,20 @@ trie_candidates(PyObject *self, PyObject *args)
     PyObject *out = PyList_New(0);
     if (out == NULL)
         goto fail;
-    Py_ssize_t end = n > 0 ? longest_at(trie, kind, data, n, 0) : -1;
+    /* the root's child for each ASCII character (-1: no phrase starts with it) */
+    int root_kid[128];
+    for (int c = 0; c < 128; c++)
+        root_kid[c] = child_of(trie, 0, (Py_UCS4)c);
+    Py_ssize_t end = n > 0 ? longest_at(trie, root_kid, kind, data, n, 0) : -1;
     if (end > 0 && append_candidate(out, text, 0, end) < 0)
         goto fail;
-    /* which ASCII characters some phrase starts with: one look-up instead of a search of the root */
-    char starts_ascii[128];
-    for (int c = 0; c < 128; c++)
-        starts_ascii[c] = child_of(trie, 0, (Py_UCS4)c) >= 0;
     for (Py_ssize_t i = 0; i + 1 < n; i++) {
         if (is_word_or_apos(PyUnicode_READ(kind, data, i)))
             continue;
         Py_UCS4 next = PyUnicode_READ(kind, data, i + 1);
-        if (next < 128 ? !starts_ascii[next] : child_of(trie, 0, next) < 0)
+        if ((next < 128 ? root_kid[next] : child_of(trie, 0, next)) < 0)
             continue; /* no phrase starts with that character (none starts with whitespace) */
-        end = longest_at(trie, kind, data, n, i + 1);
+        end = longest_at(trie, root_kid, kind, data, n, i + 1);
         if (end > i + 1 && append_candidate(out, text, i + 1, end) < 0)
             goto fail;
     }
@@ -848,6 +849,449 @@ fail:
     return NULL;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Words of lower-cased ASCII text: twin of slopsift.document._ascii_words
+ *
+ * The matches of [0-9]+(?:[.,][0-9]+)+|[a-z0-9]+(?:['\-][a-z0-9]+)* in order, as the regex finds them:
+ * each alternative matches at most once at an offset and only its longest match can be the regex's (the
+ * characters a shorter one would leave next cannot continue the pattern), so one forward scan finds
+ * them. Returns (starts, ends, words) and the starts as bytes of native Py_ssize_t, for numpy.frombuffer;
+ * an offset below len(ints) (a tuple of 0, 1, 2, ...) is that tuple's int (shared, not allocated).
+ */
+
+static inline int
+is_lower_alnum(Py_UCS1 c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static inline int
+is_digit(Py_UCS1 c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* End of the longest match of `first` (cls) followed by groups of a `sep` character and a `cls` run. */
+static Py_ssize_t
+run_with_groups(const Py_UCS1 *s, Py_ssize_t n, Py_ssize_t i, int (*cls)(Py_UCS1), const char *seps)
+{
+    while (i < n && cls(s[i]))
+        i++;
+    while (i + 1 < n && (s[i] == seps[0] || s[i] == seps[1]) && cls(s[i + 1])) {
+        i += 2;
+        while (i < n && cls(s[i]))
+            i++;
+    }
+    return i;
+}
+
+/* An int for an offset: the shared one from `ints` (a tuple of 0, 1, 2, ...) when it holds it. */
+static inline PyObject *
+offset_int(PyObject *ints, Py_ssize_t i)
+{
+    if (i < PyTuple_GET_SIZE(ints)) {
+        PyObject *v = PyTuple_GET_ITEM(ints, i);
+        Py_INCREF(v);
+        return v;
+    }
+    return PyLong_FromSsize_t(i);
+}
+
+static PyObject *
+list_of_offsets(const Py_ssize_t *xs, Py_ssize_t m, PyObject *ints)
+{
+    PyObject *out = PyList_New(m);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t k = 0; k < m; k++) {
+        PyObject *v = offset_int(ints, xs[k]);
+        if (v == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, k, v);
+    }
+    return out;
+}
+
+static PyObject *
+ascii_words(PyObject *self, PyObject *args)
+{
+    PyObject *low, *ints;
+    if (!PyArg_ParseTuple(args, "UO!", &low, &PyTuple_Type, &ints))
+        return NULL;
+    if (!PyUnicode_IS_ASCII(low)) {
+        PyErr_SetString(PyExc_ValueError, "ascii_words: the text must be ASCII");
+        return NULL;
+    }
+    const Py_UCS1 *s = PyUnicode_1BYTE_DATA(low);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(low);
+    Py_ssize_t m = 0, cap = 256;
+    Py_ssize_t *starts = PyMem_Malloc(cap * sizeof(Py_ssize_t)), *ends = PyMem_Malloc(cap * sizeof(Py_ssize_t));
+    PyObject *start_list = NULL, *end_list = NULL, *words = NULL, *start_bytes = NULL;
+    if (starts == NULL || ends == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    Py_ssize_t i = 0;
+    while (i < n) {
+        if (!is_lower_alnum(s[i])) {
+            i++;
+            continue;
+        }
+        Py_ssize_t end = -1;
+        if (is_digit(s[i])) { /* a decimal number: digits, then at least one group of [.,] and digits */
+            Py_ssize_t j = i;
+            while (j < n && is_digit(s[j]))
+                j++;
+            if (j + 1 < n && (s[j] == '.' || s[j] == ',') && is_digit(s[j + 1]))
+                end = run_with_groups(s, n, j, is_digit, ".,");
+        }
+        if (end < 0)
+            end = run_with_groups(s, n, i, is_lower_alnum, "'-");
+        if (m == cap) { /* at most n / 2 + 1 words: no overflow */
+            cap *= 2;
+            Py_ssize_t *s2 = PyMem_Realloc(starts, cap * sizeof(Py_ssize_t));
+            if (s2 == NULL) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+            starts = s2;
+            Py_ssize_t *e2 = PyMem_Realloc(ends, cap * sizeof(Py_ssize_t));
+            if (e2 == NULL) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+            ends = e2;
+        }
+        starts[m] = i;
+        ends[m] = end;
+        m++;
+        i = end;
+    }
+    start_list = list_of_offsets(starts, m, ints);
+    end_list = start_list == NULL ? NULL : list_of_offsets(ends, m, ints);
+    words = end_list == NULL ? NULL : PyList_New(m);
+    if (words == NULL)
+        goto fail;
+    for (Py_ssize_t k = 0; k < m; k++) {
+        PyObject *w = PyUnicode_Substring(low, starts[k], ends[k]);
+        if (w == NULL)
+            goto fail;
+        PyList_SET_ITEM(words, k, w);
+    }
+    start_bytes = PyBytes_FromStringAndSize((const char *)starts, m * (Py_ssize_t)sizeof(Py_ssize_t));
+    if (start_bytes == NULL)
+        goto fail;
+    PyMem_Free(starts);
+    PyMem_Free(ends);
+    return Py_BuildValue("(NNNN)", start_list, end_list, words, start_bytes);
+fail:
+    PyMem_Free(starts);
+    PyMem_Free(ends);
+    Py_XDECREF(start_list);
+    Py_XDECREF(end_list);
+    Py_XDECREF(words);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Sentence spans: twin of slopsift.document._sentence_spans (and of _no_end_at_stop, _boundaries)
+ *
+ * The candidate ends are the matches of document._BOUNDARY,
+ *     [.!?](?<![.!?]{2})[.!?]*["')\]]*(?=\s+["'(\[]?[A-Z0-9])
+ * searched as finditer(text, first block's start, last block's end) does (the look-behind sees before
+ * the start, nothing is seen past the end): a match starts where a run of .!? starts and spans the run
+ * and the closing quotes and brackets after it; no shorter match can satisfy the look-ahead (it would be
+ * followed by one of those characters, not by white space), so the longest is the only one. \s is
+ * str.isspace, as `re` reads it; [A-Z0-9] is ASCII.
+ */
+
+#define TEXT_AT(i) PyUnicode_READ(kind, data, (i))
+
+static inline int
+is_stop(Py_UCS4 c)
+{
+    return c == '.' || c == '!' || c == '?';
+}
+
+static inline int
+is_upper_or_digit(Py_UCS4 c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static inline int
+is_opener(Py_UCS4 c)
+{
+    return c == '"' || c == '\'' || c == '(' || c == '[';
+}
+
+/* End of the white space at `q` if it is followed (before `end`) by an optional opener and [A-Z0-9]:
+ * the match end of \s+(?=["'(\[]?[A-Z0-9]) at q with endpos `end`; -1 if none. */
+static Py_ssize_t
+space_then_opening(int kind, const void *data, Py_ssize_t q, Py_ssize_t end)
+{
+    if (q >= end || !Py_UNICODE_ISSPACE(TEXT_AT(q)))
+        return -1;
+    while (q < end && Py_UNICODE_ISSPACE(TEXT_AT(q)))
+        q++;
+    if (q >= end)
+        return -1;
+    Py_ssize_t r = is_opener(TEXT_AT(q)) ? q + 1 : q;
+    return r < end && is_upper_or_digit(TEXT_AT(r)) ? q : -1;
+}
+
+/* The end of the _BOUNDARY match starting at p (text[p] in .!?, text[p - 1] not), or -1. */
+static Py_ssize_t
+boundary_at(int kind, const void *data, Py_ssize_t p, Py_ssize_t end)
+{
+    Py_ssize_t m = p + 1;
+    while (m < end && is_stop(TEXT_AT(m)))
+        m++;
+    while (m < end) {
+        Py_UCS4 c = TEXT_AT(m);
+        if (c != '"' && c != '\'' && c != ')' && c != ']')
+            break;
+        m++;
+    }
+    return space_then_opening(kind, data, m, end) >= 0 ? m : -1;
+}
+
+static int
+all_alpha(int kind, const void *data, Py_ssize_t a, Py_ssize_t b) /* str.isalpha of text[a:b] */
+{
+    if (a >= b)
+        return 0;
+    for (Py_ssize_t i = a; i < b; i++)
+        if (!Py_UNICODE_ISALPHA(TEXT_AT(i)))
+            return 0;
+    return 1;
+}
+
+static inline int
+all_ascii(const Py_UCS1 *d, Py_ssize_t len)
+{
+    for (Py_ssize_t i = 0; i < len; i++)
+        if (d[i] >= 128)
+            return 0;
+    return 1;
+}
+
+/* _no_end_at_stop: 1, 0, or -1 with an exception set. */
+static int
+no_end_at_stop(PyObject *text, int kind, const void *data, Py_ssize_t ms, Py_ssize_t cur, PyObject *abbrev,
+               Py_ssize_t long_word)
+{
+    Py_ssize_t lo_seg = ms - long_word > 0 ? ms - long_word : 0;
+    Py_ssize_t space = -1; /* of the last ' ' in text[lo_seg:ms] */
+    for (Py_ssize_t i = ms - 1; i >= lo_seg; i--)
+        if (TEXT_AT(i) == ' ') {
+            space = i;
+            break;
+        }
+    Py_ssize_t w0 = space < 0 ? lo_seg : space + 1; /* the word is text[w0:ms] */
+    if (space < 0 || !all_alpha(kind, data, w0, ms)) {
+        /* the token before the stop: the run of [\w.] ending at ms, not before max(cur, ms - 40) */
+        Py_ssize_t lo = cur > ms - 40 ? cur : ms - 40;
+        if (lo < 0)
+            lo = 0;
+        w0 = ms;
+        while (w0 - 1 >= lo) {
+            Py_UCS4 c = TEXT_AT(w0 - 1);
+            if (!(Py_UNICODE_ISALNUM(c) || c == '_' || c == '.'))
+                break;
+            w0--;
+        }
+        if (w0 == ms)
+            return 0;
+    }
+    Py_ssize_t len = ms - w0;
+    if (len == 1 && Py_UNICODE_ISUPPER(TEXT_AT(w0)))
+        return 1; /* an initial as in "Mark T. Esper" */
+    PyObject *lower;
+    if (len <= 64 && kind == PyUnicode_1BYTE_KIND && all_ascii((const Py_UCS1 *)data + w0, len)) {
+        char buf[64]; /* ASCII: str.lower is the ASCII lower-casing */
+        for (Py_ssize_t i = 0; i < len; i++) {
+            Py_UCS1 c = ((const Py_UCS1 *)data)[w0 + i];
+            buf[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        }
+        lower = PyUnicode_FromStringAndSize(buf, len);
+    }
+    else {
+        PyObject *word = PyUnicode_Substring(text, w0, ms);
+        if (word == NULL)
+            return -1;
+        lower = PyObject_CallMethod(word, "lower", NULL);
+        Py_DECREF(word);
+    }
+    if (lower == NULL)
+        return -1;
+    int known = PySet_Contains(abbrev, lower);
+    Py_DECREF(lower);
+    if (known != 0)
+        return known; /* "Dr.", "e.g." (or an error) */
+    int dot = 0, letters = 0, other = 0, digits = 1;
+    for (Py_ssize_t i = w0; i < ms; i++) {
+        Py_UCS4 c = TEXT_AT(i);
+        if (c == '.')
+            dot = 1;
+        else if (Py_UNICODE_ISALPHA(c))
+            letters = 1;
+        else
+            other = 1;
+        if (!Py_UNICODE_ISDIGIT(c))
+            digits = 0;
+    }
+    if (dot && len <= 6 && letters && !other)
+        return 1; /* "U.S.", "a.m." */
+    if (!digits)
+        return 0;
+    for (Py_ssize_t i = cur; i < w0; i++) /* a list number "1." opens the stretch */
+        if (!Py_UNICODE_ISSPACE(TEXT_AT(i)))
+            return 0;
+    return 1;
+}
+
+static int
+append_span(PyObject *ss, PyObject *es, Py_ssize_t a, Py_ssize_t b)
+{
+    PyObject *x = PyLong_FromSsize_t(a), *y = PyLong_FromSsize_t(b);
+    int rc = x == NULL || y == NULL || PyList_Append(ss, x) < 0 || PyList_Append(es, y) < 0 ? -1 : 0;
+    Py_XDECREF(x);
+    Py_XDECREF(y);
+    return rc;
+}
+
+/* The block's four offsets, from a tuple of four ints. */
+static int
+block_at(PyObject *blocks, Py_ssize_t k, Py_ssize_t out[4])
+{
+    PyObject *b = PyList_GET_ITEM(blocks, k);
+    if (!PyTuple_Check(b) || PyTuple_GET_SIZE(b) != 4) {
+        PyErr_SetString(PyExc_TypeError, "sentence_spans: a block is not a tuple of four ints");
+        return -1;
+    }
+    for (int j = 0; j < 4; j++) {
+        out[j] = PyLong_AsSsize_t(PyTuple_GET_ITEM(b, j));
+        if (out[j] == -1 && PyErr_Occurred())
+            return -1;
+    }
+    return 0;
+}
+
+/* The next offset of each of . ! ? at or after the last search (end: none), for Latin-1 text. */
+typedef struct {
+    Py_ssize_t at[3];
+} StopCursor;
+
+static inline Py_ssize_t
+find_byte(const Py_UCS1 *d, Py_UCS1 c, Py_ssize_t p, Py_ssize_t end)
+{
+    const void *r = p < end ? memchr(d + p, c, (size_t)(end - p)) : NULL;
+    return r != NULL ? (Py_ssize_t)((const Py_UCS1 *)r - d) : end;
+}
+
+/* The first offset from p on (before end) holding one of .!?, or end. Offsets p only grow: on Latin-1
+ * text each character's next offset is found by memchr and kept until p passes it. */
+static Py_ssize_t
+next_stop(int kind, const void *data, Py_ssize_t p, Py_ssize_t end, StopCursor *cur)
+{
+    if (kind == PyUnicode_1BYTE_KIND) {
+        static const Py_UCS1 stops[3] = {'.', '!', '?'};
+        Py_ssize_t best = end;
+        for (int j = 0; j < 3; j++) {
+            if (cur->at[j] < p)
+                cur->at[j] = find_byte((const Py_UCS1 *)data, stops[j], p, end);
+            if (cur->at[j] < best)
+                best = cur->at[j];
+        }
+        return best;
+    }
+    while (p < end && !is_stop(TEXT_AT(p)))
+        p++;
+    return p;
+}
+
+static PyObject *
+sentence_spans(PyObject *self, PyObject *args)
+{
+    PyObject *text, *blocks, *abbrev;
+    Py_ssize_t long_word;
+    if (!PyArg_ParseTuple(args, "UO!O!n", &text, &PyList_Type, &blocks, &PyFrozenSet_Type, &abbrev, &long_word))
+        return NULL;
+    if (long_word < 1) {
+        PyErr_SetString(PyExc_ValueError, "sentence_spans: long_word must be >= 1");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    PyObject *ss = PyList_New(0), *es = PyList_New(0);
+    if (ss == NULL || es == NULL)
+        goto fail;
+    Py_ssize_t nb = PyList_GET_SIZE(blocks);
+    if (nb == 0)
+        return Py_BuildValue("(NN)", ss, es);
+    Py_ssize_t blk[4], last_blk[4];
+    if (block_at(blocks, 0, blk) < 0 || block_at(blocks, nb - 1, last_blk) < 0)
+        goto fail;
+    Py_ssize_t bs = blk[0], start = blk[1], last = blk[2], be = blk[3], cur = bs, k = 0;
+    /* finditer's pos and endpos, clamped as `re` clamps them */
+    Py_ssize_t pos = bs < 0 ? 0 : (bs > n ? n : bs);
+    Py_ssize_t end = last_blk[3] < 0 ? 0 : (last_blk[3] > n ? n : last_blk[3]);
+    StopCursor stops = {{-1, -1, -1}};
+    for (Py_ssize_t p = next_stop(kind, data, pos, end, &stops); p < end;
+         p = next_stop(kind, data, p + 1, end, &stops)) {
+        if (p > 0 && is_stop(TEXT_AT(p - 1)))
+            continue;
+        Py_ssize_t ms = p, me = boundary_at(kind, data, p, end);
+        if (me < 0)
+            continue;
+        p = me - 1; /* the search goes on where the match ends */
+        while (ms >= be) { /* close the block: its last sentence runs to the end of its text */
+            if (append_span(ss, es, start, last) < 0)
+                goto fail;
+            if (++k >= nb)
+                return Py_BuildValue("(NN)", ss, es);
+            if (block_at(blocks, k, blk) < 0)
+                goto fail;
+            bs = blk[0], start = blk[1], last = blk[2], be = blk[3], cur = bs;
+        }
+        if (ms < bs)
+            continue;
+        Py_ssize_t nxt; /* me + 1 < end: the look-ahead saw white space and a character there */
+        if (TEXT_AT(me) != '\n' && !Py_UNICODE_ISSPACE(TEXT_AT(me + 1)))
+            nxt = me + 1;
+        else if ((nxt = space_then_opening(kind, data, me, be < n ? be : n)) < 0)
+            continue;
+        if (TEXT_AT(ms) == '.' && !(ms >= long_word && all_alpha(kind, data, ms - long_word, ms))) {
+            int skip = no_end_at_stop(text, kind, data, ms, cur, abbrev, long_word);
+            if (skip < 0)
+                goto fail;
+            if (skip)
+                continue;
+        }
+        if (append_span(ss, es, start, me) < 0)
+            goto fail;
+        cur = me;
+        start = nxt;
+    }
+    if (append_span(ss, es, start, last) < 0)
+        goto fail;
+    for (Py_ssize_t j = k + 1; j < nb; j++) {
+        if (block_at(blocks, j, blk) < 0 || append_span(ss, es, blk[1], blk[2]) < 0)
+            goto fail;
+    }
+    return Py_BuildValue("(NN)", ss, es);
+fail:
+    Py_XDECREF(ss);
+    Py_XDECREF(es);
+    return NULL;
+}
+
+#undef TEXT_AT
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
@@ -876,6 +1320,12 @@ static PyMethodDef methods[] = {
      "chosen, misspelt word indices, first unknown word indices)"},
     {"sentence_syllables", sentence_syllables, METH_VARARGS,
      "sentence_syllables(facts, ws: list[int], we: list[int]) -> (syllables per range, long words) or None"},
+    {"ascii_words", ascii_words, METH_VARARGS,
+     "ascii_words(low: str, ints: tuple[int, ...]) -> (starts, ends, words, starts as native Py_ssize_t bytes): "
+     "document._ascii_words of lower-cased ASCII text, offsets below len(ints) taken from ints"},
+    {"sentence_spans", sentence_spans, METH_VARARGS,
+     "sentence_spans(text: str, blocks: list[(start, text start, text end, end)], abbreviations: frozenset, "
+     "long_word: int) -> (starts, ends): document._sentence_spans"},
     {NULL, NULL, 0, NULL},
 };
 

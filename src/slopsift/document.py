@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from itertools import accumulate
+from itertools import accumulate, repeat
 from operator import add
 
 import numpy as np
@@ -441,6 +441,15 @@ def _sentence_spans(text: str, blocks: list[_Block]) -> tuple[list[int], list[in
     return ss, es
 
 
+def _sentences_of_blocks(text: str, blocks: list[_Block]) -> tuple[list[int], list[int]]:
+    """:func:`_sentence_spans`, in one C scan (``slopsift._speedups.sentence_spans``) when the twins
+    are built."""
+    sp = _accel.speedups
+    if sp is None:
+        return _sentence_spans(text, blocks)
+    return sp.sentence_spans(text, blocks, _abbreviations(), _long_word())
+
+
 def _ascii_words(low: str) -> tuple[list[int], list[int], list[str], NDArray[np.intp] | None]:
     """Start and end offsets and text of every word of the lower-cased ASCII text ``low``, exactly
     the pieces ``_WORD_SPLIT_LOWER_ASCII.split(low)`` yields, found with a few numpy passes.
@@ -508,13 +517,24 @@ def _ascii_words(low: str) -> tuple[list[int], list[int], list[str], NDArray[np.
     return new_starts + starts[j:], new_ends + ends[j:], new_words + words[j:], np.concatenate(new_arrays)
 
 
+def _split_ascii(low: str) -> tuple[list[int], list[int], list[str], NDArray[np.intp] | None]:
+    """:func:`_ascii_words`, or its C twin (``slopsift._speedups.ascii_words``: one scan, offsets
+    below ``MAX_INDEXED`` from :func:`word_indices`' shared ints) when the twins are built."""
+    sp = _accel.speedups
+    if sp is None:
+        return _ascii_words(low)
+    starts, ends, words, start_bytes = sp.ascii_words(low, _shared_indices())
+    return starts, ends, words, np.frombuffer(start_bytes, dtype=np.intp)
+
+
 def _words(
     t: str, proxy: str | None = None, wide: Sequence[tuple[int, int]] = ()
-) -> tuple[list[int], list[int], list[str], str | None, NDArray[np.intp]]:
+) -> tuple[list[int], list[int], list[str], str | None, NDArray[np.intp] | None]:
     """Start and end offsets and lower-cased text of every word of ``t``, ``t.lower()`` if it
-    was computed on the way (ASCII text), for ``Document.lower``, and the starts as an array.
+    was computed on the way (ASCII text), for ``Document.lower``, and the starts as an array if
+    one was made on the way.
 
-    ASCII text is lower-cased (which keeps every offset) and split by :func:`_ascii_words`.
+    ASCII text is lower-cased (which keeps every offset) and split by :func:`_split_ascii`.
     Non-ASCII text with an ASCII ``proxy`` (see :func:`normalise_with_proxy`) is split through the
     proxy the same way; only the words overlapping the non-ASCII spans ``wide`` are then read (and
     lower-cased) from ``t`` itself. Otherwise ``re.split`` with the word pattern as its one group
@@ -523,25 +543,20 @@ def _words(
     """
     if t.isascii():
         low = t.lower()
-        starts, ends, words, at = _ascii_words(low)
-        return starts, ends, words, low, _array(starts) if at is None else at
+        starts, ends, words, at = _split_ascii(low)
+        return starts, ends, words, low, at
     if proxy is not None:
-        starts, ends, words, at = _ascii_words(proxy.lower())
+        starts, ends, words, at = _split_ascii(proxy.lower())
         for s, e in wide:
             k = bisect_right(ends, s)  # the first word ending after s
             while k < len(starts) and starts[k] < e:
                 words[k] = t[starts[k] : ends[k]].lower()
                 k += 1
-        return starts, ends, words, None, _array(starts) if at is None else at
+        return starts, ends, words, None, at
     parts = _WORD_SPLIT.split(t)
     words = [w.lower() for w in parts[1::2]]
     cum = list(accumulate(map(len, parts)))
-    starts = cum[0:-1:2]
-    return starts, cum[1::2], words, None, _array(starts)
-
-
-def _array(ints: list[int]) -> NDArray[np.intp]:
-    return np.array(ints, dtype=np.intp)
+    return cum[0:-1:2], cum[1::2], words, None, None
 
 
 def parse(text: str) -> Document:
@@ -556,9 +571,13 @@ def parse(text: str) -> Document:
     headings = detect_headings(t, lines, code)
     heading_lines = frozenset(h.line for h in headings)
     starts, ends, words, low, start_array = _words(t, proxy, wide)
-    ss, es = _sentence_spans(t, _blocks(raws, line_starts, line_ends, blank, heading_lines))
-    # ``bisect_left(starts, x)`` for every sentence start and end, in one call.
-    word_index: list[int] = np.searchsorted(start_array, ss + es).tolist()
+    ss, es = _sentences_of_blocks(t, _blocks(raws, line_starts, line_ends, blank, heading_lines))
+    # ``bisect_left(starts, x)`` for every sentence start and end: in one call if the starts are an
+    # array already, else one bisection each (in C).
+    if start_array is not None:
+        word_index: list[int] = np.searchsorted(start_array, ss + es).tolist()
+    else:
+        word_index = list(map(bisect_left, repeat(starts), ss + es))
     word_starts, word_ends = word_index[: len(ss)], word_index[len(ss) :]
     sentences = build_frozen(Sentence, _SENTENCE_SETTERS, ss, es, word_starts, word_ends)
     doc = Document(
