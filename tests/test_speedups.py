@@ -477,3 +477,49 @@ def test_sentence_spans_edges() -> None:
         C.sentence_spans("a", [(0, 0, 1, 1)], set(), _long_word())  # the abbreviations must be frozen
     with pytest.raises(ValueError):
         C.sentence_spans("a", [(0, 0, 1, 1)], _abbreviations(), 0)
+
+
+def _units(lengths: list[int]) -> tuple[list[int], list[int]]:
+    starts, ends, at = [], [], 0
+    for n in lengths:
+        starts.append(at)
+        ends.append(at + n)
+        at += n
+    return starts, ends
+
+
+@needs_c
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.integers(0, 14), max_size=30), st.sets(st.integers(0, 300), max_size=120))
+def test_near_dup_units(lengths: list[int], positions: set[int]) -> None:
+    import numpy as np
+
+    assert C is not None
+    starts, ends = _units(lengths)
+    pos = sorted(positions)
+    want = repetition._near_dup_units_py(starts, ends, np.array(pos, dtype=np.int64))
+    args = (repetition.NEAR_DUP_MIN_WORDS, repetition.NEAR_DUP_JACCARD, repetition.SHINGLE)
+    assert C.near_dup_units(starts, ends, pos, *args) == want
+    assert C.near_dup_units(starts, ends, np.array(pos, dtype=np.int64), *args) == want
+    strided = np.repeat(np.array(pos, dtype=np.int64), 2)[::2]  # a view with a stride of two items
+    assert C.near_dup_units(starts, ends, strided, *args) == want
+    assert repetition._near_dup_units_py(starts, ends, pos) == want  # the Python version takes a list too
+
+
+@needs_c
+def test_near_dup_units_edges() -> None:
+    import numpy as np
+
+    assert C is not None
+    args = (repetition.NEAR_DUP_MIN_WORDS, repetition.NEAR_DUP_JACCARD, repetition.SHINGLE)
+    assert C.near_dup_units([], [], [], *args) == (0, -1, [], [], [], [])
+    assert C.near_dup_units([0], [20], [], *args) == (1, -1, [], [], [], [])
+    assert C.near_dup_units([0], [20], list(range(18)), *args) == (1, 0, [0], [18], [20], [True])
+    with pytest.raises(ValueError):
+        C.near_dup_units([0], [], [], *args)  # as many ends as starts
+    with pytest.raises(TypeError):
+        C.near_dup_units([0], [20], np.arange(3, dtype=np.int32), *args)  # int64 only
+    with pytest.raises(TypeError):
+        C.near_dup_units([0], [20], [1.5], *args)
+    with pytest.raises(OverflowError):
+        C.near_dup_units([0], [1 << 62], [], *args)

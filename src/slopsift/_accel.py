@@ -13,7 +13,7 @@ import os
 from collections import Counter
 from collections.abc import Container, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 if TYPE_CHECKING:
     from slopsift.lexicons import WordFacts
@@ -91,6 +91,18 @@ class Speedups(Protocol):
         /,
     ) -> tuple[list[int], list[int]]:
         """``document._sentence_spans``; ``abbreviations``, ``long_word``: what ``_no_end_at_stop`` reads."""
+
+    def near_dup_units(
+        self,
+        starts: list[int],
+        ends: list[int],
+        positions: Any,
+        min_words: int,
+        jaccard: float,
+        shingle: int,
+        /,
+    ) -> tuple[int, int, list[int], list[int], list[int], list[bool]]:
+        """``repetition._near_dup_units_py`` (``positions``: a 1-d int64 array, ascending)."""
 
     def gather_first(self, ids: list[int], words: list[str], table: Mapping[str, _V], /) -> list[_V]:
         """``[table[w] for w in words]`` looking up first occurrences only (``ids[k]`` is the index of

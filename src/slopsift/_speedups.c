@@ -1292,6 +1292,148 @@ fail:
 
 #undef TEXT_AT
 
+/* ---------------------------------------------------------------------------------------------
+ * Near-duplicate units: twin of slopsift.signals.repetition._near_dup_units_py
+ *
+ * For units [starts[j], ends[j]) and the ascending positions of repeated shingles (a list of ints or a 1-d
+ * buffer of int64):
+ * how many units have at least `min_words` words; the last unit that may reach the Jaccard threshold
+ * (eligible, and its repeated-shingle positions `held` >= jaccard * (words + 1 - shingle), compared as
+ * numpy compares int64 with float64); and for units 0..last the first and end index of their shingle
+ * positions (bisect_left of the start and of the end + 1 - shingle), their lengths and whether they are
+ * eligible and hold one. (eligible, -1, [], [], [], []) when no unit may reach it.
+ */
+
+static Py_ssize_t
+bisect_int64(const char *buf, Py_ssize_t stride, Py_ssize_t n, long long x)
+{
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        long long v;
+        memcpy(&v, buf + mid * stride, sizeof v);
+        if (v < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static PyObject *
+near_dup_units(PyObject *self, PyObject *args)
+{
+    PyObject *starts, *ends, *positions;
+    Py_ssize_t min_words, shingle;
+    double jaccard;
+    if (!PyArg_ParseTuple(args, "O!O!Ondn", &PyList_Type, &starts, &PyList_Type, &ends, &positions, &min_words,
+                          &jaccard, &shingle))
+        return NULL;
+    Py_ssize_t m = PyList_GET_SIZE(starts);
+    if (PyList_GET_SIZE(ends) != m) {
+        PyErr_SetString(PyExc_ValueError, "near_dup_units: as many ends as starts");
+        return NULL;
+    }
+    Py_buffer view;
+    int have_view = 0;
+    long long *copy = NULL; /* a list's ints */
+    const char *buf;
+    Py_ssize_t npos, stride;
+    if (PyList_Check(positions)) {
+        npos = PyList_GET_SIZE(positions);
+        if ((copy = PyMem_Malloc((size_t)(npos > 0 ? npos : 1) * sizeof(long long))) == NULL)
+            return PyErr_NoMemory();
+        for (Py_ssize_t k = 0; k < npos; k++) {
+            copy[k] = PyLong_AsLongLong(PyList_GET_ITEM(positions, k));
+            if (copy[k] == -1 && PyErr_Occurred()) {
+                PyMem_Free(copy);
+                return NULL;
+            }
+        }
+        buf = (const char *)copy;
+        stride = (Py_ssize_t)sizeof(long long);
+    }
+    else {
+        if (PyObject_GetBuffer(positions, &view, PyBUF_RECORDS_RO) < 0)
+            return NULL;
+        have_view = 1;
+        if (view.ndim != 1 || view.itemsize != 8 || view.format == NULL ||
+            !(strcmp(view.format, "l") == 0 || strcmp(view.format, "q") == 0 || strcmp(view.format, "=q") == 0 ||
+              strcmp(view.format, "<q") == 0)) {
+            PyBuffer_Release(&view);
+            PyErr_SetString(PyExc_TypeError, "near_dup_units: positions must be a list or a 1-d array of int64");
+            return NULL;
+        }
+        buf = (const char *)view.buf;
+        npos = view.shape[0];
+        stride = view.strides[0];
+    }
+    Py_ssize_t *s = PyMem_Malloc((size_t)(m > 0 ? m : 1) * 4 * sizeof(Py_ssize_t)); /* s, e, lo, hi */
+    PyObject *los = NULL, *his = NULL, *lengths = NULL, *active = NULL;
+    if (s == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    Py_ssize_t *e = s + m, *lo = s + 2 * m, *hi = s + 3 * m;
+    Py_ssize_t eligible = 0, last = -1;
+    for (Py_ssize_t j = 0; j < m; j++) {
+        s[j] = PyLong_AsSsize_t(PyList_GET_ITEM(starts, j));
+        e[j] = PyLong_AsSsize_t(PyList_GET_ITEM(ends, j));
+        if ((s[j] == -1 || e[j] == -1) && PyErr_Occurred())
+            goto fail;
+        if (s[j] < -(PY_SSIZE_T_MAX / 4) || s[j] > PY_SSIZE_T_MAX / 4 || e[j] < -(PY_SSIZE_T_MAX / 4) ||
+            e[j] > PY_SSIZE_T_MAX / 4) {
+            PyErr_SetString(PyExc_OverflowError, "near_dup_units: an offset out of range");
+            goto fail;
+        }
+        eligible += e[j] - s[j] >= min_words;
+    }
+    if (eligible && npos) {
+        for (Py_ssize_t j = 0; j < m; j++) {
+            Py_ssize_t len = e[j] - s[j];
+            lo[j] = bisect_int64(buf, stride, npos, s[j]);
+            hi[j] = bisect_int64(buf, stride, npos, (long long)(e[j] + 1 - shingle));
+            double need = jaccard * (double)(len + 1 - shingle);
+            if (len >= min_words && (double)(hi[j] - lo[j]) >= need)
+                last = j;
+        }
+    }
+    Py_ssize_t k = last + 1;
+    if ((los = PyList_New(k)) == NULL || (his = PyList_New(k)) == NULL || (lengths = PyList_New(k)) == NULL ||
+        (active = PyList_New(k)) == NULL)
+        goto fail;
+    for (Py_ssize_t j = 0; j < k; j++) {
+        PyObject *a = PyLong_FromSsize_t(lo[j]), *b = PyLong_FromSsize_t(hi[j]), *c = PyLong_FromSsize_t(e[j] - s[j]);
+        if (a == NULL || b == NULL || c == NULL) {
+            Py_XDECREF(a);
+            Py_XDECREF(b);
+            Py_XDECREF(c);
+            goto fail;
+        }
+        PyList_SET_ITEM(los, j, a);
+        PyList_SET_ITEM(his, j, b);
+        PyList_SET_ITEM(lengths, j, c);
+        PyObject *on = e[j] - s[j] >= min_words && hi[j] - lo[j] > 0 ? Py_True : Py_False;
+        Py_INCREF(on);
+        PyList_SET_ITEM(active, j, on);
+    }
+    PyMem_Free(s);
+    PyMem_Free(copy);
+    if (have_view)
+        PyBuffer_Release(&view);
+    return Py_BuildValue("(nnNNNN)", eligible, last, los, his, lengths, active);
+fail:
+    PyMem_Free(s);
+    PyMem_Free(copy);
+    if (have_view)
+        PyBuffer_Release(&view);
+    Py_XDECREF(los);
+    Py_XDECREF(his);
+    Py_XDECREF(lengths);
+    Py_XDECREF(active);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
@@ -1326,6 +1468,9 @@ static PyMethodDef methods[] = {
     {"sentence_spans", sentence_spans, METH_VARARGS,
      "sentence_spans(text: str, blocks: list[(start, text start, text end, end)], abbreviations: frozenset, "
      "long_word: int) -> (starts, ends): document._sentence_spans"},
+    {"near_dup_units", near_dup_units, METH_VARARGS,
+     "near_dup_units(starts, ends, positions: int64 array, min_words, jaccard, shingle) -> (eligible, last, "
+     "shingle starts, shingle ends, lengths, active) of units 0..last: repetition._near_dup_units_py"},
     {NULL, NULL, 0, NULL},
 };
 
