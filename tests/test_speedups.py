@@ -523,3 +523,41 @@ def test_near_dup_units_edges() -> None:
         C.near_dup_units([0], [20], [1.5], *args)
     with pytest.raises(OverflowError):
         C.near_dup_units([0], [1 << 62], [], *args)
+
+
+@needs_c
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(), st.integers(), st.text(max_size=5)), max_size=100))
+def test_build_frozen(rows: list[tuple[int, int, str]]) -> None:
+    from slopsift._frozen import _build_frozen_py, slot_descriptors
+    from slopsift.signals.base import Evidence
+
+    assert C is not None
+    slots = slot_descriptors(Evidence)
+    columns = ([r[0] for r in rows], tuple(r[1] for r in rows), [r[2] for r in rows], [""] * len(rows))
+    got = C.build_frozen(Evidence, slots, columns)
+    assert got == _build_frozen_py(Evidence, slots, *columns) == [Evidence(*r) for r in rows]
+    assert all(type(e) is Evidence for e in got)
+
+
+@needs_c
+def test_build_frozen_edges() -> None:
+    import dataclasses
+
+    from slopsift._frozen import slot_descriptors
+    from slopsift.document import Sentence
+
+    assert C is not None
+    slots = slot_descriptors(Sentence)
+    assert C.build_frozen(Sentence, slots, ([], [], [], [])) == []
+    (s,) = C.build_frozen(Sentence, slots, ([1], [2], [3], [4]))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.start = 5  # type: ignore[misc]  # still frozen
+    with pytest.raises(ValueError):
+        C.build_frozen(Sentence, slots, ([1], [2], [3]))  # a column short
+    with pytest.raises(ValueError):
+        C.build_frozen(Sentence, slots, ([1], [2], [3], []))  # columns of different lengths
+    with pytest.raises(TypeError):
+        C.build_frozen(Sentence, (len, *slots[1:]), ([1], [2], [3], [4]))  # not a descriptor
+    with pytest.raises(TypeError):
+        C.build_frozen(Sentence, slots, (5, [2], [3], [4]))  # not a sequence

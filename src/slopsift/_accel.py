@@ -13,6 +13,7 @@ import os
 from collections import Counter
 from collections.abc import Container, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from types import MemberDescriptorType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 if TYPE_CHECKING:
@@ -103,6 +104,11 @@ class Speedups(Protocol):
         /,
     ) -> tuple[int, int, list[int], list[int], list[int], list[bool]]:
         """``repetition._near_dup_units_py`` (``positions``: a 1-d int64 array, ascending)."""
+
+    def build_frozen(
+        self, cls: type[_V], slots: Sequence[MemberDescriptorType], columns: tuple[Sequence[Any], ...], /
+    ) -> list[_V]:
+        """``_frozen._build_frozen_py``: instances of a frozen, slotted dataclass from its field columns."""
 
     def gather_first(self, ids: list[int], words: list[str], table: Mapping[str, _V], /) -> list[_V]:
         """``[table[w] for w in words]`` looking up first occurrences only (``ids[k]`` is the index of

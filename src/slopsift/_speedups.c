@@ -1434,6 +1434,80 @@ fail:
     return NULL;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Instances of a frozen, slotted dataclass from field columns: twin of slopsift._frozen._build_frozen_py
+ *
+ * Each instance is object.__new__(cls); column j's k-th value is stored through slot descriptor j
+ * (its tp_descr_set, what descriptor.__set__ calls), so a frozen class's __setattr__ is not involved.
+ */
+
+static PyObject *
+build_frozen(PyObject *self, PyObject *args)
+{
+    PyObject *cls, *slots, *columns;
+    if (!PyArg_ParseTuple(args, "O!OO!", &PyType_Type, &cls, &slots, &PyTuple_Type, &columns))
+        return NULL;
+    PyObject *fast = PySequence_Fast(slots, "build_frozen: slots must be a sequence");
+    if (fast == NULL)
+        return NULL;
+    Py_ssize_t nf = PySequence_Fast_GET_SIZE(fast);
+    PyObject *empty = NULL, *out = NULL, *cols = NULL; /* cols: each column as a list or tuple */
+    if (PyTuple_GET_SIZE(columns) != nf || nf == 0) {
+        PyErr_SetString(PyExc_ValueError, "build_frozen: one column per slot, at least one");
+        goto fail;
+    }
+    if ((cols = PyTuple_New(nf)) == NULL)
+        goto fail;
+    for (Py_ssize_t j = 0; j < nf; j++) {
+        PyObject *d = PySequence_Fast_GET_ITEM(fast, j);
+        if (Py_TYPE(d)->tp_descr_set == NULL) {
+            PyErr_SetString(PyExc_TypeError, "build_frozen: a slot is not a data descriptor");
+            goto fail;
+        }
+        PyObject *c = PySequence_Fast(PyTuple_GET_ITEM(columns, j), "build_frozen: a column is not a sequence");
+        if (c == NULL)
+            goto fail;
+        PyTuple_SET_ITEM(cols, j, c);
+    }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(PyTuple_GET_ITEM(cols, 0));
+    for (Py_ssize_t j = 1; j < nf; j++)
+        if (PySequence_Fast_GET_SIZE(PyTuple_GET_ITEM(cols, j)) != n) {
+            PyErr_SetString(PyExc_ValueError, "build_frozen: columns of different lengths");
+            goto fail;
+        }
+    if ((empty = PyTuple_New(0)) == NULL || (out = PyList_New(n)) == NULL)
+        goto fail;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *obj = PyBaseObject_Type.tp_new((PyTypeObject *)cls, empty, NULL); /* object.__new__(cls) */
+        if (obj == NULL)
+            goto fail;
+        PyList_SET_ITEM(out, k, obj);
+        for (Py_ssize_t j = 0; j < nf; j++) {
+            PyObject *column = PyTuple_GET_ITEM(cols, j);
+            if (k >= PySequence_Fast_GET_SIZE(column)) { /* a setter changed a list column */
+                PyErr_SetString(PyExc_RuntimeError, "build_frozen: a column changed size");
+                goto fail;
+            }
+            PyObject *d = PySequence_Fast_GET_ITEM(fast, j), *v = PySequence_Fast_GET_ITEM(column, k);
+            Py_INCREF(v);
+            int rc = Py_TYPE(d)->tp_descr_set(d, obj, v);
+            Py_DECREF(v);
+            if (rc < 0)
+                goto fail;
+        }
+    }
+    Py_DECREF(empty);
+    Py_DECREF(cols);
+    Py_DECREF(fast);
+    return out;
+fail:
+    Py_XDECREF(empty);
+    Py_XDECREF(out); /* the instances made so far, and NULL for the rest */
+    Py_XDECREF(cols);
+    Py_DECREF(fast);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
@@ -1471,6 +1545,9 @@ static PyMethodDef methods[] = {
     {"near_dup_units", near_dup_units, METH_VARARGS,
      "near_dup_units(starts, ends, positions: int64 array, min_words, jaccard, shingle) -> (eligible, last, "
      "shingle starts, shingle ends, lengths, active) of units 0..last: repetition._near_dup_units_py"},
+    {"build_frozen", build_frozen, METH_VARARGS,
+     "build_frozen(cls: type, slots: Sequence[member descriptor], columns: tuple[Sequence, ...]) -> list[cls]: "
+     "_frozen._build_frozen_py"},
     {NULL, NULL, 0, NULL},
 };
 

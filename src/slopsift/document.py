@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from slopsift import _accel
-from slopsift._frozen import build_frozen, slot_setters
+from slopsift._frozen import build_frozen, slot_descriptors
 from slopsift.lexicons import WordFacts, load_lexicon, word_facts, word_initials
 from slopsift.normalize import Normalised, normalise_with_proxy
 from slopsift.structure import Heading, Line, code_lines, detect_headings, is_list_item
@@ -269,9 +269,9 @@ def _word_ids_counts(words: list[str]) -> tuple[list[int], Counter[str]]:
     return list(map(first.setdefault, words, word_indices(len(words)))), Counter(words)
 
 
-_LINE_SETTERS = slot_setters(Line)
-_PARAGRAPH_SETTERS = slot_setters(Paragraph)
-_SENTENCE_SETTERS = slot_setters(Sentence)
+_LINE_SLOTS = slot_descriptors(Line)
+_PARAGRAPH_SLOTS = slot_descriptors(Paragraph)
+_SENTENCE_SLOTS = slot_descriptors(Sentence)
 
 
 def _lines(raws: list[str]) -> tuple[list[Line], list[int], list[int], list[bool]]:
@@ -281,7 +281,7 @@ def _lines(raws: list[str]) -> tuple[list[Line], list[int], list[int], list[bool
     starts = list(accumulate(map((1).__add__, lengths[:-1]), initial=0))
     ends = list(map(add, starts, lengths))
     blank = [not raw or raw.isspace() for raw in raws]  # empty or whitespace only
-    return build_frozen(Line, _LINE_SETTERS, starts, ends, blank), starts, ends, blank
+    return build_frozen(Line, _LINE_SLOTS, starts, ends, blank), starts, ends, blank
 
 
 def _paragraphs(starts: list[int], ends: list[int], blank: list[bool]) -> list[Paragraph]:
@@ -300,7 +300,7 @@ def _paragraphs(starts: list[int], ends: list[int], blank: list[bool]) -> list[P
         lasts.append(len(blank) - 1)
     return build_frozen(
         Paragraph,
-        _PARAGRAPH_SETTERS,
+        _PARAGRAPH_SLOTS,
         list(map(starts.__getitem__, firsts)),
         list(map(ends.__getitem__, lasts)),
         firsts,
@@ -579,7 +579,7 @@ def parse(text: str) -> Document:
     else:
         word_index = list(map(bisect_left, repeat(starts), ss + es))
     word_starts, word_ends = word_index[: len(ss)], word_index[len(ss) :]
-    sentences = build_frozen(Sentence, _SENTENCE_SETTERS, ss, es, word_starts, word_ends)
+    sentences = build_frozen(Sentence, _SENTENCE_SLOTS, ss, es, word_starts, word_ends)
     doc = Document(
         original=text,
         text=t,
