@@ -561,3 +561,74 @@ def test_build_frozen_edges() -> None:
         C.build_frozen(Sentence, (len, *slots[1:]), ([1], [2], [3], [4]))  # not a descriptor
     with pytest.raises(TypeError):
         C.build_frozen(Sentence, slots, (5, [2], [3], [4]))  # not a sequence
+
+
+@needs_c
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab \t\r\n\u00a0\u2003\x0b\x1cé\u4e2d", max_size=300))
+def test_line_spans(text: str) -> None:
+    from slopsift.document import _line_spans_py, _shared_indices
+
+    assert C is not None
+    raws = text.split("\n")
+    assert C.line_spans(raws, _shared_indices()) == _line_spans_py(raws)
+    assert C.line_spans(raws, ()) == _line_spans_py(raws)
+
+
+@needs_c
+def test_line_spans_edges() -> None:
+    from slopsift.document import MAX_INDEXED, _line_spans_py, _shared_indices
+
+    assert C is not None
+    assert C.line_spans([], ()) == _line_spans_py([]) == ([0], [], [])
+    raws = ("x" * 100 + "\n  \n") * (MAX_INDEXED // 50)  # offsets past the shared ints
+    lines = raws.split("\n")
+    assert C.line_spans(lines, _shared_indices()) == _line_spans_py(lines)
+    with pytest.raises(TypeError):
+        C.line_spans(["a", b"b"], ())
+
+
+BLOCK_LINES = [
+    "", "  ", "\t", "Short line.", "A line long enough to be hard-wrapped text that goes on and on",
+    "A line long enough to be hard-wrapped text that ends a sentence.", "- a list item", "1. numbered",
+    "* star item that is long enough to be more than forty characters",
+    "  indented line of prose, long enough to wrap",
+    "Ends with a colon that is long enough to wrap over lines:",
+    "ünïcode line long enough to be hard-wrapped, no stop",
+    "trailing space after a long enough line of text to wrap  ", '"Quoted line that is long enough to wrap."',
+]  # fmt: skip
+
+
+@needs_c
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(BLOCK_LINES), max_size=25), st.sets(st.integers(0, 25), max_size=4))
+def test_blocks_of_lines(lines: list[str], headings: set[int]) -> None:
+    from slopsift import document
+
+    assert C is not None
+    raws = "\n".join(lines).split("\n")
+    _, starts, ends, blank = document._lines(raws)
+    heading_lines = frozenset(headings)
+    want = document._blocks_py(raws, starts, ends, blank, heading_lines)
+    got = C.blocks_of_lines(
+        raws, starts, ends, blank, heading_lines, document._TERMINAL_CHARS, document.is_list_item
+    )
+    assert got == want
+
+
+@needs_c
+def test_blocks_of_lines_edges() -> None:
+    from slopsift import document
+
+    assert C is not None
+    t = document._TERMINAL_CHARS
+    assert C.blocks_of_lines([""], [0], [0], [True], frozenset(), t, document.is_list_item) == []
+    with pytest.raises(ValueError):
+        C.blocks_of_lines(["a"], [], [1], [False], frozenset(), t, document.is_list_item)
+    long = "x" * 50
+
+    def boom(line: str) -> bool:
+        raise RuntimeError("from the callback")
+
+    with pytest.raises(RuntimeError):
+        C.blocks_of_lines([long, long], [0, 51], [50, 101], [False, False], frozenset(), t, boom)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 from collections import Counter
-from collections.abc import Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from types import MemberDescriptorType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
@@ -109,6 +109,24 @@ class Speedups(Protocol):
         self, cls: type[_V], slots: Sequence[MemberDescriptorType], columns: tuple[Sequence[Any], ...], /
     ) -> list[_V]:
         """``_frozen._build_frozen_py``: instances of a frozen, slotted dataclass from its field columns."""
+
+    def line_spans(
+        self, raws: list[str], ints: tuple[int, ...], /
+    ) -> tuple[list[int], list[int], list[bool]]:
+        """``document._line_spans_py`` (offsets below ``len(ints)`` are ``ints``' objects)."""
+
+    def blocks_of_lines(
+        self,
+        raws: list[str],
+        starts: list[int],
+        ends: list[int],
+        blank: list[bool],
+        heading_lines: frozenset[int],
+        terminal: str,
+        is_list_item: Callable[[str], bool],
+        /,
+    ) -> list[tuple[int, int, int, int]]:
+        """``document._blocks_py`` (``terminal``: the characters that end a line's sentence)."""
 
     def gather_first(self, ids: list[int], words: list[str], table: Mapping[str, _V], /) -> list[_V]:
         """``[table[w] for w in words]`` looking up first occurrences only (``ids[k]`` is the index of

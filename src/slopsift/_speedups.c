@@ -1508,6 +1508,172 @@ fail:
     return NULL;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Line offsets: twin of slopsift.document._line_spans_py
+ *
+ * For the pieces of text.split("\n"): each line's start (one past the previous line's end), end, and
+ * whether it is empty or white space only (str.isspace). Offsets below len(ints) are ints' objects.
+ */
+
+static int
+is_blank(PyObject *raw)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(raw);
+    int kind = PyUnicode_KIND(raw);
+    const void *data = PyUnicode_DATA(raw);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
+            return 0;
+    return 1;
+}
+
+static PyObject *
+line_spans(PyObject *self, PyObject *args)
+{
+    PyObject *raws, *ints;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &raws, &PyTuple_Type, &ints))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(raws);
+    if (n == 0) /* (str.split never gives that; the Python version's answer) */
+        return Py_BuildValue("([i][][])", 0);
+    PyObject *starts = PyList_New(n), *ends = PyList_New(n), *blank = PyList_New(n);
+    if (starts == NULL || ends == NULL || blank == NULL)
+        goto fail;
+    Py_ssize_t pos = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *raw = PyList_GET_ITEM(raws, k);
+        if (!PyUnicode_Check(raw)) {
+            PyErr_SetString(PyExc_TypeError, "line_spans: the lines must be str");
+            goto fail;
+        }
+        Py_ssize_t end = pos + PyUnicode_GET_LENGTH(raw);
+        PyObject *a = offset_int(ints, pos), *b = offset_int(ints, end);
+        if (a == NULL || b == NULL) {
+            Py_XDECREF(a);
+            Py_XDECREF(b);
+            goto fail;
+        }
+        PyList_SET_ITEM(starts, k, a);
+        PyList_SET_ITEM(ends, k, b);
+        PyObject *bl = is_blank(raw) ? Py_True : Py_False;
+        Py_INCREF(bl);
+        PyList_SET_ITEM(blank, k, bl);
+        pos = end + 1;
+    }
+    return Py_BuildValue("(NNN)", starts, ends, blank);
+fail:
+    Py_XDECREF(starts);
+    Py_XDECREF(ends);
+    Py_XDECREF(blank);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Sentence blocks: twin of slopsift.document._blocks_py
+ *
+ * Runs of non-blank lines, cut after a line followed by a blank line, a heading line or a list item
+ * (the `is_list_item` callable decides, asked only when nothing else cut), after a heading line, and
+ * after a line that is shorter than 40 characters or ends (right-stripped) in one of `terminal`. Each
+ * block is (start, where its text starts (left-stripped), where it ends (right-stripped), end).
+ */
+
+static PyObject *
+blocks_of_lines(PyObject *self, PyObject *args)
+{
+    PyObject *raws, *starts, *ends, *blank, *heading_lines, *terminal, *is_list_item;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!UO", &PyList_Type, &raws, &PyList_Type, &starts, &PyList_Type, &ends,
+                          &PyList_Type, &blank, &PyFrozenSet_Type, &heading_lines, &terminal, &is_list_item))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(raws);
+    if (PyList_GET_SIZE(starts) < n || PyList_GET_SIZE(ends) < n || PyList_GET_SIZE(blank) < n) {
+        PyErr_SetString(PyExc_ValueError, "blocks_of_lines: a start, an end and a flag per line");
+        return NULL;
+    }
+    int has_headings = PySet_GET_SIZE(heading_lines) > 0;
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    Py_ssize_t start = -1, first = -1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        /* (sizes re-read: is_list_item is arbitrary code) */
+        if (i >= PyList_GET_SIZE(raws) || i >= PyList_GET_SIZE(starts) || i >= PyList_GET_SIZE(ends) ||
+            i >= PyList_GET_SIZE(blank)) {
+            PyErr_SetString(PyExc_RuntimeError, "blocks_of_lines: a list changed size");
+            goto fail;
+        }
+        int b = PyObject_IsTrue(PyList_GET_ITEM(blank, i));
+        if (b < 0)
+            goto fail;
+        if (b)
+            continue;
+        PyObject *raw = PyList_GET_ITEM(raws, i);
+        if (!PyUnicode_Check(raw)) {
+            PyErr_SetString(PyExc_TypeError, "blocks_of_lines: the lines must be str");
+            goto fail;
+        }
+        int kind = PyUnicode_KIND(raw);
+        const void *data = PyUnicode_DATA(raw);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(raw);
+        Py_ssize_t line_start = PyLong_AsSsize_t(PyList_GET_ITEM(starts, i));
+        if (line_start == -1 && PyErr_Occurred())
+            goto fail;
+        if (start < 0) {
+            Py_ssize_t lead = 0;
+            while (lead < len && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, lead)))
+                lead++;
+            start = line_start;
+            first = start + lead;
+        }
+        Py_ssize_t s_len = len; /* len(raw.rstrip()) */
+        while (s_len > 0 && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, s_len - 1)))
+            s_len--;
+        Py_ssize_t nxt = i + 1;
+        int cut = nxt >= n || s_len < 40;
+        if (!cut && (cut = PyObject_IsTrue(PyList_GET_ITEM(blank, nxt))) < 0)
+            goto fail;
+        for (int j = 0; j < 2 && !cut && has_headings; j++) {
+            PyObject *line = PyLong_FromSsize_t(j == 0 ? i : nxt);
+            if (line == NULL)
+                goto fail;
+            cut = PySet_Contains(heading_lines, line);
+            Py_DECREF(line);
+            if (cut < 0)
+                goto fail;
+        }
+        if (!cut && s_len > 0) {
+            Py_UCS4 last = PyUnicode_READ(kind, data, s_len - 1);
+            Py_ssize_t nt = PyUnicode_GET_LENGTH(terminal);
+            for (Py_ssize_t t = 0; t < nt && !cut; t++)
+                cut = PyUnicode_READ_CHAR(terminal, t) == last;
+        }
+        if (!cut) {
+            PyObject *r = PyObject_CallOneArg(is_list_item, PyList_GET_ITEM(raws, nxt));
+            if (r == NULL)
+                goto fail;
+            cut = PyObject_IsTrue(r);
+            Py_DECREF(r);
+            if (cut < 0)
+                goto fail;
+        }
+        if (cut) {
+            Py_ssize_t line_end = PyLong_AsSsize_t(PyList_GET_ITEM(ends, i));
+            if (line_end == -1 && PyErr_Occurred())
+                goto fail;
+            PyObject *block = Py_BuildValue("(nnnn)", start, first, line_start + s_len, line_end);
+            if (block == NULL || PyList_Append(out, block) < 0) {
+                Py_XDECREF(block);
+                goto fail;
+            }
+            Py_DECREF(block);
+            start = -1;
+        }
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
@@ -1548,6 +1714,11 @@ static PyMethodDef methods[] = {
     {"build_frozen", build_frozen, METH_VARARGS,
      "build_frozen(cls: type, slots: Sequence[member descriptor], columns: tuple[Sequence, ...]) -> list[cls]: "
      "_frozen._build_frozen_py"},
+    {"line_spans", line_spans, METH_VARARGS,
+     "line_spans(raws: list[str], ints: tuple[int, ...]) -> (starts, ends, blank): document._line_spans_py"},
+    {"blocks_of_lines", blocks_of_lines, METH_VARARGS,
+     "blocks_of_lines(raws, starts, ends, blank, heading_lines: frozenset[int], terminal: str, is_list_item) -> "
+     "list[(start, text start, text end, end)]: document._blocks_py"},
     {NULL, NULL, 0, NULL},
 };
 

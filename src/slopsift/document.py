@@ -81,6 +81,7 @@ _AFTER_BOUNDARY = re.compile(r"\s+(?=[\"'(\[]?[A-Z0-9])")
 # The token before a full stop, read right to left: the reversed text starts with the stop.
 _TOKEN_BEFORE_REV = re.compile(r"\.([\w.]+)")
 _TERMINAL = frozenset(".!?:;\"')]")
+_TERMINAL_CHARS = "".join(sorted(_TERMINAL))  # the same, for ``slopsift._speedups.blocks_of_lines``
 
 
 def _class_table() -> bytes:
@@ -274,13 +275,21 @@ _PARAGRAPH_SLOTS = slot_descriptors(Paragraph)
 _SENTENCE_SLOTS = slot_descriptors(Sentence)
 
 
-def _lines(raws: list[str]) -> tuple[list[Line], list[int], list[int], list[bool]]:
-    """The lines of a text from its ``text.split("\\n")``, and their starts, ends and blankness."""
+def _line_spans_py(raws: list[str]) -> tuple[list[int], list[int], list[bool]]:
+    """The starts, ends and blankness of the lines of a text from its ``text.split("\\n")``
+    (``slopsift._speedups.line_spans`` is the C twin)."""
     lengths = list(map(len, raws))
     # Each line starts one past the end of the previous one (the newline).
     starts = list(accumulate(map((1).__add__, lengths[:-1]), initial=0))
     ends = list(map(add, starts, lengths))
     blank = [not raw or raw.isspace() for raw in raws]  # empty or whitespace only
+    return starts, ends, blank
+
+
+def _lines(raws: list[str]) -> tuple[list[Line], list[int], list[int], list[bool]]:
+    """The lines of a text from its ``text.split("\\n")``, and their starts, ends and blankness."""
+    sp = _accel.speedups
+    starts, ends, blank = _line_spans_py(raws) if sp is None else sp.line_spans(raws, _shared_indices())
     return build_frozen(Line, _LINE_SLOTS, starts, ends, blank), starts, ends, blank
 
 
@@ -313,6 +322,17 @@ _Block = tuple[int, int, int, int]
 
 
 def _blocks(
+    raws: list[str], starts: list[int], ends: list[int], blank: list[bool], heading_lines: frozenset[int]
+) -> list[_Block]:
+    """:func:`_blocks_py`, in one C loop (``slopsift._speedups.blocks_of_lines``) when the twins are
+    built."""
+    sp = _accel.speedups
+    if sp is None:
+        return _blocks_py(raws, starts, ends, blank, heading_lines)
+    return sp.blocks_of_lines(raws, starts, ends, blank, heading_lines, _TERMINAL_CHARS, is_list_item)
+
+
+def _blocks_py(
     raws: list[str], starts: list[int], ends: list[int], blank: list[bool], heading_lines: frozenset[int]
 ) -> list[_Block]:
     """Stretches of text a sentence may not cross: split at blank lines, headings, list items
