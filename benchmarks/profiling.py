@@ -44,11 +44,12 @@ def family_costs(texts: list[str]) -> None:
 def twin_costs(texts: list[str], passes: int = 5) -> None:
     """CPU ms per document of each loop that has a C twin (``slopsift._speedups``), Python version and
     twin side by side on the same inputs, best of ``passes``."""
+    from collections import Counter
     from itertools import compress
 
     from slopsift import _accel
-    from slopsift.document import parse
-    from slopsift.signals import repetition, vocabulary
+    from slopsift.document import _word_ids_counts, parse
+    from slopsift.signals import readability, repetition, vocabulary
 
     if _accel.speedups is None:
         print("slopsift._speedups is not built: nothing to compare")
@@ -58,7 +59,8 @@ def twin_costs(texts: list[str], passes: int = 5) -> None:
     bases = [2 * d.n_words + 1 for d in docs]
     nmax = max(repetition.DUP_NGRAMS)
     mtld_ids = [list(compress(i, map(d.n_words.__gt__, i))) for d, i in zip(docs, ids, strict=True)]
-    zs = [list(map(vocabulary._ZIPF, compress(d.word_facts, vocabulary._lower_initial(d)))) for d in docs]
+    flags = [vocabulary._lower_initial(d) for d in docs]
+    sentences = [([s.word_start for s in d.sentences], [s.word_end for s in d.sentences]) for d in docs]
 
     def mtld() -> None:
         for d, i in zip(docs, mtld_ids, strict=True):
@@ -69,8 +71,21 @@ def twin_costs(texts: list[str], passes: int = 5) -> None:
             repetition._repeated_ngrams(i, b, nmax)
 
     def zipf() -> None:
-        for z in zs:
-            vocabulary._zipf_profile(z)
+        sp = _accel.speedups
+        for d, f in zip(docs, flags, strict=True):
+            if sp is None:
+                vocabulary._profile_py(d.word_facts, f, 25)
+            else:
+                sp.zipf_profile(d.word_facts, f, vocabulary.OOV_ZIPF, vocabulary.RARE, vocabulary.COMMON, 25)
+
+    def syllables() -> None:
+        for d, (ws, we) in zip(docs, sentences, strict=True):
+            readability._sentence_syllables(d.word_facts, ws, we)
+
+    def ids_counts() -> None:
+        sp = _accel.speedups
+        for d in docs:
+            _word_ids_counts(d.words) if sp is None else sp.word_ids_counts(d.words, Counter)
 
     from slopsift.signals.hedging import _matcher_set
 
@@ -85,7 +100,9 @@ def twin_costs(texts: list[str], passes: int = 5) -> None:
         ("hedging phrase scan", phrases, len(docs)),
         ("mtld (both passes)", mtld, len(docs)),
         ("repeated n-grams", ngrams, len(docs)),
-        ("zipf stats", zipf, len(docs)),
+        ("zipf profile", zipf, len(docs)),
+        ("sentence syllables", syllables, len(docs)),
+        ("word ids and counts", ids_counts, len(docs)),
     ):
         best = {}
         for label in ("python", "c"):

@@ -66,11 +66,15 @@ def test_mtld_rejects_ids_out_of_range() -> None:
     )
 )
 def test_zipf_stats(zs: list[float | None]) -> None:
+    # every word chosen: the profile's sums and counts are _zipf_stats'
     assert C is not None
     want = vocabulary._zipf_stats(zs)
-    got = C.zipf_stats(zs, vocabulary.OOV_ZIPF, vocabulary.RARE, vocabulary.COMMON)
-    assert got == want
-    assert [type(v) for v in got] == [type(v) for v in want]
+    facts = [(1, z, False) for z in zs]
+    got = C.zipf_profile(
+        facts, b"\x01" * len(zs), vocabulary.OOV_ZIPF, vocabulary.RARE, vocabulary.COMMON, 25
+    )
+    assert got[:5] == want
+    assert [type(v) for v in got[:5]] == [type(v) for v in want]
 
 
 def _levels(levels: list[repetition._Level]) -> list[tuple[list[int], list[int], list[int], list[int]]]:
@@ -161,3 +165,470 @@ def test_trie_candidates(pieces: list[str]) -> None:
         with _accel.pure_python():
             want = ms.candidates(t)
         assert got == want
+
+
+VOCAB = ["the", "a", "an", "of", "cat", "café", "naïve", "\u4e2d\u6587", "x-y", "3.5", "", "Ünï", "a" * 300]
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(VOCAB), st.text(max_size=6)), max_size=400))
+def test_word_ids_counts(words: list[str]) -> None:
+    from collections import Counter
+
+    from slopsift.document import _word_ids_counts
+
+    assert C is not None
+    ids, counts = C.word_ids_counts(words, Counter)
+    want_ids, want_counts = _word_ids_counts(words)
+    assert ids == want_ids
+    assert type(counts) is Counter
+    assert list(counts.items()) == list(want_counts.items())  # same keys in the same order
+
+
+@needs_c
+def test_word_ids_counts_edges() -> None:
+    from collections import Counter
+
+    assert C is not None
+    assert C.word_ids_counts([], Counter) == ([], Counter())
+    words = ["w"] * 20_000 + ["v"]  # ids past the small-int cache: one int object per distinct word
+    ids, counts = C.word_ids_counts(words, Counter)
+    assert ids[-2:] == [0, 20_000] and counts == {"w": 20_000, "v": 1}
+    with pytest.raises(TypeError):
+        C.word_ids_counts(("a",), Counter)  # a list only
+    with pytest.raises(TypeError):
+        C.word_ids_counts(["a"], list)  # the counter must be a dict
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(VOCAB), max_size=400))
+def test_gather_first(words: list[str]) -> None:
+    from slopsift.document import _word_ids_counts
+    from slopsift.lexicons import _FACTS
+
+    assert C is not None
+    ids = _word_ids_counts(words)[0]
+    assert C.gather_first(ids, words, _FACTS) == list(map(_FACTS.__getitem__, words))
+    table = {w: len(w) for w in VOCAB}
+    assert C.gather_first(ids, words, table) == [len(w) for w in words]
+
+
+@needs_c
+def test_gather_first_rejects_bad_ids() -> None:
+    assert C is not None
+    table = {"a": 1, "b": 2}
+    assert C.gather_first([], [], table) == []
+    with pytest.raises(IndexError):
+        C.gather_first([0, 2], ["a", "b"], table)  # not an earlier position
+    with pytest.raises(IndexError):
+        C.gather_first([0, -1], ["a", "b"], table)
+    with pytest.raises(ValueError):
+        C.gather_first([0], ["a", "b"], table)  # fewer ids than words
+    with pytest.raises(KeyError):
+        C.gather_first([0, 1], ["a", "c"], table)
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(VOCAB), max_size=200), st.text(max_size=200))
+def test_pair_hits(words: list[str], chars: str) -> None:
+    from slopsift.signals.usage import _pair_hits_py
+
+    assert C is not None
+    table = {"the": frozenset(["cat", "café"]), "a": frozenset(["an", "a", ""]), "": frozenset(VOCAB)}
+    char_table = {"a": frozenset("aeioé"), "an": frozenset("xyz\u4e2d")}
+    assert C.pair_hits(words, words, table) == _pair_hits_py(words, words, table)
+    assert C.pair_hits(words, chars, char_table) == _pair_hits_py(words, chars, char_table)
+    assert C.pair_hits(words, words[:3], table) == _pair_hits_py(words, words[:3], table)
+
+
+def test_pair_tables_hold_the_prefilter_pairs() -> None:
+    from slopsift.signals.usage import _pair_tables, _prefilter
+
+    _, pairs, articles = _prefilter()
+    for table, want in zip(_pair_tables(), (pairs, articles), strict=True):
+        assert {(w, x) for w, xs in table.items() for x in xs} == want
+
+
+@needs_c
+def test_pair_hits_edges() -> None:
+    assert C is not None
+    table = {"a": frozenset("e")}
+    assert C.pair_hits([], "", table) == []
+    assert C.pair_hits(["a"] * 100_000, "e" * 100_001, table) == list(range(100_000))
+    with pytest.raises(TypeError):
+        C.pair_hits(["a"], ("e",), table)  # a list or a str only
+    with pytest.raises(TypeError):
+        C.pair_hits(["a", "b"], ["b", ["unhashable"]], {"a": frozenset()})  # the set test raises
+
+
+def _profile(facts: list, flags: object, max_unknown: int = 25) -> object:
+    assert C is not None
+    return C.zipf_profile(facts, flags, vocabulary.OOV_ZIPF, vocabulary.RARE, vocabulary.COMMON, max_unknown)
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 9),
+            st.one_of(st.none(), st.sampled_from([vocabulary.RARE, vocabulary.COMMON]), st.floats(0.0, 8.0)),
+            st.booleans(),
+        ),
+        max_size=300,
+    ),
+    st.lists(st.booleans(), max_size=320),
+    st.integers(0, 30),
+)
+def test_zipf_profile(facts: list, flags: list[bool], max_unknown: int) -> None:
+    want = vocabulary._profile_py(facts, flags, max_unknown)
+    assert _profile(facts, flags, max_unknown) == want
+    as_bytes = bytes(map(int, flags))  # what vocabulary._lower_initial gives on ASCII text
+    assert _profile(facts, as_bytes, max_unknown) == want
+    assert vocabulary._profile_py(facts, as_bytes, max_unknown) == want
+
+
+@needs_c
+def test_zipf_profile_edges() -> None:
+    assert _profile([], b"") == (0.0, 0.0, 0, 0, 0, 0, [], [])
+    assert _profile([(1, None, True)] * 3, b"\x01\x00\x02")[5:] == (2, [0, 2], [0, 2])
+    with pytest.raises(TypeError):
+        _profile([(1, 2.0)], b"\x01")  # a fact of two
+    with pytest.raises(TypeError):
+        _profile([(1, "x", False)], b"\x01")  # a Zipf value that is no number
+    with pytest.raises(TypeError):
+        _profile([(1, 2.0, False)], 5)  # flags neither bytes nor a sequence
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 12), max_size=300),
+    st.lists(st.tuples(st.integers(-5, 320), st.integers(-5, 320)), max_size=40),
+)
+def test_sentence_syllables(syl: list[int], ranges: list[tuple[int, int]]) -> None:
+    from slopsift.signals import readability
+
+    assert C is not None
+    facts = [(y, None, False) for y in syl]
+    ws, we = [a for a, _ in ranges], [b for _, b in ranges]
+    assert C.sentence_syllables(facts, ws, we) == readability._sentence_syllables_py(facts, ws, we)
+
+
+@needs_c
+def test_sentence_syllables_edges() -> None:
+    from slopsift.signals import readability
+
+    assert C is not None
+    assert C.sentence_syllables([], [], []) == ([], 0)
+    # outside the packed sums' range: None, and the caller runs the Python version
+    assert C.sentence_syllables([(1 << 21, None, False)], [0], [1]) is None
+    assert C.sentence_syllables([(-1, None, False)], [0], [1]) is None
+    big = [(1 << 20, None, False)] * (1 << 20)
+    assert C.sentence_syllables(big, [0], [len(big)]) is None
+    assert readability._sentence_syllables(big, [0], [len(big)]) == readability._sentence_syllables_py(
+        big, [0], [len(big)]
+    )
+    with pytest.raises(TypeError):
+        C.sentence_syllables([1], [0], [1])  # a fact that is no tuple
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from([*VOCAB, "i", "we", "you", "however"]), st.text(max_size=5)), max_size=300
+    )
+)
+def test_word_stats(words: list[str]) -> None:
+    from slopsift.signals import style
+
+    assert C is not None
+    groups = style._word_groups()
+    n = len(style._GROUPS)
+    assert C.word_stats(words, groups, n) == style._word_stats_py(words, groups, n)
+
+
+@needs_c
+def test_word_stats_edges() -> None:
+    assert C is not None
+    assert C.word_stats([], {}, 3) == ([0, 0, 0], 0, 0)
+    with pytest.raises(IndexError):
+        C.word_stats(["a"], {"a": 3}, 3)  # a group number out of range
+    with pytest.raises(ValueError):
+        C.word_stats([], {}, -1)
+    with pytest.raises(TypeError):
+        C.word_stats([b"a"], {}, 1)  # words must be str
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(VOCAB), max_size=300), st.sets(st.sampled_from(VOCAB)))
+def test_positions(words: list[str], vocab: set[str]) -> None:
+    from slopsift.signals.inconsistency import _positions_py
+
+    assert C is not None
+    want = _positions_py(words, vocab)
+    assert C.positions(words, vocab) == want
+    assert C.positions(words, frozenset(vocab)) == want
+    assert C.positions(words, dict.fromkeys(vocab).keys()) == want  # any container
+    assert C.positions(words, list(vocab)) == want
+
+
+@needs_c
+def test_positions_edges() -> None:
+    assert C is not None
+    assert C.positions([], {"a"}) == []
+    assert C.positions(["a"] * 50_000, {"a"}) == list(range(50_000))
+    with pytest.raises(TypeError):
+        C.positions([["unhashable"]], {"a"})
+    with pytest.raises(TypeError):
+        C.positions(["a"], 5)  # not a container
+
+
+@needs_c
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab z09.,'-_A\n\t:", max_size=300))
+def test_ascii_words(text: str) -> None:
+    import numpy as np
+
+    from slopsift.document import _WORD_SPLIT_LOWER_ASCII, _ascii_words, _shared_indices
+
+    assert C is not None
+    for low in (text, text.lower()):
+        starts, ends, words, start_bytes = C.ascii_words(low, _shared_indices())
+        want = _ascii_words(low)
+        assert (starts, ends, words) == want[:3]
+        assert np.frombuffer(start_bytes, dtype=np.intp).tolist() == starts
+        assert words == _WORD_SPLIT_LOWER_ASCII.split(low)[1::2]  # the regex's matches
+
+
+@needs_c
+def test_ascii_words_edges() -> None:
+    from slopsift.document import MAX_INDEXED, _ascii_words, _shared_indices
+
+    assert C is not None
+    assert C.ascii_words("", _shared_indices()) == ([], [], [], b"")
+    assert C.ascii_words("3.5x a1.5 1,000.25 x--y it's -a- 1.", ())[2] == [
+        "3.5", "x", "a1", "5", "1,000.25", "x", "y", "it's", "a", "1"
+    ]  # fmt: skip
+    long = "word 3.25 " * (MAX_INDEXED // 5)  # offsets past the shared ints
+    got = C.ascii_words(long, _shared_indices())
+    assert got[:3] == _ascii_words(long)[:3] and got[0][-1] > MAX_INDEXED
+    with pytest.raises(ValueError):
+        C.ascii_words("café", ())
+    with pytest.raises(TypeError):
+        C.ascii_words("a", [0])  # the shared ints must be a tuple
+
+
+SENTENCE_PIECES = [
+    "Dr.", "dr.", "U.S.", "e.g.", "a.m.", "Mark T. Esper", "1.", "12.", "3.5", " ", "  ", "\n", "\n\n", "\t",
+    "\u00a0", "\u2003", ".", "...", "!", "?!", '"', "'", ")", "]", "(", "[", "A", "Z", "0", "9", "a", "z",
+    "Word", "word", "extraordinarily", "Ünïcode", "\u0663", "_", "-", "é.", "x_y.", "Ab.cd.", "\u01c5",
+]  # fmt: skip
+
+
+def _spans_both(text: str, blocks: list[tuple[int, int, int, int]]) -> None:
+    from slopsift.document import _abbreviations, _long_word, _sentence_spans
+
+    assert C is not None
+    want = _sentence_spans(text, blocks)
+    assert C.sentence_spans(text, blocks, _abbreviations(), _long_word()) == want
+
+
+@needs_c
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(SENTENCE_PIECES), max_size=60), st.lists(st.integers(0, 400), max_size=6))
+def test_sentence_spans(pieces: list[str], cuts: list[int]) -> None:
+    from slopsift import document
+
+    text = "".join(pieces)
+    raws = text.split("\n")
+    _, starts, ends, blank = document._lines(raws)
+    _spans_both(text, document._blocks(raws, starts, ends, blank, frozenset()))  # as the parse makes them
+    # blocks cut anywhere (also starting past the text's start, so the look-behind reads before it)
+    bounds = sorted({min(c, len(text)) for c in cuts} | {len(text)})
+    blocks, lo = [], 0
+    for hi in bounds:
+        if hi > lo:
+            blocks.append((lo, lo, hi, hi))
+            lo = hi
+    _spans_both(text, blocks[1:] if len(blocks) > 1 else blocks)
+
+
+@needs_c
+def test_sentence_spans_edges() -> None:
+    from slopsift.document import _abbreviations, _long_word
+
+    assert C is not None
+    _spans_both("", [])
+    _spans_both("Hi. There", [(0, 0, 9, 9)])
+    _spans_both("Hi. There", [(0, 0, 9, 50)])  # a block end past the text
+    _spans_both('He said "Stop." Then "Go!" (Really.) [Yes.] 1. Item. Dr. Who. U.S. Army.', [(0, 0, 74, 74)])
+    _spans_both("." * 20_000 + " A", [(0, 0, 20_002, 20_002)])  # a long run of stops
+    big = "Word. " * 30_000
+    _spans_both(big, [(0, 0, len(big) - 1, len(big))])
+    with pytest.raises(TypeError):
+        C.sentence_spans("a", [(0, 0, 1)], _abbreviations(), _long_word())  # a block of three
+    with pytest.raises(TypeError):
+        C.sentence_spans("a", [(0, 0, 1, 1)], set(), _long_word())  # the abbreviations must be frozen
+    with pytest.raises(ValueError):
+        C.sentence_spans("a", [(0, 0, 1, 1)], _abbreviations(), 0)
+
+
+def _units(lengths: list[int]) -> tuple[list[int], list[int]]:
+    starts, ends, at = [], [], 0
+    for n in lengths:
+        starts.append(at)
+        ends.append(at + n)
+        at += n
+    return starts, ends
+
+
+@needs_c
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.integers(0, 14), max_size=30), st.sets(st.integers(0, 300), max_size=120))
+def test_near_dup_units(lengths: list[int], positions: set[int]) -> None:
+    import numpy as np
+
+    assert C is not None
+    starts, ends = _units(lengths)
+    pos = sorted(positions)
+    want = repetition._near_dup_units_py(starts, ends, np.array(pos, dtype=np.int64))
+    args = (repetition.NEAR_DUP_MIN_WORDS, repetition.NEAR_DUP_JACCARD, repetition.SHINGLE)
+    assert C.near_dup_units(starts, ends, pos, *args) == want
+    assert C.near_dup_units(starts, ends, np.array(pos, dtype=np.int64), *args) == want
+    strided = np.repeat(np.array(pos, dtype=np.int64), 2)[::2]  # a view with a stride of two items
+    assert C.near_dup_units(starts, ends, strided, *args) == want
+    assert repetition._near_dup_units_py(starts, ends, pos) == want  # the Python version takes a list too
+
+
+@needs_c
+def test_near_dup_units_edges() -> None:
+    import numpy as np
+
+    assert C is not None
+    args = (repetition.NEAR_DUP_MIN_WORDS, repetition.NEAR_DUP_JACCARD, repetition.SHINGLE)
+    assert C.near_dup_units([], [], [], *args) == (0, -1, [], [], [], [])
+    assert C.near_dup_units([0], [20], [], *args) == (1, -1, [], [], [], [])
+    assert C.near_dup_units([0], [20], list(range(18)), *args) == (1, 0, [0], [18], [20], [True])
+    with pytest.raises(ValueError):
+        C.near_dup_units([0], [], [], *args)  # as many ends as starts
+    with pytest.raises(TypeError):
+        C.near_dup_units([0], [20], np.arange(3, dtype=np.int32), *args)  # int64 only
+    with pytest.raises(TypeError):
+        C.near_dup_units([0], [20], [1.5], *args)
+    with pytest.raises(OverflowError):
+        C.near_dup_units([0], [1 << 62], [], *args)
+
+
+@needs_c
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(), st.integers(), st.text(max_size=5)), max_size=100))
+def test_build_frozen(rows: list[tuple[int, int, str]]) -> None:
+    from slopsift._frozen import _build_frozen_py, slot_descriptors
+    from slopsift.signals.base import Evidence
+
+    assert C is not None
+    slots = slot_descriptors(Evidence)
+    columns = ([r[0] for r in rows], tuple(r[1] for r in rows), [r[2] for r in rows], [""] * len(rows))
+    got = C.build_frozen(Evidence, slots, columns)
+    assert got == _build_frozen_py(Evidence, slots, *columns) == [Evidence(*r) for r in rows]
+    assert all(type(e) is Evidence for e in got)
+
+
+@needs_c
+def test_build_frozen_edges() -> None:
+    import dataclasses
+
+    from slopsift._frozen import slot_descriptors
+    from slopsift.document import Sentence
+
+    assert C is not None
+    slots = slot_descriptors(Sentence)
+    assert C.build_frozen(Sentence, slots, ([], [], [], [])) == []
+    (s,) = C.build_frozen(Sentence, slots, ([1], [2], [3], [4]))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.start = 5  # type: ignore[misc]  # still frozen
+    with pytest.raises(ValueError):
+        C.build_frozen(Sentence, slots, ([1], [2], [3]))  # a column short
+    with pytest.raises(ValueError):
+        C.build_frozen(Sentence, slots, ([1], [2], [3], []))  # columns of different lengths
+    with pytest.raises(TypeError):
+        C.build_frozen(Sentence, (len, *slots[1:]), ([1], [2], [3], [4]))  # not a descriptor
+    with pytest.raises(TypeError):
+        C.build_frozen(Sentence, slots, (5, [2], [3], [4]))  # not a sequence
+
+
+@needs_c
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab \t\r\n\u00a0\u2003\x0b\x1cé\u4e2d", max_size=300))
+def test_line_spans(text: str) -> None:
+    from slopsift.document import _line_spans_py, _shared_indices
+
+    assert C is not None
+    raws = text.split("\n")
+    assert C.line_spans(raws, _shared_indices()) == _line_spans_py(raws)
+    assert C.line_spans(raws, ()) == _line_spans_py(raws)
+
+
+@needs_c
+def test_line_spans_edges() -> None:
+    from slopsift.document import MAX_INDEXED, _line_spans_py, _shared_indices
+
+    assert C is not None
+    assert C.line_spans([], ()) == _line_spans_py([]) == ([0], [], [])
+    raws = ("x" * 100 + "\n  \n") * (MAX_INDEXED // 50)  # offsets past the shared ints
+    lines = raws.split("\n")
+    assert C.line_spans(lines, _shared_indices()) == _line_spans_py(lines)
+    with pytest.raises(TypeError):
+        C.line_spans(["a", b"b"], ())
+
+
+BLOCK_LINES = [
+    "", "  ", "\t", "Short line.", "A line long enough to be hard-wrapped text that goes on and on",
+    "A line long enough to be hard-wrapped text that ends a sentence.", "- a list item", "1. numbered",
+    "* star item that is long enough to be more than forty characters",
+    "  indented line of prose, long enough to wrap",
+    "Ends with a colon that is long enough to wrap over lines:",
+    "ünïcode line long enough to be hard-wrapped, no stop",
+    "trailing space after a long enough line of text to wrap  ", '"Quoted line that is long enough to wrap."',
+]  # fmt: skip
+
+
+@needs_c
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(BLOCK_LINES), max_size=25), st.sets(st.integers(0, 25), max_size=4))
+def test_blocks_of_lines(lines: list[str], headings: set[int]) -> None:
+    from slopsift import document
+
+    assert C is not None
+    raws = "\n".join(lines).split("\n")
+    _, starts, ends, blank = document._lines(raws)
+    heading_lines = frozenset(headings)
+    want = document._blocks_py(raws, starts, ends, blank, heading_lines)
+    got = C.blocks_of_lines(
+        raws, starts, ends, blank, heading_lines, document._TERMINAL_CHARS, document.is_list_item
+    )
+    assert got == want
+
+
+@needs_c
+def test_blocks_of_lines_edges() -> None:
+    from slopsift import document
+
+    assert C is not None
+    t = document._TERMINAL_CHARS
+    assert C.blocks_of_lines([""], [0], [0], [True], frozenset(), t, document.is_list_item) == []
+    with pytest.raises(ValueError):
+        C.blocks_of_lines(["a"], [], [1], [False], frozenset(), t, document.is_list_item)
+    long = "x" * 50
+
+    def boom(line: str) -> bool:
+        raise RuntimeError("from the callback")
+
+    with pytest.raises(RuntimeError):
+        C.blocks_of_lines([long, long], [0, 51], [50, 101], [False, False], frozenset(), t, boom)

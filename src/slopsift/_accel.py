@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Protocol, cast
+from types import MemberDescriptorType
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+
+if TYPE_CHECKING:
+    from slopsift.lexicons import WordFacts
 
 __all__ = ["Speedups", "pure_python", "speedups"]
+
+_V = TypeVar("_V")
 
 
 class Speedups(Protocol):
@@ -25,11 +32,6 @@ class Speedups(Protocol):
     ) -> float:
         """One MTLD pass (``repetition._mtld_pass``), backwards if ``reverse``."""
 
-    def zipf_stats(
-        self, zs: list[float | None], oov: float, rare: float, common: float, /
-    ) -> tuple[float, float, int, int, int]:
-        """``vocabulary._zipf_stats``."""
-
     def repeated_ngrams(
         self, ids: list[int], base: int, nmax: int, /
     ) -> list[tuple[list[int], list[int], list[int], list[int]]]:
@@ -38,6 +40,97 @@ class Speedups(Protocol):
 
     def trie_candidates(self, trie: bytes, text: str, /) -> list[tuple[int, str]]:
         """``lexicons.PhraseMatcherSet.candidates`` from the phrases' ``lexicons._trie_array``."""
+
+    def word_ids_counts(
+        self, words: list[str], counter_type: type[Counter[str]], /
+    ) -> tuple[list[int], Counter[str]]:
+        """``document._word_ids_counts``: ``Document.word_ids`` and ``Document.word_counts`` in one pass."""
+
+    def pair_hits(
+        self, firsts: list[str], nexts: list[str] | str, table: dict[str, frozenset[str]], /
+    ) -> list[int]:
+        """``usage._pair_hits_py``: the ``i`` with ``nexts[i + 1] in table[firsts[i]]``, ascending."""
+
+    def positions(self, words: list[str], vocab: Container[str], /) -> list[int]:
+        """``inconsistency._positions_py``: the indices of the words in ``vocab``, ascending."""
+
+    def word_stats(
+        self, words: list[str], groups: dict[str, int], n_groups: int, /
+    ) -> tuple[list[int], int, int] | None:
+        """``style._word_stats_py`` (group counts, sum of lengths and of squared lengths), or None when
+        the lengths are too large for 64-bit sums."""
+
+    def zipf_profile(
+        self,
+        facts: list[WordFacts],
+        flags: Sequence[int],
+        oov: float,
+        rare: float,
+        common: float,
+        max_unknown: int,
+        /,
+    ) -> tuple[float, float, int, int, int, int, list[int], list[int]]:
+        """``vocabulary._profile_py``."""
+
+    def sentence_syllables(
+        self, facts: list[WordFacts], ws: list[int], we: list[int], /
+    ) -> tuple[list[int], int] | None:
+        """``readability._sentence_syllables_py``, or None where its packed sums would not hold."""
+
+    def ascii_words(
+        self, low: str, ints: tuple[int, ...], /
+    ) -> tuple[list[int], list[int], list[str], bytes]:
+        """``document._ascii_words`` of lower-cased ASCII text, the starts array as native ``intp`` bytes;
+        offsets below ``len(ints)`` are ``ints``' objects."""
+
+    def sentence_spans(
+        self,
+        text: str,
+        blocks: list[tuple[int, int, int, int]],
+        abbreviations: frozenset[str],
+        long_word: int,
+        /,
+    ) -> tuple[list[int], list[int]]:
+        """``document._sentence_spans``; ``abbreviations``, ``long_word``: what ``_no_end_at_stop`` reads."""
+
+    def near_dup_units(
+        self,
+        starts: list[int],
+        ends: list[int],
+        positions: Any,
+        min_words: int,
+        jaccard: float,
+        shingle: int,
+        /,
+    ) -> tuple[int, int, list[int], list[int], list[int], list[bool]]:
+        """``repetition._near_dup_units_py`` (``positions``: a 1-d int64 array, ascending)."""
+
+    def build_frozen(
+        self, cls: type[_V], slots: Sequence[MemberDescriptorType], columns: tuple[Sequence[Any], ...], /
+    ) -> list[_V]:
+        """``_frozen._build_frozen_py``: instances of a frozen, slotted dataclass from its field columns."""
+
+    def line_spans(
+        self, raws: list[str], ints: tuple[int, ...], /
+    ) -> tuple[list[int], list[int], list[bool]]:
+        """``document._line_spans_py`` (offsets below ``len(ints)`` are ``ints``' objects)."""
+
+    def blocks_of_lines(
+        self,
+        raws: list[str],
+        starts: list[int],
+        ends: list[int],
+        blank: list[bool],
+        heading_lines: frozenset[int],
+        terminal: str,
+        is_list_item: Callable[[str], bool],
+        /,
+    ) -> list[tuple[int, int, int, int]]:
+        """``document._blocks_py`` (``terminal``: the characters that end a line's sentence)."""
+
+    def gather_first(self, ids: list[int], words: list[str], table: Mapping[str, _V], /) -> list[_V]:
+        """``[table[w] for w in words]`` looking up first occurrences only (``ids[k]`` is the index of
+        the first occurrence of ``words[k]``; ``lexicons.word_facts``)."""
 
 
 def _load() -> Speedups | None:

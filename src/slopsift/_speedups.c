@@ -76,43 +76,6 @@ mtld_pass(PyObject *self, PyObject *args)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Word-frequency profile: twin of slopsift.signals.vocabulary._zipf_stats
- */
-
-static PyObject *
-zipf_stats(PyObject *self, PyObject *args)
-{
-    PyObject *seq;
-    double oov, rare_below, common_below;
-    if (!PyArg_ParseTuple(args, "O!ddd", &PyList_Type, &seq, &oov, &rare_below, &common_below))
-        return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(seq);
-    double total = 0.0, total_sq = 0.0;
-    Py_ssize_t rare = 0, mid = 0, unknown = 0;
-    for (Py_ssize_t k = 0; k < n; k++) {
-        PyObject *item = PyList_GET_ITEM(seq, k);
-        double z;
-        if (item == Py_None) {
-            z = oov;
-            unknown++;
-        }
-        else {
-            z = PyFloat_AsDouble(item);
-            if (z == -1.0 && PyErr_Occurred())
-                return NULL;
-        }
-        total += z;
-        double sq = z * z;
-        total_sq += sq;
-        if (z < rare_below)
-            rare++;
-        else if (z < common_below)
-            mid++;
-    }
-    return Py_BuildValue("ddnnn", total, total_sq, rare, mid, unknown);
-}
-
-/* ---------------------------------------------------------------------------------------------
  * Repeated word n-grams: twin of slopsift.signals.repetition._repeated_ngrams_py
  *
  * Level n keeps the positions whose n-gram key occurs at least twice; an n-gram's id is the position of
@@ -330,9 +293,10 @@ child_of(const int *trie, int node, Py_UCS4 ch)
     return -1;
 }
 
-/* End of the longest phrase at `start` followed by no [\w'] character, or -1. */
+/* End of the longest phrase at `start` followed by no [\w'] character, or -1. `root_kid[c]` is
+ * child_of(trie, 0, c) for each ASCII c (the root has the most children: one look-up, not a search). */
 static Py_ssize_t
-longest_at(const int *trie, int kind, const void *data, Py_ssize_t n, Py_ssize_t start)
+longest_at(const int *trie, const int *root_kid, int kind, const void *data, Py_ssize_t n, Py_ssize_t start)
 {
     int node = 0;
     Py_ssize_t i = start, best = -1;
@@ -350,7 +314,7 @@ longest_at(const int *trie, int kind, const void *data, Py_ssize_t n, Py_ssize_t
                 i++;
             continue;
         }
-        node = child_of(trie, node, c);
+        node = node == 0 && c < 128 ? root_kid[c] : child_of(trie, node, c);
         if (node < 0)
             break;
         i++;
@@ -391,20 +355,20 @@ trie_candidates(PyObject *self, PyObject *args)
     PyObject *out = PyList_New(0);
     if (out == NULL)
         goto fail;
-    Py_ssize_t end = n > 0 ? longest_at(trie, kind, data, n, 0) : -1;
+    /* the root's child for each ASCII character (-1: no phrase starts with it) */
+    int root_kid[128];
+    for (int c = 0; c < 128; c++)
+        root_kid[c] = child_of(trie, 0, (Py_UCS4)c);
+    Py_ssize_t end = n > 0 ? longest_at(trie, root_kid, kind, data, n, 0) : -1;
     if (end > 0 && append_candidate(out, text, 0, end) < 0)
         goto fail;
-    /* which ASCII characters some phrase starts with: one look-up instead of a search of the root */
-    char starts_ascii[128];
-    for (int c = 0; c < 128; c++)
-        starts_ascii[c] = child_of(trie, 0, (Py_UCS4)c) >= 0;
     for (Py_ssize_t i = 0; i + 1 < n; i++) {
         if (is_word_or_apos(PyUnicode_READ(kind, data, i)))
             continue;
         Py_UCS4 next = PyUnicode_READ(kind, data, i + 1);
-        if (next < 128 ? !starts_ascii[next] : child_of(trie, 0, next) < 0)
+        if ((next < 128 ? root_kid[next] : child_of(trie, 0, next)) < 0)
             continue; /* no phrase starts with that character (none starts with whitespace) */
-        end = longest_at(trie, kind, data, n, i + 1);
+        end = longest_at(trie, root_kid, kind, data, n, i + 1);
         if (end > i + 1 && append_candidate(out, text, i + 1, end) < 0)
             goto fail;
     }
@@ -416,18 +380,1345 @@ fail:
     return NULL;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Word ids and counts: twin of slopsift.document._word_ids_counts
+ *
+ * One dict probe per word (the Python version makes three: setdefault, then Counter's get and set).
+ * ids[k] is the index of the first occurrence of words[k] (the same int object for equal words); the
+ * counter (an instance of `counter_type`, a dict subclass, filled with PyDict_SetItem) holds each distinct
+ * word's count, keyed in order of first occurrence as Counter(words) is.
+ */
+
+static PyObject *
+word_ids_counts(PyObject *self, PyObject *args)
+{
+    PyObject *words, *counter_type;
+    if (!PyArg_ParseTuple(args, "O!O", &PyList_Type, &words, &counter_type))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(words);
+    PyObject *first = NULL, *ids = NULL, *counter = NULL;
+    Py_ssize_t *count_at = PyMem_Calloc((size_t)(n > 0 ? n : 1), sizeof(Py_ssize_t)); /* by first index */
+    if (count_at == NULL)
+        return PyErr_NoMemory();
+    if ((first = PyDict_New()) == NULL || (ids = PyList_New(n)) == NULL)
+        goto fail;
+    for (Py_ssize_t k = 0; k < n && k < PyList_GET_SIZE(words); k++) {
+        PyObject *w = PyList_GET_ITEM(words, k);
+        Py_INCREF(w); /* the list may change under a key's __eq__ */
+        PyObject *id = PyDict_GetItemWithError(first, w); /* borrowed */
+        if (id == NULL) {
+            if (PyErr_Occurred() || (id = PyLong_FromSsize_t(k)) == NULL) {
+                Py_DECREF(w);
+                goto fail;
+            }
+            int rc = PyDict_SetItem(first, w, id);
+            Py_DECREF(id); /* the dict holds it */
+            if (rc < 0) {
+                Py_DECREF(w);
+                goto fail;
+            }
+        }
+        Py_DECREF(w);
+        Py_ssize_t at = PyLong_AsSsize_t(id); /* an index we stored: 0 <= at <= k */
+        count_at[at]++;
+        Py_INCREF(id);
+        PyList_SET_ITEM(ids, k, id);
+    }
+    if (PyList_GET_SIZE(words) != n) {
+        PyErr_SetString(PyExc_RuntimeError, "word_ids_counts: the list changed size");
+        goto fail;
+    }
+    if ((counter = PyObject_CallNoArgs(counter_type)) == NULL)
+        goto fail;
+    if (!PyDict_Check(counter)) {
+        PyErr_SetString(PyExc_TypeError, "word_ids_counts: counter_type must make a dict");
+        goto fail;
+    }
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(first, &pos, &key, &value)) {
+        PyObject *c = PyLong_FromSsize_t(count_at[PyLong_AsSsize_t(value)]);
+        if (c == NULL)
+            goto fail;
+        int rc = PyDict_SetItem(counter, key, c);
+        Py_DECREF(c);
+        if (rc < 0)
+            goto fail;
+    }
+    PyMem_Free(count_at);
+    Py_DECREF(first);
+    return Py_BuildValue("(NN)", ids, counter);
+fail:
+    PyMem_Free(count_at);
+    Py_XDECREF(first);
+    Py_XDECREF(ids);
+    Py_XDECREF(counter);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Look-ups of repeated words: twin of slopsift.lexicons._gather_py
+ *
+ * out[k] = table[words[k]] where ids[k] == k (a word's first occurrence), else out[ids[k]]: a word that
+ * occurs again costs a list read, not another probe of a large, cache-cold table.
+ */
+
+static PyObject *
+gather_first(PyObject *self, PyObject *args)
+{
+    PyObject *ids, *words, *table;
+    if (!PyArg_ParseTuple(args, "O!O!O", &PyList_Type, &ids, &PyList_Type, &words, &table))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(words);
+    if (PyList_GET_SIZE(ids) < n) {
+        PyErr_SetString(PyExc_ValueError, "gather_first: fewer ids than words");
+        return NULL;
+    }
+    PyObject *out = PyList_New(n);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (k >= PyList_GET_SIZE(ids) || k >= PyList_GET_SIZE(words)) {
+            PyErr_SetString(PyExc_RuntimeError, "gather_first: a list changed size");
+            goto fail;
+        }
+        Py_ssize_t at = PyLong_AsSsize_t(PyList_GET_ITEM(ids, k));
+        if (at == -1 && PyErr_Occurred())
+            goto fail;
+        PyObject *v;
+        if (at == k) {
+            PyObject *w = PyList_GET_ITEM(words, k);
+            Py_INCREF(w);
+            v = PyObject_GetItem(table, w); /* new reference; a dict subclass's __missing__ runs */
+            Py_DECREF(w);
+            if (v == NULL)
+                goto fail;
+        }
+        else if (at >= 0 && at < k) {
+            v = PyList_GET_ITEM(out, at);
+            Py_INCREF(v);
+        }
+        else {
+            PyErr_SetString(PyExc_IndexError, "gather_first: an id is not an earlier position");
+            goto fail;
+        }
+        PyList_SET_ITEM(out, k, v);
+    }
+    return out;
+fail:
+    /* out's unset items are NULL, which list_dealloc skips */
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Word pairs in a table: twin of slopsift.signals.usage._pair_hits_py
+ *
+ * The indices i (ascending) with firsts[i] in `table` (a dict) and nexts[i + 1] in table[firsts[i]]:
+ * one dict probe per word and a container test for the few that are keys, no tuple per pair.
+ * `nexts` is a list of str or a str (then nexts[i + 1] is its character i + 1).
+ */
+
+static PyObject *
+pair_hits(PyObject *self, PyObject *args)
+{
+    PyObject *firsts, *nexts, *table;
+    if (!PyArg_ParseTuple(args, "O!OO!", &PyList_Type, &firsts, &nexts, &PyDict_Type, &table))
+        return NULL;
+    int is_str = PyUnicode_Check(nexts);
+    if (!is_str && !PyList_Check(nexts)) {
+        PyErr_SetString(PyExc_TypeError, "pair_hits: nexts must be a list or a str");
+        return NULL;
+    }
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0;; i++) {
+        /* sizes re-read every step: a container's __contains__ could change a list */
+        Py_ssize_t n_next = is_str ? PyUnicode_GET_LENGTH(nexts) : PyList_GET_SIZE(nexts);
+        if (i >= PyList_GET_SIZE(firsts) || i + 1 >= n_next)
+            break;
+        PyObject *w = PyList_GET_ITEM(firsts, i);
+        Py_INCREF(w);
+        PyObject *seconds = PyDict_GetItemWithError(table, w); /* borrowed */
+        Py_DECREF(w);
+        if (seconds == NULL) {
+            if (PyErr_Occurred())
+                goto fail;
+            continue;
+        }
+        Py_INCREF(seconds);
+        PyObject *x;
+        if (is_str)
+            x = PyUnicode_FromOrdinal(PyUnicode_READ_CHAR(nexts, i + 1));
+        else {
+            x = PyList_GET_ITEM(nexts, i + 1);
+            Py_INCREF(x);
+        }
+        int hit = x == NULL ? -1 : PySequence_Contains(seconds, x);
+        Py_XDECREF(x);
+        Py_DECREF(seconds);
+        if (hit < 0)
+            goto fail;
+        if (hit) {
+            PyObject *at = PyLong_FromSsize_t(i);
+            if (at == NULL)
+                goto fail;
+            int rc = PyList_Append(out, at);
+            Py_DECREF(at);
+            if (rc < 0)
+                goto fail;
+        }
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Word positions: twin of slopsift.signals.inconsistency._positions_py
+ *
+ * The indices (ascending) of the words in `vocab`: a set or frozenset is probed directly, any other
+ * container through its `in`.
+ */
+
+static PyObject *
+positions(PyObject *self, PyObject *args)
+{
+    PyObject *words, *vocab;
+    if (!PyArg_ParseTuple(args, "O!O", &PyList_Type, &words, &vocab))
+        return NULL;
+    int is_set = PyAnySet_Check(vocab);
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(words); i++) {
+        PyObject *w = PyList_GET_ITEM(words, i);
+        Py_INCREF(w); /* a container's `in` could change the list */
+        int hit = is_set ? PySet_Contains(vocab, w) : PySequence_Contains(vocab, w);
+        Py_DECREF(w);
+        if (hit < 0)
+            goto fail;
+        if (hit) {
+            PyObject *at = PyLong_FromSsize_t(i);
+            if (at == NULL)
+                goto fail;
+            int rc = PyList_Append(out, at);
+            Py_DECREF(at);
+            if (rc < 0)
+                goto fail;
+        }
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Word groups and lengths: twin of slopsift.signals.style._word_stats_py
+ *
+ * How many words fall in each group (groups[word] is a group number below n_groups), the sum of the
+ * words' lengths and the sum of their squares. None when the lengths sum past 3,037,000,499 characters,
+ * where the squares could overflow 64 bits: the caller then runs the Python version.
+ */
+
+static PyObject *
+word_stats(PyObject *self, PyObject *args)
+{
+    PyObject *words, *groups;
+    Py_ssize_t n_groups;
+    if (!PyArg_ParseTuple(args, "O!O!n", &PyList_Type, &words, &PyDict_Type, &groups, &n_groups))
+        return NULL;
+    if (n_groups < 0 || n_groups > 1024) {
+        PyErr_SetString(PyExc_ValueError, "word_stats: n_groups must be in 0..1024");
+        return NULL;
+    }
+    Py_ssize_t counts[1024] = {0};
+    long long total_len = 0, total_sq = 0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(words); i++) {
+        PyObject *w = PyList_GET_ITEM(words, i);
+        if (!PyUnicode_Check(w)) {
+            PyErr_SetString(PyExc_TypeError, "word_stats: words must be str");
+            return NULL;
+        }
+        long long len = (long long)PyUnicode_GET_LENGTH(w);
+        total_len += len;
+        if (total_len > 3037000499LL)
+            Py_RETURN_NONE; /* len * len and the sum of squares stay below 2**63 up to here */
+        total_sq += len * len;
+        Py_INCREF(w);
+        PyObject *g = PyDict_GetItemWithError(groups, w); /* borrowed */
+        Py_DECREF(w);
+        if (g == NULL) {
+            if (PyErr_Occurred())
+                return NULL;
+            continue;
+        }
+        Py_ssize_t k = PyLong_AsSsize_t(g);
+        if (k == -1 && PyErr_Occurred())
+            return NULL;
+        if (k < 0 || k >= n_groups) {
+            PyErr_SetString(PyExc_IndexError, "word_stats: a group number out of range");
+            return NULL;
+        }
+        counts[k]++;
+    }
+    PyObject *out = PyList_New(n_groups);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t k = 0; k < n_groups; k++) {
+        PyObject *c = PyLong_FromSsize_t(counts[k]);
+        if (c == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, k, c);
+    }
+    return Py_BuildValue("(NLL)", out, total_len, total_sq);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Word-frequency profile of the chosen words: twin of slopsift.signals.vocabulary._profile_py
+ *
+ * Over the facts (syllables, zipf or None, misspelled) of the words whose flag is true (bytes: a
+ * non-zero byte; else any sequence's items' truth): vocabulary._zipf_stats' sums and counts, in the same
+ * order, how
+ * many were chosen, the word indices of the misspelled ones and of the first `max_unknown` missing ones.
+ */
+
+static inline const char *
+fact_at(PyObject *facts, Py_ssize_t i, PyObject **zipf, PyObject **miss)
+{
+    PyObject *f = PyList_GET_ITEM(facts, i);
+    if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) < 3)
+        return "a fact is not a tuple of three";
+    *zipf = PyTuple_GET_ITEM(f, 1);
+    *miss = PyTuple_GET_ITEM(f, 2);
+    return NULL;
+}
+
+static int
+append_index(PyObject *list, Py_ssize_t i)
+{
+    PyObject *at = PyLong_FromSsize_t(i);
+    if (at == NULL)
+        return -1;
+    int rc = PyList_Append(list, at);
+    Py_DECREF(at);
+    return rc;
+}
+
+static PyObject *
+zipf_profile(PyObject *self, PyObject *args)
+{
+    PyObject *facts, *flags;
+    double oov, rare_below, common_below;
+    Py_ssize_t max_unknown;
+    if (!PyArg_ParseTuple(args, "O!Odddn", &PyList_Type, &facts, &flags, &oov, &rare_below, &common_below,
+                          &max_unknown))
+        return NULL;
+    PyObject *seq = NULL, *misspelt = NULL, *unknown_at = NULL;
+    const char *bytes = NULL;
+    Py_ssize_t n_flags;
+    if (PyBytes_Check(flags)) {
+        bytes = PyBytes_AS_STRING(flags);
+        n_flags = PyBytes_GET_SIZE(flags);
+    }
+    else {
+        if ((seq = PySequence_Fast(flags, "zipf_profile: flags must be bytes or a sequence")) == NULL)
+            return NULL;
+        n_flags = PySequence_Fast_GET_SIZE(seq);
+    }
+    if ((misspelt = PyList_New(0)) == NULL || (unknown_at = PyList_New(0)) == NULL)
+        goto fail;
+    double total = 0.0, total_sq = 0.0;
+    Py_ssize_t rare = 0, mid = 0, unknown = 0, chosen = 0;
+    Py_ssize_t n = PyList_GET_SIZE(facts) < n_flags ? PyList_GET_SIZE(facts) : n_flags;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int keep;
+        if (bytes != NULL)
+            keep = bytes[i] != 0;
+        else if ((keep = PyObject_IsTrue(PySequence_Fast_GET_ITEM(seq, i))) < 0)
+            goto fail;
+        if (!keep)
+            continue;
+        if (i >= PyList_GET_SIZE(facts)) { /* a flag's __bool__ shrank the list */
+            PyErr_SetString(PyExc_RuntimeError, "zipf_profile: the facts changed size");
+            goto fail;
+        }
+        PyObject *zo, *miss;
+        const char *bad = fact_at(facts, i, &zo, &miss);
+        if (bad != NULL) {
+            PyErr_Format(PyExc_TypeError, "zipf_profile: %s", bad);
+            goto fail;
+        }
+        Py_INCREF(zo);
+        Py_INCREF(miss);
+        double z = oov;
+        int failed = 0;
+        if (zo == Py_None) {
+            unknown++;
+            failed = unknown <= max_unknown && append_index(unknown_at, i) < 0;
+        }
+        else {
+            z = PyFloat_AsDouble(zo);
+            failed = z == -1.0 && PyErr_Occurred();
+        }
+        int is_miss = failed ? -1 : PyObject_IsTrue(miss);
+        Py_DECREF(zo);
+        Py_DECREF(miss);
+        if (is_miss < 0 || (is_miss && append_index(misspelt, i) < 0))
+            goto fail;
+        chosen++;
+        total += z;
+        double sq = z * z;
+        total_sq += sq;
+        if (z < rare_below)
+            rare++;
+        else if (z < common_below)
+            mid++;
+    }
+    Py_XDECREF(seq);
+    return Py_BuildValue("(ddnnnnNN)", total, total_sq, rare, mid, unknown, chosen, misspelt, unknown_at);
+fail:
+    Py_XDECREF(seq);
+    Py_XDECREF(misspelt);
+    Py_XDECREF(unknown_at);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Syllables per sentence: twin of slopsift.signals.readability._sentence_syllables_py
+ *
+ * For each sentence's word range facts[ws[k]:we[k]] (slice semantics), the sum of the words' syllables
+ * (facts[i][0]); and the number of words of three or more syllables in all the ranges. None for
+ * syllable counts outside 0..2**20 or sums from 2**40 on, where the Python version's packed sums would
+ * read differently.
+ */
+
+static PyObject *
+sentence_syllables(PyObject *self, PyObject *args)
+{
+    PyObject *facts, *ws, *we;
+    if (!PyArg_ParseTuple(args, "O!O!O!", &PyList_Type, &facts, &PyList_Type, &ws, &PyList_Type, &we))
+        return NULL;
+    Py_ssize_t m = PyList_GET_SIZE(ws) < PyList_GET_SIZE(we) ? PyList_GET_SIZE(ws) : PyList_GET_SIZE(we);
+    PyObject *out = PyList_New(m);
+    if (out == NULL)
+        return NULL;
+    long long total = 0, n_long = 0;
+    for (Py_ssize_t k = 0; k < m; k++) {
+        Py_ssize_t a = PyLong_AsSsize_t(PyList_GET_ITEM(ws, k));
+        if (a == -1 && PyErr_Occurred())
+            goto fail;
+        Py_ssize_t b = PyLong_AsSsize_t(PyList_GET_ITEM(we, k));
+        if (b == -1 && PyErr_Occurred())
+            goto fail;
+        PySlice_AdjustIndices(PyList_GET_SIZE(facts), &a, &b, 1);
+        long long syl = 0;
+        for (Py_ssize_t i = a; i < b; i++) {
+            PyObject *f = PyList_GET_ITEM(facts, i);
+            if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) < 1) {
+                PyErr_SetString(PyExc_TypeError, "sentence_syllables: a fact is not a tuple");
+                goto fail;
+            }
+            long long y = PyLong_AsLongLong(PyTuple_GET_ITEM(f, 0));
+            if (y == -1 && PyErr_Occurred())
+                goto fail;
+            if (y < 0 || y > (1LL << 20))
+                goto give_up;
+            syl += y;
+            n_long += y >= 3;
+        }
+        total += syl;
+        if (total >= (1LL << 40))
+            goto give_up;
+        PyObject *v = PyLong_FromLongLong(syl);
+        if (v == NULL)
+            goto fail;
+        PyList_SET_ITEM(out, k, v);
+    }
+    return Py_BuildValue("(NL)", out, n_long);
+give_up:
+    Py_DECREF(out);
+    Py_RETURN_NONE;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Words of lower-cased ASCII text: twin of slopsift.document._ascii_words
+ *
+ * The matches of [0-9]+(?:[.,][0-9]+)+|[a-z0-9]+(?:['\-][a-z0-9]+)* in order, as the regex finds them:
+ * each alternative matches at most once at an offset and only its longest match can be the regex's (the
+ * characters a shorter one would leave next cannot continue the pattern), so one forward scan finds
+ * them. Returns (starts, ends, words) and the starts as bytes of native Py_ssize_t, for numpy.frombuffer;
+ * an offset below len(ints) (a tuple of 0, 1, 2, ...) is that tuple's int (shared, not allocated).
+ */
+
+static inline int
+is_lower_alnum(Py_UCS1 c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static inline int
+is_digit(Py_UCS1 c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* End of the longest match of `first` (cls) followed by groups of a `sep` character and a `cls` run. */
+static Py_ssize_t
+run_with_groups(const Py_UCS1 *s, Py_ssize_t n, Py_ssize_t i, int (*cls)(Py_UCS1), const char *seps)
+{
+    while (i < n && cls(s[i]))
+        i++;
+    while (i + 1 < n && (s[i] == seps[0] || s[i] == seps[1]) && cls(s[i + 1])) {
+        i += 2;
+        while (i < n && cls(s[i]))
+            i++;
+    }
+    return i;
+}
+
+/* An int for an offset: the shared one from `ints` (a tuple of 0, 1, 2, ...) when it holds it. */
+static inline PyObject *
+offset_int(PyObject *ints, Py_ssize_t i)
+{
+    if (i < PyTuple_GET_SIZE(ints)) {
+        PyObject *v = PyTuple_GET_ITEM(ints, i);
+        Py_INCREF(v);
+        return v;
+    }
+    return PyLong_FromSsize_t(i);
+}
+
+static PyObject *
+list_of_offsets(const Py_ssize_t *xs, Py_ssize_t m, PyObject *ints)
+{
+    PyObject *out = PyList_New(m);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t k = 0; k < m; k++) {
+        PyObject *v = offset_int(ints, xs[k]);
+        if (v == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, k, v);
+    }
+    return out;
+}
+
+static PyObject *
+ascii_words(PyObject *self, PyObject *args)
+{
+    PyObject *low, *ints;
+    if (!PyArg_ParseTuple(args, "UO!", &low, &PyTuple_Type, &ints))
+        return NULL;
+    if (!PyUnicode_IS_ASCII(low)) {
+        PyErr_SetString(PyExc_ValueError, "ascii_words: the text must be ASCII");
+        return NULL;
+    }
+    const Py_UCS1 *s = PyUnicode_1BYTE_DATA(low);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(low);
+    Py_ssize_t m = 0, cap = 256;
+    Py_ssize_t *starts = PyMem_Malloc(cap * sizeof(Py_ssize_t)), *ends = PyMem_Malloc(cap * sizeof(Py_ssize_t));
+    PyObject *start_list = NULL, *end_list = NULL, *words = NULL, *start_bytes = NULL;
+    if (starts == NULL || ends == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    Py_ssize_t i = 0;
+    while (i < n) {
+        if (!is_lower_alnum(s[i])) {
+            i++;
+            continue;
+        }
+        Py_ssize_t end = -1;
+        if (is_digit(s[i])) { /* a decimal number: digits, then at least one group of [.,] and digits */
+            Py_ssize_t j = i;
+            while (j < n && is_digit(s[j]))
+                j++;
+            if (j + 1 < n && (s[j] == '.' || s[j] == ',') && is_digit(s[j + 1]))
+                end = run_with_groups(s, n, j, is_digit, ".,");
+        }
+        if (end < 0)
+            end = run_with_groups(s, n, i, is_lower_alnum, "'-");
+        if (m == cap) { /* at most n / 2 + 1 words: no overflow */
+            cap *= 2;
+            Py_ssize_t *s2 = PyMem_Realloc(starts, cap * sizeof(Py_ssize_t));
+            if (s2 == NULL) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+            starts = s2;
+            Py_ssize_t *e2 = PyMem_Realloc(ends, cap * sizeof(Py_ssize_t));
+            if (e2 == NULL) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+            ends = e2;
+        }
+        starts[m] = i;
+        ends[m] = end;
+        m++;
+        i = end;
+    }
+    start_list = list_of_offsets(starts, m, ints);
+    end_list = start_list == NULL ? NULL : list_of_offsets(ends, m, ints);
+    words = end_list == NULL ? NULL : PyList_New(m);
+    if (words == NULL)
+        goto fail;
+    for (Py_ssize_t k = 0; k < m; k++) {
+        PyObject *w = PyUnicode_Substring(low, starts[k], ends[k]);
+        if (w == NULL)
+            goto fail;
+        PyList_SET_ITEM(words, k, w);
+    }
+    start_bytes = PyBytes_FromStringAndSize((const char *)starts, m * (Py_ssize_t)sizeof(Py_ssize_t));
+    if (start_bytes == NULL)
+        goto fail;
+    PyMem_Free(starts);
+    PyMem_Free(ends);
+    return Py_BuildValue("(NNNN)", start_list, end_list, words, start_bytes);
+fail:
+    PyMem_Free(starts);
+    PyMem_Free(ends);
+    Py_XDECREF(start_list);
+    Py_XDECREF(end_list);
+    Py_XDECREF(words);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Sentence spans: twin of slopsift.document._sentence_spans (and of _no_end_at_stop, _boundaries)
+ *
+ * The candidate ends are the matches of document._BOUNDARY,
+ *     [.!?](?<![.!?]{2})[.!?]*["')\]]*(?=\s+["'(\[]?[A-Z0-9])
+ * searched as finditer(text, first block's start, last block's end) does (the look-behind sees before
+ * the start, nothing is seen past the end): a match starts where a run of .!? starts and spans the run
+ * and the closing quotes and brackets after it; no shorter match can satisfy the look-ahead (it would be
+ * followed by one of those characters, not by white space), so the longest is the only one. \s is
+ * str.isspace, as `re` reads it; [A-Z0-9] is ASCII.
+ */
+
+#define TEXT_AT(i) PyUnicode_READ(kind, data, (i))
+
+static inline int
+is_stop(Py_UCS4 c)
+{
+    return c == '.' || c == '!' || c == '?';
+}
+
+static inline int
+is_upper_or_digit(Py_UCS4 c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static inline int
+is_opener(Py_UCS4 c)
+{
+    return c == '"' || c == '\'' || c == '(' || c == '[';
+}
+
+/* End of the white space at `q` if it is followed (before `end`) by an optional opener and [A-Z0-9]:
+ * the match end of \s+(?=["'(\[]?[A-Z0-9]) at q with endpos `end`; -1 if none. */
+static Py_ssize_t
+space_then_opening(int kind, const void *data, Py_ssize_t q, Py_ssize_t end)
+{
+    if (q >= end || !Py_UNICODE_ISSPACE(TEXT_AT(q)))
+        return -1;
+    while (q < end && Py_UNICODE_ISSPACE(TEXT_AT(q)))
+        q++;
+    if (q >= end)
+        return -1;
+    Py_ssize_t r = is_opener(TEXT_AT(q)) ? q + 1 : q;
+    return r < end && is_upper_or_digit(TEXT_AT(r)) ? q : -1;
+}
+
+/* The end of the _BOUNDARY match starting at p (text[p] in .!?, text[p - 1] not), or -1. */
+static Py_ssize_t
+boundary_at(int kind, const void *data, Py_ssize_t p, Py_ssize_t end)
+{
+    Py_ssize_t m = p + 1;
+    while (m < end && is_stop(TEXT_AT(m)))
+        m++;
+    while (m < end) {
+        Py_UCS4 c = TEXT_AT(m);
+        if (c != '"' && c != '\'' && c != ')' && c != ']')
+            break;
+        m++;
+    }
+    return space_then_opening(kind, data, m, end) >= 0 ? m : -1;
+}
+
+static int
+all_alpha(int kind, const void *data, Py_ssize_t a, Py_ssize_t b) /* str.isalpha of text[a:b] */
+{
+    if (a >= b)
+        return 0;
+    for (Py_ssize_t i = a; i < b; i++)
+        if (!Py_UNICODE_ISALPHA(TEXT_AT(i)))
+            return 0;
+    return 1;
+}
+
+static inline int
+all_ascii(const Py_UCS1 *d, Py_ssize_t len)
+{
+    for (Py_ssize_t i = 0; i < len; i++)
+        if (d[i] >= 128)
+            return 0;
+    return 1;
+}
+
+/* _no_end_at_stop: 1, 0, or -1 with an exception set. */
+static int
+no_end_at_stop(PyObject *text, int kind, const void *data, Py_ssize_t ms, Py_ssize_t cur, PyObject *abbrev,
+               Py_ssize_t long_word)
+{
+    Py_ssize_t lo_seg = ms - long_word > 0 ? ms - long_word : 0;
+    Py_ssize_t space = -1; /* of the last ' ' in text[lo_seg:ms] */
+    for (Py_ssize_t i = ms - 1; i >= lo_seg; i--)
+        if (TEXT_AT(i) == ' ') {
+            space = i;
+            break;
+        }
+    Py_ssize_t w0 = space < 0 ? lo_seg : space + 1; /* the word is text[w0:ms] */
+    if (space < 0 || !all_alpha(kind, data, w0, ms)) {
+        /* the token before the stop: the run of [\w.] ending at ms, not before max(cur, ms - 40) */
+        Py_ssize_t lo = cur > ms - 40 ? cur : ms - 40;
+        if (lo < 0)
+            lo = 0;
+        w0 = ms;
+        while (w0 - 1 >= lo) {
+            Py_UCS4 c = TEXT_AT(w0 - 1);
+            if (!(Py_UNICODE_ISALNUM(c) || c == '_' || c == '.'))
+                break;
+            w0--;
+        }
+        if (w0 == ms)
+            return 0;
+    }
+    Py_ssize_t len = ms - w0;
+    if (len == 1 && Py_UNICODE_ISUPPER(TEXT_AT(w0)))
+        return 1; /* an initial as in "Mark T. Esper" */
+    PyObject *lower;
+    if (len <= 64 && kind == PyUnicode_1BYTE_KIND && all_ascii((const Py_UCS1 *)data + w0, len)) {
+        char buf[64]; /* ASCII: str.lower is the ASCII lower-casing */
+        for (Py_ssize_t i = 0; i < len; i++) {
+            Py_UCS1 c = ((const Py_UCS1 *)data)[w0 + i];
+            buf[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        }
+        lower = PyUnicode_FromStringAndSize(buf, len);
+    }
+    else {
+        PyObject *word = PyUnicode_Substring(text, w0, ms);
+        if (word == NULL)
+            return -1;
+        lower = PyObject_CallMethod(word, "lower", NULL);
+        Py_DECREF(word);
+    }
+    if (lower == NULL)
+        return -1;
+    int known = PySet_Contains(abbrev, lower);
+    Py_DECREF(lower);
+    if (known != 0)
+        return known; /* "Dr.", "e.g." (or an error) */
+    int dot = 0, letters = 0, other = 0, digits = 1;
+    for (Py_ssize_t i = w0; i < ms; i++) {
+        Py_UCS4 c = TEXT_AT(i);
+        if (c == '.')
+            dot = 1;
+        else if (Py_UNICODE_ISALPHA(c))
+            letters = 1;
+        else
+            other = 1;
+        if (!Py_UNICODE_ISDIGIT(c))
+            digits = 0;
+    }
+    if (dot && len <= 6 && letters && !other)
+        return 1; /* "U.S.", "a.m." */
+    if (!digits)
+        return 0;
+    for (Py_ssize_t i = cur; i < w0; i++) /* a list number "1." opens the stretch */
+        if (!Py_UNICODE_ISSPACE(TEXT_AT(i)))
+            return 0;
+    return 1;
+}
+
+static int
+append_span(PyObject *ss, PyObject *es, Py_ssize_t a, Py_ssize_t b)
+{
+    PyObject *x = PyLong_FromSsize_t(a), *y = PyLong_FromSsize_t(b);
+    int rc = x == NULL || y == NULL || PyList_Append(ss, x) < 0 || PyList_Append(es, y) < 0 ? -1 : 0;
+    Py_XDECREF(x);
+    Py_XDECREF(y);
+    return rc;
+}
+
+/* The block's four offsets, from a tuple of four ints. */
+static int
+block_at(PyObject *blocks, Py_ssize_t k, Py_ssize_t out[4])
+{
+    PyObject *b = PyList_GET_ITEM(blocks, k);
+    if (!PyTuple_Check(b) || PyTuple_GET_SIZE(b) != 4) {
+        PyErr_SetString(PyExc_TypeError, "sentence_spans: a block is not a tuple of four ints");
+        return -1;
+    }
+    for (int j = 0; j < 4; j++) {
+        out[j] = PyLong_AsSsize_t(PyTuple_GET_ITEM(b, j));
+        if (out[j] == -1 && PyErr_Occurred())
+            return -1;
+    }
+    return 0;
+}
+
+/* The next offset of each of . ! ? at or after the last search (end: none), for Latin-1 text. */
+typedef struct {
+    Py_ssize_t at[3];
+} StopCursor;
+
+static inline Py_ssize_t
+find_byte(const Py_UCS1 *d, Py_UCS1 c, Py_ssize_t p, Py_ssize_t end)
+{
+    const void *r = p < end ? memchr(d + p, c, (size_t)(end - p)) : NULL;
+    return r != NULL ? (Py_ssize_t)((const Py_UCS1 *)r - d) : end;
+}
+
+/* The first offset from p on (before end) holding one of .!?, or end. Offsets p only grow: on Latin-1
+ * text each character's next offset is found by memchr and kept until p passes it. */
+static Py_ssize_t
+next_stop(int kind, const void *data, Py_ssize_t p, Py_ssize_t end, StopCursor *cur)
+{
+    if (kind == PyUnicode_1BYTE_KIND) {
+        static const Py_UCS1 stops[3] = {'.', '!', '?'};
+        Py_ssize_t best = end;
+        for (int j = 0; j < 3; j++) {
+            if (cur->at[j] < p)
+                cur->at[j] = find_byte((const Py_UCS1 *)data, stops[j], p, end);
+            if (cur->at[j] < best)
+                best = cur->at[j];
+        }
+        return best;
+    }
+    while (p < end && !is_stop(TEXT_AT(p)))
+        p++;
+    return p;
+}
+
+static PyObject *
+sentence_spans(PyObject *self, PyObject *args)
+{
+    PyObject *text, *blocks, *abbrev;
+    Py_ssize_t long_word;
+    if (!PyArg_ParseTuple(args, "UO!O!n", &text, &PyList_Type, &blocks, &PyFrozenSet_Type, &abbrev, &long_word))
+        return NULL;
+    if (long_word < 1) {
+        PyErr_SetString(PyExc_ValueError, "sentence_spans: long_word must be >= 1");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    PyObject *ss = PyList_New(0), *es = PyList_New(0);
+    if (ss == NULL || es == NULL)
+        goto fail;
+    Py_ssize_t nb = PyList_GET_SIZE(blocks);
+    if (nb == 0)
+        return Py_BuildValue("(NN)", ss, es);
+    Py_ssize_t blk[4], last_blk[4];
+    if (block_at(blocks, 0, blk) < 0 || block_at(blocks, nb - 1, last_blk) < 0)
+        goto fail;
+    Py_ssize_t bs = blk[0], start = blk[1], last = blk[2], be = blk[3], cur = bs, k = 0;
+    /* finditer's pos and endpos, clamped as `re` clamps them */
+    Py_ssize_t pos = bs < 0 ? 0 : (bs > n ? n : bs);
+    Py_ssize_t end = last_blk[3] < 0 ? 0 : (last_blk[3] > n ? n : last_blk[3]);
+    StopCursor stops = {{-1, -1, -1}};
+    for (Py_ssize_t p = next_stop(kind, data, pos, end, &stops); p < end;
+         p = next_stop(kind, data, p + 1, end, &stops)) {
+        if (p > 0 && is_stop(TEXT_AT(p - 1)))
+            continue;
+        Py_ssize_t ms = p, me = boundary_at(kind, data, p, end);
+        if (me < 0)
+            continue;
+        p = me - 1; /* the search goes on where the match ends */
+        while (ms >= be) { /* close the block: its last sentence runs to the end of its text */
+            if (append_span(ss, es, start, last) < 0)
+                goto fail;
+            if (++k >= nb)
+                return Py_BuildValue("(NN)", ss, es);
+            if (block_at(blocks, k, blk) < 0)
+                goto fail;
+            bs = blk[0], start = blk[1], last = blk[2], be = blk[3], cur = bs;
+        }
+        if (ms < bs)
+            continue;
+        Py_ssize_t nxt; /* me + 1 < end: the look-ahead saw white space and a character there */
+        if (TEXT_AT(me) != '\n' && !Py_UNICODE_ISSPACE(TEXT_AT(me + 1)))
+            nxt = me + 1;
+        else if ((nxt = space_then_opening(kind, data, me, be < n ? be : n)) < 0)
+            continue;
+        if (TEXT_AT(ms) == '.' && !(ms >= long_word && all_alpha(kind, data, ms - long_word, ms))) {
+            int skip = no_end_at_stop(text, kind, data, ms, cur, abbrev, long_word);
+            if (skip < 0)
+                goto fail;
+            if (skip)
+                continue;
+        }
+        if (append_span(ss, es, start, me) < 0)
+            goto fail;
+        cur = me;
+        start = nxt;
+    }
+    if (append_span(ss, es, start, last) < 0)
+        goto fail;
+    for (Py_ssize_t j = k + 1; j < nb; j++) {
+        if (block_at(blocks, j, blk) < 0 || append_span(ss, es, blk[1], blk[2]) < 0)
+            goto fail;
+    }
+    return Py_BuildValue("(NN)", ss, es);
+fail:
+    Py_XDECREF(ss);
+    Py_XDECREF(es);
+    return NULL;
+}
+
+#undef TEXT_AT
+
+/* ---------------------------------------------------------------------------------------------
+ * Near-duplicate units: twin of slopsift.signals.repetition._near_dup_units_py
+ *
+ * For units [starts[j], ends[j]) and the ascending positions of repeated shingles (a list of ints or a 1-d
+ * buffer of int64):
+ * how many units have at least `min_words` words; the last unit that may reach the Jaccard threshold
+ * (eligible, and its repeated-shingle positions `held` >= jaccard * (words + 1 - shingle), compared as
+ * numpy compares int64 with float64); and for units 0..last the first and end index of their shingle
+ * positions (bisect_left of the start and of the end + 1 - shingle), their lengths and whether they are
+ * eligible and hold one. (eligible, -1, [], [], [], []) when no unit may reach it.
+ */
+
+static Py_ssize_t
+bisect_int64(const char *buf, Py_ssize_t stride, Py_ssize_t n, long long x)
+{
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        long long v;
+        memcpy(&v, buf + mid * stride, sizeof v);
+        if (v < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static PyObject *
+near_dup_units(PyObject *self, PyObject *args)
+{
+    PyObject *starts, *ends, *positions;
+    Py_ssize_t min_words, shingle;
+    double jaccard;
+    if (!PyArg_ParseTuple(args, "O!O!Ondn", &PyList_Type, &starts, &PyList_Type, &ends, &positions, &min_words,
+                          &jaccard, &shingle))
+        return NULL;
+    Py_ssize_t m = PyList_GET_SIZE(starts);
+    if (PyList_GET_SIZE(ends) != m) {
+        PyErr_SetString(PyExc_ValueError, "near_dup_units: as many ends as starts");
+        return NULL;
+    }
+    Py_buffer view;
+    int have_view = 0;
+    long long *copy = NULL; /* a list's ints */
+    const char *buf;
+    Py_ssize_t npos, stride;
+    if (PyList_Check(positions)) {
+        npos = PyList_GET_SIZE(positions);
+        if ((copy = PyMem_Malloc((size_t)(npos > 0 ? npos : 1) * sizeof(long long))) == NULL)
+            return PyErr_NoMemory();
+        for (Py_ssize_t k = 0; k < npos; k++) {
+            copy[k] = PyLong_AsLongLong(PyList_GET_ITEM(positions, k));
+            if (copy[k] == -1 && PyErr_Occurred()) {
+                PyMem_Free(copy);
+                return NULL;
+            }
+        }
+        buf = (const char *)copy;
+        stride = (Py_ssize_t)sizeof(long long);
+    }
+    else {
+        if (PyObject_GetBuffer(positions, &view, PyBUF_RECORDS_RO) < 0)
+            return NULL;
+        have_view = 1;
+        if (view.ndim != 1 || view.itemsize != 8 || view.format == NULL ||
+            !(strcmp(view.format, "l") == 0 || strcmp(view.format, "q") == 0 || strcmp(view.format, "=q") == 0 ||
+              strcmp(view.format, "<q") == 0)) {
+            PyBuffer_Release(&view);
+            PyErr_SetString(PyExc_TypeError, "near_dup_units: positions must be a list or a 1-d array of int64");
+            return NULL;
+        }
+        buf = (const char *)view.buf;
+        npos = view.shape[0];
+        stride = view.strides[0];
+    }
+    Py_ssize_t *s = PyMem_Malloc((size_t)(m > 0 ? m : 1) * 4 * sizeof(Py_ssize_t)); /* s, e, lo, hi */
+    PyObject *los = NULL, *his = NULL, *lengths = NULL, *active = NULL;
+    if (s == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    Py_ssize_t *e = s + m, *lo = s + 2 * m, *hi = s + 3 * m;
+    Py_ssize_t eligible = 0, last = -1;
+    for (Py_ssize_t j = 0; j < m; j++) {
+        s[j] = PyLong_AsSsize_t(PyList_GET_ITEM(starts, j));
+        e[j] = PyLong_AsSsize_t(PyList_GET_ITEM(ends, j));
+        if ((s[j] == -1 || e[j] == -1) && PyErr_Occurred())
+            goto fail;
+        if (s[j] < -(PY_SSIZE_T_MAX / 4) || s[j] > PY_SSIZE_T_MAX / 4 || e[j] < -(PY_SSIZE_T_MAX / 4) ||
+            e[j] > PY_SSIZE_T_MAX / 4) {
+            PyErr_SetString(PyExc_OverflowError, "near_dup_units: an offset out of range");
+            goto fail;
+        }
+        eligible += e[j] - s[j] >= min_words;
+    }
+    if (eligible && npos) {
+        for (Py_ssize_t j = 0; j < m; j++) {
+            Py_ssize_t len = e[j] - s[j];
+            lo[j] = bisect_int64(buf, stride, npos, s[j]);
+            hi[j] = bisect_int64(buf, stride, npos, (long long)(e[j] + 1 - shingle));
+            double need = jaccard * (double)(len + 1 - shingle);
+            if (len >= min_words && (double)(hi[j] - lo[j]) >= need)
+                last = j;
+        }
+    }
+    Py_ssize_t k = last + 1;
+    if ((los = PyList_New(k)) == NULL || (his = PyList_New(k)) == NULL || (lengths = PyList_New(k)) == NULL ||
+        (active = PyList_New(k)) == NULL)
+        goto fail;
+    for (Py_ssize_t j = 0; j < k; j++) {
+        PyObject *a = PyLong_FromSsize_t(lo[j]), *b = PyLong_FromSsize_t(hi[j]), *c = PyLong_FromSsize_t(e[j] - s[j]);
+        if (a == NULL || b == NULL || c == NULL) {
+            Py_XDECREF(a);
+            Py_XDECREF(b);
+            Py_XDECREF(c);
+            goto fail;
+        }
+        PyList_SET_ITEM(los, j, a);
+        PyList_SET_ITEM(his, j, b);
+        PyList_SET_ITEM(lengths, j, c);
+        PyObject *on = e[j] - s[j] >= min_words && hi[j] - lo[j] > 0 ? Py_True : Py_False;
+        Py_INCREF(on);
+        PyList_SET_ITEM(active, j, on);
+    }
+    PyMem_Free(s);
+    PyMem_Free(copy);
+    if (have_view)
+        PyBuffer_Release(&view);
+    return Py_BuildValue("(nnNNNN)", eligible, last, los, his, lengths, active);
+fail:
+    PyMem_Free(s);
+    PyMem_Free(copy);
+    if (have_view)
+        PyBuffer_Release(&view);
+    Py_XDECREF(los);
+    Py_XDECREF(his);
+    Py_XDECREF(lengths);
+    Py_XDECREF(active);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Instances of a frozen, slotted dataclass from field columns: twin of slopsift._frozen._build_frozen_py
+ *
+ * Each instance is object.__new__(cls); column j's k-th value is stored through slot descriptor j
+ * (its tp_descr_set, what descriptor.__set__ calls), so a frozen class's __setattr__ is not involved.
+ */
+
+static PyObject *
+build_frozen(PyObject *self, PyObject *args)
+{
+    PyObject *cls, *slots, *columns;
+    if (!PyArg_ParseTuple(args, "O!OO!", &PyType_Type, &cls, &slots, &PyTuple_Type, &columns))
+        return NULL;
+    PyObject *fast = PySequence_Fast(slots, "build_frozen: slots must be a sequence");
+    if (fast == NULL)
+        return NULL;
+    Py_ssize_t nf = PySequence_Fast_GET_SIZE(fast);
+    PyObject *empty = NULL, *out = NULL, *cols = NULL; /* cols: each column as a list or tuple */
+    if (PyTuple_GET_SIZE(columns) != nf || nf == 0) {
+        PyErr_SetString(PyExc_ValueError, "build_frozen: one column per slot, at least one");
+        goto fail;
+    }
+    if ((cols = PyTuple_New(nf)) == NULL)
+        goto fail;
+    for (Py_ssize_t j = 0; j < nf; j++) {
+        PyObject *d = PySequence_Fast_GET_ITEM(fast, j);
+        if (Py_TYPE(d)->tp_descr_set == NULL) {
+            PyErr_SetString(PyExc_TypeError, "build_frozen: a slot is not a data descriptor");
+            goto fail;
+        }
+        PyObject *c = PySequence_Fast(PyTuple_GET_ITEM(columns, j), "build_frozen: a column is not a sequence");
+        if (c == NULL)
+            goto fail;
+        PyTuple_SET_ITEM(cols, j, c);
+    }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(PyTuple_GET_ITEM(cols, 0));
+    for (Py_ssize_t j = 1; j < nf; j++)
+        if (PySequence_Fast_GET_SIZE(PyTuple_GET_ITEM(cols, j)) != n) {
+            PyErr_SetString(PyExc_ValueError, "build_frozen: columns of different lengths");
+            goto fail;
+        }
+    if ((empty = PyTuple_New(0)) == NULL || (out = PyList_New(n)) == NULL)
+        goto fail;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *obj = PyBaseObject_Type.tp_new((PyTypeObject *)cls, empty, NULL); /* object.__new__(cls) */
+        if (obj == NULL)
+            goto fail;
+        PyList_SET_ITEM(out, k, obj);
+        for (Py_ssize_t j = 0; j < nf; j++) {
+            PyObject *column = PyTuple_GET_ITEM(cols, j);
+            if (k >= PySequence_Fast_GET_SIZE(column)) { /* a setter changed a list column */
+                PyErr_SetString(PyExc_RuntimeError, "build_frozen: a column changed size");
+                goto fail;
+            }
+            PyObject *d = PySequence_Fast_GET_ITEM(fast, j), *v = PySequence_Fast_GET_ITEM(column, k);
+            Py_INCREF(v);
+            int rc = Py_TYPE(d)->tp_descr_set(d, obj, v);
+            Py_DECREF(v);
+            if (rc < 0)
+                goto fail;
+        }
+    }
+    Py_DECREF(empty);
+    Py_DECREF(cols);
+    Py_DECREF(fast);
+    return out;
+fail:
+    Py_XDECREF(empty);
+    Py_XDECREF(out); /* the instances made so far, and NULL for the rest */
+    Py_XDECREF(cols);
+    Py_DECREF(fast);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Line offsets: twin of slopsift.document._line_spans_py
+ *
+ * For the pieces of text.split("\n"): each line's start (one past the previous line's end), end, and
+ * whether it is empty or white space only (str.isspace). Offsets below len(ints) are ints' objects.
+ */
+
+static int
+is_blank(PyObject *raw)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(raw);
+    int kind = PyUnicode_KIND(raw);
+    const void *data = PyUnicode_DATA(raw);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
+            return 0;
+    return 1;
+}
+
+static PyObject *
+line_spans(PyObject *self, PyObject *args)
+{
+    PyObject *raws, *ints;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &raws, &PyTuple_Type, &ints))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(raws);
+    if (n == 0) /* (str.split never gives that; the Python version's answer) */
+        return Py_BuildValue("([i][][])", 0);
+    PyObject *starts = PyList_New(n), *ends = PyList_New(n), *blank = PyList_New(n);
+    if (starts == NULL || ends == NULL || blank == NULL)
+        goto fail;
+    Py_ssize_t pos = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *raw = PyList_GET_ITEM(raws, k);
+        if (!PyUnicode_Check(raw)) {
+            PyErr_SetString(PyExc_TypeError, "line_spans: the lines must be str");
+            goto fail;
+        }
+        Py_ssize_t end = pos + PyUnicode_GET_LENGTH(raw);
+        PyObject *a = offset_int(ints, pos), *b = offset_int(ints, end);
+        if (a == NULL || b == NULL) {
+            Py_XDECREF(a);
+            Py_XDECREF(b);
+            goto fail;
+        }
+        PyList_SET_ITEM(starts, k, a);
+        PyList_SET_ITEM(ends, k, b);
+        PyObject *bl = is_blank(raw) ? Py_True : Py_False;
+        Py_INCREF(bl);
+        PyList_SET_ITEM(blank, k, bl);
+        pos = end + 1;
+    }
+    return Py_BuildValue("(NNN)", starts, ends, blank);
+fail:
+    Py_XDECREF(starts);
+    Py_XDECREF(ends);
+    Py_XDECREF(blank);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Sentence blocks: twin of slopsift.document._blocks_py
+ *
+ * Runs of non-blank lines, cut after a line followed by a blank line, a heading line or a list item
+ * (the `is_list_item` callable decides, asked only when nothing else cut), after a heading line, and
+ * after a line that is shorter than 40 characters or ends (right-stripped) in one of `terminal`. Each
+ * block is (start, where its text starts (left-stripped), where it ends (right-stripped), end).
+ */
+
+static PyObject *
+blocks_of_lines(PyObject *self, PyObject *args)
+{
+    PyObject *raws, *starts, *ends, *blank, *heading_lines, *terminal, *is_list_item;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!UO", &PyList_Type, &raws, &PyList_Type, &starts, &PyList_Type, &ends,
+                          &PyList_Type, &blank, &PyFrozenSet_Type, &heading_lines, &terminal, &is_list_item))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(raws);
+    if (PyList_GET_SIZE(starts) < n || PyList_GET_SIZE(ends) < n || PyList_GET_SIZE(blank) < n) {
+        PyErr_SetString(PyExc_ValueError, "blocks_of_lines: a start, an end and a flag per line");
+        return NULL;
+    }
+    int has_headings = PySet_GET_SIZE(heading_lines) > 0;
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    Py_ssize_t start = -1, first = -1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        /* (sizes re-read: is_list_item is arbitrary code) */
+        if (i >= PyList_GET_SIZE(raws) || i >= PyList_GET_SIZE(starts) || i >= PyList_GET_SIZE(ends) ||
+            i >= PyList_GET_SIZE(blank)) {
+            PyErr_SetString(PyExc_RuntimeError, "blocks_of_lines: a list changed size");
+            goto fail;
+        }
+        int b = PyObject_IsTrue(PyList_GET_ITEM(blank, i));
+        if (b < 0)
+            goto fail;
+        if (b)
+            continue;
+        PyObject *raw = PyList_GET_ITEM(raws, i);
+        if (!PyUnicode_Check(raw)) {
+            PyErr_SetString(PyExc_TypeError, "blocks_of_lines: the lines must be str");
+            goto fail;
+        }
+        int kind = PyUnicode_KIND(raw);
+        const void *data = PyUnicode_DATA(raw);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(raw);
+        Py_ssize_t line_start = PyLong_AsSsize_t(PyList_GET_ITEM(starts, i));
+        if (line_start == -1 && PyErr_Occurred())
+            goto fail;
+        if (start < 0) {
+            Py_ssize_t lead = 0;
+            while (lead < len && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, lead)))
+                lead++;
+            start = line_start;
+            first = start + lead;
+        }
+        Py_ssize_t s_len = len; /* len(raw.rstrip()) */
+        while (s_len > 0 && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, s_len - 1)))
+            s_len--;
+        Py_ssize_t nxt = i + 1;
+        int cut = nxt >= n || s_len < 40;
+        if (!cut && (cut = PyObject_IsTrue(PyList_GET_ITEM(blank, nxt))) < 0)
+            goto fail;
+        for (int j = 0; j < 2 && !cut && has_headings; j++) {
+            PyObject *line = PyLong_FromSsize_t(j == 0 ? i : nxt);
+            if (line == NULL)
+                goto fail;
+            cut = PySet_Contains(heading_lines, line);
+            Py_DECREF(line);
+            if (cut < 0)
+                goto fail;
+        }
+        if (!cut && s_len > 0) {
+            Py_UCS4 last = PyUnicode_READ(kind, data, s_len - 1);
+            Py_ssize_t nt = PyUnicode_GET_LENGTH(terminal);
+            for (Py_ssize_t t = 0; t < nt && !cut; t++)
+                cut = PyUnicode_READ_CHAR(terminal, t) == last;
+        }
+        if (!cut) {
+            PyObject *r = PyObject_CallOneArg(is_list_item, PyList_GET_ITEM(raws, nxt));
+            if (r == NULL)
+                goto fail;
+            cut = PyObject_IsTrue(r);
+            Py_DECREF(r);
+            if (cut < 0)
+                goto fail;
+        }
+        if (cut) {
+            Py_ssize_t line_end = PyLong_AsSsize_t(PyList_GET_ITEM(ends, i));
+            if (line_end == -1 && PyErr_Occurred())
+                goto fail;
+            PyObject *block = Py_BuildValue("(nnnn)", start, first, line_start + s_len, line_end);
+            if (block == NULL || PyList_Append(out, block) < 0) {
+                Py_XDECREF(block);
+                goto fail;
+            }
+            Py_DECREF(block);
+            start = -1;
+        }
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
-    {"zipf_stats", zipf_stats, METH_VARARGS,
-     "zipf_stats(zs: list[float | None], oov: float, rare: float, common: float) -> "
-     "(total, total_sq, rare, mid, unknown)"},
     {"repeated_ngrams", repeated_ngrams, METH_VARARGS,
      "repeated_ngrams(ids: list[int], base: int, nmax: int) -> list of (pos, gids, counts, first) for n = 2, "
      "3, ... up to the last length at which something repeats"},
     {"trie_candidates", trie_candidates, METH_VARARGS,
      "trie_candidates(trie: bytes, text: str) -> list[(offset, phrase as written)]: "
      "PhraseMatcherSet.candidates"},
+    {"word_ids_counts", word_ids_counts, METH_VARARGS,
+     "word_ids_counts(words: list[str], counter_type: type) -> (ids, counts): Document.word_ids and "
+     "Document.word_counts in one pass"},
+    {"gather_first", gather_first, METH_VARARGS,
+     "gather_first(ids: list[int], words: list[str], table: Mapping) -> list: table[w] for each word, "
+     "looked up at first occurrences only"},
+    {"pair_hits", pair_hits, METH_VARARGS,
+     "pair_hits(firsts: list[str], nexts: list[str] | str, table: dict[str, Container[str]]) -> list[int]: "
+     "the i with nexts[i + 1] in table[firsts[i]]"},
+    {"positions", positions, METH_VARARGS,
+     "positions(words: list[str], vocab: Container[str]) -> list[int]: the indices of the words in vocab"},
+    {"word_stats", word_stats, METH_VARARGS,
+     "word_stats(words: list[str], groups: dict[str, int], n_groups: int) -> (counts per group, sum of "
+     "lengths, sum of squared lengths) or None (lengths too large for 64-bit sums)"},
+    {"zipf_profile", zipf_profile, METH_VARARGS,
+     "zipf_profile(facts, flags, oov, rare, common, max_unknown) -> (total, total_sq, rare, mid, unknown, "
+     "chosen, misspelt word indices, first unknown word indices)"},
+    {"sentence_syllables", sentence_syllables, METH_VARARGS,
+     "sentence_syllables(facts, ws: list[int], we: list[int]) -> (syllables per range, long words) or None"},
+    {"ascii_words", ascii_words, METH_VARARGS,
+     "ascii_words(low: str, ints: tuple[int, ...]) -> (starts, ends, words, starts as native Py_ssize_t bytes): "
+     "document._ascii_words of lower-cased ASCII text, offsets below len(ints) taken from ints"},
+    {"sentence_spans", sentence_spans, METH_VARARGS,
+     "sentence_spans(text: str, blocks: list[(start, text start, text end, end)], abbreviations: frozenset, "
+     "long_word: int) -> (starts, ends): document._sentence_spans"},
+    {"near_dup_units", near_dup_units, METH_VARARGS,
+     "near_dup_units(starts, ends, positions: int64 array, min_words, jaccard, shingle) -> (eligible, last, "
+     "shingle starts, shingle ends, lengths, active) of units 0..last: repetition._near_dup_units_py"},
+    {"build_frozen", build_frozen, METH_VARARGS,
+     "build_frozen(cls: type, slots: Sequence[member descriptor], columns: tuple[Sequence, ...]) -> list[cls]: "
+     "_frozen._build_frozen_py"},
+    {"line_spans", line_spans, METH_VARARGS,
+     "line_spans(raws: list[str], ints: tuple[int, ...]) -> (starts, ends, blank): document._line_spans_py"},
+    {"blocks_of_lines", blocks_of_lines, METH_VARARGS,
+     "blocks_of_lines(raws, starts, ends, blank, heading_lines: frozenset[int], terminal: str, is_list_item) -> "
+     "list[(start, text start, text end, end)]: document._blocks_py"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -25,13 +25,14 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from itertools import accumulate
+from itertools import accumulate, repeat
 from operator import add
 
 import numpy as np
 from numpy.typing import NDArray
 
-from slopsift._frozen import build_frozen, slot_setters
+from slopsift import _accel
+from slopsift._frozen import build_frozen, slot_descriptors
 from slopsift.lexicons import WordFacts, load_lexicon, word_facts, word_initials
 from slopsift.normalize import Normalised, normalise_with_proxy
 from slopsift.structure import Heading, Line, code_lines, detect_headings, is_list_item
@@ -80,6 +81,7 @@ _AFTER_BOUNDARY = re.compile(r"\s+(?=[\"'(\[]?[A-Z0-9])")
 # The token before a full stop, read right to left: the reversed text starts with the stop.
 _TOKEN_BEFORE_REV = re.compile(r"\.([\w.]+)")
 _TERMINAL = frozenset(".!?:;\"')]")
+_TERMINAL_CHARS = "".join(sorted(_TERMINAL))  # the same, for ``slopsift._speedups.blocks_of_lines``
 
 
 def _class_table() -> bytes:
@@ -162,7 +164,7 @@ class Document:
         a length) is cheaper over ``word_counts.items()`` than over ``words``: a 700-word text has
         about 350 distinct words, a long one far fewer per word. Read-only, like the rest.
         """
-        return Counter(self.words)
+        return self._ids_and_counts()[1]
 
     @cached_property
     def word_ids(self) -> list[int]:
@@ -173,15 +175,23 @@ class Document:
         dicts) and n-gram keys can be ints (``a * n_words + b``) instead of tuples of strings.
         Computed once, in one C-level pass (``dict.setdefault``). Read-only, like the rest.
         """
-        first: dict[str, int] = {}
-        return list(map(first.setdefault, self.words, word_indices(self.n_words)))
+        return self._ids_and_counts()[0]
+
+    def _ids_and_counts(self) -> tuple[list[int], Counter[str]]:
+        """:attr:`word_ids` and :attr:`word_counts`, both computed (and cached) at the first call of
+        either: every family run needs both, and the C twin finds both with one dict probe per word."""
+        sp = _accel.speedups
+        ids, counts = _word_ids_counts(self.words) if sp is None else sp.word_ids_counts(self.words, Counter)
+        self.__dict__["word_ids"] = ids
+        self.__dict__["word_counts"] = counts
+        return ids, counts
 
     @cached_property
     def word_facts(self) -> list[WordFacts]:
         """``(syllables, Zipf frequency or None, misspelled)`` of every word, in order: looked up once per
         document for the readability and vocabulary families (see :func:`slopsift.lexicons.word_facts`).
         Read-only, like the rest."""
-        return word_facts(self.words)
+        return word_facts(self.words, self.word_ids)
 
     @cached_property
     def word_initials(self) -> str:
@@ -253,19 +263,34 @@ def word_indices(n: int) -> Iterable[int]:
     return _shared_indices() if n <= MAX_INDEXED else range(n)
 
 
-_LINE_SETTERS = slot_setters(Line)
-_PARAGRAPH_SETTERS = slot_setters(Paragraph)
-_SENTENCE_SETTERS = slot_setters(Sentence)
+def _word_ids_counts(words: list[str]) -> tuple[list[int], Counter[str]]:
+    """:attr:`Document.word_ids` and :attr:`Document.word_counts` of ``words``
+    (``slopsift._speedups.word_ids_counts`` is the C twin)."""
+    first: dict[str, int] = {}
+    return list(map(first.setdefault, words, word_indices(len(words)))), Counter(words)
 
 
-def _lines(raws: list[str]) -> tuple[list[Line], list[int], list[int], list[bool]]:
-    """The lines of a text from its ``text.split("\\n")``, and their starts, ends and blankness."""
+_LINE_SLOTS = slot_descriptors(Line)
+_PARAGRAPH_SLOTS = slot_descriptors(Paragraph)
+_SENTENCE_SLOTS = slot_descriptors(Sentence)
+
+
+def _line_spans_py(raws: list[str]) -> tuple[list[int], list[int], list[bool]]:
+    """The starts, ends and blankness of the lines of a text from its ``text.split("\\n")``
+    (``slopsift._speedups.line_spans`` is the C twin)."""
     lengths = list(map(len, raws))
     # Each line starts one past the end of the previous one (the newline).
     starts = list(accumulate(map((1).__add__, lengths[:-1]), initial=0))
     ends = list(map(add, starts, lengths))
     blank = [not raw or raw.isspace() for raw in raws]  # empty or whitespace only
-    return build_frozen(Line, _LINE_SETTERS, starts, ends, blank), starts, ends, blank
+    return starts, ends, blank
+
+
+def _lines(raws: list[str]) -> tuple[list[Line], list[int], list[int], list[bool]]:
+    """The lines of a text from its ``text.split("\\n")``, and their starts, ends and blankness."""
+    sp = _accel.speedups
+    starts, ends, blank = _line_spans_py(raws) if sp is None else sp.line_spans(raws, _shared_indices())
+    return build_frozen(Line, _LINE_SLOTS, starts, ends, blank), starts, ends, blank
 
 
 def _paragraphs(starts: list[int], ends: list[int], blank: list[bool]) -> list[Paragraph]:
@@ -284,7 +309,7 @@ def _paragraphs(starts: list[int], ends: list[int], blank: list[bool]) -> list[P
         lasts.append(len(blank) - 1)
     return build_frozen(
         Paragraph,
-        _PARAGRAPH_SETTERS,
+        _PARAGRAPH_SLOTS,
         list(map(starts.__getitem__, firsts)),
         list(map(ends.__getitem__, lasts)),
         firsts,
@@ -297,6 +322,17 @@ _Block = tuple[int, int, int, int]
 
 
 def _blocks(
+    raws: list[str], starts: list[int], ends: list[int], blank: list[bool], heading_lines: frozenset[int]
+) -> list[_Block]:
+    """:func:`_blocks_py`, in one C loop (``slopsift._speedups.blocks_of_lines``) when the twins are
+    built."""
+    sp = _accel.speedups
+    if sp is None:
+        return _blocks_py(raws, starts, ends, blank, heading_lines)
+    return sp.blocks_of_lines(raws, starts, ends, blank, heading_lines, _TERMINAL_CHARS, is_list_item)
+
+
+def _blocks_py(
     raws: list[str], starts: list[int], ends: list[int], blank: list[bool], heading_lines: frozenset[int]
 ) -> list[_Block]:
     """Stretches of text a sentence may not cross: split at blank lines, headings, list items
@@ -425,6 +461,15 @@ def _sentence_spans(text: str, blocks: list[_Block]) -> tuple[list[int], list[in
     return ss, es
 
 
+def _sentences_of_blocks(text: str, blocks: list[_Block]) -> tuple[list[int], list[int]]:
+    """:func:`_sentence_spans`, in one C scan (``slopsift._speedups.sentence_spans``) when the twins
+    are built."""
+    sp = _accel.speedups
+    if sp is None:
+        return _sentence_spans(text, blocks)
+    return sp.sentence_spans(text, blocks, _abbreviations(), _long_word())
+
+
 def _ascii_words(low: str) -> tuple[list[int], list[int], list[str], NDArray[np.intp] | None]:
     """Start and end offsets and text of every word of the lower-cased ASCII text ``low``, exactly
     the pieces ``_WORD_SPLIT_LOWER_ASCII.split(low)`` yields, found with a few numpy passes.
@@ -492,13 +537,24 @@ def _ascii_words(low: str) -> tuple[list[int], list[int], list[str], NDArray[np.
     return new_starts + starts[j:], new_ends + ends[j:], new_words + words[j:], np.concatenate(new_arrays)
 
 
+def _split_ascii(low: str) -> tuple[list[int], list[int], list[str], NDArray[np.intp] | None]:
+    """:func:`_ascii_words`, or its C twin (``slopsift._speedups.ascii_words``: one scan, offsets
+    below ``MAX_INDEXED`` from :func:`word_indices`' shared ints) when the twins are built."""
+    sp = _accel.speedups
+    if sp is None:
+        return _ascii_words(low)
+    starts, ends, words, start_bytes = sp.ascii_words(low, _shared_indices())
+    return starts, ends, words, np.frombuffer(start_bytes, dtype=np.intp)
+
+
 def _words(
     t: str, proxy: str | None = None, wide: Sequence[tuple[int, int]] = ()
-) -> tuple[list[int], list[int], list[str], str | None, NDArray[np.intp]]:
+) -> tuple[list[int], list[int], list[str], str | None, NDArray[np.intp] | None]:
     """Start and end offsets and lower-cased text of every word of ``t``, ``t.lower()`` if it
-    was computed on the way (ASCII text), for ``Document.lower``, and the starts as an array.
+    was computed on the way (ASCII text), for ``Document.lower``, and the starts as an array if
+    one was made on the way.
 
-    ASCII text is lower-cased (which keeps every offset) and split by :func:`_ascii_words`.
+    ASCII text is lower-cased (which keeps every offset) and split by :func:`_split_ascii`.
     Non-ASCII text with an ASCII ``proxy`` (see :func:`normalise_with_proxy`) is split through the
     proxy the same way; only the words overlapping the non-ASCII spans ``wide`` are then read (and
     lower-cased) from ``t`` itself. Otherwise ``re.split`` with the word pattern as its one group
@@ -507,25 +563,20 @@ def _words(
     """
     if t.isascii():
         low = t.lower()
-        starts, ends, words, at = _ascii_words(low)
-        return starts, ends, words, low, _array(starts) if at is None else at
+        starts, ends, words, at = _split_ascii(low)
+        return starts, ends, words, low, at
     if proxy is not None:
-        starts, ends, words, at = _ascii_words(proxy.lower())
+        starts, ends, words, at = _split_ascii(proxy.lower())
         for s, e in wide:
             k = bisect_right(ends, s)  # the first word ending after s
             while k < len(starts) and starts[k] < e:
                 words[k] = t[starts[k] : ends[k]].lower()
                 k += 1
-        return starts, ends, words, None, _array(starts) if at is None else at
+        return starts, ends, words, None, at
     parts = _WORD_SPLIT.split(t)
     words = [w.lower() for w in parts[1::2]]
     cum = list(accumulate(map(len, parts)))
-    starts = cum[0:-1:2]
-    return starts, cum[1::2], words, None, _array(starts)
-
-
-def _array(ints: list[int]) -> NDArray[np.intp]:
-    return np.array(ints, dtype=np.intp)
+    return cum[0:-1:2], cum[1::2], words, None, None
 
 
 def parse(text: str) -> Document:
@@ -540,11 +591,15 @@ def parse(text: str) -> Document:
     headings = detect_headings(t, lines, code)
     heading_lines = frozenset(h.line for h in headings)
     starts, ends, words, low, start_array = _words(t, proxy, wide)
-    ss, es = _sentence_spans(t, _blocks(raws, line_starts, line_ends, blank, heading_lines))
-    # ``bisect_left(starts, x)`` for every sentence start and end, in one call.
-    word_index: list[int] = np.searchsorted(start_array, ss + es).tolist()
+    ss, es = _sentences_of_blocks(t, _blocks(raws, line_starts, line_ends, blank, heading_lines))
+    # ``bisect_left(starts, x)`` for every sentence start and end: in one call if the starts are an
+    # array already, else one bisection each (in C).
+    if start_array is not None:
+        word_index: list[int] = np.searchsorted(start_array, ss + es).tolist()
+    else:
+        word_index = list(map(bisect_left, repeat(starts), ss + es))
     word_starts, word_ends = word_index[: len(ss)], word_index[len(ss) :]
-    sentences = build_frozen(Sentence, _SENTENCE_SETTERS, ss, es, word_starts, word_ends)
+    sentences = build_frozen(Sentence, _SENTENCE_SLOTS, ss, es, word_starts, word_ends)
     doc = Document(
         original=text,
         text=t,

@@ -17,7 +17,7 @@ from typing import Any, Literal, TypeVar
 
 import numpy as np
 
-from slopsift._frozen import build_frozen, slot_setters
+from slopsift._frozen import build_frozen, slot_descriptors
 from slopsift.document import MIN_WORDS, Document, parse
 from slopsift.lexicons import function_words
 from slopsift.normalize import OffsetMap
@@ -69,7 +69,7 @@ class EvidenceSpan:
     note: str = ""
 
 
-_SPAN_SETTERS = slot_setters(EvidenceSpan)
+_SPAN_SLOTS = slot_descriptors(EvidenceSpan)
 _SPAN_FIELDS = ("start", "end", "signal", "note")
 SpanColumns = tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...], tuple[str, ...]]
 """Evidence spans as columns: starts, ends, signals and notes."""
@@ -108,7 +108,7 @@ class FamilySignals:
         """The evidence spans, in the family's order (built on first read, then kept)."""
         spans = self._spans
         if spans is None:
-            spans = self._spans = build_frozen(EvidenceSpan, _SPAN_SETTERS, *self._columns)
+            spans = self._spans = build_frozen(EvidenceSpan, _SPAN_SLOTS, *self._columns)
         return spans
 
     def evidence_for(self, signal: str) -> list[EvidenceSpan]:
@@ -119,7 +119,7 @@ class FamilySignals:
         if not at:
             return []
         picked = (list(map(column.__getitem__, at)) for column in self._columns)
-        return build_frozen(EvidenceSpan, _SPAN_SETTERS, *picked)
+        return build_frozen(EvidenceSpan, _SPAN_SLOTS, *picked)
 
     def evidence_dicts(self) -> list[dict[str, Any]]:
         """The spans as JSON-ready dicts (``dataclasses.asdict`` of each, without building them)."""
@@ -280,7 +280,7 @@ def _rows(texts: Sequence[str], with_gates: bool = False) -> tuple[np.ndarray, l
         doc = parse(t)
         row: list[float] = []
         for fam in fams:
-            row.extend(fam.run(doc)[0].values())
+            row.extend(fam.row(doc))
         out[i] = row
         if with_gates:
             gates.append(gate(doc))  # after the families, as ``signals_for_document`` does

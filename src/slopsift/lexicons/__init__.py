@@ -488,15 +488,20 @@ class _FactCache(dict[str, WordFacts]):
 _FACTS = _FactCache()
 
 
-def word_facts(words: Sequence[str]) -> list[WordFacts]:
+def word_facts(words: list[str], ids: list[int] | None = None) -> list[WordFacts]:
     """The :data:`WordFacts` of each of ``words`` (lower-cased), in order.
 
     One look-up per word in a cache shared across documents (a plain dict, in C; a new word costs
     one CMUdict and one table look-up). Looking words up is most of the cost (a document's words
     are mostly not in the CPU caches), which is why the facts live together: families read them
-    through :attr:`slopsift.document.Document.word_facts`, computed once per document.
+    through :attr:`slopsift.document.Document.word_facts`, computed once per document. With the
+    words' ``ids`` (``Document.word_ids``: the index of each word's first occurrence) and the C
+    twins built, only first occurrences are looked up (``slopsift._speedups.gather_first``).
     """
-    return list(map(_FACTS.__getitem__, words))
+    sp = _accel.speedups
+    if ids is None or sp is None:
+        return list(map(_FACTS.__getitem__, words))
+    return sp.gather_first(ids, words, _FACTS)
 
 
 def word_initials(text: str, word_starts: Sequence[int]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from slopsift.document import Document
@@ -78,6 +79,19 @@ class Family:
             v = float(values[spec.name])
             out[spec.name] = v if math.isfinite(v) else 0.0
         return out, evidence
+
+    @cached_property
+    def _spec_names(self) -> tuple[str, ...]:
+        return tuple(spec.name for spec in self.features)
+
+    def row(self, doc: Document) -> list[float]:
+        """The values of :meth:`run` alone, in feature order (what ``extract_features`` stores): no
+        dict of checked values is built, and the finiteness test runs in C."""
+        values = self.compute(doc)[0]
+        row = list(map(float, map(values.__getitem__, self._spec_names)))
+        if not all(map(math.isfinite, row)):
+            row = [v if math.isfinite(v) else 0.0 for v in row]
+        return row
 
 
 _REGISTRY: dict[str, Family] = {}

@@ -102,6 +102,7 @@ from functools import lru_cache
 from itertools import compress, pairwise
 from operator import attrgetter
 
+from slopsift import _accel
 from slopsift.document import Document, word_indices
 from slopsift.lexicons import function_words, load_lexicon, load_table
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
@@ -399,8 +400,15 @@ class _Sents:
 
 
 def _positions(words: list[str], vocab: Container[str]) -> list[int]:
-    """Indices of the words in ``vocab`` (the loop runs in C: this is on every document's path;
-    the indices are :func:`~slopsift.document.word_indices`' shared ints)."""
+    """Indices of the words in ``vocab``, ascending; on every document's path, so in C
+    (``slopsift._speedups.positions``) when the twins are built."""
+    sp = _accel.speedups
+    return _positions_py(words, vocab) if sp is None else sp.positions(words, vocab)
+
+
+def _positions_py(words: list[str], vocab: Container[str]) -> list[int]:
+    """:func:`_positions` (the loop runs in C too: the indices are
+    :func:`~slopsift.document.word_indices`' shared ints)."""
     return list(compress(word_indices(len(words)), map(vocab.__contains__, words)))
 
 

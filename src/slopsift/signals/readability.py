@@ -48,8 +48,9 @@ from bisect import bisect_left, bisect_right
 from itertools import compress, repeat
 from operator import and_, attrgetter, ge, itemgetter, sub
 
+from slopsift import _accel
 from slopsift.document import Document, Sentence
-from slopsift.lexicons import syllables
+from slopsift.lexicons import WordFacts, syllables
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
 __all__ = ["FAMILY", "FEATURES", "compute", "syllables"]
@@ -166,15 +167,26 @@ def _prose_sentences(doc: Document) -> list[Sentence]:
     return out
 
 
-def _codes(doc: Document) -> list[int]:
-    """The code of each word: its syllables, plus ``_LONG`` if it has three or more.
+def _sentence_syllables_py(facts: list[WordFacts], ws: list[int], we: list[int]) -> tuple[list[int], int]:
+    """The syllables of each stretch of words ``facts[ws[k] : we[k]]``, and how many of their words
+    have three or more (``slopsift._speedups.sentence_syllables`` is the C twin).
 
-    One sum over codes gives both the syllables (low bits) and the long words (high bits) of any
-    stretch of words. Syllables come from ``Document.word_facts`` (looked up once per document, in
-    a bounded cache shared across documents, and shared with the vocabulary family), codes from a
-    small dict; both in C.
+    Each word's code is its syllables, plus ``_LONG`` if it has three or more, so one sum over codes
+    gives both the syllables (low bits) and the long words (high bits) of a stretch: one slice and
+    one ``sum`` (C-long fast path) per sentence, in C. Syllables come from ``Document.word_facts``
+    (looked up once per document, in a bounded cache shared across documents, and shared with the
+    vocabulary family), codes from a small dict.
     """
-    return list(map(_CODE_OF.__getitem__, map(_SYLLABLES, doc.word_facts)))
+    codes = list(map(_CODE_OF.__getitem__, map(_SYLLABLES, facts)))
+    sums = list(map(sum, map(codes.__getitem__, map(slice, ws, we))))
+    return list(map(and_, sums, repeat(_SYLLABLE_BITS))), sum(sums) >> _LONG_SHIFT
+
+
+def _sentence_syllables(facts: list[WordFacts], ws: list[int], we: list[int]) -> tuple[list[int], int]:
+    """:func:`_sentence_syllables_py`, in one C loop when the twins are built."""
+    sp = _accel.speedups
+    got = None if sp is None else sp.sentence_syllables(facts, ws, we)
+    return _sentence_syllables_py(facts, ws, we) if got is None else got
 
 
 def compute(doc: Document) -> FamilyOutput:
@@ -183,16 +195,12 @@ def compute(doc: Document) -> FamilyOutput:
     kept = _prose_sentences(doc)
     if not kept:
         return values, []
-    # Each kept sentence's code sum, one slice and one ``sum`` (C-long fast path) per sentence, in C.
-    codes = _codes(doc)
     ws = list(map(_WORD_START, kept))
     we = list(map(_WORD_END, kept))
-    sums = list(map(sum, map(codes.__getitem__, map(slice, ws, we))))
-    sent_syl = list(map(and_, sums, repeat(_SYLLABLE_BITS)))
+    sent_syl, n_long = _sentence_syllables(doc.word_facts, ws, we)
     lengths = list(map(sub, we, ws))
     n_words = sum(lengths)
     n_syll = sum(sent_syl)
-    n_long = sum(sums) >> _LONG_SHIFT  # words of three or more syllables
     wps = n_words / len(kept)
     spw = n_syll / n_words
     values["mean_sentence_length"] = wps

@@ -731,40 +731,72 @@ def _phrase(
 # near duplicates
 
 
-def _near_dups(
-    starts: Sequence[int], ends: Sequence[int], shingles: _Level, shingle_pos: np.ndarray
-) -> tuple[int, list[tuple[int, int, float]]]:
-    """Near-duplicate units by exact shingle Jaccard, candidates through shared shingles only.
+NearDupUnits = tuple[int, int, list[int], list[int], list[int], list[bool]]
+"""Eligible units, the last unit that may reach the threshold (-1: none) and, for the units up to it,
+the first and end index of their repeated-shingle positions, their lengths in words and whether they
+are eligible and hold a repeated shingle."""
 
-    Units ``[starts[j], ends[j])`` are ascending, non-overlapping word ranges; ``shingles`` are the
-    repeated word 3-grams (a 3-gram occurring once cannot be shared, and is distinct within its
-    unit), ``shingle_pos`` their positions as an array. Returns (eligible units, pairs (earlier,
-    later, jaccard)), one pair per near-duplicate unit. How many repeated shingles each unit
-    holds is found with one ``numpy.searchsorted``, so the Python loop runs only over units that
-    hold one, and only up to the last unit that can reach the threshold."""
+
+def _near_dup_units_py(
+    starts: Sequence[int], ends: Sequence[int], shingle_pos: np.ndarray | list[int]
+) -> NearDupUnits:
+    """Which units :func:`_near_dups` must look at (``slopsift._speedups.near_dup_units`` is the C twin).
+
+    How many repeated shingles each unit holds is found with one ``numpy.searchsorted``. A unit can
+    only reach the threshold if at least that fraction of its shingle positions hold repeated
+    shingles: with g such positions, r <= g distinct and size = shingles - g + r, g < J * shingles
+    gives J * size > g - J * (g - r) >= r, which the loop prunes. Units after the last one that may
+    reach it only join the postings, which nobody then reads: the loop stops there (on most texts
+    before the first unit)."""
     m = len(starts)
     bounds = np.fromiter(chain(starts, ends), dtype=np.int64, count=2 * m)
     lengths_a = bounds[m:] - bounds[:m]
     eligible_a = lengths_a >= NEAR_DUP_MIN_WORDS
     eligible = int(np.count_nonzero(eligible_a))
-    pairs: list[tuple[int, int, float]] = []
     if not eligible or not len(shingle_pos):
-        return eligible, pairs
+        return eligible, -1, [], [], [], []
     bounds[m:] += 1 - SHINGLE  # a unit's shingles start before its end - 2
     index = np.searchsorted(shingle_pos, bounds)  # bisect_left of every start and end
     held = index[m:] - index[:m]  # repeated-shingle positions in each unit
-    # A unit can only reach the threshold if at least that fraction of its shingle positions hold
-    # repeated shingles: with g such positions, r <= g distinct and size = shingles - g + r,
-    # g < J * shingles gives J * size > g - J * (g - r) >= r, which the loop below prunes. Units
-    # after the last one that may reach it only join the postings, which nobody then reads: the
-    # loop stops there (on most texts before the first unit).
     may = np.flatnonzero(eligible_a & (held >= NEAR_DUP_JACCARD * (lengths_a + (1 - SHINGLE))))
     if not len(may):
-        return eligible, pairs
+        return eligible, -1, [], [], [], []
     last = int(may[-1])
+    k = last + 1
+    active = (eligible_a & (held > 0))[:k]  # eligible, a repeated shingle
+    return (
+        eligible,
+        last,
+        index[:k].tolist(),
+        index[m : m + k].tolist(),
+        lengths_a[:k].tolist(),
+        active.tolist(),
+    )
+
+
+def _near_dups(
+    starts: list[int], ends: list[int], shingles: _Level, shingle_pos: np.ndarray | list[int]
+) -> tuple[int, list[tuple[int, int, float]]]:
+    """Near-duplicate units by exact shingle Jaccard, candidates through shared shingles only.
+
+    Units ``[starts[j], ends[j])`` are ascending, non-overlapping word ranges; ``shingles`` are the
+    repeated word 3-grams (a 3-gram occurring once cannot be shared, and is distinct within its
+    unit), ``shingle_pos`` their positions (an array or a list). Returns (eligible units, pairs (earlier,
+    later, jaccard)), one pair per near-duplicate unit. How many repeated shingles each unit
+    holds is found first (:func:`_near_dup_units_py`, in C when the twins are built), so the Python
+    loop runs only over units that hold one, and only up to the last unit that can reach the
+    threshold."""
+    sp = _accel.speedups
+    pairs: list[tuple[int, int, float]] = []
+    if sp is None:
+        eligible, last, los, his, lengths, active = _near_dup_units_py(starts, ends, shingle_pos)
+    else:
+        eligible, last, los, his, lengths, active = sp.near_dup_units(
+            starts, ends, shingle_pos, NEAR_DUP_MIN_WORDS, NEAR_DUP_JACCARD, SHINGLE
+        )
+    if last < 0:
+        return eligible, pairs
     ids = shingles.gids
-    los, his, lengths = index[:m].tolist(), index[m:].tolist(), lengths_a.tolist()
-    active = (eligible_a & (held > 0)).tolist()  # eligible, a repeated shingle
     postings: dict[int, list[int]] = {}
     sizes: dict[int, int] = {}
     exact: dict[frozenset[int], int] = {}
@@ -991,9 +1023,7 @@ def compute(doc: Document) -> FamilyOutput:
 
     # Near-duplicate sentences and paragraphs.
     shingles = levels[SHINGLE]
-    shingle_pos = (
-        shingles.arrays[0] if shingles.arrays is not None else np.array(shingles.pos, dtype=np.int64)
-    )
+    shingle_pos: np.ndarray | list[int] = shingles.arrays[0] if shingles.arrays is not None else shingles.pos
     cap = len(ids)
     sents = doc.sentences
     starts = sent_starts = list(map(_word_start, sents))

@@ -29,6 +29,7 @@ from functools import lru_cache
 from itertools import compress, repeat
 from operator import attrgetter, itemgetter, mul, sub
 
+from slopsift import _accel
 from slopsift.document import Document
 from slopsift.lexicons import load_table
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
@@ -134,6 +135,25 @@ def _contractions(doc: Document) -> int:
     return n
 
 
+def _word_stats_py(words: list[str], groups: dict[str, int], n_groups: int) -> tuple[list[int], int, int]:
+    """How many ``words`` are in each group (``groups[word]``, a group number below ``n_groups``), the
+    sum of their lengths and of their squares: per-word counts summed in C (integer sums: exact).
+    ``slopsift._speedups.word_stats`` is the C twin."""
+    counts = [0] * n_groups
+    for w in compress(words, map(groups.__contains__, words)):
+        counts[groups[w]] += 1
+    lengths = list(map(len, words))
+    return counts, sum(lengths), sum(map(mul, lengths, lengths))
+
+
+def _word_stats(words: list[str]) -> tuple[list[int], int, int]:
+    """:func:`_word_stats_py` over the style groups, in one C loop when the twins are built."""
+    groups = _word_groups()
+    sp = _accel.speedups
+    got = None if sp is None else sp.word_stats(words, groups, len(_GROUPS))
+    return _word_stats_py(words, groups, len(_GROUPS)) if got is None else got
+
+
 def compute(doc: Document) -> FamilyOutput:
     words = doc.words
     n = len(words)
@@ -142,14 +162,7 @@ def compute(doc: Document) -> FamilyOutput:
     # When every first character is ASCII, a word's first character is that one lower-cased, so
     # the digit and capital tests below read the first characters directly, in C.
     ascii_firsts = firsts.encode("ascii") if firsts.isascii() else None
-    # Per-word counts, summed over the words in C (integer sums: exact).
-    groups = _word_groups()
-    counts = [0] * len(_GROUPS)
-    for w in compress(words, map(groups.__contains__, words)):
-        counts[groups[w]] += 1
-    lengths = list(map(len, words))
-    total_len = sum(lengths)
-    total_sq = sum(map(mul, lengths, lengths))
+    counts, total_len, total_sq = _word_stats(words)
     contractions = _contractions(doc)
     if ascii_firsts is not None:
         numbers = _count(ascii_firsts, _ASCII_DIGITS)

@@ -28,10 +28,12 @@ test per word pair in C, Python work only where a slip may start.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, pairwise
 
+from slopsift import _accel
 from slopsift.document import Document, word_indices
 from slopsift.lexicons import function_words, load_table
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
@@ -172,6 +174,46 @@ def _prefilter() -> tuple[frozenset[str], frozenset[tuple[str, str]], frozenset[
     return singles, pairs, articles
 
 
+@lru_cache(maxsize=1)
+def _pair_tables() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """:func:`_prefilter`'s word pairs and article pairs as first word -> what may follow, for
+    ``slopsift._speedups.pair_hits`` (no tuple per pair of words)."""
+    _, pairs, articles = _prefilter()
+    out: list[dict[str, frozenset[str]]] = []
+    for table in (pairs, articles):
+        nexts: dict[str, set[str]] = {}
+        for w, x in table:
+            nexts.setdefault(w, set()).add(x)
+        out.append({w: frozenset(xs) for w, xs in nexts.items()})
+    return out[0], out[1]
+
+
+def _pair_hits_py(firsts: list[str], nexts: Sequence[str], table: Mapping[str, Container[str]]) -> list[int]:
+    """The indices ``i``, ascending, with ``nexts[i + 1] in table[firsts[i]]`` (``nexts`` a list of
+    words or a str of characters); ``slopsift._speedups.pair_hits`` is the C twin."""
+    return [
+        i for i, (w, x) in enumerate(zip(firsts, nexts[1:], strict=False)) if w in table and x in table[w]
+    ]
+
+
+def _slip_starts(
+    words: list[str], firsts: str, pairs: frozenset[tuple[str, str]], articles: frozenset[tuple[str, str]]
+) -> set[int]:
+    """Where a word pair or an article pair of :func:`_prefilter` starts: set tests over the pairs
+    in C (``compress`` stops with its shorter input: the pairs, one fewer than the words), or one
+    dict probe per word with ``slopsift._speedups.pair_hits``."""
+    sp = _accel.speedups
+    if sp is not None:
+        pair_table, article_table = _pair_tables()
+        found = set(sp.pair_hits(words, words, pair_table))
+        found.update(sp.pair_hits(words, firsts, article_table))
+        return found
+    at = word_indices(len(words))
+    found = set(compress(at, map(pairs.__contains__, pairwise(words))))
+    found.update(compress(at, map(articles.__contains__, zip(words, firsts[1:], strict=False))))
+    return found
+
+
 def compute(doc: Document) -> FamilyOutput:
     if not doc.n_words:
         return {"slips_per_1k": 0.0}, []
@@ -180,14 +222,10 @@ def compute(doc: Document) -> FamilyOutput:
     singles, pairs, articles = _prefilter()
     words = doc.words
     firsts = doc.word_initials
-    # Where a slip may start, found in C (set tests over word pairs); Python looks at those alone.
-    # (``compress`` stops with its shorter input: the pairs, one fewer than the words.)
-    n = len(words)
-    at = word_indices(n)
-    found = set(compress(at, map(pairs.__contains__, pairwise(words))))
-    found.update(compress(at, map(articles.__contains__, zip(words, firsts[1:], strict=False))))
+    # Where a slip may start, found in C; Python looks at those alone.
+    found = _slip_starts(words, firsts, pairs, articles)
     if not singles.isdisjoint(words):
-        found.update(compress(at, map(singles.__contains__, words)))
+        found.update(compress(word_indices(len(words)), map(singles.__contains__, words)))
     evidence: list[Evidence] = []
     slips = 0
     if found:

@@ -30,6 +30,7 @@ from operator import itemgetter
 
 from slopsift import _accel
 from slopsift.document import Document, word_indices
+from slopsift.lexicons import WordFacts
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
 __all__ = ["FAMILY", "FEATURES", "compute"]
@@ -115,7 +116,7 @@ def _in_prose(text: str, start: int, end: int) -> bool:
 
 def _zipf_stats(zs: list[float | None]) -> tuple[float, float, int, int, int]:
     """Sum and sum of squares of the Zipf values (``OOV_ZIPF`` for a missing one), and how many are
-    rare, mid-frequency and missing; one loop (``slopsift._speedups.zipf_stats`` is its C twin)."""
+    rare, mid-frequency and missing; one loop (inside ``slopsift._speedups.zipf_profile`` in C)."""
     total = total_sq = 0.0
     rare = mid = unknown = 0
     for z in zs:
@@ -131,44 +132,56 @@ def _zipf_stats(zs: list[float | None]) -> tuple[float, float, int, int, int]:
     return total, total_sq, rare, mid, unknown
 
 
-def _zipf_profile(zs: list[float | None]) -> tuple[float, float, int, int, int]:
-    """:func:`_zipf_stats`, in C when ``slopsift._speedups`` is built."""
-    sp = _accel.speedups
-    if sp is not None:
-        return sp.zipf_stats(zs, OOV_ZIPF, RARE, COMMON)
-    return _zipf_stats(zs)
+Profile = tuple[float, float, int, int, int, int, list[int], list[int]]
+""":func:`_zipf_stats` of the chosen words, how many were chosen, the word indices of the misspelled
+ones and of the first few missing from the table."""
+
+
+def _profile_py(facts: list[WordFacts], flags: Sequence[int], max_unknown: int) -> Profile:
+    """The :data:`Profile` of the words whose ``flags`` are true (``slopsift._speedups.zipf_profile``
+    is the C twin): their facts picked in C, one loop over the Zipf values (floats only)."""
+    if len(flags) > len(facts):  # (``word_indices`` may run past the words)
+        flags = flags[: len(facts)]
+    chosen_at = list(compress(word_indices(len(facts)), flags))
+    chosen = list(map(facts.__getitem__, chosen_at))
+    zs = list(map(_ZIPF, chosen))
+    total, total_sq, rare, mid, unknown = _zipf_stats(zs)
+    misspelt_at = list(
+        map(chosen_at.__getitem__, compress(word_indices(len(chosen)), map(_MISSPELLED, chosen)))
+    )
+    unknown_at: list[int] = []
+    j = -1
+    for _ in range(min(unknown, max_unknown)):
+        j = zs.index(None, j + 1)
+        unknown_at.append(chosen_at[j])
+    return total, total_sq, rare, mid, unknown, len(zs), misspelt_at, unknown_at
 
 
 def compute(doc: Document) -> FamilyOutput:
-    words = doc.words
     # Words that open with a lower-case letter (numbers and names are left out), in text order.
     flags = _lower_initial(doc)
     # Their table values (None if missing), in text order; the loop then runs over floats only.
-    facts = list(compress(doc.word_facts, flags))
-    zs = list(map(_ZIPF, facts))
-    if not zs:
+    sp = _accel.speedups
+    prof = (
+        _profile_py(doc.word_facts, flags, _MAX_EVIDENCE)
+        if sp is None
+        else sp.zipf_profile(doc.word_facts, flags, OOV_ZIPF, RARE, COMMON, _MAX_EVIDENCE)
+    )
+    total, total_sq, rare, mid, unknown, chosen, misspelt_at, unknown_at = prof
+    if not chosen:
         return dict.fromkeys((f.name for f in FEATURES), 0.0), []
-    total, total_sq, rare, mid, unknown = _zipf_profile(zs)
-    n = float(len(zs))
+    n = float(chosen)
     evidence: list[Evidence] = []
     starts, ends = doc.word_starts, doc.word_ends
     misspelt = 0
-    misspelt_at = list(compress(word_indices(len(facts)), map(_MISSPELLED, facts)))
-    # Word index of each chosen word, needed only to place evidence.
-    chosen_at = list(compress(word_indices(len(words)), flags)) if misspelt_at or unknown else []
     text = doc.text
-    for j in misspelt_at:
-        i = chosen_at[j]
+    for i in misspelt_at:
         if text[starts[i] : ends[i]].islower() and _in_prose(text, starts[i], ends[i]):
             misspelt += 1
             if misspelt <= _MAX_EVIDENCE:
                 evidence.append(Evidence(starts[i], ends[i], "misspelling_per_1k"))
-    if unknown:
-        j = -1
-        for _ in range(min(unknown, _MAX_EVIDENCE)):
-            j = zs.index(None, j + 1)
-            i = chosen_at[j]
-            evidence.append(Evidence(starts[i], ends[i], "unknown_word_share"))
+    for i in unknown_at:
+        evidence.append(Evidence(starts[i], ends[i], "unknown_word_share"))
     mean = total / n
     return {
         "mean_zipf": mean,
