@@ -26,6 +26,19 @@ def test_ci_builds_the_extension() -> None:
     assert C is not None
 
 
+def test_a_stale_build_falls_back_to_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An in-place build from an older version imports but lacks the newer twins: every document would
+    # fail with AttributeError if _load took it.
+    import importlib
+    import types
+
+    stale = types.ModuleType("slopsift._speedups")
+    stale.mtld_pass = lambda *a: 0.0  # type: ignore[attr-defined]
+    monkeypatch.setattr(importlib, "import_module", lambda name: stale)
+    monkeypatch.delenv("SLOPSIFT_PURE_PYTHON", raising=False)
+    assert _accel._load() is None
+
+
 def test_pure_python_switch() -> None:
     before = _accel.speedups
     with _accel.pure_python():
@@ -561,6 +574,8 @@ def test_build_frozen_edges() -> None:
         C.build_frozen(Sentence, (len, *slots[1:]), ([1], [2], [3], [4]))  # not a descriptor
     with pytest.raises(TypeError):
         C.build_frozen(Sentence, slots, (5, [2], [3], [4]))  # not a sequence
+    with pytest.raises(TypeError):
+        C.build_frozen(dict, slots, ([1], [2], [3], [4]))  # its instances need their own __new__
 
 
 @needs_c

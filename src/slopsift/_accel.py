@@ -133,12 +133,19 @@ class Speedups(Protocol):
         the first occurrence of ``words[k]``; ``lexicons.word_facts``)."""
 
 
+_NAMES = tuple(name for name in vars(Speedups) if not name.startswith("_"))
+
+
 def _load() -> Speedups | None:
     if os.environ.get("SLOPSIFT_PURE_PYTHON", "") not in ("", "0"):
         return None
     try:
         module = importlib.import_module("slopsift._speedups")
     except ImportError:
+        return None
+    # A build left over from an older version (an in-place or editable build not redone) lacks the
+    # newer twins: use the Python versions rather than fail with AttributeError on every document.
+    if not all(hasattr(module, name) for name in _NAMES):
         return None
     return cast(Speedups, module)
 

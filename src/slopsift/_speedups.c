@@ -1447,6 +1447,11 @@ build_frozen(PyObject *self, PyObject *args)
     PyObject *cls, *slots, *columns;
     if (!PyArg_ParseTuple(args, "O!OO!", &PyType_Type, &cls, &slots, &PyTuple_Type, &columns))
         return NULL;
+    if (((PyTypeObject *)cls)->tp_new != PyBaseObject_Type.tp_new) {
+        /* object.__new__(cls) refuses such classes too ("is not safe"): their instances need their own tp_new */
+        PyErr_SetString(PyExc_TypeError, "build_frozen: cls must use object.__new__");
+        return NULL;
+    }
     PyObject *fast = PySequence_Fast(slots, "build_frozen: slots must be a sequence");
     if (fast == NULL)
         return NULL;
