@@ -511,6 +511,18 @@ fail:
     return NULL;
 }
 
+/* Append the int i to list; -1 with an exception set on failure. */
+static int
+append_index(PyObject *list, Py_ssize_t i)
+{
+    PyObject *at = PyLong_FromSsize_t(i);
+    if (at == NULL)
+        return -1;
+    int rc = PyList_Append(list, at);
+    Py_DECREF(at);
+    return rc;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Word pairs in a table: twin of slopsift.signals.usage._pair_hits_py
  *
@@ -560,15 +572,8 @@ pair_hits(PyObject *self, PyObject *args)
         Py_DECREF(seconds);
         if (hit < 0)
             goto fail;
-        if (hit) {
-            PyObject *at = PyLong_FromSsize_t(i);
-            if (at == NULL)
-                goto fail;
-            int rc = PyList_Append(out, at);
-            Py_DECREF(at);
-            if (rc < 0)
-                goto fail;
-        }
+        if (hit && append_index(out, i) < 0)
+            goto fail;
     }
     return out;
 fail:
@@ -600,15 +605,8 @@ positions(PyObject *self, PyObject *args)
         Py_DECREF(w);
         if (hit < 0)
             goto fail;
-        if (hit) {
-            PyObject *at = PyLong_FromSsize_t(i);
-            if (at == NULL)
-                goto fail;
-            int rc = PyList_Append(out, at);
-            Py_DECREF(at);
-            if (rc < 0)
-                goto fail;
-        }
+        if (hit && append_index(out, i) < 0)
+            goto fail;
     }
     return out;
 fail:
@@ -697,17 +695,6 @@ fact_at(PyObject *facts, Py_ssize_t i, PyObject **zipf, PyObject **miss)
     *zipf = PyTuple_GET_ITEM(f, 1);
     *miss = PyTuple_GET_ITEM(f, 2);
     return NULL;
-}
-
-static int
-append_index(PyObject *list, Py_ssize_t i)
-{
-    PyObject *at = PyLong_FromSsize_t(i);
-    if (at == NULL)
-        return -1;
-    int rc = PyList_Append(list, at);
-    Py_DECREF(at);
-    return rc;
 }
 
 static PyObject *
