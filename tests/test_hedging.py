@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import slopsift
 from slopsift.document import parse
 from slopsift.lexicons import load_lexicon
+from slopsift.preamble import strip_preamble
 from slopsift.signals import hedging
 
 LISTS = [key for key, _ in hedging.LISTS]
@@ -250,9 +251,27 @@ def test_leading_title_and_chat_preamble() -> None:
     assert v["chat_preamble"] == 1.0
     got = spans(text, "chat_preamble")
     assert len(got) == 1 and got[0].startswith("Sure! Here is the article")
-    titled = "Title: The New Bridge\n\nThe council met on Tuesday to discuss the new bridge."
-    assert spans(titled, "chatbot_per_1k") == ["Title:"]
     assert values("The title: a bridge.")["chat_preamble"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "chat"),
+    [
+        # A field label alone: people's forms, submissions and data exports open with it too.
+        ("Title: The New Bridge\n\nThe council met on Tuesday to discuss the new bridge.", False),
+        ("Abstract: We measure the bridge.\n\nThe council met on Tuesday.", False),
+        ("Title: The New Bridge\nArticle: The council met on Tuesday to discuss it.", False),
+        # After a chat preamble, the same label is part of it.
+        ("Sure! Here is the article:\n\nTitle: The New Bridge\n\nThe council met on Tuesday.", True),
+    ],
+)
+def test_a_field_label_alone_is_no_chat_preamble(text: str, chat: bool) -> None:
+    v = values(text)
+    assert v["chat_preamble"] == float(chat)
+    if not chat:
+        assert v["chatbot_per_1k"] == 0.0
+    # The training-data cleaner strips the label either way, so neither side of the corpus keeps it.
+    assert strip_preamble(text)[1] != ""
 
 
 def test_learner_sentence_fires_at_most_hedges() -> None:

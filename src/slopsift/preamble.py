@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from slopsift.lexicons import load_lexicon
 
-__all__ = ["find_preamble", "is_refusal", "strip_preamble"]
+__all__ = ["find_chat_preamble", "find_preamble", "is_refusal", "strip_preamble"]
 
 _LEXICON = "chat_preambles.txt"
 _MAX_CHAIN = 5  # "Sure!\n" + "Here is the essay:" + "Title: X\n" + "Date: ..." needs at most a few steps
@@ -37,12 +37,15 @@ class _Pattern:
     regex: re.Pattern[str]
     refusal: bool
     after_only: bool
+    label: bool
 
 
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[_Pattern, ...]:
     lex = load_lexicon(_LEXICON)
-    return tuple(_Pattern(re.compile(p), "(?#refusal)" in p, "(?#after)" in p) for p in lex.patterns)
+    return tuple(
+        _Pattern(re.compile(p), "(?#refusal)" in p, "(?#after)" in p, "(?#label)" in p) for p in lex.patterns
+    )
 
 
 def _skip_space(text: str, pos: int) -> int:
@@ -52,11 +55,12 @@ def _skip_space(text: str, pos: int) -> int:
     return pos
 
 
-def _chain(text: str) -> tuple[int, int, bool] | None:
-    """Match preamble patterns repeatedly from the start: ``(start, end, only_refusal_pieces)``."""
+def _chain(text: str) -> tuple[int, int, bool, bool] | None:
+    """Match preamble patterns repeatedly from the start:
+    ``(start, end, only_refusal_pieces, only_label_pieces)``."""
     start = pos = _skip_space(text, 0)
     end = -1
-    only_refusal = True
+    only_refusal = only_label = True
     for step in range(_MAX_CHAIN):
         for pat in _patterns():
             if pat.after_only and step == 0:
@@ -64,6 +68,7 @@ def _chain(text: str) -> tuple[int, int, bool] | None:
             m = pat.regex.match(text, pos)
             if m is not None and m.end() > pos:
                 only_refusal = only_refusal and pat.refusal
+                only_label = only_label and pat.label
                 end = m.end()
                 pos = _skip_space(text, end)
                 break
@@ -71,7 +76,7 @@ def _chain(text: str) -> tuple[int, int, bool] | None:
             break
     if end < 0:
         return None
-    return start, end, only_refusal
+    return start, end, only_refusal, only_label
 
 
 def find_preamble(text: str) -> tuple[int, int] | None:
@@ -82,6 +87,15 @@ def find_preamble(text: str) -> tuple[int, int] | None:
     """
     found = _chain(text)
     return None if found is None else (found[0], found[1])
+
+
+def find_chat_preamble(text: str) -> tuple[int, int] | None:
+    """:func:`find_preamble`, but ``None`` when the preamble is only field labels ("Title: X",
+    "Abstract:"): a person's form, submission or data export opens with those too, so alone they are no
+    evidence of a chat model. The training-data cleaner strips them all the same (:func:`strip_preamble`),
+    so that neither side of the corpus keeps them."""
+    found = _chain(text)
+    return None if found is None or found[3] else (found[0], found[1])
 
 
 def strip_preamble(text: str) -> tuple[str, str]:

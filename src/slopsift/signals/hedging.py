@@ -16,7 +16,8 @@ moderator) can tell careful human hedging apart from machine boilerplate:
                           thing"), conversational asides ("and honestly").
 
 Plus ``chat_preamble``: whether the text opens with a chat preamble, as found by
-:func:`slopsift.preamble.find_preamble` (the same finder the training-data cleaner uses).
+:func:`slopsift.preamble.find_chat_preamble` (the training-data cleaner's finder, less the preambles
+that are only field labels such as "Title: X", which people's forms and exports open with too).
 
 Per list: occurrences per 1,000 words and the share of sentences holding at least one hit; for (b)
 also the number of distinct templates used, for (f) the occurrences after the first (a habit, not a
@@ -32,7 +33,7 @@ where some phrase starts (from a table of the phrases, or the list's own regex),
 patterns, each bounded in span: O(n) in text length for all lists together. Overlapping hits of one
 list (only a list with ``re:`` patterns has any) are resolved by one sort, O(h log h) in the number
 of hits h. Each hit finds its sentence by bisection over sentence starts, O(h log s).
-Evidence is capped per feature, so output is bounded. ``find_preamble`` only matches a bounded
+Evidence is capped per feature, so output is bounded. ``find_chat_preamble`` only matches a bounded
 number of patterns at the start of the text.
 """
 
@@ -44,7 +45,7 @@ from operator import attrgetter
 
 from slopsift.document import Document
 from slopsift.lexicons import PhraseMatcher, PhraseMatcherSet
-from slopsift.preamble import find_preamble
+from slopsift.preamble import find_chat_preamble
 from slopsift.signals.base import Direction, Evidence, Family, FamilyOutput, FeatureSpec, register
 
 __all__ = ["FAMILY", "FEATURES", "LISTS", "RATE_MIN_WORDS", "SHARE_MIN_SENTENCES", "compute", "find_hits"]
@@ -130,7 +131,8 @@ def _specs() -> tuple[FeatureSpec, ...]:
         FeatureSpec(
             "chat_preamble",
             "1 if the text opens with a chat preamble addressed to the user ('Sure! Here is the article:', "
-            "'Title: ...'; slopsift.preamble.find_preamble), else 0.",
+            "with any 'Title: ...' after it; slopsift.preamble.find_chat_preamble), else 0. A field label "
+            "alone ('Title: X', 'Abstract:') does not count: forms and data exports open with them too.",
             "0/1",
             "higher_worse",
         )
@@ -276,7 +278,7 @@ def compute(doc: Document) -> FamilyOutput:
                 for s, e, entry in hits[:_MAX_EVIDENCE]:
                     note = _note(doc, s, e, entry, entry in patterns)
                     evidence.append(Evidence(s, e, "rhetoric_repeats_per_1k", note))
-    span = find_preamble(doc.text)
+    span = find_chat_preamble(doc.text)
     values["chat_preamble"] = 1.0 if span is not None else 0.0
     if span is not None and span[1] > span[0]:
         evidence.append(Evidence(span[0], span[1], "chat_preamble", "chat preamble"))
