@@ -115,6 +115,20 @@ def test_llm_vocabulary_counts_each_word_once() -> None:
     assert spans(text, "llm_vocab_per_1k") == ["landscape", "pivotal"]
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("1. Delve into the data.\n2. Harnessing the power of tools.", ["Delve", "Harnessing"]),
+        ('"Pivotal moments," she said. (Delving deeper is hard.)', ["Pivotal", "Delving"]),
+        ("- **Vibrant** markets line the street.", ["Vibrant"]),
+    ],
+)
+def test_llm_vocabulary_counts_a_word_behind_a_list_marker_quote_or_bracket(
+    text: str, found: list[str]
+) -> None:
+    assert [text[s:e] for s, e, _ in hedging.find_hits(parse(text), "llm_vocab")] == found
+
+
 def test_llm_vocabulary_skips_names_but_not_headings_or_sentence_starts() -> None:
     text = (
         "## The Shifting Landscape\n\n"
@@ -261,8 +275,11 @@ def test_leading_title_and_chat_preamble() -> None:
         ("Title: The New Bridge\n\nThe council met on Tuesday to discuss the new bridge.", False),
         ("Abstract: We measure the bridge.\n\nThe council met on Tuesday.", False),
         ("Title: The New Bridge\nArticle: The council met on Tuesday to discuss it.", False),
+        ("Title: Damp patch\n\n## What I tried\n\nI scraped the ceiling.", False),  # a heading after it
+        ("Title: Damp patch\n\n**Update**\n\nI scraped the ceiling.", False),
         # After a chat preamble, the same label is part of it.
         ("Sure! Here is the article:\n\nTitle: The New Bridge\n\nThe council met on Tuesday.", True),
+        ("Sure, here is the Abstract:\nWe study the bridge.", True),  # an opener naming a capitalised label
     ],
 )
 def test_a_field_label_alone_is_no_chat_preamble(text: str, chat: bool) -> None:

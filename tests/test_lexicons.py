@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -99,7 +101,7 @@ def test_pruning_rule_reads_each_register_apart() -> None:
     from slopsift.training.lexicon_eval import EntryStat, Sample, entry_stats, measure, prune_candidates
 
     # "First and foremost" in 2 of 4 human reviews and no machine one, and in every machine news text
-    # but no human one: on average over the source it separates (human 25%, machine 50%), so only the
+    # but no human one: over the source it separates (human 2/16, machine 12/16, 6x), so only the
     # per-register ratio catches the register where it would accuse honest writers.
     def sample(text: str, label: int, group: str) -> Sample:
         return Sample(text, label, group, "detectrl")
@@ -109,13 +111,18 @@ def test_pruning_rule_reads_each_register_apart() -> None:
     reviews = [said, said, plain, plain]
     samples = [sample(t, 0, "detectrl/reviews") for t in reviews]
     samples += [sample(plain, 1, "detectrl/reviews") for _ in range(4)]
-    samples += [sample(plain, 0, "detectrl/news") for _ in range(4)]
-    samples += [sample(said, 1, "detectrl/news") for _ in range(4)]
+    samples += [sample(plain, 0, "detectrl/news") for _ in range(12)]
+    samples += [sample(said, 1, "detectrl/news") for _ in range(12)]
     m = measure(samples)
     stat = next(st for st in entry_stats(m) if st.entry == "first and foremost")
     assert stat.worst_source == "detectrl/reviews"
     assert stat.worst_ratio == pytest.approx((0 + 0.002) / (0.5 + 0.002))
     assert stat in prune_candidates([stat])
+    # Without the register rule, the mean rule keeps it:
+    assert prune_candidates([dataclasses.replace(stat, worst_ratio=float("inf"))]) == []
+    # The register rule alone, with no whole source at 1% of humans:
+    narrow = EntryStat("boilerplate", "z", 0.004, 0.05, 0.008, "detectrl", worst_ratio=0.5, worst_source="g")
+    assert narrow in prune_candidates([narrow])
     kept = EntryStat("boilerplate", "x", 0.02, 0.2, 0.03, "detectrl", worst_ratio=5.0, worst_source="g")
     assert prune_candidates([kept]) == []
     # Rare in every register, separating on average: kept.

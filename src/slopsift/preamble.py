@@ -68,7 +68,8 @@ def _chain(text: str) -> tuple[int, int, bool, bool] | None:
             m = pat.regex.match(text, pos)
             if m is not None and m.end() > pos:
                 only_refusal = only_refusal and pat.refusal
-                only_label = only_label and pat.label
+                # an after-only piece (a bare title or heading line) adds no chat evidence of its own
+                only_label = only_label and (pat.label or pat.after_only)
                 end = m.end()
                 pos = _skip_space(text, end)
                 break

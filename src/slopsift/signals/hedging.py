@@ -7,7 +7,7 @@ moderator) can tell careful human hedging apart from machine boilerplate:
                           hedge, so these are ``neutral``: context for the other lists, never a tell.
 (b) ``boilerplate``       stock LLM templates ("in conclusion", "plays a pivotal role", "in today's
                           fast-paced world", "it is important to note").
-(c) ``llm_vocab``         words LLMs overuse in non-fiction (delve, tapestry, underscore, pivotal, ...).
+(c) ``llm_vocab``         words LLMs overuse in non-fiction (delve, tapestry, testament, pivotal, ...).
 (d) ``vague_attribution`` claims credited to nobody in particular ("experts say", "studies show").
 (e) ``chatbot``           chat-assistant leftovers ("as an AI language model", "as of my last
                           knowledge update", refusals, "[Your Name]", a leading "Title:").
@@ -39,6 +39,7 @@ number of patterns at the start of the text.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from functools import cache
 from operator import attrgetter
@@ -65,6 +66,8 @@ RATE_MIN_WORDS = 500
 SHARE_MIN_SENTENCES = 20
 """Floor of the sentence count that the tell lists' sentence shares divide by."""
 
+_LEAD_IN = re.compile(r"[\W\d_]{0,12}")
+"""What may stand between a sentence's start and its first word; bounded, so each check is O(1)."""
 _START = attrgetter("start")
 _END = attrgetter("end")
 _MAX_EVIDENCE = 25  # per feature; the same bound the framework applies when it reports evidence
@@ -73,7 +76,7 @@ _NOTE_CHARS = 60
 _WHAT = {
     "hedge": "classic hedge cues (may, might, perhaps, seems, ...; hedge_cues.txt)",
     "boilerplate": "LLM boilerplate templates ('in conclusion', 'a testament to', ...; llm_boilerplate.txt)",
-    "llm_vocab": "words LLMs overuse (delve, tapestry, underscore, pivotal, ...; llm_vocabulary.txt)",
+    "llm_vocab": "words LLMs overuse (delve, tapestry, testament, pivotal, ...; llm_vocabulary.txt)",
     "vague_attribution": "vague attributions ('some argue', 'research shows', ...; vague_attribution.txt)",
     "chatbot": "chat-assistant leftovers ('as an AI', '[Your Name]', ...; chatbot_leftovers.txt)",
     "rhetoric": "recent chat models' stock rhetoric ('isn't just', 'here's the thing'; llm_rhetoric.txt)",
@@ -102,7 +105,12 @@ def _specs() -> tuple[FeatureSpec, ...]:
         out.append(
             FeatureSpec(
                 f"{key}_sentence_share",
-                f"Fraction of sentences{floor_s} containing at least one of the {_WHAT[key]}.",
+                (
+                    f"Fraction of sentences{floor_s} holding the first use of an entry of the {_WHAT[key]} "
+                    "(capitalised names skipped)."
+                    if key == "llm_vocab"
+                    else f"Fraction of sentences{floor_s} containing at least one of the {_WHAT[key]}."
+                ),
                 "fraction of sentences",
                 direction,
             )
@@ -168,8 +176,9 @@ def find_hits(doc: Document, key: str) -> list[tuple[int, int, str]]:
     open a sentence is the month or a name, not a hedge, and is skipped.
 
     The overused-vocabulary list (``llm_vocab``) counts each entry once per document, and skips a
-    capitalised word that opens neither a sentence nor sits in a heading: a name ("Beacon Hill",
-    "the Old Testament", "Symphony No. 8"). Machines spread many of these words thinly (the excess
+    capitalised word that neither opens a sentence (behind at most a list marker, quote or bracket:
+    "1. Delve", "- **Vibrant**") nor sits in a heading: a name ("Beacon Hill", "the Old Testament",
+    "Symphony No. 8"). Machines spread many of these words thinly (the excess
     vocabulary of Kobak et al. is measured the same way, by the documents using a word); a human
     text repeats one in its literal sense (a climbing guide's "harness", an ecology paper's
     "landscape").
@@ -204,13 +213,21 @@ def _resolve(
         if (vocab or (key == "hedge" and entry == "may")) and text[s].isupper():
             if starts is None:
                 starts = [x.start for x in doc.sentences]
-            if not _opens_sentence(starts, s) and not (vocab and _in_heading(doc, s)):
+            opens = _opens_sentence(starts, s) or (vocab and _leads_sentence(text, starts, s))
+            if not opens and not (vocab and _in_heading(doc, s)):
                 continue
         if vocab:
             seen.add(entry)
         out.append((s, e, entry))
         last_end = e
     return out
+
+
+def _leads_sentence(text: str, starts: list[int], pos: int) -> bool:
+    """Whether only a list marker, an opening quote or a bracket ("1. ", "- **", '"', "(") stands
+    between ``pos`` and the start of its sentence: the word still opens the sentence."""
+    k = bisect_right(starts, pos) - 1
+    return k >= 0 and _LEAD_IN.fullmatch(text, starts[k], pos) is not None
 
 
 def _in_heading(doc: Document, pos: int) -> bool:
