@@ -74,20 +74,20 @@ class Family:
     def run(self, doc: Document) -> FamilyOutput:
         """Compute, then check the family kept its contract (every feature, finite values)."""
         values, evidence = self.compute(doc)
-        out: dict[str, float] = {}
-        for spec in self.features:
-            v = float(values[spec.name])
-            out[spec.name] = v if math.isfinite(v) else 0.0
-        return out, evidence
+        return dict(zip(self._spec_names, self._checked(values), strict=True)), evidence
+
+    def row(self, doc: Document) -> list[float]:
+        """The values of :meth:`run` alone, in feature order (what ``extract_features`` stores), without
+        building their dict."""
+        return self._checked(self.compute(doc)[0])
 
     @cached_property
     def _spec_names(self) -> tuple[str, ...]:
         return tuple(spec.name for spec in self.features)
 
-    def row(self, doc: Document) -> list[float]:
-        """The values of :meth:`run` alone, in feature order (what ``extract_features`` stores): no
-        dict of checked values is built, and the finiteness test runs in C."""
-        values = self.compute(doc)[0]
+    def _checked(self, values: dict[str, float]) -> list[float]:
+        """Every feature's value in feature order, as a float, 0.0 where not finite (a missing feature
+        raises KeyError); the finiteness test runs in C."""
         row = list(map(float, map(values.__getitem__, self._spec_names)))
         if not all(map(math.isfinite, row)):
             row = [v if math.isfinite(v) else 0.0 for v in row]

@@ -10,7 +10,7 @@ moderator) can tell careful human hedging apart from machine boilerplate:
 (c) ``llm_vocab``         words LLMs overuse in non-fiction (delve, tapestry, testament, pivotal, ...).
 (d) ``vague_attribution`` claims credited to nobody in particular ("experts say", "studies show").
 (e) ``chatbot``           chat-assistant leftovers ("as an AI language model", "as of my last
-                          knowledge update", refusals, "[Your Name]", a leading "Title:").
+                          knowledge update", refusals, "[Your Name]").
 (f) ``rhetoric``          the stock rhetoric of recent chat models: negated reframes ("this isn't
                           about X. It's about Y", "isn't just"), announced reveals ("here's the
                           thing"), conversational asides ("and honestly").
@@ -19,7 +19,8 @@ Plus ``chat_preamble``: whether the text opens with a chat preamble, as found by
 :func:`slopsift.preamble.find_chat_preamble` (the training-data cleaner's finder, less the preambles
 that are only field labels such as "Title: X", which people's forms and exports open with too).
 
-Per list: occurrences per 1,000 words and the share of sentences holding at least one hit; for (b)
+Per list: occurrences per 1,000 words and the share of sentences holding at least one hit (for (c),
+each word's first use only, see :func:`find_hits`); for (b)
 also the number of distinct templates used, for (f) the occurrences after the first (a habit, not a
 phrase: the signal the classifier reads). For the five tell lists (b)-(f) the rates are taken over
 at least :data:`RATE_MIN_WORDS` words and :data:`SHARE_MIN_SENTENCES` sentences: one "In conclusion"
@@ -213,8 +214,7 @@ def _resolve(
         if (vocab or (key == "hedge" and entry == "may")) and text[s].isupper():
             if starts is None:
                 starts = [x.start for x in doc.sentences]
-            opens = _opens_sentence(starts, s) or (vocab and _leads_sentence(text, starts, s))
-            if not opens and not (vocab and _in_heading(doc, s)):
+            if not _opens_sentence(text, starts, s, lead_in=vocab) and not (vocab and _in_heading(doc, s)):
                 continue
         if vocab:
             seen.add(entry)
@@ -223,21 +223,18 @@ def _resolve(
     return out
 
 
-def _leads_sentence(text: str, starts: list[int], pos: int) -> bool:
-    """Whether only a list marker, an opening quote or a bracket ("1. ", "- **", '"', "(") stands
-    between ``pos`` and the start of its sentence: the word still opens the sentence."""
-    k = bisect_right(starts, pos) - 1
-    return k >= 0 and _LEAD_IN.fullmatch(text, starts[k], pos) is not None
-
-
 def _in_heading(doc: Document, pos: int) -> bool:
     """Whether ``pos`` lies on a heading line (title case capitalises every word there)."""
     return bisect_right(doc.line_starts, pos) - 1 in doc.heading_lines
 
 
-def _opens_sentence(starts: list[int], pos: int) -> bool:
+def _opens_sentence(text: str, starts: list[int], pos: int, lead_in: bool = False) -> bool:
+    """Whether the word at ``pos`` opens its sentence; with ``lead_in``, also when only a list marker,
+    an opening quote or a bracket ("1. ", "- **", '"', "(") stands before it in the sentence."""
     k = bisect_right(starts, pos) - 1
-    return k >= 0 and starts[k] == pos
+    if k < 0:
+        return False
+    return starts[k] == pos or (lead_in and _LEAD_IN.fullmatch(text, starts[k], pos) is not None)
 
 
 def _note(doc: Document, start: int, end: int, entry: str, is_pattern: bool) -> str:

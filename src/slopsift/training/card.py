@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -119,7 +120,7 @@ def _human_evidence(meta: dict[str, Any]) -> str:
     return ", ".join(f"`{n}`" for n in names) if names else "none"
 
 
-def _evidence_terms(meta: dict[str, Any]) -> str:
+def _evidence_terms(meta: dict[str, Any], default_threshold: float | None) -> str:
     terms = (meta.get("classifier") or {}).get("evidence_terms")
     if not terms:
         return ""
@@ -132,21 +133,27 @@ def _evidence_terms(meta: dict[str, Any]) -> str:
         "lower it, by less than\nthe weight, and a text without any scores exactly as the trees say. A human-"
         "evidence weight is fitted on\nthe calibration split; a machine-evidence weight on the sources where "
         "the signal separates, with\nlog-odds cross-fitted by group (`slopsift.training.fit.machine_term_"
-        f"weight`). Here: {listed}.\n{_set_terms(terms)}"
+        f"weight`). Here: {listed}.\n{_set_terms(terms, default_threshold)}"
     )
 
 
-def _set_terms(terms: dict[str, float]) -> str:
-    """The terms whose weight is set, not fitted (``slopsift.training.fit.SET_TERMS``), and why."""
+def _set_terms(terms: dict[str, float], default_threshold: float | None) -> str:
+    """The terms whose weight is set, not fitted (``slopsift.training.fit.SET_TERMS``), and why; the
+    margin they stay under is read from the bundle's default threshold."""
     from slopsift.training.fit import SET_TERMS
 
     named = [f"`{n}`" for n in terms if n in SET_TERMS]
     if not named:
         return ""
+    gap = (
+        "n/a"
+        if default_threshold is None
+        else f"{math.log((1.0 - default_threshold) / default_threshold):.2f}"
+    )
     return (
         f"\n{', '.join(named)} are traits of the content-farm archetype that no training corpus holds "
         "on its machine side\n(self-contradictions, page chrome, lone-word lines), so their weight is set, "
-        "not fitted: below the 2.1\nlog-odds between even odds and the default threshold, so one cannot "
+        f"not fitted: below the {gap}\nlog-odds between even odds and the default threshold, so one cannot "
         "flag alone a text the other signals\nrate at even odds or better (`slopsift.training.fit.SET_TERMS`); "
         "the trees read none of the chrome and\nlone-word features (`slopsift.training.fit.TERM_ONLY`).\n"
     )
@@ -212,7 +219,7 @@ signals measure. Neutral register signals (style, readability, word frequency) f
 corpus, and a model free to use them flagged unseen formal human writing; so one is read only as evidence *for* a
 human author, when at least 80% of the training corpora agree on that direction, and can then only raise
 quality. Admitted here: {_human_evidence(meta)}.
-The other neutral signals are reported but never read (see `slopsift.training.fit`).{_evidence_terms(meta)}
+The other neutral signals are reported but never read (see `slopsift.training.fit`).{_evidence_terms(meta, thr.get("fpr_0.05"))}
 The file holds the trees as plain arrays, which slopsift evaluates with numpy alone (scoring never imports
 scikit-learn; the result equals the estimator's `predict_proba` float for float, checked on stored probe rows at
 every load), and the fitted scikit-learn estimator as pickled bytes, for retraining and inspection.

@@ -441,6 +441,11 @@ class EntryStat:
     worst_source: str = ""
 
 
+def _doc_share(m: Measured, key: str, entry: str, idx: list[int]) -> float:
+    """The share of the documents ``idx`` in which list ``key``'s ``entry`` fired."""
+    return sum(1 for i in idx if entry in m.entries[i][key]) / len(idx)
+
+
 def entry_stats(m: Measured) -> list[EntryStat]:
     """Per-entry document rates on :data:`TRAIN_SOURCES`."""
     per_src: dict[tuple[str, int], list[int]] = defaultdict(list)
@@ -455,13 +460,12 @@ def entry_stats(m: Measured) -> list[EntryStat]:
         for entry in (*matcher.phrases, *matcher.patterns):
             rates: dict[int, list[tuple[float, str]]] = {0: [], 1: []}
             for (src, label), idx in sorted(per_src.items()):
-                share = sum(1 for i in idx if entry in m.entries[i][key]) / len(idx)
-                rates[label].append((share, src))
+                rates[label].append((_doc_share(m, key, entry, idx), src))
             top = max(rates[0]) if rates[0] else (0.0, "")
             # The per-register rule reads each source's registers apart (DetectRL's four domains).
             reg: dict[int, dict[str, float]] = {0: {}, 1: {}}
             for (group, label), idx in sorted(per_register.items()):
-                reg[label][group] = sum(1 for i in idx if entry in m.entries[i][key]) / len(idx)
+                reg[label][group] = _doc_share(m, key, entry, idx)
             ratios = [
                 ((reg[1][group] + PRUNE_SMOOTHING) / (r + PRUNE_SMOOTHING), group)
                 for group, r in reg[0].items()
