@@ -37,6 +37,7 @@ import numpy as np
 from slopsift._atomic import replacing
 from slopsift.features import FEATURE_SCHEMA_VERSION, feature_names, feature_schema_hash, feature_specs
 from slopsift.signals.base import QUALITY_SIGN
+from slopsift.signals.phrasing import table_sha256 as phrasing_table_sha256
 
 __all__ = [
     "BUNDLED_MODEL",
@@ -708,6 +709,9 @@ def save_bundle(bundle: ModelBundle, path: Path) -> Path:
     side = check_bundle_path(path)
     f = bundle.forest
     meta = {k: v for k, v in bundle.metadata.items() if k not in _SIDECAR_ONLY}
+    # The phrasing family's table is fitted with the model (slopsift.training.phrasing): a model is
+    # valid with that table only. The training run passes the SHA-256 of the table it wrote.
+    meta.setdefault("phrasing_table_sha256", phrasing_table_sha256())
     meta.update(
         bundle_format=BUNDLE_FORMAT,
         feature_schema_version=FEATURE_SCHEMA_VERSION,
@@ -794,6 +798,13 @@ def load_bundle(path: str | Path | None = None, *, allow_pickle: bool = False) -
             f"({len(meta.get('feature_names') or [])} features); this slopsift computes schema "
             f"{FEATURE_SCHEMA_VERSION!r} ({len(feature_names())} features){_names_differ(meta)}. "
             "Retrain with `slopsift train`."
+        )
+    table = meta.get("phrasing_table_sha256")
+    if table != phrasing_table_sha256():
+        raise ModelSchemaError(
+            f"{p} was fitted with another function-word table (function_word_ngrams.tsv, SHA-256 "
+            f"{table!r}) than this slopsift ships ({phrasing_table_sha256()}): the phrasing signal would "
+            "score differently from what the model learned. Retrain with `slopsift train`."
         )
     fmt = meta.get("bundle_format", 1)
     if fmt == 1:

@@ -7,6 +7,7 @@ from slopsift.signals import (  # noqa: F401  (imported for registration)
     headings,
     hedging,
     inconsistency,
+    phrasing,
     readability,
     repetition,
     style,
@@ -25,6 +26,7 @@ FAMILY_ORDER = (
     "style",
     "vocabulary",
     "usage",
+    "phrasing",
 )
 """The order of families in the feature matrix. Append only; never reorder."""
 

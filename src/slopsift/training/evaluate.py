@@ -13,7 +13,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -156,9 +156,14 @@ def evaluate_protocols(
     seed: int = 0,
     cache: Path | None = None,
     on_protocol: Callable[[dict[str, Any]], object] | None = None,
+    learned: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None,
     log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
 ) -> dict[str, Any]:
     """Run every fold of every protocol; per fold, metrics for slopsift and the baselines.
+
+    ``learned(x, train_mask, test_mask)`` returns the fold's feature matrix when a feature is itself
+    fitted on training text (the phrasing table, :class:`slopsift.training.phrasing.FoldColumn`): it
+    is refitted from the fold's training texts, so no held-out text shaped it.
 
     The TF-IDF baseline depends only on the texts of a fold, so its metrics are cached in ``cache``
     (a JSON file) under a key made from those texts: re-running after a signal change refits only
@@ -181,9 +186,10 @@ def evaluate_protocols(
                 fit_m = keep
             else:
                 fit_m = train_m
-            tr, te = t.subset(fit_m), t.subset(test_m)
-            if len(np.unique(tr.y)) < 2 or len(te.y) == 0:
+            if len(np.unique(t.y[fit_m])) < 2 or not test_m.any():
                 continue
+            tf = t if learned is None else replace(t, x=learned(t.x, train_m, test_m))
+            tr, te = tf.subset(fit_m), tf.subset(test_m)
             fit = fit_calibrated(
                 tr.x, tr.y, tr.group.tolist(), tr.source.tolist(), tr.domain.tolist(), seed=seed
             )

@@ -34,6 +34,8 @@ from slopsift.features import (
     features_and_gates,
 )
 from slopsift.inputs import READ_ERRORS, ReadOptions, open_binary
+from slopsift.signals import phrasing
+from slopsift.training import phrasing as phrasing_fit
 from slopsift.training._labels import HUMAN_LABELS, LABEL_SPELLINGS, MACHINE_LABELS
 from slopsift.training._paths import OutputWriteError, check_output_path
 from slopsift.training.evaluate import PROTOCOLS, Table, evaluate_protocols
@@ -460,6 +462,12 @@ def reproduce(args: argparse.Namespace) -> int:
         prepare.write_jsonl(records, corpus_path)
     t = training_table(records, build, seed=args.seed, jobs=args.jobs, augment=not args.no_augment)
     train_m = t.role == "train"
+    out_dir = Path(args.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    counts, ratios, fold_column = phrasing_fit.learn_column(t, seed=args.seed, log=_log)
+    table = out_dir / phrasing.TABLE
+    phrasing_fit.write_table(table, counts, ratios, int((train_m & ~t.extra["augmented"]).sum()))
+    table_sha = hashlib.sha256(table.read_bytes()).hexdigest()
     results: dict[str, Any] = {}
     if args.grouped_from:
         results["grouped"] = json.loads(Path(args.grouped_from).read_text(encoding="utf-8"))
@@ -475,9 +483,9 @@ def reproduce(args: argparse.Namespace) -> int:
             on_protocol=lambda partial: (build / "grouped-partial.json").write_text(
                 json.dumps(partial, indent=1)
             ),
+            learned=fold_column,
         )
-    bundle = fit_bundle(t.subset(train_m), seed=args.seed)
-    out_dir = Path(args.out_dir)
+    bundle = fit_bundle(t.subset(train_m), seed=args.seed, metadata={"phrasing_table_sha256": table_sha})
     side = save_bundle(bundle, out_dir / BUNDLED_MODEL)
     bundle.metadata = json.loads(side.read_text(encoding="utf-8"))
     results["final_model"] = {
@@ -492,7 +500,7 @@ def reproduce(args: argparse.Namespace) -> int:
     from slopsift.training.card import probe_of, write_model_card
 
     write_model_card(out_dir / "MODEL_CARD.md", bundle, results, probe_of(bundle))
-    _log(f"wrote {out_dir}/{BUNDLED_MODEL}, metrics.json, MODEL_CARD.md")
+    _log(f"wrote {out_dir}/{BUNDLED_MODEL}, {phrasing.TABLE}, metrics.json, MODEL_CARD.md")
     return 0
 
 

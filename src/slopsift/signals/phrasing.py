@@ -1,0 +1,286 @@
+"""Phrasing: how machine-like the text's function-word skeleton is.
+
+Language models string their sentences together with a narrow set of grammatical habits ("it is
+_ to", ", which _", "not only _ but", "_ , and _ _ .") that people use too, but less uniformly.
+Content words say what a text is about, so they are masked: each word of the shared parse becomes
+itself if it is a function word (``stopwords_en.txt``), ``0`` if it opens with a digit and ``_``
+otherwise, and the punctuation marks ``, . ; : ? ! ( )`` between words are kept. What is left is
+the text's *skeleton*: "We took the dog to the vet." is ``we _ the _ to the _ .``. Topic, names and
+jargon cannot enter it; quotes, dashes, line breaks and markup do not either, since they are where
+the corpora's formatting differs between their human and machine sides.
+
+``function_word_ngram_score`` is the mean, over the distinct 1- to 4-token runs of the skeleton, of
+each run's log-ratio of frequency in machine versus human text (``function_word_ngrams.tsv``; runs
+not in the table count 0), each run weighted by log(1 + its count): a run used often counts more,
+but a text cannot reach a high score by repeating one habit. The table is a smoothed naive-Bayes
+estimate from the training corpora, refitted with the model (:mod:`slopsift.training.phrasing`,
+which also cross-fits it so that the classifier never learns from a text the table was counted
+on); its header says which fit wrote it.
+Evidence: the few runs that added most to the score, when the score is high.
+
+Its limits: it measures grammar habits, so fluent human writing in a formal register leans towards
+the machine side (the classifier reads it beside the other families, never alone), and a generator
+whose habits differ from the training generators' is scored on habits it shares with them.
+
+Cost: O(n) numpy passes over the word ids and the text's code points, one sort of the runs
+(O(n log n)) and one binary search per distinct run in the sorted table (t entries).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from itertools import repeat
+
+import numpy as np
+from numpy.typing import NDArray
+
+from slopsift.document import Document
+from slopsift.lexicons import _read, function_words, load_table
+from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
+
+__all__ = [
+    "FAMILY",
+    "FEATURES",
+    "NGRAM_MAX",
+    "TABLE",
+    "compute",
+    "ngram_keys",
+    "ngram_text",
+    "table_sha256",
+]
+
+NGRAM_MAX = 4
+"""Longest run of skeleton tokens scored."""
+TABLE = "function_word_ngrams.tsv"
+"""The fitted log-ratios (package data beside the lexicons)."""
+EVIDENCE_SCORE = 0.15
+"""A score from this high is reported with evidence (about the 90th percentile of human training text)."""
+EVIDENCE_MIN_RATIO = 0.7
+"""A run is shown as evidence only with a log-ratio from this (twice as common in machine text)."""
+EVIDENCE_RUNS = 3
+"""Distinct runs shown, each at up to :data:`EVIDENCE_SPANS` places."""
+EVIDENCE_SPANS = 3
+_EVIDENCE_CANDIDATES = 20
+
+WORD = "_"
+NUMBER = "0"
+PUNCTUATION = ",.;:?!()"
+_BASE = 160
+"""Symbol ids are below this; a run of k symbols is the base-160 number of its ids, and since no id
+is 0 the keys of runs of different lengths never collide (a k-run key lies in [160^(k-1), 160^k))."""
+
+
+FEATURES: tuple[FeatureSpec, ...] = (
+    FeatureSpec(
+        "function_word_ngram_score",
+        "Mean over the distinct 1- to 4-token runs of the text's skeleton (function words kept, other "
+        "words as '_', numbers as '0', the marks , . ; : ? ! ( ) kept), weighted by log(1 + count), of "
+        "each run's log-ratio of frequency in machine versus human training text "
+        "(function_word_ngrams.tsv, 0 if absent); evidence: the runs that added most.",
+        "nats per run",
+        "higher_worse",
+    ),
+)
+
+
+@cache
+def _symbols() -> tuple[str, ...]:
+    """Skeleton tokens by id (id 0 unused): the two word classes, the marks, the function words."""
+    words = sorted(w for w in function_words() if " " not in w)
+    symbols = ("", WORD, NUMBER, *PUNCTUATION, *words)
+    if len(symbols) > _BASE:
+        raise ValueError(f"{len(symbols)} skeleton symbols: at most {_BASE - 1} fit the run keys")
+    return symbols
+
+
+@cache
+def _token_ids() -> dict[str, int]:
+    return {s: i for i, s in enumerate(_symbols()) if i}
+
+
+@cache
+def _word_ids() -> dict[str, int]:
+    return {s: i for s, i in _token_ids().items() if i > 2 + len(PUNCTUATION)}
+
+
+@cache
+def _mark_ids() -> NDArray[np.int64]:
+    """Code point (below 128) -> id of the mark, 0 for anything else."""
+    lut = np.zeros(128, dtype=np.int64)
+    for i, c in enumerate(PUNCTUATION, start=3):
+        lut[ord(c)] = i
+    return lut
+
+
+def _skeleton(doc: Document) -> tuple[NDArray[np.int64], NDArray[np.intp], NDArray[np.intp]]:
+    """Symbol ids of the skeleton in text order, the index of each word among them, and the
+    text offsets of the marks kept."""
+    n = doc.n_words
+    ids = np.fromiter(map(_word_ids().get, doc.words, repeat(1)), dtype=np.int64, count=n)
+    initials = doc.word_initials
+    if n and not initials.isalpha():
+        first = np.frombuffer(initials.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        ids[(first >= 48) & (first <= 57)] = 2  # no function word opens with a digit
+    codes = np.frombuffer(doc.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    marks = _mark_ids()[np.minimum(codes, 127)]
+    pos = np.flatnonzero(marks)
+    starts = np.asarray(doc.word_starts, dtype=np.intp)
+    # Marks inside a word ("3.5", "e.g") belong to it: the word before a mark is the last to start
+    # at or before it; the mark is outside it if that word ends at or before the mark.
+    before = np.searchsorted(starts, pos, side="right")
+    if n:
+        ends = np.asarray(doc.word_ends, dtype=np.intp)
+        outside = (before == 0) | (pos >= ends[np.maximum(before - 1, 0)])
+        pos, before = pos[outside], before[outside]
+    seq = np.insert(ids, before, marks[pos])
+    word_at = np.arange(n, dtype=np.intp) + np.searchsorted(before, np.arange(n), side="right")
+    return seq, word_at, pos
+
+
+def _keys(seq: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The key of every run of 1 to :data:`NGRAM_MAX` symbols: the 1-runs in order, then the 2-runs, ..."""
+    parts = [seq]
+    key = seq
+    for k in range(2, NGRAM_MAX + 1):
+        if len(seq) < k:
+            break
+        key = key[:-1] * _BASE + seq[k - 1 :]
+        parts.append(key)
+    return np.concatenate(parts)
+
+
+def ngram_keys(doc: Document) -> NDArray[np.int64]:
+    """The integer key of every skeleton run of ``doc`` (what the training code counts)."""
+    return _keys(_skeleton(doc)[0])
+
+
+def ngram_key(run: str) -> int:
+    """The key of a run written as its space-separated tokens (``"it is _ to"``)."""
+    ids = _token_ids()
+    key = 0
+    for token in run.split(" "):
+        if token not in ids:
+            raise ValueError(
+                f"{token!r} is not a skeleton token (a function word, '_', '0' or one of {PUNCTUATION})"
+            )
+        key = key * _BASE + ids[token]
+    return key
+
+
+def ngram_text(key: int) -> str:
+    """The run a key stands for, tokens separated by spaces (the inverse of :func:`ngram_key`)."""
+    symbols = _symbols()
+    out: list[str] = []
+    while key:
+        key, i = divmod(key, _BASE)
+        out.append(symbols[i])
+    return " ".join(reversed(out))
+
+
+def table_sha256() -> str:
+    """SHA-256 of the shipped table: a model is fitted against one table (checked when it loads)."""
+    return hashlib.sha256(_read(TABLE).encode("utf-8")).hexdigest()
+
+
+@cache
+def _table() -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The table as sorted keys and their log-ratios."""
+    rows = load_table(TABLE)
+    keys = np.fromiter((ngram_key(run) for run, _ in rows), dtype=np.int64, count=len(rows))
+    ratios = np.array([float(r) for _, r in rows], dtype=np.float64)
+    order = np.argsort(keys, kind="stable")
+    keys, ratios = keys[order], ratios[order]
+    if len(keys) > 1 and not (np.diff(keys) > 0).all():
+        raise ValueError(f"{TABLE} lists a run twice")
+    return keys, ratios
+
+
+def _ratios(keys: NDArray[np.int64]) -> NDArray[np.float64]:
+    """The table's log-ratio of each key, 0.0 where the table lacks it."""
+    table, ratios = _table()
+    if not len(table):
+        return np.zeros(len(keys))
+    at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+    return np.where(table[at] == keys, ratios[at], 0.0)
+
+
+def _evidence(
+    doc: Document,
+    keys: NDArray[np.int64],
+    runs: NDArray[np.int64],
+    gains: NDArray[np.float64],
+    ratios: NDArray[np.float64],
+    seq_len: int,
+    word_at: NDArray[np.intp],
+    marks: NDArray[np.intp],
+) -> list[Evidence]:
+    """Spans of the runs that added most to the score, each at its first few places; a run that
+    overlaps a stronger one where it first occurs (". as the" inside ". as the _") is skipped."""
+    order = [
+        r for r in np.argsort(-gains, kind="stable")[:_EVIDENCE_CANDIDATES] if ratios[r] >= EVIDENCE_MIN_RATIO
+    ]
+    if not order:
+        return []
+    # token offsets in skeleton order: words and marks interleaved as in _skeleton
+    starts = np.empty(seq_len, dtype=np.intp)
+    ends = np.empty(seq_len, dtype=np.intp)
+    is_mark = np.ones(seq_len, dtype=bool)
+    is_mark[word_at] = False
+    starts[word_at] = doc.word_starts
+    ends[word_at] = doc.word_ends
+    starts[is_mark] = marks
+    ends[is_mark] = marks + 1
+    # where the keys of each run length begin in ``keys`` (see _keys)
+    offsets = np.cumsum([0, *(max(0, seq_len - k + 1) for k in range(1, NGRAM_MAX))])
+    out: list[Evidence] = []
+    taken: list[tuple[int, int]] = []
+    for r in order:
+        key = int(runs[r])
+        text = ngram_text(key)
+        k = text.count(" ") + 1
+        places = np.flatnonzero(keys == key)
+        spans = [
+            (int(starts[i]), int(ends[i + k - 1]))
+            for i in (places[:EVIDENCE_SPANS] - offsets[k - 1]).tolist()
+        ]
+        s0, e0 = spans[0]
+        if any(s0 < e and s < e0 for s, e in taken):
+            continue
+        taken.append(spans[0])
+        note = f"'{text}' x{len(places)}, {np.exp(ratios[r]):.1f}x as common in machine text"
+        out.extend(Evidence(s, e, "function_word_ngram_score", note) for s, e in spans)
+        if len(taken) == EVIDENCE_RUNS:
+            break
+    return out
+
+
+def weighted_counts(keys: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The distinct runs among ``keys`` and their weights, log(1 + count)."""
+    runs, counts = np.unique(keys, return_counts=True)
+    return runs, np.log1p(counts)
+
+
+def compute(doc: Document) -> FamilyOutput:
+    seq, word_at, marks = _skeleton(doc)
+    keys = _keys(seq)
+    if not len(keys):
+        return {"function_word_ngram_score": 0.0}, []
+    runs, weights = weighted_counts(keys)
+    ratios = _ratios(runs)
+    score = float(weights @ ratios / weights.sum())
+    ev: list[Evidence] = []
+    if score >= EVIDENCE_SCORE:
+        ev = _evidence(doc, keys, runs, weights * ratios, ratios, len(seq), word_at, marks)
+    return {"function_word_ngram_score": score}, ev
+
+
+FAMILY = register(
+    Family(
+        "phrasing",
+        "Function-word skeleton n-grams: grammatical habits with the topic masked out.",
+        "O(n log n)",
+        FEATURES,
+        compute,
+    )
+)
