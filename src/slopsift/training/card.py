@@ -213,9 +213,13 @@ without that domain (the threshold is the lowest of all these quantiles; per-dom
 `operating_points`).
 
 **Model**: scikit-learn `HistGradientBoostingClassifier` (shallow trees, large leaves) over slopsift's signals
-(no words, no embeddings), with monotonic constraints from each signal's documented direction, then
+(no content words, no embeddings), with monotonic constraints from each signal's documented direction, then
 `CalibratedClassifierCV`. It cannot learn topics, vocabulary of a domain or formatting of a source beyond what the
-signals measure. Neutral register signals (style, readability, word frequency) flip direction from corpus to
+signals measure. One signal is itself fitted: `phrasing.function_word_ngram_score` scores the text's runs of
+function words and punctuation (content words masked) with a naive-Bayes table (`function_word_ngrams.tsv`,
+{meta.get("phrasing_table_sha256", "?")[:12]}) fitted on the same training texts; the trees learned from
+cross-fitted values (each text scored by a table fitted without its group), and the grouped evaluation refits the
+table in every fold, so neither ever saw a value the table had counted. Neutral register signals (style, readability, word frequency) flip direction from corpus to
 corpus, and a model free to use them flagged unseen formal human writing; so one is read only as evidence *for* a
 human author, when at least 80% of the training corpora agree on that direction, and can then only raise
 quality. Admitted here: {_human_evidence(meta)}.
@@ -238,6 +242,9 @@ Every flag comes with its reasons and the spans of text that produced them.
 - Registers with no human examples in training (fiction, legal, marketing copy, medical records) may be flagged
   more often than the figures below suggest; see the check-only sets for learner writing.
 - Whether a claim is true: the inconsistency signals only compare a text with itself.
+- Grammar habits are not authorship: the phrasing signal reads how a text strings its words together, and formal
+  human registers (abstracts, reports, exam essays) share more of the training generators' habits than chatty
+  ones do.
 - Deliberate typos and slips. Misspellings (`vocabulary.misspelling_per_1k`: a lower-case non-word one edit from a
   common English word), learner-English usage slips (`usage.slips_per_1k`: "a advice", "he don't") and sentences
   opened in lower case count as evidence for a human author, because language models practically never produce
