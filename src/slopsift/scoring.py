@@ -51,7 +51,9 @@ __all__ = ["Detector", "Label", "Reason", "Report", "cached_detector", "score", 
 
 Label = Literal["ok", "low_quality", "insufficient_text", "unsupported_language"]
 
-MAX_REASONS = 6
+MAX_REASONS = 8
+"""Reasons named per report: the ten families' strongest, enough that a text with structure, boilerplate,
+debris and phrasing all pushing it down is shown all four."""
 MAX_REASONS_PER_FAMILY = 2
 """Reasons of one family beyond this many repeat its evidence ('In conclusion' is both a boilerplate rate
 and a boilerplate sentence share) and push the other families' out of the list."""
