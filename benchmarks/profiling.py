@@ -96,8 +96,16 @@ def twin_costs(texts: list[str], passes: int = 5) -> None:
         for low in lowers:
             matchers.candidates(low)
 
+    from slopsift.signals import phrasing
+
+    def phrasing_score() -> None:
+        sp = _accel.speedups
+        for d in docs:
+            phrasing._score_py(d) if sp is None else phrasing._score_c(sp, d)
+
     for name, run, n in (
         ("hedging phrase scan", phrases, len(docs)),
+        ("phrasing score", phrasing_score, len(docs)),
         ("mtld (both passes)", mtld, len(docs)),
         ("repeated n-grams", ngrams, len(docs)),
         ("zipf profile", zipf, len(docs)),

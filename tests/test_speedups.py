@@ -647,3 +647,210 @@ def test_blocks_of_lines_edges() -> None:
 
     with pytest.raises(RuntimeError):
         C.blocks_of_lines([long, long], [0, 51], [50, 101], [False, False], frozenset(), t, boom)
+
+
+PHRASING_PIECES = [
+    "It", "it", "is", "the", "The", "of", "to", "and", "which", "not", "only", "but", "we", "cat", "vital",
+    "3.5", "1,000", "42", "0", "e.g.", "U.S.", "x.y", "(", ")", ",", ".", ";", ":", "?", "!", "...", " ",
+    "  ", "\n", "\n\n", "\t", "-", "\u2014", '"', "'", "can't", "café", "naïve", "\u4e2d\u6587", "\U0001f600",
+    "\u00a0", "#", "*", "_", "\u0663",
+]  # fmt: skip
+SMALL_TABLE = {
+    "it is _ to": 2.0, "it": 0.5, ".": -1.0, "_": 0.3, ", which": 1.2, "0": -0.7, "( _ )": 3.0, "_ _": 1e-300,
+    "the _": -0.0, "is": 5e-324, "_ .": 1e100, ". _": -1e100, "not only _ but": 0.9, "_ , and _": 0.75,
+}  # fmt: skip
+
+
+def _phrasing_table(runs: dict[str, float]) -> tuple[object, object]:
+    import numpy as np
+
+    from slopsift.signals import phrasing
+
+    keys = np.array(sorted(phrasing.ngram_key(r) for r in runs), dtype=np.int64)
+    by_key = {phrasing.ngram_key(r): v for r, v in runs.items()}
+    return keys, np.array([by_key[int(k)] for k in keys], dtype=np.float64)
+
+
+def _phrasing_args(evidence: tuple[float, float, int, int] = (0.15, 0.7, 20, 3)) -> tuple[object, ...]:
+    """What phrasing_table takes after the keys and ratios."""
+    from slopsift.signals import phrasing
+
+    return phrasing._word_ids(), phrasing._mark_bytes(), phrasing._BASE, phrasing.NGRAM_MAX, evidence
+
+
+def _phrasing_both(
+    text: str,
+    table: tuple[object, object] | None = None,
+    evidence_score: float = float("-inf"),
+    **evidence: float,
+) -> tuple[float, object]:
+    """C.phrasing_score and phrasing._score_py of ``text``: the same score, bit for bit, and the same
+    evidence candidates (by default for every score, so that they are compared too)."""
+    import struct
+    from unittest import mock
+
+    from slopsift.document import parse
+    from slopsift.signals import phrasing
+
+    assert C is not None
+    settings_ = {
+        "EVIDENCE_MIN_RATIO": phrasing.EVIDENCE_MIN_RATIO,
+        "_EVIDENCE_CANDIDATES": phrasing._EVIDENCE_CANDIDATES,
+        "EVIDENCE_SPANS": phrasing.EVIDENCE_SPANS,
+        **evidence,
+    }
+    keys, ratios = phrasing._table() if table is None else table
+    scorer = C.phrasing_table(keys, ratios, *_phrasing_args((evidence_score, *settings_.values())))
+    doc = parse(text)
+    got = C.phrasing_score(
+        scorer, doc.words, doc.word_ids, doc.word_initials, doc.text, doc.word_starts, doc.word_ends
+    )
+    with mock.patch.multiple(phrasing, _table=lambda: (keys, ratios), **settings_):
+        want = phrasing._score_py(doc, evidence_score)
+    assert got == want
+    assert struct.pack("<d", got[0]) == struct.pack("<d", want[0])  # not even the sign of a zero differs
+    return got
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PHRASING_PIECES), max_size=120), st.booleans())
+def test_phrasing_score(pieces: list[str], spaced: bool) -> None:
+    text = (" " if spaced else "").join(pieces)
+    _phrasing_both(text)
+    _phrasing_both(text, _phrasing_table(SMALL_TABLE))
+    # every candidate, even runs the table lacks (gains of 0: the smaller key first)
+    _phrasing_both(
+        text, _phrasing_table(SMALL_TABLE), EVIDENCE_MIN_RATIO=float("-inf"), _EVIDENCE_CANDIDATES=500
+    )
+
+
+@needs_c
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_phrasing_score_any_text(text: str) -> None:
+    _phrasing_both(text)
+    _phrasing_both(text, _phrasing_table(SMALL_TABLE), EVIDENCE_SPANS=1)
+
+
+@needs_c
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_phrasing_score_any_table(data: st.DataObject) -> None:
+    # ratios anywhere a table may hold them (subnormal, huge, of both signs) on runs the text has
+    import numpy as np
+
+    from slopsift.document import parse
+    from slopsift.signals import phrasing
+
+    text = " ".join(data.draw(st.lists(st.sampled_from(PHRASING_PIECES), max_size=80)))
+    runs = np.unique(phrasing.ngram_keys(parse(text)))
+    chosen = data.draw(st.lists(st.sampled_from(runs.tolist()), unique=True) if len(runs) else st.just([]))
+    keys = np.array(sorted(chosen), dtype=np.int64)
+    finite = st.floats(-phrasing.MAX_RATIO, phrasing.MAX_RATIO, allow_nan=False)
+    ratios = np.array(data.draw(st.lists(finite, min_size=len(keys), max_size=len(keys))), dtype=np.float64)
+    _phrasing_both(text, (keys, ratios))
+    _phrasing_both(text, (keys, ratios), phrasing.EVIDENCE_SCORE, EVIDENCE_MIN_RATIO=0.0)
+
+
+@needs_c
+def test_phrasing_score_edges() -> None:
+    import numpy as np
+
+    from slopsift.document import parse
+    from slopsift.signals import phrasing
+
+    assert C is not None
+    small = _phrasing_table(SMALL_TABLE)
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0))
+    for text in [
+        "", " ", "\n\n\t ", "!!! ... ,,, ;;", "(", "no marks at all", "3.5 1,000.25 e.g. U.S. x.y 2.", "3.5.",
+        "café, naïve; \u4e2d\u6587 (x) \u2014 \u00bfqué? \U0001f600 !", "\u0100 (2-byte text), \u0101.",
+        "It is, of course, the 3.5 way (not e.g. mine)! " * 5000,  # a run table past the reused one
+        ". " * 3000, "the " * 3000,  # one run repeated: counts past the small log1p table
+    ]:  # fmt: skip
+        for table in (None, small, empty):
+            _phrasing_both(text, table)
+            _phrasing_both(text, table, phrasing.EVIDENCE_SCORE)
+    assert _phrasing_both("")[0] == 0.0 and _phrasing_both("")[1] is None
+    assert _phrasing_both("!!!", empty) == (0.0, [])  # runs, none in the table: no candidate
+
+    keys, ratios = phrasing._table()
+    args = _phrasing_args()
+    scorer = C.phrasing_table(keys, ratios, *args)
+    doc = parse("It is vital, which we see.")
+    ok = [scorer, doc.words, doc.word_ids, doc.word_initials, doc.text, doc.word_starts, doc.word_ends]
+    assert C.phrasing_score(*ok) == phrasing._score_py(doc)
+
+    def bad(at: int, value: object) -> list[object]:
+        return [*ok[:at], value, *ok[at + 1 :]]
+
+    with pytest.raises(ValueError):
+        C.phrasing_score(*bad(2, doc.word_ids[:-1]))  # as many ids as words
+    with pytest.raises(ValueError):
+        C.phrasing_score(*bad(3, doc.word_initials + "x"))
+    with pytest.raises(IndexError):
+        C.phrasing_score(*bad(2, [0, 5, *doc.word_ids[2:]]))  # not an earlier position
+    with pytest.raises(IndexError):
+        C.phrasing_score(*bad(2, [-1, *doc.word_ids[1:]]))
+    with pytest.raises(ValueError):
+        C.phrasing_score(*bad(5, doc.word_starts[::-1]))  # starts must ascend
+    with pytest.raises(TypeError):
+        C.phrasing_score(*bad(6, [1.5] * len(doc.words)))
+    with pytest.raises(TypeError):
+        C.phrasing_score(*bad(0, object()))  # not a capsule
+    import datetime
+
+    with pytest.raises(ValueError):
+        C.phrasing_score(*bad(0, datetime.datetime_CAPI))  # another capsule
+    with pytest.raises(TypeError):
+        C.phrasing_score(C.phrasing_table(keys, ratios, {"it": "x"}, *args[1:]), *ok[1:])
+    with pytest.raises(ValueError):
+        C.phrasing_score(C.phrasing_table(keys, ratios, {"it": 160}, *args[1:]), *ok[1:])  # not below base
+
+    with pytest.raises(TypeError):
+        C.phrasing_table(keys.astype(np.int32), ratios, *args)
+    with pytest.raises(TypeError):
+        C.phrasing_table(keys, ratios.astype(np.float32), *args)
+    with pytest.raises(TypeError):
+        C.phrasing_table(keys.reshape(-1, 1), ratios, *args)
+    with pytest.raises(ValueError):
+        C.phrasing_table(keys, ratios[:-1], *args)
+    for wrong in (np.nan, np.inf, 1e101):
+        with pytest.raises(ValueError):
+            C.phrasing_table(keys[:1], np.array([wrong]), *args)
+    with pytest.raises(ValueError):
+        C.phrasing_table(keys, ratios, args[0], b"\x00" * 127, *args[2:])
+    with pytest.raises(ValueError):
+        C.phrasing_table(keys, ratios, args[0], b"\xff" * 128, *args[2:])  # a mark id not below base
+    with pytest.raises(ValueError):
+        C.phrasing_table(keys, ratios, *args[:2], 160, 9, args[4])  # 160 ** 9 does not fit in 64 bits
+    with pytest.raises(ValueError):
+        C.phrasing_table(keys, ratios, *args[:4], (0.15, 0.7, 20, 0))  # no span
+    # a strided view and keys out of range (never a run's) are fine
+    strided = C.phrasing_table(np.repeat(keys, 2)[::2], np.repeat(ratios, 2)[::2], *args)
+    assert C.phrasing_score(strided, *ok[1:]) == C.phrasing_score(*ok)
+    outside = C.phrasing_table(np.array([-5, 0, 160**4], dtype=np.int64), np.ones(3), *args)
+    assert C.phrasing_score(outside, *ok[1:])[0] == 0.0
+
+
+@needs_c
+def test_phrasing_score_survives_a_word_list_changed_by_a_key() -> None:
+    from slopsift.signals import phrasing
+
+    assert C is not None
+    words: list[str] = []
+
+    class Evil(str):
+        __hash__ = str.__hash__
+
+        def __eq__(self, other: object) -> bool:
+            words.clear()  # the dict probe runs this: the list must not be read past its new end
+            return str.__eq__(self, other)
+
+    words.extend([Evil("the"), "the", "cat"])
+    keys, ratios = phrasing._table()
+    args = _phrasing_args()
+    scorer = C.phrasing_table(keys, ratios, *args)
+    with pytest.raises(RuntimeError):
+        C.phrasing_score(scorer, words, [0, 1, 2], "ttc", "the the cat", [0, 4, 8], [3, 7, 11])

@@ -132,6 +132,37 @@ class Speedups(Protocol):
         """``[table[w] for w in words]`` looking up first occurrences only (``ids[k]`` is the index of
         the first occurrence of ``words[k]``; ``lexicons.word_facts``)."""
 
+    def phrasing_table(
+        self,
+        keys: Any,
+        ratios: Any,
+        symbols: dict[str, int],
+        marks: bytes,
+        base: int,
+        nmax: int,
+        evidence: tuple[float, float, int, int],
+        /,
+    ) -> object:
+        """The scorer :meth:`phrasing_score` reads: ``phrasing._table()``'s keys and log-ratios (1-d int64
+        and float64 arrays, copied into a hash table; a ratio must be finite and at most 1e100),
+        ``phrasing._word_ids()``, ``phrasing._mark_bytes()``, the runs' key base and longest run, and
+        ``(EVIDENCE_SCORE, EVIDENCE_MIN_RATIO, _EVIDENCE_CANDIDATES, EVIDENCE_SPANS)``."""
+
+    def phrasing_score(
+        self,
+        scorer: object,
+        words: list[str],
+        ids: list[int],
+        initials: str,
+        text: str,
+        starts: list[int],
+        ends: list[int],
+        /,
+    ) -> tuple[float, list[tuple[int, int, float, list[tuple[int, int]]]] | None]:
+        """``phrasing._score_py`` (the score and, from the evidence score on, the evidence candidates) of
+        the document with these ``words``, ``word_ids``, ``word_initials``, ``text``, ``word_starts`` and
+        ``word_ends``."""
+
 
 _NAMES = tuple(name for name in vars(Speedups) if not name.startswith("_"))
 

@@ -11,6 +11,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -1666,6 +1667,710 @@ fail:
     return NULL;
 }
 
+
+/* ---------------------------------------------------------------------------------------------
+ * Function-word skeleton runs: twin of slopsift.signals.phrasing._score_py
+ *
+ * phrasing_table copies the fitted table (int64 run keys, float64 log-ratios) into an open-addressing
+ * hash table held by a capsule, with what the skeleton and the evidence need: the word symbols (a dict),
+ * the marks' symbols by code point, the key base, the longest run and the evidence settings.
+ *
+ * phrasing_score builds one document's skeleton as _skeleton does (the words' symbols merged in text
+ * order with the marks that lie outside words), counts its runs of 1..nmax symbols in a second hash
+ * table and returns the weighted mean of the table's ratios. Both sums (of weight * ratio and of the
+ * weights, weight = log1p(count) from the C library, as math.log1p) are exactly rounded, math.fsum's
+ * algorithm, so the order of the hash table does not matter and the value is the Python version's, bit
+ * for bit. The weights are summed per count: m runs of count c add m * log1p(c), split exactly into two
+ * doubles (Dekker's product). When the score reaches the evidence score it also returns the evidence
+ * candidates (_candidates): the runs of the largest gains (weight * ratio; ties: the smaller key), those
+ * of ratio >= min_ratio, each with its count, ratio and the text spans of its first places.
+ */
+
+#define PHRASING_CAPSULE "slopsift._speedups.phrasing_table"
+#define PHRASING_MAX_RATIO 1e100 /* |ratio| bound: the exact sums can neither overflow nor meet inf/nan */
+#define PHRASING_MAX_EVIDENCE ((Py_ssize_t)1 << 16)
+#define LOG1P_SMALL 1024
+#define FIB_HASH 0x9E3779B97F4A7C15ULL
+
+typedef struct {
+    int64_t key; /* 0: an empty slot (no run key is 0: every symbol id is at least 1) */
+    double ratio;
+} RatioSlot;
+
+typedef struct {
+    int64_t key;      /* 0: an empty slot */
+    Py_ssize_t count; /* below 0 while the evidence places are found: -(candidate + 1) */
+} RunSlot;
+
+typedef struct {
+    RatioSlot *slots;
+    size_t mask;
+    int shift; /* 64 - log2(number of slots) */
+    PyObject *symbols; /* dict: word -> symbol id */
+    unsigned char marks[256]; /* code point -> symbol id of the mark, 0 for none (and from 128) */
+    int64_t base;
+    int nmax;
+    double evidence_score, min_ratio;
+    Py_ssize_t n_candidates, n_spans;
+} PhrasingTable;
+
+typedef struct {
+    int64_t key;
+    Py_ssize_t count, slot;
+    double ratio, gain;
+} RunCandidate;
+
+static double log1p_small[LOG1P_SMALL];
+
+/* The run table of a document of moderate size (up to RUN_SCRATCH_SLOTS slots, 1 MB) is kept: all its slots
+ * are empty between calls, so no memset per call. It is used only while no Python code runs;
+ * `run_scratch_busy` guards it anyway. */
+#define RUN_SCRATCH_SLOTS ((size_t)1 << 16)
+static RunSlot *run_scratch = NULL;
+static size_t run_scratch_slots = 0;
+static int run_scratch_busy = 0;
+
+static inline size_t
+fib_slot(int64_t key, int shift)
+{
+    return (size_t)(((uint64_t)key * FIB_HASH) >> shift);
+}
+
+static int
+log2_of(size_t pow2)
+{
+    int bits = 0;
+    while (pow2 > 1) {
+        pow2 >>= 1;
+        bits++;
+    }
+    return bits;
+}
+
+static void
+phrasing_table_free(PyObject *capsule)
+{
+    PhrasingTable *t = PyCapsule_GetPointer(capsule, PHRASING_CAPSULE);
+    if (t == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    PyMem_Free(t->slots);
+    Py_XDECREF(t->symbols);
+    PyMem_Free(t);
+}
+
+/* A 1-d buffer (any stride) of 8-byte items: int64 if `integer`, else float64. */
+static int
+get_vector8(PyObject *obj, Py_buffer *view, int integer, const char *what)
+{
+    if (PyObject_GetBuffer(obj, view, PyBUF_RECORDS_RO) < 0)
+        return -1;
+    const char *f = view->format;
+    int ok = view->ndim == 1 && view->itemsize == 8 && f != NULL;
+    if (ok && (f[0] == '=' || f[0] == '<' || f[0] == '@'))
+        f++;
+    if (ok)
+        ok = integer ? strcmp(f, "l") == 0 || strcmp(f, "q") == 0 : strcmp(f, "d") == 0;
+    if (!ok) {
+        PyBuffer_Release(view);
+        PyErr_Format(PyExc_TypeError, "phrasing_table: %s must be a 1-d array of %s", what,
+                     integer ? "int64" : "float64");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *
+phrasing_table(PyObject *self, PyObject *args)
+{
+    PyObject *keys_obj, *ratios_obj, *symbols;
+    const char *marks;
+    Py_ssize_t marks_len, n_candidates, n_spans;
+    long long base;
+    int nmax;
+    double evidence_score, min_ratio;
+    if (!PyArg_ParseTuple(args, "OOO!y#Li(ddnn)", &keys_obj, &ratios_obj, &PyDict_Type, &symbols, &marks,
+                          &marks_len, &base, &nmax, &evidence_score, &min_ratio, &n_candidates, &n_spans))
+        return NULL;
+    if (base < 2 || nmax < 1) {
+        PyErr_SetString(PyExc_ValueError, "phrasing_table: base must be >= 2 and nmax >= 1");
+        return NULL;
+    }
+    int64_t top = 1; /* base ** nmax: every key is below it */
+    for (int k = 0; k < nmax; k++) {
+        if (top > INT64_MAX / base) {
+            PyErr_SetString(PyExc_ValueError, "phrasing_table: base ** nmax does not fit in 64 bits");
+            return NULL;
+        }
+        top *= base;
+    }
+    if (marks_len != 128) {
+        PyErr_SetString(PyExc_ValueError, "phrasing_table: marks must be 128 bytes, one per code point");
+        return NULL;
+    }
+    for (int c = 0; c < 128; c++) {
+        if ((unsigned char)marks[c] >= base) {
+            PyErr_SetString(PyExc_ValueError, "phrasing_table: a mark's symbol id not below base");
+            return NULL;
+        }
+    }
+    if (n_candidates < 0 || n_candidates > PHRASING_MAX_EVIDENCE || n_spans < 1 || n_spans > PHRASING_MAX_EVIDENCE) {
+        PyErr_SetString(PyExc_ValueError, "phrasing_table: evidence candidates in [0, 65536], spans in [1, 65536]");
+        return NULL;
+    }
+    Py_buffer kv, rv;
+    if (get_vector8(keys_obj, &kv, 1, "keys") < 0)
+        return NULL;
+    if (get_vector8(ratios_obj, &rv, 0, "ratios") < 0) {
+        PyBuffer_Release(&kv);
+        return NULL;
+    }
+    Py_ssize_t n = kv.shape[0];
+    PhrasingTable *t = NULL;
+    if (rv.shape[0] != n) {
+        PyErr_SetString(PyExc_ValueError, "phrasing_table: as many ratios as keys");
+        goto fail;
+    }
+    size_t slots = 16; /* a load of at most 3/4 */
+    while (slots < (size_t)n + (size_t)n / 3 + 1)
+        slots <<= 1;
+    if ((t = PyMem_Calloc(1, sizeof *t)) == NULL || (t->slots = PyMem_Calloc(slots, sizeof(RatioSlot))) == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    t->mask = slots - 1;
+    t->shift = 64 - log2_of(slots);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t key;
+        double ratio;
+        memcpy(&key, (const char *)kv.buf + i * kv.strides[0], sizeof key);
+        memcpy(&ratio, (const char *)rv.buf + i * rv.strides[0], sizeof ratio);
+        if (!(fabs(ratio) <= PHRASING_MAX_RATIO)) {
+            PyErr_SetString(PyExc_ValueError, "phrasing_table: a ratio that is not finite or above 1e100");
+            goto fail;
+        }
+        if (key <= 0 || key >= top)
+            continue; /* no run has such a key */
+        size_t j = fib_slot(key, t->shift);
+        while (t->slots[j].key != 0 && t->slots[j].key != key)
+            j = (j + 1) & t->mask;
+        if (t->slots[j].key == 0) { /* a key listed twice keeps its first ratio, as searchsorted finds it */
+            t->slots[j].key = key;
+            t->slots[j].ratio = ratio;
+        }
+    }
+    PyBuffer_Release(&kv);
+    PyBuffer_Release(&rv);
+    for (int c = 0; c < 128; c++)
+        t->marks[c] = (unsigned char)marks[c];
+    t->base = base;
+    t->nmax = nmax;
+    t->evidence_score = evidence_score;
+    t->min_ratio = min_ratio;
+    t->n_candidates = n_candidates;
+    t->n_spans = n_spans;
+    Py_INCREF(symbols);
+    t->symbols = symbols;
+    for (int c = 0; c < LOG1P_SMALL; c++)
+        log1p_small[c] = log1p((double)c); /* what math.log1p gives: the same C library function */
+    PyObject *capsule = PyCapsule_New(t, PHRASING_CAPSULE, phrasing_table_free);
+    if (capsule == NULL) {
+        Py_DECREF(symbols);
+        PyMem_Free(t->slots);
+        PyMem_Free(t);
+    }
+    return capsule;
+fail:
+    if (t != NULL) {
+        PyMem_Free(t->slots);
+        PyMem_Free(t);
+    }
+    PyBuffer_Release(&kv);
+    PyBuffer_Release(&rv);
+    return NULL;
+}
+
+/* An exactly rounded sum of doubles: math.fsum's algorithm (Shewchuk's non-overlapping partials and
+ * CPython's final half-even correction), for finite summands whose partial sums cannot overflow. */
+typedef struct {
+    double *p;
+    Py_ssize_t n, m;
+    double small[32];
+} ExactSum;
+
+static void
+exact_init(ExactSum *s)
+{
+    s->p = s->small;
+    s->n = 0;
+    s->m = 32;
+}
+
+static void
+exact_free(ExactSum *s)
+{
+    if (s->p != s->small)
+        PyMem_Free(s->p);
+    s->p = s->small;
+}
+
+static int
+exact_add(ExactSum *s, double x)
+{
+    Py_ssize_t i = 0;
+    for (Py_ssize_t j = 0; j < s->n; j++) {
+        double y = s->p[j];
+        if (fabs(x) < fabs(y)) {
+            double t = x;
+            x = y;
+            y = t;
+        }
+        double hi = x + y;
+        double yr = hi - x;
+        double lo = y - yr;
+        if (lo != 0.0)
+            s->p[i++] = lo;
+        x = hi;
+    }
+    s->n = i;
+    if (x != 0.0) {
+        if (s->n >= s->m) {
+            Py_ssize_t m = 2 * s->m;
+            double *p = s->p == s->small ? PyMem_Malloc((size_t)m * sizeof(double))
+                                         : PyMem_Realloc(s->p, (size_t)m * sizeof(double));
+            if (p == NULL) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            if (s->p == s->small)
+                memcpy(p, s->small, sizeof s->small);
+            s->p = p;
+            s->m = m;
+        }
+        s->p[s->n++] = x;
+    }
+    return 0;
+}
+
+static double
+exact_value(const ExactSum *s)
+{
+    const double *p = s->p;
+    Py_ssize_t n = s->n;
+    double hi = 0.0, lo = 0.0;
+    if (n > 0) {
+        hi = p[--n];
+        while (n > 0) { /* from the top, until the sum becomes inexact */
+            double x = hi, y = p[--n];
+            hi = x + y;
+            double yr = hi - x;
+            lo = y - yr;
+            if (lo != 0.0)
+                break;
+        }
+        /* half-even rounding across partials */
+        if (n > 0 && ((lo < 0.0 && p[n - 1] < 0.0) || (lo > 0.0 && p[n - 1] > 0.0))) {
+            double y = lo * 2.0;
+            double x = hi + y;
+            double yr = x - hi;
+            if (y == yr)
+                hi = x;
+        }
+    }
+    return hi;
+}
+
+/* a * b == *hi + *lo exactly (Dekker; no overflow or underflow for the weights' products) */
+static inline void
+two_product(double a, double b, double *hi, double *lo)
+{
+    const double split = 134217729.0; /* 2 ** 27 + 1 */
+    double ca = split * a, cb = split * b;
+    double ah = ca - (ca - a), al = a - ah;
+    double bh = cb - (cb - b), bl = b - bh;
+    *hi = a * b;
+    *lo = ((ah * bh - *hi) + ah * bl + al * bh) + al * bl;
+}
+
+/* Reads a list of ints into `out` (no Python code runs: PyLong_AsSsize_t takes ints only). */
+static int
+read_ssizes(PyObject *list, Py_ssize_t n, Py_ssize_t *out)
+{
+    for (Py_ssize_t k = 0; k < n; k++) {
+        out[k] = PyLong_AsSsize_t(PyList_GET_ITEM(list, k));
+        if (out[k] == -1 && PyErr_Occurred())
+            return -1;
+    }
+    return 0;
+}
+
+static inline int
+candidate_before(const RunCandidate *a, const RunCandidate *b)
+{
+    return a->gain > b->gain || (a->gain == b->gain && a->key < b->key);
+}
+
+/* The evidence candidates as a list of (key, count, ratio, [(start, end), ...]); NULL on error. Marks the
+ * candidates' slots in `runs` (count < 0). */
+static PyObject *
+phrasing_candidates(const PhrasingTable *t, RunSlot *runs, size_t mask, int shift, const Py_ssize_t *used,
+                    const double *ratio_of, Py_ssize_t distinct, const int64_t *seq, Py_ssize_t len,
+                    const Py_ssize_t *tstart, const Py_ssize_t *tend)
+{
+    Py_ssize_t cap = t->n_candidates < distinct ? t->n_candidates : distinct, nc = 0;
+    RunCandidate *cand = PyMem_Malloc((size_t)(cap > 0 ? cap : 1) * sizeof(RunCandidate));
+    Py_ssize_t *places = NULL, *nplaces = NULL;
+    PyObject *out = NULL;
+    if (cand == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* the `cap` runs of the largest gains (argsort(-gains, stable) over the ascending keys) */
+    for (Py_ssize_t d = 0; d < distinct && cap > 0; d++) {
+        const RunSlot *r = &runs[used[d]];
+        double w = r->count < LOG1P_SMALL ? log1p_small[r->count] : log1p((double)r->count);
+        RunCandidate c = {r->key, r->count, used[d], ratio_of[d], w * ratio_of[d]};
+        if (nc == cap && !candidate_before(&c, &cand[nc - 1]))
+            continue;
+        Py_ssize_t at = nc < cap ? nc++ : nc - 1;
+        while (at > 0 && candidate_before(&c, &cand[at - 1])) {
+            cand[at] = cand[at - 1];
+            at--;
+        }
+        cand[at] = c;
+    }
+    Py_ssize_t kept = 0; /* those of ratio >= min_ratio, in that order */
+    for (Py_ssize_t c = 0; c < nc; c++)
+        if (cand[c].ratio >= t->min_ratio)
+            cand[kept++] = cand[c];
+    nc = kept;
+    if ((places = PyMem_Malloc((size_t)(nc > 0 ? nc : 1) * (size_t)(t->n_spans + 1) * sizeof(Py_ssize_t))) == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    nplaces = places + nc * t->n_spans;
+    for (Py_ssize_t c = 0; c < nc; c++) {
+        nplaces[c] = 0;
+        runs[cand[c].slot].count = -(c + 1);
+    }
+    /* the first places of each: the run starts, ascending */
+    Py_ssize_t filled = 0;
+    for (Py_ssize_t i = 0; i < len && filled < nc; i++) {
+        int64_t key = 0;
+        Py_ssize_t stop = len - i < t->nmax ? len - i : t->nmax;
+        for (Py_ssize_t k = 0; k < stop; k++) {
+            key = key * t->base + seq[i + k];
+            size_t h = fib_slot(key, shift);
+            while (runs[h].key != key) /* every run is in the table */
+                h = (h + 1) & mask;
+            if (runs[h].count < 0) {
+                Py_ssize_t c = -runs[h].count - 1;
+                if (nplaces[c] < t->n_spans) {
+                    places[c * t->n_spans + nplaces[c]++] = i;
+                    filled += nplaces[c] == t->n_spans;
+                }
+            }
+        }
+    }
+    if ((out = PyList_New(nc)) == NULL)
+        goto done;
+    for (Py_ssize_t c = 0; c < nc; c++) {
+        int k = 0; /* the run's length: its number of digits */
+        for (int64_t v = cand[c].key; v > 0; v /= t->base)
+            k++;
+        PyObject *spans = PyList_New(nplaces[c]);
+        if (spans == NULL)
+            goto fail;
+        for (Py_ssize_t p = 0; p < nplaces[c]; p++) {
+            Py_ssize_t i = places[c * t->n_spans + p];
+            PyObject *span = Py_BuildValue("(nn)", tstart[i], tend[i + k - 1]);
+            if (span == NULL) {
+                Py_DECREF(spans);
+                goto fail;
+            }
+            PyList_SET_ITEM(spans, p, span);
+        }
+        PyObject *item = Py_BuildValue("(LndN)", (long long)cand[c].key, cand[c].count, cand[c].ratio, spans);
+        if (item == NULL)
+            goto fail;
+        PyList_SET_ITEM(out, c, item);
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    PyMem_Free(cand);
+    PyMem_Free(places);
+    return out;
+}
+
+static PyObject *
+phrasing_score(PyObject *self, PyObject *args)
+{
+    PyObject *capsule, *words, *ids_obj, *initials, *text, *starts_obj, *ends_obj;
+    if (!PyArg_ParseTuple(args, "O!O!O!UUO!O!", &PyCapsule_Type, &capsule, &PyList_Type, &words, &PyList_Type,
+                          &ids_obj, &initials, &text, &PyList_Type, &starts_obj, &PyList_Type, &ends_obj))
+        return NULL;
+    PhrasingTable *t = PyCapsule_GetPointer(capsule, PHRASING_CAPSULE);
+    if (t == NULL)
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(words);
+    if (PyList_GET_SIZE(ids_obj) != n || PyList_GET_SIZE(starts_obj) != n || PyList_GET_SIZE(ends_obj) != n ||
+        PyUnicode_GET_LENGTH(initials) != n) {
+        PyErr_SetString(PyExc_ValueError, "phrasing_score: as many ids, initials, starts and ends as words");
+        return NULL;
+    }
+    /* word k: first[k] (its first occurrence), ws[k], we[k]; sym[k]: its symbol id */
+    Py_ssize_t *first = PyMem_Malloc((size_t)(n > 0 ? n : 1) * 3 * sizeof(Py_ssize_t));
+    int64_t *sym = PyMem_Malloc((size_t)(n > 0 ? n : 1) * sizeof(int64_t));
+    Py_ssize_t *cand = NULL, *tstart = NULL, *used = NULL;
+    int64_t *seq = NULL;
+    double *ratio_of = NULL;
+    RunSlot *runs = NULL;
+    int scratch = 0;
+    Py_ssize_t distinct = 0, ncand = 0, capcand = 64, len = 0;
+    ExactSum num, den;
+    exact_init(&num);
+    exact_init(&den);
+    PyObject *result = NULL;
+    if (first == NULL || sym == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t *ws = first + n, *we = first + 2 * n;
+    if (read_ssizes(ids_obj, n, first) < 0 || read_ssizes(starts_obj, n, ws) < 0 ||
+        read_ssizes(ends_obj, n, we) < 0)
+        goto done;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (k > 0 && ws[k] < ws[k - 1]) {
+            PyErr_SetString(PyExc_ValueError, "phrasing_score: word starts must ascend");
+            goto done;
+        }
+        if (first[k] < 0 || first[k] > k) {
+            PyErr_SetString(PyExc_IndexError, "phrasing_score: a word id that is not an earlier position");
+            goto done;
+        }
+        if (first[k] < k) {
+            sym[k] = sym[first[k]];
+            continue;
+        }
+        if (k >= PyList_GET_SIZE(words)) { /* a key's __eq__ may have changed the list */
+            PyErr_SetString(PyExc_RuntimeError, "phrasing_score: words changed size");
+            goto done;
+        }
+        PyObject *w = PyList_GET_ITEM(words, k);
+        Py_INCREF(w);
+        PyObject *v = PyDict_GetItemWithError(t->symbols, w); /* borrowed */
+        Py_DECREF(w);
+        if (v == NULL) {
+            if (PyErr_Occurred())
+                goto done;
+            sym[k] = 1; /* a word that is no function word */
+            continue;
+        }
+        if (!PyLong_Check(v)) {
+            PyErr_SetString(PyExc_TypeError, "phrasing_score: a word's symbol id must be an int");
+            goto done;
+        }
+        long long id = PyLong_AsLongLong(v);
+        if (id == -1 && PyErr_Occurred())
+            goto done;
+        if (id < 1 || id >= t->base) {
+            PyErr_SetString(PyExc_ValueError, "phrasing_score: a word's symbol id not in [1, base)");
+            goto done;
+        }
+        sym[k] = id;
+    }
+    {
+        int kind = PyUnicode_KIND(initials);
+        const void *data = PyUnicode_DATA(initials);
+        for (Py_ssize_t k = 0; k < n; k++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, k);
+            if (c >= '0' && c <= '9')
+                sym[k] = 2; /* a number */
+        }
+    }
+    /* the marks of the text, inside words or not */
+    if ((cand = PyMem_Malloc((size_t)capcand * sizeof(Py_ssize_t))) == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t text_len = PyUnicode_GET_LENGTH(text);
+#define SCAN_MARKS(T, TEST)                                                                                       \
+    {                                                                                                             \
+        const T *s = (const T *)data;                                                                             \
+        for (Py_ssize_t p = 0; p < text_len; p++) {                                                               \
+            if (TEST) {                                                                                           \
+                if (ncand == capcand) {                                                                           \
+                    Py_ssize_t *grown = PyMem_Realloc(cand, (size_t)capcand * 2 * sizeof(Py_ssize_t));            \
+                    if (grown == NULL) {                                                                          \
+                        PyErr_NoMemory();                                                                         \
+                        goto done;                                                                                \
+                    }                                                                                             \
+                    cand = grown;                                                                                 \
+                    capcand *= 2;                                                                                 \
+                }                                                                                                 \
+                cand[ncand++] = p;                                                                                \
+            }                                                                                                     \
+        }                                                                                                         \
+    }
+    if (kind == PyUnicode_1BYTE_KIND)
+        SCAN_MARKS(Py_UCS1, t->marks[s[p]])
+    else if (kind == PyUnicode_2BYTE_KIND)
+        SCAN_MARKS(Py_UCS2, s[p] < 128 && t->marks[s[p]])
+    else
+        SCAN_MARKS(Py_UCS4, s[p] < 128 && t->marks[s[p]])
+#undef SCAN_MARKS
+    /* the skeleton: the words in order, each mark outside a word after the words that start at or before
+     * it (and each token's text span, for the evidence) */
+    size_t most = (size_t)n + (size_t)ncand + 1;
+    seq = PyMem_Malloc(most * sizeof(int64_t));
+    tstart = PyMem_Malloc(most * 2 * sizeof(Py_ssize_t));
+    if (seq == NULL || tstart == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t *tend = tstart + most;
+    {
+        Py_ssize_t j = 0;
+        for (Py_ssize_t c = 0; c < ncand; c++) {
+            Py_ssize_t p = cand[c];
+            for (; j < n && ws[j] <= p; j++) {
+                tstart[len] = ws[j];
+                tend[len] = we[j];
+                seq[len++] = sym[j];
+            }
+            if (j == 0 || p >= we[j - 1]) {
+                tstart[len] = p;
+                tend[len] = p + 1;
+                seq[len++] = t->marks[PyUnicode_READ(kind, data, p)];
+            }
+        }
+        for (; j < n; j++) {
+            tstart[len] = ws[j];
+            tend[len] = we[j];
+            seq[len++] = sym[j];
+        }
+    }
+    /* count the runs (no Python code runs while the scratch table is in use) */
+    size_t total = 0; /* runs of all lengths */
+    for (int k = 1; k <= t->nmax; k++)
+        total += len >= k ? (size_t)(len - k + 1) : 0;
+    if (total == 0) {
+        result = Py_BuildValue("(dO)", 0.0, Py_None);
+        goto done;
+    }
+    size_t slots = 16;
+    while (slots < 2 * total)
+        slots <<= 1;
+    int shift = 64 - log2_of(slots);
+    size_t mask = slots - 1;
+    if (slots <= RUN_SCRATCH_SLOTS && !run_scratch_busy) {
+        if (run_scratch_slots < slots) { /* grown to the largest document seen */
+            PyMem_Free(run_scratch);
+            run_scratch_slots = 0;
+            if ((run_scratch = PyMem_Calloc(slots, sizeof(RunSlot))) == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            run_scratch_slots = slots;
+        }
+        runs = run_scratch;
+        scratch = run_scratch_busy = 1;
+    }
+    else if ((runs = PyMem_Calloc(slots, sizeof(RunSlot))) == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if ((used = PyMem_Malloc(total * sizeof(Py_ssize_t))) == NULL ||
+        (ratio_of = PyMem_Malloc(total * sizeof(double))) == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const int64_t base = t->base;
+    const Py_ssize_t nmax = t->nmax;
+    for (Py_ssize_t i = 0; i < len; i++) {
+        int64_t key = 0;
+        Py_ssize_t stop = len - i < nmax ? len - i : nmax;
+        for (Py_ssize_t k = 0; k < stop; k++) {
+            key = key * base + seq[i + k];
+            size_t h = fib_slot(key, shift);
+            while (runs[h].key != 0 && runs[h].key != key)
+                h = (h + 1) & mask;
+            if (runs[h].key == 0) {
+                runs[h].key = key;
+                used[distinct++] = (Py_ssize_t)h;
+            }
+            runs[h].count++;
+        }
+    }
+    /* the sums: weight * ratio per distinct run; the weights per count */
+    Py_ssize_t per_count[LOG1P_SMALL] = {0};
+    for (Py_ssize_t d = 0; d < distinct; d++) {
+#if defined(__GNUC__)
+        if (d + 8 < distinct)
+            __builtin_prefetch(&t->slots[fib_slot(runs[used[d + 8]].key, t->shift)]);
+#endif
+        const RunSlot *r = &runs[used[d]];
+        double w;
+        if (r->count < LOG1P_SMALL) {
+            per_count[r->count]++;
+            w = log1p_small[r->count];
+        }
+        else {
+            w = log1p((double)r->count);
+            if (exact_add(&den, w) < 0)
+                goto done;
+        }
+        size_t h = fib_slot(r->key, t->shift);
+        while (t->slots[h].key != 0 && t->slots[h].key != r->key)
+            h = (h + 1) & t->mask;
+        ratio_of[d] = t->slots[h].key != 0 ? t->slots[h].ratio : 0.0;
+        double product = w * ratio_of[d];
+        if (product != 0.0 && exact_add(&num, product) < 0) /* as the Python version, no zero */
+            goto done;
+    }
+    for (Py_ssize_t c = 1; c < LOG1P_SMALL; c++) {
+        if (per_count[c] == 0)
+            continue;
+        double hi, lo;
+        two_product((double)per_count[c], log1p_small[c], &hi, &lo);
+        if (exact_add(&den, hi) < 0 || (lo != 0.0 && exact_add(&den, lo) < 0))
+            goto done;
+    }
+    double score = exact_value(&num) / exact_value(&den);
+    if (score >= t->evidence_score) {
+        PyObject *candidates = phrasing_candidates(t, runs, mask, shift, used, ratio_of, distinct, seq, len, tstart, tend);
+        if (candidates != NULL)
+            result = Py_BuildValue("(dN)", score, candidates);
+    }
+    else
+        result = Py_BuildValue("(dO)", score, Py_None);
+done:
+    if (scratch) { /* empty the slots taken, for the next call */
+        for (Py_ssize_t d = 0; d < distinct; d++) {
+            run_scratch[used[d]].key = 0;
+            run_scratch[used[d]].count = 0;
+        }
+        run_scratch_busy = 0;
+    }
+    else
+        PyMem_Free(runs);
+    PyMem_Free(first);
+    PyMem_Free(sym);
+    PyMem_Free(cand);
+    PyMem_Free(tstart);
+    PyMem_Free(seq);
+    PyMem_Free(used);
+    PyMem_Free(ratio_of);
+    exact_free(&num);
+    exact_free(&den);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
@@ -1711,6 +2416,12 @@ static PyMethodDef methods[] = {
     {"blocks_of_lines", blocks_of_lines, METH_VARARGS,
      "blocks_of_lines(raws, starts, ends, blank, heading_lines: frozenset[int], terminal: str, is_list_item) -> "
      "list[(start, text start, text end, end)]: document._blocks_py"},
+    {"phrasing_table", phrasing_table, METH_VARARGS,
+     "phrasing_table(keys: int64 array, ratios: float64 array, symbols: dict[str, int], marks: bytes, base: int, "
+     "nmax: int, evidence: (score, min ratio, candidates, spans)) -> capsule: the scorer phrasing_score reads"},
+    {"phrasing_score", phrasing_score, METH_VARARGS,
+     "phrasing_score(table, words, ids, initials, text, starts, ends) -> (score, None or evidence candidates "
+     "[(key, count, ratio, [(start, end), ...]), ...]): phrasing._score_py"},
     {NULL, NULL, 0, NULL},
 };
 

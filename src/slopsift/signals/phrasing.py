@@ -22,19 +22,28 @@ Its limits: it measures grammar habits, so fluent human writing in a formal regi
 the machine side (the classifier reads it beside the other families, never alone), and a generator
 whose habits differ from the training generators' is scored on habits it shares with them.
 
+The score is exact: both sums of the weighted mean are exactly rounded (:func:`math.fsum`) and the
+weights come from the C library's ``log1p`` (:func:`math.log1p`), so the value does not depend on a
+summation order or on numpy's vectorised ``log1p``, and the C twin (``_speedups.phrasing_score``,
+a hash table of the runs) returns the same float as :func:`_score_py`.
+
 Cost: O(n) numpy passes over the word ids and the text's code points, one sort of the runs
-(O(n log n)) and one binary search per distinct run in the sorted table (t entries).
+(O(n log n)) and one binary search per distinct run in the sorted table (t entries); with the C twin,
+one pass over the text and the words and one hash probe per run and per distinct run.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 from functools import cache
 from itertools import repeat
 
 import numpy as np
 from numpy.typing import NDArray
 
+from slopsift import _accel
+from slopsift._accel import Speedups
 from slopsift.document import Document
 from slopsift.lexicons import _read, function_words, load_table
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
@@ -57,10 +66,15 @@ TABLE = "function_word_ngrams.tsv"
 EVIDENCE_SCORE = 0.06
 """A score from this high is reported with evidence: below the 90th percentile of the human training
 texts (0.067 under the shipped table), from which the scorer may name the signal as a reason."""
+EVIDENCE_MIN_RATIO = 0.1
+"""A run is shown as evidence only with a log-ratio from this (10% more common in machine text)."""
 EVIDENCE_RUNS = 3
 """Distinct runs shown, each at up to :data:`EVIDENCE_SPANS` places."""
 EVIDENCE_SPANS = 3
 _EVIDENCE_CANDIDATES = 20
+MAX_RATIO = 1e100
+"""A table's log-ratios are finite and at most this large: the sums of the score cannot overflow."""
+_LOG1P_SMALL = 1024
 
 WORD = "_"
 NUMBER = "0"
@@ -216,7 +230,31 @@ def _table() -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     keys, ratios = keys[order], ratios[order]
     if len(keys) > 1 and not (np.diff(keys) > 0).all():
         raise ValueError(f"{TABLE} lists a run twice")
+    if not (np.abs(ratios) <= MAX_RATIO).all():
+        raise ValueError(f"{TABLE} holds a log-ratio that is not finite or above {MAX_RATIO:g}")
     return keys, ratios
+
+
+@cache
+def _mark_bytes() -> bytes:
+    """:func:`_mark_ids` as 128 bytes (for the C twin)."""
+    return bytes(_mark_ids().astype(np.uint8))
+
+
+_c_scorer_of: list[tuple[NDArray[np.int64], NDArray[np.float64], object]] = []
+"""The C twin's scorer of the arrays :func:`_table` last returned (tests patch ``_table``)."""
+
+
+def _c_scorer(sp: Speedups) -> object:
+    """``sp.phrasing_table`` of :func:`_table`, built once per table (under 1 ms)."""
+    keys, ratios = _table()
+    held = _c_scorer_of[0] if _c_scorer_of else None
+    if held is None or held[0] is not keys or held[1] is not ratios:
+        evidence = (EVIDENCE_SCORE, EVIDENCE_MIN_RATIO, _EVIDENCE_CANDIDATES, EVIDENCE_SPANS)
+        scorer = sp.phrasing_table(keys, ratios, _word_ids(), _mark_bytes(), _BASE, NGRAM_MAX, evidence)
+        held = (keys, ratios, scorer)
+        _c_scorer_of[:] = [held]
+    return held[2]
 
 
 def _ratios(keys: NDArray[np.int64]) -> NDArray[np.float64]:
@@ -228,72 +266,124 @@ def _ratios(keys: NDArray[np.int64]) -> NDArray[np.float64]:
     return np.where(table[at] == keys, ratios[at], 0.0)
 
 
-def _evidence(
-    doc: Document,
-    keys: NDArray[np.int64],
-    runs: NDArray[np.int64],
-    gains: NDArray[np.float64],
-    ratios: NDArray[np.float64],
-    seq_len: int,
-    word_at: NDArray[np.intp],
-    marks: NDArray[np.intp],
-) -> list[Evidence]:
-    """Spans of the runs that added most to the score, each at its first few places; a run that
-    overlaps a stronger one where it first occurs (". as the" inside ". as the _") is skipped."""
-    order = [r for r in np.argsort(-gains, kind="stable")[:_EVIDENCE_CANDIDATES] if ratios[r] > 0]
-    if not order:
-        return []
-    # token offsets in skeleton order: words and marks interleaved as in _skeleton
-    starts = np.empty(seq_len, dtype=np.intp)
-    ends = np.empty(seq_len, dtype=np.intp)
-    is_mark = np.ones(seq_len, dtype=bool)
-    is_mark[word_at] = False
-    starts[word_at] = doc.word_starts
-    ends[word_at] = doc.word_ends
-    starts[is_mark] = marks
-    ends[is_mark] = marks + 1
-    # where the keys of each run length begin in ``keys`` (see _keys)
-    offsets = np.cumsum([0, *(max(0, seq_len - k + 1) for k in range(1, NGRAM_MAX))])
-    out: list[Evidence] = []
-    taken: list[tuple[int, int]] = []
-    for r in order:
-        key = int(runs[r])
-        text = ngram_text(key)
-        k = text.count(" ") + 1
-        places = np.flatnonzero(keys == key)
-        spans = [
-            (int(starts[i]), int(ends[i + k - 1]))
-            for i in (places[:EVIDENCE_SPANS] - offsets[k - 1]).tolist()
-        ]
-        s0, e0 = spans[0]
-        if any(s0 < e and s < e0 for s, e in taken):
-            continue
-        taken.append(spans[0])
-        note = f"'{text}' x{len(places)}, {np.exp(ratios[r]):.1f}x as common in machine text"
-        out.extend(Evidence(s, e, "function_word_ngram_score", note) for s, e in spans)
-        if len(taken) == EVIDENCE_RUNS:
-            break
+@cache
+def _log1p_small() -> NDArray[np.float64]:
+    return np.array([math.log1p(c) for c in range(_LOG1P_SMALL)])
+
+
+def _log1p(counts: NDArray[np.int64]) -> NDArray[np.float64]:
+    """:func:`math.log1p` of each count: the C library's ``log1p``, which the C twin calls too
+    (numpy's ``np.log1p`` may take a vectorised path that differs in the last bit)."""
+    small = _log1p_small()
+    out = small[np.minimum(counts, len(small) - 1)]
+    big = np.flatnonzero(counts >= len(small))
+    if len(big):
+        out[big] = list(map(math.log1p, counts[big].tolist()))
     return out
 
 
 def weighted_counts(keys: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """The distinct runs among ``keys`` and their weights, log(1 + count)."""
     runs, counts = np.unique(keys, return_counts=True)
-    return runs, np.log1p(counts)
+    return runs, _log1p(counts)
+
+
+def _weighted_mean(weights: NDArray[np.float64], ratios: NDArray[np.float64]) -> float:
+    """``sum(weights * ratios) / sum(weights)``, each sum exactly rounded, so the same float in any order
+    (the C twin sums in its hash table's order). The zero products are left out: no -0.0 reaches fsum."""
+    products = weights * ratios
+    return math.fsum(products[products != 0].tolist()) / math.fsum(weights.tolist())
+
+
+Candidate = tuple[int, int, float, list[tuple[int, int]]]
+"""An evidence candidate: a run's key, its count, its log-ratio and the text spans of its first places."""
+
+
+def _candidates(
+    doc: Document,
+    skeleton: tuple[NDArray[np.int64], NDArray[np.intp], NDArray[np.intp]],
+    keys: NDArray[np.int64],
+    runs: NDArray[np.int64],
+    counts: NDArray[np.int64],
+    weights: NDArray[np.float64],
+    ratios: NDArray[np.float64],
+) -> list[Candidate]:
+    """The runs of the largest gains (weight * ratio; of equal gains, the smaller key first), those with a
+    log-ratio from :data:`EVIDENCE_MIN_RATIO`, each at its first :data:`EVIDENCE_SPANS` places."""
+    top = np.argsort(-(weights * ratios), kind="stable")[:_EVIDENCE_CANDIDATES]
+    order = top[ratios[top] >= EVIDENCE_MIN_RATIO].tolist()
+    if not order:
+        return []
+    seq, word_at, marks = skeleton
+    # token offsets in skeleton order: words and marks interleaved as in _skeleton
+    starts = np.empty(len(seq), dtype=np.intp)
+    ends = np.empty(len(seq), dtype=np.intp)
+    is_mark = np.ones(len(seq), dtype=bool)
+    is_mark[word_at] = False
+    starts[word_at] = doc.word_starts
+    ends[word_at] = doc.word_ends
+    starts[is_mark] = marks
+    ends[is_mark] = marks + 1
+    # where the keys of each run length begin in ``keys`` (see _keys)
+    offsets = np.cumsum([0, *(max(0, len(seq) - k + 1) for k in range(1, NGRAM_MAX))])
+    out: list[Candidate] = []
+    for r in order:
+        key = int(runs[r])
+        k = 1
+        while key >= _BASE**k:
+            k += 1
+        at = offsets[k - 1]
+        places = np.flatnonzero(keys[at : at + len(seq) - k + 1] == key)[:EVIDENCE_SPANS].tolist()
+        out.append(
+            (key, int(counts[r]), float(ratios[r]), [(int(starts[i]), int(ends[i + k - 1])) for i in places])
+        )
+    return out
+
+
+def _evidence(candidates: list[Candidate]) -> list[Evidence]:
+    """Spans of the runs that added most to the score, each at its first few places; a run that
+    overlaps a stronger one where it first occurs (". as the" inside ". as the _") is skipped."""
+    out: list[Evidence] = []
+    taken: list[tuple[int, int]] = []
+    for key, count, ratio, spans in candidates:
+        s0, e0 = spans[0]
+        if any(s0 < e and s < e0 for s, e in taken):
+            continue
+        taken.append(spans[0])
+        note = f"'{ngram_text(key)}' x{count}, {np.exp(ratio):.1f}x as common in machine text"
+        out.extend(Evidence(s, e, "function_word_ngram_score", note) for s, e in spans)
+        if len(taken) == EVIDENCE_RUNS:
+            break
+    return out
+
+
+def _score_py(doc: Document, evidence_score: float = EVIDENCE_SCORE) -> tuple[float, list[Candidate] | None]:
+    """The score of ``doc`` and, if it has runs and the score reaches ``evidence_score``, its evidence
+    candidates. C twin: ``_speedups.phrasing_score``."""
+    skeleton = _skeleton(doc)
+    keys = _keys(skeleton[0])
+    if not len(keys):
+        return 0.0, None
+    runs, counts = np.unique(keys, return_counts=True)
+    weights = _log1p(counts)
+    ratios = _ratios(runs)
+    score = _weighted_mean(weights, ratios)
+    if not score >= evidence_score:
+        return score, None
+    return score, _candidates(doc, skeleton, keys, runs, counts, weights, ratios)
+
+
+def _score_c(sp: Speedups, doc: Document) -> tuple[float, list[Candidate] | None]:
+    """:func:`_score_py` by the C twin."""
+    return sp.phrasing_score(
+        _c_scorer(sp), doc.words, doc.word_ids, doc.word_initials, doc.text, doc.word_starts, doc.word_ends
+    )
 
 
 def compute(doc: Document) -> FamilyOutput:
-    seq, word_at, marks = _skeleton(doc)
-    keys = _keys(seq)
-    if not len(keys):
-        return {"function_word_ngram_score": 0.0}, []
-    runs, weights = weighted_counts(keys)
-    ratios = _ratios(runs)
-    score = float(weights @ ratios / weights.sum())
-    ev: list[Evidence] = []
-    if score >= EVIDENCE_SCORE:
-        ev = _evidence(doc, keys, runs, weights * ratios, ratios, len(seq), word_at, marks)
-    return {"function_word_ngram_score": score}, ev
+    sp = _accel.speedups
+    score, candidates = _score_py(doc) if sp is None else _score_c(sp, doc)
+    return {"function_word_ngram_score": score}, [] if candidates is None else _evidence(candidates)
 
 
 FAMILY = register(
