@@ -208,7 +208,7 @@ AUROC cannot measure this: it is at most 0.5 plus half the difference of the two
 SUPPORT_SMOOTHING = 0.002
 CROSS_FIT_FOLDS = 3
 """Grouped folds of the cross-fitting that gives those sources' texts out-of-group log-odds."""
-MAX_EVIDENCE_WEIGHT = 10.0
+MAX_EVIDENCE_WEIGHT = 15.0
 """Upper bound of a term's fitted weight (log-odds), against a degenerate fit on a tiny set."""
 SET_WEIGHT = -2.0
 """The weight of every :data:`SET_TERMS` term: below the 2.05 log-odds between even odds and the default
