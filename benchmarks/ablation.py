@@ -39,9 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     from slopsift.signals import families
     from slopsift.training import prepare
     from slopsift.training.evaluate import evaluate_protocols
+    from slopsift.training.phrasing import learn_column
     from slopsift.training.train import training_table
 
     t = training_table(prepare.read_jsonl(corpus), args.build_dir, seed=0, jobs=args.jobs)
+    # The phrasing table is fitted on training text: refitted in every fold, as the shipped evaluation does.
+    _, _, fold_column = learn_column(t, seed=0)
     names = [n.split(".")[0] for n in feature_names()]
     chosen = [f.name for f in families()] if not args.families else args.families.split(",")
     unknown = sorted(set(chosen) - set(names))
@@ -56,7 +59,13 @@ def main(argv: list[str] | None = None) -> int:
         cols = np.array([n == family for n in names])
         ablated = t.subset(np.ones(len(t.y), dtype=bool))  # a copy: only its features change
         ablated.x = np.where(cols, 0.0, t.x)
-        res = evaluate_protocols(ablated, protocols, baselines=False, log=lambda _: None)
+        res = evaluate_protocols(
+            ablated,
+            protocols,
+            baselines=False,
+            log=lambda _: None,
+            learned=lambda x, train, test, cols=cols: np.where(cols, 0.0, fold_column(x, train, test)),
+        )
         cells = []
         for p in protocols:
             m = res[p]["mean"]["slopsift"]

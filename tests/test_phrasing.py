@@ -173,3 +173,14 @@ def test_a_model_fitted_with_another_table_is_refused(tmp_path: Path) -> None:
     sidecar_path(dst).write_text(json.dumps(meta))
     with pytest.raises(ModelSchemaError, match="another function-word table"):
         load_bundle(dst)
+
+
+def test_evidence_score_lies_inside_the_reason_tail() -> None:
+    """The scorer may name the signal as a reason beyond the human 90th percentile of the shipped model;
+    from there on it must come with evidence. Fails when a retrained table moves that tail below it."""
+    import slopsift
+    from slopsift.scoring import TAIL
+
+    bundle = slopsift.Detector().bundle
+    j = list(bundle.feature_names).index("phrasing.function_word_ngram_score")
+    assert phrasing.EVIDENCE_SCORE <= bundle.human_percentiles[j][math.ceil(TAIL) - 1]
