@@ -20,7 +20,7 @@ from slopsift.training import phrasing as fit
 
 
 def _skeleton(text: str) -> str:
-    seq, _, _ = phrasing._skeleton(parse(text))
+    seq, _, _ = phrasing._skeleton(phrasing._prose(parse(text)))
     return " ".join(phrasing._symbols()[i] for i in seq)
 
 
@@ -40,11 +40,24 @@ def test_skeleton_masks_content_words_and_keeps_marks() -> None:
     assert _skeleton('## It is "vital" (e.g. 2.5 days) - really!') == "it is _ ( _ . _ . 0 _ ) _ !"
 
 
+def test_links_urls_domains_and_code_are_not_prose() -> None:
+    # A link's target, a bare URL, a domain name and a code line leave neither words nor marks; the
+    # link's text stays. (List numbers stay: "1." is "0 .".)
+    text = (
+        "See [the guide](https://example.com/a.html), which helps.\n"
+        "Visit www.example.org/x?y=1; it is, in short, vital.\n\n"
+        "    x = f(1, 2)\n\n"
+        "1. It works."
+    )
+    # (a URL runs to the next space: the ";" after it goes with it)
+    assert _skeleton(text) == "_ the _ , which _ . _ it is , in _ , _ . 0 . it _ ."
+
+
 def test_run_keys_round_trip_and_never_collide_across_lengths() -> None:
     for run in ("the", "_", "0", ",", "it is _ to", "( _ )", ". the _ ,"):
         assert phrasing.ngram_text(phrasing.ngram_key(run)) == run
     keys = phrasing.ngram_keys(parse("It is what it is, and it is."))
-    n = len(phrasing._skeleton(parse("It is what it is, and it is."))[0])  # 10 tokens
+    n = len(phrasing._skeleton(phrasing._prose(parse("It is what it is, and it is.")))[0])  # 10 tokens
     assert len(keys) == n + (n - 1) + (n - 2) + (n - 3)
     # one-token runs lie below 160, two-token ones below 160**2, ...: no key is shared by two lengths
     assert phrasing.ngram_key("_ _") > phrasing.ngram_key("yourselves")

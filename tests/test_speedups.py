@@ -701,12 +701,12 @@ def _phrasing_both(
     }
     keys, ratios = phrasing._table() if table is None else table
     scorer = C.phrasing_table(keys, ratios, *_phrasing_args((evidence_score, *settings_.values())))
-    doc = parse(text)
+    prose = phrasing._prose(parse(text))
     got = C.phrasing_score(
-        scorer, doc.words, doc.word_ids, doc.word_initials, doc.text, doc.word_starts, doc.word_ends
+        scorer, prose.words, prose.ids, prose.initials, prose.text, prose.starts, prose.ends
     )
     with mock.patch.multiple(phrasing, _table=lambda: (keys, ratios), **settings_):
-        want = phrasing._score_py(doc, evidence_score)
+        want = phrasing._score_py(prose, evidence_score)
     assert got == want
     assert struct.pack("<d", got[0]) == struct.pack("<d", want[0])  # not even the sign of a zero differs
     return got
@@ -780,7 +780,13 @@ def test_phrasing_score_edges() -> None:
     scorer = C.phrasing_table(keys, ratios, *args)
     doc = parse("It is vital, which we see.")
     ok = [scorer, doc.words, doc.word_ids, doc.word_initials, doc.text, doc.word_starts, doc.word_ends]
-    assert C.phrasing_score(*ok) == phrasing._score_py(doc)
+    assert C.phrasing_score(*ok) == phrasing._score_py(phrasing._prose(doc))
+    # a document with a link and a code line reads its prose only, the same in both twins
+    for text in (
+        "See [the guide](https://example.com/a.html), which helps. It is good.\n\n    x = f(1, 2)\n",
+        "Visit www.example.org/x?y=1; it is, in short, vital.",
+    ):
+        _phrasing_both(text)  # asserts the twins agree
 
     def bad(at: int, value: object) -> list[object]:
         return [*ok[:at], value, *ok[at + 1 :]]

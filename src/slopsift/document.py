@@ -48,6 +48,13 @@ __all__ = [
 ]
 
 
+_URL_TAIL = re.compile(r"""[^\s()\[\]<>"'`]+""")
+_TLD = re.compile(r"\.(?:com|org|net|gov|edu|io|dev|co|uk|us|ai|app|info|biz)(?![\w-])")
+_PATH = re.compile(r"""/[^\s()\[\]<>"'`]*""")
+_LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
+_TOKEN_STOP = frozenset(" \t\n()[]<>\"'`,;")
+
+
 MIN_WORDS = 80
 """Below this many words a document is ``insufficient_text``: too little evidence to score."""
 
@@ -180,8 +187,7 @@ class Document:
     def _ids_and_counts(self) -> tuple[list[int], Counter[str]]:
         """:attr:`word_ids` and :attr:`word_counts`, both computed (and cached) at the first call of
         either: every family run needs both, and the C twin finds both with one dict probe per word."""
-        sp = _accel.speedups
-        ids, counts = _word_ids_counts(self.words) if sp is None else sp.word_ids_counts(self.words, Counter)
+        ids, counts = word_ids_counts(self.words)
         self.__dict__["word_ids"] = ids
         self.__dict__["word_counts"] = counts
         return ids, counts
@@ -217,6 +223,40 @@ class Document:
         if len(low) != len(self.text):  # e.g. 'İ' lower-cases to two code points
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in self.text)
         return low
+
+    @cached_property
+    def nonprose_spans(self) -> tuple[tuple[int, int], ...]:
+        """Character spans of URLs, link targets and domain names (``example.com/path``), in the order
+        found (not sorted, may overlap): words and marks there are not prose (the repetition family masks
+        them, the phrasing family skips them). Read-only, like the rest."""
+        low = self.lower
+        spans: list[tuple[int, int]] = []
+        # str.find is far faster than a regex scan (and one character, "/", is found with memchr)
+        markers = (("://", 10), ("www.", 0)) if "/" in low else (("www.", 0),)
+        for marker, back in markers:
+            i = low.find(marker)
+            while i >= 0:
+                s = i
+                while s > i - back and s > 0 and low[s - 1].isalpha():  # the scheme, e.g. "https"
+                    s -= 1
+                m = _URL_TAIL.match(low, i + len(marker))
+                e = m.end() if m else i + len(marker)
+                spans.append((s, e))
+                i = low.find(marker, e)
+        if "]" in low and "](" in low:
+            spans.extend(m.span() for m in _LINK_TARGET.finditer(low))
+        done = 0  # end of the last domain span: never walk back over it (keeps this linear)
+        for m in _TLD.finditer(low):
+            if m.start() < done:
+                continue
+            s = m.start()
+            floor = max(done, s - 100)
+            while s > floor and low[s - 1] not in _TOKEN_STOP:
+                s -= 1
+            path = _PATH.match(low, m.end())
+            done = path.end() if path else m.end()
+            spans.append((s, done))
+        return tuple(spans)
 
     @cached_property
     def title(self) -> Heading | None:
@@ -268,6 +308,12 @@ def _word_ids_counts(words: list[str]) -> tuple[list[int], Counter[str]]:
     (``slopsift._speedups.word_ids_counts`` is the C twin)."""
     first: dict[str, int] = {}
     return list(map(first.setdefault, words, word_indices(len(words)))), Counter(words)
+
+
+def word_ids_counts(words: list[str]) -> tuple[list[int], Counter[str]]:
+    """:attr:`Document.word_ids` and :attr:`Document.word_counts` of any word list, in C when built."""
+    sp = _accel.speedups
+    return _word_ids_counts(words) if sp is None else sp.word_ids_counts(words, Counter)
 
 
 _LINE_SLOTS = slot_descriptors(Line)

@@ -36,15 +36,18 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from itertools import repeat
+from operator import itemgetter
 
 import numpy as np
 from numpy.typing import NDArray
 
 from slopsift import _accel
 from slopsift._accel import Speedups
-from slopsift.document import Document
+from slopsift.document import Document, word_ids_counts
 from slopsift.lexicons import _read, function_words, load_table
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
@@ -126,29 +129,87 @@ def _mark_ids() -> NDArray[np.int64]:
     return lut
 
 
-def _skeleton(doc: Document) -> tuple[NDArray[np.int64], NDArray[np.intp], NDArray[np.intp]]:
+@dataclass(frozen=True, slots=True)
+class _Prose:
+    """The words and text the skeleton reads: the document's own, or, where it holds URLs, link
+    targets, domain names (``Document.nonprose_spans``) or code lines, the same without them: their
+    words left out, their characters blanked (so no mark of theirs is read). Offsets stay the text's."""
+
+    words: list[str]
+    ids: list[int]
+    distinct: Iterable[str]
+    """The distinct words in order of first occurrence (``Document.word_counts``' keys)."""
+    initials: str
+    text: str
+    starts: list[int]
+    ends: list[int]
+
+
+def _prose(doc: Document) -> _Prose:
+    spans = list(doc.nonprose_spans)
+    spans.extend((doc.lines[i].start, doc.lines[i].end) for i in doc.code_lines)
+    if not spans:
+        return _Prose(
+            doc.words,
+            doc.word_ids,
+            doc.word_counts,
+            doc.word_initials,
+            doc.text,
+            doc.word_starts,
+            doc.word_ends,
+        )
+    spans.sort()
+    keep = np.ones(doc.n_words, dtype=bool)
+    text = doc.text
+    pieces: list[str] = []
+    pos = 0
+    for s, e in spans:
+        if e <= pos:
+            continue
+        s = max(s, pos)
+        i, j = doc.words_between(s, e)
+        keep[i:j] = False
+        pieces += (text[pos:s], " " * (e - s))
+        pos = e
+    pieces.append(text[pos:])
+    at = np.flatnonzero(keep).tolist()
+    pick = itemgetter(*at) if len(at) > 1 else (lambda xs: tuple(xs[k] for k in at))
+    words = list(pick(doc.words))
+    ids, counts = word_ids_counts(words)
+    return _Prose(
+        words,
+        ids,
+        counts,
+        "".join(pick(doc.word_initials)),
+        "".join(pieces),
+        list(pick(doc.word_starts)),
+        list(pick(doc.word_ends)),
+    )
+
+
+def _skeleton(prose: _Prose) -> tuple[NDArray[np.int64], NDArray[np.intp], NDArray[np.intp]]:
     """Symbol ids of the skeleton in text order, the index of each word among them, and the
     text offsets of the marks kept."""
-    n = doc.n_words
-    # One look-up per distinct word: ``word_counts`` lists the words in order of first occurrence,
-    # and a word's id in ``word_ids`` is the index of its first occurrence.
-    distinct = np.fromiter(map(_word_ids().get, doc.word_counts, repeat(1)), dtype=np.int64)
-    word_ids = np.array(doc.word_ids, dtype=np.intp)
+    n = len(prose.words)
+    # One look-up per distinct word: ``distinct`` lists the words in order of first occurrence,
+    # and a word's id in ``ids`` is the index of its first occurrence.
+    distinct = np.fromiter(map(_word_ids().get, prose.distinct, repeat(1)), dtype=np.int64)
+    word_ids = np.array(prose.ids, dtype=np.intp)
     rank = np.cumsum(word_ids == np.arange(n)) - 1  # at a first occurrence: its word's place in ``distinct``
     ids = distinct[rank[word_ids]]
-    initials = doc.word_initials
+    initials = prose.initials
     if n and not initials.isalpha():
         first = np.frombuffer(initials.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         ids[(first >= 48) & (first <= 57)] = 2  # no function word opens with a digit
-    codes = np.frombuffer(doc.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = np.frombuffer(prose.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     marks = _mark_ids()[np.minimum(codes, 127)]
     pos = np.flatnonzero(marks)
-    starts = np.asarray(doc.word_starts, dtype=np.intp)
-    # Marks inside a word ("3.5", "e.g") belong to it: the word before a mark is the last to start
-    # at or before it; the mark is outside it if that word ends at or before the mark.
+    starts = np.asarray(prose.starts, dtype=np.intp)
+    # Marks inside a word (the point of "3.5") belong to it: the word before a mark is the last to
+    # start at or before it; the mark is outside it if that word ends at or before the mark.
     before = np.searchsorted(starts, pos, side="right")
     if n:
-        ends = np.asarray(doc.word_ends, dtype=np.intp)
+        ends = np.asarray(prose.ends, dtype=np.intp)
         outside = (before == 0) | (pos >= ends[np.maximum(before - 1, 0)])
         pos, before = pos[outside], before[outside]
     seq = np.insert(ids, before, marks[pos])
@@ -170,7 +231,7 @@ def _keys(seq: NDArray[np.int64]) -> NDArray[np.int64]:
 
 def ngram_keys(doc: Document) -> NDArray[np.int64]:
     """The integer key of every skeleton run of ``doc`` (what the training code counts)."""
-    return _keys(_skeleton(doc)[0])
+    return _keys(_skeleton(_prose(doc))[0])
 
 
 def ngram_key(run: str) -> int:
@@ -300,7 +361,7 @@ Candidate = tuple[int, int, float, list[tuple[int, int]]]
 
 
 def _candidates(
-    doc: Document,
+    prose: _Prose,
     skeleton: tuple[NDArray[np.int64], NDArray[np.intp], NDArray[np.intp]],
     keys: NDArray[np.int64],
     runs: NDArray[np.int64],
@@ -320,8 +381,8 @@ def _candidates(
     ends = np.empty(len(seq), dtype=np.intp)
     is_mark = np.ones(len(seq), dtype=bool)
     is_mark[word_at] = False
-    starts[word_at] = doc.word_starts
-    ends[word_at] = doc.word_ends
+    starts[word_at] = prose.starts
+    ends[word_at] = prose.ends
     starts[is_mark] = marks
     ends[is_mark] = marks + 1
     # where the keys of each run length begin in ``keys`` (see _keys)
@@ -357,10 +418,10 @@ def _evidence(candidates: list[Candidate]) -> list[Evidence]:
     return out
 
 
-def _score_py(doc: Document, evidence_score: float = EVIDENCE_SCORE) -> tuple[float, list[Candidate] | None]:
-    """The score of ``doc`` and, if it has runs and the score reaches ``evidence_score``, its evidence
-    candidates. C twin: ``_speedups.phrasing_score``."""
-    skeleton = _skeleton(doc)
+def _score_py(prose: _Prose, evidence_score: float = EVIDENCE_SCORE) -> tuple[float, list[Candidate] | None]:
+    """The score of a document's prose and, if it has runs and the score reaches ``evidence_score``, its
+    evidence candidates. C twin: ``_speedups.phrasing_score``."""
+    skeleton = _skeleton(prose)
     keys = _keys(skeleton[0])
     if not len(keys):
         return 0.0, None
@@ -370,19 +431,20 @@ def _score_py(doc: Document, evidence_score: float = EVIDENCE_SCORE) -> tuple[fl
     score = _weighted_mean(weights, ratios)
     if not score >= evidence_score:
         return score, None
-    return score, _candidates(doc, skeleton, keys, runs, counts, weights, ratios)
+    return score, _candidates(prose, skeleton, keys, runs, counts, weights, ratios)
 
 
-def _score_c(sp: Speedups, doc: Document) -> tuple[float, list[Candidate] | None]:
+def _score_c(sp: Speedups, prose: _Prose) -> tuple[float, list[Candidate] | None]:
     """:func:`_score_py` by the C twin."""
     return sp.phrasing_score(
-        _c_scorer(sp), doc.words, doc.word_ids, doc.word_initials, doc.text, doc.word_starts, doc.word_ends
+        _c_scorer(sp), prose.words, prose.ids, prose.initials, prose.text, prose.starts, prose.ends
     )
 
 
 def compute(doc: Document) -> FamilyOutput:
     sp = _accel.speedups
-    score, candidates = _score_py(doc) if sp is None else _score_c(sp, doc)
+    prose = _prose(doc)
+    score, candidates = _score_py(prose) if sp is None else _score_c(sp, prose)
     return {"function_word_ngram_score": score}, [] if candidates is None else _evidence(candidates)
 
 

@@ -241,45 +241,6 @@ FEATURES: tuple[FeatureSpec, ...] = (
 # what is not prose: code, URLs, domain names
 
 
-_URL_TAIL = re.compile(r"""[^\s()\[\]<>"'`]+""")
-_TLD = re.compile(r"\.(?:com|org|net|gov|edu|io|dev|co|uk|us|ai|app|info|biz)(?![\w-])")
-_PATH = re.compile(r"""/[^\s()\[\]<>"'`]*""")
-_LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
-_TOKEN_STOP = frozenset(" \t\n()[]<>\"'`,;")
-
-
-def _nonprose_spans(doc: Document) -> list[tuple[int, int]]:
-    """Character spans of URLs, link targets and domain names (``example.com/path``)."""
-    low = doc.lower
-    spans: list[tuple[int, int]] = []
-    # str.find is far faster than a regex scan (and one character, "/", is found with memchr)
-    markers = (("://", 10), ("www.", 0)) if "/" in low else (("www.", 0),)
-    for marker, back in markers:
-        i = low.find(marker)
-        while i >= 0:
-            s = i
-            while s > i - back and s > 0 and low[s - 1].isalpha():  # the scheme, e.g. "https"
-                s -= 1
-            m = _URL_TAIL.match(low, i + len(marker))
-            e = m.end() if m else i + len(marker)
-            spans.append((s, e))
-            i = low.find(marker, e)
-    if "]" in low and "](" in low:
-        spans.extend(m.span() for m in _LINK_TARGET.finditer(low))
-    done = 0  # end of the last domain span: never walk back over it (keeps this linear)
-    for m in _TLD.finditer(low):
-        if m.start() < done:
-            continue
-        s = m.start()
-        floor = max(done, s - 100)
-        while s > floor and low[s - 1] not in _TOKEN_STOP:
-            s -= 1
-        path = _PATH.match(low, m.end())
-        done = path.end() if path else m.end()
-        spans.append((s, done))
-    return spans
-
-
 @dataclass(slots=True)
 class _Prose:
     """The words as integer ids (``Document.word_ids``) with code, URLs and domains replaced by
@@ -300,7 +261,7 @@ def _prose(doc: Document) -> _Prose:
     lines = list(compress(range(len(doc.lines)), map(_HAS_LETTER.search, doc.line_texts)))
     if code:
         lines = [i for i in lines if i not in code]
-    spans = _nonprose_spans(doc)
+    spans = list(doc.nonprose_spans)
     spans.extend((doc.lines[i].start, doc.lines[i].end) for i in code)
     ids = doc.word_ids
     n = len(ids)

@@ -112,7 +112,7 @@ import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from scipy.optimize import minimize_scalar
@@ -146,6 +146,18 @@ __all__ = [
     "operating_points",
     "plan_features",
 ]
+
+
+class LearnedColumns(Protocol):
+    """Feature columns fitted on training text (:class:`slopsift.training.phrasing.FoldColumn`)."""
+
+    def __call__(self, x: np.ndarray, train: np.ndarray, test: np.ndarray) -> np.ndarray:
+        """``x`` with the columns refitted on the rows ``train`` and given to ``train`` (cross-fitted)
+        and ``test`` (under the refit) rows."""
+
+    def subset(self, rows: np.ndarray) -> LearnedColumns:
+        """The same over the rows ``rows`` of ``x`` only (a boolean mask)."""
+
 
 FPR_POINTS = (0.01, 0.05)
 CALIB_FRACTION = 0.25
@@ -414,6 +426,7 @@ def machine_term_weight(
     j: int,
     *,
     seed: int = 0,
+    learned: LearnedColumns | None = None,
 ) -> float:
     """The weight (<= 0) of machine-evidence term ``j``, fitted where the signal lives.
 
@@ -425,7 +438,7 @@ def machine_term_weight(
     log-odds of every support text from a model fitted without its group (grouped
     :data:`CROSS_FIT_FOLDS`-fold cross-fitting; the web articles are grouped by repository). Its cost
     on the human texts of other sources is then bounded by the operating points, which are set
-    after it."""
+    after it. With ``learned`` (see :func:`fit_calibrated`), each cross-fit refits the learned columns too."""
     src, grp = np.asarray(sources), np.asarray(groups)
     on = x[:, j] > 0
     support = [
@@ -445,8 +458,9 @@ def machine_term_weight(
         keep = ~np.isin(grp, np.unique(grp[test]))
         if len(set(y[keep].tolist())) < 2:
             return 0.0
+        xx = x if learned is None else learned(x, keep, np.isin(np.arange(len(y)), test))
         fr = fit_calibrated(
-            x[keep],
+            xx[keep],
             y[keep],
             grp[keep].tolist(),
             src[keep].tolist(),
@@ -454,7 +468,7 @@ def machine_term_weight(
             seed=seed,
             machine_terms=False,
         )
-        z[te] = fr.estimator.logit(for_classifier(x[test], fr.plan))
+        z[te] = fr.estimator.logit(for_classifier(xx[test], fr.plan))
     w = balanced_weights(src[rows].tolist(), y[rows])
     return fit_evidence_weight(z, x[rows, j], y[rows], w, sign=-1)
 
@@ -467,9 +481,11 @@ def heldout_domain_points(
     domains: Sequence[str],
     *,
     seed: int = 0,
+    learned: LearnedColumns | None = None,
 ) -> dict[str, dict[str, float]]:
     """Per domain with at least :data:`MIN_DOMAIN_HUMANS` human texts: the quality quantiles at
-    :data:`FPR_POINTS` of those texts under a model fitted and calibrated without the domain."""
+    :data:`FPR_POINTS` of those texts under a model fitted and calibrated without the domain (and,
+    with ``learned``, with the learned columns refitted without it too)."""
     doms, grp = np.asarray(domains), np.asarray(groups)
     src = np.asarray(sources)
     out: dict[str, dict[str, float]] = {}
@@ -479,11 +495,18 @@ def heldout_domain_points(
         keep = ~np.isin(grp, np.unique(grp[doms == d])) & (doms != d)
         if min(len(set(grp[keep & (y == v)].tolist())) for v in (0, 1)) < MIN_GROUPS_PER_LABEL:
             continue  # too little left without the domain to fit and calibrate a model on
-        fr = fit_calibrated(
-            x[keep], y[keep], grp[keep].tolist(), src[keep].tolist(), doms[keep].tolist(), seed=seed
-        )
         human = (doms == d) & (y == 0)
-        quality = fr.estimator.predict_proba(for_classifier(x[human], fr.plan))[:, 0]
+        xx = x if learned is None else learned(x, keep, human)
+        fr = fit_calibrated(
+            xx[keep],
+            y[keep],
+            grp[keep].tolist(),
+            src[keep].tolist(),
+            doms[keep].tolist(),
+            seed=seed,
+            learned=None if learned is None else learned.subset(keep),
+        )
+        quality = fr.estimator.predict_proba(for_classifier(xx[human], fr.plan))[:, 0]
         out[d] = {f"fpr_{p:.2f}": float(np.quantile(quality, p)) for p in FPR_POINTS}
     return out
 
@@ -511,13 +534,16 @@ def fit_calibrated(
     method: str = "sigmoid",
     heldout_domains: bool = False,
     machine_terms: bool = True,
+    learned: LearnedColumns | None = None,
 ) -> FitResult:
     """Fit on a grouped part of the data, calibrate and set thresholds on the rest.
 
     ``y`` is 1 for machine-generated / low-quality text. The returned estimator's
     ``predict_proba[:, 1]`` is the calibrated probability of that class. ``machine_terms=False``
     leaves the fitted machine-evidence terms at weight 0 (the inner fits of :func:`machine_term_weight`);
-    the :data:`SET_TERMS` keep their weights, which nothing is fitted to.
+    the :data:`SET_TERMS` keep their weights, which nothing is fitted to. ``learned`` refits the columns
+    that are themselves fitted on training text (the phrasing table) inside every refit on part of the
+    data (the machine terms' cross-fits, the held-out domains), so none reads a value its table counted.
     """
     fit_idx, cal_idx = calibration_split(groups, calib_fraction=calib_fraction, seed=seed)
     for part, idx in (("fitting", fit_idx), ("calibration", cal_idx)):
@@ -550,7 +576,9 @@ def fit_calibrated(
             elif term_sign(j) > 0:
                 weight = fit_evidence_weight(z, x[cal_idx, j], y[cal_idx], w)
             elif machine_terms:
-                weight = machine_term_weight(x_raw, y, groups, sources, domains, j, seed=seed)
+                weight = machine_term_weight(
+                    x_raw, y, groups, sources, domains, j, seed=seed, learned=learned
+                )
             else:
                 weight = 0.0
             terms.append((j, weight))
@@ -561,7 +589,7 @@ def fit_calibrated(
     thresholds = operating_points(quality, np.asarray(domains)[human].tolist())
     heldout = None
     if heldout_domains:
-        heldout = heldout_domain_points(x_raw, y, groups, sources, domains, seed=seed)
+        heldout = heldout_domain_points(x_raw, y, groups, sources, domains, seed=seed, learned=learned)
         for name in thresholds:
             thresholds[name] = min([thresholds[name], *(pts[name] for pts in heldout.values())])
     return FitResult(estimator, thresholds, cal_idx, fit_idx, plan, heldout)

@@ -22,7 +22,6 @@ raw counts (mean AUROC of the score alone 0.803 vs 0.786), balancing the corpora
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -167,8 +166,9 @@ def cross_fitted(
 
 
 class FoldColumn:
-    """The phrasing column of a grouped-evaluation fold (see :func:`evaluate_protocols`'s ``learned``):
-    cross-fitted values for the fold's training texts, values under the fold's own table for the rest."""
+    """The phrasing column of a refit on part of the data (the grouped evaluation's folds, and inside
+    :func:`slopsift.training.fit.fit_calibrated` the held-out domains and the machine terms' cross-fits):
+    cross-fitted values for the part's training texts, values under the part's own table for the rest."""
 
     def __init__(
         self,
@@ -196,15 +196,19 @@ class FoldColumn:
         )
         return out
 
+    def subset(self, rows: np.ndarray) -> FoldColumn:
+        """The same over the rows ``rows`` (a boolean mask) only, numbered as in ``x[rows]``."""
+        c = self.counts
+        part = RunCounts(c.keys, c.x[rows], c.used[rows])
+        return FoldColumn(part, self.y[rows], self.groups[rows], self.column, self.fit_mask[rows], self.seed)
+
 
 def write_table(path: Path, counts: RunCounts, ratios: np.ndarray, n_texts: int) -> None:
     """Write the table (``function_word_ngrams.tsv`` format), runs in key order."""
     keep = np.flatnonzero(ratios)
-    today = _dt.date.today().isoformat()
     lines = [
         f"# source: fitted by python -m slopsift.training.train on {n_texts} training texts of "
-        "../shared/data "
-        f"({today}): naive-Bayes log-ratio of each function-word run's weight in machine vs human text "
+        "../shared/data: naive-Bayes log-ratio of each function-word run's weight in machine vs human text "
         f"(slopsift.training.phrasing; alpha {ALPHA}, runs in >= {MIN_DOCS} texts, top {MAX_RUNS})",
         "# licence: statistics derived from the training corpora listed in models/MODEL_CARD.md, under their "
         "terms as for the shipped model (including CC BY-NC-SA 4.0 for the PERSUADE essays)",
@@ -236,5 +240,10 @@ def learn_column(
     t.x[:, j] = scores(counts, np.arange(len(t.y)), ratios)
     train_rows = np.flatnonzero(train)
     t.x[train_rows, j] = cross_fitted(counts, t.y, t.group, fit_rows, score_rows=train_rows, seed=seed)
+    # Texts outside training that share a group with a training text (the attacked copies of training
+    # texts in the robustness rows) get out-of-group values too: the table counted their originals.
+    twins = np.flatnonzero(~train & np.isin(t.group, t.group[fit_rows]))
+    if len(twins):
+        t.x[twins, j] = cross_fitted(counts, t.y, t.group, fit_rows, score_rows=twins, seed=seed)
     log(f"phrasing: {int((ratios != 0).sum())} runs from {len(fit_rows)} training texts")
     return counts, ratios, FoldColumn(counts, t.y, t.group, j, fit_mask, seed)

@@ -44,6 +44,7 @@ from slopsift.training.fit import (
     FPR_POINTS,
     MIN_DOMAIN_HUMANS,
     MIN_GROUPS_PER_LABEL,
+    LearnedColumns,
     calibration_split,
     fit_calibrated,
     human_percentiles,
@@ -103,14 +104,27 @@ def table_from_records(records: Sequence[Any], x: np.ndarray) -> Table:
     )
 
 
-def fit_bundle(t: Table, *, seed: int = 0, metadata: dict[str, Any] | None = None) -> ModelBundle:
+def fit_bundle(
+    t: Table,
+    *,
+    seed: int = 0,
+    metadata: dict[str, Any] | None = None,
+    learned: LearnedColumns | None = None,
+) -> ModelBundle:
     """Fit, calibrate and package a model on every record of ``t``.
 
     Operating points hold on every training domain as if it were unseen, too (see
     :func:`slopsift.training.fit.heldout_domain_points`); with a single domain that adds nothing.
     """
     fit = fit_calibrated(
-        t.x, t.y, t.group.tolist(), t.source.tolist(), t.domain.tolist(), seed=seed, heldout_domains=True
+        t.x,
+        t.y,
+        t.group.tolist(),
+        t.source.tolist(),
+        t.domain.tolist(),
+        seed=seed,
+        heldout_domains=True,
+        learned=learned,
     )
     meta = dict(metadata or {})
     meta.setdefault("model_version", f"slopsift-{__version__}")
@@ -485,7 +499,12 @@ def reproduce(args: argparse.Namespace) -> int:
             ),
             learned=fold_column,
         )
-    bundle = fit_bundle(t.subset(train_m), seed=args.seed, metadata={"phrasing_table_sha256": table_sha})
+    bundle = fit_bundle(
+        t.subset(train_m),
+        seed=args.seed,
+        metadata={"phrasing_table_sha256": table_sha},
+        learned=fold_column.subset(train_m),
+    )
     side = save_bundle(bundle, out_dir / BUNDLED_MODEL)
     bundle.metadata = json.loads(side.read_text(encoding="utf-8"))
     results["final_model"] = {
