@@ -79,7 +79,9 @@ def test_exact_score_is_the_weighted_mean_of_the_table_ratios(monkeypatch: pytes
     assert values["function_word_ngram_score"] > 0
 
 
-def test_evidence_points_at_the_strongest_runs_without_overlap(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_evidence_points_at_the_strongest_runs_skipping_one_inside_a_stronger(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     _with_table(monkeypatch, {"it is _ to": 3.0, "is _ to": 2.9, ", which": 2.0, "we": -2.0})
     text = "It is vital to note this, which matters. It is crucial to act, which we do."
     values, ev = phrasing.compute(parse(text))
@@ -140,14 +142,28 @@ def test_fit_ratios_are_smoothed_naive_bayes_log_ratios() -> None:
 
 
 def test_cross_fitting_never_scores_a_text_with_its_own_group() -> None:
-    counts, y, groups = _counts()
-    # Each text is alone in its group; with one text per fold, a text's value comes from the others.
-    out = fit.cross_fitted(counts, y, groups, np.arange(4), k=4, seed=0)
-    folds = fit._fold_of(groups.tolist(), 4, 0)
-    for i in range(4):
+    texts = [
+        "It is vital to note this, which matters.",  # machine, group a
+        "It is crucial to act now, which helps.",  # machine, group a (its rewrite)
+        "It is key to see this, which we do.",  # machine, group b
+        "We went home. We slept, and we ate.",  # human, group c
+        "We ate and we slept. It was late.",  # human, group d
+        "We sat down. We talked, and we left.",  # human, group e
+    ]
+    counts = fit.count_runs(texts)
+    y = np.array([1, 1, 1, 0, 0, 0])
+    groups = np.array(["a", "a", "b", "c", "d", "e"])
+    out = fit.cross_fitted(counts, y, groups, np.arange(6), k=3, seed=0, min_docs=1)
+    folds = fit._fold_of(groups.tolist(), 3, 0)
+    assert folds[0] == folds[1]  # a group stays in one fold
+    in_sample = fit.scores(counts, np.arange(6), fit.fit_ratios(counts, np.arange(6), y, min_docs=1))
+    for i in range(6):
         others = np.flatnonzero(folds != folds[i])
-        expected = fit.scores(counts, np.array([i]), fit.fit_ratios(counts, others, y))[0]
+        assert not np.isin(groups[others], groups[i]).any()
+        expected = fit.scores(counts, np.array([i]), fit.fit_ratios(counts, others, y, min_docs=1))[0]
         assert out[i] == expected
+    assert (out != 0).all() and (out != in_sample).all()
+    assert (in_sample[y == 1] > 0).all() and (in_sample[y == 0] < 0).all()
 
 
 def test_written_table_loads_back_exactly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -197,3 +213,14 @@ def test_evidence_score_lies_inside_the_reason_tail() -> None:
     bundle = slopsift.Detector().bundle
     j = list(bundle.feature_names).index("phrasing.function_word_ngram_score")
     assert bundle.human_percentiles[j][math.ceil(TAIL) - 1] >= phrasing.EVIDENCE_SCORE
+
+
+def test_train_notes_when_the_data_holds_the_corpora_the_table_counted() -> None:
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from slopsift.training.train import _table_overlap_notes
+
+    notes = _table_overlap_notes(cast(Any, SimpleNamespace(source=np.array(["detectrl", "my-forum"]))))
+    assert len(notes) == 1 and "detectrl" in notes[0] and "in-sample" in notes[0]
+    assert _table_overlap_notes(cast(Any, SimpleNamespace(source=np.array(["my-forum"])))) == []

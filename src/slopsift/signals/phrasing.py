@@ -6,8 +6,11 @@ Content words say what a text is about, so they are masked: each word of the sha
 itself if it is a function word (``stopwords_en.txt``), ``0`` if it opens with a digit and ``_``
 otherwise, and the punctuation marks ``, . ; : ? ! ( )`` between words are kept. What is left is
 the text's *skeleton*: "We took the dog to the vet." is ``we _ the _ to the _ .``. Topic, names and
-jargon cannot enter it; quotes, dashes, line breaks and markup do not either, since they are where
-the corpora's formatting differs between their human and machine sides.
+jargon cannot enter it. Quotes, dashes, line breaks, ``#`` and ``*`` are not tokens, and URLs, link
+targets, domain names (``Document.nonprose_spans``) and code lines are left out with their words and
+marks, since they are where the corpora's formatting and linking habits differ between their human
+and machine sides. What markup is made of words, digits and marks stays: a numbered list item
+"1. Step" is ``0 . _``, a link's text its words.
 
 ``function_word_ngram_score`` is the mean, over the distinct 1- to 4-token runs of the skeleton, of
 each run's log-ratio of frequency in machine versus human text (``function_word_ngrams.tsv``; runs
@@ -16,7 +19,9 @@ but a text cannot reach a high score by repeating one habit. The table is a smoo
 estimate from the training corpora, refitted with the model (:mod:`slopsift.training.phrasing`,
 which also cross-fits it so that the classifier never learns from a text the table was counted
 on); its header says which fit wrote it.
-Evidence: the few runs that added most to the score, when the score is high.
+Evidence: the few runs that added most to the score, when the score is high; a run whose first place
+overlaps the first place of a stronger one is not shown (". as the" inside ". as the _"), though their
+later places may overlap.
 
 Its limits: it measures grammar habits, so fluent human writing in a formal register leans towards
 the machine side (the classifier reads it beside the other families, never alone), and a generator

@@ -25,7 +25,14 @@ from typing import Any
 import numpy as np
 
 from slopsift._version import __version__
-from slopsift.bundle import BUNDLED_MODEL, ModelBundle, check_bundle_path, save_bundle, sidecar_path
+from slopsift.bundle import (
+    BUNDLED_MODEL,
+    ModelBundle,
+    bundled_model_path,
+    check_bundle_path,
+    save_bundle,
+    sidecar_path,
+)
 from slopsift.features import (
     FEATURE_SCHEMA_VERSION,
     extract_features,
@@ -341,7 +348,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise ValueError(f"--out {exc}") from None
     check_output_path(sidecar_path(out), "its metadata file", inputs=[data])
     t = _train_role(load_labelled_jsonl(data))
-    for note in data_notes(t):
+    for note in [*data_notes(t), *_table_overlap_notes(t)]:
         _log(f"note: {note}")
     # Gating only removes groups: data too small as it is is refused before any feature is computed.
     check_trainable(t, str(args.data), notes=False)
@@ -362,6 +369,25 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise OutputWriteError(f"model not written to {out}: {exc}") from None
     _log(f"wrote {out} and {side} (thresholds: {bundle.thresholds})")
     return 0
+
+
+def _table_overlap_notes(t: Table) -> list[str]:
+    """A note when ``t`` names sources the shipped phrasing table was counted on (``prepare-data``'s
+    output, say): their phrasing values are then in-sample, and the model learns to trust it too much."""
+    try:
+        meta = json.loads(sidecar_path(bundled_model_path()).read_text(encoding="utf-8"))
+        counted = {k.rsplit("/", 1)[0] for k in meta["training_data"]["by_source_label"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    shared = sorted(counted & set(t.source.tolist()))
+    if not shared:
+        return []
+    return [
+        f"records of {', '.join(shared)}: the shipped phrasing table (function_word_ngrams.tsv) was counted "
+        "on these corpora, so their phrasing.function_word_ngram_score values are in-sample and the model "
+        "will trust that signal too much; `python -m slopsift.training.train` refits the table with "
+        "cross-fitting instead"
+    ]
 
 
 def check_calibration_humans(t: Table, seed: int) -> None:
@@ -518,6 +544,12 @@ def reproduce(args: argparse.Namespace) -> int:
     )
     from slopsift.training.card import probe_of, write_model_card
 
+    if table_sha != phrasing.table_sha256():
+        _log(
+            f"note: {table} differs from the installed {phrasing.TABLE}: the model loads only beside it. "
+            "Copy it to src/slopsift/lexicons/ (and the model to models/), then rerun "
+            "`python -m slopsift.training.card`: the card's probe figures were scored with the installed table"
+        )
     write_model_card(out_dir / "MODEL_CARD.md", bundle, results, probe_of(bundle))
     _log(f"wrote {out_dir}/{BUNDLED_MODEL}, {phrasing.TABLE}, metrics.json, MODEL_CARD.md")
     return 0
