@@ -548,7 +548,7 @@ def reproduce(args: argparse.Namespace) -> int:
         _log(
             f"note: {table} differs from the installed {phrasing.TABLE}: the model loads only beside it. "
             "Copy it to src/slopsift/lexicons/ (and the model to models/), then rerun "
-            "`python -m slopsift.training.card`: the card's probe figures were scored with the installed table"
+            "`python -m slopsift.training.card`: the card's probe figures used the installed table"
         )
     write_model_card(out_dir / "MODEL_CARD.md", bundle, results, probe_of(bundle))
     _log(f"wrote {out_dir}/{BUNDLED_MODEL}, {phrasing.TABLE}, metrics.json, MODEL_CARD.md")
