@@ -221,7 +221,11 @@ SUPPORT_SMOOTHING = 0.002
 CROSS_FIT_FOLDS = 3
 """Grouped folds of the cross-fitting that gives those sources' texts out-of-group log-odds."""
 MAX_EVIDENCE_WEIGHT = 15.0
-"""Upper bound of a term's fitted weight (log-odds), against a degenerate fit on a tiny set."""
+"""Upper bound of a term's fitted weight (log-odds), against a degenerate fit on a tiny set. Where the
+training data separate perfectly the bound *is* the weight: ``repetition.pasted_share`` (only the
+content-farm copies pass Gopher's limit) sits at it, and it is set so that a human page pasted twice
+falls under the default threshold (15 since that threshold fell to about 0.042; 10 before). The fitted
+human-evidence terms stay well inside it (at most 7.9)."""
 SET_WEIGHT = -2.0
 """The weight of every :data:`SET_TERMS` term: below the 3.13 log-odds between even odds and the default
 threshold (about 0.042), so such a term alone cannot flag a text the other signals rate at even odds or
