@@ -97,8 +97,8 @@ three lines, which the trees had learned from the content-farm copies at about 3
 precision (contradictions: ChatProtect 42 of 42 hits real; none of 30,412 human corpus texts nor of the
 hand-written ordinary texts of ``tests/fixtures``; ``docs/inconsistency.md``), but a precise rule still
 misreads some text somewhere, and a human page may keep a credit line or a "Related:" link. So the weight
-(:data:`SET_WEIGHT`, -2.0) is kept below what could flag a text alone, less than the 3.13 log-odds between
-even odds and the default threshold (about 0.042), the term ``w * v / (v + 1)`` never reaches it, and the
+(:data:`SET_WEIGHT`, -2.0) is kept below what could flag a text alone, less than the 2.88 log-odds between
+even odds and the default threshold (about 0.053), the term ``w * v / (v + 1)`` never reaches it, and the
 trees read none of the chrome and lone-word features (:data:`TERM_ONLY`). Chrome and lone words are counted
 lines, not rates: one line costs 1.0 log-odds (0.85 -> 0.68) in any length of text, two 1.33, ten 1.82. A
 contradiction is a rate: one in a 640-word text costs 1.22 (0.8 -> 0.54, 0.3 -> 0.11). A text the other
@@ -224,11 +224,11 @@ MAX_EVIDENCE_WEIGHT = 15.0
 """Upper bound of a term's fitted weight (log-odds), against a degenerate fit on a tiny set. Where the
 training data separate perfectly the bound *is* the weight: ``repetition.pasted_share`` (only the
 content-farm copies pass Gopher's limit) sits at it, and it is set so that a human page pasted twice
-falls under the default threshold (15 since that threshold fell to about 0.042; 10 before). The fitted
+falls under the default threshold (15 since that threshold fell to about 0.053; 10 before). The fitted
 human-evidence terms stay well inside it (at most 7.9)."""
 SET_WEIGHT = -2.0
-"""The weight of every :data:`SET_TERMS` term: below the 3.13 log-odds between even odds and the default
-threshold (about 0.042), so such a term alone cannot flag a text the other signals rate at even odds or
+"""The weight of every :data:`SET_TERMS` term: below the 2.88 log-odds between even odds and the default
+threshold (about 0.053), so such a term alone cannot flag a text the other signals rate at even odds or
 better (``tests/test_model.py`` checks the shipped threshold keeps that margin)."""
 SET_TERMS: dict[str, float] = {
     "inconsistency.conflicts_per_1k_words": SET_WEIGHT,

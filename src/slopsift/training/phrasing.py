@@ -22,7 +22,7 @@ up to 3 tokens 0.781, 4: 0.786, 5: 0.788). Stacked into the classifier, it raise
 AUROC from 0.806 to 0.844 in those runs.
 
 What did not fix its one weakness, formal human prose (held-out abstracts flagged at a fold's default
-point: 41% with this table), in full grouped runs: a table of within-domain contrasts (64%), damping each
+point: 41-42% with this table), in full grouped runs: a table of within-domain contrasts (64%), damping each
 run by how much its human frequency varies across domains (49-56%), the score minus a human baseline
 predicted from the neutral register signals (29%, at a cost of 0.02-0.06 AUROC on most folds), and
 stronger smoothing or fewer runs (41-44%). The operating points absorb it instead: the held-out domains
