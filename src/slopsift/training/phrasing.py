@@ -26,9 +26,9 @@ point: 41-42% with this table), in full grouped runs: a table of within-domain c
 run by how much its human frequency varies across domains (49-56%), the score minus a human baseline
 predicted from the neutral register signals (29%, at a cost of 0.02-0.06 AUROC on most folds),
 stronger smoothing or fewer runs (41-44%), and counting each distinct run once instead of log(1 + count)
-(45%, and 0.007 less AUROC with DetectRL held out). The operating points absorb it instead: the held-out
-domains set the shipped threshold (:func:`slopsift.training.fit.heldout_domain_points`, with the table refitted
-without each domain).
+(45%, and 0.007 less AUROC with DetectRL held out). The operating points absorb it instead: the
+held-out domains set the shipped threshold (:func:`slopsift.training.fit.heldout_domain_points`, with
+the table refitted without each domain).
 """
 
 from __future__ import annotations
