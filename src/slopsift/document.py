@@ -226,9 +226,9 @@ class Document:
 
     @cached_property
     def nonprose_spans(self) -> tuple[tuple[int, int], ...]:
-        """Character spans of URLs, link targets and domain names (``example.com/path``), in the order
-        found (not sorted, may overlap): words and marks there are not prose (the repetition family masks
-        them, the phrasing family skips them). Read-only, like the rest."""
+        """Character spans of URLs, link targets, domain names (``example.com/path``) and code lines,
+        sorted and merged (overlapping or touching spans are one): words and marks there are not prose
+        (the repetition family masks them, the phrasing family skips them). Read-only, like the rest."""
         low = self.lower
         spans: list[tuple[int, int]] = []
         # str.find is far faster than a regex scan (and one character, "/", is found with memchr)
@@ -256,7 +256,16 @@ class Document:
             path = _PATH.match(low, m.end())
             done = path.end() if path else m.end()
             spans.append((s, done))
-        return tuple(spans)
+        spans.extend((self.lines[i].start, self.lines[i].end) for i in self.code_lines)
+        spans.sort()
+        merged: list[tuple[int, int]] = []
+        for s, e in spans:
+            if merged and s <= merged[-1][1]:
+                if e > merged[-1][1]:
+                    merged[-1] = (merged[-1][0], e)
+            else:
+                merged.append((s, e))
+        return tuple(merged)
 
     @cached_property
     def title(self) -> Heading | None:

@@ -138,7 +138,7 @@ def _mark_ids() -> NDArray[np.int64]:
 @dataclass(frozen=True, slots=True)
 class _Prose:
     """The words and text the skeleton reads: the document's own, or, where it holds URLs, link
-    targets, domain names (``Document.nonprose_spans``) or code lines, the same without them: their
+    targets, domain names or code lines (``Document.nonprose_spans``), the same without them: their
     words left out, their characters blanked (so no mark of theirs is read). Offsets stay the text's."""
 
     words: list[str]
@@ -152,8 +152,7 @@ class _Prose:
 
 
 def _prose(doc: Document) -> _Prose:
-    spans = list(doc.nonprose_spans)
-    spans.extend((doc.lines[i].start, doc.lines[i].end) for i in doc.code_lines)
+    spans = doc.nonprose_spans
     if not spans:
         return _Prose(
             doc.words,
@@ -164,15 +163,11 @@ def _prose(doc: Document) -> _Prose:
             doc.word_starts,
             doc.word_ends,
         )
-    spans.sort()
     keep = np.ones(doc.n_words, dtype=bool)
     text = doc.text
     pieces: list[str] = []
     pos = 0
-    for s, e in spans:
-        if e <= pos:
-            continue
-        s = max(s, pos)
+    for s, e in spans:  # sorted and disjoint
         i, j = doc.words_between(s, e)
         keep[i:j] = False
         pieces += (text[pos:s], " " * (e - s))

@@ -261,17 +261,14 @@ def _prose(doc: Document) -> _Prose:
     lines = list(compress(range(len(doc.lines)), map(_HAS_LETTER.search, doc.line_texts)))
     if code:
         lines = [i for i in lines if i not in code]
-    spans = list(doc.nonprose_spans)
-    spans.extend((doc.lines[i].start, doc.lines[i].end) for i in code)
+    merged = doc.nonprose_spans
     ids = doc.word_ids
     n = len(ids)
     words = doc.words
     # ASCII lower-casing keeps lengths, so the word characters are the summed spans then
     chars = sum(doc.word_ends) - sum(doc.word_starts) if text.isascii() else sum(map(len, words))
-    if not spans:
+    if not merged:
         return _Prose(ids, n, chars, lines, text[:COMPRESS_MAX_CHARS])
-    spans.sort()
-    merged = _merge(spans)
     ids = list(ids)
     masked = 0
     for s, e in merged:
@@ -527,18 +524,6 @@ def _repeated_ngrams_py(ids: Sequence[int], base: int, nmax: int) -> list[_Level
         level, cand, keys = _level(cand, keys, ids, base, k)
         levels.append(level)
     return levels
-
-
-def _merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Merge word intervals sorted by start; touching intervals merge."""
-    out: list[tuple[int, int]] = []
-    for s, e in intervals:
-        if out and s <= out[-1][1]:
-            if e > out[-1][1]:
-                out[-1] = (out[-1][0], e)
-        else:
-            out.append((s, e))
-    return out
 
 
 def _covered(runs: Iterable[tuple[int, int]], words: Sequence[str]) -> int:
