@@ -33,7 +33,6 @@ the table refitted without each domain).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +43,7 @@ import scipy.sparse as sp
 from slopsift.document import parse
 from slopsift.features import feature_names
 from slopsift.signals import phrasing
-from slopsift.training.evaluate import Table
+from slopsift.training.evaluate import Table, _hash_bucket
 
 __all__ = [
     "ALPHA",
@@ -145,12 +144,8 @@ def scores(counts: RunCounts, rows: np.ndarray, ratios: np.ndarray) -> np.ndarra
 
 
 def _fold_of(groups: Sequence[str], k: int, seed: int) -> np.ndarray:
-    return np.array(
-        [
-            int.from_bytes(hashlib.blake2b(f"{seed}:{g}".encode(), digest_size=4).digest(), "big") % k
-            for g in groups
-        ]
-    )
+    """Each group's fold, the same in every call (``seed`` varies the assignment)."""
+    return np.array([_hash_bucket(f"{seed}:{g}", k) for g in groups])
 
 
 def cross_fitted(
