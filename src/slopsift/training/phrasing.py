@@ -246,12 +246,10 @@ def learn_column(
     fit_rows = np.flatnonzero(train & fit_mask)
     ratios = fit_ratios(counts, fit_rows, t.y)
     t.x[:, j] = scores(counts, np.arange(len(t.y)), ratios)
-    train_rows = np.flatnonzero(train)
-    t.x[train_rows, j] = cross_fitted(counts, t.y, t.group, fit_rows, score_rows=train_rows, seed=seed)
-    # Texts outside training that share a group with a training text (the attacked copies of training
-    # texts in the robustness rows) get out-of-group values too: the table counted their originals.
-    twins = np.flatnonzero(~train & np.isin(t.group, t.group[fit_rows]))
-    if len(twins):
-        t.x[twins, j] = cross_fitted(counts, t.y, t.group, fit_rows, score_rows=twins, seed=seed)
+    # The training texts, and the texts outside training that share a group with one (the attacked
+    # copies of training texts in the robustness rows: the table counted their originals), get
+    # out-of-group values, from the same fold tables.
+    out_of_group = np.flatnonzero(train | np.isin(t.group, t.group[fit_rows]))
+    t.x[out_of_group, j] = cross_fitted(counts, t.y, t.group, fit_rows, score_rows=out_of_group, seed=seed)
     log(f"phrasing: {int((ratios != 0).sum())} runs from {len(fit_rows)} training texts")
     return counts, ratios, FoldColumn(counts, t.y, t.group, j, fit_mask, seed)
