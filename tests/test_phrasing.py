@@ -166,6 +166,56 @@ def test_cross_fitting_never_scores_a_text_with_its_own_group() -> None:
     assert (in_sample[y == 1] > 0).all() and (in_sample[y == 0] < 0).all()
 
 
+def test_grouped_evaluation_refits_the_table_inside_each_folds_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The machine terms' cross-fits inside a fold's fit must read phrasing values from a table fitted
+    without their held-out texts, as in the shipped fit: the fold's fit gets ``learned.subset(fit rows)``."""
+    import slopsift
+    from slopsift.training import evaluate
+
+    fixtures = Path(__file__).parent / "fixtures"
+    paras = [
+        (fixtures / f).read_text(encoding="utf-8").split("\n\n")
+        for f in ("human_article.md", "content_farm.md")
+    ]
+    n = 160
+    texts = ["\n\n".join(paras[i % 2][j] for j in range(len(paras[i % 2])) if (i + j) % 3) for i in range(n)]
+    y = np.arange(n) % 2
+    t = evaluate.Table(
+        texts=texts,
+        y=y,
+        source=np.array(["a" if i % 4 < 2 else "b" for i in range(n)]),
+        generator=np.where(y == 1, "m", "human"),
+        domain=np.array(["d"] * n),
+        group=np.array([f"g{i // 2}" for i in range(n)]),
+        role=np.array(["train"] * n),
+        repo=np.array([""] * n),
+        x=slopsift.extract_features(texts),
+    )
+    subsets: list[np.ndarray] = []
+    given: list[object] = []
+
+    class Spy:
+        def __call__(self, x: np.ndarray, train: np.ndarray, test: np.ndarray) -> np.ndarray:
+            return x
+
+        def subset(self, rows: np.ndarray) -> Spy:
+            subsets.append(rows.copy())
+            return Spy()
+
+    real = evaluate.fit_calibrated
+
+    def recording(*args: object, **kwargs: object) -> object:
+        given.append(kwargs.get("learned"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(evaluate, "fit_calibrated", recording)
+    evaluate.evaluate_protocols(t, ("dataset",), baselines=False, learned=Spy(), log=lambda s: None)
+    trains = [train for _, train, _ in evaluate.folds(t, "dataset")]
+    assert len(given) == len(trains) == 2
+    assert all(isinstance(g, Spy) for g in given)
+    assert [r.tolist() for r in subsets] == [r.tolist() for r in trains]
+
+
 def test_written_table_loads_back_exactly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     counts, y, _ = _counts()
     ratios = fit.fit_ratios(counts, np.arange(4), y, min_docs=1)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from slopsift.training.fit import fit_calibrated
+from slopsift.training.fit import LearnedColumns, fit_calibrated
 from slopsift.training.metrics import fpr_at, summary
 
 __all__ = ["PROTOCOLS", "Table", "evaluate_protocols", "folds"]
@@ -156,14 +156,16 @@ def evaluate_protocols(
     seed: int = 0,
     cache: Path | None = None,
     on_protocol: Callable[[dict[str, Any]], object] | None = None,
-    learned: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None,
+    learned: LearnedColumns | None = None,
     log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
 ) -> dict[str, Any]:
     """Run every fold of every protocol; per fold, metrics for slopsift and the baselines.
 
     ``learned(x, train_mask, test_mask)`` returns the fold's feature matrix when a feature is itself
     fitted on training text (the phrasing table, :class:`slopsift.training.phrasing.FoldColumn`): it
-    is refitted from the fold's training texts, so no held-out text shaped it.
+    is refitted from the fold's training texts, so no held-out text shaped it, and refitted again
+    inside the fold's fit wherever that fit holds texts out (the machine terms' cross-fits), as in
+    the shipped fit.
 
     The TF-IDF baseline depends only on the texts of a fold, so its metrics are cached in ``cache``
     (a JSON file) under a key made from those texts: re-running after a signal change refits only
@@ -191,7 +193,13 @@ def evaluate_protocols(
             tf = t if learned is None else replace(t, x=learned(t.x, train_m, test_m))
             tr, te = tf.subset(fit_m), tf.subset(test_m)
             fit = fit_calibrated(
-                tr.x, tr.y, tr.group.tolist(), tr.source.tolist(), tr.domain.tolist(), seed=seed
+                tr.x,
+                tr.y,
+                tr.group.tolist(),
+                tr.source.tolist(),
+                tr.domain.tolist(),
+                seed=seed,
+                learned=None if learned is None else learned.subset(fit_m),
             )
             p = fit.estimator.predict_proba(te.x)[:, 1]
             flagged = (1.0 - p) < fit.thresholds["fpr_0.05"]
