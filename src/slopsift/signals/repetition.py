@@ -60,6 +60,7 @@ from operator import add, attrgetter, eq, itemgetter, lt, ne, sub
 import numpy as np
 
 from slopsift import _accel
+from slopsift._frozen import build_frozen, slot_descriptors
 from slopsift.document import Document, Paragraph, Sentence
 from slopsift.lexicons import function_words
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
@@ -381,10 +382,15 @@ class _Level:
         else a C-level scan from its first occurrence that stops at its last."""
         gid = self.first[rank]
         if self.arrays is not None and len(self.arrays[0]) > _NUMPY_MIN:
-            pos, gids, _ = self.arrays
-            return pos[gids == gid].tolist()  # type: ignore[no-any-return]
-        i = bisect_left(self.pos, gid)
-        return list(islice(compress(self.pos[i:], map(gid.__eq__, self.gids[i:])), self.counts[rank]))
+            pos_a, gids_a, _ = self.arrays
+            return pos_a[gids_a == gid].tolist()  # type: ignore[no-any-return]
+        pos, find = self.pos, self.gids.index
+        k = bisect_left(pos, gid)
+        out = [gid]
+        for _ in repeat(None, self.counts[rank] - 1):  # list.index scans in C, copying nothing
+            k = find(gid, k + 1)
+            out.append(pos[k])
+        return out
 
 
 _EMPTY = _Level([], [], [], [])
@@ -526,20 +532,24 @@ def _repeated_ngrams_py(ids: Sequence[int], base: int, nmax: int) -> list[_Level
     return levels
 
 
-def _covered(runs: Iterable[tuple[int, int]], words: Sequence[str]) -> int:
+Runs = tuple[list[int], list[int]]
+"""Word ranges ``[firsts[k], ends[k])`` as two columns (no tuple per range)."""
+
+
+def _covered(runs: Runs, words: Sequence[str]) -> int:
     """Characters of the words in ``runs``: O(words covered), which on real text is a few."""
-    return sum(sum(map(len, words[s:e])) for s, e in runs)
+    return sum(map(len, chain.from_iterable(map(words.__getitem__, map(slice, *runs)))))
 
 
-def _runs(starts: Sequence[int], n: int) -> list[tuple[int, int]]:
+def _runs(starts: Sequence[int], n: int) -> Runs:
     """Union of the word windows ``[p, p + n)`` for ascending ``starts``, as merged runs
     (touching windows merge). The gaps are found with C-level iterators."""
     if not starts:
-        return []
+        return [], []
     gaps = list(compress(range(len(starts) - 1), map(n.__lt__, map(sub, islice(starts, 1, None), starts))))
-    firsts = [starts[0], *(starts[k + 1] for k in gaps)]
-    lasts = [*(starts[k] + n for k in gaps), starts[-1] + n]
-    return list(zip(firsts, lasts, strict=True))
+    firsts = [starts[0], *map(starts.__getitem__, map(_ONE.__add__, gaps))]
+    ends = [*map(n.__add__, map(starts.__getitem__, gaps)), starts[-1] + n]
+    return firsts, ends
 
 
 def _top_ngram(level: _Level, n: int, words: Sequence[str], ids: Sequence[int]) -> tuple[int, int]:
@@ -871,15 +881,37 @@ def _mtld(ids: list[int], size: int) -> float:
 # --------------------------------------------------------------------------------------------
 
 
+_EVIDENCE_SLOTS = slot_descriptors(Evidence)
+_MINUS_ONE = -1
+
+
+def _word_evidence(
+    doc: Document, firsts: Sequence[int], ends: Iterable[int], signal: str, note: str | list[str]
+) -> list[Evidence]:
+    """``Evidence`` over the words ``[firsts[k], ends[k])`` (``note`` for all, or one each; ``ends``
+    may run longer), made at once by :func:`build_frozen`: no ``Evidence.__init__`` per span."""
+    m = len(firsts)
+    return build_frozen(
+        Evidence,
+        _EVIDENCE_SLOTS,
+        list(map(doc.word_starts.__getitem__, firsts)),
+        list(map(doc.word_ends.__getitem__, map(_MINUS_ONE.__add__, islice(ends, m)))),
+        [signal] * m,
+        [note] * m if isinstance(note, str) else note,
+    )
+
+
 def _top_evidence(doc: Document, level: _Level, rank: int, k: int, signal: str) -> list[Evidence]:
     """Each occurrence (at most MAX_EVIDENCE) of the n-gram of ``rank`` in ``level``, with its count."""
     pos = level.positions_of(rank)
     note = f"'{' '.join(doc.words[pos[0] : pos[0] + k])}' x{len(pos)}"
-    return [Evidence(*_word_span(doc, i, i + k), signal, note) for i in pos[:MAX_EVIDENCE]]
+    firsts = pos[:MAX_EVIDENCE]
+    return _word_evidence(doc, firsts, map(k.__add__, firsts), signal, note)
 
 
-def _evidence_runs(doc: Document, runs: Sequence[tuple[int, int]], signal: str, note: str) -> list[Evidence]:
-    return [Evidence(*_word_span(doc, s, e), signal, note) for s, e in runs[:MAX_EVIDENCE]]
+def _evidence_runs(doc: Document, runs: Runs, signal: str, note: str) -> list[Evidence]:
+    firsts, ends = runs
+    return _word_evidence(doc, firsts[:MAX_EVIDENCE], ends, signal, note)
 
 
 def compute(doc: Document) -> FamilyOutput:
@@ -954,7 +986,7 @@ def compute(doc: Document) -> FamilyOutput:
         if frac >= TOP_NGRAM_EVIDENCE[k]:
             ev.extend(_top_evidence(doc, levels[k], rank, k, name))
 
-    runs5: list[tuple[int, int]] = []
+    runs5: Runs = ([], [])
     for k in DUP_NGRAMS:
         name = f"dup_{k}gram_char_frac"
         if not levels[k].counts:  # nothing repeats at this length, nor at any longer one
@@ -996,10 +1028,8 @@ def compute(doc: Document) -> FamilyOutput:
     values["top_phrase_per_1k"] = count_ * 1000.0 / n_words if count_ else 0.0
     if count_ >= PHRASE_EVIDENCE_MIN_COUNT and values["top_phrase_per_1k"] >= PHRASE_EVIDENCE_MIN_RATE:
         note = f"'{' '.join(words[positions[0] : positions[0] + plen])}' x{count_}"
-        ev.extend(
-            Evidence(*_word_span(doc, i, i + plen), "top_phrase_per_1k", note)
-            for i in positions[:MAX_EVIDENCE]
-        )
+        firsts = positions[:MAX_EVIDENCE]
+        ev.extend(_word_evidence(doc, firsts, map(plen.__add__, firsts), "top_phrase_per_1k", note))
 
     # Repeated sentence openers: a sentence's first two words as one int key (C-level maps).
     long_enough = map((OPENER_MIN_WORDS - 1).__lt__, map(sub, sent_ends, sent_starts))
@@ -1019,17 +1049,19 @@ def compute(doc: Document) -> FamilyOutput:
         frequent = {k for k, c in opener_counts.items() if c >= OPENER_MIN_USES}
     hits = list(compress(opener_at, map(frequent.__contains__, opener_keys))) if frequent else []
     values["repeated_opener_frac"] = len(hits) / len(opener_at) if opener_at else 0.0
-    for ws in hits[: MAX_EVIDENCE if values["repeated_opener_frac"] >= OPENER_EVIDENCE else 0]:
-        count_ = opener_counts[all_ids[ws] * base + all_ids[ws + 1]]
-        note = f"opener '{' '.join(words[ws : ws + OPENER_WORDS])}' x{count_}"
-        ev.append(Evidence(*_word_span(doc, ws, ws + OPENER_WORDS), "repeated_opener_frac", note))
+    shown = hits[: MAX_EVIDENCE if values["repeated_opener_frac"] >= OPENER_EVIDENCE else 0]
+    uses = [opener_counts[all_ids[ws] * base + all_ids[ws + 1]] for ws in shown]
+    notes = [
+        f"opener '{' '.join(words[ws : ws + OPENER_WORDS])}' x{c}" for ws, c in zip(shown, uses, strict=True)
+    ]
+    ev.extend(_word_evidence(doc, shown, map(OPENER_WORDS.__add__, shown), "repeated_opener_frac", notes))
 
     # Compressibility.
     raw = prose.text.encode("utf-8", "surrogatepass")
     comp = 1.0 - len(zlib.compress(raw, 6)) / len(raw) if raw else 0.0
     values["compressibility"] = max(0.0, comp)
     if comp >= COMPRESSIBILITY_EVIDENCE:
-        if runs5:
+        if runs5[0]:
             ev.extend(_evidence_runs(doc, runs5, "compressibility", "repeated wording"))
         else:  # no 5 words repeat: the most repeated shorter sequence is what compresses
             k = next((k for k in (3, 2) if top_ranks.get(k, -1) >= 0), 0)
@@ -1041,10 +1073,14 @@ def compute(doc: Document) -> FamilyOutput:
     values["mtld"] = mtld
     if n_words and mtld < MTLD_EVIDENCE:
         freq = Counter(ids)  # ids ascend in first occurrence, as the words did
-        top = nlargest(3, (i for i in freq if i < n and _is_content(words[i])), key=freq.__getitem__)
-        wanted = set(top)
-        occ = islice(compress(count(), map(wanted.__contains__, ids)), MAX_EVIDENCE)
-        ev.extend(Evidence(*_word_span(doc, i, i + 1), "mtld", f"'{words[i]}' x{freq[ids[i]]}") for i in occ)
+        # nlargest(3, content ids, key=freq) is the first three content ids of the stable sort by
+        # count that most_common() makes in C; the most frequent words are mostly function words,
+        # so this tests a few words where nlargest tested every distinct one
+        content = (i for i, _ in freq.most_common() if i < n and _is_content(words[i]))
+        wanted = set(islice(content, 3))
+        occ = list(islice(compress(count(), map(wanted.__contains__, ids)), MAX_EVIDENCE))
+        notes = [f"'{words[i]}' x{freq[ids[i]]}" for i in occ]
+        ev.extend(_word_evidence(doc, occ, map(_ONE.__add__, occ), "mtld", notes))
     return values, ev
 
 
