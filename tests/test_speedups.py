@@ -121,6 +121,95 @@ def test_repeated_ngrams_exact() -> None:
         C.repeated_ngrams([0, 9], 7, 4)  # an id not below base
 
 
+PHRASE_WORDS = ["Peace", "Corps", "peace", "corps", "green", "Green", "tea", "the", "of", "it", "is", "Big"]
+PHRASE_WORDS += ["data", "river", "bank", "x", "3", "end.", "Then", "\n\n", "# Tea Time\n", "http://a.io/x"]
+
+
+def _phrase_inputs(
+    text: str, python_levels: bool
+) -> tuple[slopsift.Document, int, list[repetition._Level], list[int]]:
+    """What ``repetition.compute`` hands ``_phrase``: the document, words scanned, levels, sentence ends."""
+    doc = slopsift.parse(text)
+    ids = repetition._prose(doc).ids
+    ngrams = repetition._repeated_ngrams_py if python_levels else repetition._repeated_ngrams
+    levels = ngrams(ids, 2 * doc.n_words + 1, repetition.PHRASE_MAX)
+    ends = [s.word_end for s in doc.sentences if s.word_start < s.word_end]
+    return doc, len(ids), levels, ends
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PHRASE_WORDS), max_size=400), st.booleans())
+def test_top_phrase(words: list[str], python_levels: bool) -> None:
+    # A small vocabulary with names, function words and sentence ends, so that phrases repeat, some
+    # across sentences and some capitalised; long texts give numpy-built levels in Python.
+    doc, n_scan, levels, ends = _phrase_inputs(" ".join(words), python_levels)
+    assert repetition._phrase(doc, n_scan, levels, ends) == repetition._phrase_py(doc, n_scan, levels, ends)
+
+
+@needs_c
+def test_top_phrase_many_look_ups() -> None:
+    # Repeated pairs that cross a sentence end are looked up and dropped, more than the few look-ups
+    # by scanning, so the level's occurrences get chained; then a phrase inside sentences wins.
+    crossing = " ".join(f"So w{k}a. W{k}b so." for k in range(12))
+    text = f"{crossing} {crossing} {crossing} We drink green tea daily. They sell green tea here."
+    doc, n_scan, levels, ends = _phrase_inputs(text, False)
+    got = repetition._phrase(doc, n_scan, levels, ends)
+    assert got == repetition._phrase_py(doc, n_scan, levels, ends)
+    assert got[:2] == (2, 2)
+    assert [doc.words[i] for i in got[2]] == ["green", "green"]
+
+
+@needs_c
+def test_top_phrase_hostile_input() -> None:
+    assert C is not None
+    words, text, starts = ["aa", "bb", "aa", "bb"], "aa bb aa bb", [0, 3, 6, 9]
+    level = ([0], [2], [0, 2], [0, 0])
+    yes = lambda w: True  # noqa: E731
+    assert C.top_phrase([level], 2, words, yes, text, starts, [4]) == (2, 2, [0, 2])
+    assert C.top_phrase([level], 2, words, yes, text, starts, [1, 4]) == (0, 0, [])  # crosses an end
+    assert C.top_phrase([], 2, [], yes, "", [], []) == (0, 0, [])
+    bad_levels: list[tuple[object, ...]] = [
+        ([0], [2], [0, 2]),  # three columns
+        ((0,), [2], [0, 2], [0, 0]),  # not lists
+        ([0], [2, 2], [0, 2], [0, 0]),  # first and counts of different lengths
+        (["a"], [2], [0, 2], [0, 0]),  # not ints
+    ]
+    for bad in bad_levels:
+        with pytest.raises((TypeError, ValueError)):
+            C.top_phrase([bad], 2, words, yes, text, starts, [4])
+    with pytest.raises(ValueError):
+        C.top_phrase([([0], [2], [0, 2], [0])], 2, words, yes, text, starts, [4])  # pos and gids differ
+    with pytest.raises(ValueError):
+        C.top_phrase([level] * 7, 2, words, yes, text, starts, [4])  # n up to 8
+    with pytest.raises(ValueError):
+        C.top_phrase([level], 0, words, yes, text, starts, [4])
+    with pytest.raises(IndexError):
+        C.top_phrase([([3], [2], [3, 5], [3, 3])], 2, words, yes, text, starts, [4])  # past the words
+    with pytest.raises(ValueError):
+        C.top_phrase(
+            [([0], [2], [0, 2**63 - 2], [0, 0])], 2, words, yes, text, starts, [4]
+        )  # a huge position
+    with pytest.raises(IndexError):
+        C.top_phrase([level], 2, words, yes, text, [0, 3, 99, 9], [4])  # a word start past the text
+    with pytest.raises(IndexError):
+        C.top_phrase([level], 2, words, yes, text, [0, 3], [4])  # fewer starts than words
+    with pytest.raises(ZeroDivisionError):
+        C.top_phrase([level], 2, words, lambda w: 1 / 0, text, starts, [4])
+
+    def vandal(w: str) -> bool:  # empties every list it can reach while the C loop runs
+        levels.clear()
+        words.clear()
+        starts.clear()
+        for col in level:
+            col.clear()
+        return True
+
+    levels = [level]
+    with pytest.raises(IndexError):
+        C.top_phrase(levels, 2, words, vandal, text, starts, [4])
+
+
 @needs_c
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.sampled_from(WORDS), max_size=300))

@@ -163,6 +163,20 @@ class Speedups(Protocol):
         the document with these ``words``, ``word_ids``, ``word_initials``, ``text``, ``word_starts`` and
         ``word_ends``."""
 
+    def top_phrase(
+        self,
+        levels: list[tuple[list[int], list[int], list[int], list[int]]],
+        nmin: int,
+        words: list[str],
+        is_content: Callable[[str], bool],
+        text: str,
+        starts: list[int],
+        sentence_ends: list[int],
+        /,
+    ) -> tuple[int, int, list[int]]:
+        """``repetition._phrase_py`` from the ``(first, counts, pos, gids)`` of the levels ``nmin``,
+        ``nmin + 1``, ... (at most 7 words), the document's words, ``text`` and ``word_starts``."""
+
 
 _NAMES = tuple(name for name in vars(Speedups) if not name.startswith("_"))
 

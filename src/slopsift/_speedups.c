@@ -2371,6 +2371,376 @@ done:
     return result;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Most repeated phrase: twin of slopsift.signals.repetition._phrase_py
+ *
+ * levels[j] = (first, counts, pos, gids) of the repeated (nmin + j)-grams (repetition._Level: ranks
+ * number the repeated n-grams, first[r] is the id (first position) of rank r, pos/gids every position
+ * whose n-gram repeats with its id). Candidates (count, n, rank) are visited best count first, then the
+ * longer, then the earlier rank (one qsort), and the visit stops at the first that cannot beat the best
+ * found. A candidate needs content words (is_content(word) is called for each of its n words, as the
+ * Python version does), two or more occurrences inside one sentence (bisect_right of p and of p + n - 1
+ * in sentence_ends agree) and must not be a name: its content words upper case (Py_UNICODE_ISUPPER, what
+ * str.isupper says of one character) at text[starts[p + offset]] in more than half of them.
+ *
+ * The candidates come off a binary heap (a few are visited, so a full sort would be wasted). As in
+ * _phrase_py, a level's first few look-ups scan its lists from the n-gram's first occurrence; after that
+ * its occurrences are chained by rank once, so a look-up costs its occurrences (no quadratic worst case).
+ * Input must be what repetition builds (consistent levels, positions and ids inside the words); anything
+ * else raises or gives some answer, never a read out of bounds.
+ */
+
+#define PHRASE_MAX_N 7 /* _phrase_py packs count * 8 + n: its order holds for n up to 7 */
+#define PHRASE_SCANS 4 /* look-ups of a level by scanning, before its occurrences are chained */
+
+typedef struct {
+    Py_ssize_t count, rank;
+    int n;
+} PhraseCand;
+
+/* Visited first: the higher count, then the longer, then the earlier (lower rank). */
+static inline int
+phrase_better(const PhraseCand *a, const PhraseCand *b)
+{
+    return a->count > b->count || (a->count == b->count && (a->n > b->n || (a->n == b->n && a->rank < b->rank)));
+}
+
+/* Restores the heap (best at 0) below index i of h[0..n). */
+static void
+phrase_sift(PhraseCand *h, Py_ssize_t n, Py_ssize_t i)
+{
+    PhraseCand x = h[i];
+    for (;;) {
+        Py_ssize_t c = 2 * i + 1; /* n is far below PY_SSIZE_T_MAX / 2 (an allocation of n candidates) */
+        if (c >= n)
+            break;
+        if (c + 1 < n && phrase_better(&h[c + 1], &h[c]))
+            c++;
+        if (!phrase_better(&h[c], &x))
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = x;
+}
+
+typedef struct {
+    PyObject *pos, *gids;  /* held references */
+    Py_ssize_t nfirst, npos, scans;
+    Py_ssize_t *first;     /* nfirst ids, and then nfirst counts (one allocation) */
+    Py_ssize_t *at;        /* npos positions, then next[npos], then head[nfirst]; NULL until chained */
+} PhraseLevel;
+
+/* Python's bisect.bisect_left / bisect_right (the same probes, so the same answer on any list). */
+static Py_ssize_t
+bisect_ssize(const Py_ssize_t *a, Py_ssize_t n, Py_ssize_t x, int right)
+{
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (right ? x < a[mid] : a[mid] >= x)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* Reads the level's positions and chains the occurrences of each rank, ascending: head[r] is the index of
+ * its first, next[k] the index of the one after k (-1 ends a chain). An id that is no rank's is left out. */
+static int
+phrase_chain(PhraseLevel *lv)
+{
+    Py_ssize_t npos = PyList_GET_SIZE(lv->pos);
+    if (PyList_GET_SIZE(lv->gids) != npos) {
+        PyErr_SetString(PyExc_ValueError, "top_phrase: a level's pos and gids differ in length");
+        return -1;
+    }
+    if ((size_t)npos > (PY_SSIZE_T_MAX / sizeof(Py_ssize_t) - (size_t)lv->nfirst) / 2 - 1) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t *at = PyMem_Malloc(((size_t)(2 * npos + lv->nfirst) + 1) * sizeof(Py_ssize_t));
+    if (at == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t *next = at + npos, *head = at + 2 * npos;
+    for (Py_ssize_t r = 0; r < lv->nfirst; r++)
+        head[r] = -1;
+    if (read_ssizes(lv->pos, npos, at) < 0) {
+        PyMem_Free(at);
+        return -1;
+    }
+    for (Py_ssize_t k = npos - 1; k >= 0; k--) {
+        Py_ssize_t g = PyLong_AsSsize_t(PyList_GET_ITEM(lv->gids, k));
+        if (g == -1 && PyErr_Occurred()) {
+            PyMem_Free(at);
+            return -1;
+        }
+        Py_ssize_t r = bisect_ssize(lv->first, lv->nfirst, g, 0);
+        next[k] = -1;
+        if (r < lv->nfirst && lv->first[r] == g) {
+            next[k] = head[r];
+            head[r] = k;
+        }
+    }
+    lv->at = at;
+    lv->npos = npos;
+    return 0;
+}
+
+/* Whether the character at text[starts[idx]] is upper case: 1, 0, or -1 with an exception set. */
+static int
+phrase_upper_at(PyObject *text, PyObject *starts, Py_ssize_t idx)
+{
+    if (idx < 0 || idx >= PyList_GET_SIZE(starts)) {
+        PyErr_SetString(PyExc_IndexError, "top_phrase: a word index past the word starts");
+        return -1;
+    }
+    Py_ssize_t s = PyLong_AsSsize_t(PyList_GET_ITEM(starts, idx));
+    if (s == -1 && PyErr_Occurred())
+        return -1;
+    if (s < 0 || s >= PyUnicode_GET_LENGTH(text)) {
+        PyErr_SetString(PyExc_IndexError, "top_phrase: a word start outside the text");
+        return -1;
+    }
+    return Py_UNICODE_ISUPPER(PyUnicode_READ_CHAR(text, s)) != 0;
+}
+
+/* Makes room for `need` positions in *buf (capacity *cap). */
+static int
+phrase_reserve(Py_ssize_t **buf, Py_ssize_t *cap, Py_ssize_t need)
+{
+    if (need <= *cap)
+        return 0;
+    Py_ssize_t *grown = PyMem_Realloc(*buf, ((size_t)need + 1) * sizeof(Py_ssize_t));
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *buf = grown;
+    *cap = need;
+    return 0;
+}
+
+/* The positions of the n-gram of rank g of `lv`, ascending, into *buf; their number, or -1 on error. A
+ * scan from the first occurrence (bisect_left of its id in pos) that stops after `count` of them, or once
+ * the level is chained, its chain. */
+static Py_ssize_t
+phrase_occurrences(PhraseLevel *lv, Py_ssize_t g, Py_ssize_t **buf, Py_ssize_t *cap)
+{
+    Py_ssize_t found = 0;
+    if (lv->at == NULL && lv->scans >= PHRASE_SCANS && phrase_chain(lv) < 0)
+        return -1;
+    if (lv->at != NULL) {
+        if (phrase_reserve(buf, cap, lv->npos) < 0)
+            return -1;
+        const Py_ssize_t *next = lv->at + lv->npos, *head = lv->at + 2 * lv->npos;
+        for (Py_ssize_t q = head[g]; q >= 0; q = next[q])
+            (*buf)[found++] = lv->at[q];
+        return found;
+    }
+    lv->scans++;
+    Py_ssize_t gid = lv->first[g], want = lv->first[lv->nfirst + g], npos = PyList_GET_SIZE(lv->pos);
+    if (PyList_GET_SIZE(lv->gids) != npos) {
+        PyErr_SetString(PyExc_ValueError, "top_phrase: a level's pos and gids differ in length");
+        return -1;
+    }
+    Py_ssize_t lo = 0, hi = npos;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2, v = PyLong_AsSsize_t(PyList_GET_ITEM(lv->pos, mid));
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if (v < gid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (phrase_reserve(buf, cap, npos - lo < want ? npos - lo : want) < 0)
+        return -1;
+    for (Py_ssize_t k = lo; k < npos && found < want; k++) { /* no Python code runs here */
+        Py_ssize_t v = PyLong_AsSsize_t(PyList_GET_ITEM(lv->gids, k));
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if (v == gid) {
+            Py_ssize_t p = PyLong_AsSsize_t(PyList_GET_ITEM(lv->pos, k));
+            if (p == -1 && PyErr_Occurred())
+                return -1;
+            (*buf)[found++] = p;
+        }
+    }
+    return found;
+}
+
+static PyObject *
+top_phrase(PyObject *self, PyObject *args)
+{
+    PyObject *levels, *words, *is_content, *text, *starts, *ends;
+    Py_ssize_t nmin;
+    if (!PyArg_ParseTuple(args, "O!nO!OUO!O!", &PyList_Type, &levels, &nmin, &PyList_Type, &words, &is_content,
+                          &text, &PyList_Type, &starts, &PyList_Type, &ends))
+        return NULL;
+    Py_ssize_t nl = PyList_GET_SIZE(levels);
+    if (nmin < 1 || nl > PHRASE_MAX_N || nmin > PHRASE_MAX_N - nl + 1) {
+        PyErr_SetString(PyExc_ValueError, "top_phrase: n-gram lengths must lie in 1..7");
+        return NULL;
+    }
+    PhraseLevel lv[PHRASE_MAX_N];
+    memset(lv, 0, sizeof lv);
+    PhraseCand *cands = NULL;
+    Py_ssize_t *sent_ends = NULL, *cur = NULL, cur_cap = 0;
+    PyObject *best = NULL, *result = NULL;
+    Py_ssize_t total = 0;
+    for (Py_ssize_t j = 0; j < nl; j++) {
+        PyObject *t = PyList_GET_ITEM(levels, j), *first, *counts;
+        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 4) {
+            PyErr_SetString(PyExc_TypeError, "top_phrase: a level must be (first, counts, pos, gids)");
+            goto done;
+        }
+        first = PyTuple_GET_ITEM(t, 0);
+        counts = PyTuple_GET_ITEM(t, 1);
+        if (!PyList_Check(first) || !PyList_Check(counts) || !PyList_Check(PyTuple_GET_ITEM(t, 2)) ||
+            !PyList_Check(PyTuple_GET_ITEM(t, 3))) {
+            PyErr_SetString(PyExc_TypeError, "top_phrase: a level's columns must be lists");
+            goto done;
+        }
+        /* held: is_content (Python code) could empty `levels` before the positions are read */
+        lv[j].pos = Py_NewRef(PyTuple_GET_ITEM(t, 2));
+        lv[j].gids = Py_NewRef(PyTuple_GET_ITEM(t, 3));
+        Py_ssize_t nf = PyList_GET_SIZE(first);
+        if (PyList_GET_SIZE(counts) != nf) {
+            PyErr_SetString(PyExc_ValueError, "top_phrase: a level's first and counts differ in length");
+            goto done;
+        }
+        if ((lv[j].first = PyMem_Malloc(((size_t)(2 * nf) + 1) * sizeof(Py_ssize_t))) == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        lv[j].nfirst = nf;
+        if (read_ssizes(first, nf, lv[j].first) < 0 || read_ssizes(counts, nf, lv[j].first + nf) < 0)
+            goto done;
+        total += nf; /* list lengths: the sum of seven cannot overflow */
+    }
+    if ((size_t)total >= PY_SSIZE_T_MAX / sizeof(PhraseCand) ||
+        (cands = PyMem_Malloc(((size_t)total + 1) * sizeof(PhraseCand))) == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t k = 0;
+    for (Py_ssize_t j = 0; j < nl; j++)
+        for (Py_ssize_t r = 0; r < lv[j].nfirst; r++) {
+            cands[k].count = lv[j].first[lv[j].nfirst + r];
+            cands[k].rank = r;
+            cands[k].n = (int)(nmin + j);
+            k++;
+        }
+    for (Py_ssize_t i = total / 2 - 1; i >= 0; i--)
+        phrase_sift(cands, total, i);
+    Py_ssize_t ne = PyList_GET_SIZE(ends);
+    if ((sent_ends = PyMem_Malloc(((size_t)ne + 1) * sizeof(Py_ssize_t))) == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (read_ssizes(ends, ne, sent_ends) < 0)
+        goto done;
+    Py_ssize_t best_c = 0, best_g = 0;
+    int best_n = 0;
+    for (Py_ssize_t left = total; left > 0;) {
+        Py_ssize_t c = cands[0].count, g = cands[0].rank;
+        int n = cands[0].n;
+        cands[0] = cands[--left]; /* pop the best */
+        phrase_sift(cands, left, 0);
+        if (best_c && (c < best_c || (c == best_c && (n < best_n || (n == best_n && g > best_g)))))
+            break; /* neither this nor any later candidate can win */
+        PhraseLevel *L = &lv[n - nmin];
+        Py_ssize_t i = L->first[g];
+        int offsets[PHRASE_MAX_N], ncontent = 0;
+        for (int o = 0; o < n; o++) {
+            if (i < 0 || i > PyList_GET_SIZE(words) - n) { /* checked again: is_content may change the list */
+                PyErr_SetString(PyExc_IndexError, "top_phrase: an n-gram past the words");
+                goto done;
+            }
+            PyObject *w = PyList_GET_ITEM(words, i + o);
+            Py_INCREF(w);
+            PyObject *r = PyObject_CallOneArg(is_content, w);
+            Py_DECREF(w);
+            if (r == NULL)
+                goto done;
+            int yes = PyObject_IsTrue(r);
+            Py_DECREF(r);
+            if (yes < 0)
+                goto done;
+            if (yes)
+                offsets[ncontent++] = o;
+        }
+        if (ncontent < (n == 2 ? 2 : 1))
+            continue;
+        Py_ssize_t nocc = phrase_occurrences(L, g, &cur, &cur_cap), npos = 0;
+        if (nocc < 0)
+            goto done;
+        for (Py_ssize_t q = 0; q < nocc; q++) { /* kept in place: npos <= q */
+            Py_ssize_t p = cur[q];
+            if (p < 0 || p > PY_SSIZE_T_MAX - PHRASE_MAX_N) {
+                PyErr_SetString(PyExc_ValueError, "top_phrase: a position out of range");
+                goto done;
+            }
+            /* inside one sentence: no sentence end at p + 1 .. p + n - 1 */
+            if (bisect_ssize(sent_ends, ne, p, 1) == bisect_ssize(sent_ends, ne, p + n - 1, 1))
+                cur[npos++] = p;
+        }
+        if (npos < 2)
+            continue;
+        if (best_c && (npos < best_c || (npos == best_c && (n < best_n || (n == best_n && g >= best_g)))))
+            continue; /* cannot win, name or not */
+        Py_ssize_t named = 0;
+        for (Py_ssize_t q = 0; q < npos; q++) {
+            int all = 1;
+            for (int o = 0; o < ncontent; o++) { /* every one read, as the Python version does */
+                int up = phrase_upper_at(text, starts, cur[q] + offsets[o]);
+                if (up < 0)
+                    goto done;
+                all &= up;
+            }
+            named += all;
+        }
+        if (named > npos - named) /* capitalised in most occurrences: a name */
+            continue;
+        PyObject *found = PyList_New(npos);
+        if (found == NULL)
+            goto done;
+        for (Py_ssize_t q = 0; q < npos; q++) {
+            PyObject *v = PyLong_FromSsize_t(cur[q]);
+            if (v == NULL) {
+                Py_DECREF(found);
+                goto done;
+            }
+            PyList_SET_ITEM(found, q, v);
+        }
+        Py_XDECREF(best);
+        best = found;
+        best_c = npos;
+        best_n = n;
+        best_g = g;
+    }
+    if (best_c)
+        result = Py_BuildValue("(niO)", best_c, best_n, best);
+    else
+        result = Py_BuildValue("(iiN)", 0, 0, PyList_New(0));
+done:
+    for (Py_ssize_t j = 0; j < nl; j++) {
+        PyMem_Free(lv[j].first);
+        PyMem_Free(lv[j].at);
+        Py_XDECREF(lv[j].pos);
+        Py_XDECREF(lv[j].gids);
+    }
+    PyMem_Free(cands);
+    PyMem_Free(sent_ends);
+    PyMem_Free(cur);
+    Py_XDECREF(best);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
@@ -2422,6 +2792,9 @@ static PyMethodDef methods[] = {
     {"phrasing_score", phrasing_score, METH_VARARGS,
      "phrasing_score(table, words, ids, initials, text, starts, ends) -> (score, None or evidence candidates "
      "[(key, count, ratio, [(start, end), ...]), ...]): phrasing._score_py"},
+    {"top_phrase", top_phrase, METH_VARARGS,
+     "top_phrase(levels: list[(first, counts, pos, gids)], nmin: int, words: list[str], is_content, text: str, "
+     "starts: list[int], sentence_ends: list[int]) -> (count, length, positions): repetition._phrase_py"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -622,6 +622,18 @@ def _phrase_candidates(levels: Sequence[_Level], span: int) -> list[int]:
 
 
 def _phrase(
+    doc: Document, n_scan: int, levels: Sequence[_Level], sentence_ends: list[int]
+) -> tuple[int, int, list[int]]:
+    """:func:`_phrase_py`, in C (``slopsift._speedups.top_phrase``) when the twins are built: the
+    candidates' sort, occurrence look-ups, sentence and capital tests without Python-level loops."""
+    sp = _accel.speedups
+    if sp is None:
+        return _phrase_py(doc, n_scan, levels, sentence_ends)
+    cols = [(lv.first, lv.counts, lv.pos, lv.gids) for lv in levels[PHRASE_MIN : PHRASE_MAX + 1]]
+    return sp.top_phrase(cols, PHRASE_MIN, doc.words, _is_content, doc.text, doc.word_starts, sentence_ends)
+
+
+def _phrase_py(
     doc: Document, n_scan: int, levels: Sequence[_Level], sentence_ends: Sequence[int]
 ) -> tuple[int, int, list[int]]:
     """(count, length, positions) of the most repeated qualifying phrase; (0, 0, []) if none.
