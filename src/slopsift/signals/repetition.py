@@ -242,17 +242,23 @@ FEATURES: tuple[FeatureSpec, ...] = (
 # what is not prose: code, URLs, domain names
 
 
+Runs = tuple[list[int], list[int]]
+"""Word ranges ``[firsts[k], ends[k])`` as two columns (no tuple per range)."""
+
+
 @dataclass(slots=True)
 class _Prose:
     """The words as integer ids (``Document.word_ids``) with code, URLs and domains replaced by
     unique ids ``>= n_words of the document`` (so they never repeat), the prose lines and the prose
-    text to compress. ``n_words`` and ``chars`` count the words left unmasked."""
+    text to compress. ``n_words`` and ``chars`` count the words left unmasked, ``kept`` lists the
+    word ranges left unmasked as (firsts, ends) when some are masked."""
 
     ids: list[int]
     n_words: int
     chars: int
     lines: list[int]
     text: str
+    kept: Runs | None = None
 
 
 def _prose(doc: Document) -> _Prose:
@@ -271,11 +277,12 @@ def _prose(doc: Document) -> _Prose:
     if not merged:
         return _Prose(ids, n, chars, lines, text[:COMPRESS_MAX_CHARS])
     ids = list(ids)
-    masked = 0
-    for s, e in merged:
-        i, j = doc.words_between(s, e)
-        masked += j - i
-        chars -= sum(map(len, words[i:j]))
+    word_starts = repeat(doc.word_starts)  # doc.words_between of every span
+    firsts = list(map(bisect_left, word_starts, map(_start_of, merged)))
+    ends = list(map(bisect_left, word_starts, map(_end_of, merged)))
+    masked = sum(ends) - sum(firsts)
+    chars -= _covered((firsts, ends), words)
+    for i, j in zip(firsts, ends, strict=True):
         ids[i:j] = range(n + i, n + j)
     pieces: list[str] = []
     size = pos = 0
@@ -286,7 +293,12 @@ def _prose(doc: Document) -> _Prose:
             if size >= COMPRESS_MAX_CHARS:
                 break
         pos = max(pos, e)
-    return _Prose(ids, n - masked, chars, lines, "".join(pieces)[:COMPRESS_MAX_CHARS])
+    kept = ([0, *ends], [*firsts, n])  # the ranges between the masked ones
+    return _Prose(ids, n - masked, chars, lines, "".join(pieces)[:COMPRESS_MAX_CHARS], kept)
+
+
+_start_of = itemgetter(0)
+_end_of = itemgetter(1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -530,10 +542,6 @@ def _repeated_ngrams_py(ids: Sequence[int], base: int, nmax: int) -> list[_Level
         level, cand, keys = _level(cand, keys, ids, base, k)
         levels.append(level)
     return levels
-
-
-Runs = tuple[list[int], list[int]]
-"""Word ranges ``[firsts[k], ends[k])`` as two columns (no tuple per range)."""
 
 
 def _covered(runs: Runs, words: Sequence[str]) -> int:
@@ -1081,7 +1089,12 @@ def compute(doc: Document) -> FamilyOutput:
                 ev.extend(_top_evidence(doc, levels[k], top_ranks[k], k, "compressibility"))
 
     # Lexical diversity, over the unmasked ids (all below n).
-    mtld = _mtld(list(compress(ids, map(n.__gt__, ids))) if n_words < len(ids) else ids, n)
+    unmasked = ids
+    if (
+        n_words < len(ids) and prose.kept is not None
+    ):  # the slices between masked ranges (past the cap: empty)
+        unmasked = list(chain.from_iterable(map(ids.__getitem__, map(slice, *prose.kept))))
+    mtld = _mtld(unmasked, n)
     values["mtld"] = mtld
     if n_words and mtld < MTLD_EVIDENCE:
         freq = Counter(ids)  # ids ascend in first occurrence, as the words did
