@@ -96,11 +96,12 @@ def _levels(levels: list[repetition._Level]) -> list[tuple[list[int], list[int],
 
 @needs_c
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.integers(0, 6), max_size=600), st.integers(2, 12))
-def test_repeated_ngrams(ids: list[int], nmax: int) -> None:
-    # A small alphabet, so that long n-grams repeat; long inputs take the numpy path in Python.
+@given(st.lists(st.integers(0, 6), max_size=600), st.integers(2, 12), st.booleans())
+def test_repeated_ngrams(ids: list[int], nmax: int, large_base: bool) -> None:
+    # A small alphabet, so that long n-grams repeat; long inputs take the numpy path in Python. A large
+    # base turns off the C version's pruning of 2-grams with a word that occurs once.
     assert C is not None
-    base = 2 * len(ids) + 7
+    base = 1_000_003 if large_base else 2 * len(ids) + 7
     want = _levels(repetition._repeated_ngrams_py(ids, base, nmax))
     got = _levels(repetition._repeated_ngrams(ids, base, nmax))
     assert len(got) == nmax + 1

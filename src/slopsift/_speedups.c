@@ -81,14 +81,15 @@ mtld_pass(PyObject *self, PyObject *args)
  *
  * Level n keeps the positions whose n-gram key occurs at least twice; an n-gram's id is the position of
  * its first occurrence. Level n + 1 looks only at kept positions p followed by kept p + 1, keyed
- * id(n-gram at p) * base + ids[p + n]. Keys are counted in an open-addressing hash table.
+ * id(n-gram at p) * base + ids[p + n]. Level 2 looks only at positions whose two words both occur twice
+ * or more (when base is small enough for a counter per id): no other 2-gram can repeat. Keys are numbered
+ * in order of first sight in an open-addressing hash table of 16-byte slots (one probe per key; the
+ * second pass reads each key's number), with their counts and first positions in arrays by number.
  */
 
 typedef struct {
     int64_t key;
-    Py_ssize_t count;
-    Py_ssize_t first; /* position of the first occurrence */
-    int used;
+    Py_ssize_t id; /* 1 + the key's number; 0: an empty slot */
 } Slot;
 
 static inline uint64_t
@@ -106,7 +107,7 @@ static Slot *
 find_slot(Slot *table, size_t mask, int64_t key)
 {
     size_t i = (size_t)mix((uint64_t)key) & mask;
-    while (table[i].used && table[i].key != key)
+    while (table[i].id && table[i].key != key)
         i = (i + 1) & mask;
     return &table[i];
 }
@@ -144,6 +145,8 @@ repeated_ngrams(PyObject *self, PyObject *args)
     }
     PyObject *levels = PyList_New(0);
     int64_t *ids = NULL, *cand = NULL, *keys = NULL, *pos = NULL, *gids = NULL, *counts = NULL, *firsts = NULL;
+    int64_t *kid = NULL, *dcount = NULL, *dfirst = NULL;
+    unsigned char *seen = NULL; /* per word id: occurrences, up to 2 */
     Slot *table = NULL;
     if (levels == NULL)
         return NULL;
@@ -158,8 +161,11 @@ repeated_ngrams(PyObject *self, PyObject *args)
     gids = PyMem_Malloc(arr);
     counts = PyMem_Malloc(arr);
     firsts = PyMem_Malloc(arr);
+    kid = PyMem_Malloc(arr);
+    dcount = PyMem_Malloc(arr);
+    dfirst = PyMem_Malloc(arr);
     table = PyMem_Malloc(cap * sizeof(Slot));
-    if (!ids || !cand || !keys || !pos || !gids || !counts || !firsts || !table) {
+    if (!ids || !cand || !keys || !pos || !gids || !counts || !firsts || !kid || !dcount || !dfirst || !table) {
         PyErr_NoMemory();
         goto fail;
     }
@@ -173,10 +179,22 @@ repeated_ngrams(PyObject *self, PyObject *args)
         }
         ids[i] = v;
     }
-    Py_ssize_t nkeys = m > 0 ? m - 1 : 0; /* level 2: every position but the last */
-    for (Py_ssize_t p = 0; p < nkeys; p++) {
-        cand[p] = p;
-        keys[p] = ids[p] * base + ids[p + 1];
+    /* a counter per word id when base is at most a few times the words (as repetition calls it) */
+    if (base <= 4 * (long long)m + 16) {
+        if ((seen = PyMem_Calloc((size_t)base, 1)) == NULL) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+        for (Py_ssize_t i = 0; i < m; i++)
+            seen[ids[i]] += seen[ids[i]] < 2;
+    }
+    Py_ssize_t nkeys = 0; /* level 2: the positions but the last, both words repeated */
+    for (Py_ssize_t p = 0; p + 1 < m; p++) {
+        if (seen != NULL && (seen[ids[p]] < 2 || seen[ids[p + 1]] < 2))
+            continue;
+        cand[nkeys] = p;
+        keys[nkeys] = ids[p] * base + ids[p + 1];
+        nkeys++;
     }
     for (Py_ssize_t n = 2; n <= nmax; n++) {
         if (nkeys == 0)
@@ -189,15 +207,16 @@ repeated_ngrams(PyObject *self, PyObject *args)
         Py_ssize_t distinct = 0, nrep = 0;
         for (Py_ssize_t k = 0; k < nkeys; k++) {
             Slot *s = find_slot(table, mask, keys[k]);
-            if (s->used)
-                s->count++;
+            if (s->id)
+                dcount[s->id - 1]++;
             else {
-                s->used = 1;
                 s->key = keys[k];
-                s->count = 1;
-                s->first = cand[k];
+                s->id = distinct + 1;
+                dcount[distinct] = 1;
+                dfirst[distinct] = cand[k];
                 distinct++;
             }
+            kid[k] = s->id - 1;
         }
         if (distinct == nkeys)
             break; /* nothing repeats at this length, nor at any longer one */
@@ -205,13 +224,13 @@ repeated_ngrams(PyObject *self, PyObject *args)
         Py_ssize_t kept = 0, next = 0;
         int64_t prev_p = -2, prev_g = 0;
         for (Py_ssize_t k = 0; k < nkeys; k++) {
-            Slot *s = find_slot(table, mask, keys[k]);
-            if (s->count < 2)
+            int64_t d = kid[k];
+            if (dcount[d] < 2)
                 continue;
-            int64_t p = cand[k], g = s->first;
+            int64_t p = cand[k], g = dfirst[d];
             if (p == g) { /* the first occurrence */
                 firsts[nrep] = g;
-                counts[nrep] = s->count;
+                counts[nrep] = dcount[d];
                 nrep++;
             }
             if (p == prev_p + 1) {
@@ -251,6 +270,10 @@ done:
     PyMem_Free(gids);
     PyMem_Free(counts);
     PyMem_Free(firsts);
+    PyMem_Free(kid);
+    PyMem_Free(dcount);
+    PyMem_Free(dfirst);
+    PyMem_Free(seen);
     PyMem_Free(table);
     return levels;
 }
