@@ -122,6 +122,61 @@ def test_repeated_ngrams_exact() -> None:
         C.repeated_ngrams([0, 9], 7, 4)  # an id not below base
 
 
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 5), max_size=500),
+    st.lists(st.text(max_size=4), min_size=6, max_size=6),
+    st.integers(1, 40),
+)
+def test_top_ngram_and_repeat_runs(ids: list[int], spellings: list[str], tie_cap: int) -> None:
+    # A small alphabet, so that n-grams repeat, overlap and tie; the words' lengths vary with the id.
+    assert C is not None
+    words = [spellings[i] for i in ids]
+    for ngrams in (repetition._repeated_ngrams, repetition._repeated_ngrams_py):
+        levels = ngrams(ids, 2 * len(ids) + 7, 10)
+        for n in range(2, 11):
+            lv = levels[n]
+            want = repetition._top_ngram_py(lv, n, words, ids)
+            assert (
+                C.top_ngram(lv.first, lv.counts, lv.pos, lv.gids, n, words, ids, repetition.TIE_CAP) == want
+            )
+            if tie_cap < repetition.TIE_CAP:
+                got = C.top_ngram(lv.first, lv.counts, lv.pos, lv.gids, n, words, ids, tie_cap)
+                assert got[1] < 0 or lv.counts[got[1]] == max(lv.counts)
+            assert repetition._repeat_runs(lv, n, words) == repetition._repeat_runs_py(lv, n, words)
+
+
+@needs_c
+def test_top_ngram_and_repeat_runs_exact_and_hostile() -> None:
+    assert C is not None
+    # a b a b a: 'a b' at 0 and 2 overlaps nothing, 'a b a' at 0 and 2 overlaps itself (period 2)
+    ids, words = [0, 1, 0, 1, 0], ["aa", "b", "aa", "b", "aa"]
+    assert C.top_ngram([0, 1], [2, 2], [0, 1, 2, 3], [0, 1, 0, 1], 2, words, ids, 32) == (6, 0)
+    assert C.top_ngram([0], [2], [0, 2], [0, 0], 3, words, ids, 32) == (8, 0)  # words 0..4, once each
+    assert C.top_ngram([], [], [], [], 2, words, ids, 32) == (0, -1)
+    assert C.repeat_runs([0, 2], [0, 0], 3, words) == (5, ([2], [5]))
+    assert C.repeat_runs([0, 1, 2, 3], [0, 1, 0, 1], 2, words) == (5, ([2], [5]))
+    assert C.repeat_runs([], [], 2, words) == (0, ([], []))
+    assert C.repeat_runs([0, 9], [0, 0], 3, words) == (0, ([9], [12]))  # words past the end: none counted
+    with pytest.raises(ValueError):
+        C.repeat_runs([0, 2], [0], 3, words)  # pos and gids differ in length
+    with pytest.raises(ValueError):
+        C.repeat_runs([0, -2], [0, 0], 3, words)  # a negative position
+    with pytest.raises(ValueError):
+        C.repeat_runs([0, 2], [0, 0], 0, words)  # n out of range
+    with pytest.raises(TypeError):
+        C.repeat_runs([0, 2], [0, 0], 3, [1, 2, 3, 4, 5])  # words not str
+    with pytest.raises(ValueError):
+        C.top_ngram([0, 1], [2], [0, 2], [0, 0], 2, words, ids, 32)  # first and counts differ
+    with pytest.raises(IndexError):
+        C.top_ngram([4], [2], [0, 4], [4, 4], 2, words, ids, 32)  # an n-gram past the ids
+    with pytest.raises(TypeError):
+        C.top_ngram([0], [2], [0, 2], [0, 0], 2, words, ["a", "b", "a"], 32)  # ids not ints
+    with pytest.raises(OverflowError):
+        C.top_ngram([0], [2**62], [0, 2], [0, 0], 2, ["x" * 8, "y"], ids, 32)  # count x characters
+
+
 PHRASE_WORDS = ["Peace", "Corps", "peace", "corps", "green", "Green", "tea", "the", "of", "it", "is", "Big"]
 PHRASE_WORDS += ["data", "river", "bank", "x", "3", "end.", "Then", "\n\n", "# Tea Time\n", "http://a.io/x"]
 

@@ -177,6 +177,25 @@ class Speedups(Protocol):
         """``repetition._phrase_py`` from the ``(first, counts, pos, gids)`` of the levels ``nmin``,
         ``nmin + 1``, ... (at most 7 words), the document's words, ``text`` and ``word_starts``."""
 
+    def top_ngram(
+        self,
+        first: list[int],
+        counts: list[int],
+        pos: list[int],
+        gids: list[int],
+        n: int,
+        words: list[str],
+        ids: list[int],
+        tie_cap: int,
+        /,
+    ) -> tuple[int, int]:
+        """``repetition._top_ngram_py`` of the level with these lists (``repetition._Level``)."""
+
+    def repeat_runs(
+        self, pos: list[int], gids: list[int], n: int, words: list[str], /
+    ) -> tuple[int, tuple[list[int], list[int]]]:
+        """``repetition._repeat_runs_py`` of the level with these positions and ids."""
+
 
 _NAMES = tuple(name for name in vars(Speedups) if not name.startswith("_"))
 

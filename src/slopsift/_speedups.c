@@ -2764,6 +2764,219 @@ done:
     return result;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Characters covered by repeated n-grams: twins of slopsift.signals.repetition._top_ngram_py and
+ * _repeat_runs_py
+ *
+ * A level is repetition._Level's lists: first[r] and counts[r] of each repeated n-gram (its rank r), and
+ * pos/gids of every position whose n-gram repeats. Word windows [p, p + n) at ascending positions merge
+ * into runs where they overlap or touch; a run's characters are its words' lengths, the words past the
+ * end of `words` left out as a Python slice leaves them out.
+ */
+
+/* The characters of words[s:e] as Python slices them (0 <= s), added to *total; -1 on error. */
+static int
+cover_add(PyObject *words, Py_ssize_t s, Py_ssize_t e, long long *total)
+{
+    Py_ssize_t nw = PyList_GET_SIZE(words);
+    if (e > nw)
+        e = nw;
+    for (Py_ssize_t k = s; k < e; k++) {
+        PyObject *w = PyList_GET_ITEM(words, k);
+        if (!PyUnicode_Check(w)) {
+            PyErr_SetString(PyExc_TypeError, "ngram cover: words must be str");
+            return -1;
+        }
+        if (__builtin_add_overflow(*total, (long long)PyUnicode_GET_LENGTH(w), total)) {
+            PyErr_SetString(PyExc_OverflowError, "ngram cover: covered characters overflow");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* One more window start p (ascending) of width n into the runs in progress: closes the run [*s, *e) into
+ * `firsts`/`ends` (when not NULL) and *covered when p leaves a gap. -1 on error. */
+static int
+cover_push(PyObject *words, Py_ssize_t p, Py_ssize_t n, Py_ssize_t *s, Py_ssize_t *e, long long *covered,
+           PyObject *firsts, PyObject *ends)
+{
+    if (p < 0 || p > PY_SSIZE_T_MAX - n) {
+        PyErr_SetString(PyExc_ValueError, "ngram cover: a position out of range");
+        return -1;
+    }
+    if (*e >= 0 && p <= *e) { /* overlaps or touches the run in progress */
+        if (p + n > *e)
+            *e = p + n;
+        return 0;
+    }
+    if (*e >= 0) {
+        if (cover_add(words, *s, *e, covered) < 0)
+            return -1;
+        if (firsts != NULL && (append_index(firsts, *s) < 0 || append_index(ends, *e) < 0))
+            return -1;
+    }
+    *s = p;
+    *e = p + n;
+    return 0;
+}
+
+/* Closes the run in progress, if any. */
+static int
+cover_close(PyObject *words, Py_ssize_t s, Py_ssize_t e, long long *covered, PyObject *firsts, PyObject *ends)
+{
+    if (e < 0)
+        return 0;
+    if (cover_add(words, s, e, covered) < 0)
+        return -1;
+    if (firsts != NULL && (append_index(firsts, s) < 0 || append_index(ends, e) < 0))
+        return -1;
+    return 0;
+}
+
+static int
+cover_level_args(PyObject *pos, PyObject *gids, Py_ssize_t n)
+{
+    if (PyList_GET_SIZE(pos) != PyList_GET_SIZE(gids)) {
+        PyErr_SetString(PyExc_ValueError, "ngram cover: pos and gids differ in length");
+        return -1;
+    }
+    if (n < 1 || n > 1024) {
+        PyErr_SetString(PyExc_ValueError, "ngram cover: n must lie in 1..1024");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *
+repeat_runs(PyObject *self, PyObject *args)
+{
+    PyObject *pos, *gids, *words;
+    Py_ssize_t n;
+    if (!PyArg_ParseTuple(args, "O!O!nO!", &PyList_Type, &pos, &PyList_Type, &gids, &n, &PyList_Type, &words))
+        return NULL;
+    if (cover_level_args(pos, gids, n) < 0)
+        return NULL;
+    PyObject *firsts = PyList_New(0), *ends = PyList_New(0);
+    if (firsts == NULL || ends == NULL)
+        goto fail;
+    Py_ssize_t s = -1, e = -1;
+    long long covered = 0;
+    /* sizes read again each time: an allocation may run a finalizer that changes the lists */
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(pos) && k < PyList_GET_SIZE(gids); k++) {
+        Py_ssize_t p = PyLong_AsSsize_t(PyList_GET_ITEM(pos, k)), g = PyLong_AsSsize_t(PyList_GET_ITEM(gids, k));
+        if ((p == -1 || g == -1) && PyErr_Occurred())
+            goto fail;
+        if (p != g && cover_push(words, p, n, &s, &e, &covered, firsts, ends) < 0) /* a repeat */
+            goto fail;
+    }
+    if (cover_close(words, s, e, &covered, firsts, ends) < 0)
+        goto fail;
+    return Py_BuildValue("(L(NN))", covered, firsts, ends);
+fail:
+    Py_XDECREF(firsts);
+    Py_XDECREF(ends);
+    return NULL;
+}
+
+static PyObject *
+top_ngram(PyObject *self, PyObject *args)
+{
+    PyObject *first, *counts, *pos, *gids, *words, *ids;
+    Py_ssize_t n, tie_cap;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!nO!O!n", &PyList_Type, &first, &PyList_Type, &counts, &PyList_Type, &pos,
+                          &PyList_Type, &gids, &n, &PyList_Type, &words, &PyList_Type, &ids, &tie_cap))
+        return NULL;
+    if (cover_level_args(pos, gids, n) < 0)
+        return NULL;
+    Py_ssize_t nr = PyList_GET_SIZE(counts);
+    if (PyList_GET_SIZE(first) != nr) {
+        PyErr_SetString(PyExc_ValueError, "top_ngram: first and counts differ in length");
+        return NULL;
+    }
+    if (nr == 0)
+        return Py_BuildValue("(ii)", 0, -1);
+    Py_ssize_t top = 0;
+    for (Py_ssize_t r = 0; r < nr; r++) {
+        Py_ssize_t c = PyLong_AsSsize_t(PyList_GET_ITEM(counts, r));
+        if (c == -1 && PyErr_Occurred())
+            return NULL;
+        if (r == 0 || c > top)
+            top = c;
+    }
+    long long best_chars = -1;
+    Py_ssize_t best_g = -1, tied = 0;
+    for (Py_ssize_t g = 0; g < nr && tied < tie_cap; g++) { /* in order of first occurrence */
+        Py_ssize_t c = PyLong_AsSsize_t(PyList_GET_ITEM(counts, g));
+        if (c == -1 && PyErr_Occurred())
+            return NULL;
+        if (c != top)
+            continue;
+        tied++;
+        Py_ssize_t f = PyLong_AsSsize_t(PyList_GET_ITEM(first, g));
+        if (f == -1 && PyErr_Occurred())
+            return NULL;
+        if (f < 0 || f > PyList_GET_SIZE(ids) - n) {
+            PyErr_SetString(PyExc_IndexError, "top_ngram: an n-gram past the word ids");
+            return NULL;
+        }
+        /* a period d < n (ids[f + j] == ids[f + d + j] for all j) lets occurrences overlap; ids are
+         * read as ints (no Python __eq__ runs, so the lists cannot change under this loop) */
+        Py_ssize_t win[1024];
+        for (Py_ssize_t j = 0; j < n; j++) {
+            win[j] = PyLong_AsSsize_t(PyList_GET_ITEM(ids, f + j));
+            if (win[j] == -1 && PyErr_Occurred())
+                return NULL;
+        }
+        int periodic = 0;
+        for (Py_ssize_t d = 1; d < n && !periodic; d++) {
+            periodic = 1;
+            for (Py_ssize_t j = 0; j + d < n && periodic; j++)
+                periodic = win[j] == win[j + d];
+        }
+        long long chars = 0;
+        if (periodic) { /* the union of its windows, positions from a scan from the first one */
+            Py_ssize_t np = PyList_GET_SIZE(pos), lo = 0, hi = np, s = -1, e = -1, found = 0;
+            while (lo < hi) {
+                Py_ssize_t mid = lo + (hi - lo) / 2, v = PyLong_AsSsize_t(PyList_GET_ITEM(pos, mid));
+                if (v == -1 && PyErr_Occurred())
+                    return NULL;
+                if (v < f)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (Py_ssize_t k = lo; k < np && found < c; k++) {
+                Py_ssize_t v = PyLong_AsSsize_t(PyList_GET_ITEM(gids, k));
+                if (v == -1 && PyErr_Occurred())
+                    return NULL;
+                if (v != f)
+                    continue;
+                found++;
+                Py_ssize_t p = PyLong_AsSsize_t(PyList_GET_ITEM(pos, k));
+                if ((p == -1 && PyErr_Occurred()) || cover_push(words, p, n, &s, &e, &chars, NULL, NULL) < 0)
+                    return NULL;
+            }
+            if (cover_close(words, s, e, &chars, NULL, NULL) < 0)
+                return NULL;
+        }
+        else {
+            long long one = 0;
+            if (cover_add(words, f, f + n, &one) < 0)
+                return NULL;
+            if (__builtin_mul_overflow((long long)top, one, &chars)) {
+                PyErr_SetString(PyExc_OverflowError, "top_ngram: covered characters overflow");
+                return NULL;
+            }
+        }
+        if (chars > best_chars) {
+            best_chars = chars;
+            best_g = g;
+        }
+    }
+    return Py_BuildValue("(Ln)", best_chars, best_g);
+}
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
@@ -2818,6 +3031,12 @@ static PyMethodDef methods[] = {
     {"top_phrase", top_phrase, METH_VARARGS,
      "top_phrase(levels: list[(first, counts, pos, gids)], nmin: int, words: list[str], is_content, text: str, "
      "starts: list[int], sentence_ends: list[int]) -> (count, length, positions): repetition._phrase_py"},
+    {"repeat_runs", repeat_runs, METH_VARARGS,
+     "repeat_runs(pos: list[int], gids: list[int], n: int, words: list[str]) -> (characters, (firsts, ends)): "
+     "repetition._repeat_runs_py"},
+    {"top_ngram", top_ngram, METH_VARARGS,
+     "top_ngram(first, counts, pos, gids, n: int, words: list[str], ids: list[int], tie_cap: int) -> "
+     "(characters, rank): repetition._top_ngram_py"},
     {NULL, NULL, 0, NULL},
 };
 

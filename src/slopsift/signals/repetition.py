@@ -560,7 +560,30 @@ def _runs(starts: Sequence[int], n: int) -> Runs:
     return firsts, ends
 
 
-def _top_ngram(level: _Level, n: int, words: Sequence[str], ids: Sequence[int]) -> tuple[int, int]:
+def _repeat_runs(level: _Level, n: int, words: list[str]) -> tuple[int, Runs]:
+    """:func:`_repeat_runs_py`, in C (``slopsift._speedups.repeat_runs``) when the twins are built."""
+    sp = _accel.speedups
+    if sp is None:
+        return _repeat_runs_py(level, n, words)
+    return sp.repeat_runs(level.pos, level.gids, n, words)
+
+
+def _repeat_runs_py(level: _Level, n: int, words: Sequence[str]) -> tuple[int, Runs]:
+    """The characters of the words lying in a repeat of an n-gram of ``level`` (an occurrence after
+    its first), and those words as merged runs."""
+    runs = _runs(level.repeats(), n)
+    return _covered(runs, words), runs
+
+
+def _top_ngram(level: _Level, n: int, words: list[str], ids: list[int]) -> tuple[int, int]:
+    """:func:`_top_ngram_py`, in C (``slopsift._speedups.top_ngram``) when the twins are built."""
+    sp = _accel.speedups
+    if sp is None:
+        return _top_ngram_py(level, n, words, ids)
+    return sp.top_ngram(level.first, level.counts, level.pos, level.gids, n, words, ids, TIE_CAP)
+
+
+def _top_ngram_py(level: _Level, n: int, words: Sequence[str], ids: Sequence[int]) -> tuple[int, int]:
     """Covered characters and rank of the most frequent n-gram (count >= 2); (0, -1) if none.
 
     Two occurrences of an n-gram can overlap only if it has a period shorter than n (``a b a``);
@@ -1012,10 +1035,10 @@ def compute(doc: Document) -> FamilyOutput:
         if not levels[k].counts:  # nothing repeats at this length, nor at any longer one
             values[name] = 0.0
             continue
-        runs = _runs(levels[k].repeats(), k)
+        covered, runs = _repeat_runs(levels[k], k, words)
         if k == DUP_NGRAMS[0]:
             runs5 = runs
-        values[name] = _covered(runs, words) / total if total else 0.0
+        values[name] = covered / total if total else 0.0
         if values[name] >= DUP_NGRAM_EVIDENCE[k]:
             ev.extend(_evidence_runs(doc, runs, name, f"repeats an earlier {k}-word sequence"))
 
