@@ -177,6 +177,26 @@ def test_top_ngram_and_repeat_runs_exact_and_hostile() -> None:
         C.top_ngram([0], [2**62], [0, 2], [0, 0], 2, ["x" * 8, "y"], ids, 32)  # count x characters
 
 
+@needs_c
+def test_letter_lines_every_character() -> None:
+    # [^\W\d_] decided by the Unicode database: every code point alone, then a few mixed lines
+    assert C is not None
+    raws = [chr(c) for c in range(0x110000)]
+    assert C.letter_lines(raws) == repetition._letter_lines_py(raws)
+    raws = ["", "   ", "123 4.5", "_ _", "a", "  ²½", "x2", "---", "Ⅻ", "٣", "日本", "\ud800", "é"]
+    assert C.letter_lines(raws) == repetition._letter_lines_py(raws)
+    with pytest.raises(TypeError):
+        C.letter_lines(["a", b"b"])
+
+
+@needs_c
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=12), max_size=30))
+def test_letter_lines(raws: list[str]) -> None:
+    assert C is not None
+    assert C.letter_lines(raws) == repetition._letter_lines_py(raws)
+
+
 PHRASE_WORDS = ["Peace", "Corps", "peace", "corps", "green", "Green", "tea", "the", "of", "it", "is", "Big"]
 PHRASE_WORDS += ["data", "river", "bank", "x", "3", "end.", "Then", "\n\n", "# Tea Time\n", "http://a.io/x"]
 

@@ -196,6 +196,9 @@ class Speedups(Protocol):
     ) -> tuple[int, tuple[list[int], list[int]]]:
         """``repetition._repeat_runs_py`` of the level with these positions and ids."""
 
+    def letter_lines(self, raws: list[str], /) -> list[int]:
+        """``repetition._letter_lines_py``: the indices of the strings with a letter."""
+
 
 _NAMES = tuple(name for name in vars(Speedups) if not name.startswith("_"))
 

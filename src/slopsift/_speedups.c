@@ -2977,6 +2977,48 @@ top_ngram(PyObject *self, PyObject *args)
     return Py_BuildValue("(Ln)", best_chars, best_g);
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Lines with a letter: twin of slopsift.signals.repetition._letter_lines_py
+ *
+ * The indices of the strings holding a character that re's [^\W\d_] matches in a str pattern: a word
+ * character (Py_UNICODE_ISALNUM, or '_') that is no decimal digit (Py_UNICODE_ISDECIMAL) and not '_'.
+ */
+
+static PyObject *
+letter_lines(PyObject *self, PyObject *args)
+{
+    PyObject *raws;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &raws))
+        return NULL;
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(raws); i++) { /* size read again: append may run a finalizer */
+        PyObject *raw = PyList_GET_ITEM(raws, i);
+        if (!PyUnicode_Check(raw)) {
+            PyErr_SetString(PyExc_TypeError, "letter_lines: lines must be str");
+            Py_DECREF(out);
+            return NULL;
+        }
+        int kind = PyUnicode_KIND(raw);
+        const void *data = PyUnicode_DATA(raw);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(raw);
+        int found = 0;
+        for (Py_ssize_t k = 0; k < n && !found; k++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, k);
+            if (ch < 128)
+                found = (ch | 0x20) >= 'a' && (ch | 0x20) <= 'z';
+            else
+                found = Py_UNICODE_ISALNUM(ch) && !Py_UNICODE_ISDECIMAL(ch);
+        }
+        if (found && append_index(out, i) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
@@ -3037,6 +3079,9 @@ static PyMethodDef methods[] = {
     {"top_ngram", top_ngram, METH_VARARGS,
      "top_ngram(first, counts, pos, gids, n: int, words: list[str], ids: list[int], tie_cap: int) -> "
      "(characters, rank): repetition._top_ngram_py"},
+    {"letter_lines", letter_lines, METH_VARARGS,
+     "letter_lines(raws: list[str]) -> list[int]: the indices of the strings with a letter ([^\\W\\d_]): "
+     "repetition._letter_lines_py"},
     {NULL, NULL, 0, NULL},
 };
 

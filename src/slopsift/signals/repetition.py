@@ -261,11 +261,18 @@ class _Prose:
     kept: Runs | None = None
 
 
+def _letter_lines_py(raws: list[str]) -> list[int]:
+    """The indices of the lines with a letter (``_HAS_LETTER``), found by C-level maps
+    (``slopsift._speedups.letter_lines`` is the C twin)."""
+    return list(compress(range(len(raws)), map(_HAS_LETTER.search, raws)))
+
+
 def _prose(doc: Document) -> _Prose:
     text = doc.text
     code = doc.code_lines
-    # Lines with a letter (so not blank), found by C-level maps; then without the code lines.
-    lines = list(compress(range(len(doc.lines)), map(_HAS_LETTER.search, doc.line_texts)))
+    # Lines with a letter (so not blank), then without the code lines.
+    sp = _accel.speedups
+    lines = _letter_lines_py(doc.line_texts) if sp is None else sp.letter_lines(doc.line_texts)
     if code:
         lines = [i for i in lines if i not in code]
     merged = doc.nonprose_spans
@@ -1021,7 +1028,7 @@ def compute(doc: Document) -> FamilyOutput:
 
     top_ranks: dict[int, int] = {}
     for k in TOP_NGRAMS:
-        name = f"top_{k}gram_char_frac"
+        name = _TOP_NAMES[k]
         chars, rank = _top_ngram(levels[k], k, words, ids)  # windows hold no masked word
         top_ranks[k] = rank
         frac = chars / total if total and rank >= 0 else 0.0
@@ -1031,7 +1038,7 @@ def compute(doc: Document) -> FamilyOutput:
 
     runs5: Runs = ([], [])
     for k in DUP_NGRAMS:
-        name = f"dup_{k}gram_char_frac"
+        name = _DUP_NAMES[k]
         if not levels[k].counts:  # nothing repeats at this length, nor at any longer one
             values[name] = 0.0
             continue
@@ -1093,11 +1100,13 @@ def compute(doc: Document) -> FamilyOutput:
     hits = list(compress(opener_at, map(frequent.__contains__, opener_keys))) if frequent else []
     values["repeated_opener_frac"] = len(hits) / len(opener_at) if opener_at else 0.0
     shown = hits[: MAX_EVIDENCE if values["repeated_opener_frac"] >= OPENER_EVIDENCE else 0]
-    uses = [opener_counts[all_ids[ws] * base + all_ids[ws + 1]] for ws in shown]
-    notes = [
-        f"opener '{' '.join(words[ws : ws + OPENER_WORDS])}' x{c}" for ws, c in zip(shown, uses, strict=True)
-    ]
-    ev.extend(_word_evidence(doc, shown, map(OPENER_WORDS.__add__, shown), "repeated_opener_frac", notes))
+    if shown:
+        uses = [opener_counts[all_ids[ws] * base + all_ids[ws + 1]] for ws in shown]
+        notes = [
+            f"opener '{' '.join(words[ws : ws + OPENER_WORDS])}' x{c}"
+            for ws, c in zip(shown, uses, strict=True)
+        ]
+        ev.extend(_word_evidence(doc, shown, map(OPENER_WORDS.__add__, shown), "repeated_opener_frac", notes))
 
     # Compressibility.
     raw = prose.text.encode("utf-8", "surrogatepass")
@@ -1132,6 +1141,8 @@ def compute(doc: Document) -> FamilyOutput:
     return values, ev
 
 
+_TOP_NAMES = {k: f"top_{k}gram_char_frac" for k in TOP_NGRAMS}
+_DUP_NAMES = {k: f"dup_{k}gram_char_frac" for k in DUP_NGRAMS}
 _word_start = attrgetter("word_start")
 _word_end = attrgetter("word_end")
 _start = attrgetter("start")
