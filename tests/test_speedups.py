@@ -197,6 +197,43 @@ def test_letter_lines(raws: list[str]) -> None:
     assert C.letter_lines(raws) == repetition._letter_lines_py(raws)
 
 
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-5, 60), max_size=40), st.lists(st.integers(-10, 70), max_size=20), st.booleans())
+def test_bisect_lefts(a: list[int], xs: list[int], ordered: bool) -> None:
+    # the same probes as bisect.bisect_left, so the same answer on unsorted lists too
+    assert C is not None
+    a = sorted(a) if ordered else a
+    assert C.bisect_lefts(a, xs) == repetition._bisect_lefts_py(a, xs)
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(max_size=6), max_size=30), st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)))
+)
+def test_covered_chars(words: list[str], ranges: list[tuple[int, int]]) -> None:
+    assert C is not None
+    firsts, ends = [s for s, _ in ranges], [e for _, e in ranges]
+    assert C.covered_chars(firsts, ends, words) == repetition._covered((firsts, ends), words)
+
+
+@needs_c
+def test_bisect_lefts_and_covered_chars_hostile() -> None:
+    assert C is not None
+    with pytest.raises(TypeError):
+        C.bisect_lefts([1, "a", 3], [2])
+    with pytest.raises(TypeError):
+        C.bisect_lefts([1, 2], [1.5])
+    with pytest.raises(ValueError):
+        C.covered_chars([0], [], ["a"])
+    with pytest.raises(ValueError):
+        C.covered_chars([-1], [2], ["a"])
+    with pytest.raises(TypeError):
+        C.covered_chars([0], [2], ["a", 3])
+    assert C.covered_chars([0, 1], [9, 1], ["ab", "c"]) == 3  # past the end, empty: as slices
+
+
 PHRASE_WORDS = ["Peace", "Corps", "peace", "corps", "green", "Green", "tea", "the", "of", "it", "is", "Big"]
 PHRASE_WORDS += ["data", "river", "bank", "x", "3", "end.", "Then", "\n\n", "# Tea Time\n", "http://a.io/x"]
 

@@ -199,6 +199,12 @@ class Speedups(Protocol):
     def letter_lines(self, raws: list[str], /) -> list[int]:
         """``repetition._letter_lines_py``: the indices of the strings with a letter."""
 
+    def bisect_lefts(self, a: list[int], xs: list[int], /) -> list[int]:
+        """``repetition._bisect_lefts_py``: ``bisect.bisect_left(a, x)`` of each x."""
+
+    def covered_chars(self, firsts: list[int], ends: list[int], words: list[str], /) -> int:
+        """``repetition._covered((firsts, ends), words)``: the characters of the words in the ranges."""
+
 
 _NAMES = tuple(name for name in vars(Speedups) if not name.startswith("_"))
 

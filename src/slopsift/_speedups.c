@@ -3019,6 +3019,79 @@ letter_lines(PyObject *self, PyObject *args)
     return out;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Word ranges: twins of slopsift.signals.repetition._bisect_lefts_py and _covered
+ *
+ * bisect_lefts: bisect.bisect_left(a, x) for each x (the same probes, so the same answer on any list of
+ * ints). covered_chars: the characters of the words in the ranges [firsts[k], ends[k]) as Python slices
+ * them (cover_add).
+ */
+
+static PyObject *
+bisect_lefts(PyObject *self, PyObject *args)
+{
+    PyObject *a, *xs;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &a, &PyList_Type, &xs))
+        return NULL;
+    Py_ssize_t nx = PyList_GET_SIZE(xs);
+    PyObject *out = PyList_New(nx);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < nx; i++) {
+        /* both sizes read again: PyLong_FromSsize_t may run a finalizer that changes the lists */
+        if (i >= PyList_GET_SIZE(xs)) {
+            PyErr_SetString(PyExc_RuntimeError, "bisect_lefts: the list changed size");
+            goto fail;
+        }
+        Py_ssize_t x = PyLong_AsSsize_t(PyList_GET_ITEM(xs, i));
+        if (x == -1 && PyErr_Occurred())
+            goto fail;
+        Py_ssize_t lo = 0, hi = PyList_GET_SIZE(a);
+        while (lo < hi) {
+            Py_ssize_t mid = lo + (hi - lo) / 2, v = PyLong_AsSsize_t(PyList_GET_ITEM(a, mid));
+            if (v == -1 && PyErr_Occurred())
+                goto fail;
+            if (v < x)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        PyObject *at = PyLong_FromSsize_t(lo);
+        if (at == NULL)
+            goto fail;
+        PyList_SET_ITEM(out, i, at);
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+static PyObject *
+covered_chars(PyObject *self, PyObject *args)
+{
+    PyObject *firsts, *ends, *words;
+    if (!PyArg_ParseTuple(args, "O!O!O!", &PyList_Type, &firsts, &PyList_Type, &ends, &PyList_Type, &words))
+        return NULL;
+    if (PyList_GET_SIZE(firsts) != PyList_GET_SIZE(ends)) {
+        PyErr_SetString(PyExc_ValueError, "covered_chars: as many ends as firsts");
+        return NULL;
+    }
+    long long total = 0;
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(firsts); k++) { /* no Python code runs in this loop */
+        Py_ssize_t s = PyLong_AsSsize_t(PyList_GET_ITEM(firsts, k)), e = PyLong_AsSsize_t(PyList_GET_ITEM(ends, k));
+        if ((s == -1 || e == -1) && PyErr_Occurred())
+            return NULL;
+        if (s < 0 || e < 0) {
+            PyErr_SetString(PyExc_ValueError, "covered_chars: a negative word index");
+            return NULL;
+        }
+        if (cover_add(words, s, e, &total) < 0)
+            return NULL;
+    }
+    return PyLong_FromLongLong(total);
+}
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
@@ -3082,6 +3155,12 @@ static PyMethodDef methods[] = {
     {"letter_lines", letter_lines, METH_VARARGS,
      "letter_lines(raws: list[str]) -> list[int]: the indices of the strings with a letter ([^\\W\\d_]): "
      "repetition._letter_lines_py"},
+    {"bisect_lefts", bisect_lefts, METH_VARARGS,
+     "bisect_lefts(a: list[int], xs: list[int]) -> list[int]: bisect_left(a, x) of each x: "
+     "repetition._bisect_lefts_py"},
+    {"covered_chars", covered_chars, METH_VARARGS,
+     "covered_chars(firsts: list[int], ends: list[int], words: list[str]) -> int: the characters of the words "
+     "in the ranges: repetition._covered"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -272,6 +272,16 @@ def _letter_lines_py(raws: list[str]) -> list[int]:
     return list(compress(range(len(raws)), map(_HAS_LETTER.search, raws)))
 
 
+def _bisect_lefts_py(a: list[int], xs: list[int]) -> list[int]:
+    """``bisect_left(a, x)`` of each x (``slopsift._speedups.bisect_lefts`` is the C twin)."""
+    return list(map(bisect_left, repeat(a), xs))
+
+
+def _bisect_lefts(a: list[int], xs: list[int]) -> list[int]:
+    sp = _accel.speedups
+    return _bisect_lefts_py(a, xs) if sp is None else sp.bisect_lefts(a, xs)
+
+
 def _prose(doc: Document) -> _Prose:
     text = doc.text
     code = doc.code_lines
@@ -284,16 +294,17 @@ def _prose(doc: Document) -> _Prose:
     ids = doc.word_ids
     n = len(ids)
     words = doc.words
-    # ASCII lower-casing keeps lengths, so the word characters are the summed spans then
-    chars = sum(doc.word_ends) - sum(doc.word_starts) if text.isascii() else sum(map(len, words))
+    if sp is not None:
+        chars = sp.covered_chars([0], [n], words)
+    else:  # ASCII lower-casing keeps lengths, so the word characters are the summed spans then
+        chars = sum(doc.word_ends) - sum(doc.word_starts) if text.isascii() else sum(map(len, words))
     if not merged:
         return _Prose(ids, n, chars, lines, text[:COMPRESS_MAX_CHARS])
     ids = list(ids)
-    word_starts = repeat(doc.word_starts)  # doc.words_between of every span
-    firsts = list(map(bisect_left, word_starts, map(_start_of, merged)))
-    ends = list(map(bisect_left, word_starts, map(_end_of, merged)))
+    firsts = _bisect_lefts(doc.word_starts, list(map(_start_of, merged)))  # doc.words_between of each
+    ends = _bisect_lefts(doc.word_starts, list(map(_end_of, merged)))
     masked = sum(ends) - sum(firsts)
-    chars -= _covered((firsts, ends), words)
+    chars -= _covered((firsts, ends), words) if sp is None else sp.covered_chars(firsts, ends, words)
     for i, j in zip(firsts, ends, strict=True):
         ids[i:j] = range(n + i, n + j)
     pieces: list[str] = []
@@ -1068,8 +1079,8 @@ def compute(doc: Document) -> FamilyOutput:
     values["near_dup_sentence_frac"] = len(pairs) / elig if elig else 0.0
     _pair_evidence(doc, pairs, sents, "near_dup_sentence_frac", ev)
     paras = doc.paragraphs
-    pstarts = list(map(bisect_left, repeat(doc.word_starts), map(_start, paras)))  # words_between
-    pends = list(map(bisect_left, repeat(doc.word_starts), map(_end, paras)))
+    pstarts = _bisect_lefts(doc.word_starts, list(map(_start, paras)))  # words_between
+    pends = _bisect_lefts(doc.word_starts, list(map(_end, paras)))
     keep = bisect_left(pstarts, cap)
     if keep < len(pstarts) or (pends and pends[-1] > cap):
         pstarts, pends = pstarts[:keep], [min(e, cap) for e in pends[:keep]]
