@@ -2400,7 +2400,7 @@ done:
  * levels[j] = (first, counts, pos, gids) of the repeated (nmin + j)-grams (repetition._Level: ranks
  * number the repeated n-grams, first[r] is the id (first position) of rank r, pos/gids every position
  * whose n-gram repeats with its id). Candidates (count, n, rank) are visited best count first, then the
- * longer, then the earlier rank (one qsort), and the visit stops at the first that cannot beat the best
+ * longer, then the earlier rank, and the visit stops at the first that cannot beat the best
  * found. A candidate needs content words (is_content(word) is called for each of its n words, as the
  * Python version does), two or more occurrences inside one sentence (bisect_right of p and of p + n - 1
  * in sentence_ends agree) and must not be a name: its content words upper case (Py_UNICODE_ISUPPER, what
