@@ -70,6 +70,25 @@ def twin_costs(texts: list[str], passes: int = 5) -> None:
         for i, b in zip(ids, bases, strict=True):
             repetition._repeated_ngrams(i, b, nmax)
 
+    levels = [repetition._repeated_ngrams(i, b, nmax) for i, b in zip(ids, bases, strict=True)]
+    sentence_ends = [[e for s, e in zip(ws, we, strict=True) if s < e] for ws, we in sentences]
+
+    def ngram_cover() -> None:
+        for d, i, lv in zip(docs, ids, levels, strict=True):
+            for k in repetition.TOP_NGRAMS:
+                repetition._top_ngram(lv[k], k, d.words, i)
+            for k in repetition.DUP_NGRAMS:
+                repetition._repeat_runs(lv[k], k, d.words)
+
+    def top_phrase() -> None:
+        for d, i, lv, ends in zip(docs, ids, levels, sentence_ends, strict=True):
+            repetition._phrase(d, len(i), lv, ends)
+
+    def letter_lines() -> None:
+        sp = _accel.speedups
+        for d in docs:
+            repetition._letter_lines_py(d.line_texts) if sp is None else sp.letter_lines(d.line_texts)
+
     def zipf() -> None:
         sp = _accel.speedups
         for d, f in zip(docs, flags, strict=True):
@@ -98,16 +117,21 @@ def twin_costs(texts: list[str], passes: int = 5) -> None:
 
     from slopsift.signals import phrasing
 
+    proses = [phrasing._prose(d) for d in docs]
+
     def phrasing_score() -> None:
         sp = _accel.speedups
-        for d in docs:
-            phrasing._score_py(d) if sp is None else phrasing._score_c(sp, d)
+        for p in proses:
+            phrasing._score_py(p) if sp is None else phrasing._score_c(sp, p)
 
     for name, run, n in (
         ("hedging phrase scan", phrases, len(docs)),
         ("phrasing score", phrasing_score, len(docs)),
         ("mtld (both passes)", mtld, len(docs)),
         ("repeated n-grams", ngrams, len(docs)),
+        ("top n-grams and repeat runs", ngram_cover, len(docs)),
+        ("most repeated phrase", top_phrase, len(docs)),
+        ("lines with a letter", letter_lines, len(docs)),
         ("zipf profile", zipf, len(docs)),
         ("sentence syllables", syllables, len(docs)),
         ("word ids and counts", ids_counts, len(docs)),

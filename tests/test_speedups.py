@@ -96,11 +96,12 @@ def _levels(levels: list[repetition._Level]) -> list[tuple[list[int], list[int],
 
 @needs_c
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.integers(0, 6), max_size=600), st.integers(2, 12))
-def test_repeated_ngrams(ids: list[int], nmax: int) -> None:
-    # A small alphabet, so that long n-grams repeat; long inputs take the numpy path in Python.
+@given(st.lists(st.integers(0, 6), max_size=600), st.integers(2, 12), st.booleans())
+def test_repeated_ngrams(ids: list[int], nmax: int, large_base: bool) -> None:
+    # A small alphabet, so that long n-grams repeat; long inputs take the numpy path in Python. A large
+    # base turns off the C version's pruning of 2-grams with a word that occurs once.
     assert C is not None
-    base = 2 * len(ids) + 7
+    base = 1_000_003 if large_base else 2 * len(ids) + 7
     want = _levels(repetition._repeated_ngrams_py(ids, base, nmax))
     got = _levels(repetition._repeated_ngrams(ids, base, nmax))
     assert len(got) == nmax + 1
@@ -119,6 +120,207 @@ def test_repeated_ngrams_exact() -> None:
     assert C.repeated_ngrams([0, 1, 2], 7, 4) == []
     with pytest.raises(ValueError):
         C.repeated_ngrams([0, 9], 7, 4)  # an id not below base
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 5), max_size=500),
+    st.lists(st.text(max_size=4), min_size=6, max_size=6),
+    st.integers(1, 40),
+)
+def test_top_ngram_and_repeat_runs(ids: list[int], spellings: list[str], tie_cap: int) -> None:
+    # A small alphabet, so that n-grams repeat, overlap and tie; the words' lengths vary with the id.
+    assert C is not None
+    words = [spellings[i] for i in ids]
+    for ngrams in (repetition._repeated_ngrams, repetition._repeated_ngrams_py):
+        levels = ngrams(ids, 2 * len(ids) + 7, 10)
+        for n in range(2, 11):
+            lv = levels[n]
+            want = repetition._top_ngram_py(lv, n, words, ids)
+            assert (
+                C.top_ngram(lv.first, lv.counts, lv.pos, lv.gids, n, words, ids, repetition.TIE_CAP) == want
+            )
+            if tie_cap < repetition.TIE_CAP:
+                got = C.top_ngram(lv.first, lv.counts, lv.pos, lv.gids, n, words, ids, tie_cap)
+                assert got[1] < 0 or lv.counts[got[1]] == max(lv.counts)
+            assert repetition._repeat_runs(lv, n, words) == repetition._repeat_runs_py(lv, n, words)
+
+
+@needs_c
+def test_top_ngram_and_repeat_runs_exact_and_hostile() -> None:
+    assert C is not None
+    # a b a b a: 'a b' at 0 and 2 overlaps nothing, 'a b a' at 0 and 2 overlaps itself (period 2)
+    ids, words = [0, 1, 0, 1, 0], ["aa", "b", "aa", "b", "aa"]
+    assert C.top_ngram([0, 1], [2, 2], [0, 1, 2, 3], [0, 1, 0, 1], 2, words, ids, 32) == (6, 0)
+    assert C.top_ngram([0], [2], [0, 2], [0, 0], 3, words, ids, 32) == (8, 0)  # words 0..4, once each
+    assert C.top_ngram([], [], [], [], 2, words, ids, 32) == (0, -1)
+    assert C.repeat_runs([0, 2], [0, 0], 3, words) == (5, ([2], [5]))
+    assert C.repeat_runs([0, 1, 2, 3], [0, 1, 0, 1], 2, words) == (5, ([2], [5]))
+    assert C.repeat_runs([], [], 2, words) == (0, ([], []))
+    assert C.repeat_runs([0, 9], [0, 0], 3, words) == (0, ([9], [12]))  # words past the end: none counted
+    with pytest.raises(ValueError):
+        C.repeat_runs([0, 2], [0], 3, words)  # pos and gids differ in length
+    with pytest.raises(ValueError):
+        C.repeat_runs([0, -2], [0, 0], 3, words)  # a negative position
+    with pytest.raises(ValueError):
+        C.repeat_runs([0, 2], [0, 0], 0, words)  # n out of range
+    with pytest.raises(TypeError):
+        C.repeat_runs([0, 2], [0, 0], 3, [1, 2, 3, 4, 5])  # words not str
+    with pytest.raises(ValueError):
+        C.top_ngram([0, 1], [2], [0, 2], [0, 0], 2, words, ids, 32)  # first and counts differ
+    with pytest.raises(IndexError):
+        C.top_ngram([4], [2], [0, 4], [4, 4], 2, words, ids, 32)  # an n-gram past the ids
+    with pytest.raises(TypeError):
+        C.top_ngram([0], [2], [0, 2], [0, 0], 2, words, ["a", "b", "a"], 32)  # ids not ints
+    with pytest.raises(OverflowError):
+        C.top_ngram([0], [2**62], [0, 2], [0, 0], 2, ["x" * 8, "y"], ids, 32)  # count x characters
+
+
+@needs_c
+def test_letter_lines_every_character() -> None:
+    # [^\W\d_] decided by the Unicode database: every code point alone, then a few mixed lines
+    assert C is not None
+    raws = [chr(c) for c in range(0x110000)]
+    assert C.letter_lines(raws) == repetition._letter_lines_py(raws)
+    raws = ["", "   ", "123 4.5", "_ _", "a", "  ²½", "x2", "---", "Ⅻ", "٣", "日本", "\ud800", "é"]
+    assert C.letter_lines(raws) == repetition._letter_lines_py(raws)
+    with pytest.raises(TypeError):
+        C.letter_lines(["a", b"b"])
+
+
+@needs_c
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=12), max_size=30))
+def test_letter_lines(raws: list[str]) -> None:
+    assert C is not None
+    assert C.letter_lines(raws) == repetition._letter_lines_py(raws)
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-5, 60), max_size=40), st.lists(st.integers(-10, 70), max_size=20), st.booleans())
+def test_bisect_lefts(a: list[int], xs: list[int], ordered: bool) -> None:
+    # the same probes as bisect.bisect_left, so the same answer on unsorted lists too
+    assert C is not None
+    a = sorted(a) if ordered else a
+    assert C.bisect_lefts(a, xs) == repetition._bisect_lefts_py(a, xs)
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(max_size=6), max_size=30), st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)))
+)
+def test_covered_chars(words: list[str], ranges: list[tuple[int, int]]) -> None:
+    assert C is not None
+    firsts, ends = [s for s, _ in ranges], [e for _, e in ranges]
+    assert C.covered_chars(firsts, ends, words) == repetition._covered((firsts, ends), words)
+
+
+@needs_c
+def test_bisect_lefts_and_covered_chars_hostile() -> None:
+    assert C is not None
+    with pytest.raises(TypeError):
+        C.bisect_lefts([1, "a", 3], [2])
+    with pytest.raises(TypeError):
+        C.bisect_lefts([1, 2], [1.5])
+    with pytest.raises(ValueError):
+        C.covered_chars([0], [], ["a"])
+    with pytest.raises(ValueError):
+        C.covered_chars([-1], [2], ["a"])
+    with pytest.raises(TypeError):
+        C.covered_chars([0], [2], ["a", 3])
+    assert C.covered_chars([0, 1], [9, 1], ["ab", "c"]) == 3  # past the end, empty: as slices
+
+
+PHRASE_WORDS = ["Peace", "Corps", "peace", "corps", "green", "Green", "tea", "the", "of", "it", "is", "Big"]
+PHRASE_WORDS += ["data", "river", "bank", "x", "3", "end.", "Then", "\n\n", "# Tea Time\n", "http://a.io/x"]
+
+
+def _phrase_inputs(
+    text: str, python_levels: bool
+) -> tuple[slopsift.Document, int, list[repetition._Level], list[int]]:
+    """What ``repetition.compute`` hands ``_phrase``: the document, words scanned, levels, sentence ends."""
+    doc = slopsift.parse(text)
+    ids = repetition._prose(doc).ids
+    ngrams = repetition._repeated_ngrams_py if python_levels else repetition._repeated_ngrams
+    levels = ngrams(ids, 2 * doc.n_words + 1, repetition.PHRASE_MAX)
+    ends = [s.word_end for s in doc.sentences if s.word_start < s.word_end]
+    return doc, len(ids), levels, ends
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PHRASE_WORDS), max_size=400), st.booleans())
+def test_top_phrase(words: list[str], python_levels: bool) -> None:
+    # A small vocabulary with names, function words and sentence ends, so that phrases repeat, some
+    # across sentences and some capitalised; long texts give numpy-built levels in Python.
+    doc, n_scan, levels, ends = _phrase_inputs(" ".join(words), python_levels)
+    assert repetition._phrase(doc, n_scan, levels, ends) == repetition._phrase_py(doc, n_scan, levels, ends)
+
+
+@needs_c
+def test_top_phrase_many_look_ups() -> None:
+    # Repeated pairs that cross a sentence end are looked up and dropped, more than the few look-ups
+    # by scanning, so the level's occurrences get chained; then a phrase inside sentences wins.
+    crossing = " ".join(f"So w{k}a. W{k}b so." for k in range(12))
+    text = f"{crossing} {crossing} {crossing} We drink green tea daily. They sell green tea here."
+    doc, n_scan, levels, ends = _phrase_inputs(text, False)
+    got = repetition._phrase(doc, n_scan, levels, ends)
+    assert got == repetition._phrase_py(doc, n_scan, levels, ends)
+    assert got[:2] == (2, 2)
+    assert [doc.words[i] for i in got[2]] == ["green", "green"]
+
+
+@needs_c
+def test_top_phrase_hostile_input() -> None:
+    assert C is not None
+    words, text, starts = ["aa", "bb", "aa", "bb"], "aa bb aa bb", [0, 3, 6, 9]
+    level = ([0], [2], [0, 2], [0, 0])
+    yes = lambda w: True  # noqa: E731
+    assert C.top_phrase([level], 2, words, yes, text, starts, [4]) == (2, 2, [0, 2])
+    assert C.top_phrase([level], 2, words, yes, text, starts, [1, 4]) == (0, 0, [])  # crosses an end
+    assert C.top_phrase([], 2, [], yes, "", [], []) == (0, 0, [])
+    bad_levels: list[tuple[object, ...]] = [
+        ([0], [2], [0, 2]),  # three columns
+        ((0,), [2], [0, 2], [0, 0]),  # not lists
+        ([0], [2, 2], [0, 2], [0, 0]),  # first and counts of different lengths
+        (["a"], [2], [0, 2], [0, 0]),  # not ints
+    ]
+    for bad in bad_levels:
+        with pytest.raises((TypeError, ValueError)):
+            C.top_phrase([bad], 2, words, yes, text, starts, [4])
+    with pytest.raises(ValueError):
+        C.top_phrase([([0], [2], [0, 2], [0])], 2, words, yes, text, starts, [4])  # pos and gids differ
+    with pytest.raises(ValueError):
+        C.top_phrase([level] * 7, 2, words, yes, text, starts, [4])  # n up to 8
+    with pytest.raises(ValueError):
+        C.top_phrase([level], 0, words, yes, text, starts, [4])
+    with pytest.raises(IndexError):
+        C.top_phrase([([3], [2], [3, 5], [3, 3])], 2, words, yes, text, starts, [4])  # past the words
+    with pytest.raises(ValueError):
+        C.top_phrase(
+            [([0], [2], [0, 2**63 - 2], [0, 0])], 2, words, yes, text, starts, [4]
+        )  # a huge position
+    with pytest.raises(IndexError):
+        C.top_phrase([level], 2, words, yes, text, [0, 3, 99, 9], [4])  # a word start past the text
+    with pytest.raises(IndexError):
+        C.top_phrase([level], 2, words, yes, text, [0, 3], [4])  # fewer starts than words
+    with pytest.raises(ZeroDivisionError):
+        C.top_phrase([level], 2, words, lambda w: 1 / 0, text, starts, [4])
+
+    def vandal(w: str) -> bool:  # empties every list it can reach while the C loop runs
+        levels.clear()
+        words.clear()
+        starts.clear()
+        for col in level:
+            col.clear()
+        return True
+
+    levels = [level]
+    with pytest.raises(IndexError):
+        C.top_phrase(levels, 2, words, vandal, text, starts, [4])
 
 
 @needs_c

@@ -163,6 +163,48 @@ class Speedups(Protocol):
         the document with these ``words``, ``word_ids``, ``word_initials``, ``text``, ``word_starts`` and
         ``word_ends``."""
 
+    def top_phrase(
+        self,
+        levels: list[tuple[list[int], list[int], list[int], list[int]]],
+        nmin: int,
+        words: list[str],
+        is_content: Callable[[str], bool],
+        text: str,
+        starts: list[int],
+        sentence_ends: list[int],
+        /,
+    ) -> tuple[int, int, list[int]]:
+        """``repetition._phrase_py`` from the ``(first, counts, pos, gids)`` of the levels ``nmin``,
+        ``nmin + 1``, ... (at most 7 words), the document's words, ``text`` and ``word_starts``."""
+
+    def top_ngram(
+        self,
+        first: list[int],
+        counts: list[int],
+        pos: list[int],
+        gids: list[int],
+        n: int,
+        words: list[str],
+        ids: list[int],
+        tie_cap: int,
+        /,
+    ) -> tuple[int, int]:
+        """``repetition._top_ngram_py`` of the level with these lists (``repetition._Level``)."""
+
+    def repeat_runs(
+        self, pos: list[int], gids: list[int], n: int, words: list[str], /
+    ) -> tuple[int, tuple[list[int], list[int]]]:
+        """``repetition._repeat_runs_py`` of the level with these positions and ids."""
+
+    def letter_lines(self, raws: list[str], /) -> list[int]:
+        """``repetition._letter_lines_py``: the indices of the strings with a letter."""
+
+    def bisect_lefts(self, a: list[int], xs: list[int], /) -> list[int]:
+        """``repetition._bisect_lefts_py``: ``bisect.bisect_left(a, x)`` of each x."""
+
+    def covered_chars(self, firsts: list[int], ends: list[int], words: list[str], /) -> int:
+        """``repetition._covered((firsts, ends), words)``: the characters of the words in the ranges."""
+
 
 _NAMES = tuple(name for name in vars(Speedups) if not name.startswith("_"))
 

@@ -81,14 +81,15 @@ mtld_pass(PyObject *self, PyObject *args)
  *
  * Level n keeps the positions whose n-gram key occurs at least twice; an n-gram's id is the position of
  * its first occurrence. Level n + 1 looks only at kept positions p followed by kept p + 1, keyed
- * id(n-gram at p) * base + ids[p + n]. Keys are counted in an open-addressing hash table.
+ * id(n-gram at p) * base + ids[p + n]. Level 2 looks only at positions whose two words both occur twice
+ * or more (when base is small enough for a counter per id): no other 2-gram can repeat. Keys are numbered
+ * in order of first sight in an open-addressing hash table of 16-byte slots (one probe per key; the
+ * second pass reads each key's number), with their counts and first positions in arrays by number.
  */
 
 typedef struct {
     int64_t key;
-    Py_ssize_t count;
-    Py_ssize_t first; /* position of the first occurrence */
-    int used;
+    Py_ssize_t id; /* 1 + the key's number; 0: an empty slot */
 } Slot;
 
 static inline uint64_t
@@ -106,7 +107,7 @@ static Slot *
 find_slot(Slot *table, size_t mask, int64_t key)
 {
     size_t i = (size_t)mix((uint64_t)key) & mask;
-    while (table[i].used && table[i].key != key)
+    while (table[i].id && table[i].key != key)
         i = (i + 1) & mask;
     return &table[i];
 }
@@ -144,6 +145,8 @@ repeated_ngrams(PyObject *self, PyObject *args)
     }
     PyObject *levels = PyList_New(0);
     int64_t *ids = NULL, *cand = NULL, *keys = NULL, *pos = NULL, *gids = NULL, *counts = NULL, *firsts = NULL;
+    int64_t *kid = NULL, *dcount = NULL, *dfirst = NULL;
+    unsigned char *seen = NULL; /* per word id: occurrences, up to 2 */
     Slot *table = NULL;
     if (levels == NULL)
         return NULL;
@@ -158,8 +161,11 @@ repeated_ngrams(PyObject *self, PyObject *args)
     gids = PyMem_Malloc(arr);
     counts = PyMem_Malloc(arr);
     firsts = PyMem_Malloc(arr);
+    kid = PyMem_Malloc(arr);
+    dcount = PyMem_Malloc(arr);
+    dfirst = PyMem_Malloc(arr);
     table = PyMem_Malloc(cap * sizeof(Slot));
-    if (!ids || !cand || !keys || !pos || !gids || !counts || !firsts || !table) {
+    if (!ids || !cand || !keys || !pos || !gids || !counts || !firsts || !kid || !dcount || !dfirst || !table) {
         PyErr_NoMemory();
         goto fail;
     }
@@ -173,10 +179,22 @@ repeated_ngrams(PyObject *self, PyObject *args)
         }
         ids[i] = v;
     }
-    Py_ssize_t nkeys = m > 0 ? m - 1 : 0; /* level 2: every position but the last */
-    for (Py_ssize_t p = 0; p < nkeys; p++) {
-        cand[p] = p;
-        keys[p] = ids[p] * base + ids[p + 1];
+    /* a counter per word id when base is at most a few times the words (as repetition calls it) */
+    if (base <= 4 * (long long)m + 16) {
+        if ((seen = PyMem_Calloc((size_t)base, 1)) == NULL) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+        for (Py_ssize_t i = 0; i < m; i++)
+            seen[ids[i]] += seen[ids[i]] < 2;
+    }
+    Py_ssize_t nkeys = 0; /* level 2: the positions but the last, both words repeated */
+    for (Py_ssize_t p = 0; p + 1 < m; p++) {
+        if (seen != NULL && (seen[ids[p]] < 2 || seen[ids[p + 1]] < 2))
+            continue;
+        cand[nkeys] = p;
+        keys[nkeys] = ids[p] * base + ids[p + 1];
+        nkeys++;
     }
     for (Py_ssize_t n = 2; n <= nmax; n++) {
         if (nkeys == 0)
@@ -189,15 +207,16 @@ repeated_ngrams(PyObject *self, PyObject *args)
         Py_ssize_t distinct = 0, nrep = 0;
         for (Py_ssize_t k = 0; k < nkeys; k++) {
             Slot *s = find_slot(table, mask, keys[k]);
-            if (s->used)
-                s->count++;
+            if (s->id)
+                dcount[s->id - 1]++;
             else {
-                s->used = 1;
                 s->key = keys[k];
-                s->count = 1;
-                s->first = cand[k];
+                s->id = distinct + 1;
+                dcount[distinct] = 1;
+                dfirst[distinct] = cand[k];
                 distinct++;
             }
+            kid[k] = s->id - 1;
         }
         if (distinct == nkeys)
             break; /* nothing repeats at this length, nor at any longer one */
@@ -205,13 +224,13 @@ repeated_ngrams(PyObject *self, PyObject *args)
         Py_ssize_t kept = 0, next = 0;
         int64_t prev_p = -2, prev_g = 0;
         for (Py_ssize_t k = 0; k < nkeys; k++) {
-            Slot *s = find_slot(table, mask, keys[k]);
-            if (s->count < 2)
+            int64_t d = kid[k];
+            if (dcount[d] < 2)
                 continue;
-            int64_t p = cand[k], g = s->first;
+            int64_t p = cand[k], g = dfirst[d];
             if (p == g) { /* the first occurrence */
                 firsts[nrep] = g;
-                counts[nrep] = s->count;
+                counts[nrep] = dcount[d];
                 nrep++;
             }
             if (p == prev_p + 1) {
@@ -251,6 +270,10 @@ done:
     PyMem_Free(gids);
     PyMem_Free(counts);
     PyMem_Free(firsts);
+    PyMem_Free(kid);
+    PyMem_Free(dcount);
+    PyMem_Free(dfirst);
+    PyMem_Free(seen);
     PyMem_Free(table);
     return levels;
 }
@@ -2371,6 +2394,704 @@ done:
     return result;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Most repeated phrase: twin of slopsift.signals.repetition._phrase_py
+ *
+ * levels[j] = (first, counts, pos, gids) of the repeated (nmin + j)-grams (repetition._Level: ranks
+ * number the repeated n-grams, first[r] is the id (first position) of rank r, pos/gids every position
+ * whose n-gram repeats with its id). Candidates (count, n, rank) are visited best count first, then the
+ * longer, then the earlier rank, and the visit stops at the first that cannot beat the best
+ * found. A candidate needs content words (is_content(word) is called for each of its n words, as the
+ * Python version does), two or more occurrences inside one sentence (bisect_right of p and of p + n - 1
+ * in sentence_ends agree) and must not be a name: its content words upper case (Py_UNICODE_ISUPPER, what
+ * str.isupper says of one character) at text[starts[p + offset]] in more than half of them.
+ *
+ * The candidates come off a binary heap (a few are visited, so a full sort would be wasted). As in
+ * _phrase_py, a level's first few look-ups scan its lists from the n-gram's first occurrence; after that
+ * its occurrences are chained by rank once, so a look-up costs its occurrences (no quadratic worst case).
+ * Input must be what repetition builds (consistent levels, positions and ids inside the words); anything
+ * else raises or gives some answer, never a read out of bounds.
+ */
+
+#define PHRASE_MAX_N 7 /* _phrase_py packs count * 8 + n: its order holds for n up to 7 */
+#define PHRASE_SCANS 4 /* look-ups of a level by scanning, before its occurrences are chained */
+
+typedef struct {
+    Py_ssize_t count, rank;
+    int n;
+} PhraseCand;
+
+/* Visited first: the higher count, then the longer, then the earlier (lower rank). */
+static inline int
+phrase_better(const PhraseCand *a, const PhraseCand *b)
+{
+    return a->count > b->count || (a->count == b->count && (a->n > b->n || (a->n == b->n && a->rank < b->rank)));
+}
+
+/* Restores the heap (best at 0) below index i of h[0..n). */
+static void
+phrase_sift(PhraseCand *h, Py_ssize_t n, Py_ssize_t i)
+{
+    PhraseCand x = h[i];
+    for (;;) {
+        Py_ssize_t c = 2 * i + 1; /* n is far below PY_SSIZE_T_MAX / 2 (an allocation of n candidates) */
+        if (c >= n)
+            break;
+        if (c + 1 < n && phrase_better(&h[c + 1], &h[c]))
+            c++;
+        if (!phrase_better(&h[c], &x))
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = x;
+}
+
+typedef struct {
+    PyObject *pos, *gids;  /* held references */
+    Py_ssize_t nfirst, npos, scans;
+    Py_ssize_t *first;     /* nfirst ids, and then nfirst counts (one allocation) */
+    Py_ssize_t *at;        /* npos positions, then next[npos], then head[nfirst]; NULL until chained */
+} PhraseLevel;
+
+/* Python's bisect.bisect_left / bisect_right (the same probes, so the same answer on any list). */
+static Py_ssize_t
+bisect_ssize(const Py_ssize_t *a, Py_ssize_t n, Py_ssize_t x, int right)
+{
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (right ? x < a[mid] : a[mid] >= x)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* Reads the level's positions and chains the occurrences of each rank, ascending: head[r] is the index of
+ * its first, next[k] the index of the one after k (-1 ends a chain). An id that is no rank's is left out. */
+static int
+phrase_chain(PhraseLevel *lv)
+{
+    Py_ssize_t npos = PyList_GET_SIZE(lv->pos);
+    if (PyList_GET_SIZE(lv->gids) != npos) {
+        PyErr_SetString(PyExc_ValueError, "top_phrase: a level's pos and gids differ in length");
+        return -1;
+    }
+    if ((size_t)npos > (PY_SSIZE_T_MAX / sizeof(Py_ssize_t) - (size_t)lv->nfirst) / 2 - 1) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t *at = PyMem_Malloc(((size_t)(2 * npos + lv->nfirst) + 1) * sizeof(Py_ssize_t));
+    if (at == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t *next = at + npos, *head = at + 2 * npos;
+    for (Py_ssize_t r = 0; r < lv->nfirst; r++)
+        head[r] = -1;
+    if (read_ssizes(lv->pos, npos, at) < 0) {
+        PyMem_Free(at);
+        return -1;
+    }
+    for (Py_ssize_t k = npos - 1; k >= 0; k--) {
+        Py_ssize_t g = PyLong_AsSsize_t(PyList_GET_ITEM(lv->gids, k));
+        if (g == -1 && PyErr_Occurred()) {
+            PyMem_Free(at);
+            return -1;
+        }
+        Py_ssize_t r = bisect_ssize(lv->first, lv->nfirst, g, 0);
+        next[k] = -1;
+        if (r < lv->nfirst && lv->first[r] == g) {
+            next[k] = head[r];
+            head[r] = k;
+        }
+    }
+    lv->at = at;
+    lv->npos = npos;
+    return 0;
+}
+
+/* Whether the character at text[starts[idx]] is upper case: 1, 0, or -1 with an exception set. */
+static int
+phrase_upper_at(PyObject *text, PyObject *starts, Py_ssize_t idx)
+{
+    if (idx < 0 || idx >= PyList_GET_SIZE(starts)) {
+        PyErr_SetString(PyExc_IndexError, "top_phrase: a word index past the word starts");
+        return -1;
+    }
+    Py_ssize_t s = PyLong_AsSsize_t(PyList_GET_ITEM(starts, idx));
+    if (s == -1 && PyErr_Occurred())
+        return -1;
+    if (s < 0 || s >= PyUnicode_GET_LENGTH(text)) {
+        PyErr_SetString(PyExc_IndexError, "top_phrase: a word start outside the text");
+        return -1;
+    }
+    return Py_UNICODE_ISUPPER(PyUnicode_READ_CHAR(text, s)) != 0;
+}
+
+/* Makes room for `need` positions in *buf (capacity *cap). */
+static int
+phrase_reserve(Py_ssize_t **buf, Py_ssize_t *cap, Py_ssize_t need)
+{
+    if (need <= *cap)
+        return 0;
+    Py_ssize_t *grown = PyMem_Realloc(*buf, ((size_t)need + 1) * sizeof(Py_ssize_t));
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *buf = grown;
+    *cap = need;
+    return 0;
+}
+
+/* The positions of the n-gram of rank g of `lv`, ascending, into *buf; their number, or -1 on error. A
+ * scan from the first occurrence (bisect_left of its id in pos) that stops after `count` of them, or once
+ * the level is chained, its chain. */
+static Py_ssize_t
+phrase_occurrences(PhraseLevel *lv, Py_ssize_t g, Py_ssize_t **buf, Py_ssize_t *cap)
+{
+    Py_ssize_t found = 0;
+    if (lv->at == NULL && lv->scans >= PHRASE_SCANS && phrase_chain(lv) < 0)
+        return -1;
+    if (lv->at != NULL) {
+        if (phrase_reserve(buf, cap, lv->npos) < 0)
+            return -1;
+        const Py_ssize_t *next = lv->at + lv->npos, *head = lv->at + 2 * lv->npos;
+        for (Py_ssize_t q = head[g]; q >= 0; q = next[q])
+            (*buf)[found++] = lv->at[q];
+        return found;
+    }
+    lv->scans++;
+    Py_ssize_t gid = lv->first[g], want = lv->first[lv->nfirst + g], npos = PyList_GET_SIZE(lv->pos);
+    if (PyList_GET_SIZE(lv->gids) != npos) {
+        PyErr_SetString(PyExc_ValueError, "top_phrase: a level's pos and gids differ in length");
+        return -1;
+    }
+    Py_ssize_t lo = 0, hi = npos;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2, v = PyLong_AsSsize_t(PyList_GET_ITEM(lv->pos, mid));
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if (v < gid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (phrase_reserve(buf, cap, npos - lo < want ? npos - lo : want) < 0)
+        return -1;
+    for (Py_ssize_t k = lo; k < npos && found < want; k++) { /* no Python code runs here */
+        Py_ssize_t v = PyLong_AsSsize_t(PyList_GET_ITEM(lv->gids, k));
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if (v == gid) {
+            Py_ssize_t p = PyLong_AsSsize_t(PyList_GET_ITEM(lv->pos, k));
+            if (p == -1 && PyErr_Occurred())
+                return -1;
+            (*buf)[found++] = p;
+        }
+    }
+    return found;
+}
+
+static PyObject *
+top_phrase(PyObject *self, PyObject *args)
+{
+    PyObject *levels, *words, *is_content, *text, *starts, *ends;
+    Py_ssize_t nmin;
+    if (!PyArg_ParseTuple(args, "O!nO!OUO!O!", &PyList_Type, &levels, &nmin, &PyList_Type, &words, &is_content,
+                          &text, &PyList_Type, &starts, &PyList_Type, &ends))
+        return NULL;
+    Py_ssize_t nl = PyList_GET_SIZE(levels);
+    if (nmin < 1 || nl > PHRASE_MAX_N || nmin > PHRASE_MAX_N - nl + 1) {
+        PyErr_SetString(PyExc_ValueError, "top_phrase: n-gram lengths must lie in 1..7");
+        return NULL;
+    }
+    PhraseLevel lv[PHRASE_MAX_N];
+    memset(lv, 0, sizeof lv);
+    PhraseCand *cands = NULL;
+    Py_ssize_t *sent_ends = NULL, *cur = NULL, cur_cap = 0;
+    PyObject *best = NULL, *result = NULL;
+    Py_ssize_t total = 0;
+    for (Py_ssize_t j = 0; j < nl; j++) {
+        PyObject *t = PyList_GET_ITEM(levels, j), *first, *counts;
+        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 4) {
+            PyErr_SetString(PyExc_TypeError, "top_phrase: a level must be (first, counts, pos, gids)");
+            goto done;
+        }
+        first = PyTuple_GET_ITEM(t, 0);
+        counts = PyTuple_GET_ITEM(t, 1);
+        if (!PyList_Check(first) || !PyList_Check(counts) || !PyList_Check(PyTuple_GET_ITEM(t, 2)) ||
+            !PyList_Check(PyTuple_GET_ITEM(t, 3))) {
+            PyErr_SetString(PyExc_TypeError, "top_phrase: a level's columns must be lists");
+            goto done;
+        }
+        /* held: is_content (Python code) could empty `levels` before the positions are read */
+        lv[j].pos = Py_NewRef(PyTuple_GET_ITEM(t, 2));
+        lv[j].gids = Py_NewRef(PyTuple_GET_ITEM(t, 3));
+        Py_ssize_t nf = PyList_GET_SIZE(first);
+        if (PyList_GET_SIZE(counts) != nf) {
+            PyErr_SetString(PyExc_ValueError, "top_phrase: a level's first and counts differ in length");
+            goto done;
+        }
+        if ((lv[j].first = PyMem_Malloc(((size_t)(2 * nf) + 1) * sizeof(Py_ssize_t))) == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        lv[j].nfirst = nf;
+        if (read_ssizes(first, nf, lv[j].first) < 0 || read_ssizes(counts, nf, lv[j].first + nf) < 0)
+            goto done;
+        total += nf; /* list lengths: the sum of seven cannot overflow */
+    }
+    if ((size_t)total >= PY_SSIZE_T_MAX / sizeof(PhraseCand) ||
+        (cands = PyMem_Malloc(((size_t)total + 1) * sizeof(PhraseCand))) == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t k = 0;
+    for (Py_ssize_t j = 0; j < nl; j++)
+        for (Py_ssize_t r = 0; r < lv[j].nfirst; r++) {
+            cands[k].count = lv[j].first[lv[j].nfirst + r];
+            cands[k].rank = r;
+            cands[k].n = (int)(nmin + j);
+            k++;
+        }
+    for (Py_ssize_t i = total / 2 - 1; i >= 0; i--)
+        phrase_sift(cands, total, i);
+    Py_ssize_t ne = PyList_GET_SIZE(ends);
+    if ((sent_ends = PyMem_Malloc(((size_t)ne + 1) * sizeof(Py_ssize_t))) == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (read_ssizes(ends, ne, sent_ends) < 0)
+        goto done;
+    Py_ssize_t best_c = 0, best_g = 0;
+    int best_n = 0;
+    for (Py_ssize_t left = total; left > 0;) {
+        Py_ssize_t c = cands[0].count, g = cands[0].rank;
+        int n = cands[0].n;
+        cands[0] = cands[--left]; /* pop the best */
+        phrase_sift(cands, left, 0);
+        if (best_c && (c < best_c || (c == best_c && (n < best_n || (n == best_n && g > best_g)))))
+            break; /* neither this nor any later candidate can win */
+        PhraseLevel *L = &lv[n - nmin];
+        Py_ssize_t i = L->first[g];
+        int offsets[PHRASE_MAX_N], ncontent = 0;
+        for (int o = 0; o < n; o++) {
+            if (i < 0 || i > PyList_GET_SIZE(words) - n) { /* checked again: is_content may change the list */
+                PyErr_SetString(PyExc_IndexError, "top_phrase: an n-gram past the words");
+                goto done;
+            }
+            PyObject *w = PyList_GET_ITEM(words, i + o);
+            Py_INCREF(w);
+            PyObject *r = PyObject_CallOneArg(is_content, w);
+            Py_DECREF(w);
+            if (r == NULL)
+                goto done;
+            int yes = PyObject_IsTrue(r);
+            Py_DECREF(r);
+            if (yes < 0)
+                goto done;
+            if (yes)
+                offsets[ncontent++] = o;
+        }
+        if (ncontent < (n == 2 ? 2 : 1))
+            continue;
+        Py_ssize_t nocc = phrase_occurrences(L, g, &cur, &cur_cap), npos = 0;
+        if (nocc < 0)
+            goto done;
+        for (Py_ssize_t q = 0; q < nocc; q++) { /* kept in place: npos <= q */
+            Py_ssize_t p = cur[q];
+            if (p < 0 || p > PY_SSIZE_T_MAX - PHRASE_MAX_N) {
+                PyErr_SetString(PyExc_ValueError, "top_phrase: a position out of range");
+                goto done;
+            }
+            /* inside one sentence: no sentence end at p + 1 .. p + n - 1 */
+            if (bisect_ssize(sent_ends, ne, p, 1) == bisect_ssize(sent_ends, ne, p + n - 1, 1))
+                cur[npos++] = p;
+        }
+        if (npos < 2)
+            continue;
+        if (best_c && (npos < best_c || (npos == best_c && (n < best_n || (n == best_n && g >= best_g)))))
+            continue; /* cannot win, name or not */
+        Py_ssize_t named = 0;
+        for (Py_ssize_t q = 0; q < npos; q++) {
+            int all = 1;
+            for (int o = 0; o < ncontent; o++) { /* every one read, as the Python version does */
+                int up = phrase_upper_at(text, starts, cur[q] + offsets[o]);
+                if (up < 0)
+                    goto done;
+                all &= up;
+            }
+            named += all;
+        }
+        if (named > npos - named) /* capitalised in most occurrences: a name */
+            continue;
+        PyObject *found = PyList_New(npos);
+        if (found == NULL)
+            goto done;
+        for (Py_ssize_t q = 0; q < npos; q++) {
+            PyObject *v = PyLong_FromSsize_t(cur[q]);
+            if (v == NULL) {
+                Py_DECREF(found);
+                goto done;
+            }
+            PyList_SET_ITEM(found, q, v);
+        }
+        Py_XDECREF(best);
+        best = found;
+        best_c = npos;
+        best_n = n;
+        best_g = g;
+    }
+    if (best_c)
+        result = Py_BuildValue("(niO)", best_c, best_n, best);
+    else
+        result = Py_BuildValue("(iiN)", 0, 0, PyList_New(0));
+done:
+    for (Py_ssize_t j = 0; j < nl; j++) {
+        PyMem_Free(lv[j].first);
+        PyMem_Free(lv[j].at);
+        Py_XDECREF(lv[j].pos);
+        Py_XDECREF(lv[j].gids);
+    }
+    PyMem_Free(cands);
+    PyMem_Free(sent_ends);
+    PyMem_Free(cur);
+    Py_XDECREF(best);
+    return result;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Characters covered by repeated n-grams: twins of slopsift.signals.repetition._top_ngram_py and
+ * _repeat_runs_py
+ *
+ * A level is repetition._Level's lists: first[r] and counts[r] of each repeated n-gram (its rank r), and
+ * pos/gids of every position whose n-gram repeats. Word windows [p, p + n) at ascending positions merge
+ * into runs where they overlap or touch; a run's characters are its words' lengths, the words past the
+ * end of `words` left out as a Python slice leaves them out.
+ */
+
+/* The characters of words[s:e] as Python slices them (0 <= s), added to *total; -1 on error. */
+static int
+cover_add(PyObject *words, Py_ssize_t s, Py_ssize_t e, long long *total)
+{
+    Py_ssize_t nw = PyList_GET_SIZE(words);
+    if (e > nw)
+        e = nw;
+    for (Py_ssize_t k = s; k < e; k++) {
+        PyObject *w = PyList_GET_ITEM(words, k);
+        if (!PyUnicode_Check(w)) {
+            PyErr_SetString(PyExc_TypeError, "ngram cover: words must be str");
+            return -1;
+        }
+        if (__builtin_add_overflow(*total, (long long)PyUnicode_GET_LENGTH(w), total)) {
+            PyErr_SetString(PyExc_OverflowError, "ngram cover: covered characters overflow");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* One more window start p (ascending) of width n into the runs in progress: closes the run [*s, *e) into
+ * `firsts`/`ends` (when not NULL) and *covered when p leaves a gap. -1 on error. */
+static int
+cover_push(PyObject *words, Py_ssize_t p, Py_ssize_t n, Py_ssize_t *s, Py_ssize_t *e, long long *covered,
+           PyObject *firsts, PyObject *ends)
+{
+    if (p < 0 || p > PY_SSIZE_T_MAX - n) {
+        PyErr_SetString(PyExc_ValueError, "ngram cover: a position out of range");
+        return -1;
+    }
+    if (*e >= 0 && p <= *e) { /* overlaps or touches the run in progress */
+        if (p + n > *e)
+            *e = p + n;
+        return 0;
+    }
+    if (*e >= 0) {
+        if (cover_add(words, *s, *e, covered) < 0)
+            return -1;
+        if (firsts != NULL && (append_index(firsts, *s) < 0 || append_index(ends, *e) < 0))
+            return -1;
+    }
+    *s = p;
+    *e = p + n;
+    return 0;
+}
+
+/* Closes the run in progress, if any. */
+static int
+cover_close(PyObject *words, Py_ssize_t s, Py_ssize_t e, long long *covered, PyObject *firsts, PyObject *ends)
+{
+    if (e < 0)
+        return 0;
+    if (cover_add(words, s, e, covered) < 0)
+        return -1;
+    if (firsts != NULL && (append_index(firsts, s) < 0 || append_index(ends, e) < 0))
+        return -1;
+    return 0;
+}
+
+static int
+cover_level_args(PyObject *pos, PyObject *gids, Py_ssize_t n)
+{
+    if (PyList_GET_SIZE(pos) != PyList_GET_SIZE(gids)) {
+        PyErr_SetString(PyExc_ValueError, "ngram cover: pos and gids differ in length");
+        return -1;
+    }
+    if (n < 1 || n > 1024) {
+        PyErr_SetString(PyExc_ValueError, "ngram cover: n must lie in 1..1024");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *
+repeat_runs(PyObject *self, PyObject *args)
+{
+    PyObject *pos, *gids, *words;
+    Py_ssize_t n;
+    if (!PyArg_ParseTuple(args, "O!O!nO!", &PyList_Type, &pos, &PyList_Type, &gids, &n, &PyList_Type, &words))
+        return NULL;
+    if (cover_level_args(pos, gids, n) < 0)
+        return NULL;
+    PyObject *firsts = PyList_New(0), *ends = PyList_New(0);
+    if (firsts == NULL || ends == NULL)
+        goto fail;
+    Py_ssize_t s = -1, e = -1;
+    long long covered = 0;
+    /* sizes read again each time: an allocation may run a finalizer that changes the lists */
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(pos) && k < PyList_GET_SIZE(gids); k++) {
+        Py_ssize_t p = PyLong_AsSsize_t(PyList_GET_ITEM(pos, k)), g = PyLong_AsSsize_t(PyList_GET_ITEM(gids, k));
+        if ((p == -1 || g == -1) && PyErr_Occurred())
+            goto fail;
+        if (p != g && cover_push(words, p, n, &s, &e, &covered, firsts, ends) < 0) /* a repeat */
+            goto fail;
+    }
+    if (cover_close(words, s, e, &covered, firsts, ends) < 0)
+        goto fail;
+    return Py_BuildValue("(L(NN))", covered, firsts, ends);
+fail:
+    Py_XDECREF(firsts);
+    Py_XDECREF(ends);
+    return NULL;
+}
+
+static PyObject *
+top_ngram(PyObject *self, PyObject *args)
+{
+    PyObject *first, *counts, *pos, *gids, *words, *ids;
+    Py_ssize_t n, tie_cap;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!nO!O!n", &PyList_Type, &first, &PyList_Type, &counts, &PyList_Type, &pos,
+                          &PyList_Type, &gids, &n, &PyList_Type, &words, &PyList_Type, &ids, &tie_cap))
+        return NULL;
+    if (cover_level_args(pos, gids, n) < 0)
+        return NULL;
+    Py_ssize_t nr = PyList_GET_SIZE(counts);
+    if (PyList_GET_SIZE(first) != nr) {
+        PyErr_SetString(PyExc_ValueError, "top_ngram: first and counts differ in length");
+        return NULL;
+    }
+    if (nr == 0)
+        return Py_BuildValue("(ii)", 0, -1);
+    Py_ssize_t top = 0;
+    for (Py_ssize_t r = 0; r < nr; r++) {
+        Py_ssize_t c = PyLong_AsSsize_t(PyList_GET_ITEM(counts, r));
+        if (c == -1 && PyErr_Occurred())
+            return NULL;
+        if (r == 0 || c > top)
+            top = c;
+    }
+    long long best_chars = -1;
+    Py_ssize_t best_g = -1, tied = 0;
+    for (Py_ssize_t g = 0; g < nr && tied < tie_cap; g++) { /* in order of first occurrence */
+        Py_ssize_t c = PyLong_AsSsize_t(PyList_GET_ITEM(counts, g));
+        if (c == -1 && PyErr_Occurred())
+            return NULL;
+        if (c != top)
+            continue;
+        tied++;
+        Py_ssize_t f = PyLong_AsSsize_t(PyList_GET_ITEM(first, g));
+        if (f == -1 && PyErr_Occurred())
+            return NULL;
+        if (f < 0 || f > PyList_GET_SIZE(ids) - n) {
+            PyErr_SetString(PyExc_IndexError, "top_ngram: an n-gram past the word ids");
+            return NULL;
+        }
+        /* a period d < n (ids[f + j] == ids[f + d + j] for all j) lets occurrences overlap; ids are
+         * read as ints (no Python __eq__ runs, so the lists cannot change under this loop) */
+        Py_ssize_t win[1024];
+        for (Py_ssize_t j = 0; j < n; j++) {
+            win[j] = PyLong_AsSsize_t(PyList_GET_ITEM(ids, f + j));
+            if (win[j] == -1 && PyErr_Occurred())
+                return NULL;
+        }
+        int periodic = 0;
+        for (Py_ssize_t d = 1; d < n && !periodic; d++) {
+            periodic = 1;
+            for (Py_ssize_t j = 0; j + d < n && periodic; j++)
+                periodic = win[j] == win[j + d];
+        }
+        long long chars = 0;
+        if (periodic) { /* the union of its windows, positions from a scan from the first one */
+            Py_ssize_t np = PyList_GET_SIZE(pos), lo = 0, hi = np, s = -1, e = -1, found = 0;
+            while (lo < hi) {
+                Py_ssize_t mid = lo + (hi - lo) / 2, v = PyLong_AsSsize_t(PyList_GET_ITEM(pos, mid));
+                if (v == -1 && PyErr_Occurred())
+                    return NULL;
+                if (v < f)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (Py_ssize_t k = lo; k < np && found < c; k++) {
+                Py_ssize_t v = PyLong_AsSsize_t(PyList_GET_ITEM(gids, k));
+                if (v == -1 && PyErr_Occurred())
+                    return NULL;
+                if (v != f)
+                    continue;
+                found++;
+                Py_ssize_t p = PyLong_AsSsize_t(PyList_GET_ITEM(pos, k));
+                if ((p == -1 && PyErr_Occurred()) || cover_push(words, p, n, &s, &e, &chars, NULL, NULL) < 0)
+                    return NULL;
+            }
+            if (cover_close(words, s, e, &chars, NULL, NULL) < 0)
+                return NULL;
+        }
+        else {
+            long long one = 0;
+            if (cover_add(words, f, f + n, &one) < 0)
+                return NULL;
+            if (__builtin_mul_overflow((long long)top, one, &chars)) {
+                PyErr_SetString(PyExc_OverflowError, "top_ngram: covered characters overflow");
+                return NULL;
+            }
+        }
+        if (chars > best_chars) {
+            best_chars = chars;
+            best_g = g;
+        }
+    }
+    return Py_BuildValue("(Ln)", best_chars, best_g);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Lines with a letter: twin of slopsift.signals.repetition._letter_lines_py
+ *
+ * The indices of the strings holding a character that re's [^\W\d_] matches in a str pattern: a word
+ * character (Py_UNICODE_ISALNUM, or '_') that is no decimal digit (Py_UNICODE_ISDECIMAL) and not '_'.
+ */
+
+static PyObject *
+letter_lines(PyObject *self, PyObject *args)
+{
+    PyObject *raws;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &raws))
+        return NULL;
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(raws); i++) { /* size read again: append may run a finalizer */
+        PyObject *raw = PyList_GET_ITEM(raws, i);
+        if (!PyUnicode_Check(raw)) {
+            PyErr_SetString(PyExc_TypeError, "letter_lines: lines must be str");
+            Py_DECREF(out);
+            return NULL;
+        }
+        int kind = PyUnicode_KIND(raw);
+        const void *data = PyUnicode_DATA(raw);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(raw);
+        int found = 0;
+        for (Py_ssize_t k = 0; k < n && !found; k++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, k);
+            if (ch < 128)
+                found = (ch | 0x20) >= 'a' && (ch | 0x20) <= 'z';
+            else
+                found = Py_UNICODE_ISALNUM(ch) && !Py_UNICODE_ISDECIMAL(ch);
+        }
+        if (found && append_index(out, i) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Word ranges: twins of slopsift.signals.repetition._bisect_lefts_py and _covered
+ *
+ * bisect_lefts: bisect.bisect_left(a, x) for each x (the same probes, so the same answer on any list of
+ * ints). covered_chars: the characters of the words in the ranges [firsts[k], ends[k]) as Python slices
+ * them (cover_add).
+ */
+
+static PyObject *
+bisect_lefts(PyObject *self, PyObject *args)
+{
+    PyObject *a, *xs;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &a, &PyList_Type, &xs))
+        return NULL;
+    Py_ssize_t nx = PyList_GET_SIZE(xs);
+    PyObject *out = PyList_New(nx);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < nx; i++) {
+        /* both sizes read again: PyLong_FromSsize_t may run a finalizer that changes the lists */
+        if (i >= PyList_GET_SIZE(xs)) {
+            PyErr_SetString(PyExc_RuntimeError, "bisect_lefts: the list changed size");
+            goto fail;
+        }
+        Py_ssize_t x = PyLong_AsSsize_t(PyList_GET_ITEM(xs, i));
+        if (x == -1 && PyErr_Occurred())
+            goto fail;
+        Py_ssize_t lo = 0, hi = PyList_GET_SIZE(a);
+        while (lo < hi) {
+            Py_ssize_t mid = lo + (hi - lo) / 2, v = PyLong_AsSsize_t(PyList_GET_ITEM(a, mid));
+            if (v == -1 && PyErr_Occurred())
+                goto fail;
+            if (v < x)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        PyObject *at = PyLong_FromSsize_t(lo);
+        if (at == NULL)
+            goto fail;
+        PyList_SET_ITEM(out, i, at);
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+static PyObject *
+covered_chars(PyObject *self, PyObject *args)
+{
+    PyObject *firsts, *ends, *words;
+    if (!PyArg_ParseTuple(args, "O!O!O!", &PyList_Type, &firsts, &PyList_Type, &ends, &PyList_Type, &words))
+        return NULL;
+    if (PyList_GET_SIZE(firsts) != PyList_GET_SIZE(ends)) {
+        PyErr_SetString(PyExc_ValueError, "covered_chars: as many ends as firsts");
+        return NULL;
+    }
+    long long total = 0;
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(firsts); k++) { /* no Python code runs in this loop */
+        Py_ssize_t s = PyLong_AsSsize_t(PyList_GET_ITEM(firsts, k)), e = PyLong_AsSsize_t(PyList_GET_ITEM(ends, k));
+        if ((s == -1 || e == -1) && PyErr_Occurred())
+            return NULL;
+        if (s < 0 || e < 0) {
+            PyErr_SetString(PyExc_ValueError, "covered_chars: a negative word index");
+            return NULL;
+        }
+        if (cover_add(words, s, e, &total) < 0)
+            return NULL;
+    }
+    return PyLong_FromLongLong(total);
+}
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
@@ -2422,6 +3143,24 @@ static PyMethodDef methods[] = {
     {"phrasing_score", phrasing_score, METH_VARARGS,
      "phrasing_score(table, words, ids, initials, text, starts, ends) -> (score, None or evidence candidates "
      "[(key, count, ratio, [(start, end), ...]), ...]): phrasing._score_py"},
+    {"top_phrase", top_phrase, METH_VARARGS,
+     "top_phrase(levels: list[(first, counts, pos, gids)], nmin: int, words: list[str], is_content, text: str, "
+     "starts: list[int], sentence_ends: list[int]) -> (count, length, positions): repetition._phrase_py"},
+    {"repeat_runs", repeat_runs, METH_VARARGS,
+     "repeat_runs(pos: list[int], gids: list[int], n: int, words: list[str]) -> (characters, (firsts, ends)): "
+     "repetition._repeat_runs_py"},
+    {"top_ngram", top_ngram, METH_VARARGS,
+     "top_ngram(first, counts, pos, gids, n: int, words: list[str], ids: list[int], tie_cap: int) -> "
+     "(characters, rank): repetition._top_ngram_py"},
+    {"letter_lines", letter_lines, METH_VARARGS,
+     "letter_lines(raws: list[str]) -> list[int]: the indices of the strings with a letter ([^\\W\\d_]): "
+     "repetition._letter_lines_py"},
+    {"bisect_lefts", bisect_lefts, METH_VARARGS,
+     "bisect_lefts(a: list[int], xs: list[int]) -> list[int]: bisect_left(a, x) of each x: "
+     "repetition._bisect_lefts_py"},
+    {"covered_chars", covered_chars, METH_VARARGS,
+     "covered_chars(firsts: list[int], ends: list[int], words: list[str]) -> int: the characters of the words "
+     "in the ranges: repetition._covered"},
     {NULL, NULL, 0, NULL},
 };
 

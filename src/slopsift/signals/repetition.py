@@ -41,6 +41,11 @@ Time complexity, n = words, c = characters, s = sentences/paragraphs:
 The word-level features (n-grams, phrases, near-duplicates, MTLD) read at most the first 200,000
 words, which bounds the worst case (megabytes of one sentence repeated) to about a second on one
 core; the rest of a longer text does not change them.
+
+With ``slopsift._speedups`` built, the loops run as C twins with the same results (the Python
+versions define them): the n-gram scan (which also skips 2-grams holding a word that occurs once),
+the top n-grams' and repeated runs' coverage, the phrase search (candidates off a heap, not
+sorted), MTLD, the near-duplicate units' bounds and the scan for lines with a letter.
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ from operator import add, attrgetter, eq, itemgetter, lt, ne, sub
 import numpy as np
 
 from slopsift import _accel
+from slopsift._frozen import build_frozen, slot_descriptors
 from slopsift.document import Document, Paragraph, Sentence
 from slopsift.lexicons import function_words
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
@@ -241,40 +247,65 @@ FEATURES: tuple[FeatureSpec, ...] = (
 # what is not prose: code, URLs, domain names
 
 
+Runs = tuple[list[int], list[int]]
+"""Word ranges ``[firsts[k], ends[k])`` as two columns (no tuple per range)."""
+
+
 @dataclass(slots=True)
 class _Prose:
     """The words as integer ids (``Document.word_ids``) with code, URLs and domains replaced by
     unique ids ``>= n_words of the document`` (so they never repeat), the prose lines and the prose
-    text to compress. ``n_words`` and ``chars`` count the words left unmasked."""
+    text to compress. ``n_words`` and ``chars`` count the words left unmasked, ``kept`` lists the
+    word ranges left unmasked as (firsts, ends) when some are masked."""
 
     ids: list[int]
     n_words: int
     chars: int
     lines: list[int]
     text: str
+    kept: Runs | None = None
+
+
+def _letter_lines_py(raws: list[str]) -> list[int]:
+    """The indices of the lines with a letter (``_HAS_LETTER``), found by C-level maps
+    (``slopsift._speedups.letter_lines`` is the C twin)."""
+    return list(compress(range(len(raws)), map(_HAS_LETTER.search, raws)))
+
+
+def _bisect_lefts_py(a: list[int], xs: list[int]) -> list[int]:
+    """``bisect_left(a, x)`` of each x (``slopsift._speedups.bisect_lefts`` is the C twin)."""
+    return list(map(bisect_left, repeat(a), xs))
+
+
+def _bisect_lefts(a: list[int], xs: list[int]) -> list[int]:
+    sp = _accel.speedups
+    return _bisect_lefts_py(a, xs) if sp is None else sp.bisect_lefts(a, xs)
 
 
 def _prose(doc: Document) -> _Prose:
     text = doc.text
     code = doc.code_lines
-    # Lines with a letter (so not blank), found by C-level maps; then without the code lines.
-    lines = list(compress(range(len(doc.lines)), map(_HAS_LETTER.search, doc.line_texts)))
+    # Lines with a letter (so not blank), then without the code lines.
+    sp = _accel.speedups
+    lines = _letter_lines_py(doc.line_texts) if sp is None else sp.letter_lines(doc.line_texts)
     if code:
         lines = [i for i in lines if i not in code]
     merged = doc.nonprose_spans
     ids = doc.word_ids
     n = len(ids)
     words = doc.words
-    # ASCII lower-casing keeps lengths, so the word characters are the summed spans then
-    chars = sum(doc.word_ends) - sum(doc.word_starts) if text.isascii() else sum(map(len, words))
+    if sp is not None:
+        chars = sp.covered_chars([0], [n], words)
+    else:  # ASCII lower-casing keeps lengths, so the word characters are the summed spans then
+        chars = sum(doc.word_ends) - sum(doc.word_starts) if text.isascii() else sum(map(len, words))
     if not merged:
         return _Prose(ids, n, chars, lines, text[:COMPRESS_MAX_CHARS])
     ids = list(ids)
-    masked = 0
-    for s, e in merged:
-        i, j = doc.words_between(s, e)
-        masked += j - i
-        chars -= sum(map(len, words[i:j]))
+    firsts = _bisect_lefts(doc.word_starts, list(map(_start_of, merged)))  # doc.words_between of each
+    ends = _bisect_lefts(doc.word_starts, list(map(_end_of, merged)))
+    masked = sum(ends) - sum(firsts)
+    chars -= _covered((firsts, ends), words) if sp is None else sp.covered_chars(firsts, ends, words)
+    for i, j in zip(firsts, ends, strict=True):
         ids[i:j] = range(n + i, n + j)
     pieces: list[str] = []
     size = pos = 0
@@ -285,7 +316,12 @@ def _prose(doc: Document) -> _Prose:
             if size >= COMPRESS_MAX_CHARS:
                 break
         pos = max(pos, e)
-    return _Prose(ids, n - masked, chars, lines, "".join(pieces)[:COMPRESS_MAX_CHARS])
+    kept = ([0, *ends], [*firsts, n])  # the ranges between the masked ones
+    return _Prose(ids, n - masked, chars, lines, "".join(pieces)[:COMPRESS_MAX_CHARS], kept)
+
+
+_start_of = itemgetter(0)
+_end_of = itemgetter(1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -381,10 +417,15 @@ class _Level:
         else a C-level scan from its first occurrence that stops at its last."""
         gid = self.first[rank]
         if self.arrays is not None and len(self.arrays[0]) > _NUMPY_MIN:
-            pos, gids, _ = self.arrays
-            return pos[gids == gid].tolist()  # type: ignore[no-any-return]
-        i = bisect_left(self.pos, gid)
-        return list(islice(compress(self.pos[i:], map(gid.__eq__, self.gids[i:])), self.counts[rank]))
+            pos_a, gids_a, _ = self.arrays
+            return pos_a[gids_a == gid].tolist()  # type: ignore[no-any-return]
+        pos, find = self.pos, self.gids.index
+        k = bisect_left(pos, gid)
+        out = [gid]
+        for _ in repeat(None, self.counts[rank] - 1):  # list.index scans in C, copying nothing
+            k = find(gid, k + 1)
+            out.append(pos[k])
+        return out
 
 
 _EMPTY = _Level([], [], [], [])
@@ -526,23 +567,46 @@ def _repeated_ngrams_py(ids: Sequence[int], base: int, nmax: int) -> list[_Level
     return levels
 
 
-def _covered(runs: Iterable[tuple[int, int]], words: Sequence[str]) -> int:
+def _covered(runs: Runs, words: Sequence[str]) -> int:
     """Characters of the words in ``runs``: O(words covered), which on real text is a few."""
-    return sum(sum(map(len, words[s:e])) for s, e in runs)
+    return sum(map(len, chain.from_iterable(map(words.__getitem__, map(slice, *runs)))))
 
 
-def _runs(starts: Sequence[int], n: int) -> list[tuple[int, int]]:
+def _runs(starts: Sequence[int], n: int) -> Runs:
     """Union of the word windows ``[p, p + n)`` for ascending ``starts``, as merged runs
     (touching windows merge). The gaps are found with C-level iterators."""
     if not starts:
-        return []
+        return [], []
     gaps = list(compress(range(len(starts) - 1), map(n.__lt__, map(sub, islice(starts, 1, None), starts))))
-    firsts = [starts[0], *(starts[k + 1] for k in gaps)]
-    lasts = [*(starts[k] + n for k in gaps), starts[-1] + n]
-    return list(zip(firsts, lasts, strict=True))
+    firsts = [starts[0], *map(starts.__getitem__, map(_ONE.__add__, gaps))]
+    ends = [*map(n.__add__, map(starts.__getitem__, gaps)), starts[-1] + n]
+    return firsts, ends
 
 
-def _top_ngram(level: _Level, n: int, words: Sequence[str], ids: Sequence[int]) -> tuple[int, int]:
+def _repeat_runs(level: _Level, n: int, words: list[str]) -> tuple[int, Runs]:
+    """:func:`_repeat_runs_py`, in C (``slopsift._speedups.repeat_runs``) when the twins are built."""
+    sp = _accel.speedups
+    if sp is None:
+        return _repeat_runs_py(level, n, words)
+    return sp.repeat_runs(level.pos, level.gids, n, words)
+
+
+def _repeat_runs_py(level: _Level, n: int, words: Sequence[str]) -> tuple[int, Runs]:
+    """The characters of the words lying in a repeat of an n-gram of ``level`` (an occurrence after
+    its first), and those words as merged runs."""
+    runs = _runs(level.repeats(), n)
+    return _covered(runs, words), runs
+
+
+def _top_ngram(level: _Level, n: int, words: list[str], ids: list[int]) -> tuple[int, int]:
+    """:func:`_top_ngram_py`, in C (``slopsift._speedups.top_ngram``) when the twins are built."""
+    sp = _accel.speedups
+    if sp is None:
+        return _top_ngram_py(level, n, words, ids)
+    return sp.top_ngram(level.first, level.counts, level.pos, level.gids, n, words, ids, TIE_CAP)
+
+
+def _top_ngram_py(level: _Level, n: int, words: Sequence[str], ids: Sequence[int]) -> tuple[int, int]:
     """Covered characters and rank of the most frequent n-gram (count >= 2); (0, -1) if none.
 
     Two occurrences of an n-gram can overlap only if it has a period shorter than n (``a b a``);
@@ -612,6 +676,18 @@ def _phrase_candidates(levels: Sequence[_Level], span: int) -> list[int]:
 
 
 def _phrase(
+    doc: Document, n_scan: int, levels: Sequence[_Level], sentence_ends: list[int]
+) -> tuple[int, int, list[int]]:
+    """:func:`_phrase_py`, in C (``slopsift._speedups.top_phrase``) when the twins are built: the
+    candidates' sort, occurrence look-ups, sentence and capital tests without Python-level loops."""
+    sp = _accel.speedups
+    if sp is None:
+        return _phrase_py(doc, n_scan, levels, sentence_ends)
+    cols = [(lv.first, lv.counts, lv.pos, lv.gids) for lv in levels[PHRASE_MIN : PHRASE_MAX + 1]]
+    return sp.top_phrase(cols, PHRASE_MIN, doc.words, _is_content, doc.text, doc.word_starts, sentence_ends)
+
+
+def _phrase_py(
     doc: Document, n_scan: int, levels: Sequence[_Level], sentence_ends: Sequence[int]
 ) -> tuple[int, int, list[int]]:
     """(count, length, positions) of the most repeated qualifying phrase; (0, 0, []) if none.
@@ -871,15 +947,37 @@ def _mtld(ids: list[int], size: int) -> float:
 # --------------------------------------------------------------------------------------------
 
 
+_EVIDENCE_SLOTS = slot_descriptors(Evidence)
+_MINUS_ONE = -1
+
+
+def _word_evidence(
+    doc: Document, firsts: Sequence[int], ends: Iterable[int], signal: str, note: str | list[str]
+) -> list[Evidence]:
+    """``Evidence`` over the words ``[firsts[k], ends[k])`` (``note`` for all, or one each; ``ends``
+    may run longer), made at once by :func:`build_frozen`: no ``Evidence.__init__`` per span."""
+    m = len(firsts)
+    return build_frozen(
+        Evidence,
+        _EVIDENCE_SLOTS,
+        list(map(doc.word_starts.__getitem__, firsts)),
+        list(map(doc.word_ends.__getitem__, map(_MINUS_ONE.__add__, islice(ends, m)))),
+        [signal] * m,
+        [note] * m if isinstance(note, str) else note,
+    )
+
+
 def _top_evidence(doc: Document, level: _Level, rank: int, k: int, signal: str) -> list[Evidence]:
     """Each occurrence (at most MAX_EVIDENCE) of the n-gram of ``rank`` in ``level``, with its count."""
     pos = level.positions_of(rank)
     note = f"'{' '.join(doc.words[pos[0] : pos[0] + k])}' x{len(pos)}"
-    return [Evidence(*_word_span(doc, i, i + k), signal, note) for i in pos[:MAX_EVIDENCE]]
+    firsts = pos[:MAX_EVIDENCE]
+    return _word_evidence(doc, firsts, map(k.__add__, firsts), signal, note)
 
 
-def _evidence_runs(doc: Document, runs: Sequence[tuple[int, int]], signal: str, note: str) -> list[Evidence]:
-    return [Evidence(*_word_span(doc, s, e), signal, note) for s, e in runs[:MAX_EVIDENCE]]
+def _evidence_runs(doc: Document, runs: Runs, signal: str, note: str) -> list[Evidence]:
+    firsts, ends = runs
+    return _word_evidence(doc, firsts[:MAX_EVIDENCE], ends, signal, note)
 
 
 def compute(doc: Document) -> FamilyOutput:
@@ -946,7 +1044,7 @@ def compute(doc: Document) -> FamilyOutput:
 
     top_ranks: dict[int, int] = {}
     for k in TOP_NGRAMS:
-        name = f"top_{k}gram_char_frac"
+        name = _TOP_NAMES[k]
         chars, rank = _top_ngram(levels[k], k, words, ids)  # windows hold no masked word
         top_ranks[k] = rank
         frac = chars / total if total and rank >= 0 else 0.0
@@ -954,16 +1052,16 @@ def compute(doc: Document) -> FamilyOutput:
         if frac >= TOP_NGRAM_EVIDENCE[k]:
             ev.extend(_top_evidence(doc, levels[k], rank, k, name))
 
-    runs5: list[tuple[int, int]] = []
+    runs5: Runs = ([], [])
     for k in DUP_NGRAMS:
-        name = f"dup_{k}gram_char_frac"
+        name = _DUP_NAMES[k]
         if not levels[k].counts:  # nothing repeats at this length, nor at any longer one
             values[name] = 0.0
             continue
-        runs = _runs(levels[k].repeats(), k)
+        covered, runs = _repeat_runs(levels[k], k, words)
         if k == DUP_NGRAMS[0]:
             runs5 = runs
-        values[name] = _covered(runs, words) / total if total else 0.0
+        values[name] = covered / total if total else 0.0
         if values[name] >= DUP_NGRAM_EVIDENCE[k]:
             ev.extend(_evidence_runs(doc, runs, name, f"repeats an earlier {k}-word sequence"))
 
@@ -981,8 +1079,8 @@ def compute(doc: Document) -> FamilyOutput:
     values["near_dup_sentence_frac"] = len(pairs) / elig if elig else 0.0
     _pair_evidence(doc, pairs, sents, "near_dup_sentence_frac", ev)
     paras = doc.paragraphs
-    pstarts = list(map(bisect_left, repeat(doc.word_starts), map(_start, paras)))  # words_between
-    pends = list(map(bisect_left, repeat(doc.word_starts), map(_end, paras)))
+    pstarts = _bisect_lefts(doc.word_starts, list(map(_start, paras)))  # words_between
+    pends = _bisect_lefts(doc.word_starts, list(map(_end, paras)))
     keep = bisect_left(pstarts, cap)
     if keep < len(pstarts) or (pends and pends[-1] > cap):
         pstarts, pends = pstarts[:keep], [min(e, cap) for e in pends[:keep]]
@@ -996,10 +1094,8 @@ def compute(doc: Document) -> FamilyOutput:
     values["top_phrase_per_1k"] = count_ * 1000.0 / n_words if count_ else 0.0
     if count_ >= PHRASE_EVIDENCE_MIN_COUNT and values["top_phrase_per_1k"] >= PHRASE_EVIDENCE_MIN_RATE:
         note = f"'{' '.join(words[positions[0] : positions[0] + plen])}' x{count_}"
-        ev.extend(
-            Evidence(*_word_span(doc, i, i + plen), "top_phrase_per_1k", note)
-            for i in positions[:MAX_EVIDENCE]
-        )
+        firsts = positions[:MAX_EVIDENCE]
+        ev.extend(_word_evidence(doc, firsts, map(plen.__add__, firsts), "top_phrase_per_1k", note))
 
     # Repeated sentence openers: a sentence's first two words as one int key (C-level maps).
     long_enough = map((OPENER_MIN_WORDS - 1).__lt__, map(sub, sent_ends, sent_starts))
@@ -1019,17 +1115,21 @@ def compute(doc: Document) -> FamilyOutput:
         frequent = {k for k, c in opener_counts.items() if c >= OPENER_MIN_USES}
     hits = list(compress(opener_at, map(frequent.__contains__, opener_keys))) if frequent else []
     values["repeated_opener_frac"] = len(hits) / len(opener_at) if opener_at else 0.0
-    for ws in hits[: MAX_EVIDENCE if values["repeated_opener_frac"] >= OPENER_EVIDENCE else 0]:
-        count_ = opener_counts[all_ids[ws] * base + all_ids[ws + 1]]
-        note = f"opener '{' '.join(words[ws : ws + OPENER_WORDS])}' x{count_}"
-        ev.append(Evidence(*_word_span(doc, ws, ws + OPENER_WORDS), "repeated_opener_frac", note))
+    shown = hits[: MAX_EVIDENCE if values["repeated_opener_frac"] >= OPENER_EVIDENCE else 0]
+    if shown:
+        uses = [opener_counts[all_ids[ws] * base + all_ids[ws + 1]] for ws in shown]
+        notes = [
+            f"opener '{' '.join(words[ws : ws + OPENER_WORDS])}' x{c}"
+            for ws, c in zip(shown, uses, strict=True)
+        ]
+        ev.extend(_word_evidence(doc, shown, map(OPENER_WORDS.__add__, shown), "repeated_opener_frac", notes))
 
     # Compressibility.
     raw = prose.text.encode("utf-8", "surrogatepass")
     comp = 1.0 - len(zlib.compress(raw, 6)) / len(raw) if raw else 0.0
     values["compressibility"] = max(0.0, comp)
     if comp >= COMPRESSIBILITY_EVIDENCE:
-        if runs5:
+        if runs5[0]:
             ev.extend(_evidence_runs(doc, runs5, "compressibility", "repeated wording"))
         else:  # no 5 words repeat: the most repeated shorter sequence is what compresses
             k = next((k for k in (3, 2) if top_ranks.get(k, -1) >= 0), 0)
@@ -1037,17 +1137,28 @@ def compute(doc: Document) -> FamilyOutput:
                 ev.extend(_top_evidence(doc, levels[k], top_ranks[k], k, "compressibility"))
 
     # Lexical diversity, over the unmasked ids (all below n).
-    mtld = _mtld(list(compress(ids, map(n.__gt__, ids))) if n_words < len(ids) else ids, n)
+    unmasked = ids
+    if (
+        n_words < len(ids) and prose.kept is not None
+    ):  # the slices between masked ranges (past the cap: empty)
+        unmasked = list(chain.from_iterable(map(ids.__getitem__, map(slice, *prose.kept))))
+    mtld = _mtld(unmasked, n)
     values["mtld"] = mtld
     if n_words and mtld < MTLD_EVIDENCE:
         freq = Counter(ids)  # ids ascend in first occurrence, as the words did
-        top = nlargest(3, (i for i in freq if i < n and _is_content(words[i])), key=freq.__getitem__)
-        wanted = set(top)
-        occ = islice(compress(count(), map(wanted.__contains__, ids)), MAX_EVIDENCE)
-        ev.extend(Evidence(*_word_span(doc, i, i + 1), "mtld", f"'{words[i]}' x{freq[ids[i]]}") for i in occ)
+        # nlargest(3, content ids, key=freq) is the first three content ids of the stable sort by
+        # count that most_common() makes in C; the most frequent words are mostly function words,
+        # so this tests a few words where nlargest tested every distinct one
+        content = (i for i, _ in freq.most_common() if i < n and _is_content(words[i]))
+        wanted = set(islice(content, 3))
+        occ = list(islice(compress(count(), map(wanted.__contains__, ids)), MAX_EVIDENCE))
+        notes = [f"'{words[i]}' x{freq[ids[i]]}" for i in occ]
+        ev.extend(_word_evidence(doc, occ, map(_ONE.__add__, occ), "mtld", notes))
     return values, ev
 
 
+_TOP_NAMES = {k: f"top_{k}gram_char_frac" for k in TOP_NGRAMS}
+_DUP_NAMES = {k: f"dup_{k}gram_char_frac" for k in DUP_NGRAMS}
 _word_start = attrgetter("word_start")
 _word_end = attrgetter("word_end")
 _start = attrgetter("start")
