@@ -860,3 +860,48 @@ def test_phrasing_score_survives_a_word_list_changed_by_a_key() -> None:
     scorer = C.phrasing_table(keys, ratios, *args)
     with pytest.raises(RuntimeError):
         C.phrasing_score(scorer, words, [0, 1, 2], "ttc", "the the cat", [0, 4, 8], [3, 7, 11])
+
+
+def _spelling_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    from slopsift.lexicons import _spelling
+
+    sp = _spelling()
+    return sp.common, sp.masked, sp.heads
+
+
+@needs_c
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="abcdeiorstuy'*", max_size=12),
+        st.sampled_from(["recieve", "becuase", "goverment", "dont", "chatgpt", "tapestry", "xyzzy", "abc"]),
+    ),
+    st.integers(0, 12),
+    st.sampled_from(["", "e", "x", "*", "'"]),
+)
+def test_one_edit(word: str, at: int, edit: str) -> None:
+    from slopsift.lexicons import _one_edit_py
+
+    assert C is not None
+    sets = _spelling_sets()
+    for w in (word, word[:at] + edit + word[at + 1 :], word[:at] + edit + word[at:]):
+        assert C.one_edit(w, *sets) == _one_edit_py(w, *sets), w
+
+
+@needs_c
+def test_one_edit_edges() -> None:
+    from slopsift.lexicons import _one_edit_py
+
+    assert C is not None
+    sets = _spelling_sets()
+    for w in ("", "a", "recieve", "the" * 40, "abcdefghij" * 100):  # 120 and 1,000 letters: the heap buffer
+        assert C.one_edit(w, *sets) == _one_edit_py(w, *sets), w
+    masked = frozenset({"*bcd", "a*cd", "ab*d", "abc*"})
+    small = (frozenset({"abcd"}), masked, frozenset({"", "a", "ab", "abc"}))
+    for w in ("abcd", "abd", "abxd", "abdc", "xabcd", "abcdx", "bcd", "a" * 70):
+        assert C.one_edit(w, *small) == _one_edit_py(w, *small), w
+    assert C.one_edit("café", *sets) is None  # not ASCII: the caller runs the Python version
+    with pytest.raises(TypeError):
+        C.one_edit("word", ["common"], *sets[1:])  # not a set
+    with pytest.raises(TypeError):
+        C.one_edit(b"word", *sets)  # not a str

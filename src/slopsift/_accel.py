@@ -163,6 +163,11 @@ class Speedups(Protocol):
         the document with these ``words``, ``word_ids``, ``word_initials``, ``text``, ``word_starts`` and
         ``word_ends``."""
 
+    def one_edit(
+        self, word: str, common: frozenset[str], masked: frozenset[str], heads: frozenset[str], /
+    ) -> bool | None:
+        """``lexicons._one_edit_py``, or None for a word that is not ASCII."""
+
 
 _NAMES = tuple(name for name in vars(Speedups) if not name.startswith("_"))
 

@@ -2371,6 +2371,97 @@ done:
     return result;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * One edit from a common word: twin of slopsift.lexicons._one_edit_py
+ *
+ * The edit search of lexicons.misspelled for one word, with its candidate strings built in a stack or
+ * heap buffer instead of by slicing: at each i, stop (False) unless word[:i] is in `heads`, else True if
+ * word[:i] + "*" + word[i:] is in `masked`, word[:i] + word[i+1:] in `common`, word[:i] + "*" +
+ * word[i+1:] in `masked` or the word with letters i, i+1 swapped in `common`, in that order. The sets
+ * are only probed (set or frozenset, else TypeError). None for a word that is not ASCII: the caller
+ * then runs the Python version.
+ */
+
+static int
+ascii_in(PyObject *set, const char *s, Py_ssize_t len)
+{
+    PyObject *key = PyUnicode_New(len, 127);
+    if (key == NULL)
+        return -1;
+    memcpy(PyUnicode_1BYTE_DATA(key), s, (size_t)len);
+    int hit = PySet_Contains(set, key);
+    Py_DECREF(key);
+    return hit;
+}
+
+static PyObject *
+one_edit(PyObject *self, PyObject *args)
+{
+    PyObject *word, *common, *masked, *heads;
+    if (!PyArg_ParseTuple(args, "UOOO", &word, &common, &masked, &heads))
+        return NULL;
+    if (!PyAnySet_Check(common) || !PyAnySet_Check(masked) || !PyAnySet_Check(heads)) {
+        PyErr_SetString(PyExc_TypeError, "one_edit: common, masked and heads must be sets");
+        return NULL;
+    }
+    if (!PyUnicode_IS_ASCII(word))
+        Py_RETURN_NONE;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(word);
+    if (n > PY_SSIZE_T_MAX / 2 - 2) {
+        PyErr_SetString(PyExc_OverflowError, "one_edit: word too long");
+        return NULL;
+    }
+    /* the word, copied (the sets' __eq__ is str's, but stay independent of the object) */
+    char small[2 * 64 + 2];
+    char *w = small;
+    if (n > 64) {
+        w = PyMem_Malloc((size_t)(2 * n + 2));
+        if (w == NULL)
+            return PyErr_NoMemory();
+    }
+    char *buf = w + n + 1; /* room for n + 1 characters */
+    memcpy(w, PyUnicode_1BYTE_DATA(word), (size_t)n);
+    int result = 0;
+    for (Py_ssize_t i = 0; i <= n; i++) {
+        int hit = ascii_in(heads, w, i); /* word[:i] */
+        if (hit <= 0) {
+            result = hit;
+            goto done;
+        }
+        memcpy(buf, w, (size_t)i); /* word[:i] + "*" + word[i:] */
+        buf[i] = '*';
+        memcpy(buf + i + 1, w + i, (size_t)(n - i));
+        if ((hit = ascii_in(masked, buf, n + 1)) != 0)
+            goto found;
+        if (i == n)
+            goto done;
+        memcpy(buf + i, w + i + 1, (size_t)(n - i - 1)); /* word[:i] + word[i+1:] */
+        if ((hit = ascii_in(common, buf, n - 1)) != 0)
+            goto found;
+        buf[i] = '*'; /* word[:i] + "*" + word[i+1:] */
+        memcpy(buf + i + 1, w + i + 1, (size_t)(n - i - 1));
+        if ((hit = ascii_in(masked, buf, n)) != 0)
+            goto found;
+        if (i + 1 < n) { /* letters i and i + 1 swapped */
+            memcpy(buf, w, (size_t)n);
+            buf[i] = w[i + 1];
+            buf[i + 1] = w[i];
+            if ((hit = ascii_in(common, buf, n)) != 0)
+                goto found;
+        }
+        continue;
+    found:
+        result = hit; /* 1, or -1 on error */
+        goto done;
+    }
+done:
+    if (w != small)
+        PyMem_Free(w);
+    if (result < 0)
+        return NULL;
+    return PyBool_FromLong(result);
+}
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
@@ -2422,6 +2513,9 @@ static PyMethodDef methods[] = {
     {"phrasing_score", phrasing_score, METH_VARARGS,
      "phrasing_score(table, words, ids, initials, text, starts, ends) -> (score, None or evidence candidates "
      "[(key, count, ratio, [(start, end), ...]), ...]): phrasing._score_py"},
+    {"one_edit", one_edit, METH_VARARGS,
+     "one_edit(word: str, common: frozenset, masked: frozenset, heads: frozenset) -> bool, or None for a word "
+     "that is not ASCII: lexicons._one_edit_py"},
     {NULL, NULL, 0, NULL},
 };
 
