@@ -905,3 +905,28 @@ def test_one_edit_edges() -> None:
         C.one_edit("word", ["common"], *sets[1:])  # not a set
     with pytest.raises(TypeError):
         C.one_edit(b"word", *sets)  # not a str
+
+
+@needs_c
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x10FFFF, exclude_categories=()), max_size=200))
+def test_special_edges(text: str) -> None:
+    from slopsift.normalize import _SPECIAL, _special_edges_py
+
+    assert C is not None
+    want = _special_edges_py(text)
+    assert C.special_edges(text) == want
+    assert want == [e for m in _SPECIAL.finditer(text) for e in m.span()]  # the definition
+
+
+@needs_c
+def test_special_edges_edges() -> None:
+    from slopsift.normalize import _special_edges_py
+
+    assert C is not None
+    texts = ("", " ", "plain", "\t\n", "\x00", "\x08\t\n\x0b\x1f \x7e\x7f", "é", "a\ud800b", "\U0001f600" * 3)
+    texts += ("x\u2019", "\u2019x", "\x7f\x80\xff\u0100\uffff\U00010000")
+    for text in texts:
+        assert C.special_edges(text) == _special_edges_py(text), repr(text)
+    with pytest.raises(TypeError):
+        C.special_edges(b"bytes")

@@ -163,6 +163,10 @@ class Speedups(Protocol):
         the document with these ``words``, ``word_ids``, ``word_initials``, ``text``, ``word_starts`` and
         ``word_ends``."""
 
+    def special_edges(self, text: str, /) -> list[int]:
+        """``normalize._special_edges_py``: starts and ends, alternating, of the runs outside TAB, LF and
+        printable ASCII."""
+
     def one_edit(
         self, word: str, common: frozenset[str], masked: frozenset[str], heads: frozenset[str], /
     ) -> bool | None:

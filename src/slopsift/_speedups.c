@@ -2372,6 +2372,60 @@ done:
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * Special runs: twin of slopsift.normalize._special_edges_py
+ *
+ * Starts and ends, alternating, of the maximal runs of code points outside TAB, LF and 0x20..0x7E.
+ */
+
+/* The first i >= from whose code point is (if want) or is not (if !want) special; n if none. One loop
+ * per kind, so the compiler can keep it tight. */
+#define SPECIAL_CP(c) (((Py_UCS4)(c)-32u > 94u) && ((Py_UCS4)(c)-9u > 1u))
+#define SPECIAL_SCAN(T)                                                                                 \
+    do {                                                                                                \
+        const T *d = (const T *)data;                                                                   \
+        while (from < n && SPECIAL_CP(d[from]) != want)                                                 \
+            from++;                                                                                     \
+    } while (0)
+
+static Py_ssize_t
+special_scan(int kind, const void *data, Py_ssize_t n, Py_ssize_t from, int want)
+{
+    if (kind == PyUnicode_1BYTE_KIND)
+        SPECIAL_SCAN(Py_UCS1);
+    else if (kind == PyUnicode_2BYTE_KIND)
+        SPECIAL_SCAN(Py_UCS2);
+    else
+        SPECIAL_SCAN(Py_UCS4);
+    return from;
+}
+
+static PyObject *
+special_edges(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text))
+        return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    Py_ssize_t i = 0;
+    int want = 1; /* looking for a run's start (1) or its end (0) */
+    while ((i = special_scan(kind, data, n, i, want)) < n || !want) {
+        if (append_index(out, i) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        if (i >= n)
+            break;
+        want = !want;
+    }
+    return out;
+}
+
+/* ---------------------------------------------------------------------------------------------
  * One edit from a common word: twin of slopsift.lexicons._one_edit_py
  *
  * The edit search of lexicons.misspelled for one word, with its candidate strings built in a stack or
@@ -2513,6 +2567,9 @@ static PyMethodDef methods[] = {
     {"phrasing_score", phrasing_score, METH_VARARGS,
      "phrasing_score(table, words, ids, initials, text, starts, ends) -> (score, None or evidence candidates "
      "[(key, count, ratio, [(start, end), ...]), ...]): phrasing._score_py"},
+    {"special_edges", special_edges, METH_VARARGS,
+     "special_edges(text: str) -> list[int]: starts and ends, alternating, of the runs outside TAB, LF and "
+     "0x20..0x7E: normalize._special_edges_py"},
     {"one_edit", one_edit, METH_VARARGS,
      "one_edit(word: str, common: frozenset, masked: frozenset, heads: frozenset) -> bool, or None for a word "
      "that is not ASCII: lexicons._one_edit_py"},
