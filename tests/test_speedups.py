@@ -930,3 +930,46 @@ def test_special_edges_edges() -> None:
         assert C.special_edges(text) == _special_edges_py(text), repr(text)
     with pytest.raises(TypeError):
         C.special_edges(b"bytes")
+
+
+WORD_CHARS = "aeiouyblrstnkAE-'.,09\u00e9\u00e0\u00e6\u00ef\u00ff\u00f7\u00df\u0663\u0100"
+
+
+@needs_c
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet=WORD_CHARS, max_size=14),
+        st.sampled_from(["recieve", "don't", "well-known", "-", "--a--", "3.5", "rock'n'roll", "cafe"]),
+    )
+)
+def test_word_fact(word: str) -> None:
+    from slopsift.lexicons import _fact_tables, _new_facts_py
+
+    assert C is not None
+    assert C.word_fact(word, *_fact_tables()) == _new_facts_py(word)
+
+
+@needs_c
+def test_word_fact_edges(monkeypatch: pytest.MonkeyPatch) -> None:
+    from slopsift import lexicons
+
+    assert C is not None
+    tables = lexicons._fact_tables()
+    for word in ("", "'", "a" * 200, "x-" * 500, "\U0001f600", "\u0663\u0664", "hello-" + "world" * 30):
+        assert C.word_fact(word, *tables) == lexicons._new_facts_py(word), word
+    # a dictionary the C version does not read as Python does: None, and the caller runs Python
+    cmu = {"a": True, "b": -1, "c": 1 << 41, "d": 2.0, "e": None, "f": 3}
+    monkeypatch.setattr(lexicons, "_cmu", lambda: cmu)
+    monkeypatch.setattr(lexicons, "_fact_tables", lambda: (cmu, *tables[1:]))
+    for word in ("a", "b", "c", "d", "a-f", "f-c"):
+        assert C.word_fact(word, cmu, *tables[1:]) is None, word
+        assert lexicons._new_facts(word) == lexicons._new_facts_py(word)
+    assert C.word_fact("e", cmu, *tables[1:]) == lexicons._new_facts_py("e")  # None: not in the dictionary
+    assert C.word_fact("f-e'", cmu, *tables[1:]) == lexicons._new_facts_py("f-e'")
+    with pytest.raises(TypeError):
+        C.word_fact("word", [], *tables[1:])  # not a dict
+    with pytest.raises(TypeError):
+        C.word_fact("word", *tables[:2], ["known"], *tables[3:])  # not a set
+    with pytest.raises(TypeError):
+        C.word_fact(b"word", *tables)

@@ -167,6 +167,21 @@ class Speedups(Protocol):
         """``normalize._special_edges_py``: starts and ends, alternating, of the runs outside TAB, LF and
         printable ASCII."""
 
+    def word_fact(
+        self,
+        word: str,
+        cmu: dict[str, int],
+        zipf: dict[str, float],
+        known: frozenset[str],
+        common: frozenset[str],
+        masked: frozenset[str],
+        heads: frozenset[str],
+        min_length: int,
+        /,
+    ) -> WordFacts | None:
+        """``lexicons._new_facts_py`` from the tables it reads, or None where a ``cmu`` value is not an int
+        in 0..2**40."""
+
     def one_edit(
         self, word: str, common: frozenset[str], masked: frozenset[str], heads: frozenset[str], /
     ) -> bool | None:

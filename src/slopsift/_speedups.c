@@ -2448,33 +2448,26 @@ ascii_in(PyObject *set, const char *s, Py_ssize_t len)
     return hit;
 }
 
-static PyObject *
-one_edit(PyObject *self, PyObject *args)
+/* _one_edit_py of the ASCII word w[0:n]: 1, 0, or -1 with an exception set. */
+static int
+one_edit_ascii(const char *word, Py_ssize_t n, PyObject *common, PyObject *masked, PyObject *heads)
 {
-    PyObject *word, *common, *masked, *heads;
-    if (!PyArg_ParseTuple(args, "UOOO", &word, &common, &masked, &heads))
-        return NULL;
-    if (!PyAnySet_Check(common) || !PyAnySet_Check(masked) || !PyAnySet_Check(heads)) {
-        PyErr_SetString(PyExc_TypeError, "one_edit: common, masked and heads must be sets");
-        return NULL;
-    }
-    if (!PyUnicode_IS_ASCII(word))
-        Py_RETURN_NONE;
-    Py_ssize_t n = PyUnicode_GET_LENGTH(word);
     if (n > PY_SSIZE_T_MAX / 2 - 2) {
         PyErr_SetString(PyExc_OverflowError, "one_edit: word too long");
-        return NULL;
+        return -1;
     }
-    /* the word, copied (the sets' __eq__ is str's, but stay independent of the object) */
+    /* the word, copied (the sets' probes cannot change it, but stay independent of the object) */
     char small[2 * 64 + 2];
     char *w = small;
     if (n > 64) {
         w = PyMem_Malloc((size_t)(2 * n + 2));
-        if (w == NULL)
-            return PyErr_NoMemory();
+        if (w == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
     }
     char *buf = w + n + 1; /* room for n + 1 characters */
-    memcpy(w, PyUnicode_1BYTE_DATA(word), (size_t)n);
+    memcpy(w, word, (size_t)n);
     int result = 0;
     for (Py_ssize_t i = 0; i <= n; i++) {
         int hit = ascii_in(heads, w, i); /* word[:i] */
@@ -2511,9 +2504,211 @@ one_edit(PyObject *self, PyObject *args)
 done:
     if (w != small)
         PyMem_Free(w);
-    if (result < 0)
+    return result;
+}
+
+static int
+all_sets(PyObject *a, PyObject *b, PyObject *c, PyObject *d, const char *who)
+{
+    if ((a == NULL || PyAnySet_Check(a)) && PyAnySet_Check(b) && PyAnySet_Check(c) && PyAnySet_Check(d))
+        return 1;
+    PyErr_Format(PyExc_TypeError, "%s: the word lists must be sets", who);
+    return 0;
+}
+
+static PyObject *
+one_edit(PyObject *self, PyObject *args)
+{
+    PyObject *word, *common, *masked, *heads;
+    if (!PyArg_ParseTuple(args, "UOOO", &word, &common, &masked, &heads))
         return NULL;
-    return PyBool_FromLong(result);
+    if (!all_sets(NULL, common, masked, heads, "one_edit"))
+        return NULL;
+    if (!PyUnicode_IS_ASCII(word))
+        Py_RETURN_NONE;
+    int hit = one_edit_ascii((const char *)PyUnicode_1BYTE_DATA(word), PyUnicode_GET_LENGTH(word), common, masked,
+                             heads);
+    if (hit < 0)
+        return NULL;
+    return PyBool_FromLong(hit);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The facts of a new word: twin of slopsift.lexicons._new_facts_py
+ *
+ * (lexicons._syllables(word), zipf.get(word), lexicons.misspelled(word)) from the tables those read:
+ * cmu (word -> syllables), zipf (word -> Zipf frequency), and the spelling sets. None where the C
+ * version would not read what Python does (a cmu value that is not an int of at most 2**40): the caller
+ * then runs the Python version.
+ */
+
+#define SYLLABLES_GIVE_UP (-2)
+#define SYLLABLES_MAX (1LL << 40)
+
+static inline int
+is_vowel(Py_UCS4 c) /* lexicons._VOWEL_GROUP's class */
+{
+    switch (c) {
+    case 'a': case 'e': case 'i': case 'o': case 'u': case 'y':
+        return 1;
+    default:
+        return (c >= 0xe0 && c <= 0xe6) || (c >= 0xe8 && c <= 0xef) || (c >= 0xf2 && c <= 0xf6) ||
+               (c >= 0xf8 && c <= 0xfc) || c == 0xff;
+    }
+}
+
+/* lexicons._estimate */
+static long long
+estimate_syllables(PyObject *w)
+{
+    int kind = PyUnicode_KIND(w);
+    const void *data = PyUnicode_DATA(w);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(w);
+    long long groups = 0;
+    int inside = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int v = is_vowel(PyUnicode_READ(kind, data, i));
+        groups += v && !inside;
+        inside = v;
+    }
+    if (groups > 1 && PyUnicode_READ(kind, data, n - 1) == 'e') { /* groups > 1: n >= 2 */
+        Py_UCS4 before = PyUnicode_READ(kind, data, n - 2);
+        if (before != 'l' && before != 'e' && before != 'y')
+            groups--;
+    }
+    return groups > 1 ? groups : 1;
+}
+
+/* cmu[key] as a count, -1 if missing (or None), SYLLABLES_GIVE_UP if not an int in 0..2**40; -3 with an
+ * exception set on error. */
+static long long
+cmu_count(PyObject *cmu, PyObject *key)
+{
+    PyObject *v = PyDict_GetItemWithError(cmu, key); /* borrowed */
+    if (v == NULL)
+        return PyErr_Occurred() ? -3 : -1;
+    if (v == Py_None)
+        return -1;
+    if (!PyLong_CheckExact(v))
+        return SYLLABLES_GIVE_UP;
+    int overflow = 0;
+    long long n = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow || n < 0 || n > SYLLABLES_MAX)
+        return SYLLABLES_GIVE_UP;
+    return n;
+}
+
+/* lexicons._syllables of a word without '-'; SYLLABLES_GIVE_UP, or -3 with an exception set. */
+static long long
+part_syllables(PyObject *w, PyObject *cmu)
+{
+    int kind = PyUnicode_KIND(w);
+    const void *data = PyUnicode_DATA(w);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(w);
+    int number = n > 0; /* _NUMBER.fullmatch: [\d.,]+ (\d: a Unicode decimal digit) */
+    for (Py_ssize_t i = 0; i < n && number; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        number = c == '.' || c == ',' || Py_UNICODE_ISDECIMAL(c);
+    }
+    if (number)
+        return 1;
+    long long got = cmu_count(cmu, w);
+    if (got == -1 && PyUnicode_FindChar(w, '\'', 0, n, 1) >= 0) {
+        PyObject *apostrophe = PyUnicode_FromOrdinal('\''), *empty = PyUnicode_New(0, 0);
+        PyObject *bare = apostrophe && empty ? PyUnicode_Replace(w, apostrophe, empty, -1) : NULL;
+        Py_XDECREF(apostrophe);
+        Py_XDECREF(empty);
+        if (bare == NULL)
+            return -3;
+        got = cmu_count(cmu, bare);
+        Py_DECREF(bare);
+    }
+    if (got == -1)
+        return estimate_syllables(w);
+    return got;
+}
+
+/* lexicons._syllables: the parts between '-' summed, else part_syllables. */
+static long long
+word_syllables(PyObject *w, PyObject *cmu)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(w);
+    Py_ssize_t dash = PyUnicode_FindChar(w, '-', 0, n, 1);
+    if (dash == -2)
+        return -3;
+    if (dash < 0)
+        return part_syllables(w, cmu);
+    long long total = 0;
+    Py_ssize_t a = 0;
+    while (a <= n) {
+        Py_ssize_t b = PyUnicode_FindChar(w, '-', a, n, 1);
+        if (b == -2)
+            return -3;
+        if (b < 0)
+            b = n;
+        if (b > a) {
+            PyObject *part = PyUnicode_Substring(w, a, b);
+            if (part == NULL)
+                return -3;
+            long long y = part_syllables(part, cmu);
+            Py_DECREF(part);
+            if (y < 0)
+                return y;
+            total += y; /* each part at most 2**40 and fewer than 2**22 parts per 2**62 */
+            if (total > (1LL << 62))
+                return SYLLABLES_GIVE_UP;
+        }
+        a = b + 1;
+    }
+    return total;
+}
+
+static PyObject *
+word_fact(PyObject *self, PyObject *args)
+{
+    PyObject *word, *cmu, *zipf, *known, *common, *masked, *heads;
+    Py_ssize_t min_length;
+    if (!PyArg_ParseTuple(args, "UO!O!OOOOn", &word, &PyDict_Type, &cmu, &PyDict_Type, &zipf, &known, &common,
+                          &masked, &heads, &min_length))
+        return NULL;
+    if (!all_sets(known, common, masked, heads, "word_fact"))
+        return NULL;
+    Py_INCREF(word); /* a str subclass's hash or eq could run code: keep it alive */
+    PyObject *out = NULL;
+    long long syllables = word_syllables(word, cmu);
+    if (syllables == -3)
+        goto done;
+    if (syllables == SYLLABLES_GIVE_UP) {
+        out = Py_NewRef(Py_None);
+        goto done;
+    }
+    PyObject *z = PyDict_GetItemWithError(zipf, word); /* borrowed */
+    if (z == NULL && PyErr_Occurred())
+        goto done;
+    Py_XINCREF(z);
+    int miss = 0;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(word);
+    if (n >= min_length && PyUnicode_IS_ASCII(word)) { /* ASCII letters only (n >= 1), not known, one edit */
+        const Py_UCS1 *d = PyUnicode_1BYTE_DATA(word);
+        int alpha = n > 0;
+        for (Py_ssize_t i = 0; i < n && alpha; i++)
+            alpha = (d[i] | 0x20) >= 'a' && (d[i] | 0x20) <= 'z';
+        if (alpha) {
+            miss = PySet_Contains(known, word);
+            if (miss == 0)
+                miss = one_edit_ascii((const char *)d, n, common, masked, heads);
+            else if (miss == 1)
+                miss = 0;
+        }
+    }
+    if (miss < 0) {
+        Py_XDECREF(z);
+        goto done;
+    }
+    out = Py_BuildValue("(LNO)", syllables, z == NULL ? Py_NewRef(Py_None) : z, miss ? Py_True : Py_False);
+done:
+    Py_DECREF(word);
+    return out;
 }
 
 static PyMethodDef methods[] = {
@@ -2570,6 +2765,9 @@ static PyMethodDef methods[] = {
     {"special_edges", special_edges, METH_VARARGS,
      "special_edges(text: str) -> list[int]: starts and ends, alternating, of the runs outside TAB, LF and "
      "0x20..0x7E: normalize._special_edges_py"},
+    {"word_fact", word_fact, METH_VARARGS,
+     "word_fact(word, cmu: dict, zipf: dict, known, common, masked, heads: frozenset, min_length: int) -> "
+     "(syllables, zipf or None, misspelled) or None: lexicons._new_facts_py"},
     {"one_edit", one_edit, METH_VARARGS,
      "one_edit(word: str, common: frozenset, masked: frozenset, heads: frozenset) -> bool, or None for a word "
      "that is not ASCII: lexicons._one_edit_py"},

@@ -482,6 +482,28 @@ def _one_edit_py(word: str, common: frozenset[str], masked: frozenset[str], head
     return False
 
 
+def _new_facts_py(word: str) -> WordFacts:
+    """The :data:`WordFacts` of a word, computed (``slopsift._speedups.word_fact`` is the C twin)."""
+    return (_syllables(word), zipf_table().get(word), misspelled(word))
+
+
+@lru_cache(maxsize=1)
+def _fact_tables() -> tuple[
+    dict[str, int], dict[str, float], frozenset[str], frozenset[str], frozenset[str], frozenset[str], int
+]:
+    """What :func:`_new_facts_py` reads, as ``slopsift._speedups.word_fact``'s arguments after the word."""
+    sp = _spelling()
+    return _cmu(), zipf_table(), sp.known, sp.common, sp.masked, sp.heads, MIN_MISSPELLING_LENGTH
+
+
+def _new_facts(word: str) -> WordFacts:
+    """:func:`_new_facts_py`, in one C call when the twins are built: a new word's facts cost a few
+    table look-ups, and the Python version's calls were most of their time."""
+    sp = _accel.speedups
+    got = None if sp is None else sp.word_fact(word, *_fact_tables())
+    return _new_facts_py(word) if got is None else got
+
+
 class _FactCache(dict[str, WordFacts]):
     """Word -> facts, filled on a miss and emptied at ``_FACT_CACHE_SIZE`` words (bounded memory).
 
@@ -496,7 +518,7 @@ class _FactCache(dict[str, WordFacts]):
         if len(self) >= _FACT_CACHE_SIZE:
             self.clear()
             self._shared.clear()
-        facts = (_syllables(word), zipf_table().get(word), misspelled(word))
+        facts = _new_facts(word)
         facts = self[word] = self._shared.setdefault(facts, facts)
         return facts
 
