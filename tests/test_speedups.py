@@ -973,3 +973,58 @@ def test_word_fact_edges(monkeypatch: pytest.MonkeyPatch) -> None:
         C.word_fact("word", *tables[:2], ["known"], *tables[3:])  # not a set
     with pytest.raises(TypeError):
         C.word_fact(b"word", *tables)
+
+
+CODE_PIECES = ["    ", "\t", "  \t", "   ", " ", "x", "- a", "1. b", "\n", "\n\n", "code", " \n", "```"]
+CODE_PIECES += ["~~~", "``", "````", "~~~~", "   ```", "    ```", "*", "Word", "`", "~", "é", "\u2003"]
+CODE_PIECES += ["\u2022 item", "\u0663. x"]
+
+
+def _line_columns(text: str) -> tuple[list[int], list[int], list[bool]]:
+    from slopsift.document import _line_spans_py
+
+    return _line_spans_py(text.split("\n"))
+
+
+@needs_c
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(CODE_PIECES), max_size=30))
+def test_code_lines(pieces: list[str]) -> None:
+    from slopsift.structure import _code_lines_py, is_list_item
+
+    assert C is not None
+    text = "".join(pieces)
+    starts, ends, blank = _line_columns(text)
+    for fenced in (False, True):
+        want = _code_lines_py(text, starts, ends, blank, fenced)
+        assert C.code_lines(text, starts, ends, blank, fenced, is_list_item) == want
+
+
+@needs_c
+def test_code_lines_edges() -> None:
+    from slopsift.structure import _code_lines_py, code_lines_of, is_list_item
+
+    assert C is not None
+    assert C.code_lines("", [], [], [], True, is_list_item) == frozenset()
+    text = "    code\n\n````\n```\n  \n" + "`" * 20 + "\n\nx"  # a shorter fence does not close one
+    cols = _line_columns(text)
+    want = _code_lines_py(text, *cols, True)
+    assert C.code_lines(text, *cols, True, is_list_item) == want == {0, 2, 3, 4, 5}
+    # spans outside the text: None, and code_lines_of runs the Python version
+    assert C.code_lines("ab", [5], [6], [False], True, is_list_item) is None
+    assert C.code_lines("ab", [-1], [1], [False], True, is_list_item) is None
+    assert code_lines_of("ab", [5], [6], [False]) == frozenset()  # (no line can be code)
+    with pytest.raises(IndexError):
+        code_lines_of("a```", [5], [6], [False])  # a fence: the Python scan reads text[5]
+    with pytest.raises(ValueError):
+        C.code_lines("ab", [0], [2], [], True, is_list_item)  # a flag per line
+    with pytest.raises(ZeroDivisionError):
+        C.code_lines("    x", [0], [5], [False], False, lambda line: 1 / 0)
+    starts, ends, blank = [0, 6], [5, 11], [False, False]
+
+    def shrinking(line: str) -> bool:
+        starts.clear()  # the lists must not be read past their new end
+        return False
+
+    with pytest.raises(RuntimeError):
+        C.code_lines("    x\n    y", starts, ends, blank, False, shrinking)

@@ -163,6 +163,18 @@ class Speedups(Protocol):
         the document with these ``words``, ``word_ids``, ``word_initials``, ``text``, ``word_starts`` and
         ``word_ends``."""
 
+    def code_lines(
+        self,
+        text: str,
+        starts: list[int],
+        ends: list[int],
+        blank: list[bool],
+        fenced: bool,
+        is_list_item: Callable[[str], bool],
+        /,
+    ) -> frozenset[int] | None:
+        """``structure._code_lines_py``, or None when a non-blank line's span is not inside the text."""
+
     def special_edges(self, text: str, /) -> list[int]:
         """``normalize._special_edges_py``: starts and ends, alternating, of the runs outside TAB, LF and
         printable ASCII."""

@@ -2372,6 +2372,125 @@ done:
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * Code lines: twin of slopsift.structure._code_lines_py
+ *
+ * One pass over the lines (starts, ends, blankness) of `text`: a fence (up to three spaces, then three or
+ * more ` or ~, read within the line's first 12 characters, as the Python version reads its `head`) opens
+ * a fenced block, which runs to a fence of the same character at least as long; an indented line (four
+ * spaces, or up to three and a tab) after a blank or code line is code unless is_list_item says it is a
+ * list item (called with the line's first 40 characters). Returns a frozenset of line indices, or None
+ * when a non-blank line's span is not inside the text (the caller then runs the Python version).
+ */
+
+static PyObject *
+code_lines(PyObject *self, PyObject *args)
+{
+    PyObject *text, *starts, *ends, *blank, *is_list_item;
+    int fenced;
+    if (!PyArg_ParseTuple(args, "UO!O!O!pO", &text, &PyList_Type, &starts, &PyList_Type, &ends, &PyList_Type,
+                          &blank, &fenced, &is_list_item))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(starts);
+    if (PyList_GET_SIZE(ends) != n || PyList_GET_SIZE(blank) != n) {
+        PyErr_SetString(PyExc_ValueError, "code_lines: a start, an end and a flag per line");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    PyObject *code = PyList_New(0);
+    if (code == NULL)
+        return NULL;
+    Py_UCS4 fence_char = 0; /* 0: no fence open */
+    Py_ssize_t fence_len = 0;
+    int prev_blank_or_code = 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        /* (sizes re-read: is_list_item is arbitrary code) */
+        if (i >= PyList_GET_SIZE(starts) || i >= PyList_GET_SIZE(ends) || i >= PyList_GET_SIZE(blank)) {
+            PyErr_SetString(PyExc_RuntimeError, "code_lines: a list changed size");
+            goto fail;
+        }
+        int b = PyObject_IsTrue(PyList_GET_ITEM(blank, i));
+        if (b < 0)
+            goto fail;
+        int is_code = 0;
+        if (b) {
+            if (fence_char && append_index(code, i) < 0)
+                goto fail;
+            prev_blank_or_code = 1;
+            continue;
+        }
+        Py_ssize_t start = PyLong_AsSsize_t(PyList_GET_ITEM(starts, i));
+        if (start == -1 && PyErr_Occurred())
+            goto fail;
+        Py_ssize_t end = PyLong_AsSsize_t(PyList_GET_ITEM(ends, i));
+        if (end == -1 && PyErr_Occurred())
+            goto fail;
+        if (start < 0 || start >= len || end < start || end > len)
+            goto give_up;
+        Py_UCS4 c = PyUnicode_READ(kind, data, start);
+        if (c == ' ' || c == '\t' || c == '`' || c == '~') {
+            Py_ssize_t head = end - start < 12 ? end - start : 12; /* text[start : min(end, start + 12)] */
+            Py_ssize_t spaces = 0;
+            while (spaces < head && spaces < 4 && PyUnicode_READ(kind, data, start + spaces) == ' ')
+                spaces++;
+            Py_UCS4 run_char = 0; /* _FENCE: [ ]{0,3}(`{3,}|~{3,}) */
+            Py_ssize_t run = 0;
+            if (fenced) {
+                Py_ssize_t k = spaces < 3 ? spaces : 3;
+                Py_UCS4 f = k < head ? PyUnicode_READ(kind, data, start + k) : 0;
+                if (f == '`' || f == '~') {
+                    while (k + run < head && PyUnicode_READ(kind, data, start + k + run) == f)
+                        run++;
+                    if (run >= 3)
+                        run_char = f;
+                }
+            }
+            if (fence_char) {
+                is_code = 1;
+                if (run_char == fence_char && run >= fence_len)
+                    fence_char = 0;
+            }
+            else if (run_char) {
+                fence_char = run_char;
+                fence_len = run;
+                is_code = 1;
+            }
+            else if (prev_blank_or_code &&
+                     (spaces >= 4 || (spaces < head && PyUnicode_READ(kind, data, start + spaces) == '\t'))) {
+                /* _CODE_INDENT: [ ]{4}|[ ]{0,3}\t; then not a list item */
+                PyObject *line = PyUnicode_Substring(text, start, end - start < 40 ? end : start + 40);
+                if (line == NULL)
+                    goto fail;
+                PyObject *r = PyObject_CallOneArg(is_list_item, line);
+                Py_DECREF(line);
+                if (r == NULL)
+                    goto fail;
+                int item = PyObject_IsTrue(r);
+                Py_DECREF(r);
+                if (item < 0)
+                    goto fail;
+                is_code = !item;
+            }
+        }
+        else if (fence_char)
+            is_code = 1;
+        if (is_code && append_index(code, i) < 0)
+            goto fail;
+        prev_blank_or_code = is_code;
+    }
+    PyObject *out = PyFrozenSet_New(code);
+    Py_DECREF(code);
+    return out;
+give_up:
+    Py_DECREF(code);
+    Py_RETURN_NONE;
+fail:
+    Py_DECREF(code);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
  * Special runs: twin of slopsift.normalize._special_edges_py
  *
  * Starts and ends, alternating, of the maximal runs of code points outside TAB, LF and 0x20..0x7E.
@@ -2762,6 +2881,9 @@ static PyMethodDef methods[] = {
     {"phrasing_score", phrasing_score, METH_VARARGS,
      "phrasing_score(table, words, ids, initials, text, starts, ends) -> (score, None or evidence candidates "
      "[(key, count, ratio, [(start, end), ...]), ...]): phrasing._score_py"},
+    {"code_lines", code_lines, METH_VARARGS,
+     "code_lines(text: str, starts, ends, blank, fenced: bool, is_list_item) -> frozenset[int] or None: "
+     "structure._code_lines_py"},
     {"special_edges", special_edges, METH_VARARGS,
      "special_edges(text: str) -> list[int]: starts and ends, alternating, of the runs outside TAB, LF and "
      "0x20..0x7E: normalize._special_edges_py"},
