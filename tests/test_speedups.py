@@ -1062,3 +1062,171 @@ def test_phrasing_score_survives_a_word_list_changed_by_a_key() -> None:
     scorer = C.phrasing_table(keys, ratios, *args)
     with pytest.raises(RuntimeError):
         C.phrasing_score(scorer, words, [0, 1, 2], "ttc", "the the cat", [0, 4, 8], [3, 7, 11])
+
+
+def _spelling_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    from slopsift.lexicons import _spelling
+
+    sp = _spelling()
+    return sp.common, sp.masked, sp.heads
+
+
+@needs_c
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="abcdeiorstuy'*", max_size=12),
+        st.sampled_from(["recieve", "becuase", "goverment", "dont", "chatgpt", "tapestry", "xyzzy", "abc"]),
+    ),
+    st.integers(0, 12),
+    st.sampled_from(["", "e", "x", "*", "'"]),
+)
+def test_one_edit(word: str, at: int, edit: str) -> None:
+    from slopsift.lexicons import _one_edit_py
+
+    assert C is not None
+    sets = _spelling_sets()
+    for w in (word, word[:at] + edit + word[at + 1 :], word[:at] + edit + word[at:]):
+        assert C.one_edit(w, *sets) == _one_edit_py(w, *sets), w
+
+
+@needs_c
+def test_one_edit_edges() -> None:
+    from slopsift.lexicons import _one_edit_py
+
+    assert C is not None
+    sets = _spelling_sets()
+    for w in ("", "a", "recieve", "the" * 40, "abcdefghij" * 100):  # 120 and 1,000 letters: the heap buffer
+        assert C.one_edit(w, *sets) == _one_edit_py(w, *sets), w
+    masked = frozenset({"*bcd", "a*cd", "ab*d", "abc*"})
+    small = (frozenset({"abcd"}), masked, frozenset({"", "a", "ab", "abc"}))
+    for w in ("abcd", "abd", "abxd", "abdc", "xabcd", "abcdx", "bcd", "a" * 70):
+        assert C.one_edit(w, *small) == _one_edit_py(w, *small), w
+    assert C.one_edit("café", *sets) is None  # not ASCII: the caller runs the Python version
+    with pytest.raises(TypeError):
+        C.one_edit("word", ["common"], *sets[1:])  # not a set
+    with pytest.raises(TypeError):
+        C.one_edit(b"word", *sets)  # not a str
+
+
+@needs_c
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x10FFFF, exclude_categories=()), max_size=200))
+def test_special_edges(text: str) -> None:
+    from slopsift.normalize import _SPECIAL, _special_edges_py
+
+    assert C is not None
+    want = _special_edges_py(text)
+    assert C.special_edges(text) == want
+    assert want == [e for m in _SPECIAL.finditer(text) for e in m.span()]  # the definition
+
+
+@needs_c
+def test_special_edges_edges() -> None:
+    from slopsift.normalize import _special_edges_py
+
+    assert C is not None
+    texts = ("", " ", "plain", "\t\n", "\x00", "\x08\t\n\x0b\x1f \x7e\x7f", "é", "a\ud800b", "\U0001f600" * 3)
+    texts += ("x\u2019", "\u2019x", "\x7f\x80\xff\u0100\uffff\U00010000")
+    for text in texts:
+        assert C.special_edges(text) == _special_edges_py(text), repr(text)
+    with pytest.raises(TypeError):
+        C.special_edges(b"bytes")
+
+
+WORD_CHARS = "aeiouyblrstnkAE-'.,09\u00e9\u00e0\u00e6\u00ef\u00ff\u00f7\u00df\u0663\u0100"
+
+
+@needs_c
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet=WORD_CHARS, max_size=14),
+        st.sampled_from(["recieve", "don't", "well-known", "-", "--a--", "3.5", "rock'n'roll", "cafe"]),
+    )
+)
+def test_word_fact(word: str) -> None:
+    from slopsift.lexicons import _fact_tables, _new_facts_py
+
+    assert C is not None
+    assert C.word_fact(word, *_fact_tables()) == _new_facts_py(word)
+
+
+@needs_c
+def test_word_fact_edges(monkeypatch: pytest.MonkeyPatch) -> None:
+    from slopsift import lexicons
+
+    assert C is not None
+    tables = lexicons._fact_tables()
+    for word in ("", "'", "a" * 200, "x-" * 500, "\U0001f600", "\u0663\u0664", "hello-" + "world" * 30):
+        assert C.word_fact(word, *tables) == lexicons._new_facts_py(word), word
+    # a dictionary the C version does not read as Python does: None, and the caller runs Python
+    cmu = {"a": True, "b": -1, "c": 1 << 41, "d": 2.0, "e": None, "f": 3}
+    monkeypatch.setattr(lexicons, "_cmu", lambda: cmu)
+    monkeypatch.setattr(lexicons, "_fact_tables", lambda: (cmu, *tables[1:]))
+    for word in ("a", "b", "c", "d", "a-f", "f-c"):
+        assert C.word_fact(word, cmu, *tables[1:]) is None, word
+        assert lexicons._new_facts(word) == lexicons._new_facts_py(word)
+    assert C.word_fact("e", cmu, *tables[1:]) == lexicons._new_facts_py("e")  # None: not in the dictionary
+    assert C.word_fact("f-e'", cmu, *tables[1:]) == lexicons._new_facts_py("f-e'")
+    with pytest.raises(TypeError):
+        C.word_fact("word", [], *tables[1:])  # not a dict
+    with pytest.raises(TypeError):
+        C.word_fact("word", *tables[:2], ["known"], *tables[3:])  # not a set
+    with pytest.raises(TypeError):
+        C.word_fact(b"word", *tables)
+
+
+CODE_PIECES = ["    ", "\t", "  \t", "   ", " ", "x", "- a", "1. b", "\n", "\n\n", "code", " \n", "```"]
+CODE_PIECES += ["~~~", "``", "````", "~~~~", "   ```", "    ```", "*", "Word", "`", "~", "é", "\u2003"]
+CODE_PIECES += ["\u2022 item", "\u0663. x"]
+
+
+def _line_columns(text: str) -> tuple[list[int], list[int], list[bool]]:
+    from slopsift.document import _line_spans_py
+
+    return _line_spans_py(text.split("\n"))
+
+
+@needs_c
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(CODE_PIECES), max_size=30))
+def test_code_lines(pieces: list[str]) -> None:
+    from slopsift.structure import _code_lines_py, is_list_item
+
+    assert C is not None
+    text = "".join(pieces)
+    starts, ends, blank = _line_columns(text)
+    for fenced in (False, True):
+        want = _code_lines_py(text, starts, ends, blank, fenced)
+        assert C.code_lines(text, starts, ends, blank, fenced, is_list_item) == want
+
+
+@needs_c
+def test_code_lines_edges() -> None:
+    from slopsift.structure import _code_lines_py, code_lines_of, is_list_item
+
+    assert C is not None
+    assert C.code_lines("", [], [], [], True, is_list_item) == frozenset()
+    text = "    code\n\n````\n```\n  \n" + "`" * 20 + "\n\nx"  # a shorter fence does not close one
+    cols = _line_columns(text)
+    want = _code_lines_py(text, *cols, True)
+    assert C.code_lines(text, *cols, True, is_list_item) == want == {0, 2, 3, 4, 5}
+    # spans outside the text: None, and code_lines_of runs the Python version
+    assert C.code_lines("ab", [5], [6], [False], True, is_list_item) is None
+    assert C.code_lines("ab", [-1], [1], [False], True, is_list_item) is None
+    assert code_lines_of("ab", [5], [6], [False]) == frozenset()  # (no line can be code)
+    with pytest.raises(IndexError):
+        code_lines_of("a```", [5], [6], [False])  # a fence: the Python scan reads text[5]
+    with pytest.raises(ValueError):
+        C.code_lines("ab", [0], [2], [], True, is_list_item)  # a flag per line
+    with pytest.raises(ZeroDivisionError):
+        C.code_lines("    x", [0], [5], [False], False, lambda line: 1 / 0)
+    starts, ends, blank = [0, 6], [5, 11], [False, False]
+
+    def shrinking(line: str) -> bool:
+        starts.clear()  # the lists must not be read past their new end
+        return False
+
+    with pytest.raises(RuntimeError):
+        C.code_lines("    x\n    y", starts, ends, blank, False, shrinking)

@@ -205,6 +205,42 @@ class Speedups(Protocol):
     def covered_chars(self, firsts: list[int], ends: list[int], words: list[str], /) -> int:
         """``repetition._covered((firsts, ends), words)``: the characters of the words in the ranges."""
 
+    def code_lines(
+        self,
+        text: str,
+        starts: list[int],
+        ends: list[int],
+        blank: list[bool],
+        fenced: bool,
+        is_list_item: Callable[[str], bool],
+        /,
+    ) -> frozenset[int] | None:
+        """``structure._code_lines_py``, or None when a non-blank line's span is not inside the text."""
+
+    def special_edges(self, text: str, /) -> list[int]:
+        """``normalize._special_edges_py``: starts and ends, alternating, of the runs outside TAB, LF and
+        printable ASCII."""
+
+    def word_fact(
+        self,
+        word: str,
+        cmu: dict[str, int],
+        zipf: dict[str, float],
+        known: frozenset[str],
+        common: frozenset[str],
+        masked: frozenset[str],
+        heads: frozenset[str],
+        min_length: int,
+        /,
+    ) -> WordFacts | None:
+        """``lexicons._new_facts_py`` from the tables it reads, or None where a ``cmu`` value is not an int
+        in 0..2**40."""
+
+    def one_edit(
+        self, word: str, common: frozenset[str], masked: frozenset[str], heads: frozenset[str], /
+    ) -> bool | None:
+        """``lexicons._one_edit_py``, or None for a word that is not ASCII."""
+
 
 _NAMES = tuple(name for name in vars(Speedups) if not name.startswith("_"))
 

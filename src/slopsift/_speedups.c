@@ -3092,6 +3092,465 @@ covered_chars(PyObject *self, PyObject *args)
     return PyLong_FromLongLong(total);
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Code lines: twin of slopsift.structure._code_lines_py
+ *
+ * One pass over the lines (starts, ends, blankness) of `text`: a fence (up to three spaces, then three or
+ * more ` or ~, read within the line's first 12 characters, as the Python version reads its `head`) opens
+ * a fenced block, which runs to a fence of the same character at least as long; an indented line (four
+ * spaces, or up to three and a tab) after a blank or code line is code unless is_list_item says it is a
+ * list item (called with the line's first 40 characters). Returns a frozenset of line indices, or None
+ * when a non-blank line's span is not inside the text (the caller then runs the Python version).
+ */
+
+static PyObject *
+code_lines(PyObject *self, PyObject *args)
+{
+    PyObject *text, *starts, *ends, *blank, *is_list_item;
+    int fenced;
+    if (!PyArg_ParseTuple(args, "UO!O!O!pO", &text, &PyList_Type, &starts, &PyList_Type, &ends, &PyList_Type,
+                          &blank, &fenced, &is_list_item))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(starts);
+    if (PyList_GET_SIZE(ends) != n || PyList_GET_SIZE(blank) != n) {
+        PyErr_SetString(PyExc_ValueError, "code_lines: a start, an end and a flag per line");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    PyObject *code = PyList_New(0);
+    if (code == NULL)
+        return NULL;
+    Py_UCS4 fence_char = 0; /* 0: no fence open */
+    Py_ssize_t fence_len = 0;
+    int prev_blank_or_code = 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        /* (sizes re-read: is_list_item is arbitrary code) */
+        if (i >= PyList_GET_SIZE(starts) || i >= PyList_GET_SIZE(ends) || i >= PyList_GET_SIZE(blank)) {
+            PyErr_SetString(PyExc_RuntimeError, "code_lines: a list changed size");
+            goto fail;
+        }
+        int b = PyObject_IsTrue(PyList_GET_ITEM(blank, i));
+        if (b < 0)
+            goto fail;
+        int is_code = 0;
+        if (b) {
+            if (fence_char && append_index(code, i) < 0)
+                goto fail;
+            prev_blank_or_code = 1;
+            continue;
+        }
+        Py_ssize_t start = PyLong_AsSsize_t(PyList_GET_ITEM(starts, i));
+        if (start == -1 && PyErr_Occurred())
+            goto fail;
+        Py_ssize_t end = PyLong_AsSsize_t(PyList_GET_ITEM(ends, i));
+        if (end == -1 && PyErr_Occurred())
+            goto fail;
+        if (start < 0 || start >= len || end < start || end > len)
+            goto give_up;
+        Py_UCS4 c = PyUnicode_READ(kind, data, start);
+        if (c == ' ' || c == '\t' || c == '`' || c == '~') {
+            Py_ssize_t head = end - start < 12 ? end - start : 12; /* text[start : min(end, start + 12)] */
+            Py_ssize_t spaces = 0;
+            while (spaces < head && spaces < 4 && PyUnicode_READ(kind, data, start + spaces) == ' ')
+                spaces++;
+            Py_UCS4 run_char = 0; /* _FENCE: [ ]{0,3}(`{3,}|~{3,}) */
+            Py_ssize_t run = 0;
+            if (fenced) {
+                Py_ssize_t k = spaces < 3 ? spaces : 3;
+                Py_UCS4 f = k < head ? PyUnicode_READ(kind, data, start + k) : 0;
+                if (f == '`' || f == '~') {
+                    while (k + run < head && PyUnicode_READ(kind, data, start + k + run) == f)
+                        run++;
+                    if (run >= 3)
+                        run_char = f;
+                }
+            }
+            if (fence_char) {
+                is_code = 1;
+                if (run_char == fence_char && run >= fence_len)
+                    fence_char = 0;
+            }
+            else if (run_char) {
+                fence_char = run_char;
+                fence_len = run;
+                is_code = 1;
+            }
+            else if (prev_blank_or_code &&
+                     (spaces >= 4 || (spaces < head && PyUnicode_READ(kind, data, start + spaces) == '\t'))) {
+                /* _CODE_INDENT: [ ]{4}|[ ]{0,3}\t; then not a list item */
+                PyObject *line = PyUnicode_Substring(text, start, end - start < 40 ? end : start + 40);
+                if (line == NULL)
+                    goto fail;
+                PyObject *r = PyObject_CallOneArg(is_list_item, line);
+                Py_DECREF(line);
+                if (r == NULL)
+                    goto fail;
+                int item = PyObject_IsTrue(r);
+                Py_DECREF(r);
+                if (item < 0)
+                    goto fail;
+                is_code = !item;
+            }
+        }
+        else if (fence_char)
+            is_code = 1;
+        if (is_code && append_index(code, i) < 0)
+            goto fail;
+        prev_blank_or_code = is_code;
+    }
+    PyObject *out = PyFrozenSet_New(code);
+    Py_DECREF(code);
+    return out;
+give_up:
+    Py_DECREF(code);
+    Py_RETURN_NONE;
+fail:
+    Py_DECREF(code);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Special runs: twin of slopsift.normalize._special_edges_py
+ *
+ * Starts and ends, alternating, of the maximal runs of code points outside TAB, LF and 0x20..0x7E.
+ */
+
+/* The first i >= from whose code point is (if want) or is not (if !want) special; n if none. One loop
+ * per kind, so the compiler can keep it tight. */
+#define SPECIAL_CP(c) (((Py_UCS4)(c)-32u > 94u) && ((Py_UCS4)(c)-9u > 1u))
+#define SPECIAL_SCAN(T)                                                                                 \
+    do {                                                                                                \
+        const T *d = (const T *)data;                                                                   \
+        while (from < n && SPECIAL_CP(d[from]) != want)                                                 \
+            from++;                                                                                     \
+    } while (0)
+
+static Py_ssize_t
+special_scan(int kind, const void *data, Py_ssize_t n, Py_ssize_t from, int want)
+{
+    if (kind == PyUnicode_1BYTE_KIND)
+        SPECIAL_SCAN(Py_UCS1);
+    else if (kind == PyUnicode_2BYTE_KIND)
+        SPECIAL_SCAN(Py_UCS2);
+    else
+        SPECIAL_SCAN(Py_UCS4);
+    return from;
+}
+
+static PyObject *
+special_edges(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text))
+        return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    Py_ssize_t i = 0;
+    int want = 1; /* looking for a run's start (1) or its end (0) */
+    while ((i = special_scan(kind, data, n, i, want)) < n || !want) {
+        if (append_index(out, i) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        if (i >= n)
+            break;
+        want = !want;
+    }
+    return out;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * One edit from a common word: twin of slopsift.lexicons._one_edit_py
+ *
+ * The edit search of lexicons.misspelled for one word, with its candidate strings built in a stack or
+ * heap buffer instead of by slicing: at each i, stop (False) unless word[:i] is in `heads`, else True if
+ * word[:i] + "*" + word[i:] is in `masked`, word[:i] + word[i+1:] in `common`, word[:i] + "*" +
+ * word[i+1:] in `masked` or the word with letters i, i+1 swapped in `common`, in that order. The sets
+ * are only probed (set or frozenset, else TypeError). None for a word that is not ASCII: the caller
+ * then runs the Python version.
+ */
+
+static int
+ascii_in(PyObject *set, const char *s, Py_ssize_t len)
+{
+    PyObject *key = PyUnicode_New(len, 127);
+    if (key == NULL)
+        return -1;
+    memcpy(PyUnicode_1BYTE_DATA(key), s, (size_t)len);
+    int hit = PySet_Contains(set, key);
+    Py_DECREF(key);
+    return hit;
+}
+
+/* _one_edit_py of the ASCII word w[0:n]: 1, 0, or -1 with an exception set. */
+static int
+one_edit_ascii(const char *word, Py_ssize_t n, PyObject *common, PyObject *masked, PyObject *heads)
+{
+    if (n > PY_SSIZE_T_MAX / 2 - 2) {
+        PyErr_SetString(PyExc_OverflowError, "one_edit: word too long");
+        return -1;
+    }
+    /* the word, copied (the sets' probes cannot change it, but stay independent of the object) */
+    char small[2 * 64 + 2];
+    char *w = small;
+    if (n > 64) {
+        w = PyMem_Malloc((size_t)(2 * n + 2));
+        if (w == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
+    char *buf = w + n + 1; /* room for n + 1 characters */
+    memcpy(w, word, (size_t)n);
+    int result = 0;
+    for (Py_ssize_t i = 0; i <= n; i++) {
+        int hit = ascii_in(heads, w, i); /* word[:i] */
+        if (hit <= 0) {
+            result = hit;
+            goto done;
+        }
+        memcpy(buf, w, (size_t)i); /* word[:i] + "*" + word[i:] */
+        buf[i] = '*';
+        memcpy(buf + i + 1, w + i, (size_t)(n - i));
+        if ((hit = ascii_in(masked, buf, n + 1)) != 0)
+            goto found;
+        if (i == n)
+            goto done;
+        memcpy(buf + i, w + i + 1, (size_t)(n - i - 1)); /* word[:i] + word[i+1:] */
+        if ((hit = ascii_in(common, buf, n - 1)) != 0)
+            goto found;
+        buf[i] = '*'; /* word[:i] + "*" + word[i+1:] */
+        memcpy(buf + i + 1, w + i + 1, (size_t)(n - i - 1));
+        if ((hit = ascii_in(masked, buf, n)) != 0)
+            goto found;
+        if (i + 1 < n) { /* letters i and i + 1 swapped */
+            memcpy(buf, w, (size_t)n);
+            buf[i] = w[i + 1];
+            buf[i + 1] = w[i];
+            if ((hit = ascii_in(common, buf, n)) != 0)
+                goto found;
+        }
+        continue;
+    found:
+        result = hit; /* 1, or -1 on error */
+        goto done;
+    }
+done:
+    if (w != small)
+        PyMem_Free(w);
+    return result;
+}
+
+static int
+all_sets(PyObject *a, PyObject *b, PyObject *c, PyObject *d, const char *who)
+{
+    if ((a == NULL || PyAnySet_Check(a)) && PyAnySet_Check(b) && PyAnySet_Check(c) && PyAnySet_Check(d))
+        return 1;
+    PyErr_Format(PyExc_TypeError, "%s: the word lists must be sets", who);
+    return 0;
+}
+
+static PyObject *
+one_edit(PyObject *self, PyObject *args)
+{
+    PyObject *word, *common, *masked, *heads;
+    if (!PyArg_ParseTuple(args, "UOOO", &word, &common, &masked, &heads))
+        return NULL;
+    if (!all_sets(NULL, common, masked, heads, "one_edit"))
+        return NULL;
+    if (!PyUnicode_IS_ASCII(word))
+        Py_RETURN_NONE;
+    int hit = one_edit_ascii((const char *)PyUnicode_1BYTE_DATA(word), PyUnicode_GET_LENGTH(word), common, masked,
+                             heads);
+    if (hit < 0)
+        return NULL;
+    return PyBool_FromLong(hit);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The facts of a new word: twin of slopsift.lexicons._new_facts_py
+ *
+ * (lexicons._syllables(word), zipf.get(word), lexicons.misspelled(word)) from the tables those read:
+ * cmu (word -> syllables), zipf (word -> Zipf frequency), and the spelling sets. None where the C
+ * version would not read what Python does (a cmu value that is not an int of at most 2**40): the caller
+ * then runs the Python version.
+ */
+
+#define SYLLABLES_GIVE_UP (-2)
+#define SYLLABLES_MAX (1LL << 40)
+
+static inline int
+is_vowel(Py_UCS4 c) /* lexicons._VOWEL_GROUP's class */
+{
+    switch (c) {
+    case 'a': case 'e': case 'i': case 'o': case 'u': case 'y':
+        return 1;
+    default:
+        return (c >= 0xe0 && c <= 0xe6) || (c >= 0xe8 && c <= 0xef) || (c >= 0xf2 && c <= 0xf6) ||
+               (c >= 0xf8 && c <= 0xfc) || c == 0xff;
+    }
+}
+
+/* lexicons._estimate */
+static long long
+estimate_syllables(PyObject *w)
+{
+    int kind = PyUnicode_KIND(w);
+    const void *data = PyUnicode_DATA(w);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(w);
+    long long groups = 0;
+    int inside = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int v = is_vowel(PyUnicode_READ(kind, data, i));
+        groups += v && !inside;
+        inside = v;
+    }
+    if (groups > 1 && PyUnicode_READ(kind, data, n - 1) == 'e') { /* groups > 1: n >= 2 */
+        Py_UCS4 before = PyUnicode_READ(kind, data, n - 2);
+        if (before != 'l' && before != 'e' && before != 'y')
+            groups--;
+    }
+    return groups > 1 ? groups : 1;
+}
+
+/* cmu[key] as a count, -1 if missing (or None), SYLLABLES_GIVE_UP if not an int in 0..2**40; -3 with an
+ * exception set on error. */
+static long long
+cmu_count(PyObject *cmu, PyObject *key)
+{
+    PyObject *v = PyDict_GetItemWithError(cmu, key); /* borrowed */
+    if (v == NULL)
+        return PyErr_Occurred() ? -3 : -1;
+    if (v == Py_None)
+        return -1;
+    if (!PyLong_CheckExact(v))
+        return SYLLABLES_GIVE_UP;
+    int overflow = 0;
+    long long n = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow || n < 0 || n > SYLLABLES_MAX)
+        return SYLLABLES_GIVE_UP;
+    return n;
+}
+
+/* lexicons._syllables of a word without '-'; SYLLABLES_GIVE_UP, or -3 with an exception set. */
+static long long
+part_syllables(PyObject *w, PyObject *cmu)
+{
+    int kind = PyUnicode_KIND(w);
+    const void *data = PyUnicode_DATA(w);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(w);
+    int number = n > 0; /* _NUMBER.fullmatch: [\d.,]+ (\d: a Unicode decimal digit) */
+    for (Py_ssize_t i = 0; i < n && number; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        number = c == '.' || c == ',' || Py_UNICODE_ISDECIMAL(c);
+    }
+    if (number)
+        return 1;
+    long long got = cmu_count(cmu, w);
+    if (got == -1 && PyUnicode_FindChar(w, '\'', 0, n, 1) >= 0) {
+        PyObject *apostrophe = PyUnicode_FromOrdinal('\''), *empty = PyUnicode_New(0, 0);
+        PyObject *bare = apostrophe && empty ? PyUnicode_Replace(w, apostrophe, empty, -1) : NULL;
+        Py_XDECREF(apostrophe);
+        Py_XDECREF(empty);
+        if (bare == NULL)
+            return -3;
+        got = cmu_count(cmu, bare);
+        Py_DECREF(bare);
+    }
+    if (got == -1)
+        return estimate_syllables(w);
+    return got;
+}
+
+/* lexicons._syllables: the parts between '-' summed, else part_syllables. */
+static long long
+word_syllables(PyObject *w, PyObject *cmu)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(w);
+    Py_ssize_t dash = PyUnicode_FindChar(w, '-', 0, n, 1);
+    if (dash == -2)
+        return -3;
+    if (dash < 0)
+        return part_syllables(w, cmu);
+    long long total = 0;
+    Py_ssize_t a = 0;
+    while (a <= n) {
+        Py_ssize_t b = PyUnicode_FindChar(w, '-', a, n, 1);
+        if (b == -2)
+            return -3;
+        if (b < 0)
+            b = n;
+        if (b > a) {
+            PyObject *part = PyUnicode_Substring(w, a, b);
+            if (part == NULL)
+                return -3;
+            long long y = part_syllables(part, cmu);
+            Py_DECREF(part);
+            if (y < 0)
+                return y;
+            total += y; /* each part at most 2**40 and fewer than 2**22 parts per 2**62 */
+            if (total > (1LL << 62))
+                return SYLLABLES_GIVE_UP;
+        }
+        a = b + 1;
+    }
+    return total;
+}
+
+static PyObject *
+word_fact(PyObject *self, PyObject *args)
+{
+    PyObject *word, *cmu, *zipf, *known, *common, *masked, *heads;
+    Py_ssize_t min_length;
+    if (!PyArg_ParseTuple(args, "UO!O!OOOOn", &word, &PyDict_Type, &cmu, &PyDict_Type, &zipf, &known, &common,
+                          &masked, &heads, &min_length))
+        return NULL;
+    if (!all_sets(known, common, masked, heads, "word_fact"))
+        return NULL;
+    Py_INCREF(word); /* a str subclass's hash or eq could run code: keep it alive */
+    PyObject *out = NULL;
+    long long syllables = word_syllables(word, cmu);
+    if (syllables == -3)
+        goto done;
+    if (syllables == SYLLABLES_GIVE_UP) {
+        out = Py_NewRef(Py_None);
+        goto done;
+    }
+    PyObject *z = PyDict_GetItemWithError(zipf, word); /* borrowed */
+    if (z == NULL && PyErr_Occurred())
+        goto done;
+    Py_XINCREF(z);
+    int miss = 0;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(word);
+    if (n >= min_length && PyUnicode_IS_ASCII(word)) { /* ASCII letters only (n >= 1), not known, one edit */
+        const Py_UCS1 *d = PyUnicode_1BYTE_DATA(word);
+        int alpha = n > 0;
+        for (Py_ssize_t i = 0; i < n && alpha; i++)
+            alpha = (d[i] | 0x20) >= 'a' && (d[i] | 0x20) <= 'z';
+        if (alpha) {
+            miss = PySet_Contains(known, word);
+            if (miss == 0)
+                miss = one_edit_ascii((const char *)d, n, common, masked, heads);
+            else if (miss == 1)
+                miss = 0;
+        }
+    }
+    if (miss < 0) {
+        Py_XDECREF(z);
+        goto done;
+    }
+    out = Py_BuildValue("(LNO)", syllables, z == NULL ? Py_NewRef(Py_None) : z, miss ? Py_True : Py_False);
+done:
+    Py_DECREF(word);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
@@ -3143,6 +3602,18 @@ static PyMethodDef methods[] = {
     {"phrasing_score", phrasing_score, METH_VARARGS,
      "phrasing_score(table, words, ids, initials, text, starts, ends) -> (score, None or evidence candidates "
      "[(key, count, ratio, [(start, end), ...]), ...]): phrasing._score_py"},
+    {"code_lines", code_lines, METH_VARARGS,
+     "code_lines(text: str, starts, ends, blank, fenced: bool, is_list_item) -> frozenset[int] or None: "
+     "structure._code_lines_py"},
+    {"special_edges", special_edges, METH_VARARGS,
+     "special_edges(text: str) -> list[int]: starts and ends, alternating, of the runs outside TAB, LF and "
+     "0x20..0x7E: normalize._special_edges_py"},
+    {"word_fact", word_fact, METH_VARARGS,
+     "word_fact(word, cmu: dict, zipf: dict, known, common, masked, heads: frozenset, min_length: int) -> "
+     "(syllables, zipf or None, misspelled) or None: lexicons._new_facts_py"},
+    {"one_edit", one_edit, METH_VARARGS,
+     "one_edit(word: str, common: frozenset, masked: frozenset, heads: frozenset) -> bool, or None for a word "
+     "that is not ASCII: lexicons._one_edit_py"},
     {"top_phrase", top_phrase, METH_VARARGS,
      "top_phrase(levels: list[(first, counts, pos, gids)], nmin: int, words: list[str], is_content, text: str, "
      "starts: list[int], sentence_ends: list[int]) -> (count, length, positions): repetition._phrase_py"},

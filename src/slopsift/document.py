@@ -35,7 +35,7 @@ from slopsift import _accel
 from slopsift._frozen import build_frozen, slot_descriptors
 from slopsift.lexicons import WordFacts, load_lexicon, word_facts, word_initials
 from slopsift.normalize import Normalised, normalise_with_proxy
-from slopsift.structure import Heading, Line, code_lines, detect_headings, is_list_item
+from slopsift.structure import Heading, Line, code_lines_of, detect_headings, is_list_item
 
 __all__ = [
     "MIN_WORDS",
@@ -642,7 +642,7 @@ def parse(text: str) -> Document:
     t = norm.text
     raws = t.split("\n")
     lines, line_starts, line_ends, blank = _lines(raws)
-    code = code_lines(t, lines)
+    code = code_lines_of(t, line_starts, line_ends, blank)
     headings = detect_headings(t, lines, code)
     heading_lines = frozenset(h.line for h in headings)
     starts, ends, words, low, start_array = _words(t, proxy, wide)

@@ -28,6 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from slopsift import _accel
 from slopsift.lexicons import load_table
 
 __all__ = ["NORMALISATION_COUNTS", "Normalised", "OffsetMap", "normalise", "normalise_with_proxy"]
@@ -203,6 +204,13 @@ def _proxy_char(c: str) -> str:
 
 
 def _special_edges(text: str) -> list[int]:
+    """:func:`_special_edges_py`, in one C loop (``slopsift._speedups.special_edges``) when the twins
+    are built."""
+    sp = _accel.speedups
+    return _special_edges_py(text) if sp is None else sp.special_edges(text)
+
+
+def _special_edges_py(text: str) -> list[int]:
     """Starts and ends, alternating, of the runs of ``_SPECIAL`` in ``text``.
 
     Found with numpy over the code points (UTF-32; lone surrogates pass through as themselves):

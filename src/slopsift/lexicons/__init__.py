@@ -380,13 +380,21 @@ def syllables(word: str) -> int:
     compound is the sum of its parts, a number one syllable, a word missing from the dictionary
     (also without its apostrophe) a vowel-group estimate. See :mod:`slopsift.signals.readability`.
     """
+    return _syllables(word)
+
+
+def _syllables(word: str) -> int:
+    """:func:`syllables` without its cache: the facts cache (:func:`word_facts`) calls it once per
+    new word, and an ``lru_cache`` entry there would only cost a tracked list and an eviction."""
     if "-" in word:
-        return sum(syllables(part) for part in word.split("-") if part)
-    if _NUMBER.fullmatch(word):
+        return sum(map(_syllables, filter(None, word.split("-"))))
+    # A number starts with a digit, "." or ",": never with a letter (skips the regex for words).
+    if not word[:1].isalpha() and _NUMBER.fullmatch(word):
         return 1
-    n = _cmu().get(word)
+    cmu = _cmu()
+    n = cmu.get(word)
     if n is None and "'" in word:
-        n = _cmu().get(word.replace("'", ""))  # textstat drops a non-contraction apostrophe
+        n = cmu.get(word.replace("'", ""))  # textstat drops a non-contraction apostrophe
     return n if n is not None else _estimate(word)
 
 
@@ -449,7 +457,15 @@ def misspelled(word: str) -> bool:
     sp = _spelling()
     if word in sp.known:
         return False
-    common, masked, heads = sp.common, sp.masked, sp.heads
+    c = _accel.speedups
+    got = None if c is None else c.one_edit(word, sp.common, sp.masked, sp.heads)
+    return _one_edit_py(word, sp.common, sp.masked, sp.heads) if got is None else got
+
+
+def _one_edit_py(word: str, common: frozenset[str], masked: frozenset[str], heads: frozenset[str]) -> bool:
+    """Is ``word`` one edit from a word of ``common`` (``masked`` and ``heads``: :class:`_Spelling`'s)?
+    The search of :func:`misspelled` (``slopsift._speedups.one_edit`` is the C twin)."""
+    n = len(word)
     for i in range(n + 1):
         head = word[:i]
         if head not in heads:  # no common word starts so: no edit at i or later can reach one
@@ -466,6 +482,28 @@ def misspelled(word: str) -> bool:
     return False
 
 
+def _new_facts_py(word: str) -> WordFacts:
+    """The :data:`WordFacts` of a word, computed (``slopsift._speedups.word_fact`` is the C twin)."""
+    return (_syllables(word), zipf_table().get(word), misspelled(word))
+
+
+@lru_cache(maxsize=1)
+def _fact_tables() -> tuple[
+    dict[str, int], dict[str, float], frozenset[str], frozenset[str], frozenset[str], frozenset[str], int
+]:
+    """What :func:`_new_facts_py` reads, as ``slopsift._speedups.word_fact``'s arguments after the word."""
+    sp = _spelling()
+    return _cmu(), zipf_table(), sp.known, sp.common, sp.masked, sp.heads, MIN_MISSPELLING_LENGTH
+
+
+def _new_facts(word: str) -> WordFacts:
+    """:func:`_new_facts_py`, in one C call when the twins are built: a new word's facts cost a few
+    table look-ups, and the Python version's calls were most of their time."""
+    sp = _accel.speedups
+    got = None if sp is None else sp.word_fact(word, *_fact_tables())
+    return _new_facts_py(word) if got is None else got
+
+
 class _FactCache(dict[str, WordFacts]):
     """Word -> facts, filled on a miss and emptied at ``_FACT_CACHE_SIZE`` words (bounded memory).
 
@@ -480,7 +518,7 @@ class _FactCache(dict[str, WordFacts]):
         if len(self) >= _FACT_CACHE_SIZE:
             self.clear()
             self._shared.clear()
-        facts = (syllables(word), zipf_table().get(word), misspelled(word))
+        facts = _new_facts(word)
         facts = self[word] = self._shared.setdefault(facts, facts)
         return facts
 

@@ -49,6 +49,7 @@ from itertools import compress, repeat
 from operator import and_, attrgetter, ge, itemgetter, sub
 
 from slopsift import _accel
+from slopsift._frozen import build_frozen, slot_descriptors
 from slopsift.document import Document, Sentence
 from slopsift.lexicons import WordFacts, syllables
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
@@ -115,6 +116,7 @@ FEATURES: tuple[FeatureSpec, ...] = (
     ),
 )
 
+_NAMES = tuple(spec.name for spec in FEATURES)
 _MIN_SENTENCE_WORDS = 3
 _N_EVIDENCE = 3
 # Word codes (see ``_codes``): syllables in the low bits, one long-word count from bit 40. Sums stay
@@ -137,34 +139,47 @@ class _CodeOf(dict[int, int]):
 _CODE_OF = _CodeOf()
 _SYLLABLES = itemgetter(0)
 _START = attrgetter("start")
+_END = attrgetter("end")
+_EVIDENCE_SLOTS = slot_descriptors(Evidence)
+_LENGTH_SIGNAL = "mean_sentence_length"
+_GRADE_SIGNAL = "flesch_kincaid_grade"
+# The shortest and the longest sentence, for each spread feature.
+_SPREAD_SIGNALS = ("sentence_length_std",) * 2 + ("sentence_length_cv",) * 2
 _WORD_START = attrgetter("word_start")
 _WORD_END = attrgetter("word_end")
 
 
-def _prose_sentences(doc: Document) -> list[Sentence]:
-    """The sentences with >= 3 words that are not headings and not in code, in text order.
+def _prose_flags(doc: Document) -> tuple[list[bool], list[int], list[int]]:
+    """Which of ``doc.sentences`` are prose (>= 3 words, not headings, not in code), and every
+    sentence's ``word_start`` and ``word_end``.
 
-    A sentence is a heading when it starts on a heading line (a bisection per heading line over the
-    sentence starts) and is in code when it starts on a code line (``Document.code_lines``).
-    The length test runs in C (``compress``); the other two only when the text has headings or
-    code.
+    A sentence is a heading when it starts on a heading line (the sentences starting there are one
+    slice of the sentence starts, found by bisection) and is in code when it starts on a code line
+    (``Document.code_lines``). The length test runs in C; the other two only when the text has
+    headings or code.
     """
     sents = doc.sentences
-    n_words = map(sub, map(_WORD_END, sents), map(_WORD_START, sents))
-    long_enough = map(ge, n_words, repeat(_MIN_SENTENCE_WORDS))
+    ws = list(map(_WORD_START, sents))
+    we = list(map(_WORD_END, sents))
+    keep = list(map(ge, map(sub, we, ws), repeat(_MIN_SENTENCE_WORDS)))
     if doc.heading_lines:
         starts = list(map(_START, sents))
-        skip: set[int] = set()
         for i in doc.heading_lines:
             ln = doc.lines[i]
-            skip.update(range(bisect_left(starts, ln.start), bisect_right(starts, ln.end)))
-        out = [sents[k] for k in compress(range(len(sents)), long_enough) if k not in skip]
-    else:
-        out = list(compress(sents, long_enough))
+            lo, hi = bisect_left(starts, ln.start), bisect_right(starts, ln.end)
+            keep[lo:hi] = repeat(False, hi - lo)
     if doc.code_lines:
         code, line_starts = doc.code_lines, doc.line_starts
-        out = [s for s in out if bisect_right(line_starts, s.start) - 1 not in code]
-    return out
+        for k in compress(range(len(sents)), keep):
+            if bisect_right(line_starts, sents[k].start) - 1 in code:
+                keep[k] = False
+    return keep, ws, we
+
+
+def _prose_sentences(doc: Document) -> list[Sentence]:
+    """The sentences with >= 3 words that are not headings and not in code, in text order
+    (:func:`_prose_flags`)."""
+    return list(compress(doc.sentences, _prose_flags(doc)[0]))
 
 
 def _sentence_syllables_py(facts: list[WordFacts], ws: list[int], we: list[int]) -> tuple[list[int], int]:
@@ -190,13 +205,14 @@ def _sentence_syllables(facts: list[WordFacts], ws: list[int], we: list[int]) ->
 
 
 def compute(doc: Document) -> FamilyOutput:
-    values = dict.fromkeys((spec.name for spec in FEATURES), 0.0)
+    values = dict.fromkeys(_NAMES, 0.0)
     values["sentence_length_cv"] = SPREAD_PRIOR  # not measured: typical, not the least bursty
-    kept = _prose_sentences(doc)
+    keep, ws, we = _prose_flags(doc)
+    kept = list(compress(doc.sentences, keep))
     if not kept:
         return values, []
-    ws = list(map(_WORD_START, kept))
-    we = list(map(_WORD_END, kept))
+    ws = list(compress(ws, keep))
+    we = list(compress(we, keep))
     sent_syl, n_long = _sentence_syllables(doc.word_facts, ws, we)
     lengths = list(map(sub, we, ws))
     n_words = sum(lengths)
@@ -210,14 +226,15 @@ def compute(doc: Document) -> FamilyOutput:
         values["flesch_reading_ease"] = 206.835 - 1.015 * wps - 84.6 * spw
         values["flesch_kincaid_grade"] = 0.39 * wps + 11.8 * spw - 15.59
     idx = range(len(kept))
-    ev: list[Evidence] = []
     # ``sorted(..., reverse=True)[:n]``: what ``heapq.nlargest`` documents and returns (ties in text
     # order), in C.
-    for k in sorted(idx, key=lengths.__getitem__, reverse=True)[:_N_EVIDENCE]:
-        ev.append(Evidence(kept[k].start, kept[k].end, "mean_sentence_length", f"{lengths[k]} words"))
+    longest = sorted(idx, key=lengths.__getitem__, reverse=True)[:_N_EVIDENCE]
     grades = [0.39 * n + 11.8 * y / n - 15.59 for n, y in zip(lengths, sent_syl, strict=True)]
-    for k in sorted(idx, key=grades.__getitem__, reverse=True)[:_N_EVIDENCE]:
-        ev.append(Evidence(kept[k].start, kept[k].end, "flesch_kincaid_grade", f"grade {grades[k]:.1f}"))
+    hardest = sorted(idx, key=grades.__getitem__, reverse=True)[:_N_EVIDENCE]
+    # The evidence as columns (sentence in ``kept``, signal, note), built at once below.
+    at = longest + hardest
+    signals = [_LENGTH_SIGNAL] * len(longest) + [_GRADE_SIGNAL] * len(hardest)
+    notes = [f"{lengths[k]} words" for k in longest] + [f"grade {grades[k]:.1f}" for k in hardest]
     if len(kept) >= _MIN_SPREAD_SENTENCES:
         std = math.sqrt(sum([(x - wps) ** 2 for x in lengths]) / len(lengths))
         values["sentence_length_std"] = std
@@ -226,12 +243,16 @@ def compute(doc: Document) -> FamilyOutput:
         values["sentence_length_cv"] = (n * cv + SPREAD_PRIOR_WEIGHT * SPREAD_PRIOR) / (
             n + SPREAD_PRIOR_WEIGHT
         )
-        lo, hi = kept[min(idx, key=lengths.__getitem__)], kept[max(idx, key=lengths.__getitem__)]
-        lo_note = f"shortest sentence: {lo.word_end - lo.word_start} words"
-        hi_note = f"longest sentence: {hi.word_end - hi.word_start} words"
-        for signal in ("sentence_length_std", "sentence_length_cv"):
-            ev.append(Evidence(lo.start, lo.end, signal, lo_note))
-            ev.append(Evidence(hi.start, hi.end, signal, hi_note))
+        lo, hi = min(idx, key=lengths.__getitem__), max(idx, key=lengths.__getitem__)
+        lo_note = f"shortest sentence: {lengths[lo]} words"
+        hi_note = f"longest sentence: {lengths[hi]} words"
+        at += (lo, hi, lo, hi)
+        signals += _SPREAD_SIGNALS
+        notes += (lo_note, hi_note, lo_note, hi_note)
+    spans = list(map(kept.__getitem__, at))
+    ev = build_frozen(
+        Evidence, _EVIDENCE_SLOTS, list(map(_START, spans)), list(map(_END, spans)), signals, notes
+    )
     return values, ev
 
 
