@@ -1149,7 +1149,9 @@ def test_word_fact(word: str) -> None:
     from slopsift.lexicons import _fact_tables, _new_facts_py
 
     assert C is not None
-    assert C.word_fact(word, *_fact_tables()) == _new_facts_py(word)
+    with _accel.pure_python():  # the reference's spelling search in Python too, not C's one_edit
+        want = _new_facts_py(word)
+    assert C.word_fact(word, *_fact_tables()) == want
 
 
 @needs_c
@@ -1159,14 +1161,17 @@ def test_word_fact_edges(monkeypatch: pytest.MonkeyPatch) -> None:
     assert C is not None
     tables = lexicons._fact_tables()
     for word in ("", "'", "a" * 200, "x-" * 500, "\U0001f600", "\u0663\u0664", "hello-" + "world" * 30):
-        assert C.word_fact(word, *tables) == lexicons._new_facts_py(word), word
+        with _accel.pure_python():
+            want = lexicons._new_facts_py(word)
+        assert C.word_fact(word, *tables) == want, word
     # a dictionary the C version does not read as Python does: None, and the caller runs Python
     cmu = {"a": True, "b": -1, "c": 1 << 41, "d": 2.0, "e": None, "f": 3}
     monkeypatch.setattr(lexicons, "_cmu", lambda: cmu)
     monkeypatch.setattr(lexicons, "_fact_tables", lambda: (cmu, *tables[1:]))
     for word in ("a", "b", "c", "d", "a-f", "f-c"):
         assert C.word_fact(word, cmu, *tables[1:]) is None, word
-        assert lexicons._new_facts(word) == lexicons._new_facts_py(word)
+        got = lexicons._new_facts(word)  # C declines, so the caller's Python fallback answers
+        assert got[0] == lexicons._syllables(word) and got == lexicons._new_facts_py(word)
     assert C.word_fact("e", cmu, *tables[1:]) == lexicons._new_facts_py("e")  # None: not in the dictionary
     assert C.word_fact("f-e'", cmu, *tables[1:]) == lexicons._new_facts_py("f-e'")
     with pytest.raises(TypeError):
@@ -1230,3 +1235,33 @@ def test_code_lines_edges() -> None:
 
     with pytest.raises(RuntimeError):
         C.code_lines("    x\n    y", starts, ends, blank, False, shrinking)
+
+
+@needs_c
+def test_twins_survive_arguments_that_run_code_mid_call() -> None:
+    """A flag's ``__bool__`` or an id's ``__index__`` is Python code run inside the C loop: it may
+    shrink the lists the loop reads (both once read past the end, a crash)."""
+    starts, ends = [0, 6], [5, 11]
+
+    class Flag:
+        def __bool__(self) -> bool:
+            starts.clear()
+            ends.clear()
+            return False
+
+    with pytest.raises(RuntimeError, match="changed size"):
+        C.code_lines("    x\n    y", starts, ends, [Flag(), False], False, lambda line: False)
+
+    class Id:
+        def __index__(self) -> int:
+            seq.clear()
+            return 0
+
+    seq: list[object] = [Id(), 1, 2, 3, 4, 5, 6, 7]
+    with pytest.raises(TypeError, match="must be ints"):
+        C.repeated_ngrams(seq, 20, 4)
+    # the first bad id is the error reported, not a later conversion's
+    with pytest.raises(TypeError):
+        C.repeat_runs(["x"], [2**70], 2, ["a"])
+    with pytest.raises(TypeError):
+        C.covered_chars(["x"], [2**70], ["a"])

@@ -170,7 +170,12 @@ repeated_ngrams(PyObject *self, PyObject *args)
         goto fail;
     }
     for (Py_ssize_t i = 0; i < m; i++) {
-        long long v = PyLong_AsLongLong(PyList_GET_ITEM(seq, i));
+        PyObject *item = PyList_GET_ITEM(seq, i);
+        if (!PyLong_Check(item)) { /* no __index__: it could run code that shrinks seq */
+            PyErr_SetString(PyExc_TypeError, "repeated_ngrams: word ids must be ints");
+            goto fail;
+        }
+        long long v = PyLong_AsLongLong(item);
         if (v == -1 && PyErr_Occurred())
             goto fail;
         if (v < 0 || v >= base) {
@@ -2864,8 +2869,11 @@ repeat_runs(PyObject *self, PyObject *args)
     long long covered = 0;
     /* sizes read again each time: an allocation may run a finalizer that changes the lists */
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(pos) && k < PyList_GET_SIZE(gids); k++) {
-        Py_ssize_t p = PyLong_AsSsize_t(PyList_GET_ITEM(pos, k)), g = PyLong_AsSsize_t(PyList_GET_ITEM(gids, k));
-        if ((p == -1 || g == -1) && PyErr_Occurred())
+        Py_ssize_t p = PyLong_AsSsize_t(PyList_GET_ITEM(pos, k));
+        if (p == -1 && PyErr_Occurred())
+            goto fail;
+        Py_ssize_t g = PyLong_AsSsize_t(PyList_GET_ITEM(gids, k));
+        if (g == -1 && PyErr_Occurred())
             goto fail;
         if (p != g && cover_push(words, p, n, &s, &e, &covered, firsts, ends) < 0) /* a repeat */
             goto fail;
@@ -3079,8 +3087,11 @@ covered_chars(PyObject *self, PyObject *args)
     }
     long long total = 0;
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(firsts); k++) { /* no Python code runs in this loop */
-        Py_ssize_t s = PyLong_AsSsize_t(PyList_GET_ITEM(firsts, k)), e = PyLong_AsSsize_t(PyList_GET_ITEM(ends, k));
-        if ((s == -1 || e == -1) && PyErr_Occurred())
+        Py_ssize_t s = PyLong_AsSsize_t(PyList_GET_ITEM(firsts, k));
+        if (s == -1 && PyErr_Occurred())
+            return NULL;
+        Py_ssize_t e = PyLong_AsSsize_t(PyList_GET_ITEM(ends, k));
+        if (e == -1 && PyErr_Occurred())
             return NULL;
         if (s < 0 || e < 0) {
             PyErr_SetString(PyExc_ValueError, "covered_chars: a negative word index");
@@ -3134,6 +3145,11 @@ code_lines(PyObject *self, PyObject *args)
         int b = PyObject_IsTrue(PyList_GET_ITEM(blank, i));
         if (b < 0)
             goto fail;
+        /* __bool__ is arbitrary code too: the lists may have shrunk */
+        if (i >= PyList_GET_SIZE(starts) || i >= PyList_GET_SIZE(ends)) {
+            PyErr_SetString(PyExc_RuntimeError, "code_lines: a list changed size");
+            goto fail;
+        }
         int is_code = 0;
         if (b) {
             if (fence_char && append_index(code, i) < 0)

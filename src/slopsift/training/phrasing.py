@@ -29,9 +29,9 @@ stronger smoothing or fewer runs (41-44%), counting each distinct run once inste
 (45%, and 0.007 less AUROC with DetectRL held out), and scoring only the runs that hold a function word,
 so that content-word density ("_ , _ and _") cannot count (47%, mean AUROC 0.818 -> 0.815 by dataset).
 Marking content words by suffix (-ing, -ly, -ed: participle clauses and adverbs) changed no held-out
-domain's AUROC by more than 0.01 (abstracts 45%), so the skeleton keeps one class for them. The operating points absorb it instead: the
-held-out domains set the shipped threshold (:func:`slopsift.training.fit.heldout_domain_points`, with
-the table refitted without each domain).
+domain's AUROC by more than 0.01 (abstracts 45%), so the skeleton keeps one class for them. The
+operating points absorb it instead: the held-out domains set the shipped threshold
+(:func:`slopsift.training.fit.heldout_domain_points`, with the table refitted without each domain).
 """
 
 from __future__ import annotations
