@@ -539,11 +539,17 @@ def test_cue_positions_hold_every_number_in_order(text: str) -> None:
     doc = parse(text)
     words = doc.words
     digits = [i for i, w in enumerate(words) if w[0].isdigit()]
-    pos, numbers = _cue_positions(_Ctx(doc, _lex()))
+    lex = _lex()
+    ctx = _Ctx(doc, lex)
+    pos, numbers, side = _cue_positions(ctx)
     assert pos == sorted(set(pos))
     assert [i for i in pos if words[i][0].isdigit()] == digits
+    assert ctx.digits == digits
     assert {words[i] for i in digits} <= numbers
     assert all(words[i] in numbers or not words[i][0].isdigit() for i in pos)
+    # the correction and frame cues, found in the same pass: every occurrence, in order
+    assert side.present == set(words) & lex.side_words
+    assert side.pos == [i for i, w in enumerate(words) if w in lex.side_words]
 
 
 def test_cue_positions_ascii_and_not() -> None:
@@ -556,7 +562,7 @@ def test_cue_positions_ascii_and_not() -> None:
         "Café Acme had 12 of 10 staff and 3 offices in 1998.",
     ):
         doc = parse(text)
-        pos, numbers = _cue_positions(_Ctx(doc, _lex()))
+        pos, numbers, _ = _cue_positions(_Ctx(doc, _lex()))
         assert {"12", "10", "3", "1998"} <= numbers
         assert [doc.words[i] for i in pos if doc.words[i][0].isdigit()] == ["12", "10", "3", "1998"]
 

@@ -100,7 +100,7 @@ from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress, pairwise
-from operator import attrgetter
+from operator import attrgetter, not_
 
 from slopsift import _accel
 from slopsift.document import Document, word_indices
@@ -209,6 +209,7 @@ _NUMBERED_LINE = re.compile(
 # plain claim. Written as one character class first (then a look-behind for "//" and "x("), which
 # the regex engine scans for in C instead of trying every position.
 _QUOTE_OR_CODE = re.compile(r'["{}=<>`|\\/(](?:(?<=[^/(])|(?<=//)|(?<=\w\())')
+_DIGIT = re.compile("[0-9]")
 _DECADE = re.compile(r"(?:1[5-9]|20)?\d0s")
 _BULLET = re.compile(r"\s*([-*+\u2022])\s+\S")
 _CURRENCY = "$£€¥"
@@ -251,6 +252,10 @@ class _Lex:
     counted_nouns: frozenset[str]  # list nouns (not antonyms) that count only after a number
     ordnum: dict[str, int]  # 'fifth' -> 5, 'thirdly' -> 3
     singular: dict[str, str]  # "habits" -> "habit", for each list noun
+    correction_firsts: frozenset[str]  # first words of the correction cues ('update' of 'update:')
+    frame_words: frozenset[str]  # frame cues, fiction nouns and 'if' (see _frames)
+    side_words: frozenset[str]  # correction_firsts | frame_words: found in the cue pass too
+    cue_words: frozenset[str]  # scan_words | side_words: what the cue pass looks for
 
 
 @lru_cache(maxsize=1)
@@ -313,6 +318,10 @@ def _lex() -> _Lex:
         counted_nouns=list_nouns - frozenset(ant),
         ordnum=ordnum,
         singular={w: _singular(w) for w in list_nouns},
+        correction_firsts=(firsts := frozenset(e.split(" ", 1)[0].rstrip(":") for e in cue["correction"])),
+        frame_words=(frames := frozenset(cue["frame"] | cue["frame_noun"] | {"if"})),
+        side_words=firsts | frames,
+        cue_words=scan_words | firsts | frames,
     )
 
 
@@ -419,7 +428,7 @@ def _digit_words(doc: Document) -> list[str]:
     the digits ``0-9``: a string comparison, no method call, settles every word that starts with
     an ASCII character; only those starting beyond ASCII need ``str.isdigit``."""
     if doc.text.isascii():
-        return [w for w in doc.word_counts if w < ":"]
+        return list(filter(":".__gt__, doc.word_counts))  # w < ":", a C-level call per word
     return [w for w in doc.word_counts if w < ":" or (w >= "\x80" and w[0].isdigit())]
 
 
@@ -444,6 +453,7 @@ class _Ctx:
         self._reported: set[tuple[str, tuple[int, int], tuple[int, int]]] = set()
         self.zones: frozenset[int] = frozenset()  # sentences in a correction zone (see _correction_zones)
         self._years: tuple[list[int], list[float]] | None = None
+        self.digits: list[int] | None = None  # positions of the words starting with a digit (_cue_positions)
         self._shared: dict[str, bool] = {}
 
     @property
@@ -507,10 +517,16 @@ class _Ctx:
         """(value, word index) of the last ``_MAX_ANCHORS`` plain four-digit years among words
         ``lo..hi - 1``."""
         if self._years is None:
+            words = self.words
+            digits = self.digits
+            if digits is None:
+                digits = _positions(words, frozenset(_digit_words(self.doc)))
             cands = {
-                w for w in _digit_words(self.doc) if len(w) == 4 and w.isdecimal() and 1500 <= int(w) <= 2100
+                w
+                for w in set(map(words.__getitem__, digits))
+                if len(w) == 4 and w.isdecimal() and 1500 <= int(w) <= 2100
             }
-            pos = _positions(self.words, cands) if cands else []
+            pos = [k for k in digits if words[k] in cands] if cands else []
             self._years = (pos, [float(self.words[k]) for k in pos])
         pos, vals = self._years
         b = bisect_right(pos, hi - 1)
@@ -2415,22 +2431,22 @@ def _opening_name(ctx: _Ctx, s: _Sent) -> str | None:
     return None
 
 
-def _correction_zones(ctx: _Ctx) -> frozenset[int]:
+def _correction_zones(ctx: _Ctx, side: _Side) -> frozenset[int]:
     """Sentences of correction notes, editor's notes and updates ("An earlier version of this article
     said ...", "Update: after 3 months ..."): from the sentence holding the cue to the end of its
     paragraph, and through the next paragraph when the cue's sentence ends its own. Such text restates
-    a fact in order to revise it, so none of it is compared with anything."""
+    a fact in order to revise it, so none of it is compared with anything. The cue words' positions
+    come from the cue pass (``side``)."""
     words, text, doc = ctx.words, ctx.text, ctx.doc
     entries = ctx.lex.cue["correction"]
-    firsts = {e.split(" ", 1)[0].rstrip(":") for e in entries}
-    present = doc.word_counts.keys() & firsts
+    present = side.present & ctx.lex.correction_firsts
     if not present:
         return frozenset()
     paras = doc.paragraphs
     sent_starts = [x.start for x in doc.sentences]
     zones: set[int] = set()
     covered = -1  # character offset up to which the zones already reach
-    for i in _positions(words, present):
+    for i in side.of(words, present):
         if ctx.starts[i] < covered:
             continue
         w = words[i]
@@ -2474,21 +2490,22 @@ def _after_in(words: list[str], i: int) -> bool:
     return False
 
 
-def _frames(ctx: _Ctx) -> frozenset[int]:
+def _frames(ctx: _Ctx, side: _Side) -> frozenset[int]:
     """Sentences framed as not asserted: a dream, something imagined or supposed, a fiction or another
     version ('In the dream he had that night, ...', 'Imagine you were born in 1990', 'in the film',
     'in another version'), or a counterfactual 'if ... had'. The frame covers its sentence; a frame
     among the first words of a paragraph's first sentence covers the paragraph ('In the novel, ...'
     sets the scene for what follows; a frame later on may be followed by plain fact again, as
     'His sister was born in 1991. In the dream, she was born in 1989.'). Their numbers and dates are
-    not compared by the numeric and temporal detectors (polarity already skips conditionals)."""
+    not compared by the numeric and temporal detectors (polarity already skips conditionals). The
+    cue words' positions come from the cue pass (``side``)."""
     lex, words, doc = ctx.lex, ctx.words, ctx.doc
-    frame, nouns = lex.cue["frame"], lex.cue["frame_noun"]
-    present = doc.word_counts.keys() & (frame | nouns | {"if"})
+    frame = lex.cue["frame"]
+    present = side.present & lex.frame_words
     if not present:
         return frozenset()
     out: set[int] = set()
-    for i in _positions(words, present):
+    for i in side.of(words, present):
         w = words[i]
         if w == "if":
             if "had" not in words[i + 1 : i + 6]:
@@ -2514,18 +2531,47 @@ def _frames(ctx: _Ctx) -> frozenset[int]:
     return frozenset(out)
 
 
-def _cue_positions(ctx: _Ctx) -> tuple[list[int], set[str]]:
-    """Indices, ascending, of the words that can open a detector: every word starting with a digit
-    and the cue words that can lead somewhere; and which of those words are numbers (digits or
-    number words).
+@dataclass(slots=True)
+class _Side:
+    """The correction and frame cue words present (``present``) and their positions, ascending
+    (``pos``): found in the same pass over the words as the detectors' cues."""
 
-    The candidates are picked among the distinct words (``Document.word_counts``, shared with other
-    families), so one C-speed pass over the words finds them all. Dropped: an antonym whose
-    opposite is absent from the document, unless it also opens another detector. (No cue word
-    starts with a digit.) List nouns without a number just before them are left to the caller."""
-    lex, words = ctx.lex, ctx.words
-    wc = ctx.doc.word_counts
-    targets = wc.keys() & lex.scan_words
+    present: set[str]
+    pos: list[int]
+
+    def of(self, words: list[str], vocab: Container[str]) -> Iterable[int]:
+        """The positions of the ``vocab`` words among ``pos``, ascending."""
+        return compress(self.pos, map(vocab.__contains__, map(words.__getitem__, self.pos)))
+
+
+def _cue_positions(ctx: _Ctx) -> tuple[list[int], set[str], _Side]:
+    """Indices, ascending, of the words that can open a detector: every word starting with a digit
+    and the cue words that can lead somewhere; which of those words are numbers (digits or
+    number words); and the correction and frame cues (``_Side``), found in the same pass.
+
+    One C-speed pass over the words finds every cue word of the lexicon (``_Lex.cue_words``); in
+    ASCII text the words starting with a digit are the digits among their first characters
+    (``Document.word_initials``, shared with other families), read by a regex, not a look-up per
+    word. (No cue word starts with a digit.) Dropped: an antonym whose opposite is absent from the
+    document, unless it also opens another detector. List nouns without a number just before them
+    are left to the caller. Also kept, for ``Ctx.year_words``: the digit words' positions."""
+    lex, words, doc = ctx.lex, ctx.words, ctx.doc
+    if doc.text.isascii():  # a word's first character is lower-cased text: a digit iff it is one
+        hits = _positions(words, lex.cue_words)
+        digits = [m.start() for m in _DIGIT.finditer(doc.word_initials)]
+        numbers = set(map(words.__getitem__, digits))
+    else:
+        numbers = set(_digit_words(doc))
+        hits = _positions(words, lex.cue_words.union(numbers) if numbers else lex.cue_words)
+        if numbers:
+            is_digit = list(map(numbers.__contains__, map(words.__getitem__, hits)))
+            digits = list(compress(hits, is_digit))
+            hits = list(compress(hits, map(not_, is_digit)))
+        else:
+            digits = []
+    ctx.digits = digits
+    present = set(map(words.__getitem__, hits))
+    targets = present & lex.scan_words
     opposed = targets & lex.ant_words
     if opposed:
         signs: dict[str, set[int]] = {}
@@ -2534,17 +2580,23 @@ def _cue_positions(ctx: _Ctx) -> tuple[list[int], set[str]]:
                 signs.setdefault(dim, set()).add(sign)
         live = {d for d, v in signs.items() if len(v) == 2}
         targets -= {w for w in opposed if w not in lex.ant_kept and live.isdisjoint(lex.ant_dims[w])}
-    numbers = targets & lex.numword.keys()
-    numbers.update(_digit_words(ctx.doc))
-    targets |= numbers
-    if not targets:
-        return [], numbers
-    return _positions(words, targets), numbers
+    numbers |= targets & lex.numword.keys()
+    side = present & lex.side_words
+    if not targets and not digits:
+        return [], numbers, _Side(side, [])
+    if len(targets) < len(present):  # side words or dropped antonyms among the hits
+        pos = list(compress(hits, map(targets.__contains__, map(words.__getitem__, hits))))
+    else:
+        pos = hits
+    if digits:
+        pos = sorted(pos + digits)  # two ascending runs (disjoint: no cue word is a digit word)
+    side_pos = list(compress(hits, map(side.__contains__, map(words.__getitem__, hits)))) if side else []
+    return pos, numbers, _Side(side, side_pos)
 
 
 def _scan(ctx: _Ctx) -> None:
     lex, words = ctx.lex, ctx.words
-    pos, numeric = _cue_positions(ctx)
+    pos, numeric, side = _cue_positions(ctx)
     if not pos:
         return
     sents = ctx.sents
@@ -2572,8 +2624,8 @@ def _scan(ctx: _Ctx) -> None:
         if w in role_first and (not role_sents or role_sents[-1] != si):
             role_sents.append(si)
     st = _State()
-    ctx.zones = zones = _correction_zones(ctx)
-    frames = _frames(ctx) if by_sent else frozenset()
+    ctx.zones = zones = _correction_zones(ctx, side)
+    frames = _frames(ctx, side) if by_sent else frozenset()
     for si, numbers in by_sent.items():
         if len(numbers) == 1:
             sent = sentences[si]
