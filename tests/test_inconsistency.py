@@ -552,6 +552,22 @@ def test_cue_positions_hold_every_number_in_order(text: str) -> None:
     assert side.pos == [i for i, w in enumerate(words) if w in lex.side_words]
 
 
+def test_digit_positions_beyond_ascii() -> None:
+    # Words starting with a non-ASCII digit ('²', Arabic-Indic '٣') count, as do ASCII ones after a
+    # non-ASCII word; letters that lower-case to two characters ('İ') do not shift anything.
+    from slopsift.signals.inconsistency import _digit_positions
+
+    for text in (
+        "İstanbul had ²3 and ٣٤ and 12 people in 1998, Café 7x.",
+        "plain 1 and 22 and x3",
+        "no digits at all",
+        "",
+        "Σ 9 ΣΑΣ 1",
+    ):
+        doc = parse(text)
+        assert _digit_positions(doc) == [i for i, w in enumerate(doc.words) if w[0].isdigit()]
+
+
 def test_cue_positions_ascii_and_not() -> None:
     # The same sentence as ASCII text and with a non-ASCII word in front: the numbers are found
     # either way, each once, in text order.

@@ -100,7 +100,7 @@ from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress, pairwise
-from operator import attrgetter, not_
+from operator import attrgetter
 
 from slopsift import _accel
 from slopsift.document import Document, word_indices
@@ -210,6 +210,7 @@ _NUMBERED_LINE = re.compile(
 # the regex engine scans for in C instead of trying every position.
 _QUOTE_OR_CODE = re.compile(r'["{}=<>`|\\/(](?:(?<=[^/(])|(?<=//)|(?<=\w\())')
 _DIGIT = re.compile("[0-9]")
+_DIGIT_OR_WIDE = re.compile("[0-9\x80-\U0010ffff]")
 _DECADE = re.compile(r"(?:1[5-9]|20)?\d0s")
 _BULLET = re.compile(r"\s*([-*+\u2022])\s+\S")
 _CURRENCY = "$£€¥"
@@ -421,15 +422,18 @@ def _positions_py(words: list[str], vocab: Container[str]) -> list[int]:
     return list(compress(word_indices(len(words)), map(vocab.__contains__, words)))
 
 
-def _digit_words(doc: Document) -> list[str]:
-    """The distinct words that start with a digit.
+def _digit_positions(doc: Document) -> list[int]:
+    """Indices, ascending, of the words that start with a digit (``w[0].isdigit()``: '3', '1,000',
+    '²'), found by a regex among the words' first characters (``Document.word_initials``, shared
+    with other families) instead of a look-up per word.
 
-    A word starts with a letter or a digit, and the only ASCII ones that sort before ``':'`` are
-    the digits ``0-9``: a string comparison, no method call, settles every word that starts with
-    an ASCII character; only those starting beyond ASCII need ``str.isdigit``."""
-    if doc.text.isascii():
-        return list(filter(":".__gt__, doc.word_counts))  # w < ":", a C-level call per word
-    return [w for w in doc.word_counts if w < ":" or (w >= "\x80" and w[0].isdigit())]
+    A word's first character in :attr:`Document.words` is the lower-cased first character of the
+    word in the text, and lower-casing never makes or unmakes a digit. Digits beyond ASCII ('²',
+    '٣') are rare: every non-ASCII initial is matched and then tested with ``str.isdigit``."""
+    initials = doc.word_initials
+    if initials.isascii():
+        return [m.start() for m in _DIGIT.finditer(initials)]
+    return [m.start() for m in _DIGIT_OR_WIDE.finditer(initials) if m.group().isdigit()]
 
 
 class _Ctx:
@@ -520,7 +524,7 @@ class _Ctx:
             words = self.words
             digits = self.digits
             if digits is None:
-                digits = _positions(words, frozenset(_digit_words(self.doc)))
+                digits = _digit_positions(self.doc)
             cands = {
                 w
                 for w in set(map(words.__getitem__, digits))
@@ -2549,26 +2553,16 @@ def _cue_positions(ctx: _Ctx) -> tuple[list[int], set[str], _Side]:
     and the cue words that can lead somewhere; which of those words are numbers (digits or
     number words); and the correction and frame cues (``_Side``), found in the same pass.
 
-    One C-speed pass over the words finds every cue word of the lexicon (``_Lex.cue_words``); in
-    ASCII text the words starting with a digit are the digits among their first characters
-    (``Document.word_initials``, shared with other families), read by a regex, not a look-up per
-    word. (No cue word starts with a digit.) Dropped: an antonym whose opposite is absent from the
+    One C-speed pass over the words finds every cue word of the lexicon (``_Lex.cue_words``); the
+    words starting with a digit are found by a regex among their first characters
+    (``Document.word_initials``, shared with other families), not by a look-up per word. (No cue
+    word starts with a digit.) Dropped: an antonym whose opposite is absent from the
     document, unless it also opens another detector. List nouns without a number just before them
     are left to the caller. Also kept, for ``Ctx.year_words``: the digit words' positions."""
-    lex, words, doc = ctx.lex, ctx.words, ctx.doc
-    if doc.text.isascii():  # a word's first character is lower-cased text: a digit iff it is one
-        hits = _positions(words, lex.cue_words)
-        digits = [m.start() for m in _DIGIT.finditer(doc.word_initials)]
-        numbers = set(map(words.__getitem__, digits))
-    else:
-        numbers = set(_digit_words(doc))
-        hits = _positions(words, lex.cue_words.union(numbers) if numbers else lex.cue_words)
-        if numbers:
-            is_digit = list(map(numbers.__contains__, map(words.__getitem__, hits)))
-            digits = list(compress(hits, is_digit))
-            hits = list(compress(hits, map(not_, is_digit)))
-        else:
-            digits = []
+    lex, words = ctx.lex, ctx.words
+    hits = _positions(words, lex.cue_words)
+    digits = _digit_positions(ctx.doc)
+    numbers = set(map(words.__getitem__, digits))
     ctx.digits = digits
     present = set(map(words.__getitem__, hits))
     targets = present & lex.scan_words
