@@ -199,6 +199,7 @@ _ROLE_NEAR = 4  # words between a change of office ('former', 'became') and the 
 _MAX_SHARED = 32  # surnames checked for being shared by several full names
 
 _START = attrgetter("start")
+_WORD_START = attrgetter("word_start")
 _NUMTOK = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(k|m|mn|bn)?")
 _NUMBERED_LINE = re.compile(
     r"\s*(?:#{1,6}\s*|\*\*|__|<h[1-6][^>]*>\s*)?(?:(?:step|tip|way|reason|rule|lesson|mistake|sign|part|no\.?|#)\s*)?"
@@ -249,6 +250,7 @@ class _Lex:
     quant_words: frozenset[str]  # quantity verbs and nouns
     ant_kept: frozenset[str]  # antonyms kept without their opposite (they also open another detector)
     ant_dims: dict[str, frozenset[str]]  # the dimensions each antonym is on
+    ant_signed: dict[str, frozenset[tuple[str, int]]]  # each antonym's (dimension, sign) pairs
     approx_last: frozenset[str]  # last words of approximators and bounds ('about', 'than', 'to')
     counted_nouns: frozenset[str]  # list nouns (not antonyms) that count only after a number
     ordnum: dict[str, int]  # 'fifth' -> 5, 'thirdly' -> 3
@@ -314,6 +316,7 @@ def _lex() -> _Lex:
         quant_words=qverb | qnoun,
         ant_kept=list_nouns | frozenset(k[0] for k in roles) | frozenset(numword),
         ant_dims={w: frozenset(d for d, _ in v) for w, v in ant.items()},
+        ant_signed={w: frozenset(v) for w, v in ant.items()},
         approx_last=frozenset(e.split(" ")[-1] for c in ("approx", "bound_low", "bound_high") for e in cue[c])
         | {"estimated"},
         counted_nouns=list_nouns - frozenset(ant),
@@ -383,7 +386,7 @@ class _Sents:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.cache: dict[int, _Sent] = {}
-        self.word_starts = [sent.word_start for sent in doc.sentences]
+        self.word_starts = list(map(_WORD_START, doc.sentences))
 
     def __getitem__(self, si: int) -> _Sent:
         s = self.cache.get(si)
@@ -457,8 +460,15 @@ class _Ctx:
         self._reported: set[tuple[str, tuple[int, int], tuple[int, int]]] = set()
         self.zones: frozenset[int] = frozenset()  # sentences in a correction zone (see _correction_zones)
         self._years: tuple[list[int], list[float]] | None = None
-        self.digits: list[int] | None = None  # positions of the words starting with a digit (_cue_positions)
+        self._digits: list[int] | None = None
         self._shared: dict[str, bool] = {}
+
+    @property
+    def digits(self) -> list[int]:
+        """Indices, ascending, of the words starting with a digit (found by ``_cue_positions``)."""
+        if self._digits is None:
+            self._digits = _digit_positions(self.doc)
+        return self._digits
 
     @property
     def para_starts(self) -> list[int]:
@@ -523,8 +533,6 @@ class _Ctx:
         if self._years is None:
             words = self.words
             digits = self.digits
-            if digits is None:
-                digits = _digit_positions(self.doc)
             cands = {
                 w
                 for w in set(map(words.__getitem__, digits))
@@ -2563,16 +2571,13 @@ def _cue_positions(ctx: _Ctx) -> tuple[list[int], set[str], _Side]:
     hits = _positions(words, lex.cue_words)
     digits = _digit_positions(ctx.doc)
     numbers = set(map(words.__getitem__, digits))
-    ctx.digits = digits
+    ctx._digits = digits
     present = set(map(words.__getitem__, hits))
     targets = present & lex.scan_words
     opposed = targets & lex.ant_words
     if opposed:
-        signs: dict[str, set[int]] = {}
-        for w in opposed:
-            for dim, sign in lex.ant[w]:
-                signs.setdefault(dim, set()).add(sign)
-        live = {d for d, v in signs.items() if len(v) == 2}
+        signed = set().union(*map(lex.ant_signed.__getitem__, opposed))
+        live = {d for d, sign in signed if sign > 0 and (d, -1) in signed}  # both signs present
         targets -= {w for w in opposed if w not in lex.ant_kept and live.isdisjoint(lex.ant_dims[w])}
     numbers |= targets & lex.numword.keys()
     side = present & lex.side_words
@@ -2662,7 +2667,8 @@ def _scan(ctx: _Ctx) -> None:
                 prev = sentences[si - 1]
                 if ctx.para_of(prev.start) == ctx.para_of(sentences[si].start):
                     p = sents[si - 1]
-                    digits = [k for k in range(p.ws, p.we) if words[k][:1].isdigit()]
+                    dpos = ctx.digits
+                    digits = dpos[bisect_left(dpos, p.ws) : bisect_left(dpos, p.we)]
                     plain = {words[k] for k in digits if len(words[k]) == 4 and words[k].isdecimal()}
                     when = {w for w in plain if 1500 <= int(w) <= 2100} | _dates(ctx, p, digits)
             qual = tuple(sorted(when))
