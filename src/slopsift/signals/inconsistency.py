@@ -76,18 +76,18 @@ scene; a frame later on may be followed by plain fact, 'born in 1991. In the dre
 
 Aggregates: ``any_conflict`` and ``conflicts_per_1k_words``; their evidence repeats the detectors'.
 
-Complexity, with n characters and w words: the digits and cue words present are picked among the
-distinct words (``Document.word_counts``) and found by one pass over the words in C
-(``compress``/``map``), O(w); only sentences holding a cue get a word set, O(w) in all; each cue is
-examined in a window of at most a dozen words (name runs and auxiliary runs are capped at
-``_MAX_NAME``), O(w); facts are grouped in dicts with at most ``_MAX_FACTS_PER_KEY`` compared per key;
-the polarity search looks up a few probe words per polar sentence (words that occur once are found
-in their own sentence; up to ``_FEW_PROBES`` recurring ones by a ``list.index`` scan each, more in
-one more pass over the words) and compares each polar sentence with at most ``_MAX_CANDIDATES``
-others, through posting lists capped at ``_MAX_POSTING`` sentences, O(w); list counting walks at
-most ``_MAX_LIST_LINES`` lines for each of at most ``_MAX_LIST_CUES`` cues; a pronoun subject is checked
-for another person over at most ``_MAX_PERSON_SCAN`` words; role checks scan the
-words once for each of at most ``_MAX_ROLE_PEOPLE`` people, each change word looked up against the
+Complexity, with n characters and w words: the cue words (the correction and frame cues among them) are
+found by one pass over the words in C (``_positions``) and the words starting with a digit by a regex
+over the words' first characters (``Document.word_initials``), O(w); only sentences holding a cue get a
+word set, O(w) in all; each cue is examined in a window of at most a dozen words (name runs and
+auxiliary runs are capped at ``_MAX_NAME``), O(w); facts are grouped in dicts with at most
+``_MAX_FACTS_PER_KEY`` compared per key; the polarity search looks up a few probe words per polar
+sentence (words that occur once are found in their own sentence; up to ``_FEW_PROBES`` recurring ones by
+a ``list.index`` scan each, more in one more pass over the words) and compares each polar sentence with
+at most ``_MAX_CANDIDATES`` others, through posting lists capped at ``_MAX_POSTING`` sentences, O(w);
+list counting walks at most ``_MAX_LIST_LINES`` lines for each of at most ``_MAX_LIST_CUES`` cues; a
+pronoun subject is checked for another person over at most ``_MAX_PERSON_SCAN`` words; role checks scan
+the words once for each of at most ``_MAX_ROLE_PEOPLE`` people, each change word looked up against the
 sentence's anchors by bisection; the prose count check compares at most ``_MAX_PROSE_COUNTS`` counted
 nouns; a parenthesised number is looked for within 80 characters. Overall O(n).
 """
