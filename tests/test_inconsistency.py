@@ -1095,3 +1095,56 @@ def test_a_number_too_long_for_int_is_no_item_number(hostile: str, expected: flo
     p = "The committee met on Tuesday to discuss the budget for the coming year and agreed on points. " * 3
     text = p + hostile.format(p=p, n="9" * 5000)
     assert values(text)["count_mismatches"] == expected
+
+
+def _polarity_conflicts(text: str, closed: bool) -> list[object]:
+    """The polarity conflicts of ``text`` with ``_Lex.polar_closed`` as given."""
+    from dataclasses import replace
+
+    from slopsift.signals.inconsistency import _Ctx, _lex, _scan
+
+    doc = parse(text)
+    ctx = _Ctx(doc, replace(_lex(), polar_closed=closed))
+    if doc.sentences and doc.words:
+        _scan(ctx)
+    return ctx.conflicts["polarity_contradictions"]
+
+
+@pytest.mark.parametrize("case", CONTRADICTIONS + ORDINARY, ids=lambda c: c["id"])
+def test_polar_closed_skips_nothing(case: dict[str, str]) -> None:
+    # Skipping the sentences without a polarity cue as partners of a sentence that is not negated
+    # (``_Lex.polar_closed``) finds exactly the conflicts found without the skip.
+    from slopsift.signals.inconsistency import _lex
+
+    assert _lex().polar_closed
+    text = case["text"]
+    assert _polarity_conflicts(text, True) == _polarity_conflicts(text, False)
+
+
+polar_like = st.lists(
+    st.sampled_from(
+        [
+            "Sales rose sharply in the north region. ",
+            "Sales fell sharply in the north region. ",
+            "Sales did not rise sharply in the north region. ",
+            "The drug is safe for young children. ",
+            "The drug is not safe for young children. ",
+            "The drug is unsafe for young children. ",
+            "The new plan supports local dairy farmers. ",
+            "The new plan opposes local dairy farmers. ",
+            "The new plan never supports local dairy farmers. ",
+            "Prices increased in the city market last year. ",
+            "Prices decreased in the city market last year. ",
+            "Prices were higher in the city market last year. ",
+            "The city market was quiet last year. ",
+            "\n\n",
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(text_like, polar_like))
+def test_polar_closed_skips_nothing_generated(text: str) -> None:
+    assert _polarity_conflicts(text, True) == _polarity_conflicts(text, False)

@@ -247,6 +247,11 @@ class _Lex:
     scan_words: frozenset[str]  # the words (besides digits) that make a sentence worth a detailed look
     number_context: frozenset[str]  # words that make a single number in a sentence worth parsing
     polar_cues: frozenset[str]  # negations and antonyms: a sentence holding one is a polarity candidate
+    # No negation is an antonym or a counted noun, so every sentence holding a negation is a polarity
+    # candidate (``_scan``). A sentence that is not one has then no negation, and its antonyms are all
+    # dropped ones (``_cue_positions``: no opposite in the text), so it can only contradict a negated
+    # sentence: ``_polarity`` does not read it as the partner of a sentence that is not negated.
+    polar_closed: bool
     quant_words: frozenset[str]  # quantity verbs and nouns
     ant_kept: frozenset[str]  # antonyms kept without their opposite (they also open another detector)
     ant_dims: dict[str, frozenset[str]]  # the dimensions each antonym is on
@@ -313,6 +318,7 @@ def _lex() -> _Lex:
         scan_words=scan_words,
         number_context=qwords | cue["age_word"] | {"years", "year"},
         polar_cues=neg | frozenset(ant),
+        polar_closed=neg.isdisjoint(ant) and neg.isdisjoint(list_nouns - frozenset(ant)),
         quant_words=qverb | qnoun,
         ant_kept=list_nouns | frozenset(k[0] for k in roles) | frozenset(numword),
         ant_dims={w: frozenset(d for d, _ in v) for w, v in ant.items()},
@@ -2164,6 +2170,7 @@ def _polarity(ctx: _Ctx, sents: _Sents, polar: list[int]) -> None:
                 if sj != si:
                     row[sj] = row.get(sj, 0) + 1
     done: set[tuple[int, int]] = set()
+    lex = ctx.lex
     for si, row in counts.items():
         info = infos[si]
         # most shared probes first, ties by sentence index
@@ -2173,6 +2180,8 @@ def _polarity(ctx: _Ctx, sents: _Sents, polar: list[int]) -> None:
                 continue
             done.add(pair)
             if sj not in seen:
+                if info.neg_at < 0 and lex.polar_closed:
+                    continue  # see _Lex.polar_closed: this pair cannot disagree
                 seen[sj] = _polar_info(ctx, sents, sj)
             other = seen[sj]
             if other is not None:
