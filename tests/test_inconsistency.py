@@ -539,11 +539,33 @@ def test_cue_positions_hold_every_number_in_order(text: str) -> None:
     doc = parse(text)
     words = doc.words
     digits = [i for i, w in enumerate(words) if w[0].isdigit()]
-    pos, numbers = _cue_positions(_Ctx(doc, _lex()))
+    lex = _lex()
+    ctx = _Ctx(doc, lex)
+    pos, numbers, side = _cue_positions(ctx)
     assert pos == sorted(set(pos))
     assert [i for i in pos if words[i][0].isdigit()] == digits
+    assert ctx.digits == digits
     assert {words[i] for i in digits} <= numbers
     assert all(words[i] in numbers or not words[i][0].isdigit() for i in pos)
+    # the correction and frame cues, found in the same pass: every occurrence, in order
+    assert side.present == set(words) & lex.side_words
+    assert side.pos == [i for i, w in enumerate(words) if w in lex.side_words]
+
+
+def test_digit_positions_beyond_ascii() -> None:
+    # Words starting with a non-ASCII digit ('²', Arabic-Indic '٣') count, as do ASCII ones after a
+    # non-ASCII word; letters that lower-case to two characters ('İ') do not shift anything.
+    from slopsift.signals.inconsistency import _digit_positions
+
+    for text in (
+        "İstanbul had ²3 and ٣٤ and 12 people in 1998, Café 7x.",
+        "plain 1 and 22 and x3",
+        "no digits at all",
+        "",
+        "Σ 9 ΣΑΣ 1",
+    ):
+        doc = parse(text)
+        assert _digit_positions(doc) == [i for i, w in enumerate(doc.words) if w[0].isdigit()]
 
 
 def test_cue_positions_ascii_and_not() -> None:
@@ -556,7 +578,7 @@ def test_cue_positions_ascii_and_not() -> None:
         "Café Acme had 12 of 10 staff and 3 offices in 1998.",
     ):
         doc = parse(text)
-        pos, numbers = _cue_positions(_Ctx(doc, _lex()))
+        pos, numbers, _ = _cue_positions(_Ctx(doc, _lex()))
         assert {"12", "10", "3", "1998"} <= numbers
         assert [doc.words[i] for i in pos if doc.words[i][0].isdigit()] == ["12", "10", "3", "1998"]
 
@@ -1073,3 +1095,56 @@ def test_a_number_too_long_for_int_is_no_item_number(hostile: str, expected: flo
     p = "The committee met on Tuesday to discuss the budget for the coming year and agreed on points. " * 3
     text = p + hostile.format(p=p, n="9" * 5000)
     assert values(text)["count_mismatches"] == expected
+
+
+def _polarity_conflicts(text: str, closed: bool) -> list[object]:
+    """The polarity conflicts of ``text`` with ``_Lex.polar_closed`` as given."""
+    from dataclasses import replace
+
+    from slopsift.signals.inconsistency import _Ctx, _lex, _scan
+
+    doc = parse(text)
+    ctx = _Ctx(doc, replace(_lex(), polar_closed=closed))
+    if doc.sentences and doc.words:
+        _scan(ctx)
+    return ctx.conflicts["polarity_contradictions"]
+
+
+@pytest.mark.parametrize("case", CONTRADICTIONS + ORDINARY, ids=lambda c: c["id"])
+def test_polar_closed_skips_nothing(case: dict[str, str]) -> None:
+    # Skipping the sentences without a polarity cue as partners of a sentence that is not negated
+    # (``_Lex.polar_closed``) finds exactly the conflicts found without the skip.
+    from slopsift.signals.inconsistency import _lex
+
+    assert _lex().polar_closed
+    text = case["text"]
+    assert _polarity_conflicts(text, True) == _polarity_conflicts(text, False)
+
+
+polar_like = st.lists(
+    st.sampled_from(
+        [
+            "Sales rose sharply in the north region. ",
+            "Sales fell sharply in the north region. ",
+            "Sales did not rise sharply in the north region. ",
+            "The drug is safe for young children. ",
+            "The drug is not safe for young children. ",
+            "The drug is unsafe for young children. ",
+            "The new plan supports local dairy farmers. ",
+            "The new plan opposes local dairy farmers. ",
+            "The new plan never supports local dairy farmers. ",
+            "Prices increased in the city market last year. ",
+            "Prices decreased in the city market last year. ",
+            "Prices were higher in the city market last year. ",
+            "The city market was quiet last year. ",
+            "\n\n",
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(text_like, polar_like))
+def test_polar_closed_skips_nothing_generated(text: str) -> None:
+    assert _polarity_conflicts(text, True) == _polarity_conflicts(text, False)

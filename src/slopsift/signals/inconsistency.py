@@ -76,18 +76,18 @@ scene; a frame later on may be followed by plain fact, 'born in 1991. In the dre
 
 Aggregates: ``any_conflict`` and ``conflicts_per_1k_words``; their evidence repeats the detectors'.
 
-Complexity, with n characters and w words: the digits and cue words present are picked among the
-distinct words (``Document.word_counts``) and found by one pass over the words in C
-(``compress``/``map``), O(w); only sentences holding a cue get a word set, O(w) in all; each cue is
-examined in a window of at most a dozen words (name runs and auxiliary runs are capped at
-``_MAX_NAME``), O(w); facts are grouped in dicts with at most ``_MAX_FACTS_PER_KEY`` compared per key;
-the polarity search looks up a few probe words per polar sentence (words that occur once are found
-in their own sentence; up to ``_FEW_PROBES`` recurring ones by a ``list.index`` scan each, more in
-one more pass over the words) and compares each polar sentence with at most ``_MAX_CANDIDATES``
-others, through posting lists capped at ``_MAX_POSTING`` sentences, O(w); list counting walks at
-most ``_MAX_LIST_LINES`` lines for each of at most ``_MAX_LIST_CUES`` cues; a pronoun subject is checked
-for another person over at most ``_MAX_PERSON_SCAN`` words; role checks scan the
-words once for each of at most ``_MAX_ROLE_PEOPLE`` people, each change word looked up against the
+Complexity, with n characters and w words: the cue words (the correction and frame cues among them) are
+found by one pass over the words in C (``_positions``) and the words starting with a digit by a regex
+over the words' first characters (``Document.word_initials``), O(w); only sentences holding a cue get a
+word set, O(w) in all; each cue is examined in a window of at most a dozen words (name runs and
+auxiliary runs are capped at ``_MAX_NAME``), O(w); facts are grouped in dicts with at most
+``_MAX_FACTS_PER_KEY`` compared per key; the polarity search looks up a few probe words per polar
+sentence (words that occur once are found in their own sentence; up to ``_FEW_PROBES`` recurring ones by
+a ``list.index`` scan each, more in one more pass over the words) and compares each polar sentence with
+at most ``_MAX_CANDIDATES`` others, through posting lists capped at ``_MAX_POSTING`` sentences, O(w);
+list counting walks at most ``_MAX_LIST_LINES`` lines for each of at most ``_MAX_LIST_CUES`` cues; a
+pronoun subject is checked for another person over at most ``_MAX_PERSON_SCAN`` words; role checks scan
+the words once for each of at most ``_MAX_ROLE_PEOPLE`` people, each change word looked up against the
 sentence's anchors by bisection; the prose count check compares at most ``_MAX_PROSE_COUNTS`` counted
 nouns; a parenthesised number is looked for within 80 characters. Overall O(n).
 """
@@ -199,6 +199,7 @@ _ROLE_NEAR = 4  # words between a change of office ('former', 'became') and the 
 _MAX_SHARED = 32  # surnames checked for being shared by several full names
 
 _START = attrgetter("start")
+_WORD_START = attrgetter("word_start")
 _NUMTOK = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(k|m|mn|bn)?")
 _NUMBERED_LINE = re.compile(
     r"\s*(?:#{1,6}\s*|\*\*|__|<h[1-6][^>]*>\s*)?(?:(?:step|tip|way|reason|rule|lesson|mistake|sign|part|no\.?|#)\s*)?"
@@ -209,6 +210,8 @@ _NUMBERED_LINE = re.compile(
 # plain claim. Written as one character class first (then a look-behind for "//" and "x("), which
 # the regex engine scans for in C instead of trying every position.
 _QUOTE_OR_CODE = re.compile(r'["{}=<>`|\\/(](?:(?<=[^/(])|(?<=//)|(?<=\w\())')
+_DIGIT = re.compile("[0-9]")
+_DIGIT_OR_WIDE = re.compile("[0-9\x80-\U0010ffff]")
 _DECADE = re.compile(r"(?:1[5-9]|20)?\d0s")
 _BULLET = re.compile(r"\s*([-*+\u2022])\s+\S")
 _CURRENCY = "$£€¥"
@@ -244,13 +247,23 @@ class _Lex:
     scan_words: frozenset[str]  # the words (besides digits) that make a sentence worth a detailed look
     number_context: frozenset[str]  # words that make a single number in a sentence worth parsing
     polar_cues: frozenset[str]  # negations and antonyms: a sentence holding one is a polarity candidate
+    # No negation is an antonym or a counted noun, so every sentence holding a negation is a polarity
+    # candidate (``_scan``). A sentence that is not one has then no negation, and its antonyms are all
+    # dropped ones (``_cue_positions``: no opposite in the text), so it can only contradict a negated
+    # sentence: ``_polarity`` does not read it as the partner of a sentence that is not negated.
+    polar_closed: bool
     quant_words: frozenset[str]  # quantity verbs and nouns
     ant_kept: frozenset[str]  # antonyms kept without their opposite (they also open another detector)
     ant_dims: dict[str, frozenset[str]]  # the dimensions each antonym is on
+    ant_signed: dict[str, frozenset[tuple[str, int]]]  # each antonym's (dimension, sign) pairs
     approx_last: frozenset[str]  # last words of approximators and bounds ('about', 'than', 'to')
     counted_nouns: frozenset[str]  # list nouns (not antonyms) that count only after a number
     ordnum: dict[str, int]  # 'fifth' -> 5, 'thirdly' -> 3
     singular: dict[str, str]  # "habits" -> "habit", for each list noun
+    correction_firsts: frozenset[str]  # first words of the correction cues ('update' of 'update:')
+    frame_words: frozenset[str]  # frame cues, fiction nouns and 'if' (see _frames)
+    side_words: frozenset[str]  # correction_firsts | frame_words: found in the cue pass too
+    cue_words: frozenset[str]  # scan_words | side_words: what the cue pass looks for
 
 
 @lru_cache(maxsize=1)
@@ -305,14 +318,20 @@ def _lex() -> _Lex:
         scan_words=scan_words,
         number_context=qwords | cue["age_word"] | {"years", "year"},
         polar_cues=neg | frozenset(ant),
+        polar_closed=neg.isdisjoint(ant) and neg.isdisjoint(list_nouns - frozenset(ant)),
         quant_words=qverb | qnoun,
         ant_kept=list_nouns | frozenset(k[0] for k in roles) | frozenset(numword),
         ant_dims={w: frozenset(d for d, _ in v) for w, v in ant.items()},
+        ant_signed={w: frozenset(v) for w, v in ant.items()},
         approx_last=frozenset(e.split(" ")[-1] for c in ("approx", "bound_low", "bound_high") for e in cue[c])
         | {"estimated"},
         counted_nouns=list_nouns - frozenset(ant),
         ordnum=ordnum,
         singular={w: _singular(w) for w in list_nouns},
+        correction_firsts=(firsts := frozenset(e.split(" ", 1)[0].rstrip(":") for e in cue["correction"])),
+        frame_words=(frames := frozenset(cue["frame"] | cue["frame_noun"] | {"if"})),
+        side_words=firsts | frames,
+        cue_words=scan_words | firsts | frames,
     )
 
 
@@ -373,7 +392,7 @@ class _Sents:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.cache: dict[int, _Sent] = {}
-        self.word_starts = [sent.word_start for sent in doc.sentences]
+        self.word_starts = list(map(_WORD_START, doc.sentences))
 
     def __getitem__(self, si: int) -> _Sent:
         s = self.cache.get(si)
@@ -412,15 +431,18 @@ def _positions_py(words: list[str], vocab: Container[str]) -> list[int]:
     return list(compress(word_indices(len(words)), map(vocab.__contains__, words)))
 
 
-def _digit_words(doc: Document) -> list[str]:
-    """The distinct words that start with a digit.
+def _digit_positions(doc: Document) -> list[int]:
+    """Indices, ascending, of the words that start with a digit (``w[0].isdigit()``: '3', '1,000',
+    '²'), found by a regex among the words' first characters (``Document.word_initials``, shared
+    with other families) instead of a look-up per word.
 
-    A word starts with a letter or a digit, and the only ASCII ones that sort before ``':'`` are
-    the digits ``0-9``: a string comparison, no method call, settles every word that starts with
-    an ASCII character; only those starting beyond ASCII need ``str.isdigit``."""
-    if doc.text.isascii():
-        return [w for w in doc.word_counts if w < ":"]
-    return [w for w in doc.word_counts if w < ":" or (w >= "\x80" and w[0].isdigit())]
+    A word's first character in :attr:`Document.words` is the lower-cased first character of the
+    word in the text, and lower-casing never makes or unmakes a digit. Digits beyond ASCII ('²',
+    '٣') are rare: every non-ASCII initial is matched and then tested with ``str.isdigit``."""
+    initials = doc.word_initials
+    if initials.isascii():
+        return [m.start() for m in _DIGIT.finditer(initials)]
+    return [m.start() for m in _DIGIT_OR_WIDE.finditer(initials) if m.group().isdigit()]
 
 
 class _Ctx:
@@ -444,7 +466,15 @@ class _Ctx:
         self._reported: set[tuple[str, tuple[int, int], tuple[int, int]]] = set()
         self.zones: frozenset[int] = frozenset()  # sentences in a correction zone (see _correction_zones)
         self._years: tuple[list[int], list[float]] | None = None
+        self._digits: list[int] | None = None
         self._shared: dict[str, bool] = {}
+
+    @property
+    def digits(self) -> list[int]:
+        """Indices, ascending, of the words starting with a digit (found by ``_cue_positions``)."""
+        if self._digits is None:
+            self._digits = _digit_positions(self.doc)
+        return self._digits
 
     @property
     def para_starts(self) -> list[int]:
@@ -507,10 +537,14 @@ class _Ctx:
         """(value, word index) of the last ``_MAX_ANCHORS`` plain four-digit years among words
         ``lo..hi - 1``."""
         if self._years is None:
+            words = self.words
+            digits = self.digits
             cands = {
-                w for w in _digit_words(self.doc) if len(w) == 4 and w.isdecimal() and 1500 <= int(w) <= 2100
+                w
+                for w in set(map(words.__getitem__, digits))
+                if len(w) == 4 and w.isdecimal() and 1500 <= int(w) <= 2100
             }
-            pos = _positions(self.words, cands) if cands else []
+            pos = [k for k in digits if words[k] in cands] if cands else []
             self._years = (pos, [float(self.words[k]) for k in pos])
         pos, vals = self._years
         b = bisect_right(pos, hi - 1)
@@ -2136,6 +2170,7 @@ def _polarity(ctx: _Ctx, sents: _Sents, polar: list[int]) -> None:
                 if sj != si:
                     row[sj] = row.get(sj, 0) + 1
     done: set[tuple[int, int]] = set()
+    lex = ctx.lex
     for si, row in counts.items():
         info = infos[si]
         # most shared probes first, ties by sentence index
@@ -2145,6 +2180,8 @@ def _polarity(ctx: _Ctx, sents: _Sents, polar: list[int]) -> None:
                 continue
             done.add(pair)
             if sj not in seen:
+                if info.neg_at < 0 and lex.polar_closed:
+                    continue  # see _Lex.polar_closed: this pair cannot disagree
                 seen[sj] = _polar_info(ctx, sents, sj)
             other = seen[sj]
             if other is not None:
@@ -2415,22 +2452,22 @@ def _opening_name(ctx: _Ctx, s: _Sent) -> str | None:
     return None
 
 
-def _correction_zones(ctx: _Ctx) -> frozenset[int]:
+def _correction_zones(ctx: _Ctx, side: _Side) -> frozenset[int]:
     """Sentences of correction notes, editor's notes and updates ("An earlier version of this article
     said ...", "Update: after 3 months ..."): from the sentence holding the cue to the end of its
     paragraph, and through the next paragraph when the cue's sentence ends its own. Such text restates
-    a fact in order to revise it, so none of it is compared with anything."""
+    a fact in order to revise it, so none of it is compared with anything. The cue words' positions
+    come from the cue pass (``side``)."""
     words, text, doc = ctx.words, ctx.text, ctx.doc
     entries = ctx.lex.cue["correction"]
-    firsts = {e.split(" ", 1)[0].rstrip(":") for e in entries}
-    present = doc.word_counts.keys() & firsts
+    present = side.present & ctx.lex.correction_firsts
     if not present:
         return frozenset()
     paras = doc.paragraphs
     sent_starts = [x.start for x in doc.sentences]
     zones: set[int] = set()
     covered = -1  # character offset up to which the zones already reach
-    for i in _positions(words, present):
+    for i in side.of(words, present):
         if ctx.starts[i] < covered:
             continue
         w = words[i]
@@ -2474,21 +2511,22 @@ def _after_in(words: list[str], i: int) -> bool:
     return False
 
 
-def _frames(ctx: _Ctx) -> frozenset[int]:
+def _frames(ctx: _Ctx, side: _Side) -> frozenset[int]:
     """Sentences framed as not asserted: a dream, something imagined or supposed, a fiction or another
     version ('In the dream he had that night, ...', 'Imagine you were born in 1990', 'in the film',
     'in another version'), or a counterfactual 'if ... had'. The frame covers its sentence; a frame
     among the first words of a paragraph's first sentence covers the paragraph ('In the novel, ...'
     sets the scene for what follows; a frame later on may be followed by plain fact again, as
     'His sister was born in 1991. In the dream, she was born in 1989.'). Their numbers and dates are
-    not compared by the numeric and temporal detectors (polarity already skips conditionals)."""
+    not compared by the numeric and temporal detectors (polarity already skips conditionals). The
+    cue words' positions come from the cue pass (``side``)."""
     lex, words, doc = ctx.lex, ctx.words, ctx.doc
-    frame, nouns = lex.cue["frame"], lex.cue["frame_noun"]
-    present = doc.word_counts.keys() & (frame | nouns | {"if"})
+    frame = lex.cue["frame"]
+    present = side.present & lex.frame_words
     if not present:
         return frozenset()
     out: set[int] = set()
-    for i in _positions(words, present):
+    for i in side.of(words, present):
         w = words[i]
         if w == "if":
             if "had" not in words[i + 1 : i + 6]:
@@ -2514,37 +2552,59 @@ def _frames(ctx: _Ctx) -> frozenset[int]:
     return frozenset(out)
 
 
-def _cue_positions(ctx: _Ctx) -> tuple[list[int], set[str]]:
-    """Indices, ascending, of the words that can open a detector: every word starting with a digit
-    and the cue words that can lead somewhere; and which of those words are numbers (digits or
-    number words).
+@dataclass(slots=True)
+class _Side:
+    """The correction and frame cue words present (``present``) and their positions, ascending
+    (``pos``): found in the same pass over the words as the detectors' cues."""
 
-    The candidates are picked among the distinct words (``Document.word_counts``, shared with other
-    families), so one C-speed pass over the words finds them all. Dropped: an antonym whose
-    opposite is absent from the document, unless it also opens another detector. (No cue word
-    starts with a digit.) List nouns without a number just before them are left to the caller."""
+    present: set[str]
+    pos: list[int]
+
+    def of(self, words: list[str], vocab: Container[str]) -> Iterable[int]:
+        """The positions of the ``vocab`` words among ``pos``, ascending."""
+        return compress(self.pos, map(vocab.__contains__, map(words.__getitem__, self.pos)))
+
+
+def _cue_positions(ctx: _Ctx) -> tuple[list[int], set[str], _Side]:
+    """Indices, ascending, of the words that can open a detector: every word starting with a digit
+    and the cue words that can lead somewhere; which of those words are numbers (digits or
+    number words); and the correction and frame cues (``_Side``), found in the same pass.
+
+    One C-speed pass over the words finds every cue word of the lexicon (``_Lex.cue_words``); the
+    words starting with a digit are found by a regex among their first characters
+    (``Document.word_initials``, shared with other families), not by a look-up per word. (No cue
+    word starts with a digit.) Dropped: an antonym whose opposite is absent from the
+    document, unless it also opens another detector. List nouns without a number just before them
+    are left to the caller. Also kept, for ``Ctx.year_words``: the digit words' positions."""
     lex, words = ctx.lex, ctx.words
-    wc = ctx.doc.word_counts
-    targets = wc.keys() & lex.scan_words
+    hits = _positions(words, lex.cue_words)
+    digits = _digit_positions(ctx.doc)
+    numbers = set(map(words.__getitem__, digits))
+    ctx._digits = digits
+    present = set(map(words.__getitem__, hits))
+    targets = present & lex.scan_words
     opposed = targets & lex.ant_words
     if opposed:
-        signs: dict[str, set[int]] = {}
-        for w in opposed:
-            for dim, sign in lex.ant[w]:
-                signs.setdefault(dim, set()).add(sign)
-        live = {d for d, v in signs.items() if len(v) == 2}
+        signed = set().union(*map(lex.ant_signed.__getitem__, opposed))
+        live = {d for d, sign in signed if sign > 0 and (d, -1) in signed}  # both signs present
         targets -= {w for w in opposed if w not in lex.ant_kept and live.isdisjoint(lex.ant_dims[w])}
-    numbers = targets & lex.numword.keys()
-    numbers.update(_digit_words(ctx.doc))
-    targets |= numbers
-    if not targets:
-        return [], numbers
-    return _positions(words, targets), numbers
+    numbers |= targets & lex.numword.keys()
+    side = present & lex.side_words
+    if not targets and not digits:
+        return [], numbers, _Side(side, [])
+    if len(targets) < len(present):  # side words or dropped antonyms among the hits
+        pos = list(compress(hits, map(targets.__contains__, map(words.__getitem__, hits))))
+    else:
+        pos = hits
+    if digits:
+        pos = sorted(pos + digits)  # two ascending runs (disjoint: no cue word is a digit word)
+    side_pos = list(compress(hits, map(side.__contains__, map(words.__getitem__, hits)))) if side else []
+    return pos, numbers, _Side(side, side_pos)
 
 
 def _scan(ctx: _Ctx) -> None:
     lex, words = ctx.lex, ctx.words
-    pos, numeric = _cue_positions(ctx)
+    pos, numeric, side = _cue_positions(ctx)
     if not pos:
         return
     sents = ctx.sents
@@ -2572,8 +2632,8 @@ def _scan(ctx: _Ctx) -> None:
         if w in role_first and (not role_sents or role_sents[-1] != si):
             role_sents.append(si)
     st = _State()
-    ctx.zones = zones = _correction_zones(ctx)
-    frames = _frames(ctx) if by_sent else frozenset()
+    ctx.zones = zones = _correction_zones(ctx, side)
+    frames = _frames(ctx, side) if by_sent else frozenset()
     for si, numbers in by_sent.items():
         if len(numbers) == 1:
             sent = sentences[si]
@@ -2616,7 +2676,8 @@ def _scan(ctx: _Ctx) -> None:
                 prev = sentences[si - 1]
                 if ctx.para_of(prev.start) == ctx.para_of(sentences[si].start):
                     p = sents[si - 1]
-                    digits = [k for k in range(p.ws, p.we) if words[k][:1].isdigit()]
+                    dpos = ctx.digits
+                    digits = dpos[bisect_left(dpos, p.ws) : bisect_left(dpos, p.we)]
                     plain = {words[k] for k in digits if len(words[k]) == 4 and words[k].isdecimal()}
                     when = {w for w in plain if 1500 <= int(w) <= 2100} | _dates(ctx, p, digits)
             qual = tuple(sorted(when))
