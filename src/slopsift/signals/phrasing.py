@@ -41,18 +41,18 @@ from __future__ import annotations
 
 import hashlib
 import math
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from itertools import repeat
-from operator import itemgetter
 
 import numpy as np
 from numpy.typing import NDArray
 
 from slopsift import _accel
 from slopsift._accel import Speedups
-from slopsift.document import Document, word_ids_counts
+from slopsift.document import Document, word_indices
 from slopsift.lexicons import _read, function_words, load_table
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
@@ -144,7 +144,7 @@ class _Prose:
     words: list[str]
     ids: list[int]
     distinct: Iterable[str]
-    """The distinct words in order of first occurrence (``Document.word_counts``' keys)."""
+    """The distinct words in order of first occurrence (``Document.word_counts``, or a dict of them)."""
     initials: str
     text: str
     starts: list[int]
@@ -152,6 +152,9 @@ class _Prose:
 
 
 def _prose(doc: Document) -> _Prose:
+    """The prose the skeleton reads (see :class:`_Prose`). The kept words are the runs between the
+    non-prose spans, so they are gathered as list and string slices (in C) and their ids found with one
+    ``dict.setdefault`` per word, whose dict is then ``distinct`` (no Counter: only the keys are read)."""
     spans = doc.nonprose_spans
     if not spans:
         return _Prose(
@@ -163,29 +166,32 @@ def _prose(doc: Document) -> _Prose:
             doc.word_starts,
             doc.word_ends,
         )
-    keep = np.ones(doc.n_words, dtype=bool)
-    text = doc.text
+    text, all_words, all_starts = doc.text, doc.words, doc.word_starts
+    all_ends, all_initials = doc.word_ends, doc.word_initials
     pieces: list[str] = []
+    words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    initials: list[str] = []
     pos = 0
+    j = 0  # the words before ``j`` are kept or dropped already
     for s, e in spans:  # sorted and disjoint
-        i, j = doc.words_between(s, e)
-        keep[i:j] = False
+        i = max(bisect_left(all_starts, s), j)  # words i .. (the new) j - 1 lie inside the span
+        words += all_words[j:i]
+        starts += all_starts[j:i]
+        ends += all_ends[j:i]
+        initials.append(all_initials[j:i])
+        j = max(bisect_left(all_starts, e), i)
         pieces += (text[pos:s], " " * (e - s))
         pos = e
+    words += all_words[j:]
+    starts += all_starts[j:]
+    ends += all_ends[j:]
+    initials.append(all_initials[j:])
     pieces.append(text[pos:])
-    at = np.flatnonzero(keep).tolist()
-    pick = itemgetter(*at) if len(at) > 1 else (lambda xs: tuple(xs[k] for k in at))
-    words = list(pick(doc.words))
-    ids, counts = word_ids_counts(words)
-    return _Prose(
-        words,
-        ids,
-        counts,
-        "".join(pick(doc.word_initials)),
-        "".join(pieces),
-        list(pick(doc.word_starts)),
-        list(pick(doc.word_ends)),
-    )
+    first: dict[str, int] = {}
+    ids = list(map(first.setdefault, words, word_indices(len(words))))
+    return _Prose(words, ids, first, "".join(initials), "".join(pieces), starts, ends)
 
 
 def _skeleton(prose: _Prose) -> tuple[NDArray[np.int64], NDArray[np.intp], NDArray[np.intp]]:
