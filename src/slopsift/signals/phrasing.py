@@ -455,6 +455,14 @@ def compute(doc: Document) -> FamilyOutput:
     return {"function_word_ngram_score": score}, [] if candidates is None else _evidence(candidates)
 
 
+def compute_values(doc: Document) -> dict[str, float]:
+    """``compute(doc)[0]``: the score alone (no evidence spans, and in Python no evidence candidates)."""
+    sp = _accel.speedups
+    prose = _prose(doc)
+    score = _score_py(prose, math.inf)[0] if sp is None else _score_c(sp, prose)[0]
+    return {"function_word_ngram_score": score}
+
+
 FAMILY = register(
     Family(
         "phrasing",
@@ -462,5 +470,6 @@ FAMILY = register(
         "O(n log n)",
         FEATURES,
         compute,
+        compute_values,
     )
 )
