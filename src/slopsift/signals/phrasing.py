@@ -45,7 +45,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from itertools import repeat
+from itertools import islice, repeat
 
 import numpy as np
 from numpy.typing import NDArray
@@ -143,8 +143,11 @@ class _Prose:
 
     words: list[str]
     ids: list[int]
+    """For each word, an earlier or the same place of that word whose own id is itself: the first
+    occurrence (``Document.word_ids``), or, for prose cut out of a document, the word's own place."""
     distinct: Iterable[str]
-    """The distinct words in order of first occurrence (``Document.word_counts``, or a dict of them)."""
+    """The words at the places whose id is themselves, in order (``Document.word_counts``: the distinct
+    words in order of first occurrence; or all the words)."""
     initials: str
     text: str
     starts: list[int]
@@ -153,8 +156,9 @@ class _Prose:
 
 def _prose(doc: Document) -> _Prose:
     """The prose the skeleton reads (see :class:`_Prose`). The kept words are the runs between the
-    non-prose spans, so they are gathered as list and string slices (in C) and their ids found with one
-    ``dict.setdefault`` per word, whose dict is then ``distinct`` (no Counter: only the keys are read)."""
+    non-prose spans, so they are gathered as list and string slices (in C); each is its own id (the
+    skeleton then looks each word up, not each distinct word: cheaper than finding the first
+    occurrences, one dict probe per word in Python)."""
     spans = doc.nonprose_spans
     if not spans:
         return _Prose(
@@ -189,20 +193,19 @@ def _prose(doc: Document) -> _Prose:
     ends += all_ends[j:]
     initials.append(all_initials[j:])
     pieces.append(text[pos:])
-    first: dict[str, int] = {}
-    ids = list(map(first.setdefault, words, word_indices(len(words))))
-    return _Prose(words, ids, first, "".join(initials), "".join(pieces), starts, ends)
+    ids = list(islice(word_indices(len(words)), len(words)))
+    return _Prose(words, ids, words, "".join(initials), "".join(pieces), starts, ends)
 
 
 def _skeleton(prose: _Prose) -> tuple[NDArray[np.int64], NDArray[np.intp], NDArray[np.intp]]:
     """Symbol ids of the skeleton in text order, the index of each word among them, and the
     text offsets of the marks kept."""
     n = len(prose.words)
-    # One look-up per distinct word: ``distinct`` lists the words in order of first occurrence,
-    # and a word's id in ``ids`` is the index of its first occurrence.
+    # One look-up per word of ``distinct`` (the distinct words, in order of first occurrence, for a
+    # whole document); a word's id in ``ids`` is the place of the word it shares the look-up with.
     distinct = np.fromiter(map(_word_ids().get, prose.distinct, repeat(1)), dtype=np.int64)
     word_ids = np.array(prose.ids, dtype=np.intp)
-    rank = np.cumsum(word_ids == np.arange(n)) - 1  # at a first occurrence: its word's place in ``distinct``
+    rank = np.cumsum(word_ids == np.arange(n)) - 1  # at a place that is its own id: its place in ``distinct``
     ids = distinct[rank[word_ids]]
     initials = prose.initials
     if n and not initials.isalpha():
