@@ -282,3 +282,11 @@ def test_nfd_and_nfc_parse_alike(text: str) -> None:
 
     a, b = parse(unicodedata.normalize("NFD", text)), parse(unicodedata.normalize("NFC", text))
     assert (a.text, a.words) == (b.text, b.words)
+
+
+@given(st.text(alphabet="ab 1.2,3'-\n\té", max_size=80))
+def test_word_initials_are_the_first_characters_of_the_words(text: str) -> None:
+    doc = parse(text)
+    assert doc.word_initials == "".join(doc.text[i] for i in doc.word_starts)
+    if doc.word_start_array is not None:
+        assert doc.word_start_array.tolist() == doc.word_starts

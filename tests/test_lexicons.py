@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slopsift.lexicons import PhraseMatcher, PhraseMatcherSet
+from slopsift.lexicons import PhraseMatcher, PhraseMatcherSet, required_prefix
 
 LISTS = ["hedge_cues.txt", "llm_boilerplate.txt", "llm_vocabulary.txt", "vague_attribution.txt"]
 MATCHERS = [PhraseMatcher.from_lexicon(f) for f in LISTS]
@@ -128,3 +129,47 @@ def test_pruning_rule_reads_each_register_apart() -> None:
     # Rare in every register, separating on average: kept.
     rare = EntryStat("boilerplate", "y", 0.001, 0.0, 0.005, "detectrl")
     assert prune_candidates([rare]) == []
+
+
+@pytest.mark.parametrize(
+    ("pattern", "prefix"),
+    [
+        ("in today's(?<![\\w'].{10})(?:\\s+[\\w-]+){1,3}?\\s+world", "in today's"),
+        ("not(?<![\\w']not) about [^.!?\\n]{1,80}?", "not about "),
+        ("\\[(?:insert|your)\\]", "["),
+        ("ab?c", "a"),
+        ("ab*c", "a"),
+        ("ab{2}c", "a"),
+        ("ab+c", "ab"),
+        ("a\\.b\\sc", "a.b"),
+        ("ab(?=c)d", "abd"),
+        ("ab(?=c)?d", "ab"),
+        ("a(?=[)])b", "ab"),
+        ("a[|]b", "a"),
+        ("abc|d", ""),
+        ("x[]|]y|z", ""),
+        ("(?i)abc", ""),
+        ("a b(?x)c", ""),
+        ("(abc)", ""),
+        ("a\\1", "a"),
+    ],
+)
+def test_required_prefix(pattern: str, prefix: str) -> None:
+    assert required_prefix(pattern) == prefix
+
+
+PIECES = ["a", "b", "ab", " ", "\\.", "\\s", ".", "[ab]", "[]a]", "[^b]", "?", "*", "+", "{2}", "|"]
+PIECES += ["(", ")", "(?:", "(?=a", "(?!b", "(?<=a", "(?<!b", "(?i)", "(?i:"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=8), st.text(alphabet="ab .", max_size=30))
+def test_every_match_starts_with_the_required_prefix(pieces: list[str], text: str) -> None:
+    pattern = "".join(pieces)
+    try:
+        rx = re.compile(pattern)
+    except re.error:
+        return
+    prefix = required_prefix(pattern)
+    for m in rx.finditer(text):
+        assert text.startswith(prefix, m.start()), (pattern, text, m)

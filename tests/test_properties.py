@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import math
 import random
+from pathlib import Path
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import slopsift
+from slopsift.document import parse
 from slopsift.features import SignalsResult
+from slopsift.signals import families
 
 # Any code point, lone surrogates and controls included, biased towards text-like structure.
 any_char = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=())
@@ -133,3 +136,28 @@ def test_family_evidence_built_on_read_equals_the_spans(text: str) -> None:
         rebuilt = FamilySignals(dict(fam.values), spans)
         assert rebuilt == fam and rebuilt.evidence == spans
         assert FamilySignals(dict(fam.values), spans[:-1]) != fam or not spans
+
+
+PINNED = Path(__file__).parent / "fixtures" / "pins" / "documents.jsonl"
+PIN_TEXTS = [json.loads(line)["text"] for line in PINNED.read_text("utf-8").splitlines() if line.strip()]
+
+
+def _values_match_compute(text: str) -> None:
+    """Each family's values-only function (what ``extract_features`` calls) gives ``compute``'s values,
+    bit for bit (NaN included)."""
+    doc = parse(text)
+    for fam in families():
+        if fam.values is not None:
+            got, want = fam.values(doc), fam.compute(doc)[0]
+            assert {k: float(v).hex() for k, v in got.items()} == {k: float(v).hex() for k, v in want.items()}
+
+
+def test_values_only_paths_equal_compute_on_the_pinned_documents() -> None:
+    for text in PIN_TEXTS:
+        _values_match_compute(text)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(structured)
+def test_values_only_paths_equal_compute(text: str) -> None:
+    _values_match_compute(text)

@@ -154,6 +154,9 @@ class Document:
     code_lines: frozenset[int] = field(default_factory=frozenset)
     """Lines of fenced or indented code (:func:`slopsift.structure.code_lines`): not prose, so no
     signal reads them as sentences, headings or scraped lines."""
+    word_start_array: NDArray[np.intp] | None = field(default=None, repr=False)
+    """:attr:`word_starts` as an array when the parse made one on the way (None otherwise), for
+    gathers in C (:attr:`word_initials`). Read-only, like the rest."""
 
     @property
     def n_words(self) -> int:
@@ -203,6 +206,10 @@ class Document:
     def word_initials(self) -> str:
         """The first character of every word in :attr:`text`, ``word_initials[k] ==
         text[word_starts[k]]``, for the style and vocabulary families. Read-only, like the rest."""
+        at = self.word_start_array
+        if at is not None and len(at) > 1 and self.text.isascii():
+            # one numpy gather from the text's bytes: no int object or 1-character string per word
+            return np.frombuffer(self.text.encode("ascii"), np.uint8)[at].tobytes().decode("ascii")
         return word_initials(self.text, self.word_starts)
 
     @cached_property
@@ -668,6 +675,7 @@ def parse(text: str) -> Document:
         words=words,
         heading_lines=heading_lines,
         code_lines=code,
+        word_start_array=start_array,
     )
     doc.__dict__["line_texts"] = raws  # what the cached properties would compute
     doc.__dict__["line_starts"] = line_starts

@@ -66,6 +66,9 @@ class Family:
     complexity: str
     features: tuple[FeatureSpec, ...]
     compute: Callable[[Document], FamilyOutput]
+    values: Callable[[Document], dict[str, float]] | None = None
+    """``compute(doc)[0]`` found without building the evidence, for a family whose evidence costs
+    much beside its values (what :meth:`row` calls when given); None: :meth:`row` calls ``compute``."""
 
     @property
     def feature_names(self) -> tuple[str, ...]:
@@ -78,8 +81,9 @@ class Family:
 
     def row(self, doc: Document) -> list[float]:
         """The values of :meth:`run` alone, in feature order (what ``extract_features`` stores), without
-        building their dict."""
-        return self._checked(self.compute(doc)[0])
+        building their dict, nor the evidence when the family offers ``values``)."""
+        values = self.values
+        return self._checked(self.compute(doc)[0] if values is None else values(doc))
 
     @cached_property
     def _spec_names(self) -> tuple[str, ...]:

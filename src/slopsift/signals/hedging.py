@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from functools import cache
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from slopsift.document import Document
 from slopsift.lexicons import PhraseMatcher, PhraseMatcherSet
@@ -247,8 +247,18 @@ def _note(doc: Document, start: int, end: int, entry: str, is_pattern: bool) -> 
 
 
 def compute(doc: Document) -> FamilyOutput:
-    values: dict[str, float] = {}
     evidence: list[Evidence] = []
+    return _compute(doc, evidence), evidence
+
+
+def compute_values(doc: Document) -> dict[str, float]:
+    """``compute(doc)[0]``, without the evidence (no notes, no spans: most texts have a dozen hits)."""
+    return _compute(doc, None)
+
+
+def _compute(doc: Document, evidence: list[Evidence] | None) -> dict[str, float]:
+    """The feature values; the evidence is appended to ``evidence`` unless it is None."""
+    values: dict[str, float] = {}
     n_words = doc.n_words
     n_sent = len(doc.sentences)
     sent_starts = list(map(_START, doc.sentences))
@@ -256,47 +266,69 @@ def compute(doc: Document) -> FamilyOutput:
     for (key, filename), raw in zip(LISTS, _matcher_set().findall(doc.lower), strict=True):
         patterns = _patterns(filename)
         hits = _resolve(doc, key, raw, literal_only=not patterns)
-        dens_name, share_name = f"{key}_per_1k", f"{key}_sentence_share"
         per_words = n_words if key == "hedge" else max(n_words, RATE_MIN_WORDS)
         per_sents = n_sent if key == "hedge" else max(n_sent, SHARE_MIN_SENTENCES)
-        values[dens_name] = 1000.0 * len(hits) / per_words if per_words else 0.0
+        values[f"{key}_per_1k"] = 1000.0 * len(hits) / per_words if per_words else 0.0
         seen_sent: set[int] = set()
-        seen_entry: set[str] = set()
-        n_dens = n_share = n_distinct = 0
-        for s, e, entry in hits:
-            note = ""
-            if n_dens < _MAX_EVIDENCE:
-                note = _note(doc, s, e, entry, entry in patterns)
-                evidence.append(Evidence(s, e, dens_name, note))
-                n_dens += 1
+        for s, _, _ in hits:
             k = bisect_right(sent_starts, s) - 1
-            if k >= 0 and s < sent_ends[k] and k not in seen_sent:
+            if k >= 0 and s < sent_ends[k]:
                 seen_sent.add(k)
-                if n_share < _MAX_EVIDENCE:
-                    note = note or _note(doc, s, e, entry, entry in patterns)
-                    evidence.append(Evidence(s, e, share_name, note))
-                    n_share += 1
-            if key == "boilerplate" and entry not in seen_entry:
-                seen_entry.add(entry)
-                if n_distinct < _MAX_EVIDENCE:
-                    note = note or _note(doc, s, e, entry, entry in patterns)
-                    evidence.append(Evidence(s, e, "boilerplate_distinct", note))
-                    n_distinct += 1
-        values[share_name] = len(seen_sent) / per_sents if per_sents else 0.0
+        values[f"{key}_sentence_share"] = len(seen_sent) / per_sents if per_sents else 0.0
         if key == "boilerplate":
-            values["boilerplate_distinct"] = float(len(seen_entry))
+            values["boilerplate_distinct"] = float(len(set(map(itemgetter(2), hits))))
         if key == "rhetoric":
             repeats = max(len(hits) - 1, 0)
             values["rhetoric_repeats_per_1k"] = 1000.0 * repeats / per_words if per_words else 0.0
-            if len(hits) > 1:
-                for s, e, entry in hits[:_MAX_EVIDENCE]:
-                    note = _note(doc, s, e, entry, entry in patterns)
-                    evidence.append(Evidence(s, e, "rhetoric_repeats_per_1k", note))
+        if evidence is not None and hits:
+            evidence += _list_evidence(doc, key, hits, patterns, sent_starts, sent_ends)
     span = find_chat_preamble(doc.text)
     values["chat_preamble"] = 1.0 if span is not None else 0.0
-    if span is not None and span[1] > span[0]:
+    if evidence is not None and span is not None and span[1] > span[0]:
         evidence.append(Evidence(span[0], span[1], "chat_preamble", "chat preamble"))
-    return values, evidence
+    return values
+
+
+def _list_evidence(
+    doc: Document,
+    key: str,
+    hits: list[tuple[int, int, str]],
+    patterns: frozenset[str],
+    sent_starts: list[int],
+    sent_ends: list[int],
+) -> list[Evidence]:
+    """The evidence of list ``key``'s hits, at most :data:`_MAX_EVIDENCE` per feature, in hit order:
+    every hit, the first hit in each sentence, for boilerplate the first use of each entry; then, for
+    rhetoric with two hits or more, every hit again."""
+    dens_name, share_name = f"{key}_per_1k", f"{key}_sentence_share"
+    evidence: list[Evidence] = []
+    seen_sent: set[int] = set()
+    seen_entry: set[str] = set()
+    n_dens = n_share = n_distinct = 0
+    for s, e, entry in hits:
+        note = ""
+        if n_dens < _MAX_EVIDENCE:
+            note = _note(doc, s, e, entry, entry in patterns)
+            evidence.append(Evidence(s, e, dens_name, note))
+            n_dens += 1
+        k = bisect_right(sent_starts, s) - 1
+        if k >= 0 and s < sent_ends[k] and k not in seen_sent:
+            seen_sent.add(k)
+            if n_share < _MAX_EVIDENCE:
+                note = note or _note(doc, s, e, entry, entry in patterns)
+                evidence.append(Evidence(s, e, share_name, note))
+                n_share += 1
+        if key == "boilerplate" and entry not in seen_entry:
+            seen_entry.add(entry)
+            if n_distinct < _MAX_EVIDENCE:
+                note = note or _note(doc, s, e, entry, entry in patterns)
+                evidence.append(Evidence(s, e, "boilerplate_distinct", note))
+                n_distinct += 1
+    if key == "rhetoric" and len(hits) > 1:
+        for s, e, entry in hits[:_MAX_EVIDENCE]:
+            note = _note(doc, s, e, entry, entry in patterns)
+            evidence.append(Evidence(s, e, "rhetoric_repeats_per_1k", note))
+    return evidence
 
 
 FAMILY = register(
@@ -309,5 +341,6 @@ FAMILY = register(
         "by bisection",
         FEATURES,
         compute,
+        compute_values,
     )
 )

@@ -41,18 +41,18 @@ from __future__ import annotations
 
 import hashlib
 import math
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from itertools import repeat
-from operator import itemgetter
+from itertools import islice, repeat
 
 import numpy as np
 from numpy.typing import NDArray
 
 from slopsift import _accel
 from slopsift._accel import Speedups
-from slopsift.document import Document, word_ids_counts
+from slopsift.document import Document, word_indices
 from slopsift.lexicons import _read, function_words, load_table
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
@@ -143,8 +143,11 @@ class _Prose:
 
     words: list[str]
     ids: list[int]
+    """For each word, an earlier or the same place of that word whose own id is itself: the first
+    occurrence (``Document.word_ids``), or, for prose cut out of a document, the word's own place."""
     distinct: Iterable[str]
-    """The distinct words in order of first occurrence (``Document.word_counts``' keys)."""
+    """The words at the places whose id is themselves, in order (``Document.word_counts``: the distinct
+    words in order of first occurrence; or all the words)."""
     initials: str
     text: str
     starts: list[int]
@@ -152,6 +155,10 @@ class _Prose:
 
 
 def _prose(doc: Document) -> _Prose:
+    """The prose the skeleton reads (see :class:`_Prose`). The kept words are the runs between the
+    non-prose spans, so they are gathered as list and string slices (in C); each is its own id (the
+    skeleton then looks each word up, not each distinct word: cheaper than finding the first
+    occurrences, one dict probe per word in Python)."""
     spans = doc.nonprose_spans
     if not spans:
         return _Prose(
@@ -163,40 +170,42 @@ def _prose(doc: Document) -> _Prose:
             doc.word_starts,
             doc.word_ends,
         )
-    keep = np.ones(doc.n_words, dtype=bool)
-    text = doc.text
+    text, all_words, all_starts = doc.text, doc.words, doc.word_starts
+    all_ends, all_initials = doc.word_ends, doc.word_initials
     pieces: list[str] = []
+    words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    initials: list[str] = []
     pos = 0
+    j = 0  # the words before ``j`` are kept or dropped already
     for s, e in spans:  # sorted and disjoint
-        i, j = doc.words_between(s, e)
-        keep[i:j] = False
+        i = max(bisect_left(all_starts, s), j)  # words i .. (the new) j - 1 lie inside the span
+        words += all_words[j:i]
+        starts += all_starts[j:i]
+        ends += all_ends[j:i]
+        initials.append(all_initials[j:i])
+        j = max(bisect_left(all_starts, e), i)
         pieces += (text[pos:s], " " * (e - s))
         pos = e
+    words += all_words[j:]
+    starts += all_starts[j:]
+    ends += all_ends[j:]
+    initials.append(all_initials[j:])
     pieces.append(text[pos:])
-    at = np.flatnonzero(keep).tolist()
-    pick = itemgetter(*at) if len(at) > 1 else (lambda xs: tuple(xs[k] for k in at))
-    words = list(pick(doc.words))
-    ids, counts = word_ids_counts(words)
-    return _Prose(
-        words,
-        ids,
-        counts,
-        "".join(pick(doc.word_initials)),
-        "".join(pieces),
-        list(pick(doc.word_starts)),
-        list(pick(doc.word_ends)),
-    )
+    ids = list(islice(word_indices(len(words)), len(words)))
+    return _Prose(words, ids, words, "".join(initials), "".join(pieces), starts, ends)
 
 
 def _skeleton(prose: _Prose) -> tuple[NDArray[np.int64], NDArray[np.intp], NDArray[np.intp]]:
     """Symbol ids of the skeleton in text order, the index of each word among them, and the
     text offsets of the marks kept."""
     n = len(prose.words)
-    # One look-up per distinct word: ``distinct`` lists the words in order of first occurrence,
-    # and a word's id in ``ids`` is the index of its first occurrence.
+    # One look-up per word of ``distinct`` (the distinct words, in order of first occurrence, for a
+    # whole document); a word's id in ``ids`` is the place of the word it shares the look-up with.
     distinct = np.fromiter(map(_word_ids().get, prose.distinct, repeat(1)), dtype=np.int64)
     word_ids = np.array(prose.ids, dtype=np.intp)
-    rank = np.cumsum(word_ids == np.arange(n)) - 1  # at a first occurrence: its word's place in ``distinct``
+    rank = np.cumsum(word_ids == np.arange(n)) - 1  # at a place that is its own id: its place in ``distinct``
     ids = distinct[rank[word_ids]]
     initials = prose.initials
     if n and not initials.isalpha():
@@ -449,6 +458,14 @@ def compute(doc: Document) -> FamilyOutput:
     return {"function_word_ngram_score": score}, [] if candidates is None else _evidence(candidates)
 
 
+def compute_values(doc: Document) -> dict[str, float]:
+    """``compute(doc)[0]``: the score alone (no evidence spans, and in Python no evidence candidates)."""
+    sp = _accel.speedups
+    prose = _prose(doc)
+    score = _score_py(prose, math.inf)[0] if sp is None else _score_c(sp, prose)[0]
+    return {"function_word_ngram_score": score}
+
+
 FAMILY = register(
     Family(
         "phrasing",
@@ -456,5 +473,6 @@ FAMILY = register(
         "O(n log n)",
         FEATURES,
         compute,
+        compute_values,
     )
 )

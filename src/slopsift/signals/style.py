@@ -18,7 +18,9 @@ Cost: O(n), with little Python code per word. Group words are picked from the wo
 text's apostrophes (a bisection each); numbers and capitalised words come from the words' first
 characters (``Document.word_initials``, one gather shared with the vocabulary family),
 counted with ``bytes.translate`` when those are ASCII, else with only the upper-case ones looked at
-one by one; ``str.count`` over the text for punctuation; one pass over sentences and paragraphs.
+one by one; the punctuation picked out of the text's UTF-8 bytes by one ``bytes.translate`` and
+counted there; one pass over sentences, one bisection per paragraph. ``compute_values`` skips the
+evidence.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from itertools import compress, repeat
 from operator import attrgetter, itemgetter, mul, sub
 
 from slopsift import _accel
-from slopsift.document import Document
+from slopsift.document import Document, Sentence
 from slopsift.lexicons import load_table
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
@@ -105,12 +107,13 @@ FEATURES: tuple[FeatureSpec, ...] = (
 
 _CONJ = frozenset({"and", "but", "so", "or"})
 _START = attrgetter("start")
-_END = attrgetter("end")
 
 
 # ``bytes.translate`` deletion sets: ASCII upper-case letters, ASCII digits.
 _ASCII_UPPER = bytes(range(65, 91))
 _ASCII_DIGITS = b"0123456789"
+# ``bytes.translate`` deletion set: every byte but the punctuation counted.
+_NOT_MARKS = bytes(b for b in range(256) if b not in b',;:(?!"-')
 
 
 def _count(data: bytes, chars: bytes) -> int:
@@ -155,6 +158,19 @@ def _word_stats(words: list[str]) -> tuple[list[int], int, int]:
 
 
 def compute(doc: Document) -> FamilyOutput:
+    values, lower_starts = _values(doc)
+    ends = doc.word_ends
+    evidence = [Evidence(s.start, ends[s.word_start], "lowercase_sentence_starts") for s in lower_starts]
+    return values, evidence
+
+
+def compute_values(doc: Document) -> dict[str, float]:
+    """``compute(doc)[0]``, without building the evidence."""
+    return _values(doc)[0]
+
+
+def _values(doc: Document) -> tuple[dict[str, float], list[Sentence]]:
+    """The feature values and the sentences opening in lower case (the evidence)."""
     words = doc.words
     n = len(words)
     text = doc.text
@@ -186,39 +202,43 @@ def compute(doc: Document) -> FamilyOutput:
         for i in compress(range(n), map(upper.__getitem__, firsts)):
             if i not in starts and words[i][0].isalpha():
                 caps += 1
-    lower_starts: list[Evidence] = []
+    lower_starts: list[Sentence] = []
     conj = 0
     for s in sents:
         if s.word_end > s.word_start:
             first = firsts[s.word_start]
             if first.isalpha() and first.islower():
-                lower_starts.append(
-                    Evidence(s.start, doc.word_ends[s.word_start], "lowercase_sentence_starts")
-                )
+                lower_starts.append(s)
             if words[s.word_start] in _CONJ:
                 conj += 1
-    # Words per paragraph: first and end word indices by bisection, all paragraphs in C.
-    at = repeat(doc.word_starts)
-    para_firsts = map(bisect_left, at, map(_START, doc.paragraphs))
-    para_ends = map(bisect_left, at, map(_END, doc.paragraphs))
-    para_words = [k for k in map(sub, para_ends, para_firsts) if k > 0]
+    # Words per paragraph: first word indices by bisection, all paragraphs in C. A paragraph's words
+    # end where the next one's begin (only blank lines, white space, lie between them).
+    paras = doc.paragraphs
+    bounds = list(map(bisect_left, repeat(doc.word_starts), map(_START, paras)))
+    if paras:
+        bounds.append(bisect_left(doc.word_starts, paras[-1].end))
+    para_words = [k for k in map(sub, bounds[1:], bounds) if k > 0]
     if len(para_words) >= 3:
         mean_p = sum(para_words) / len(para_words)
         sd_p = math.sqrt(sum((x - mean_p) ** 2 for x in para_words) / len(para_words))
         para_cv = sd_p / mean_p if mean_p else 0.0
     else:
         para_cv = 0.0
+    # The punctuation counted below, picked out of the text's UTF-8 bytes by one C pass (the bytes of
+    # other characters are all above 127), so that each count reads a few bytes, not the whole text.
+    marks = text.encode("utf-8", "surrogatepass").translate(None, _NOT_MARKS)
+    dashes = text.count(" - ") + text.count("--") if b"-" in marks else 0
 
     values: dict[str, float] = {f"{g}_per_1k": _per_1k(c, n) for g, c in zip(_GROUPS, counts, strict=True)}
     values.update(
         contractions_per_1k=_per_1k(contractions, n),
-        commas_per_sentence=text.count(",") / ns if ns else 0.0,
-        semicolons_colons_per_1k=_per_1k(text.count(";") + text.count(":"), n),
-        parentheses_per_1k=_per_1k(text.count("("), n),
-        questions_per_sentence=text.count("?") / ns if ns else 0.0,
-        exclamations_per_sentence=text.count("!") / ns if ns else 0.0,
-        quotes_per_1k=_per_1k(text.count('"'), n),
-        dashes_per_1k=_per_1k(text.count(" - ") + text.count("--"), n),
+        commas_per_sentence=marks.count(b",") / ns if ns else 0.0,
+        semicolons_colons_per_1k=_per_1k(marks.count(b";") + marks.count(b":"), n),
+        parentheses_per_1k=_per_1k(marks.count(b"("), n),
+        questions_per_sentence=marks.count(b"?") / ns if ns else 0.0,
+        exclamations_per_sentence=marks.count(b"!") / ns if ns else 0.0,
+        quotes_per_1k=_per_1k(marks.count(b'"'), n),
+        dashes_per_1k=_per_1k(dashes, n),
         numbers_per_1k=_per_1k(numbers, n),
         capitalised_inner_per_1k=_per_1k(caps, n),
         mean_word_length=mean_len,
@@ -237,5 +257,6 @@ FAMILY = register(
         "O(n)",
         FEATURES,
         compute,
+        compute_values,
     )
 )

@@ -160,6 +160,19 @@ def _article_slip(article: str, word: str, slips: Slips, stop: frozenset[str]) -
     return first in _ARTICLE_A_VOWELS and slips.consonant_sound(word)
 
 
+def _words_may_slip(i: int, words: list[str], slips: Slips, stop: frozenset[str]) -> bool:
+    """Whether word ``i`` and the words after it match the article rule or a pattern, whatever their
+    sentence, case, spacing, code and the word before: what a slip at ``i`` needs first."""
+    w = words[i]
+    nxt = i + 1
+    if w in ("a", "an") and nxt < len(words) and _article_slip(w, words[nxt], slips, stop):
+        return True
+    for rest, _, _, _ in slips.by_first.get(w, ()):
+        if nxt + len(rest) <= len(words) and all(words[nxt + k] in slot for k, slot in enumerate(rest)):
+            return True
+    return False
+
+
 @lru_cache(maxsize=1)
 def _prefilter() -> tuple[frozenset[str], frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
     """What a slip can start with: a whole-pattern word, a (word, next word) pair of a longer pattern,
@@ -224,18 +237,21 @@ def compute(doc: Document) -> FamilyOutput:
     firsts = doc.word_initials
     # Where a slip may start, found in C; Python looks at those alone.
     found = _slip_starts(words, firsts, pairs, articles)
-    if not singles.isdisjoint(words):
+    if any(map(doc.word_counts.__contains__, singles)):  # a few probes, not a test per word
         found.update(compress(word_indices(len(words)), map(singles.__contains__, words)))
     evidence: list[Evidence] = []
     slips = 0
-    if found:
+    stop = function_words()
+    # Most places found hold no slip whatever their context ("an" before any word): only those whose
+    # words match the rule or a pattern are looked at in context below.
+    found_words = [i for i in sorted(found) if _words_may_slip(i, words, slips_table, stop)]
+    if found_words:
         text = doc.text
         starts, ends = doc.word_starts, doc.word_ends
         sentences = doc.sentences
         sentence_starts = [s.word_start for s in sentences]
         line_starts = doc.line_starts
         code = doc.code_lines
-        stop = function_words()
 
         def lower(k: int) -> bool:
             """Word ``k`` is written all in lower case, or is the pronoun "I"."""
@@ -257,7 +273,7 @@ def compute(doc: Document) -> FamilyOutput:
                 return True
             return at > 0 and text[at - 1] in _NOT_PROSE_BEFORE
 
-        for i in sorted(found):
+        for i in found_words:
             si = bisect_right(sentence_starts, i) - 1
             if si < 0 or i >= sentences[si].word_end:
                 continue  # a word outside every sentence
