@@ -130,6 +130,23 @@ list_of(const int64_t *values, Py_ssize_t n)
 }
 
 static PyObject *
+list_of_ssize(const Py_ssize_t *values, Py_ssize_t n)
+{
+    PyObject *out = PyList_New(n);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v = PyLong_FromSsize_t(values[i]);
+        if (v == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, v);
+    }
+    return out;
+}
+
+static PyObject *
 repeated_ngrams(PyObject *self, PyObject *args)
 {
     PyObject *seq;
@@ -2734,17 +2751,9 @@ top_phrase(PyObject *self, PyObject *args)
         }
         if (named > npos - named) /* capitalised in most occurrences: a name */
             continue;
-        PyObject *found = PyList_New(npos);
+        PyObject *found = list_of_ssize(cur, npos);
         if (found == NULL)
             goto done;
-        for (Py_ssize_t q = 0; q < npos; q++) {
-            PyObject *v = PyLong_FromSsize_t(cur[q]);
-            if (v == NULL) {
-                Py_DECREF(found);
-                goto done;
-            }
-            PyList_SET_ITEM(found, q, v);
-        }
         Py_XDECREF(best);
         best = found;
         best_c = npos;
