@@ -112,39 +112,25 @@ find_slot(Slot *table, size_t mask, int64_t key)
     return &table[i];
 }
 
-static PyObject *
-list_of(const int64_t *values, Py_ssize_t n)
-{
-    PyObject *out = PyList_New(n);
-    if (out == NULL)
-        return NULL;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *v = PyLong_FromLongLong(values[i]);
-        if (v == NULL) {
-            Py_DECREF(out);
-            return NULL;
-        }
-        PyList_SET_ITEM(out, i, v);
+/* A new list of ints from a C array: list_of (int64_t) and list_of_ssize (Py_ssize_t). */
+#define DEFINE_LIST_OF(name, type, to_long)                                                                  \
+    static PyObject *name(const type *values, Py_ssize_t n)                                                 \
+    {                                                                                                        \
+        PyObject *out = PyList_New(n);                                                                       \
+        if (out == NULL)                                                                                     \
+            return NULL;                                                                                     \
+        for (Py_ssize_t i = 0; i < n; i++) {                                                                 \
+            PyObject *v = to_long(values[i]);                                                                \
+            if (v == NULL) {                                                                                 \
+                Py_DECREF(out);                                                                              \
+                return NULL;                                                                                 \
+            }                                                                                                \
+            PyList_SET_ITEM(out, i, v);                                                                      \
+        }                                                                                                    \
+        return out;                                                                                          \
     }
-    return out;
-}
-
-static PyObject *
-list_of_ssize(const Py_ssize_t *values, Py_ssize_t n)
-{
-    PyObject *out = PyList_New(n);
-    if (out == NULL)
-        return NULL;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *v = PyLong_FromSsize_t(values[i]);
-        if (v == NULL) {
-            Py_DECREF(out);
-            return NULL;
-        }
-        PyList_SET_ITEM(out, i, v);
-    }
-    return out;
-}
+DEFINE_LIST_OF(list_of, int64_t, PyLong_FromLongLong)
+DEFINE_LIST_OF(list_of_ssize, Py_ssize_t, PyLong_FromSsize_t)
 
 static PyObject *
 repeated_ngrams(PyObject *self, PyObject *args)
