@@ -148,6 +148,9 @@ def test_pruning_rule_reads_each_register_apart() -> None:
         ("a[|]b", "a"),
         ("abc|d", ""),
         ("x[]|]y|z", ""),
+        ("ab[\\](]|x", ""),  # an escaped "]" first in a class does not close it
+        ("ab[^\\](]c|x", ""),
+        ("ab[\\]]c", "ab"),
         ("(?i)abc", ""),
         ("a b(?x)c", ""),
         ("(abc)", ""),

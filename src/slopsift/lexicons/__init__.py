@@ -163,9 +163,10 @@ _INLINE_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
 
 def _class_end(pattern: str, i: int) -> int:
     """The index of the "]" closing the character class that opens at ``pattern[i] == "["`` (its first
-    character, after any "^", may be "]"; escapes skipped), or ``len(pattern)`` if none does."""
+    character, after any "^", may be "]"; escapes skipped, the first one too), or ``len(pattern)`` if none
+    does."""
     i += 2 if pattern[i + 1 : i + 2] == "^" else 1
-    i += 1
+    i += 2 if pattern[i : i + 1] == "\\" else 1
     while i < len(pattern) and pattern[i] != "]":
         i += 2 if pattern[i] == "\\" else 1
     return min(i, len(pattern))
