@@ -124,8 +124,27 @@ def twin_costs(texts: list[str], passes: int = 5) -> None:
         for p in proses:
             phrasing._score_py(p) if sp is None else phrasing._score_c(sp, p)
 
+    from slopsift import lexicons, normalize, structure
+
+    def code_lines() -> None:
+        for d in docs:
+            structure.code_lines(d.text, d.lines)
+
+    def special_edges() -> None:
+        for t in texts:
+            normalize._special_edges(t)
+
+    new_words = sorted({w for d in docs for w in d.word_counts})
+
+    def word_facts() -> None:  # every distinct word's facts, as a cold cache computes them
+        for w in new_words:
+            lexicons._new_facts(w)
+
     for name, run, n in (
         ("hedging phrase scan", phrases, len(docs)),
+        ("code lines", code_lines, len(docs)),
+        ("non-ASCII runs (normalise)", special_edges, len(docs)),
+        ("new word facts (cold cache)", word_facts, len(docs)),
         ("phrasing score", phrasing_score, len(docs)),
         ("mtld (both passes)", mtld, len(docs)),
         ("repeated n-grams", ngrams, len(docs)),
