@@ -160,17 +160,25 @@ def _article_slip(article: str, word: str, slips: Slips, stop: frozenset[str]) -
     return first in _ARTICLE_A_VOWELS and slips.consonant_sound(word)
 
 
-def _words_may_slip(i: int, words: list[str], slips: Slips, stop: frozenset[str]) -> bool:
-    """Whether word ``i`` and the words after it match the article rule or a pattern, whatever their
-    sentence, case, spacing, code and the word before: what a slip at ``i`` needs first."""
+_NO_WORDS: frozenset[str] = frozenset()
+
+
+def _word_matches(
+    i: int, words: list[str], slips: Slips, stop: frozenset[str]
+) -> list[tuple[int, str, frozenset[str], frozenset[str] | None]]:
+    """What the words from ``i`` on match, in the order a slip is looked for (the article rule, then
+    each pattern): ``(end word, category, unless, only)``, the last two the conditions on the word
+    before. Sentence, case, spacing and code are :func:`compute`'s to check."""
     w = words[i]
     nxt = i + 1
+    out: list[tuple[int, str, frozenset[str], frozenset[str] | None]] = []
     if w in ("a", "an") and nxt < len(words) and _article_slip(w, words[nxt], slips, stop):
-        return True
-    for rest, _, _, _ in slips.by_first.get(w, ()):
-        if nxt + len(rest) <= len(words) and all(words[nxt + k] in slot for k, slot in enumerate(rest)):
-            return True
-    return False
+        out.append((nxt + 1, "article", _NO_WORDS, None))
+    for rest, unless, only, category in slips.by_first.get(w, ()):
+        end = nxt + len(rest)
+        if end <= len(words) and all(words[nxt + k] in slot for k, slot in enumerate(rest)):
+            out.append((end, category, unless, only))
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -231,7 +239,6 @@ def compute(doc: Document) -> FamilyOutput:
     if not doc.n_words:
         return {"slips_per_1k": 0.0}, []
     slips_table = slip_patterns()
-    by_first = slips_table.by_first
     singles, pairs, articles = _prefilter()
     words = doc.words
     firsts = doc.word_initials
@@ -244,8 +251,8 @@ def compute(doc: Document) -> FamilyOutput:
     stop = function_words()
     # Most places found hold no slip whatever their context ("an" before any word): only those whose
     # words match the rule or a pattern are looked at in context below.
-    found_words = [i for i in sorted(found) if _words_may_slip(i, words, slips_table, stop)]
-    if found_words:
+    matched = [(i, m) for i in sorted(found) if (m := _word_matches(i, words, slips_table, stop))]
+    if matched:
         text = doc.text
         starts, ends = doc.word_starts, doc.word_ends
         sentences = doc.sentences
@@ -273,42 +280,22 @@ def compute(doc: Document) -> FamilyOutput:
                 return True
             return at > 0 and text[at - 1] in _NOT_PROSE_BEFORE
 
-        for i in found_words:
+        for i, matches in matched:
             si = bisect_right(sentence_starts, i) - 1
             if si < 0 or i >= sentences[si].word_end:
                 continue  # a word outside every sentence
             a, b = sentences[si].word_start, sentences[si].word_end
-            w = words[i]
-            if not lower(i) and (i != a or w in _NAMES_AT_START or not firsts[i].isupper()):
+            if not lower(i) and (i != a or words[i] in _NAMES_AT_START or not firsts[i].isupper()):
                 continue
             if in_code(i):
                 continue
-            hit = ""
-            end = nxt = i + 1
-            if (
-                w in ("a", "an")
-                and nxt < b
-                and _article_slip(w, words[nxt], slips_table, stop)
-                and joined(i, nxt + 1)
-            ):
-                hit, end = "article", nxt + 1
             before = words[i - 1] if i > a else _SENTENCE_START
-            for rest, unless, only, category in by_first.get(w, ()):
-                if hit:
+            for end, hit, unless, only in matches:
+                if end <= b and before not in unless and (only is None or before in only) and joined(i, end):
+                    slips += 1
+                    if slips <= _MAX_EVIDENCE:
+                        evidence.append(Evidence(starts[i], ends[end - 1], "slips_per_1k", hit))
                     break
-                end = i + 1 + len(rest)
-                if (
-                    end <= b
-                    and all(words[i + 1 + k] in slot for k, slot in enumerate(rest))
-                    and before not in unless
-                    and (only is None or before in only)
-                    and joined(i, end)
-                ):
-                    hit = category
-            if hit:
-                slips += 1
-                if slips <= _MAX_EVIDENCE:
-                    evidence.append(Evidence(starts[i], ends[end - 1], "slips_per_1k", hit))
     return {"slips_per_1k": 1000.0 * slips / doc.n_words}, evidence
 
 
