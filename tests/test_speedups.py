@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import slopsift
-from slopsift import _accel
+from slopsift import _accel, document
 from slopsift.signals import repetition, vocabulary
 
 C = _accel.speedups
@@ -204,7 +204,7 @@ def test_bisect_lefts(a: list[int], xs: list[int], ordered: bool) -> None:
     # the same probes as bisect.bisect_left, so the same answer on unsorted lists too
     assert C is not None
     a = sorted(a) if ordered else a
-    assert C.bisect_lefts(a, xs) == repetition._bisect_lefts_py(a, xs)
+    assert C.bisect_lefts(a, xs) == document._bisect_lefts_py(a, xs)
 
 
 @needs_c

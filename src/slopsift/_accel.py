@@ -200,7 +200,7 @@ class Speedups(Protocol):
         """``repetition._letter_lines_py``: the indices of the strings with a letter."""
 
     def bisect_lefts(self, a: list[int], xs: list[int], /) -> list[int]:
-        """``repetition._bisect_lefts_py``: ``bisect.bisect_left(a, x)`` of each x."""
+        """``document._bisect_lefts_py``: ``bisect.bisect_left(a, x)`` of each x."""
 
     def covered_chars(self, firsts: list[int], ends: list[int], words: list[str], /) -> int:
         """``repetition._covered((firsts, ends), words)``: the characters of the words in the ranges."""

@@ -272,16 +272,6 @@ def _letter_lines_py(raws: list[str]) -> list[int]:
     return list(compress(range(len(raws)), map(_HAS_LETTER.search, raws)))
 
 
-def _bisect_lefts_py(a: list[int], xs: list[int]) -> list[int]:
-    """``bisect_left(a, x)`` of each x (``slopsift._speedups.bisect_lefts`` is the C twin)."""
-    return list(map(bisect_left, repeat(a), xs))
-
-
-def _bisect_lefts(a: list[int], xs: list[int]) -> list[int]:
-    sp = _accel.speedups
-    return _bisect_lefts_py(a, xs) if sp is None else sp.bisect_lefts(a, xs)
-
-
 def _prose(doc: Document) -> _Prose:
     text = doc.text
     code = doc.code_lines
@@ -301,8 +291,7 @@ def _prose(doc: Document) -> _Prose:
     if not merged:
         return _Prose(ids, n, chars, lines, text[:COMPRESS_MAX_CHARS])
     ids = list(ids)
-    firsts = _bisect_lefts(doc.word_starts, list(map(_start_of, merged)))  # doc.words_between of each
-    ends = _bisect_lefts(doc.word_starts, list(map(_end_of, merged)))
+    firsts, ends = doc.words_between_each(list(map(_start_of, merged)), list(map(_end_of, merged)))
     masked = sum(ends) - sum(firsts)
     chars -= _covered((firsts, ends), words) if sp is None else sp.covered_chars(firsts, ends, words)
     for i, j in zip(firsts, ends, strict=True):
@@ -1079,8 +1068,7 @@ def compute(doc: Document) -> FamilyOutput:
     values["near_dup_sentence_frac"] = len(pairs) / elig if elig else 0.0
     _pair_evidence(doc, pairs, sents, "near_dup_sentence_frac", ev)
     paras = doc.paragraphs
-    pstarts = _bisect_lefts(doc.word_starts, list(map(_start, paras)))  # words_between
-    pends = _bisect_lefts(doc.word_starts, list(map(_end, paras)))
+    pstarts, pends = doc.paragraph_words
     keep = bisect_left(pstarts, cap)
     if keep < len(pstarts) or (pends and pends[-1] > cap):
         pstarts, pends = pstarts[:keep], [min(e, cap) for e in pends[:keep]]

@@ -19,16 +19,16 @@ text's apostrophes (a bisection each); numbers and capitalised words come from t
 characters (``Document.word_initials``, one gather shared with the vocabulary family),
 counted with ``bytes.translate`` when those are ASCII, else with only the upper-case ones looked at
 one by one; the punctuation picked out of the text's UTF-8 bytes by one ``bytes.translate`` and
-counted there; one pass over sentences, one bisection per paragraph. ``compute_values`` skips the
-evidence.
+counted there; one pass over sentences; the paragraphs' word ranges from the parse
+(``Document.paragraph_words``). ``compute_values`` skips the evidence.
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from functools import lru_cache
-from itertools import compress, repeat
+from itertools import compress
 from operator import attrgetter, itemgetter, mul, sub
 
 from slopsift import _accel
@@ -211,13 +211,8 @@ def _values(doc: Document) -> tuple[dict[str, float], list[Sentence]]:
                 lower_starts.append(s)
             if words[s.word_start] in _CONJ:
                 conj += 1
-    # Words per paragraph: first word indices by bisection, all paragraphs in C. A paragraph's words
-    # end where the next one's begin (only blank lines, white space, lie between them).
-    paras = doc.paragraphs
-    bounds = list(map(bisect_left, repeat(doc.word_starts), map(_START, paras)))
-    if paras:
-        bounds.append(bisect_left(doc.word_starts, paras[-1].end))
-    para_words = [k for k in map(sub, bounds[1:], bounds) if k > 0]
+    firsts_p, ends_p = doc.paragraph_words  # shared with the repetition family
+    para_words = [k for k in map(sub, ends_p, firsts_p) if k > 0]
     if len(para_words) >= 3:
         mean_p = sum(para_words) / len(para_words)
         sd_p = math.sqrt(sum((x - mean_p) ** 2 for x in para_words) / len(para_words))
