@@ -172,24 +172,29 @@ def _class_end(pattern: str, i: int) -> int:
     return min(i, len(pattern))
 
 
-def _group_end(pattern: str, i: int) -> int:
-    """The index just past the group that opens at ``pattern[i] == "("``, or -1 if unbalanced
-    (escapes and character classes skipped)."""
+def _structure(pattern: str, i: int = 0) -> Iterator[tuple[int, str, int]]:
+    """``(index, character, group depth after it)`` of the characters of ``pattern`` from ``i`` on that are
+    neither escaped nor inside a character class (the depth counted from ``i``)."""
     depth = 0
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
-            i += 1
-        elif c == "[":
-            i = _class_end(pattern, i)
-        elif c == "(":
+            i += 2
+            continue
+        if c == "[":
+            i = _class_end(pattern, i) + 1
+            continue
+        if c == "(":
             depth += 1
         elif c == ")":
             depth -= 1
-            if depth == 0:
-                return i + 1
+        yield i, c, depth
         i += 1
-    return -1
+
+
+def _group_end(pattern: str, i: int) -> int:
+    """The index just past the group that opens at ``pattern[i] == "("``, or -1 if unbalanced."""
+    return next((j + 1 for j, c, depth in _structure(pattern, i) if c == ")" and depth == 0), -1)
 
 
 def required_prefix(pattern: str) -> str:
@@ -200,19 +205,9 @@ def required_prefix(pattern: str) -> str:
     skips through a text several times faster than ``re`` looks for a pattern's first characters."""
     if _INLINE_FLAGS.search(pattern):
         return ""  # (a global flag such as "(?x)" or "(?i)" changes what the characters match)
-    i, n = 0, len(pattern)
-    depth = 0
-    while i < n:  # an alternative at the top level: no prefix is required
-        c = pattern[i]
-        if c == "\\":
-            i += 1
-        elif c == "[":
-            i = _class_end(pattern, i)
-        elif c in "()":
-            depth += 1 if c == "(" else -1
-        elif c == "|" and depth == 0:
-            return ""
-        i += 1
+    if any(c == "|" and depth == 0 for _, c, depth in _structure(pattern)):
+        return ""  # an alternative at the top level: no prefix is required
+    n = len(pattern)
     out: list[str] = []
     i = 0
     while i < n:
