@@ -2562,7 +2562,12 @@ class _Side:
 
     def of(self, words: list[str], vocab: Container[str]) -> Iterable[int]:
         """The positions of the ``vocab`` words among ``pos``, ascending."""
-        return compress(self.pos, map(vocab.__contains__, map(words.__getitem__, self.pos)))
+        return _among(self.pos, words, vocab)
+
+
+def _among(pos: list[int], words: list[str], vocab: Container[str]) -> Iterator[int]:
+    """The positions among ``pos`` whose word is in ``vocab``, in the order of ``pos`` (C-level maps)."""
+    return compress(pos, map(vocab.__contains__, map(words.__getitem__, pos)))
 
 
 def _cue_positions(ctx: _Ctx) -> tuple[list[int], set[str], _Side]:
@@ -2592,13 +2597,11 @@ def _cue_positions(ctx: _Ctx) -> tuple[list[int], set[str], _Side]:
     side = present & lex.side_words
     if not targets and not digits:
         return [], numbers, _Side(side, [])
-    if len(targets) < len(present):  # side words or dropped antonyms among the hits
-        pos = list(compress(hits, map(targets.__contains__, map(words.__getitem__, hits))))
-    else:
-        pos = hits
+    # side words or dropped antonyms among the hits: keep the targets' places only
+    pos = list(_among(hits, words, targets)) if len(targets) < len(present) else hits
     if digits:
         pos = sorted(pos + digits)  # two ascending runs (disjoint: no cue word is a digit word)
-    side_pos = list(compress(hits, map(side.__contains__, map(words.__getitem__, hits)))) if side else []
+    side_pos = list(_among(hits, words, side)) if side else []
     return pos, numbers, _Side(side, side_pos)
 
 
