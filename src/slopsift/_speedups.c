@@ -2422,6 +2422,46 @@ done:
  */
 
 #define PHRASE_MAX_N 7 /* _phrase_py packs count * 8 + n: its order holds for n up to 7 */
+/* bisect.bisect_left(list, x, lo, hi) over a list of ints (the same probes, so the same answer on any list
+ * of ints); -1 with an error set when a probed item is not an int. No Python code runs. */
+static Py_ssize_t
+list_bisect_left(PyObject *list, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t x)
+{
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2, v = PyLong_AsSsize_t(PyList_GET_ITEM(list, mid));
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if (v < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The occurrences of n-gram `gid` at a level of repetition._repeated_ngrams (pos sorted, gids beside it;
+ * an n-gram's id is its first position, so its occurrences start at list_bisect_left(pos, .., gid), which
+ * the caller passes as `from`): pos[k] of the first `want` k >= from with gids[k] == gid, into `out` (room
+ * for min(want, len(pos) - from)). Their number, or -1 with an error set. Both lists as long as each other
+ * (the caller checks); no Python code runs. */
+static Py_ssize_t
+gid_positions(PyObject *pos, PyObject *gids, Py_ssize_t from, Py_ssize_t gid, Py_ssize_t want, Py_ssize_t *out)
+{
+    Py_ssize_t npos = PyList_GET_SIZE(pos), found = 0;
+    for (Py_ssize_t k = from; k < npos && found < want; k++) {
+        Py_ssize_t v = PyLong_AsSsize_t(PyList_GET_ITEM(gids, k));
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if (v == gid) {
+            Py_ssize_t q = PyLong_AsSsize_t(PyList_GET_ITEM(pos, k));
+            if (q == -1 && PyErr_Occurred())
+                return -1;
+            out[found++] = q;
+        }
+    }
+    return found;
+}
+
 #define PHRASE_SCANS 4 /* look-ups of a level by scanning, before its occurrences are chained */
 
 typedef struct {
@@ -2578,30 +2618,10 @@ phrase_occurrences(PhraseLevel *lv, Py_ssize_t g, Py_ssize_t **buf, Py_ssize_t *
         PyErr_SetString(PyExc_ValueError, "top_phrase: a level's pos and gids differ in length");
         return -1;
     }
-    Py_ssize_t lo = 0, hi = npos;
-    while (lo < hi) {
-        Py_ssize_t mid = lo + (hi - lo) / 2, v = PyLong_AsSsize_t(PyList_GET_ITEM(lv->pos, mid));
-        if (v == -1 && PyErr_Occurred())
-            return -1;
-        if (v < gid)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (phrase_reserve(buf, cap, npos - lo < want ? npos - lo : want) < 0)
+    Py_ssize_t lo = list_bisect_left(lv->pos, 0, npos, gid);
+    if (lo < 0 || phrase_reserve(buf, cap, npos - lo < want ? npos - lo : want) < 0)
         return -1;
-    for (Py_ssize_t k = lo; k < npos && found < want; k++) { /* no Python code runs here */
-        Py_ssize_t v = PyLong_AsSsize_t(PyList_GET_ITEM(lv->gids, k));
-        if (v == -1 && PyErr_Occurred())
-            return -1;
-        if (v == gid) {
-            Py_ssize_t p = PyLong_AsSsize_t(PyList_GET_ITEM(lv->pos, k));
-            if (p == -1 && PyErr_Occurred())
-                return -1;
-            (*buf)[found++] = p;
-        }
-    }
-    return found;
+    return gid_positions(lv->pos, lv->gids, lo, gid, want, *buf);
 }
 
 static PyObject *
@@ -2939,28 +2959,23 @@ top_ngram(PyObject *self, PyObject *args)
         }
         long long chars = 0;
         if (periodic) { /* the union of its windows, positions from a scan from the first one */
-            Py_ssize_t np = PyList_GET_SIZE(pos), lo = 0, hi = np, s = -1, e = -1, found = 0;
-            while (lo < hi) {
-                Py_ssize_t mid = lo + (hi - lo) / 2, v = PyLong_AsSsize_t(PyList_GET_ITEM(pos, mid));
-                if (v == -1 && PyErr_Occurred())
-                    return NULL;
-                if (v < f)
-                    lo = mid + 1;
-                else
-                    hi = mid;
+            Py_ssize_t np = PyList_GET_SIZE(pos), s = -1, e = -1;
+            Py_ssize_t lo = list_bisect_left(pos, 0, np, f);
+            if (lo < 0)
+                return NULL;
+            Py_ssize_t room = np - lo < c ? np - lo : c;
+            Py_ssize_t *at = PyMem_Malloc((size_t)(room > 0 ? room : 1) * sizeof(Py_ssize_t));
+            if (at == NULL)
+                return PyErr_NoMemory();
+            Py_ssize_t found = gid_positions(pos, gids, lo, f, c, at);
+            for (Py_ssize_t k = 0; k < found; k++) {
+                if (cover_push(words, at[k], n, &s, &e, &chars, NULL, NULL) < 0) {
+                    found = -1;
+                    break;
+                }
             }
-            for (Py_ssize_t k = lo; k < np && found < c; k++) {
-                Py_ssize_t v = PyLong_AsSsize_t(PyList_GET_ITEM(gids, k));
-                if (v == -1 && PyErr_Occurred())
-                    return NULL;
-                if (v != f)
-                    continue;
-                found++;
-                Py_ssize_t p = PyLong_AsSsize_t(PyList_GET_ITEM(pos, k));
-                if ((p == -1 && PyErr_Occurred()) || cover_push(words, p, n, &s, &e, &chars, NULL, NULL) < 0)
-                    return NULL;
-            }
-            if (cover_close(words, s, e, &chars, NULL, NULL) < 0)
+            PyMem_Free(at);
+            if (found < 0 || cover_close(words, s, e, &chars, NULL, NULL) < 0)
                 return NULL;
         }
         else {
@@ -3049,16 +3064,9 @@ bisect_lefts(PyObject *self, PyObject *args)
         Py_ssize_t x = PyLong_AsSsize_t(PyList_GET_ITEM(xs, i));
         if (x == -1 && PyErr_Occurred())
             goto fail;
-        Py_ssize_t lo = 0, hi = PyList_GET_SIZE(a);
-        while (lo < hi) {
-            Py_ssize_t mid = lo + (hi - lo) / 2, v = PyLong_AsSsize_t(PyList_GET_ITEM(a, mid));
-            if (v == -1 && PyErr_Occurred())
-                goto fail;
-            if (v < x)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
+        Py_ssize_t lo = list_bisect_left(a, 0, PyList_GET_SIZE(a), x);
+        if (lo < 0)
+            goto fail;
         PyObject *at = PyLong_FromSsize_t(lo);
         if (at == NULL)
             goto fail;
