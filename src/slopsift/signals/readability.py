@@ -204,20 +204,22 @@ def _sentence_syllables(facts: list[WordFacts], ws: list[int], we: list[int]) ->
     return _sentence_syllables_py(facts, ws, we) if got is None else got
 
 
-def compute(doc: Document) -> FamilyOutput:
+def _measure(doc: Document) -> tuple[dict[str, float], list[bool], list[int], list[int], float]:
+    """The values, and what the evidence is chosen from: which sentences are prose (``keep``), the
+    words and syllables of each prose sentence, and their mean length (0.0 when there is none)."""
     values = dict.fromkeys(_NAMES, 0.0)
     values["sentence_length_cv"] = SPREAD_PRIOR  # not measured: typical, not the least bursty
     keep, ws, we = _prose_flags(doc)
-    kept = list(compress(doc.sentences, keep))
-    if not kept:
-        return values, []
     ws = list(compress(ws, keep))
+    if not ws:
+        return values, keep, [], [], 0.0
     we = list(compress(we, keep))
     sent_syl, n_long = _sentence_syllables(doc.word_facts, ws, we)
     lengths = list(map(sub, we, ws))
+    n_kept = len(lengths)
     n_words = sum(lengths)
     n_syll = sum(sent_syl)
-    wps = n_words / len(kept)
+    wps = n_words / n_kept
     spw = n_syll / n_words
     values["mean_sentence_length"] = wps
     values["syllables_per_word"] = spw
@@ -225,6 +227,26 @@ def compute(doc: Document) -> FamilyOutput:
     if n_syll:  # textstat returns 0.0 when there are no syllables
         values["flesch_reading_ease"] = 206.835 - 1.015 * wps - 84.6 * spw
         values["flesch_kincaid_grade"] = 0.39 * wps + 11.8 * spw - 15.59
+    if n_kept >= _MIN_SPREAD_SENTENCES:
+        std = math.sqrt(sum([(x - wps) ** 2 for x in lengths]) / n_kept)
+        values["sentence_length_std"] = std
+        cv = std / wps
+        values["sentence_length_cv"] = (n_kept * cv + SPREAD_PRIOR_WEIGHT * SPREAD_PRIOR) / (
+            n_kept + SPREAD_PRIOR_WEIGHT
+        )
+    return values, keep, lengths, sent_syl, wps
+
+
+def compute_values(doc: Document) -> dict[str, float]:
+    """:func:`compute`'s values alone (what ``extract_features`` reads): no evidence is chosen."""
+    return _measure(doc)[0]
+
+
+def compute(doc: Document) -> FamilyOutput:
+    values, keep, lengths, sent_syl, _ = _measure(doc)
+    if not lengths:
+        return values, []
+    kept = list(compress(doc.sentences, keep))
     idx = range(len(kept))
     # ``sorted(..., reverse=True)[:n]``: what ``heapq.nlargest`` documents and returns (ties in text
     # order), in C.
@@ -236,13 +258,6 @@ def compute(doc: Document) -> FamilyOutput:
     signals = [_LENGTH_SIGNAL] * len(longest) + [_GRADE_SIGNAL] * len(hardest)
     notes = [f"{lengths[k]} words" for k in longest] + [f"grade {grades[k]:.1f}" for k in hardest]
     if len(kept) >= _MIN_SPREAD_SENTENCES:
-        std = math.sqrt(sum([(x - wps) ** 2 for x in lengths]) / len(lengths))
-        values["sentence_length_std"] = std
-        n = len(kept)
-        cv = std / wps
-        values["sentence_length_cv"] = (n * cv + SPREAD_PRIOR_WEIGHT * SPREAD_PRIOR) / (
-            n + SPREAD_PRIOR_WEIGHT
-        )
         lo, hi = min(idx, key=lengths.__getitem__), max(idx, key=lengths.__getitem__)
         lo_note = f"shortest sentence: {lengths[lo]} words"
         hi_note = f"longest sentence: {lengths[hi]} words"
@@ -265,5 +280,6 @@ FAMILY = register(
         "sum per sentence; one visit per sentence.",
         FEATURES,
         compute,
+        compute_values,
     )
 )
