@@ -1265,3 +1265,65 @@ def test_twins_survive_arguments_that_run_code_mid_call() -> None:
         C.repeat_runs(["x"], [2**70], 2, ["a"])
     with pytest.raises(TypeError):
         C.covered_chars(["x"], [2**70], ["a"])
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 5), min_size=2, max_size=80),
+    st.lists(st.tuples(st.integers(0, 79), st.integers(0, 9))),
+)
+def test_opener_hits(ids: list[int], spans: list[tuple[int, int]]) -> None:
+    assert C is not None
+    spans = [(s, min(s + length, len(ids))) for s, length in spans if s + 1 < len(ids)]
+    starts, ends = [s for s, _ in spans], [e for _, e in spans]
+    want = repetition._opener_hits_py(starts, ends, ids, 6)
+    assert C.opener_hits(starts, ends, ids, repetition.OPENER_MIN_WORDS, repetition.OPENER_MIN_USES) == want
+
+
+@needs_c
+def test_opener_hits_hostile() -> None:
+    assert C is not None
+    w, u = repetition.OPENER_MIN_WORDS, repetition.OPENER_MIN_USES
+    assert C.opener_hits([], [], [], w, u) == (0, [], []) == repetition._opener_hits_py([], [], [], 1)
+    starts, ends = [0, 4, 8, 12], [4, 8, 12, 16]
+    ids = [0, 1, 2, 3] * 4
+    assert C.opener_hits(starts, ends, ids, w, u) == (4, [0, 4, 8, 12], [4, 4, 4, 4])
+    assert C.opener_hits(starts, ends, ids, w, u) == repetition._opener_hits_py(starts, ends, ids, 4)
+    assert C.opener_hits(starts, [3, 7, 11, 15], ids, w, u) == (0, [], [])  # too short: not read
+    big = 2**62  # huge ids: compared as they are
+    assert C.opener_hits([0, 2, 4], [2, 4, 6], [big, -big, big, -big, big, -big], 2, 3) == (
+        3,
+        [0, 2, 4],
+        [3, 3, 3],
+    )
+    many = list(range(0, 300_000, 4))
+    assert C.opener_hits(many, [s + 4 for s in many], [7, 9] * 150_000, w, u) == (
+        len(many),
+        many,
+        [len(many)] * len(many),
+    )
+    with pytest.raises(ValueError):
+        C.opener_hits([0], [], [1, 2], w, u)
+    with pytest.raises(ValueError):
+        C.opener_hits([-1], [5], [1, 2], w, u)
+    with pytest.raises(ValueError):
+        C.opener_hits([0], [-5], [1, 2], w, u)
+    with pytest.raises(IndexError):
+        C.opener_hits([0], [5], [1], w, u)
+    with pytest.raises(TypeError):
+        C.opener_hits([0], [5], [1, "é"], w, u)
+    with pytest.raises(TypeError):
+        C.opener_hits([0.0], [5], [1, 2], w, u)
+    with pytest.raises(TypeError):
+        C.opener_hits((0,), [5], [1, 2], w, u)
+    with pytest.raises(OverflowError):
+        C.opener_hits([0], [2**70], [1, 2], w, u)
+    with pytest.raises(OverflowError):
+        C.opener_hits([0], [5], [2**70, 2], w, u)
+
+    class Id(int):  # an int subclass: read as the int, no Python code runs
+        def __index__(self) -> int:
+            raise AssertionError
+
+    assert C.opener_hits([Id(0)], [Id(4)], [Id(1), 2, 3, 4], w, 1) == (1, [0], [1])

@@ -205,6 +205,12 @@ class Speedups(Protocol):
     def covered_chars(self, firsts: list[int], ends: list[int], words: list[str], /) -> int:
         """``repetition._covered((firsts, ends), words)``: the characters of the words in the ranges."""
 
+    def opener_hits(
+        self, starts: list[int], ends: list[int], ids: list[int], min_words: int, min_uses: int, /
+    ) -> tuple[int, list[int], list[int]]:
+        """``repetition._opener_hits_py`` (with min_words and min_uses its constants): the long enough
+        sentences, the starts of those whose opener is frequent and how many sentences each opens."""
+
     def code_lines(
         self,
         text: str,

@@ -3570,6 +3570,117 @@ done:
     return out;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Repetition, sentence openers: twin of slopsift.signals.repetition._opener_hits_py
+ *
+ * opener_hits: the sentences [starts[k], ends[k]) of at least min_words words, keyed by the ids of their
+ * first two words, and among them (in order) those whose key opens at least min_uses of them, with that
+ * count. Keys are compared as pairs (the Python twin packs them into one int, id * base + id, the same
+ * equality for ids in 0..base-1). Items must be ints (checked before reading: no __index__ runs, so no
+ * Python code runs and the lists cannot change size); starts and ends must be >= 0 and a long enough
+ * sentence's start + 1 an index of ids.
+ */
+
+typedef struct {
+    long long first, second;
+    Py_ssize_t rank; /* the sentence's place among the long enough ones */
+} OpenerKey;
+
+static int
+opener_key_cmp(const void *x, const void *y)
+{
+    const OpenerKey *a = x, *b = y;
+    if (a->first != b->first)
+        return a->first < b->first ? -1 : 1;
+    if (a->second != b->second)
+        return a->second < b->second ? -1 : 1;
+    return (a->rank > b->rank) - (a->rank < b->rank);
+}
+
+static int
+opener_int(PyObject *obj, long long *out)
+{
+    if (!PyLong_Check(obj)) {
+        PyErr_SetString(PyExc_TypeError, "opener_hits: starts, ends and ids must be ints");
+        return -1;
+    }
+    *out = PyLong_AsLongLong(obj);
+    return *out == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
+static PyObject *
+opener_hits(PyObject *self, PyObject *args)
+{
+    PyObject *starts, *ends, *ids;
+    Py_ssize_t min_words, min_uses;
+    if (!PyArg_ParseTuple(args, "O!O!O!nn", &PyList_Type, &starts, &PyList_Type, &ends, &PyList_Type, &ids,
+                          &min_words, &min_uses))
+        return NULL;
+    Py_ssize_t m = PyList_GET_SIZE(starts);
+    if (PyList_GET_SIZE(ends) != m) {
+        PyErr_SetString(PyExc_ValueError, "opener_hits: as many ends as starts");
+        return NULL;
+    }
+    Py_ssize_t eligible = 0;
+    OpenerKey *keys = PyMem_New(OpenerKey, m > 0 ? m : 1);
+    Py_ssize_t *at = PyMem_New(Py_ssize_t, m > 0 ? m : 1);     /* start of each long enough sentence */
+    Py_ssize_t *uses = PyMem_New(Py_ssize_t, m > 0 ? m : 1);   /* its key's count */
+    PyObject *hits = NULL, *counts = NULL, *out = NULL;
+    if (keys == NULL || at == NULL || uses == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < m; k++) { /* no Python code runs in this loop */
+        long long s, e, a, b;
+        if (opener_int(PyList_GET_ITEM(starts, k), &s) < 0 || opener_int(PyList_GET_ITEM(ends, k), &e) < 0)
+            goto done;
+        if (s < 0 || e < 0) {
+            PyErr_SetString(PyExc_ValueError, "opener_hits: starts and ends must be >= 0");
+            goto done;
+        }
+        if (e - s < (long long)min_words) /* no overflow: both >= 0 */
+            continue;
+        if (s + 1 >= (long long)PyList_GET_SIZE(ids)) {
+            PyErr_SetString(PyExc_IndexError, "opener_hits: a sentence's first two words lie past the ids");
+            goto done;
+        }
+        if (opener_int(PyList_GET_ITEM(ids, s), &a) < 0 || opener_int(PyList_GET_ITEM(ids, s + 1), &b) < 0)
+            goto done;
+        keys[eligible].first = a;
+        keys[eligible].second = b;
+        keys[eligible].rank = eligible;
+        at[eligible] = (Py_ssize_t)s;
+        eligible++;
+    }
+    qsort(keys, (size_t)eligible, sizeof(OpenerKey), opener_key_cmp);
+    for (Py_ssize_t g = 0; g < eligible;) { /* each group of equal keys */
+        Py_ssize_t h = g + 1;
+        while (h < eligible && keys[h].first == keys[g].first && keys[h].second == keys[g].second)
+            h++;
+        for (Py_ssize_t k = g; k < h; k++)
+            uses[keys[k].rank] = h - g;
+        g = h;
+    }
+    hits = PyList_New(0);
+    counts = PyList_New(0);
+    if (hits == NULL || counts == NULL)
+        goto done;
+    for (Py_ssize_t k = 0; k < eligible; k++) {
+        if (uses[k] < min_uses)
+            continue;
+        if (append_index(hits, at[k]) < 0 || append_index(counts, uses[k]) < 0)
+            goto done;
+    }
+    out = Py_BuildValue("(nOO)", eligible, hits, counts);
+done:
+    Py_XDECREF(hits);
+    Py_XDECREF(counts);
+    PyMem_Free(keys);
+    PyMem_Free(at);
+    PyMem_Free(uses);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
@@ -3651,6 +3762,10 @@ static PyMethodDef methods[] = {
     {"covered_chars", covered_chars, METH_VARARGS,
      "covered_chars(firsts: list[int], ends: list[int], words: list[str]) -> int: the characters of the words "
      "in the ranges: repetition._covered"},
+    {"opener_hits", opener_hits, METH_VARARGS,
+     "opener_hits(starts: list[int], ends: list[int], ids: list[int], min_words: int, min_uses: int) -> "
+     "(long enough sentences, starts of those whose opener opens min_uses of them, those openers' uses): "
+     "repetition._opener_hits_py"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -45,7 +45,8 @@ core; the rest of a longer text does not change them.
 With ``slopsift._speedups`` built, the loops run as C twins with the same results (the Python
 versions define them): the n-gram scan (which also skips 2-grams holding a word that occurs once),
 the top n-grams' and repeated runs' coverage, the phrase search (candidates off a heap, not
-sorted), MTLD, the near-duplicate units' bounds and the scan for lines with a letter.
+sorted), MTLD, the near-duplicate units' bounds, the scan for lines with a letter and the repeated
+sentence openers.
 """
 
 from __future__ import annotations
@@ -1085,30 +1086,14 @@ def compute(doc: Document) -> FamilyOutput:
         firsts = positions[:MAX_EVIDENCE]
         ev.extend(_word_evidence(doc, firsts, map(plen.__add__, firsts), "top_phrase_per_1k", note))
 
-    # Repeated sentence openers: a sentence's first two words as one int key (C-level maps).
-    long_enough = map((OPENER_MIN_WORDS - 1).__lt__, map(sub, sent_ends, sent_starts))
-    opener_at = list(compress(sent_starts, long_enough))
-    opener_keys = list(
-        map(
-            add,
-            map(base.__mul__, map(all_ids.__getitem__, opener_at)),
-            map(all_ids.__getitem__, map(_ONE.__add__, opener_at)),
-        )
-    )
-    opener_counts: Counter[int] = Counter()
-    frequent: set[int] = set()
-    # some key occurs OPENER_MIN_USES times only if there are that many repeats less one
-    if len(opener_keys) - len(set(opener_keys)) >= OPENER_MIN_USES - 1:
-        opener_counts = Counter(opener_keys)
-        frequent = {k for k, c in opener_counts.items() if c >= OPENER_MIN_USES}
-    hits = list(compress(opener_at, map(frequent.__contains__, opener_keys))) if frequent else []
-    values["repeated_opener_frac"] = len(hits) / len(opener_at) if opener_at else 0.0
+    # Repeated sentence openers: a sentence's first two words as one key (in C when the twins are built).
+    n_openers, hits, uses = _opener_hits(sent_starts, sent_ends, all_ids, base)
+    values["repeated_opener_frac"] = len(hits) / n_openers if n_openers else 0.0
     shown = hits[: MAX_EVIDENCE if values["repeated_opener_frac"] >= OPENER_EVIDENCE else 0]
     if shown:
-        uses = [opener_counts[all_ids[ws] * base + all_ids[ws + 1]] for ws in shown]
         notes = [
             f"opener '{' '.join(words[ws : ws + OPENER_WORDS])}' x{c}"
-            for ws, c in zip(shown, uses, strict=True)
+            for ws, c in zip(shown, uses, strict=False)
         ]
         ev.extend(_word_evidence(doc, shown, map(OPENER_WORDS.__add__, shown), "repeated_opener_frac", notes))
 
@@ -1143,6 +1128,41 @@ def compute(doc: Document) -> FamilyOutput:
         notes = [f"'{words[i]}' x{freq[ids[i]]}" for i in occ]
         ev.extend(_word_evidence(doc, occ, map(_ONE.__add__, occ), "mtld", notes))
     return values, ev
+
+
+def _opener_hits_py(
+    starts: list[int], ends: list[int], ids: list[int], base: int
+) -> tuple[int, list[int], list[int]]:
+    """Sentence openers (``slopsift._speedups.opener_hits`` is the C twin): the sentences
+    ``[starts[k], ends[k])`` of at least OPENER_MIN_WORDS words, and among them (in order) the starts
+    of those whose first OPENER_WORDS words (their ids, below ``base``, packed into one int key) open
+    at least OPENER_MIN_USES of them, with how many each opens. C-level maps, no loop per sentence."""
+    long_enough = map((OPENER_MIN_WORDS - 1).__lt__, map(sub, ends, starts))
+    opener_at = list(compress(starts, long_enough))
+    opener_keys = list(
+        map(
+            add,
+            map(base.__mul__, map(ids.__getitem__, opener_at)),
+            map(ids.__getitem__, map(_ONE.__add__, opener_at)),
+        )
+    )
+    # some key occurs OPENER_MIN_USES times only if there are that many repeats less one
+    if len(opener_keys) - len(set(opener_keys)) < OPENER_MIN_USES - 1:
+        return len(opener_at), [], []
+    counts = Counter(opener_keys)
+    frequent = (OPENER_MIN_USES - 1).__lt__
+    uses = list(map(counts.__getitem__, opener_keys))
+    return len(opener_at), list(compress(opener_at, map(frequent, uses))), list(filter(frequent, uses))
+
+
+def _opener_hits(
+    starts: list[int], ends: list[int], ids: list[int], base: int
+) -> tuple[int, list[int], list[int]]:
+    """:func:`_opener_hits_py`, in C when the twins are built."""
+    sp = _accel.speedups
+    if sp is None:
+        return _opener_hits_py(starts, ends, ids, base)
+    return sp.opener_hits(starts, ends, ids, OPENER_MIN_WORDS, OPENER_MIN_USES)
 
 
 _TOP_NAMES = {k: f"top_{k}gram_char_frac" for k in TOP_NGRAMS}
