@@ -123,6 +123,22 @@ def test_repeated_ngrams_exact() -> None:
 
 
 @needs_c
+def test_repeated_ngrams_shared_ints() -> None:
+    # the ints of a tuple of 0, 1, 2, ... where it holds them (the objects themselves), new ints past it
+    assert C is not None
+    ids = [0, 1, 2, 3] * 200 + [0, 1]
+    ints = tuple(int(str(i)) for i in range(300))
+    want = C.repeated_ngrams(ids, 2000, 5)
+    got = C.repeated_ngrams(ids, 2000, 5, ints)
+    assert got == want == C.repeated_ngrams(ids, 2000, 5, ())
+    pos = got[0][0]
+    assert pos[299] is ints[299] and pos[300] == 300 and pos[300] is not ints[-1]
+    assert C.repeated_ngrams(ids, 2000, 5, ("x",) * 9)[0][0][:2] == ["x", "x"]  # trusted: no crash
+    with pytest.raises(TypeError):
+        C.repeated_ngrams(ids, 2000, 5, list(ints))
+
+
+@needs_c
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.integers(0, 5), max_size=500),

@@ -33,10 +33,11 @@ class Speedups(Protocol):
         """One MTLD pass (``repetition._mtld_pass``), backwards if ``reverse``."""
 
     def repeated_ngrams(
-        self, ids: list[int], base: int, nmax: int, /
+        self, ids: list[int], base: int, nmax: int, ints: tuple[int, ...] = ..., /
     ) -> list[tuple[list[int], list[int], list[int], list[int]]]:
         """``(pos, gids, counts, first)`` of each level n = 2, 3, ... at which something repeats
-        (``repetition._repeated_ngrams_py``)."""
+        (``repetition._repeated_ngrams_py``); the ints 0, 1, 2, ... in them are those of ``ints`` (a tuple
+        of 0, 1, 2, ...) where it holds them."""
 
     def trie_candidates(self, trie: bytes, text: str, /) -> list[tuple[int, str]]:
         """``lexicons.PhraseMatcherSet.candidates`` from the phrases' ``lexicons._trie_array``."""

@@ -112,7 +112,7 @@ find_slot(Slot *table, size_t mask, int64_t key)
     return &table[i];
 }
 
-/* A new list of ints from a C array: list_of (int64_t) and list_of_ssize (Py_ssize_t). */
+/* A new list of ints from a C array of Py_ssize_t. */
 #define DEFINE_LIST_OF(name, type, to_long)                                                                  \
     static PyObject *name(const type *values, Py_ssize_t n)                                                 \
     {                                                                                                        \
@@ -129,16 +129,39 @@ find_slot(Slot *table, size_t mask, int64_t key)
         }                                                                                                    \
         return out;                                                                                          \
     }
-DEFINE_LIST_OF(list_of, int64_t, PyLong_FromLongLong)
 DEFINE_LIST_OF(list_of_ssize, Py_ssize_t, PyLong_FromSsize_t)
+
+/* A new list of ints from a C array of int64_t: the shared int objects of `ints` (a tuple of 0, 1, 2, ...;
+ * may be NULL) where it holds them, so no int is allocated (and later freed) for them. */
+static PyObject *
+list_of(const int64_t *values, Py_ssize_t n, PyObject *ints)
+{
+    Py_ssize_t shared = ints == NULL ? 0 : PyTuple_GET_SIZE(ints);
+    PyObject *out = PyList_New(n);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v;
+        if (values[i] >= 0 && values[i] < shared) {
+            v = PyTuple_GET_ITEM(ints, values[i]);
+            Py_INCREF(v);
+        }
+        else if ((v = PyLong_FromLongLong(values[i])) == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, v);
+    }
+    return out;
+}
 
 static PyObject *
 repeated_ngrams(PyObject *self, PyObject *args)
 {
-    PyObject *seq;
+    PyObject *seq, *ints = NULL;
     long long base;
     Py_ssize_t nmax;
-    if (!PyArg_ParseTuple(args, "O!Ln", &PyList_Type, &seq, &base, &nmax))
+    if (!PyArg_ParseTuple(args, "O!Ln|O!", &PyList_Type, &seq, &base, &nmax, &PyTuple_Type, &ints))
         return NULL;
     Py_ssize_t m = PyList_GET_SIZE(seq);
     /* every id is below base and every n-gram id (a position) below m, so a key is below base * base */
@@ -253,8 +276,8 @@ repeated_ngrams(PyObject *self, PyObject *args)
             prev_p = p;
             prev_g = g;
         }
-        PyObject *lp = list_of(pos, kept), *lg = list_of(gids, kept);
-        PyObject *lc = list_of(counts, nrep), *lf = list_of(firsts, nrep);
+        PyObject *lp = list_of(pos, kept, ints), *lg = list_of(gids, kept, ints);
+        PyObject *lc = list_of(counts, nrep, ints), *lf = list_of(firsts, nrep, ints);
         PyObject *level = (lp && lg && lc && lf) ? PyTuple_Pack(4, lp, lg, lc, lf) : NULL;
         Py_XDECREF(lp);
         Py_XDECREF(lg);
@@ -3685,8 +3708,9 @@ static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
     {"repeated_ngrams", repeated_ngrams, METH_VARARGS,
-     "repeated_ngrams(ids: list[int], base: int, nmax: int) -> list of (pos, gids, counts, first) for n = 2, "
-     "3, ... up to the last length at which something repeats"},
+     "repeated_ngrams(ids: list[int], base: int, nmax: int, ints: tuple[int, ...] = ()) -> list of (pos, gids, "
+     "counts, first) for n = 2, 3, ... up to the last length at which something repeats; ints 0, 1, 2, ... "
+     "taken from ints where it holds them"},
     {"trie_candidates", trie_candidates, METH_VARARGS,
      "trie_candidates(trie: bytes, text: str) -> list[(offset, phrase as written)]: "
      "PhraseMatcherSet.candidates"},

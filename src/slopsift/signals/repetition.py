@@ -67,7 +67,7 @@ import numpy as np
 
 from slopsift import _accel
 from slopsift._frozen import build_frozen, slot_descriptors
-from slopsift.document import Document, Paragraph, Sentence
+from slopsift.document import Document, Paragraph, Sentence, _shared_indices
 from slopsift.lexicons import function_words
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
@@ -506,7 +506,8 @@ def _repeated_ngrams(ids: Sequence[int], base: int, nmax: int) -> list[_Level]:
     sp = _accel.speedups
     if sp is not None and isinstance(ids, list) and base <= _C_MAX_BASE:
         levels = [_EMPTY, _EMPTY]
-        levels.extend(_Level(*lv) for lv in sp.repeated_ngrams(ids, base, nmax))
+        # positions and ids as the shared ints of word_indices: no int allocated (and freed) for each
+        levels.extend(_Level(*lv) for lv in sp.repeated_ngrams(ids, base, nmax, _shared_indices()))
         levels.extend([_EMPTY] * (nmax + 1 - len(levels)))
         return levels
     return _repeated_ngrams_py(ids, base, nmax)
