@@ -1343,3 +1343,42 @@ def test_opener_hits_hostile() -> None:
             raise AssertionError
 
     assert C.opener_hits([Id(0)], [Id(4)], [Id(1), 2, 3, 4], w, 1) == (1, [0], [1])
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 40), max_size=400), st.integers(0, 45))
+def test_mtld_mean(ids: list[int], size: int) -> None:
+    # ids at or above size (masked words) are left out
+    assert C is not None
+    want = repetition._mtld_mean_py(ids, size)
+    got = C.mtld_mean(ids, size, *MTLD_W, repetition.MTLD_THRESHOLD)
+    assert got == want  # same float, bit for bit
+    below = [i for i in ids if i < size]
+    assert want == (repetition._mtld(below, size) if below else 0.0)
+
+
+@needs_c
+def test_mtld_mean_hostile() -> None:
+    assert C is not None
+    t = repetition.MTLD_THRESHOLD
+    assert C.mtld_mean([], 0, *MTLD_W, t) == 0.0 == repetition._mtld_mean_py([], 0)
+    assert C.mtld_mean([5, 6, 7], 5, *MTLD_W, t) == 0.0  # all masked
+    assert C.mtld_mean([0, 1, 2], 3, *MTLD_W, t) == 3.0  # all distinct: the word count
+    many = [i % 997 for i in range(300_000)]
+    assert C.mtld_mean(many, 997, *MTLD_W, t) == repetition._mtld_mean_py(many, 997)
+    with pytest.raises(ValueError):
+        C.mtld_mean([0], -1, *MTLD_W, t)
+    with pytest.raises(ValueError):
+        C.mtld_mean([0], 1, 0, 1, t)
+    with pytest.raises(IndexError):
+        C.mtld_mean([0, -1], 2, *MTLD_W, t)
+    with pytest.raises(TypeError):
+        C.mtld_mean([0, "é"], 2, *MTLD_W, t)
+    with pytest.raises(TypeError):
+        C.mtld_mean([0, 1.0], 2, *MTLD_W, t)
+    with pytest.raises(TypeError):
+        C.mtld_mean((0, 1), 2, *MTLD_W, t)
+    with pytest.raises(OverflowError):
+        C.mtld_mean([0, 2**70], 2, *MTLD_W, t)
+    assert C.mtld_mean([0, 2**62], 2, *MTLD_W, t) == 1.0  # huge but below 2**63: masked

@@ -212,6 +212,9 @@ class Speedups(Protocol):
         """``repetition._opener_hits_py`` (with min_words and min_uses its constants): the long enough
         sentences, the starts of those whose opener is frequent and how many sentences each opens."""
 
+    def mtld_mean(self, ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, /) -> float:
+        """``repetition._mtld_mean_py``: the mean of the two MTLD passes over the ids below ``size``."""
+
     def code_lines(
         self,
         text: str,

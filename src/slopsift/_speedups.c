@@ -3704,6 +3704,97 @@ done:
     return out;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Repetition, MTLD of the prose words: twin of slopsift.signals.repetition._mtld_mean_py
+ *
+ * mtld_mean: the mean of the forward and backward MTLD passes (mtld_pass) over the ids below size, in
+ * order (the ids of masked words, >= size, are left out), reading the ids once for both passes. Ids must
+ * be ints >= 0 (checked before reading: no __index__ runs, so the list cannot change size).
+ */
+
+static double
+mtld_run(const Py_ssize_t *ws, Py_ssize_t n, Py_ssize_t *seg_of, Py_ssize_t size, long long new_w, long long rep_w,
+         double threshold, int reverse)
+{
+    for (Py_ssize_t i = 0; i < size; i++)
+        seg_of[i] = -1;
+    double factors = 0.0;
+    Py_ssize_t seg = 0;
+    long long new_ = 0, rep = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        Py_ssize_t w = ws[reverse ? n - 1 - k : k];
+        if (seg_of[w] != seg) {
+            seg_of[w] = seg;
+            new_ += new_w;
+        }
+        else {
+            rep += rep_w;
+            if (new_ <= rep) { /* types / tokens <= threshold */
+                factors += 1.0;
+                seg += 1;
+                new_ = rep = 0;
+            }
+        }
+    }
+    if (new_ || rep) {
+        long long types = new_ / new_w;
+        long long tokens = types + rep / rep_w;
+        factors += (1.0 - (double)types / (double)tokens) / (1.0 - threshold);
+    }
+    return factors > 0 ? (double)n / factors : (double)n;
+}
+
+static PyObject *
+mtld_mean(PyObject *self, PyObject *args)
+{
+    PyObject *seq;
+    Py_ssize_t size;
+    long long new_w, rep_w;
+    double threshold;
+    if (!PyArg_ParseTuple(args, "O!nLLd", &PyList_Type, &seq, &size, &new_w, &rep_w, &threshold))
+        return NULL;
+    if (size < 0 || new_w <= 0 || rep_w <= 0) {
+        PyErr_SetString(PyExc_ValueError, "mtld_mean: size must be >= 0 and the weights > 0");
+        return NULL;
+    }
+    Py_ssize_t m = PyList_GET_SIZE(seq);
+    Py_ssize_t *ws = PyMem_New(Py_ssize_t, m > 0 ? m : 1);
+    Py_ssize_t *seg_of = PyMem_New(Py_ssize_t, size > 0 ? size : 1);
+    PyObject *out = NULL;
+    if (ws == NULL || seg_of == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t n = 0;
+    for (Py_ssize_t k = 0; k < m; k++) { /* no Python code runs in this loop */
+        PyObject *item = PyList_GET_ITEM(seq, k);
+        if (!PyLong_Check(item)) {
+            PyErr_SetString(PyExc_TypeError, "mtld_mean: word ids must be ints");
+            goto done;
+        }
+        Py_ssize_t w = PyLong_AsSsize_t(item);
+        if (w == -1 && PyErr_Occurred())
+            goto done;
+        if (w < 0) {
+            PyErr_SetString(PyExc_IndexError, "mtld_mean: word id out of range");
+            goto done;
+        }
+        if (w < size)
+            ws[n++] = w;
+    }
+    if (n == 0)
+        out = PyFloat_FromDouble(0.0);
+    else {
+        double forward = mtld_run(ws, n, seg_of, size, new_w, rep_w, threshold, 0);
+        double backward = mtld_run(ws, n, seg_of, size, new_w, rep_w, threshold, 1);
+        out = PyFloat_FromDouble((forward + backward) / 2.0);
+    }
+done:
+    PyMem_Free(ws);
+    PyMem_Free(seg_of);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
@@ -3790,6 +3881,9 @@ static PyMethodDef methods[] = {
      "opener_hits(starts: list[int], ends: list[int], ids: list[int], min_words: int, min_uses: int) -> "
      "(long enough sentences, starts of those whose opener opens min_uses of them, those openers' uses): "
      "repetition._opener_hits_py"},
+    {"mtld_mean", mtld_mean, METH_VARARGS,
+     "mtld_mean(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float) -> float: the mean of the "
+     "forward and backward MTLD passes over the ids below size: repetition._mtld_mean_py"},
     {NULL, NULL, 0, NULL},
 };
 

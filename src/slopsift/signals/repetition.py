@@ -935,6 +935,16 @@ def _mtld(ids: list[int], size: int) -> float:
     return (_mtld_pass(ids, n, size) + _mtld_pass(reversed(ids), n, size)) / 2.0
 
 
+def _mtld_mean_py(ids: list[int], size: int) -> float:
+    """:func:`_mtld` of the ids below ``size``, in order: of the unmasked words when ``size`` is the
+    word count (``slopsift._speedups.mtld_mean`` is the C twin, which reads the ids once for both
+    passes)."""
+    below = list(filter(size.__gt__, ids))
+    if not below:
+        return 0.0
+    return (_mtld_pass(below, len(below), size) + _mtld_pass(reversed(below), len(below), size)) / 2.0
+
+
 # --------------------------------------------------------------------------------------------
 
 
@@ -1110,13 +1120,17 @@ def compute(doc: Document) -> FamilyOutput:
             if k:
                 ev.extend(_top_evidence(doc, levels[k], top_ranks[k], k, "compressibility"))
 
-    # Lexical diversity, over the unmasked ids (all below n).
-    unmasked = ids
-    if (
-        n_words < len(ids) and prose.kept is not None
-    ):  # the slices between masked ranges (past the cap: empty)
-        unmasked = list(chain.from_iterable(map(ids.__getitem__, map(slice, *prose.kept))))
-    mtld = _mtld(unmasked, n)
+    # Lexical diversity, over the unmasked ids (those below n).
+    sp = _accel.speedups
+    if sp is not None:  # both passes in one call, which leaves the masked ids out
+        mtld = sp.mtld_mean(ids, n, _MTLD_DEN - _MTLD_NUM, _MTLD_NUM, MTLD_THRESHOLD)
+    else:
+        unmasked = ids
+        if (
+            n_words < len(ids) and prose.kept is not None
+        ):  # the slices between masked ranges (past the cap: empty)
+            unmasked = list(chain.from_iterable(map(ids.__getitem__, map(slice, *prose.kept))))
+        mtld = _mtld(unmasked, n)
     values["mtld"] = mtld
     if n_words and mtld < MTLD_EVIDENCE:
         freq = Counter(ids)  # ids ascend in first occurrence, as the words did
