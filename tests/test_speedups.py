@@ -123,6 +123,22 @@ def test_repeated_ngrams_exact() -> None:
 
 
 @needs_c
+def test_repeated_ngrams_shared_ints() -> None:
+    # the ints of a tuple of 0, 1, 2, ... where it holds them (the objects themselves), new ints past it
+    assert C is not None
+    ids = [0, 1, 2, 3] * 200 + [0, 1]
+    ints = tuple(int(str(i)) for i in range(300))
+    want = C.repeated_ngrams(ids, 2000, 5)
+    got = C.repeated_ngrams(ids, 2000, 5, ints)
+    assert got == want == C.repeated_ngrams(ids, 2000, 5, ())
+    pos = got[0][0]
+    assert pos[299] is ints[299] and pos[300] == 300 and pos[300] is not ints[-1]
+    assert C.repeated_ngrams(ids, 2000, 5, ("x",) * 9)[0][0][:2] == ["x", "x"]  # trusted: no crash
+    with pytest.raises(TypeError):
+        C.repeated_ngrams(ids, 2000, 5, list(ints))
+
+
+@needs_c
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.integers(0, 5), max_size=500),
@@ -1265,3 +1281,104 @@ def test_twins_survive_arguments_that_run_code_mid_call() -> None:
         C.repeat_runs(["x"], [2**70], 2, ["a"])
     with pytest.raises(TypeError):
         C.covered_chars(["x"], [2**70], ["a"])
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 5), min_size=2, max_size=80),
+    st.lists(st.tuples(st.integers(0, 79), st.integers(0, 9))),
+)
+def test_opener_hits(ids: list[int], spans: list[tuple[int, int]]) -> None:
+    assert C is not None
+    spans = [(s, min(s + length, len(ids))) for s, length in spans if s + 1 < len(ids)]
+    starts, ends = [s for s, _ in spans], [e for _, e in spans]
+    want = repetition._opener_hits_py(starts, ends, ids, 6)
+    assert C.opener_hits(starts, ends, ids, repetition.OPENER_MIN_WORDS, repetition.OPENER_MIN_USES) == want
+
+
+@needs_c
+def test_opener_hits_hostile() -> None:
+    assert C is not None
+    w, u = repetition.OPENER_MIN_WORDS, repetition.OPENER_MIN_USES
+    assert C.opener_hits([], [], [], w, u) == (0, [], []) == repetition._opener_hits_py([], [], [], 1)
+    starts, ends = [0, 4, 8, 12], [4, 8, 12, 16]
+    ids = [0, 1, 2, 3] * 4
+    assert C.opener_hits(starts, ends, ids, w, u) == (4, [0, 4, 8, 12], [4, 4, 4, 4])
+    assert C.opener_hits(starts, ends, ids, w, u) == repetition._opener_hits_py(starts, ends, ids, 4)
+    assert C.opener_hits(starts, [3, 7, 11, 15], ids, w, u) == (0, [], [])  # too short: not read
+    big = 2**62  # huge ids: compared as they are
+    assert C.opener_hits([0, 2, 4], [2, 4, 6], [big, -big, big, -big, big, -big], 2, 3) == (
+        3,
+        [0, 2, 4],
+        [3, 3, 3],
+    )
+    many = list(range(0, 300_000, 4))
+    assert C.opener_hits(many, [s + 4 for s in many], [7, 9] * 150_000, w, u) == (
+        len(many),
+        many,
+        [len(many)] * len(many),
+    )
+    with pytest.raises(ValueError):
+        C.opener_hits([0], [], [1, 2], w, u)
+    with pytest.raises(ValueError):
+        C.opener_hits([-1], [5], [1, 2], w, u)
+    with pytest.raises(ValueError):
+        C.opener_hits([0], [-5], [1, 2], w, u)
+    with pytest.raises(IndexError):
+        C.opener_hits([0], [5], [1], w, u)
+    with pytest.raises(TypeError):
+        C.opener_hits([0], [5], [1, "é"], w, u)
+    with pytest.raises(TypeError):
+        C.opener_hits([0.0], [5], [1, 2], w, u)
+    with pytest.raises(TypeError):
+        C.opener_hits((0,), [5], [1, 2], w, u)
+    with pytest.raises(OverflowError):
+        C.opener_hits([0], [2**70], [1, 2], w, u)
+    with pytest.raises(OverflowError):
+        C.opener_hits([0], [5], [2**70, 2], w, u)
+
+    class Id(int):  # an int subclass: read as the int, no Python code runs
+        def __index__(self) -> int:
+            raise AssertionError
+
+    assert C.opener_hits([Id(0)], [Id(4)], [Id(1), 2, 3, 4], w, 1) == (1, [0], [1])
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 40), max_size=400), st.integers(0, 45))
+def test_mtld_mean(ids: list[int], size: int) -> None:
+    # ids at or above size (masked words) are left out
+    assert C is not None
+    want = repetition._mtld_mean_py(ids, size)
+    got = C.mtld_mean(ids, size, *MTLD_W, repetition.MTLD_THRESHOLD)
+    assert got == want  # same float, bit for bit
+    below = [i for i in ids if i < size]
+    assert want == (repetition._mtld(below, size) if below else 0.0)
+
+
+@needs_c
+def test_mtld_mean_hostile() -> None:
+    assert C is not None
+    t = repetition.MTLD_THRESHOLD
+    assert C.mtld_mean([], 0, *MTLD_W, t) == 0.0 == repetition._mtld_mean_py([], 0)
+    assert C.mtld_mean([5, 6, 7], 5, *MTLD_W, t) == 0.0  # all masked
+    assert C.mtld_mean([0, 1, 2], 3, *MTLD_W, t) == 3.0  # all distinct: the word count
+    many = [i % 997 for i in range(300_000)]
+    assert C.mtld_mean(many, 997, *MTLD_W, t) == repetition._mtld_mean_py(many, 997)
+    with pytest.raises(ValueError):
+        C.mtld_mean([0], -1, *MTLD_W, t)
+    with pytest.raises(ValueError):
+        C.mtld_mean([0], 1, 0, 1, t)
+    with pytest.raises(IndexError):
+        C.mtld_mean([0, -1], 2, *MTLD_W, t)
+    with pytest.raises(TypeError):
+        C.mtld_mean([0, "é"], 2, *MTLD_W, t)
+    with pytest.raises(TypeError):
+        C.mtld_mean([0, 1.0], 2, *MTLD_W, t)
+    with pytest.raises(TypeError):
+        C.mtld_mean((0, 1), 2, *MTLD_W, t)
+    with pytest.raises(OverflowError):
+        C.mtld_mean([0, 2**70], 2, *MTLD_W, t)
+    assert C.mtld_mean([0, 2**62], 2, *MTLD_W, t) == 1.0  # huge but below 2**63: masked

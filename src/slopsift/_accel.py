@@ -33,10 +33,11 @@ class Speedups(Protocol):
         """One MTLD pass (``repetition._mtld_pass``), backwards if ``reverse``."""
 
     def repeated_ngrams(
-        self, ids: list[int], base: int, nmax: int, /
+        self, ids: list[int], base: int, nmax: int, ints: tuple[int, ...] = ..., /
     ) -> list[tuple[list[int], list[int], list[int], list[int]]]:
         """``(pos, gids, counts, first)`` of each level n = 2, 3, ... at which something repeats
-        (``repetition._repeated_ngrams_py``)."""
+        (``repetition._repeated_ngrams_py``); the ints 0, 1, 2, ... in them are those of ``ints`` (a tuple
+        of 0, 1, 2, ...) where it holds them."""
 
     def trie_candidates(self, trie: bytes, text: str, /) -> list[tuple[int, str]]:
         """``lexicons.PhraseMatcherSet.candidates`` from the phrases' ``lexicons._trie_array``."""
@@ -204,6 +205,15 @@ class Speedups(Protocol):
 
     def covered_chars(self, firsts: list[int], ends: list[int], words: list[str], /) -> int:
         """``repetition._covered((firsts, ends), words)``: the characters of the words in the ranges."""
+
+    def opener_hits(
+        self, starts: list[int], ends: list[int], ids: list[int], min_words: int, min_uses: int, /
+    ) -> tuple[int, list[int], list[int]]:
+        """``repetition._opener_hits_py`` (with min_words and min_uses its constants): the long enough
+        sentences, the starts of those whose opener is frequent and how many sentences each opens."""
+
+    def mtld_mean(self, ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, /) -> float:
+        """``repetition._mtld_mean_py``: the mean of the two MTLD passes over the ids below ``size``."""
 
     def code_lines(
         self,

@@ -112,7 +112,7 @@ find_slot(Slot *table, size_t mask, int64_t key)
     return &table[i];
 }
 
-/* A new list of ints from a C array: list_of (int64_t) and list_of_ssize (Py_ssize_t). */
+/* A new list of ints from a C array of Py_ssize_t. */
 #define DEFINE_LIST_OF(name, type, to_long)                                                                  \
     static PyObject *name(const type *values, Py_ssize_t n)                                                 \
     {                                                                                                        \
@@ -129,16 +129,39 @@ find_slot(Slot *table, size_t mask, int64_t key)
         }                                                                                                    \
         return out;                                                                                          \
     }
-DEFINE_LIST_OF(list_of, int64_t, PyLong_FromLongLong)
 DEFINE_LIST_OF(list_of_ssize, Py_ssize_t, PyLong_FromSsize_t)
+
+/* A new list of ints from a C array of int64_t: the shared int objects of `ints` (a tuple of 0, 1, 2, ...;
+ * may be NULL) where it holds them, so no int is allocated (and later freed) for them. */
+static PyObject *
+list_of(const int64_t *values, Py_ssize_t n, PyObject *ints)
+{
+    Py_ssize_t shared = ints == NULL ? 0 : PyTuple_GET_SIZE(ints);
+    PyObject *out = PyList_New(n);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v;
+        if (values[i] >= 0 && values[i] < shared) {
+            v = PyTuple_GET_ITEM(ints, values[i]);
+            Py_INCREF(v);
+        }
+        else if ((v = PyLong_FromLongLong(values[i])) == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, v);
+    }
+    return out;
+}
 
 static PyObject *
 repeated_ngrams(PyObject *self, PyObject *args)
 {
-    PyObject *seq;
+    PyObject *seq, *ints = NULL;
     long long base;
     Py_ssize_t nmax;
-    if (!PyArg_ParseTuple(args, "O!Ln", &PyList_Type, &seq, &base, &nmax))
+    if (!PyArg_ParseTuple(args, "O!Ln|O!", &PyList_Type, &seq, &base, &nmax, &PyTuple_Type, &ints))
         return NULL;
     Py_ssize_t m = PyList_GET_SIZE(seq);
     /* every id is below base and every n-gram id (a position) below m, so a key is below base * base */
@@ -253,8 +276,8 @@ repeated_ngrams(PyObject *self, PyObject *args)
             prev_p = p;
             prev_g = g;
         }
-        PyObject *lp = list_of(pos, kept), *lg = list_of(gids, kept);
-        PyObject *lc = list_of(counts, nrep), *lf = list_of(firsts, nrep);
+        PyObject *lp = list_of(pos, kept, ints), *lg = list_of(gids, kept, ints);
+        PyObject *lc = list_of(counts, nrep, ints), *lf = list_of(firsts, nrep, ints);
         PyObject *level = (lp && lg && lc && lf) ? PyTuple_Pack(4, lp, lg, lc, lf) : NULL;
         Py_XDECREF(lp);
         Py_XDECREF(lg);
@@ -3570,12 +3593,215 @@ done:
     return out;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Repetition, sentence openers: twin of slopsift.signals.repetition._opener_hits_py
+ *
+ * opener_hits: the sentences [starts[k], ends[k]) of at least min_words words, keyed by the ids of their
+ * first two words, and among them (in order) those whose key opens at least min_uses of them, with that
+ * count. Keys are compared as pairs (the Python twin packs them into one int, id * base + id, the same
+ * equality for ids in 0..base-1). Items must be ints (checked before reading: no __index__ runs, so no
+ * Python code runs and the lists cannot change size); starts and ends must be >= 0 and a long enough
+ * sentence's start + 1 an index of ids.
+ */
+
+typedef struct {
+    long long first, second;
+    Py_ssize_t rank; /* the sentence's place among the long enough ones */
+} OpenerKey;
+
+static int
+opener_key_cmp(const void *x, const void *y)
+{
+    const OpenerKey *a = x, *b = y;
+    if (a->first != b->first)
+        return a->first < b->first ? -1 : 1;
+    if (a->second != b->second)
+        return a->second < b->second ? -1 : 1;
+    return (a->rank > b->rank) - (a->rank < b->rank);
+}
+
+static int
+opener_int(PyObject *obj, long long *out)
+{
+    if (!PyLong_Check(obj)) {
+        PyErr_SetString(PyExc_TypeError, "opener_hits: starts, ends and ids must be ints");
+        return -1;
+    }
+    *out = PyLong_AsLongLong(obj);
+    return *out == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
+static PyObject *
+opener_hits(PyObject *self, PyObject *args)
+{
+    PyObject *starts, *ends, *ids;
+    Py_ssize_t min_words, min_uses;
+    if (!PyArg_ParseTuple(args, "O!O!O!nn", &PyList_Type, &starts, &PyList_Type, &ends, &PyList_Type, &ids,
+                          &min_words, &min_uses))
+        return NULL;
+    Py_ssize_t m = PyList_GET_SIZE(starts);
+    if (PyList_GET_SIZE(ends) != m) {
+        PyErr_SetString(PyExc_ValueError, "opener_hits: as many ends as starts");
+        return NULL;
+    }
+    Py_ssize_t eligible = 0;
+    OpenerKey *keys = PyMem_New(OpenerKey, m > 0 ? m : 1);
+    Py_ssize_t *at = PyMem_New(Py_ssize_t, m > 0 ? m : 1);     /* start of each long enough sentence */
+    Py_ssize_t *uses = PyMem_New(Py_ssize_t, m > 0 ? m : 1);   /* its key's count */
+    PyObject *hits = NULL, *counts = NULL, *out = NULL;
+    if (keys == NULL || at == NULL || uses == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < m; k++) { /* no Python code runs in this loop */
+        long long s, e, a, b;
+        if (opener_int(PyList_GET_ITEM(starts, k), &s) < 0 || opener_int(PyList_GET_ITEM(ends, k), &e) < 0)
+            goto done;
+        if (s < 0 || e < 0) {
+            PyErr_SetString(PyExc_ValueError, "opener_hits: starts and ends must be >= 0");
+            goto done;
+        }
+        if (e - s < (long long)min_words) /* no overflow: both >= 0 */
+            continue;
+        if (s + 1 >= (long long)PyList_GET_SIZE(ids)) {
+            PyErr_SetString(PyExc_IndexError, "opener_hits: a sentence's first two words lie past the ids");
+            goto done;
+        }
+        if (opener_int(PyList_GET_ITEM(ids, s), &a) < 0 || opener_int(PyList_GET_ITEM(ids, s + 1), &b) < 0)
+            goto done;
+        keys[eligible].first = a;
+        keys[eligible].second = b;
+        keys[eligible].rank = eligible;
+        at[eligible] = (Py_ssize_t)s;
+        eligible++;
+    }
+    qsort(keys, (size_t)eligible, sizeof(OpenerKey), opener_key_cmp);
+    for (Py_ssize_t g = 0; g < eligible;) { /* each group of equal keys */
+        Py_ssize_t h = g + 1;
+        while (h < eligible && keys[h].first == keys[g].first && keys[h].second == keys[g].second)
+            h++;
+        for (Py_ssize_t k = g; k < h; k++)
+            uses[keys[k].rank] = h - g;
+        g = h;
+    }
+    hits = PyList_New(0);
+    counts = PyList_New(0);
+    if (hits == NULL || counts == NULL)
+        goto done;
+    for (Py_ssize_t k = 0; k < eligible; k++) {
+        if (uses[k] < min_uses)
+            continue;
+        if (append_index(hits, at[k]) < 0 || append_index(counts, uses[k]) < 0)
+            goto done;
+    }
+    out = Py_BuildValue("(nOO)", eligible, hits, counts);
+done:
+    Py_XDECREF(hits);
+    Py_XDECREF(counts);
+    PyMem_Free(keys);
+    PyMem_Free(at);
+    PyMem_Free(uses);
+    return out;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Repetition, MTLD of the prose words: twin of slopsift.signals.repetition._mtld_mean_py
+ *
+ * mtld_mean: the mean of the forward and backward MTLD passes (mtld_pass) over the ids below size, in
+ * order (the ids of masked words, >= size, are left out), reading the ids once for both passes. Ids must
+ * be ints >= 0 (checked before reading: no __index__ runs, so the list cannot change size).
+ */
+
+static double
+mtld_run(const Py_ssize_t *ws, Py_ssize_t n, Py_ssize_t *seg_of, Py_ssize_t size, long long new_w, long long rep_w,
+         double threshold, int reverse)
+{
+    for (Py_ssize_t i = 0; i < size; i++)
+        seg_of[i] = -1;
+    double factors = 0.0;
+    Py_ssize_t seg = 0;
+    long long new_ = 0, rep = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        Py_ssize_t w = ws[reverse ? n - 1 - k : k];
+        if (seg_of[w] != seg) {
+            seg_of[w] = seg;
+            new_ += new_w;
+        }
+        else {
+            rep += rep_w;
+            if (new_ <= rep) { /* types / tokens <= threshold */
+                factors += 1.0;
+                seg += 1;
+                new_ = rep = 0;
+            }
+        }
+    }
+    if (new_ || rep) {
+        long long types = new_ / new_w;
+        long long tokens = types + rep / rep_w;
+        factors += (1.0 - (double)types / (double)tokens) / (1.0 - threshold);
+    }
+    return factors > 0 ? (double)n / factors : (double)n;
+}
+
+static PyObject *
+mtld_mean(PyObject *self, PyObject *args)
+{
+    PyObject *seq;
+    Py_ssize_t size;
+    long long new_w, rep_w;
+    double threshold;
+    if (!PyArg_ParseTuple(args, "O!nLLd", &PyList_Type, &seq, &size, &new_w, &rep_w, &threshold))
+        return NULL;
+    if (size < 0 || new_w <= 0 || rep_w <= 0) {
+        PyErr_SetString(PyExc_ValueError, "mtld_mean: size must be >= 0 and the weights > 0");
+        return NULL;
+    }
+    Py_ssize_t m = PyList_GET_SIZE(seq);
+    Py_ssize_t *ws = PyMem_New(Py_ssize_t, m > 0 ? m : 1);
+    Py_ssize_t *seg_of = PyMem_New(Py_ssize_t, size > 0 ? size : 1);
+    PyObject *out = NULL;
+    if (ws == NULL || seg_of == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t n = 0;
+    for (Py_ssize_t k = 0; k < m; k++) { /* no Python code runs in this loop */
+        PyObject *item = PyList_GET_ITEM(seq, k);
+        if (!PyLong_Check(item)) {
+            PyErr_SetString(PyExc_TypeError, "mtld_mean: word ids must be ints");
+            goto done;
+        }
+        Py_ssize_t w = PyLong_AsSsize_t(item);
+        if (w == -1 && PyErr_Occurred())
+            goto done;
+        if (w < 0) {
+            PyErr_SetString(PyExc_IndexError, "mtld_mean: word id out of range");
+            goto done;
+        }
+        if (w < size)
+            ws[n++] = w;
+    }
+    if (n == 0)
+        out = PyFloat_FromDouble(0.0);
+    else {
+        double forward = mtld_run(ws, n, seg_of, size, new_w, rep_w, threshold, 0);
+        double backward = mtld_run(ws, n, seg_of, size, new_w, rep_w, threshold, 1);
+        out = PyFloat_FromDouble((forward + backward) / 2.0);
+    }
+done:
+    PyMem_Free(ws);
+    PyMem_Free(seg_of);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
     {"repeated_ngrams", repeated_ngrams, METH_VARARGS,
-     "repeated_ngrams(ids: list[int], base: int, nmax: int) -> list of (pos, gids, counts, first) for n = 2, "
-     "3, ... up to the last length at which something repeats"},
+     "repeated_ngrams(ids: list[int], base: int, nmax: int, ints: tuple[int, ...] = ()) -> list of (pos, gids, "
+     "counts, first) for n = 2, 3, ... up to the last length at which something repeats; ints 0, 1, 2, ... "
+     "taken from ints where it holds them"},
     {"trie_candidates", trie_candidates, METH_VARARGS,
      "trie_candidates(trie: bytes, text: str) -> list[(offset, phrase as written)]: "
      "PhraseMatcherSet.candidates"},
@@ -3651,6 +3877,13 @@ static PyMethodDef methods[] = {
     {"covered_chars", covered_chars, METH_VARARGS,
      "covered_chars(firsts: list[int], ends: list[int], words: list[str]) -> int: the characters of the words "
      "in the ranges: repetition._covered"},
+    {"opener_hits", opener_hits, METH_VARARGS,
+     "opener_hits(starts: list[int], ends: list[int], ids: list[int], min_words: int, min_uses: int) -> "
+     "(long enough sentences, starts of those whose opener opens min_uses of them, those openers' uses): "
+     "repetition._opener_hits_py"},
+    {"mtld_mean", mtld_mean, METH_VARARGS,
+     "mtld_mean(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float) -> float: the mean of the "
+     "forward and backward MTLD passes over the ids below size: repetition._mtld_mean_py"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -45,7 +45,8 @@ core; the rest of a longer text does not change them.
 With ``slopsift._speedups`` built, the loops run as C twins with the same results (the Python
 versions define them): the n-gram scan (which also skips 2-grams holding a word that occurs once),
 the top n-grams' and repeated runs' coverage, the phrase search (candidates off a heap, not
-sorted), MTLD, the near-duplicate units' bounds and the scan for lines with a letter.
+sorted), MTLD, the near-duplicate units' bounds, the scan for lines with a letter and the repeated
+sentence openers.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ import numpy as np
 
 from slopsift import _accel
 from slopsift._frozen import build_frozen, slot_descriptors
-from slopsift.document import Document, Paragraph, Sentence
+from slopsift.document import Document, Paragraph, Sentence, _shared_indices
 from slopsift.lexicons import function_words
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
@@ -505,7 +506,8 @@ def _repeated_ngrams(ids: Sequence[int], base: int, nmax: int) -> list[_Level]:
     sp = _accel.speedups
     if sp is not None and isinstance(ids, list) and base <= _C_MAX_BASE:
         levels = [_EMPTY, _EMPTY]
-        levels.extend(_Level(*lv) for lv in sp.repeated_ngrams(ids, base, nmax))
+        # positions and ids as the shared ints of word_indices: no int allocated (and freed) for each
+        levels.extend(_Level(*lv) for lv in sp.repeated_ngrams(ids, base, nmax, _shared_indices()))
         levels.extend([_EMPTY] * (nmax + 1 - len(levels)))
         return levels
     return _repeated_ngrams_py(ids, base, nmax)
@@ -933,6 +935,16 @@ def _mtld(ids: list[int], size: int) -> float:
     return (_mtld_pass(ids, n, size) + _mtld_pass(reversed(ids), n, size)) / 2.0
 
 
+def _mtld_mean_py(ids: list[int], size: int) -> float:
+    """:func:`_mtld` of the ids below ``size``, in order: of the unmasked words when ``size`` is the
+    word count (``slopsift._speedups.mtld_mean`` is the C twin, which reads the ids once for both
+    passes)."""
+    below = list(filter(size.__gt__, ids))
+    if not below:
+        return 0.0
+    return (_mtld_pass(below, len(below), size) + _mtld_pass(reversed(below), len(below), size)) / 2.0
+
+
 # --------------------------------------------------------------------------------------------
 
 
@@ -1085,30 +1097,14 @@ def compute(doc: Document) -> FamilyOutput:
         firsts = positions[:MAX_EVIDENCE]
         ev.extend(_word_evidence(doc, firsts, map(plen.__add__, firsts), "top_phrase_per_1k", note))
 
-    # Repeated sentence openers: a sentence's first two words as one int key (C-level maps).
-    long_enough = map((OPENER_MIN_WORDS - 1).__lt__, map(sub, sent_ends, sent_starts))
-    opener_at = list(compress(sent_starts, long_enough))
-    opener_keys = list(
-        map(
-            add,
-            map(base.__mul__, map(all_ids.__getitem__, opener_at)),
-            map(all_ids.__getitem__, map(_ONE.__add__, opener_at)),
-        )
-    )
-    opener_counts: Counter[int] = Counter()
-    frequent: set[int] = set()
-    # some key occurs OPENER_MIN_USES times only if there are that many repeats less one
-    if len(opener_keys) - len(set(opener_keys)) >= OPENER_MIN_USES - 1:
-        opener_counts = Counter(opener_keys)
-        frequent = {k for k, c in opener_counts.items() if c >= OPENER_MIN_USES}
-    hits = list(compress(opener_at, map(frequent.__contains__, opener_keys))) if frequent else []
-    values["repeated_opener_frac"] = len(hits) / len(opener_at) if opener_at else 0.0
+    # Repeated sentence openers: a sentence's first two words as one key (in C when the twins are built).
+    n_openers, hits, uses = _opener_hits(sent_starts, sent_ends, all_ids, base)
+    values["repeated_opener_frac"] = len(hits) / n_openers if n_openers else 0.0
     shown = hits[: MAX_EVIDENCE if values["repeated_opener_frac"] >= OPENER_EVIDENCE else 0]
     if shown:
-        uses = [opener_counts[all_ids[ws] * base + all_ids[ws + 1]] for ws in shown]
         notes = [
             f"opener '{' '.join(words[ws : ws + OPENER_WORDS])}' x{c}"
-            for ws, c in zip(shown, uses, strict=True)
+            for ws, c in zip(shown, uses, strict=False)
         ]
         ev.extend(_word_evidence(doc, shown, map(OPENER_WORDS.__add__, shown), "repeated_opener_frac", notes))
 
@@ -1124,13 +1120,17 @@ def compute(doc: Document) -> FamilyOutput:
             if k:
                 ev.extend(_top_evidence(doc, levels[k], top_ranks[k], k, "compressibility"))
 
-    # Lexical diversity, over the unmasked ids (all below n).
-    unmasked = ids
-    if (
-        n_words < len(ids) and prose.kept is not None
-    ):  # the slices between masked ranges (past the cap: empty)
-        unmasked = list(chain.from_iterable(map(ids.__getitem__, map(slice, *prose.kept))))
-    mtld = _mtld(unmasked, n)
+    # Lexical diversity, over the unmasked ids (those below n).
+    sp = _accel.speedups
+    if sp is not None:  # both passes in one call, which leaves the masked ids out
+        mtld = sp.mtld_mean(ids, n, _MTLD_DEN - _MTLD_NUM, _MTLD_NUM, MTLD_THRESHOLD)
+    else:
+        unmasked = ids
+        if (
+            n_words < len(ids) and prose.kept is not None
+        ):  # the slices between masked ranges (past the cap: empty)
+            unmasked = list(chain.from_iterable(map(ids.__getitem__, map(slice, *prose.kept))))
+        mtld = _mtld(unmasked, n)
     values["mtld"] = mtld
     if n_words and mtld < MTLD_EVIDENCE:
         freq = Counter(ids)  # ids ascend in first occurrence, as the words did
@@ -1143,6 +1143,41 @@ def compute(doc: Document) -> FamilyOutput:
         notes = [f"'{words[i]}' x{freq[ids[i]]}" for i in occ]
         ev.extend(_word_evidence(doc, occ, map(_ONE.__add__, occ), "mtld", notes))
     return values, ev
+
+
+def _opener_hits_py(
+    starts: list[int], ends: list[int], ids: list[int], base: int
+) -> tuple[int, list[int], list[int]]:
+    """Sentence openers (``slopsift._speedups.opener_hits`` is the C twin): the sentences
+    ``[starts[k], ends[k])`` of at least OPENER_MIN_WORDS words, and among them (in order) the starts
+    of those whose first OPENER_WORDS words (their ids, below ``base``, packed into one int key) open
+    at least OPENER_MIN_USES of them, with how many each opens. C-level maps, no loop per sentence."""
+    long_enough = map((OPENER_MIN_WORDS - 1).__lt__, map(sub, ends, starts))
+    opener_at = list(compress(starts, long_enough))
+    opener_keys = list(
+        map(
+            add,
+            map(base.__mul__, map(ids.__getitem__, opener_at)),
+            map(ids.__getitem__, map(_ONE.__add__, opener_at)),
+        )
+    )
+    # some key occurs OPENER_MIN_USES times only if there are that many repeats less one
+    if len(opener_keys) - len(set(opener_keys)) < OPENER_MIN_USES - 1:
+        return len(opener_at), [], []
+    counts = Counter(opener_keys)
+    frequent = (OPENER_MIN_USES - 1).__lt__
+    uses = list(map(counts.__getitem__, opener_keys))
+    return len(opener_at), list(compress(opener_at, map(frequent, uses))), list(filter(frequent, uses))
+
+
+def _opener_hits(
+    starts: list[int], ends: list[int], ids: list[int], base: int
+) -> tuple[int, list[int], list[int]]:
+    """:func:`_opener_hits_py`, in C when the twins are built."""
+    sp = _accel.speedups
+    if sp is None:
+        return _opener_hits_py(starts, ends, ids, base)
+    return sp.opener_hits(starts, ends, ids, OPENER_MIN_WORDS, OPENER_MIN_USES)
 
 
 _TOP_NAMES = {k: f"top_{k}gram_char_frac" for k in TOP_NGRAMS}
