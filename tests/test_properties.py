@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -111,6 +112,32 @@ def test_extract_features_matches_signals() -> None:
     assert x.shape == (3, len(slopsift.feature_names()))
     for row, t in zip(x, texts, strict=True):
         assert np.array_equal(row, slopsift.signals(t).vector())
+
+
+def test_extract_features_zeroes_values_that_are_not_finite(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A family's nan or inf is stored as 0.0 (what Family.row and SignalsResult.vector give), though
+    # extract_features clears them over its whole matrix; the finite values and -0.0 are kept as they are.
+    import dataclasses
+
+    from slopsift import features
+
+    bad = [math.nan, math.inf, -math.inf, -0.0, 2.5]
+
+    def broken(fam):  # type: ignore[no-untyped-def]
+        names = [f.name for f in fam.features]
+
+        def values(doc):  # type: ignore[no-untyped-def]
+            return {n: bad[k % len(bad)] for k, n in enumerate(names)}
+
+        return dataclasses.replace(fam, values=values)
+
+    fams = tuple(broken(f) for f in families())
+    monkeypatch.setattr(features, "families", lambda: fams)
+    texts = ["A short one.", "Another text, a little longer than the first one is."]
+    x = slopsift.extract_features(texts)
+    want = [f.row(parse(t)) for t in texts for f in fams]
+    assert [v.hex() for v in x.ravel().tolist()] == [float(v).hex() for row in want for v in row]
+    assert {v.hex() for v in x.ravel().tolist()} == {(0.0).hex(), (-0.0).hex(), (2.5).hex()}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

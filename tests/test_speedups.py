@@ -398,6 +398,28 @@ def test_trie_candidates(pieces: list[str]) -> None:
         assert got == want
 
 
+# A trie whose nodes have many children (more than the 32 that child_of scans, so its binary search is
+# taken too), some of them non-ASCII, beside nodes of one child.
+WIDE_PHRASES = [f"q{c}" for c in "abcdefghijklmnopqrstuvwxyz0123456789éüß"] + [
+    f"z{chr(0x4E00 + k)}" for k in range(40)
+]
+WIDE_PIECES = [*WIDE_PHRASES, "q", "z", " ", ".", "qq", "\u4e00", "é", "x"]
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WIDE_PIECES), max_size=30))
+def test_trie_candidates_wide_nodes(pieces: list[str]) -> None:
+    from slopsift.lexicons import PhraseMatcher, PhraseMatcherSet
+
+    ms = PhraseMatcherSet([PhraseMatcher(WIDE_PHRASES[:20]), PhraseMatcher(WIDE_PHRASES[20:])])
+    text = "".join(pieces)
+    got = ms.candidates(text)
+    with _accel.pure_python():
+        want = ms.candidates(text)
+    assert got == want
+
+
 VOCAB = ["the", "a", "an", "of", "cat", "café", "naïve", "\u4e2d\u6587", "x-y", "3.5", "", "Ünï", "a" * 300]
 
 

@@ -335,6 +335,14 @@ child_of(const int *trie, int node, Py_UCS4 ch)
 {
     int lo = 0, hi = trie[node + 1];
     const int *kids = trie + node + 2;
+    if (hi <= 32) { /* most nodes have one child (5,019 of the 5,914 of the hedging trie): a scan */
+        for (int j = 0; j < hi; j++) {
+            Py_UCS4 c = (Py_UCS4)kids[2 * j];
+            if (c >= ch)
+                return c == ch ? kids[2 * j + 1] : -1;
+        }
+        return -1;
+    }
     while (lo < hi) {
         int mid = (lo + hi) / 2;
         Py_UCS4 c = (Py_UCS4)kids[2 * mid];

@@ -280,10 +280,12 @@ def _rows(texts: Sequence[str], with_gates: bool = False) -> tuple[np.ndarray, l
         doc = parse(t)
         row: list[float] = []
         for fam in fams:
-            row.extend(fam.row(doc))
+            row.extend(fam.row_floats(doc))  # ``fam.row(doc)`` less its finiteness check, done below
         out[i] = row
         if with_gates:
             gates.append(gate(doc))  # after the families, as ``signals_for_document`` does
+    # ``Family.row``'s 0.0 for a value that is not finite, over the whole matrix at once
+    np.copyto(out, 0.0, where=~np.isfinite(out))
     return out, gates
 
 

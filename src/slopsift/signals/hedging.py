@@ -256,6 +256,14 @@ def compute_values(doc: Document) -> dict[str, float]:
     return _compute(doc, None)
 
 
+@cache
+def _plan() -> tuple[tuple[str, frozenset[str], str, str], ...]:
+    """Per list, in :data:`LISTS` order: its key, its ``re:`` patterns and its two rate features' names."""
+    return tuple(
+        (key, _patterns(filename), f"{key}_per_1k", f"{key}_sentence_share") for key, filename in LISTS
+    )
+
+
 def _compute(doc: Document, evidence: list[Evidence] | None) -> dict[str, float]:
     """The feature values; the evidence is appended to ``evidence`` unless it is None."""
     values: dict[str, float] = {}
@@ -263,18 +271,20 @@ def _compute(doc: Document, evidence: list[Evidence] | None) -> dict[str, float]
     n_sent = len(doc.sentences)
     sent_starts = list(map(_START, doc.sentences))
     sent_ends = list(map(_END, doc.sentences))
-    for (key, filename), raw in zip(LISTS, _matcher_set().findall(doc.lower), strict=True):
-        patterns = _patterns(filename)
-        hits = _resolve(doc, key, raw, literal_only=not patterns)
+    for (key, patterns, dens_name, share_name), raw in zip(
+        _plan(), _matcher_set().findall(doc.lower), strict=True
+    ):
         per_words = n_words if key == "hedge" else max(n_words, RATE_MIN_WORDS)
         per_sents = n_sent if key == "hedge" else max(n_sent, SHARE_MIN_SENTENCES)
-        values[f"{key}_per_1k"] = 1000.0 * len(hits) / per_words if per_words else 0.0
+        # most lists find nothing in most texts: their rates are 0.0 (0 / a positive count, or the 0.0 below)
+        hits = _resolve(doc, key, raw, literal_only=not patterns) if raw else raw
+        values[dens_name] = 1000.0 * len(hits) / per_words if per_words else 0.0
         seen_sent: set[int] = set()
         for s, _, _ in hits:
             k = bisect_right(sent_starts, s) - 1
             if k >= 0 and s < sent_ends[k]:
                 seen_sent.add(k)
-        values[f"{key}_sentence_share"] = len(seen_sent) / per_sents if per_sents else 0.0
+        values[share_name] = len(seen_sent) / per_sents if per_sents else 0.0
         if key == "boilerplate":
             values["boilerplate_distinct"] = float(len(set(map(itemgetter(2), hits))))
         if key == "rhetoric":
