@@ -48,7 +48,7 @@ def twin_costs(texts: list[str], passes: int = 5) -> None:
     from itertools import compress
 
     from slopsift import _accel
-    from slopsift.document import _word_ids_counts, parse
+    from slopsift.document import _ascii_words_ids, _shared_indices, _word_ids_counts, parse
     from slopsift.signals import readability, repetition, vocabulary
 
     if _accel.speedups is None:
@@ -106,6 +106,13 @@ def twin_costs(texts: list[str], passes: int = 5) -> None:
         for d in docs:
             _word_ids_counts(d.words) if sp is None else sp.word_ids_counts(d.words, Counter)
 
+    lows = [d.lower for d in docs if d.text.isascii()]
+
+    def words_ids() -> None:
+        sp = _accel.speedups
+        for low in lows:
+            _ascii_words_ids(low) if sp is None else sp.ascii_words_ids(low, _shared_indices(), Counter)
+
     from slopsift.signals.hedging import _matcher_set
 
     matchers = _matcher_set()
@@ -154,6 +161,7 @@ def twin_costs(texts: list[str], passes: int = 5) -> None:
         ("zipf profile", zipf, len(docs)),
         ("sentence syllables", syllables, len(docs)),
         ("word ids and counts", ids_counts, len(docs)),
+        ("ASCII words, ids and counts", words_ids, len(docs)),
     ):
         best = {}
         for label in ("python", "c"):

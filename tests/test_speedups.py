@@ -677,6 +677,87 @@ def test_ascii_words_edges() -> None:
         C.ascii_words("a", [0])  # the shared ints must be a tuple
 
 
+@needs_c
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab z09.,'-_A\n\t:", max_size=300))
+def test_ascii_words_ids(text: str) -> None:
+    from collections import Counter
+
+    import numpy as np
+
+    from slopsift.document import _ascii_words_ids, _shared_indices
+
+    assert C is not None
+    for low in (text, text.lower()):
+        starts, ends, words, start_bytes, ids, counts = C.ascii_words_ids(low, _shared_indices(), Counter)
+        want_starts, want_ends, want_words, _, (want_ids, want_counts) = _ascii_words_ids(low)
+        assert (starts, ends, words, ids) == (want_starts, want_ends, want_words, want_ids)
+        assert np.frombuffer(start_bytes, dtype=np.intp).tolist() == starts
+        assert type(counts) is Counter
+        assert list(counts.items()) == list(want_counts.items())  # same keys in the same order
+        assert all(words[i] is words[k] for k, i in enumerate(ids))  # one str per distinct word
+
+
+@needs_c
+def test_ascii_words_ids_edges() -> None:
+    from collections import Counter
+
+    from slopsift.document import MAX_INDEXED, _ascii_words_ids, _shared_indices
+
+    assert C is not None
+    assert C.ascii_words_ids("", _shared_indices(), Counter) == ([], [], [], b"", [], Counter())
+    got = C.ascii_words_ids("3.5x a1.5 1,000.25 x--y it's -a- 1. x 3.5", (), Counter)
+    assert got[2] == ["3.5", "x", "a1", "5", "1,000.25", "x", "y", "it's", "a", "1", "x", "3.5"]
+    assert got[4] == [0, 1, 2, 3, 4, 1, 6, 7, 8, 9, 1, 0]
+    assert list(got[5].items()) == list(Counter(got[2]).items())
+    long = "word 3.25 " * (MAX_INDEXED // 5) + "new"  # offsets past the shared ints
+    got = C.ascii_words_ids(long, _shared_indices(), Counter)
+    want = _ascii_words_ids(long)
+    assert got[:3] == want[:3] and got[4] == want[4][0] and got[5] == want[4][1] and got[0][-1] > MAX_INDEXED
+    huge = " ".join(f"w{i}" for i in range(300_000))  # many distinct words: the table grows
+    got = C.ascii_words_ids(huge, _shared_indices(), Counter)
+    assert got[4] == list(range(300_000)) and len(got[5]) == 300_000  # ids past the shared ints too
+    got = C.ascii_words_ids(huge + " " + huge, _shared_indices(), Counter)
+    assert got[4] == 2 * list(range(300_000)) and set(got[5].values()) == {2}
+    # Words that share 8-byte chunks and lengths, and long ones, are still told apart.
+    text = " ".join(
+        ["abcdefgh" * 3, "abcdefgh" * 3 + "x", "abcdefgh" * 2, "abcdefgh" * 3, "a" * 1000, "a" * 999]
+    )
+    got = C.ascii_words_ids(text, (), Counter)
+    assert got[4] == [0, 1, 2, 0, 4, 5]
+    with pytest.raises(ValueError):
+        C.ascii_words_ids("café", (), Counter)  # ASCII only
+    with pytest.raises(TypeError):
+        C.ascii_words_ids("a", [0], Counter)  # the shared ints must be a tuple
+    with pytest.raises(TypeError):
+        C.ascii_words_ids(b"a", (), Counter)  # a str
+    with pytest.raises(TypeError):
+        C.ascii_words_ids("a b", (), list)  # the counter must be a dict
+    with pytest.raises(ZeroDivisionError):
+        C.ascii_words_ids("a b", (), lambda: 1 / 0)  # an error from the counter type propagates
+    assert C.ascii_words_ids("a b a", (), dict)[5] == {"a": 2, "b": 1}  # any dict type
+
+
+def test_parse_ids_counts_as_computed() -> None:
+    # The ids and counts the parse finds on the way are those the Document would compute from its words.
+    from slopsift.document import _word_ids_counts, parse
+
+    for text in (
+        "The cat and the hat. The end 3.5 and 3,5.",
+        "Café au lait, the café. The end.",
+        "naïve ß x",
+    ):
+        for pure in (False, True):
+            if pure:
+                with _accel.pure_python():
+                    doc = parse(text)
+            else:
+                doc = parse(text)
+            want_ids, want_counts = _word_ids_counts(doc.words)
+            assert doc.word_ids == want_ids
+            assert list(doc.word_counts.items()) == list(want_counts.items())
+
+
 SENTENCE_PIECES = [
     "Dr.", "dr.", "U.S.", "e.g.", "a.m.", "Mark T. Esper", "1.", "12.", "3.5", " ", "  ", "\n", "\n\n", "\t",
     "\u00a0", "\u2003", ".", "...", "!", "?!", '"', "'", ")", "]", "(", "[", "A", "Z", "0", "9", "a", "z",

@@ -84,6 +84,12 @@ class Speedups(Protocol):
         """``document._ascii_words`` of lower-cased ASCII text, the starts array as native ``intp`` bytes;
         offsets below ``len(ints)`` are ``ints``' objects."""
 
+    def ascii_words_ids(
+        self, low: str, ints: tuple[int, ...], counter_type: type[Counter[str]], /
+    ) -> tuple[list[int], list[int], list[str], bytes, list[int], Counter[str]]:
+        """``ascii_words``, then ``word_ids_counts`` of the words (``document._ascii_words_ids``): equal
+        words are one str object."""
+
     def sentence_spans(
         self,
         text: str,

@@ -964,24 +964,19 @@ list_of_offsets(const Py_ssize_t *xs, Py_ssize_t m, PyObject *ints)
     return out;
 }
 
-static PyObject *
-ascii_words(PyObject *self, PyObject *args)
+/* The words of lower-cased ASCII text s[0:n] (document._ascii_words): their starts and ends, m of them, in
+ * arrays the caller frees with PyMem_Free (also on failure, -1 with an exception set). */
+static int
+ascii_word_spans(const Py_UCS1 *s, Py_ssize_t n, Py_ssize_t **starts_out, Py_ssize_t **ends_out, Py_ssize_t *m_out)
 {
-    PyObject *low, *ints;
-    if (!PyArg_ParseTuple(args, "UO!", &low, &PyTuple_Type, &ints))
-        return NULL;
-    if (!PyUnicode_IS_ASCII(low)) {
-        PyErr_SetString(PyExc_ValueError, "ascii_words: the text must be ASCII");
-        return NULL;
-    }
-    const Py_UCS1 *s = PyUnicode_1BYTE_DATA(low);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(low);
     Py_ssize_t m = 0, cap = 256;
     Py_ssize_t *starts = PyMem_Malloc(cap * sizeof(Py_ssize_t)), *ends = PyMem_Malloc(cap * sizeof(Py_ssize_t));
-    PyObject *start_list = NULL, *end_list = NULL, *words = NULL, *start_bytes = NULL;
+    *starts_out = starts;
+    *ends_out = ends;
+    *m_out = 0;
     if (starts == NULL || ends == NULL) {
         PyErr_NoMemory();
-        goto fail;
+        return -1;
     }
     Py_ssize_t i = 0;
     while (i < n) {
@@ -1004,21 +999,42 @@ ascii_words(PyObject *self, PyObject *args)
             Py_ssize_t *s2 = PyMem_Realloc(starts, cap * sizeof(Py_ssize_t));
             if (s2 == NULL) {
                 PyErr_NoMemory();
-                goto fail;
+                return -1;
             }
-            starts = s2;
+            starts = *starts_out = s2;
             Py_ssize_t *e2 = PyMem_Realloc(ends, cap * sizeof(Py_ssize_t));
             if (e2 == NULL) {
                 PyErr_NoMemory();
-                goto fail;
+                return -1;
             }
-            ends = e2;
+            ends = *ends_out = e2;
         }
         starts[m] = i;
         ends[m] = end;
         m++;
         i = end;
     }
+    *m_out = m;
+    return 0;
+}
+
+static PyObject *
+ascii_words(PyObject *self, PyObject *args)
+{
+    PyObject *low, *ints;
+    if (!PyArg_ParseTuple(args, "UO!", &low, &PyTuple_Type, &ints))
+        return NULL;
+    if (!PyUnicode_IS_ASCII(low)) {
+        PyErr_SetString(PyExc_ValueError, "ascii_words: the text must be ASCII");
+        return NULL;
+    }
+    const Py_UCS1 *s = PyUnicode_1BYTE_DATA(low);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(low);
+    Py_ssize_t m = 0;
+    Py_ssize_t *starts = NULL, *ends = NULL;
+    PyObject *start_list = NULL, *end_list = NULL, *words = NULL, *start_bytes = NULL;
+    if (ascii_word_spans(s, n, &starts, &ends, &m) < 0)
+        goto fail;
     start_list = list_of_offsets(starts, m, ints);
     end_list = start_list == NULL ? NULL : list_of_offsets(ends, m, ints);
     words = end_list == NULL ? NULL : PyList_New(m);
@@ -3803,6 +3819,176 @@ done:
     return out;
 }
 
+/* =============================================================================================
+ * Parse area (document.parse): the ASCII word split with the word-id map, twin of
+ * document._ascii_words followed by document._word_ids_counts
+ *
+ * ascii_words_ids(low, ints, counter_type) returns what ascii_words returns and then the words' ids
+ * (Document.word_ids: the index of each word's first occurrence) and counts (Document.word_counts, an
+ * instance of counter_type filled with PyDict_SetItem in order of first occurrence, as Counter(words)
+ * is). Equal words are found by their bytes in an open-addressing table (seeded hash, one probe per
+ * word), before any str exists: each distinct word becomes one str object, which every occurrence
+ * shares (equal values; no allocation, and no str hash, per repeated word), and the ids and counts
+ * cost no dict probe. An id at or past len(ints) is one int object per distinct word.
+ */
+
+typedef struct {
+    uint64_t hash;
+    Py_ssize_t first; /* 1 + the index of the word's first occurrence; 0: an empty slot */
+} WordSlot;
+
+static uint64_t word_hash_seed;
+static int word_hash_seeded;
+
+/* A seeded hash of s[0:len]: 8-byte chunks chained through the bijective mix(), so two words collide in
+ * the full 64 bits only through the seed (which follows Python's str hash: randomised per process). */
+static inline uint64_t
+word_hash(const Py_UCS1 *s, Py_ssize_t len)
+{
+    uint64_t h = word_hash_seed ^ (uint64_t)len;
+    while (len >= 8) {
+        uint64_t chunk;
+        memcpy(&chunk, s, 8);
+        h = mix(h ^ chunk);
+        s += 8;
+        len -= 8;
+    }
+    if (len > 0) {
+        uint64_t chunk = 0;
+        memcpy(&chunk, s, (size_t)len);
+        h = mix(h ^ chunk);
+    }
+    return h;
+}
+
+static PyObject *
+ascii_words_ids(PyObject *self, PyObject *args)
+{
+    PyObject *low, *ints, *counter_type;
+    if (!PyArg_ParseTuple(args, "UO!O", &low, &PyTuple_Type, &ints, &counter_type))
+        return NULL;
+    if (!PyUnicode_IS_ASCII(low)) {
+        PyErr_SetString(PyExc_ValueError, "ascii_words_ids: the text must be ASCII");
+        return NULL;
+    }
+    if (!word_hash_seeded) {
+        PyObject *key = PyUnicode_FromString("slopsift.ascii_words_ids");
+        Py_hash_t h = key == NULL ? -1 : PyObject_Hash(key);
+        Py_XDECREF(key);
+        if (h == -1)
+            return NULL;
+        word_hash_seed = mix((uint64_t)h);
+        word_hash_seeded = 1;
+    }
+    const Py_UCS1 *s = PyUnicode_1BYTE_DATA(low);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(low);
+    Py_ssize_t m = 0;
+    Py_ssize_t *starts = NULL, *ends = NULL, *first = NULL, *count = NULL;
+    WordSlot *table = NULL;
+    PyObject *start_list = NULL, *end_list = NULL, *words = NULL, *start_bytes = NULL, *ids = NULL,
+             *counter = NULL;
+    if (ascii_word_spans(s, n, &starts, &ends, &m) < 0)
+        goto fail;
+    size_t size = 16;
+    while (size < 2 * (size_t)m) /* m <= n / 2 + 1: no overflow */
+        size *= 2;
+    first = PyMem_Malloc((size_t)(m > 0 ? m : 1) * sizeof(Py_ssize_t)); /* by word */
+    count = PyMem_Calloc((size_t)(m > 0 ? m : 1), sizeof(Py_ssize_t));  /* by first occurrence */
+    table = PyMem_Calloc(size, sizeof(WordSlot));
+    if (first == NULL || count == NULL || table == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    size_t mask = size - 1;
+    for (Py_ssize_t k = 0; k < m; k++) {
+        Py_ssize_t len = ends[k] - starts[k];
+        uint64_t h = word_hash(s + starts[k], len);
+        size_t i = (size_t)h & mask;
+        for (;;) {
+            WordSlot *slot = &table[i];
+            if (slot->first == 0) {
+                slot->hash = h;
+                slot->first = k + 1;
+                first[k] = k;
+                break;
+            }
+            Py_ssize_t f = slot->first - 1;
+            if (slot->hash == h && ends[f] - starts[f] == len && memcmp(s + starts[f], s + starts[k], (size_t)len) == 0) {
+                first[k] = f;
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+        count[first[k]]++;
+    }
+    PyMem_Free(table);
+    table = NULL;
+    start_list = list_of_offsets(starts, m, ints);
+    end_list = start_list == NULL ? NULL : list_of_offsets(ends, m, ints);
+    words = end_list == NULL ? NULL : PyList_New(m);
+    ids = words == NULL ? NULL : PyList_New(m);
+    if (ids == NULL)
+        goto fail;
+    for (Py_ssize_t k = 0; k < m; k++) {
+        Py_ssize_t f = first[k];
+        PyObject *w, *id;
+        if (f == k) {
+            if ((w = PyUnicode_Substring(low, starts[k], ends[k])) == NULL)
+                goto fail;
+            PyList_SET_ITEM(words, k, w);
+            if ((id = offset_int(ints, k)) == NULL)
+                goto fail;
+        }
+        else { /* f < k: both lists hold the first occurrence's objects already */
+            w = PyList_GET_ITEM(words, f);
+            Py_INCREF(w);
+            PyList_SET_ITEM(words, k, w);
+            id = PyList_GET_ITEM(ids, f);
+            Py_INCREF(id);
+        }
+        PyList_SET_ITEM(ids, k, id);
+    }
+    start_bytes = PyBytes_FromStringAndSize((const char *)starts, m * (Py_ssize_t)sizeof(Py_ssize_t));
+    if (start_bytes == NULL)
+        goto fail;
+    /* The only call back into Python; the lists above are ours alone, so nothing can change them. */
+    if ((counter = PyObject_CallNoArgs(counter_type)) == NULL)
+        goto fail;
+    if (!PyDict_Check(counter)) {
+        PyErr_SetString(PyExc_TypeError, "ascii_words_ids: counter_type must make a dict");
+        goto fail;
+    }
+    for (Py_ssize_t k = 0; k < m; k++) {
+        if (first[k] != k)
+            continue;
+        PyObject *c = PyLong_FromSsize_t(count[k]);
+        if (c == NULL)
+            goto fail;
+        int rc = PyDict_SetItem(counter, PyList_GET_ITEM(words, k), c); /* an exact str: no Python code */
+        Py_DECREF(c);
+        if (rc < 0)
+            goto fail;
+    }
+    PyMem_Free(starts);
+    PyMem_Free(ends);
+    PyMem_Free(first);
+    PyMem_Free(count);
+    return Py_BuildValue("(NNNNNN)", start_list, end_list, words, start_bytes, ids, counter);
+fail:
+    PyMem_Free(starts);
+    PyMem_Free(ends);
+    PyMem_Free(first);
+    PyMem_Free(count);
+    PyMem_Free(table);
+    Py_XDECREF(start_list);
+    Py_XDECREF(end_list);
+    Py_XDECREF(words);
+    Py_XDECREF(start_bytes);
+    Py_XDECREF(ids);
+    Py_XDECREF(counter);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"mtld_pass", mtld_pass, METH_VARARGS,
      "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
@@ -3892,6 +4078,10 @@ static PyMethodDef methods[] = {
     {"mtld_mean", mtld_mean, METH_VARARGS,
      "mtld_mean(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float) -> float: the mean of the "
      "forward and backward MTLD passes over the ids below size: repetition._mtld_mean_py"},
+    {"ascii_words_ids", ascii_words_ids, METH_VARARGS,
+     "ascii_words_ids(low: str, ints: tuple[int, ...], counter_type: type) -> (starts, ends, words, starts as "
+     "native Py_ssize_t bytes, ids, counts): ascii_words, then word_ids_counts of the words (one str per "
+     "distinct word)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -183,7 +183,8 @@ class Document:
         Equal words share an id, ``words[word_ids[k]] == words[k]``, every id is below
         ``n_words`` and ids ascend in order of first occurrence, so they index flat lists (no
         dicts) and n-gram keys can be ints (``a * n_words + b``) instead of tuples of strings.
-        Computed once, in one C-level pass (``dict.setdefault``). Read-only, like the rest.
+        Computed once, in one C-level pass (``dict.setdefault``), or already by the parse's word split
+        (:func:`_split_ascii`). Read-only, like the rest.
         """
         return self._ids_and_counts()[0]
 
@@ -622,22 +623,42 @@ def _ascii_words(low: str) -> tuple[list[int], list[int], list[str], NDArray[np.
     return new_starts + starts[j:], new_ends + ends[j:], new_words + words[j:], np.concatenate(new_arrays)
 
 
-def _split_ascii(low: str) -> tuple[list[int], list[int], list[str], NDArray[np.intp] | None]:
-    """:func:`_ascii_words`, or its C twin (``slopsift._speedups.ascii_words``: one scan, offsets
-    below ``MAX_INDEXED`` from :func:`word_indices`' shared ints) when the twins are built."""
+_IdsCounts = tuple[list[int], Counter[str]]
+""":attr:`Document.word_ids` and :attr:`Document.word_counts`."""
+
+
+def _ascii_words_ids(
+    low: str,
+) -> tuple[list[int], list[int], list[str], NDArray[np.intp] | None, _IdsCounts]:
+    """:func:`_ascii_words`, then :func:`_word_ids_counts` of the words
+    (``slopsift._speedups.ascii_words_ids`` is the C twin)."""
+    starts, ends, words, at = _ascii_words(low)
+    return starts, ends, words, at, _word_ids_counts(words)
+
+
+def _split_ascii(
+    low: str,
+) -> tuple[list[int], list[int], list[str], NDArray[np.intp] | None, _IdsCounts | None]:
+    """:func:`_ascii_words`, and the words' ids and counts when the twins are built: then in one C scan
+    (``slopsift._speedups.ascii_words_ids``: offsets below ``MAX_INDEXED`` from :func:`word_indices`'
+    shared ints; equal words found by their bytes, so the ids and counts cost no dict probe per word and
+    all occurrences of a word share one str). Without the twins the ids and counts are left to
+    :attr:`Document.word_ids` (None), as cheap there as here."""
     sp = _accel.speedups
     if sp is None:
-        return _ascii_words(low)
-    starts, ends, words, start_bytes = sp.ascii_words(low, _shared_indices())
-    return starts, ends, words, np.frombuffer(start_bytes, dtype=np.intp)
+        return (*_ascii_words(low), None)
+    starts, ends, words, start_bytes, ids, counts = sp.ascii_words_ids(low, _shared_indices(), Counter)
+    return starts, ends, words, np.frombuffer(start_bytes, dtype=np.intp), (ids, counts)
 
 
 def _words(
     t: str, proxy: str | None = None, wide: Sequence[tuple[int, int]] = ()
-) -> tuple[list[int], list[int], list[str], str | None, NDArray[np.intp] | None]:
+) -> tuple[list[int], list[int], list[str], str | None, NDArray[np.intp] | None, _IdsCounts | None]:
     """Start and end offsets and lower-cased text of every word of ``t``, ``t.lower()`` if it
-    was computed on the way (ASCII text), for ``Document.lower``, and the starts as an array if
-    one was made on the way.
+    was computed on the way (ASCII text), for ``Document.lower``, the starts as an array if
+    one was made on the way, and the words' ids and counts (:attr:`Document.word_ids`,
+    :attr:`Document.word_counts`) if they were found on the way (by :func:`_split_ascii`, and no
+    word was then read from ``t`` itself).
 
     ASCII text is lower-cased (which keeps every offset) and split by :func:`_split_ascii`.
     Non-ASCII text with an ASCII ``proxy`` (see :func:`normalise_with_proxy`) is split through the
@@ -648,20 +669,21 @@ def _words(
     """
     if t.isascii():
         low = t.lower()
-        starts, ends, words, at = _split_ascii(low)
-        return starts, ends, words, low, at
+        starts, ends, words, at, ids_counts = _split_ascii(low)
+        return starts, ends, words, low, at, ids_counts
     if proxy is not None:
-        starts, ends, words, at = _split_ascii(proxy.lower())
+        starts, ends, words, at, ids_counts = _split_ascii(proxy.lower())
         for s, e in wide:
             k = bisect_right(ends, s)  # the first word ending after s
             while k < len(starts) and starts[k] < e:
                 words[k] = t[starts[k] : ends[k]].lower()
+                ids_counts = None  # (the proxy's words were not these)
                 k += 1
-        return starts, ends, words, None, at
+        return starts, ends, words, None, at, ids_counts
     parts = _WORD_SPLIT.split(t)
     words = [w.lower() for w in parts[1::2]]
     cum = list(accumulate(map(len, parts)))
-    return cum[0:-1:2], cum[1::2], words, None, None
+    return cum[0:-1:2], cum[1::2], words, None, None, None
 
 
 def parse(text: str) -> Document:
@@ -675,7 +697,7 @@ def parse(text: str) -> Document:
     code = code_lines_of(t, line_starts, line_ends, blank)
     headings = detect_headings(t, lines, code)
     heading_lines = frozenset(h.line for h in headings)
-    starts, ends, words, low, start_array = _words(t, proxy, wide)
+    starts, ends, words, low, start_array, ids_counts = _words(t, proxy, wide)
     ss, es = _sentences_of_blocks(t, _blocks(raws, line_starts, line_ends, blank, heading_lines))
     # ``bisect_left(starts, x)`` for every sentence start and end: in one call if the starts are an
     # array already, else one bisection each (in C).
@@ -704,4 +726,6 @@ def parse(text: str) -> Document:
     doc.__dict__["line_starts"] = line_starts
     if low is not None:
         doc.__dict__["lower"] = low  # (``Document.lower`` of ASCII text)
+    if ids_counts is not None:  # (``Document._ids_and_counts``)
+        doc.__dict__["word_ids"], doc.__dict__["word_counts"] = ids_counts
     return doc
