@@ -1485,3 +1485,47 @@ def test_mtld_mean_hostile() -> None:
     with pytest.raises(OverflowError):
         C.mtld_mean([0, 2**70], 2, *MTLD_W, t)
     assert C.mtld_mean([0, 2**62], 2, *MTLD_W, t) == 1.0  # huge but below 2**63: masked
+
+
+def test_opener_hits_keeps_only_the_frequent_openers_uses() -> None:
+    # one opener thrice (shown), another twice (not): the uses listed are the shown ones' only
+    starts, ends = [0, 4, 8, 12, 16], [4, 8, 12, 16, 20]
+    ids = [0, 1, 9, 9] * 3 + [2, 3, 9, 9] * 2
+    want = (5, [0, 4, 8], [3, 3, 3])
+    assert repetition._opener_hits_py(starts, ends, ids, 10) == want
+    if C is not None:
+        got = C.opener_hits(starts, ends, ids, repetition.OPENER_MIN_WORDS, repetition.OPENER_MIN_USES)
+        assert got == want
+
+
+@needs_c
+def test_opener_hits_start_at_the_largest_int() -> None:
+    # s + 1 would overflow: refused, not read past the ids
+    assert C is not None
+    for min_words in (0, -5):
+        with pytest.raises(IndexError):
+            C.opener_hits([2**63 - 1], [2**63 - 1], [1, 2], min_words, 1)
+
+
+@needs_c
+def test_mtld_mean_needs_no_memory_for_ids_it_never_sees() -> None:
+    # the work array is sized by the kept ids, not by the size bound: no MemoryError, as the twin
+    assert C is not None
+    w = (repetition._MTLD_DEN - repetition._MTLD_NUM, repetition._MTLD_NUM, repetition.MTLD_THRESHOLD)
+    assert C.mtld_mean([], 2**60, *w) == 0.0
+    # MTLD does not depend on the bound beyond which ids it keeps
+    assert C.mtld_mean([0, 1, 0, 2, 1], 2**33, *w) == repetition._mtld_mean_py([0, 1, 0, 2, 1], 3)
+
+
+def test_mtld_of_the_scanned_words_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # past MAX_SCAN_WORDS no word counts, MTLD's included, with or without C (and code words are masked)
+    monkeypatch.setattr(repetition, "MAX_SCAN_WORDS", 60)
+    head = " ".join(f"w{i}" for i in range(30))
+    more = " ".join(f"v{i}" for i in range(30))
+    text = f"{head}.\n\n```\nx = y + z\n```\n\n{more}. " + "Same words again and again. " * 40
+    got = repetition.compute(document.parse(text))[0]["mtld"]
+    with _accel.pure_python():
+        want = repetition.compute(document.parse(text))[0]["mtld"]
+    assert got == want
+    doc = document.parse(text)
+    assert got == repetition._mtld_mean_py(repetition._prose(doc).ids[:60], doc.n_words)

@@ -3687,7 +3687,7 @@ opener_hits(PyObject *self, PyObject *args)
         }
         if (e - s < (long long)min_words) /* no overflow: both >= 0 */
             continue;
-        if (s + 1 >= (long long)PyList_GET_SIZE(ids)) {
+        if (s >= (long long)PyList_GET_SIZE(ids) - 1) { /* not s + 1: s may be LLONG_MAX */
             PyErr_SetString(PyExc_IndexError, "opener_hits: a sentence's first two words lie past the ids");
             goto done;
         }
@@ -3783,13 +3783,13 @@ mtld_mean(PyObject *self, PyObject *args)
     }
     Py_ssize_t m = PyList_GET_SIZE(seq);
     Py_ssize_t *ws = PyMem_New(Py_ssize_t, m > 0 ? m : 1);
-    Py_ssize_t *seg_of = PyMem_New(Py_ssize_t, size > 0 ? size : 1);
+    Py_ssize_t *seg_of = NULL; /* one slot per id up to the largest kept one, not per id below size */
     PyObject *out = NULL;
-    if (ws == NULL || seg_of == NULL) {
+    if (ws == NULL) {
         PyErr_NoMemory();
         goto done;
     }
-    Py_ssize_t n = 0;
+    Py_ssize_t n = 0, top = 0; /* top: 1 + the largest kept id */
     for (Py_ssize_t k = 0; k < m; k++) { /* no Python code runs in this loop */
         PyObject *item = PyList_GET_ITEM(seq, k);
         if (!PyLong_Check(item)) {
@@ -3803,14 +3803,19 @@ mtld_mean(PyObject *self, PyObject *args)
             PyErr_SetString(PyExc_IndexError, "mtld_mean: word id out of range");
             goto done;
         }
-        if (w < size)
+        if (w < size) {
             ws[n++] = w;
+            if (w >= top)
+                top = w + 1;
+        }
     }
     if (n == 0)
         out = PyFloat_FromDouble(0.0);
+    else if ((seg_of = PyMem_New(Py_ssize_t, top)) == NULL)
+        PyErr_NoMemory();
     else {
-        double forward = mtld_run(ws, n, seg_of, size, new_w, rep_w, threshold, 0);
-        double backward = mtld_run(ws, n, seg_of, size, new_w, rep_w, threshold, 1);
+        double forward = mtld_run(ws, n, seg_of, top, new_w, rep_w, threshold, 0);
+        double backward = mtld_run(ws, n, seg_of, top, new_w, rep_w, threshold, 1);
         out = PyFloat_FromDouble((forward + backward) / 2.0);
     }
 done:
