@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
+import sys
+from collections import Counter
 
 import pytest
 from hypothesis import given, settings
@@ -1529,3 +1533,85 @@ def test_mtld_of_the_scanned_words_only(monkeypatch: pytest.MonkeyPatch) -> None
     assert got == want
     doc = document.parse(text)
     assert got == repetition._mtld_mean_py(repetition._prose(doc).ids[:60], doc.n_words)
+
+
+@needs_c
+@pytest.mark.skipif(sys.byteorder != "little", reason="the colliding words are for little-endian chunks")
+def test_ascii_words_ids_full_hash_collisions() -> None:
+    # With PYTHONHASHSEED=0 these words have equal full 64-bit word_hash values (found by search against
+    # _speedups.c's word_hash and seed): "rsvgphzrpmkrczch" and its prefix "rsvgphzr"; "abcdefghijklmnop"
+    # and "pdcgnmqmnglxzzte". Only the length check and the byte compare tell them apart.
+    code = (
+        "from collections import Counter\n"
+        "from slopsift import _accel\n"
+        "t = ('rsvgphzrpmkrczch rsvgphzr abcdefghijklmnop pdcgnmqmnglxzzte rsvgphzr pdcgnmqmnglxzzte '\n"
+        "     'rsvgphzrpmkrczch')\n"
+        "r = _accel.speedups.ascii_words_ids(t, (), Counter)\n"
+        "print(r[4], list(r[5].values()))\n"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[0] == "[0, 1, 2, 3, 1, 3, 0] [2, 2, 1, 2]"
+
+
+@needs_c
+def test_ascii_words_ids_frees_what_it_allocates() -> None:
+    import gc
+    import tracemalloc
+
+    from slopsift.document import _shared_indices
+
+    ints = _shared_indices()
+    text = " ".join([f"w{i}" for i in range(500)] * 300)  # distinct words counted 300 times (no small ints)
+
+    def boom() -> dict[str, int]:
+        raise ZeroDivisionError
+
+    def big_list() -> list[None]:
+        return [None] * 1000
+
+    for counter_type in (Counter, big_list, boom):  # success, a non-dict counter (8 KB), a raising one
+
+        def call(counter_type: object = counter_type) -> None:
+            with contextlib.suppress(TypeError, ZeroDivisionError):
+                C.ascii_words_ids(text, ints, counter_type)
+
+        for _ in range(3):
+            call()
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for _ in range(20):
+                call()
+            gc.collect()
+            grown = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        assert grown < 4096, (counter_type, grown)
+
+
+@needs_c
+def test_ascii_words_ids_ids_are_the_shared_ints() -> None:
+    from slopsift.document import MAX_INDEXED, _shared_indices
+
+    ints = _shared_indices()
+    words = [f"w{i}" for i in range(1000)]
+    ids = C.ascii_words_ids(" ".join(words + words), ints, Counter)[4]
+    assert ids == 2 * list(range(1000))
+    assert all(i is ints[i] for i in ids if i < MAX_INDEXED)  # no int allocated per word
+
+
+@needs_c
+def test_ascii_words_ids_counter_type_cannot_reach_the_lists() -> None:
+    # A counter type runs Python code; the lists being built must not be reachable then (gc.get_objects).
+    import gc
+
+    def evil() -> dict[str, int]:
+        for o in gc.get_objects():
+            if type(o) is list and o[:3] == ["qqa", "qqb", "qqa"]:
+                o.clear()
+        return {}
+
+    got = C.ascii_words_ids("qqa qqb qqa", (), evil)
+    assert got[2] == ["qqa", "qqb", "qqa"] and got[4] == [0, 1, 0] and got[5] == {"qqa": 2, "qqb": 1}

@@ -3892,6 +3892,14 @@ ascii_words_ids(PyObject *self, PyObject *args)
     WordSlot *table = NULL;
     PyObject *start_list = NULL, *end_list = NULL, *words = NULL, *start_bytes = NULL, *ids = NULL,
              *counter = NULL;
+    /* The only call back into Python, made before any list exists: nothing it runs (gc.get_objects, say)
+     * can reach the lists below and change them under us. */
+    if ((counter = PyObject_CallNoArgs(counter_type)) == NULL)
+        goto fail;
+    if (!PyDict_Check(counter)) {
+        PyErr_SetString(PyExc_TypeError, "ascii_words_ids: counter_type must make a dict");
+        goto fail;
+    }
     if (ascii_word_spans(s, n, &starts, &ends, &m) < 0)
         goto fail;
     size_t size = 16;
@@ -3956,13 +3964,6 @@ ascii_words_ids(PyObject *self, PyObject *args)
     start_bytes = PyBytes_FromStringAndSize((const char *)starts, m * (Py_ssize_t)sizeof(Py_ssize_t));
     if (start_bytes == NULL)
         goto fail;
-    /* The only call back into Python; the lists above are ours alone, so nothing can change them. */
-    if ((counter = PyObject_CallNoArgs(counter_type)) == NULL)
-        goto fail;
-    if (!PyDict_Check(counter)) {
-        PyErr_SetString(PyExc_TypeError, "ascii_words_ids: counter_type must make a dict");
-        goto fail;
-    }
     for (Py_ssize_t k = 0; k < m; k++) {
         if (first[k] != k)
             continue;
