@@ -476,6 +476,7 @@ def training_table(
     features computed or read from ``build``'s cache, each record's CEFR level or attack and whether it
     is a copy kept beside it. ``reproduce`` and ``benchmarks/ablation.py`` share it, so both see one table."""
     from slopsift.training.augment import augment_records
+    from slopsift.training.prepare import PACKAGED_SOURCES
 
     augmented = augment_records(records, seed=seed) if augment else []
     records = list(records) + augmented
@@ -485,6 +486,7 @@ def training_table(
         [str((r.meta or {}).get("cefr") or (r.meta or {}).get("attack") or "") for r in records]
     )
     t.extra["augmented"] = np.array([bool((r.meta or {}).get("augmented")) for r in records])
+    t.extra["generator_fold_only"] = np.isin(t.source, list(PACKAGED_SOURCES))
     return t
 
 
@@ -495,9 +497,8 @@ def reproduce(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir)
     build = Path(args.build_dir)
     corpus_path = build / "corpus.jsonl.gz"
-    if corpus_path.is_file() and not args.rebuild:
-        records = prepare.read_jsonl(corpus_path)
-    else:
+    records = prepare.read_jsonl(corpus_path) if corpus_path.is_file() and not args.rebuild else []
+    if {r.source for r in records} != set(prepare.LOADERS):  # none cached, or cached before a source came
         records = prepare.build_corpus(data_dir)
         prepare.write_jsonl(records, corpus_path)
     t = training_table(records, build, seed=args.seed, jobs=args.jobs, augment=not args.no_augment)

@@ -1,0 +1,201 @@
+"""chat-2026 pairs: machine counterparts of human training texts, written by a current chat model.
+
+Every generator in the shared corpora dates from 2019-2024, and a model fitted on them passes what a
+chat model writes today (the ``chat-2026`` probe set: 1 of 80 flagged). This source adds that
+generator's side: for each of 430 human training texts (the *seeds*, chosen by :func:`select_seeds`),
+a current chat model of Anthropic's Claude family, working as a helper of the slopsift developers on
+2026-11-27, invented the request a user would send for a text of that genre, topic and length ("write
+a yelp review for a breakfast diner, 4 stars, ..."; a quarter ask for a natural or human voice, as
+users do) and answered it in one pass, in the seed's format (plain paragraphs unless the seed is a
+Markdown blog post).
+
+Each machine text joins its seed's ``group``, so a grouped split keeps the pair together, takes its
+seed's ``domain``, and is cleaned by its seed's source rules (``meta["clean_as"]``), so both sides of
+a pair are normalised alike. Its own ``source`` is ``chat-2026-pairs``: it has no human side, and
+leaving it out as a dataset holds out machine texts only; the generator protocol (``claude-2026``)
+scores them against their seeds.
+
+The texts live in the package (:data:`PAIRS_FILE`, MIT like the project), not in the shared data, and
+hold no text of the seeds, which are named by group and a hash of their opening. ``python -m
+slopsift.training.chat_pairs seeds`` rebuilds the seed list from a prepared corpus; ``assemble`` turns
+a folder of written ``<seed_id>.txt`` files (``PROMPT: ...``, a blank line, the text) into
+:data:`PAIRS_FILE`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "GENERATOR",
+    "PAIRS_FILE",
+    "PLAN",
+    "SOURCE",
+    "assemble",
+    "load_chat_pairs",
+    "read_written",
+    "select_seeds",
+]
+
+SOURCE = "chat-2026-pairs"
+GENERATOR = "claude-2026"
+PAIRS_FILE = Path(__file__).resolve().parent / "data" / "chat-2026-pairs.jsonl.gz"
+"""One JSON object per machine text: ``seed_id``, ``group``, ``source`` and ``domain`` of its seed,
+``sha`` (of the seed's opening), ``prompt`` (the invented request) and ``text``."""
+
+PLAN: dict[tuple[str, str], int] = {
+    ("detectrl", "abstracts"): 35,
+    ("detectrl", "news"): 35,
+    ("detectrl", "reviews"): 35,
+    ("detectrl", "stories"): 35,
+    ("fast-detectgpt", "news"): 20,
+    ("fast-detectgpt", "stories"): 20,
+    ("fast-detectgpt", "wiki"): 20,
+    ("hc3-qa-subsets", "medicine"): 25,
+    ("kaggle-daigt-essays", "essays"): 45,
+    ("outfox-essays", "essays"): 25,
+    ("llmfake-misinfo", "misinfo-news"): 25,
+    ("so-chatgpt-answers", "qa"): 25,
+    ("stackexchange-small-sites", "forum"): 40,
+    ("web-articles", "web-articles"): 45,
+}
+"""Seeds per (source, domain) of the human training texts: every training domain with a human side.
+(fast-detectgpt's PubMed answers are all under the 120-word floor; HC3's medicine stands in for them.)"""
+
+_SEED_WORDS = (120, 900)
+_MANY_PER_GROUP = {"web-articles", "kaggle-daigt-essays"}  # their groups are whole repositories / prompts
+_PROMPT = "PROMPT: "
+
+
+def _seed_hash(group: str, text: str) -> str:
+    return hashlib.sha256(f"chat2026/{group}/{text[:200]}".encode()).hexdigest()
+
+
+def select_seeds(records: Sequence[Any]) -> list[dict[str, Any]]:
+    """The seeds: per :data:`PLAN` cell, human ``train`` records of 120-900 words in the order of a
+    hash of their group and opening (deterministic, independent of record order), one per group except
+    where a group is a repository or an essay prompt. Each seed carries the first 90 words of its text
+    (``excerpt``) for the writer; :func:`assemble` keeps only the hash."""
+    pool: dict[tuple[str, str], list[tuple[str, Any, int]]] = {k: [] for k in PLAN}
+    for r in records:
+        key = (r.source, r.domain)
+        if r.split_role != "train" or r.label != "human" or key not in PLAN:
+            continue
+        n = len(r.text.split())
+        if not _SEED_WORDS[0] <= n <= _SEED_WORDS[1]:
+            continue
+        if r.source == "so-chatgpt-answers" and r.text.count("\n") > 25:  # mostly code
+            continue
+        pool[key].append((_seed_hash(r.group, r.text), r, n))
+    seeds: list[dict[str, Any]] = []
+    for key, want in PLAN.items():
+        used: set[str] = set()
+        got = 0
+        for h, r, n in sorted(pool[key], key=lambda t: t[0]):
+            if got >= want:
+                break
+            if r.source not in _MANY_PER_GROUP and r.group in used:
+                continue
+            used.add(r.group)
+            seeds.append(
+                {
+                    "seed_id": f"s{len(seeds):03d}",
+                    "source": r.source,
+                    "domain": r.domain,
+                    "group": r.group,
+                    "meta": dict(r.meta),
+                    "words": n,
+                    "target_words": min(n, 750),
+                    "excerpt": " ".join(r.text.split()[:90]),
+                    "sha": h[:12],
+                }
+            )
+            got += 1
+    return seeds
+
+
+def read_written(path: Path) -> tuple[str, str]:
+    """``(prompt, text)`` of one written file; ``ValueError`` unless it opens with ``PROMPT: `` and
+    a blank line, and has a body."""
+    raw = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    head, sep, body = raw.partition("\n\n")
+    if not head.startswith(_PROMPT) or not sep or not body.strip():
+        raise ValueError(f"{path}: expected 'PROMPT: ...', a blank line, then the text")
+    return head[len(_PROMPT) :].replace("\n", " ").strip(), body.strip() + "\n"
+
+
+def assemble(seeds: Sequence[dict[str, Any]], written: Path, out: Path = PAIRS_FILE) -> int:
+    """Write :data:`PAIRS_FILE` from the seeds and the folder of ``<seed_id>.txt`` files; every seed
+    must have its file and every file a seed. Returns the number of texts."""
+    by_id = {s["seed_id"]: s for s in seeds}
+    files = {p.stem: p for p in sorted(written.glob("*.txt"))}
+    missing = sorted(set(by_id) - set(files))
+    extra = sorted(set(files) - set(by_id))
+    if missing or extra:
+        raise ValueError(f"seeds without a text: {missing[:10]}; texts without a seed: {extra[:10]}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for sid, seed in by_id.items():
+        prompt, text = read_written(files[sid])
+        keep = ("seed_id", "group", "source", "domain", "sha")
+        rows.append({**{k: seed[k] for k in keep}, "prompt": prompt, "text": text})
+    # mtime=0: the same texts give the same bytes.
+    with gzip.GzipFile(out, "wb", mtime=0) as gz:
+        for row in rows:
+            gz.write((json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+    return len(rows)
+
+
+def load_chat_pairs(data_dir: Path | None = None, path: Path = PAIRS_FILE) -> Iterator[Any]:
+    """The machine texts as :class:`slopsift.training.prepare.Record` s (``data_dir`` is unused: the
+    texts ship with the package)."""
+    from slopsift.training.prepare import Record
+
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            yield Record(
+                row["text"],
+                "machine",
+                SOURCE,
+                GENERATOR,
+                row["domain"],
+                row["group"],
+                "train",
+                {"seed_id": row["seed_id"], "clean_as": row["source"], "prompt": row["prompt"]},
+            )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m slopsift.training.chat_pairs", description=__doc__)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("seeds", help="write the seed list (JSON) from a prepared corpus")
+    s.add_argument("--corpus", default="build/corpus.jsonl.gz")
+    s.add_argument("--out", required=True)
+    a = sub.add_parser("assemble", help="write the pairs file from the seeds and the written texts")
+    a.add_argument("--seeds", required=True)
+    a.add_argument("--dir", required=True, help="folder of <seed_id>.txt files")
+    a.add_argument("--out", default=str(PAIRS_FILE))
+    args = ap.parse_args(argv)
+    if args.cmd == "seeds":
+        from slopsift.training.prepare import read_jsonl
+
+        seeds = select_seeds([r for r in read_jsonl(Path(args.corpus)) if r.source != SOURCE])
+        Path(args.out).write_text(json.dumps(seeds, indent=1), encoding="utf-8")
+        print(f"{len(seeds)} seeds -> {args.out}", file=sys.stderr)
+    else:
+        seeds = json.loads(Path(args.seeds).read_text(encoding="utf-8"))
+        n = assemble(seeds, Path(args.dir), Path(args.out))
+        print(f"{n} texts -> {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
