@@ -22,7 +22,7 @@ def _words(n: int, tag: str) -> str:
     return " ".join(f"{tag}{i}" for i in range(n))
 
 
-def test_seeds_follow_the_plan_window_and_one_per_group() -> None:
+def test_seeds_follow_the_plan_window_and_one_per_group(monkeypatch: pytest.MonkeyPatch) -> None:
     recs = [
         _human(_words(200, "a"), "g1"),
         _human(_words(300, "b"), "g1"),  # same group: at most one of the two
@@ -45,6 +45,13 @@ def test_seeds_follow_the_plan_window_and_one_per_group() -> None:
     assert big["target_words"] == 200
     # The choice depends on the texts, not on their order.
     assert chat_pairs.select_seeds(recs[::-1]) == seeds
+    # A second round takes the next seeds of each cell, never one of the first round's.
+    small = {("detectrl", "news"): 1}
+    monkeypatch.setattr(chat_pairs, "PLAN", small)
+    first, second = chat_pairs.select_seeds(recs), chat_pairs.select_seeds(recs, round_=2)
+    assert [s["seed_id"] for s in first] == ["s000"] and [s["seed_id"] for s in second] == ["r2s000"]
+    assert {first[0]["group"], second[0]["group"]} == {"g1", "g4"}
+    assert chat_pairs.select_seeds(recs, round_=3) == []
 
 
 def _write(d: Path, name: str, body: str) -> Path:
@@ -99,9 +106,9 @@ def test_assemble_refuses_missing_and_extra_texts(tmp_path: Path) -> None:
 
 def test_the_packaged_pairs_cover_the_plan() -> None:
     recs = list(chat_pairs.load_chat_pairs())
-    assert len(recs) == sum(chat_pairs.PLAN.values())
+    assert len(recs) == chat_pairs.ROUNDS * sum(chat_pairs.PLAN.values())
     cells = Counter((r.meta["clean_as"], r.domain) for r in recs)
-    assert cells == Counter(chat_pairs.PLAN)
+    assert cells == Counter({k: chat_pairs.ROUNDS * n for k, n in chat_pairs.PLAN.items()})
     assert all(r.meta["prompt"] and len(r.text.split()) >= 50 for r in recs)
     assert len({r.text for r in recs}) == len(recs)
 

@@ -2,12 +2,13 @@
 
 Every generator in the shared corpora dates from 2019-2024, and a model fitted on them passes what a
 chat model writes today (the ``chat-2026`` probe set: 1 of 80 flagged). This source adds that
-generator's side: for each of 430 human training texts (the *seeds*, chosen by :func:`select_seeds`),
-a current chat model of Anthropic's Claude family, working as a helper of the slopsift developers on
-2026-11-27, invented the request a user would send for a text of that genre, topic and length ("write
-a yelp review for a breakfast diner, 4 stars, ..."; a quarter ask for a natural or human voice, as
-users do) and answered it in one pass, in the seed's format (plain paragraphs unless the seed is a
-Markdown blog post).
+generator's side: for each of 860 human training texts (the *seeds*, chosen by :func:`select_seeds`
+in two rounds of 430), a current chat model of Anthropic's Claude family, working as a helper of the
+slopsift developers on 2026-11-27 (16 sessions of it, each given 53-54 seeds and one brief), invented
+the request a user would send for a text of that genre, topic and length ("write a yelp review for a
+breakfast diner, 4 stars, ..."; a quarter ask for a natural or human voice, as users do) and answered
+it in one pass, in the seed's format (plain paragraphs unless the seed is a Markdown blog post; a
+story whose seed opens with its writing prompt opens with it too, in the second round).
 
 Each machine text joins its seed's ``group``, so a grouped split keeps the pair together, takes its
 seed's ``domain``, and is cleaned by its seed's source rules (``meta["clean_as"]``), so both sides of
@@ -37,6 +38,7 @@ __all__ = [
     "GENERATOR",
     "PAIRS_FILE",
     "PLAN",
+    "ROUNDS",
     "SOURCE",
     "assemble",
     "load_chat_pairs",
@@ -49,6 +51,9 @@ GENERATOR = "claude-2026"
 PAIRS_FILE = Path(__file__).resolve().parent / "data" / "chat-2026-pairs.jsonl.gz"
 """One JSON object per machine text: ``seed_id``, ``group``, ``source`` and ``domain`` of its seed,
 ``sha`` (of the seed's opening), ``prompt`` (the invented request) and ``text``."""
+
+ROUNDS = 2
+"""Writing rounds in :data:`PAIRS_FILE`; each round has its own seeds (``s000``..., ``r2s000``...)."""
 
 PLAN: dict[tuple[str, str], int] = {
     ("detectrl", "abstracts"): 35,
@@ -66,7 +71,7 @@ PLAN: dict[tuple[str, str], int] = {
     ("stackexchange-small-sites", "forum"): 40,
     ("web-articles", "web-articles"): 45,
 }
-"""Seeds per (source, domain) of the human training texts: every training domain with a human side.
+"""Seeds per round and (source, domain) of the human training texts: every training domain with a human side.
 (fast-detectgpt's PubMed answers are all under the 120-word floor; HC3's medicine stands in for them.)"""
 
 _SEED_WORDS = (120, 900)
@@ -78,11 +83,12 @@ def _seed_hash(group: str, text: str) -> str:
     return hashlib.sha256(f"chat2026/{group}/{text[:200]}".encode()).hexdigest()
 
 
-def select_seeds(records: Sequence[Any]) -> list[dict[str, Any]]:
-    """The seeds: per :data:`PLAN` cell, human ``train`` records of 120-900 words in the order of a
-    hash of their group and opening (deterministic, independent of record order), one per group except
-    where a group is a repository or an essay prompt. Each seed carries the first 90 words of its text
-    (``excerpt``) for the writer; :func:`assemble` keeps only the hash."""
+def select_seeds(records: Sequence[Any], round_: int = 1) -> list[dict[str, Any]]:
+    """The seeds of one writing round: per :data:`PLAN` cell, human ``train`` records of 120-900 words
+    in the order of a hash of their group and opening (deterministic, independent of record order), one
+    per group except where a group is a repository or an essay prompt; round ``k`` takes the ``k``-th
+    such block of each cell, so rounds never share a seed. Each seed carries the first 90 words of its
+    text (``excerpt``) for the writer; :func:`assemble` keeps only the hash."""
     pool: dict[tuple[str, str], list[tuple[str, Any, int]]] = {k: [] for k in PLAN}
     for r in records:
         key = (r.source, r.domain)
@@ -95,18 +101,22 @@ def select_seeds(records: Sequence[Any]) -> list[dict[str, Any]]:
             continue
         pool[key].append((_seed_hash(r.group, r.text), r, n))
     seeds: list[dict[str, Any]] = []
+    prefix = "s" if round_ == 1 else f"r{round_}s"
     for key, want in PLAN.items():
         used: set[str] = set()
         got = 0
         for h, r, n in sorted(pool[key], key=lambda t: t[0]):
-            if got >= want:
+            if got >= want * round_:
                 break
             if r.source not in _MANY_PER_GROUP and r.group in used:
                 continue
             used.add(r.group)
+            got += 1
+            if got <= want * (round_ - 1):
+                continue
             seeds.append(
                 {
-                    "seed_id": f"s{len(seeds):03d}",
+                    "seed_id": f"{prefix}{len(seeds):03d}",
                     "source": r.source,
                     "domain": r.domain,
                     "group": r.group,
@@ -117,7 +127,6 @@ def select_seeds(records: Sequence[Any]) -> list[dict[str, Any]]:
                     "sha": h[:12],
                 }
             )
-            got += 1
     return seeds
 
 
@@ -178,6 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("seeds", help="write the seed list (JSON) from a prepared corpus")
     s.add_argument("--corpus", default="build/corpus.jsonl.gz")
+    s.add_argument("--round", type=int, default=1, help="writing round (1, 2, ...): its own seeds")
     s.add_argument("--out", required=True)
     a = sub.add_parser("assemble", help="write the pairs file from the seeds and the written texts")
     a.add_argument("--seeds", required=True)
@@ -187,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.cmd == "seeds":
         from slopsift.training.prepare import read_jsonl
 
-        seeds = select_seeds([r for r in read_jsonl(Path(args.corpus)) if r.source != SOURCE])
+        seeds = select_seeds([r for r in read_jsonl(Path(args.corpus)) if r.source != SOURCE], args.round)
         Path(args.out).write_text(json.dumps(seeds, indent=1), encoding="utf-8")
         print(f"{len(seeds)} seeds -> {args.out}", file=sys.stderr)
     else:
