@@ -7,7 +7,6 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from slopsift.training import chat_pairs
@@ -86,9 +85,9 @@ def test_assemble_round_trip_and_same_bytes(tmp_path: Path) -> None:
         rows = [json.loads(line) for line in f]
     assert "excerpt" not in rows[0]  # no seed text is kept
     recs = list(chat_pairs.load_chat_pairs(path=out))
-    assert [(r.label, r.source, r.generator, r.group, r.domain) for r in recs] == [
-        ("machine", "chat-2026-pairs", "claude-2026", "g1", "news"),
-        ("machine", "chat-2026-pairs", "claude-2026", "g2", "web-articles"),
+    assert [(r.label, r.source, r.generator, r.group, r.domain, r.split_role) for r in recs] == [
+        ("machine", "chat-2026-pairs", "claude-2026", "g1", "news", "check"),
+        ("machine", "chat-2026-pairs", "claude-2026", "g2", "web-articles", "check"),
     ]
     assert recs[0].text == "Body one.\nSecond line.\n"
     assert recs[0].meta == {"seed_id": "s000", "clean_as": "detectrl", "prompt": "write news"}
@@ -131,38 +130,3 @@ def test_a_counterpart_is_cleaned_by_its_seeds_rules(tmp_path: Path) -> None:
         LOADERS[chat_pairs.SOURCE] = loader
     assert built.text == clean_text(rec.text, "web-articles")
     assert built.text != clean_text(rec.text, chat_pairs.SOURCE)
-
-
-def test_the_pairs_are_tested_only_in_their_generators_fold(monkeypatch: pytest.MonkeyPatch) -> None:
-    import slopsift
-    from slopsift.training import evaluate
-
-    fixtures = Path(__file__).parent / "fixtures"
-    paras = [
-        (fixtures / f).read_text(encoding="utf-8").split("\n\n")
-        for f in ("human_article.md", "content_farm.md")
-    ]
-    n = 160
-    texts = ["\n\n".join(p for j, p in enumerate(paras[i % 2]) if (i + j) % 3) for i in range(n)]
-    y = np.arange(n) % 2
-    packaged = (y == 1) & (np.arange(n) % 4 == 1)  # half the machine texts, in both sources
-    t = evaluate.Table(
-        texts=texts,
-        y=y,
-        source=np.array(["a" if i % 8 < 4 else "b" for i in range(n)]),
-        generator=np.where(packaged, "new", np.where(y == 1, "old", "human")),
-        domain=np.array(["d"] * n),
-        group=np.array([f"g{i // 2}" for i in range(n)]),
-        role=np.array(["train"] * n),
-        repo=np.array([""] * n),
-        x=slopsift.extract_features(texts),
-    )
-    t.extra["generator_fold_only"] = packaged
-    monkeypatch.setattr(evaluate, "MIN_FOLD_MACHINE", 10)
-    out = evaluate.evaluate_protocols(t, ("dataset", "generator"), baselines=False, log=lambda s: None)
-    tested = {(p, r["fold"]): int(r["slopsift"]["n"]) for p in out for r in out[p]["folds"]}
-    assert tested[("dataset", "a")] == tested[("dataset", "b")] == 60  # 40 human + 20 machine, not 80
-    # The generator protocol tests every row its folds name, the packaged texts included.
-    named = {g: int(test.sum()) for g, _, test in evaluate.folds(t, "generator")}
-    assert named["new"] >= 80 and tested[("generator", "new")] == named["new"]
-    assert tested[("generator", "old")] == named["old"]

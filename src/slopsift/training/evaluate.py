@@ -167,11 +167,6 @@ def evaluate_protocols(
     inside the fold's fit wherever that fit holds texts out (the machine terms' cross-fits), as in
     the shipped fit.
 
-    Rows marked ``extra["generator_fold_only"]`` (the packaged chat-2026 pairs: one generator, written
-    for slopsift, no human side of their own) train in every protocol but are tested only in the
-    generator protocol, against their seeds; the other protocols stay measured on the public corpora,
-    comparable from model to model.
-
     The TF-IDF baseline depends only on the texts of a fold, so its metrics are cached in ``cache``
     (a JSON file) under a key made from those texts: re-running after a signal change refits only
     slopsift.
@@ -184,8 +179,6 @@ def evaluate_protocols(
             on_protocol(out)
         rows: list[dict[str, Any]] = []
         aug = t.extra.get("augmented", np.zeros(len(t.y), dtype=bool))
-        if protocol != "generator":  # the packaged pairs are tested in their generator's fold only
-            aug = aug | t.extra.get("generator_fold_only", np.zeros(len(t.y), dtype=bool))
         for name, train_m, test_m in folds(t, protocol):
             test_m = test_m & ~aug  # synthetic copies train, never test
             if train_m.sum() > FIT_MAX_TRAIN:

@@ -17,7 +17,7 @@ counterparts of human training texts by a current chat model, cleaned by their s
    and infers the domain of DetectRL machine texts, which the benchmark files do not record.
 
 Groups (``Record.group``) must never be split between train and test. Roles: ``train`` may fit the
-shipped model; ``check`` sets only measure false positives (herbold, ellipse, wi-learner: never train);
+shipped model; ``check`` sets only measure (herbold, ellipse, wi-learner, the chat-2026 pairs: never train);
 ``robustness`` are attacked machine texts (DetectRL prompt/paraphrase/perturbation attacks, OUTFOX
 adversarial and DIPPER texts), reported separately.
 

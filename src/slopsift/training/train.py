@@ -476,7 +476,6 @@ def training_table(
     features computed or read from ``build``'s cache, each record's CEFR level or attack and whether it
     is a copy kept beside it. ``reproduce`` and ``benchmarks/ablation.py`` share it, so both see one table."""
     from slopsift.training.augment import augment_records
-    from slopsift.training.prepare import PACKAGED_SOURCES
 
     augmented = augment_records(records, seed=seed) if augment else []
     records = list(records) + augmented
@@ -486,7 +485,6 @@ def training_table(
         [str((r.meta or {}).get("cefr") or (r.meta or {}).get("attack") or "") for r in records]
     )
     t.extra["augmented"] = np.array([bool((r.meta or {}).get("augmented")) for r in records])
-    t.extra["generator_fold_only"] = np.isin(t.source, list(PACKAGED_SOURCES))
     return t
 
 
