@@ -38,6 +38,7 @@ LICENCES = {
     "herbold-essays-chatgpt": "Apache-2.0 (essays: research use)",
     "ellipse-ell-essays": "CC BY-NC-SA 4.0",
     "wi-learner-essays": "non-commercial research only",
+    "chat-2026-pairs": "MIT (written for slopsift; ships in the package, slopsift.training.chat_pairs)",
 }
 
 

@@ -1,7 +1,9 @@
 """Build the labelled training corpus from the shared data sets, with their traps defused.
 
 Each data set under ``shared/data/<folder>`` gets one loader that yields :class:`Record` objects with
-the raw text. :func:`build_corpus` then, for every record and identically for both labels:
+the raw text; so does the one that ships in the package (:mod:`slopsift.training.chat_pairs`, machine
+counterparts of human training texts by a current chat model, cleaned by their seed's source rules).
+:func:`build_corpus` then, for every record and identically for both labels:
 
 1. folds encoding damage and typography (:func:`fold_text`), so curly quotes cannot mean "machine";
 2. drops whole-text refusals and strips leading chat preambles (:mod:`slopsift.preamble`), keeping the
@@ -15,7 +17,7 @@ the raw text. :func:`build_corpus` then, for every record and identically for bo
    and infers the domain of DetectRL machine texts, which the benchmark files do not record.
 
 Groups (``Record.group``) must never be split between train and test. Roles: ``train`` may fit the
-shipped model; ``check`` sets only measure false positives (herbold, ellipse, wi-learner: never train);
+shipped model; ``check`` sets only measure (herbold, ellipse, wi-learner, the chat-2026 pairs: never train);
 ``robustness`` are attacked machine texts (DetectRL prompt/paraphrase/perturbation attacks, OUTFOX
 adversarial and DIPPER texts), reported separately.
 
@@ -45,11 +47,13 @@ from typing import IO, Any, Literal, cast
 from slopsift._atomic import replacing
 from slopsift.normalize import normalise
 from slopsift.preamble import is_refusal, strip_preamble
+from slopsift.training import chat_pairs
 from slopsift.training._paths import OutputWriteError, check_output_path
 
 __all__ = [
     "LOADERS",
     "MIN_WORDS",
+    "PACKAGED_SOURCES",
     "BuildStats",
     "Record",
     "build_corpus",
@@ -894,7 +898,10 @@ LOADERS: dict[str, Callable[[Path], Iterator[Record]]] = {
     "so-chatgpt-answers": load_so_chatgpt_answers,
     "stackexchange-small-sites": load_stackexchange_small_sites,
     "hc3-qa-subsets": load_hc3_qa_subsets,
+    chat_pairs.SOURCE: chat_pairs.load_chat_pairs,
 }
+PACKAGED_SOURCES = frozenset({chat_pairs.SOURCE})
+"""Sources whose texts ship with slopsift instead of living in the data folder."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1143,10 +1150,11 @@ def _prepare_record(r: Record, stats: BuildStats, cache: dict[tuple[str, str], _
     """Fold, drop refusals, strip the preamble, clean and filter one record (memoised by raw text)."""
     key = f"{r.source}/{r.label}"
     stats.loaded[key] += 1
-    ck = (r.source, r.text)
+    rules = r.meta.get("clean_as", r.source)  # a machine counterpart is cleaned like its human seed
+    ck = (rules, r.text)
     prepared = cache.get(ck)
     if prepared is None:
-        prepared = cache[ck] = _prepare_text(r.text, r.source)
+        prepared = cache[ck] = _prepare_text(r.text, rules)
     status, text, preamble = prepared
     if status == "refusal":
         stats.refusals[key] += 1
@@ -1179,7 +1187,7 @@ def build_corpus(
     records: list[Record] = []
     cache: dict[tuple[str, str], _Prepared] = {}
     for name in names:
-        if not (data_dir / name).is_dir():
+        if name not in PACKAGED_SOURCES and not (data_dir / name).is_dir():
             raise FileNotFoundError(f"data set folder not found: {data_dir / name}")
         for raw in LOADERS[name](data_dir):
             rec = _prepare_record(raw, stats, cache)

@@ -495,9 +495,8 @@ def reproduce(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir)
     build = Path(args.build_dir)
     corpus_path = build / "corpus.jsonl.gz"
-    if corpus_path.is_file() and not args.rebuild:
-        records = prepare.read_jsonl(corpus_path)
-    else:
+    records = prepare.read_jsonl(corpus_path) if corpus_path.is_file() and not args.rebuild else []
+    if {r.source for r in records} != set(prepare.LOADERS):  # none cached, or cached before a source came
         records = prepare.build_corpus(data_dir)
         prepare.write_jsonl(records, corpus_path)
     t = training_table(records, build, seed=args.seed, jobs=args.jobs, augment=not args.no_augment)
