@@ -16,8 +16,43 @@
 #include <string.h>
 
 /* ---------------------------------------------------------------------------------------------
- * MTLD: twin of slopsift.signals.repetition._mtld_pass
+ * MTLD: one pass (mtld_pass, twin of slopsift.signals.repetition._mtld_pass) and both passes over the
+ * ids below a bound (mtld_mean, further down) share mtld_run, the pass over ids already read into C.
+ * seg_of[id] is the factor in which the id was last seen; new_/rep count the factor's types and
+ * repeated tokens scaled by the weights of the threshold test.
  */
+
+static double
+mtld_run(const Py_ssize_t *ws, Py_ssize_t n, Py_ssize_t *seg_of, Py_ssize_t size, long long new_w, long long rep_w,
+         double threshold, int reverse)
+{
+    for (Py_ssize_t i = 0; i < size; i++)
+        seg_of[i] = -1;
+    double factors = 0.0;
+    Py_ssize_t seg = 0;
+    long long new_ = 0, rep = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        Py_ssize_t w = ws[reverse ? n - 1 - k : k];
+        if (seg_of[w] != seg) {
+            seg_of[w] = seg;
+            new_ += new_w;
+        }
+        else {
+            rep += rep_w;
+            if (new_ <= rep) { /* types / tokens <= threshold */
+                factors += 1.0;
+                seg += 1;
+                new_ = rep = 0;
+            }
+        }
+    }
+    if (new_ || rep) {
+        long long types = new_ / new_w;
+        long long tokens = types + rep / rep_w;
+        factors += (1.0 - (double)types / (double)tokens) / (1.0 - threshold);
+    }
+    return factors > 0 ? (double)n / factors : (double)n;
+}
 
 static PyObject *
 mtld_pass(PyObject *self, PyObject *args)
@@ -34,46 +69,28 @@ mtld_pass(PyObject *self, PyObject *args)
         return NULL;
     }
     Py_ssize_t n = PyList_GET_SIZE(seq);
-    Py_ssize_t *seg_of = PyMem_Malloc((size_t)(size > 0 ? size : 1) * sizeof(Py_ssize_t));
-    if (seg_of == NULL)
-        return PyErr_NoMemory();
-    for (Py_ssize_t i = 0; i < size; i++)
-        seg_of[i] = -1;
-    double factors = 0.0;
-    Py_ssize_t seg = 0;
-    long long new_ = 0, rep = 0;
-    for (Py_ssize_t k = 0; k < n; k++) {
-        PyObject *item = PyList_GET_ITEM(seq, reverse ? n - 1 - k : k);
-        Py_ssize_t w = PyLong_AsSsize_t(item);
-        if (w == -1 && PyErr_Occurred()) {
-            PyMem_Free(seg_of);
-            return NULL;
-        }
+    Py_ssize_t *ws = PyMem_New(Py_ssize_t, n > 0 ? n : 1);
+    Py_ssize_t *seg_of = PyMem_New(Py_ssize_t, size > 0 ? size : 1);
+    PyObject *out = NULL;
+    if (ws == NULL || seg_of == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) { /* PyLong_AsSsize_t runs no Python code: the list keeps its size */
+        Py_ssize_t w = PyLong_AsSsize_t(PyList_GET_ITEM(seq, k));
+        if (w == -1 && PyErr_Occurred())
+            goto done;
         if (w < 0 || w >= size) {
-            PyMem_Free(seg_of);
             PyErr_SetString(PyExc_IndexError, "mtld_pass: word id out of range");
-            return NULL;
+            goto done;
         }
-        if (seg_of[w] != seg) {
-            seg_of[w] = seg;
-            new_ += new_w;
-        }
-        else {
-            rep += rep_w;
-            if (new_ <= rep) { /* types / tokens <= threshold */
-                factors += 1.0;
-                seg += 1;
-                new_ = rep = 0;
-            }
-        }
+        ws[k] = w;
     }
+    out = PyFloat_FromDouble(mtld_run(ws, n, seg_of, size, new_w, rep_w, threshold, reverse));
+done:
+    PyMem_Free(ws);
     PyMem_Free(seg_of);
-    if (new_ || rep) {
-        long long types = new_ / new_w;
-        long long tokens = types + rep / rep_w;
-        factors += (1.0 - (double)types / (double)tokens) / (1.0 - threshold);
-    }
-    return PyFloat_FromDouble(factors > 0 ? (double)n / factors : (double)n);
+    return out;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -3735,38 +3752,6 @@ done:
  * order (the ids of masked words, >= size, are left out), reading the ids once for both passes. Ids must
  * be ints >= 0 (checked before reading: no __index__ runs, so the list cannot change size).
  */
-
-static double
-mtld_run(const Py_ssize_t *ws, Py_ssize_t n, Py_ssize_t *seg_of, Py_ssize_t size, long long new_w, long long rep_w,
-         double threshold, int reverse)
-{
-    for (Py_ssize_t i = 0; i < size; i++)
-        seg_of[i] = -1;
-    double factors = 0.0;
-    Py_ssize_t seg = 0;
-    long long new_ = 0, rep = 0;
-    for (Py_ssize_t k = 0; k < n; k++) {
-        Py_ssize_t w = ws[reverse ? n - 1 - k : k];
-        if (seg_of[w] != seg) {
-            seg_of[w] = seg;
-            new_ += new_w;
-        }
-        else {
-            rep += rep_w;
-            if (new_ <= rep) { /* types / tokens <= threshold */
-                factors += 1.0;
-                seg += 1;
-                new_ = rep = 0;
-            }
-        }
-    }
-    if (new_ || rep) {
-        long long types = new_ / new_w;
-        long long tokens = types + rep / rep_w;
-        factors += (1.0 - (double)types / (double)tokens) / (1.0 - threshold);
-    }
-    return factors > 0 ? (double)n / factors : (double)n;
-}
 
 static PyObject *
 mtld_mean(PyObject *self, PyObject *args)

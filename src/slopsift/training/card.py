@@ -256,7 +256,7 @@ Every flag comes with its reasons and the spans of text that produced them.
 ## Training data
 
 Sets used to fit the shipped model (check-only sets such as ELLIPSE, Write & Improve, Herbold, HC3 non-medicine
-are never used for fitting):
+and the chat-2026 pairs are never used for fitting):
 
 | source | licence |
 |---|---|
@@ -298,6 +298,11 @@ rules as a classifier (score = number of rules fired; flag if any fires) and TF-
 
 {_per_source_table(results)}
 ## A current chat model (probe sets)
+
+The check-only `chat-2026-pairs` rows above are the larger test of the same question: 860 texts a current chat
+model (Anthropic's Claude family) wrote on 2026-11-27, each answering a request made up for one human training
+text of the table above (same genre, topic, facts and length, in that text's format; `slopsift.training.chat_pairs`).
+Fitted on, as training rows, they did not help: see the README's model section.
 
 {_probe_section(probes)}
 ## Reproduce

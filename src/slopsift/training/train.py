@@ -509,7 +509,9 @@ def reproduce(args: argparse.Namespace) -> int:
     table_sha = hashlib.sha256(table.read_bytes()).hexdigest()
     results: dict[str, Any] = {}
     if args.grouped_from:
-        results["grouped"] = json.loads(Path(args.grouped_from).read_text(encoding="utf-8"))
+        grouped = json.loads(Path(args.grouped_from).read_text(encoding="utf-8"))
+        # a metrics.json holds the grouped results under "grouped"; a partial file is them alone
+        results["grouped"] = grouped.get("grouped", grouped) if isinstance(grouped, dict) else grouped
     elif not args.skip_eval:
         protocols = tuple(args.protocols.split(",")) if args.protocols else PROTOCOLS
         results["grouped"] = evaluate_protocols(
