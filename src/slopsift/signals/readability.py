@@ -204,15 +204,15 @@ def _sentence_syllables(facts: list[WordFacts], ws: list[int], we: list[int]) ->
     return _sentence_syllables_py(facts, ws, we) if got is None else got
 
 
-def _measure(doc: Document) -> tuple[dict[str, float], list[bool], list[int], list[int], float]:
-    """The values, and what the evidence is chosen from: which sentences are prose (``keep``), the
-    words and syllables of each prose sentence, and their mean length (0.0 when there is none)."""
+def _measure(doc: Document) -> tuple[dict[str, float], list[bool], list[int], list[int]]:
+    """The values, and what the evidence is chosen from: which sentences are prose (``keep``), and the
+    words and syllables of each prose sentence."""
     values = dict.fromkeys(_NAMES, 0.0)
     values["sentence_length_cv"] = SPREAD_PRIOR  # not measured: typical, not the least bursty
     keep, ws, we = _prose_flags(doc)
     ws = list(compress(ws, keep))
     if not ws:
-        return values, keep, [], [], 0.0
+        return values, keep, [], []
     we = list(compress(we, keep))
     sent_syl, n_long = _sentence_syllables(doc.word_facts, ws, we)
     lengths = list(map(sub, we, ws))
@@ -234,7 +234,7 @@ def _measure(doc: Document) -> tuple[dict[str, float], list[bool], list[int], li
         values["sentence_length_cv"] = (n_kept * cv + SPREAD_PRIOR_WEIGHT * SPREAD_PRIOR) / (
             n_kept + SPREAD_PRIOR_WEIGHT
         )
-    return values, keep, lengths, sent_syl, wps
+    return values, keep, lengths, sent_syl
 
 
 def compute_values(doc: Document) -> dict[str, float]:
@@ -243,7 +243,7 @@ def compute_values(doc: Document) -> dict[str, float]:
 
 
 def compute(doc: Document) -> FamilyOutput:
-    values, keep, lengths, sent_syl, _ = _measure(doc)
+    values, keep, lengths, sent_syl = _measure(doc)
     if not lengths:
         return values, []
     kept = list(compress(doc.sentences, keep))

@@ -158,10 +158,10 @@ def assemble(seeds: Sequence[dict[str, Any]], written: Path, out: Path = PAIRS_F
     if missing or extra:
         raise ValueError(f"seeds without a text: {missing[:10]}; texts without a seed: {extra[:10]}")
     out.parent.mkdir(parents=True, exist_ok=True)
+    keep = ("seed_id", "group", "source", "domain", "sha")
     rows = []
     for sid, seed in by_id.items():
         prompt, text = read_written(files[sid])
-        keep = ("seed_id", "group", "source", "domain", "sha")
         rows.append({**{k: seed[k] for k in keep}, "prompt": prompt, "text": text})
     # mtime=0: the same texts give the same bytes.
     with gzip.GzipFile(out, "wb", mtime=0) as gz:
@@ -173,21 +173,19 @@ def assemble(seeds: Sequence[dict[str, Any]], written: Path, out: Path = PAIRS_F
 def load_chat_pairs(data_dir: Path | None = None, path: Path = PAIRS_FILE) -> Iterator[Any]:
     """The machine texts as :class:`slopsift.training.prepare.Record` s (``data_dir`` is unused: the
     texts ship with the package)."""
-    from slopsift.training.prepare import Record
+    from slopsift.training.prepare import Record, _jsonl
 
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            yield Record(
-                row["text"],
-                "machine",
-                SOURCE,
-                GENERATOR,
-                row["domain"],
-                row["group"],
-                "check",
-                {"seed_id": row["seed_id"], "clean_as": row["source"], "prompt": row["prompt"]},
-            )
+    for row in _jsonl(path):
+        yield Record(
+            row["text"],
+            "machine",
+            SOURCE,
+            GENERATOR,
+            row["domain"],
+            row["group"],
+            "check",
+            {"seed_id": row["seed_id"], "clean_as": row["source"], "prompt": row["prompt"]},
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

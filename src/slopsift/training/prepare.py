@@ -539,7 +539,7 @@ def _sha(text: str, n: int = 12) -> str:
 
 
 def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as f:
+    with _open_text(path, "r") as f:
         for line in f:
             if line.strip():
                 yield json.loads(line)
