@@ -64,7 +64,7 @@ def twin_costs(texts: list[str], passes: int = 5) -> None:
 
     def mtld() -> None:
         for d, i in zip(docs, mtld_ids, strict=True):
-            repetition._mtld(i, d.n_words)
+            repetition._mtld_mean(i, d.n_words)
 
     def ngrams() -> None:
         for i, b in zip(ids, bases, strict=True):

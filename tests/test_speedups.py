@@ -37,7 +37,7 @@ def test_a_stale_build_falls_back_to_python(monkeypatch: pytest.MonkeyPatch) -> 
     import types
 
     stale = types.ModuleType("slopsift._speedups")
-    stale.mtld_pass = lambda *a: 0.0  # type: ignore[attr-defined]
+    stale.mtld_mean = lambda *a: 0.0  # type: ignore[attr-defined]
     monkeypatch.setattr(importlib, "import_module", lambda name: stale)
     monkeypatch.delenv("SLOPSIFT_PURE_PYTHON", raising=False)
     assert _accel._load() is None
@@ -48,26 +48,6 @@ def test_pure_python_switch() -> None:
     with _accel.pure_python():
         assert _accel.speedups is None
     assert _accel.speedups is before
-
-
-@needs_c
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.integers(0, 30), max_size=400), st.booleans())
-def test_mtld_pass(ids: list[int], reverse: bool) -> None:
-    assert C is not None
-    size = 31
-    want = repetition._mtld_pass(reversed(ids) if reverse else ids, len(ids), size)
-    got = C.mtld_pass(ids, size, *MTLD_W, repetition.MTLD_THRESHOLD, reverse)
-    assert got == want or (got != got and want != want)  # same float, bit for bit
-
-
-@needs_c
-def test_mtld_rejects_ids_out_of_range() -> None:
-    assert C is not None
-    with pytest.raises(IndexError):
-        C.mtld_pass([0, 5], 5, *MTLD_W, repetition.MTLD_THRESHOLD, False)
-    with pytest.raises(IndexError):
-        C.mtld_pass([-1], 5, *MTLD_W, repetition.MTLD_THRESHOLD, False)
 
 
 @needs_c
@@ -1462,7 +1442,7 @@ def test_mtld_mean(ids: list[int], size: int) -> None:
     got = C.mtld_mean(ids, size, *MTLD_W, repetition.MTLD_THRESHOLD)
     assert got == want  # same float, bit for bit
     below = [i for i in ids if i < size]
-    assert want == (repetition._mtld(below, size) if below else 0.0)
+    assert want == repetition._mtld_mean_py(below, size)
 
 
 @needs_c

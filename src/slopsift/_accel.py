@@ -27,11 +27,6 @@ _V = TypeVar("_V")
 class Speedups(Protocol):
     """The functions of ``slopsift._speedups`` (``src/slopsift/_speedups.c``) and their Python twins."""
 
-    def mtld_pass(
-        self, ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool, /
-    ) -> float:
-        """One MTLD pass (``repetition._mtld_pass``), backwards if ``reverse``."""
-
     def repeated_ngrams(
         self, ids: list[int], base: int, nmax: int, ints: tuple[int, ...] = ..., /
     ) -> list[tuple[list[int], list[int], list[int], list[int]]]:

@@ -16,10 +16,9 @@
 #include <string.h>
 
 /* ---------------------------------------------------------------------------------------------
- * MTLD: one pass (mtld_pass, twin of slopsift.signals.repetition._mtld_pass) and both passes over the
- * ids below a bound (mtld_mean, further down) share mtld_run, the pass over ids already read into C.
- * seg_of[id] is the factor in which the id was last seen; new_/rep count the factor's types and
- * repeated tokens scaled by the weights of the threshold test.
+ * MTLD: one pass over ids already read into C (twin of slopsift.signals.repetition._mtld_pass), for
+ * mtld_mean further down. seg_of[id] is the factor in which the id was last seen; new_/rep count the
+ * factor's types and repeated tokens scaled by the weights of the threshold test.
  */
 
 static double
@@ -52,45 +51,6 @@ mtld_run(const Py_ssize_t *ws, Py_ssize_t n, Py_ssize_t *seg_of, Py_ssize_t size
         factors += (1.0 - (double)types / (double)tokens) / (1.0 - threshold);
     }
     return factors > 0 ? (double)n / factors : (double)n;
-}
-
-static PyObject *
-mtld_pass(PyObject *self, PyObject *args)
-{
-    PyObject *seq;
-    Py_ssize_t size;
-    long long new_w, rep_w;
-    double threshold;
-    int reverse;
-    if (!PyArg_ParseTuple(args, "O!nLLdp", &PyList_Type, &seq, &size, &new_w, &rep_w, &threshold, &reverse))
-        return NULL;
-    if (size < 0 || new_w <= 0 || rep_w <= 0) {
-        PyErr_SetString(PyExc_ValueError, "mtld_pass: size must be >= 0 and the weights > 0");
-        return NULL;
-    }
-    Py_ssize_t n = PyList_GET_SIZE(seq);
-    Py_ssize_t *ws = PyMem_New(Py_ssize_t, n > 0 ? n : 1);
-    Py_ssize_t *seg_of = PyMem_New(Py_ssize_t, size > 0 ? size : 1);
-    PyObject *out = NULL;
-    if (ws == NULL || seg_of == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    for (Py_ssize_t k = 0; k < n; k++) { /* PyLong_AsSsize_t runs no Python code: the list keeps its size */
-        Py_ssize_t w = PyLong_AsSsize_t(PyList_GET_ITEM(seq, k));
-        if (w == -1 && PyErr_Occurred())
-            goto done;
-        if (w < 0 || w >= size) {
-            PyErr_SetString(PyExc_IndexError, "mtld_pass: word id out of range");
-            goto done;
-        }
-        ws[k] = w;
-    }
-    out = PyFloat_FromDouble(mtld_run(ws, n, seg_of, size, new_w, rep_w, threshold, reverse));
-done:
-    PyMem_Free(ws);
-    PyMem_Free(seg_of);
-    return out;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -3748,7 +3708,7 @@ done:
 /* ---------------------------------------------------------------------------------------------
  * Repetition, MTLD of the prose words: twin of slopsift.signals.repetition._mtld_mean_py
  *
- * mtld_mean: the mean of the forward and backward MTLD passes (mtld_pass) over the ids below size, in
+ * mtld_mean: the mean of the forward and backward MTLD passes (mtld_run) over the ids below size, in
  * order (the ids of masked words, >= size, are left out), reading the ids once for both passes. Ids must
  * be ints >= 0 (checked before reading: no __index__ runs, so the list cannot change size).
  */
@@ -3981,8 +3941,6 @@ fail:
 }
 
 static PyMethodDef methods[] = {
-    {"mtld_pass", mtld_pass, METH_VARARGS,
-     "mtld_pass(ids: list[int], size: int, new_w: int, rep_w: int, threshold: float, reverse: bool) -> float"},
     {"repeated_ngrams", repeated_ngrams, METH_VARARGS,
      "repeated_ngrams(ids: list[int], base: int, nmax: int, ints: tuple[int, ...] = ()) -> list of (pos, gids, "
      "counts, first) for n = 2, 3, ... up to the last length at which something repeats; ints 0, 1, 2, ... "

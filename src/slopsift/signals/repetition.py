@@ -922,19 +922,6 @@ def _mtld_pass(ids: Iterable[int], n: int, size: int) -> float:
     return n / factors if factors > 0 else float(n)
 
 
-def _mtld(ids: list[int], size: int) -> float:
-    """Mean of the forward and backward MTLD passes (in C when ``slopsift._speedups`` is built)."""
-    n = len(ids)
-    if not n:
-        return 0.0
-    sp = _accel.speedups
-    if sp is not None:
-        new_w, rep_w = _MTLD_DEN - _MTLD_NUM, _MTLD_NUM
-        forward = sp.mtld_pass(ids, size, new_w, rep_w, MTLD_THRESHOLD, False)
-        return (forward + sp.mtld_pass(ids, size, new_w, rep_w, MTLD_THRESHOLD, True)) / 2.0
-    return (_mtld_pass(ids, n, size) + _mtld_pass(reversed(ids), n, size)) / 2.0
-
-
 def _mtld_mean_py(ids: list[int], size: int) -> float:
     """:func:`_mtld` of the ids below ``size``, in order: of the unmasked words when ``size`` is the
     word count (``slopsift._speedups.mtld_mean`` is the C twin, which reads the ids once for both
@@ -943,6 +930,14 @@ def _mtld_mean_py(ids: list[int], size: int) -> float:
     if not below:
         return 0.0
     return (_mtld_pass(below, len(below), size) + _mtld_pass(reversed(below), len(below), size)) / 2.0
+
+
+def _mtld_mean(ids: list[int], size: int) -> float:
+    """:func:`_mtld_mean_py`, in C when the twins are built (one call for both passes)."""
+    sp = _accel.speedups
+    if sp is None:
+        return _mtld_mean_py(ids, size)
+    return sp.mtld_mean(ids, size, _MTLD_DEN - _MTLD_NUM, _MTLD_NUM, MTLD_THRESHOLD)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1121,16 +1116,7 @@ def compute(doc: Document) -> FamilyOutput:
                 ev.extend(_top_evidence(doc, levels[k], top_ranks[k], k, "compressibility"))
 
     # Lexical diversity, over the unmasked ids (those below n).
-    sp = _accel.speedups
-    if sp is not None:  # both passes in one call, which leaves the masked ids out
-        mtld = sp.mtld_mean(ids, n, _MTLD_DEN - _MTLD_NUM, _MTLD_NUM, MTLD_THRESHOLD)
-    else:
-        unmasked = ids
-        if (
-            n_words < len(ids) and prose.kept is not None
-        ):  # the slices between masked ranges (past the cap: empty)
-            unmasked = list(chain.from_iterable(map(ids.__getitem__, map(slice, *prose.kept))))
-        mtld = _mtld(unmasked, n)
+    mtld = _mtld_mean(ids, n)
     values["mtld"] = mtld
     if n_words and mtld < MTLD_EVIDENCE:
         freq = Counter(ids)  # ids ascend in first occurrence, as the words did
