@@ -1595,3 +1595,153 @@ def test_ascii_words_ids_counter_type_cannot_reach_the_lists() -> None:
 
     got = C.ascii_words_ids("qqa qqb qqa", (), evil)
     assert got[2] == ["qqa", "qqb", "qqa"] and got[4] == [0, 1, 0] and got[5] == {"qqa": 2, "qqb": 1}
+
+
+# --- the word-facts table (lexicons._fact_table, twin of lexicons._FACTS) -----------------------------
+
+
+FACT_WORDS = [*VOCAB, "naïve", "日本", "𝔘nicode", "x" * 40]
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FACT_WORDS), max_size=400), st.integers(1, 9))
+def test_fact_table_is_the_facts_dict(words: list[str], limit: int) -> None:
+    from slopsift.document import _word_ids_counts
+    from slopsift.lexicons import _FACTS, _shared_new_facts
+
+    assert C is not None
+    ids = _word_ids_counts(words)[0]
+    want = list(map(_FACTS.__getitem__, words))
+    for table in (C.fact_table(_shared_new_facts, limit), C.fact_table(_shared_new_facts, 65536)):
+        assert table.gather(ids, words) == want
+        assert table.gather(None, words) == want  # every word looked up
+        # equal words that are other str objects find the same entries
+        assert table.gather(ids, [w.encode().decode() for w in words]) == want
+        assert len(table) <= max(limit, len(set(words)))
+
+
+@needs_c
+def test_fact_table_empties_at_its_limit() -> None:
+    assert C is not None
+    calls: list[str] = []
+
+    def missing(w: str) -> int:
+        calls.append(w)
+        return len(w)
+
+    table = C.fact_table(missing, 2)
+    assert table.gather(None, ["a", "bb", "a"]) == [1, 2, 1] and len(table) == 2
+    assert table.gather(None, ["ccc"]) == [3] and len(table) == 1  # full: emptied, then ccc
+    assert table.gather(None, ["a"]) == [1] and calls == ["a", "bb", "ccc", "a"]
+    table.clear()
+    assert len(table) == 0 and table.gather([], []) == []
+    big = [str(i) for i in range(100_000)]
+    assert table.gather(None, big) == list(map(len, big)) and len(table) <= 2
+
+
+@needs_c
+def test_fact_table_rejects_bad_arguments() -> None:
+    assert C is not None
+    with pytest.raises(TypeError):
+        C.fact_table(None, 10)  # not callable
+    for bad in (0, -1, 2**41):
+        with pytest.raises(ValueError):
+            C.fact_table(len, bad)
+    table = C.fact_table(len, 4)
+    with pytest.raises(IndexError):
+        table.gather([0, 2], ["a", "b"])  # not an earlier position
+    with pytest.raises(IndexError):
+        table.gather([0, -1], ["a", "b"])
+    with pytest.raises(ValueError):
+        table.gather([0], ["a", "b"])  # fewer ids than words
+    with pytest.raises(TypeError):
+        table.gather([0, "1"], ["a", "b"])
+    with pytest.raises(TypeError):
+        table.gather((0, 1), ["a", "b"])  # a list or None
+    with pytest.raises(TypeError):
+        table.gather(None, ("a", "b"))
+    for word in (b"a", 1, None, type("S", (str,), {})("a")):
+        with pytest.raises(TypeError):
+            table.gather(None, ["a", word])  # exact str only
+    assert table.gather([0, 0], ["a", 5]) == [1, 1]  # a repeat is never looked up, as in gather_first
+    assert len(table) == 1
+
+
+@needs_c
+def test_fact_table_survives_hostile_missing() -> None:
+    assert C is not None
+    words = ["w" + str(i % 50) for i in range(300)]
+
+    def failing(w: str) -> int:
+        if w == "w7":
+            raise KeyError(w)
+        return len(w)
+
+    table = C.fact_table(failing, 8)
+    with pytest.raises(KeyError):
+        table.gather(None, words)
+    assert table.gather(None, ["w1", "w12"]) == [2, 3]
+
+    # missing that re-enters the table, empties it, and changes the caller's lists
+    ids = document._word_ids_counts(words)[0]
+    box: list[object] = []
+
+    def reentrant(w: str) -> int:
+        t = box[0]
+        assert isinstance(t, type(table))
+        if w.endswith("3"):
+            t.clear()
+        elif w.endswith("5"):
+            assert t.gather(None, [w + "x", "w1"]) == [len(w) + 1, 2]
+        words.clear()
+        ids.clear()
+        return len(w)
+
+    for limit in (1, 3, 1000):
+        box[:] = [C.fact_table(reentrant, limit)]
+        words[:] = ["w" + str(i % 50) for i in range(300)]
+        ids[:] = document._word_ids_counts(words)[0]
+        want = list(map(len, words))
+        got = box[0].gather(ids, words)  # type: ignore[attr-defined]
+        assert got == want
+
+
+@needs_c
+def test_fact_table_cycles_are_collected() -> None:
+    import gc
+    import weakref
+
+    assert C is not None
+
+    class Facts:
+        pass
+
+    box: list[object] = []
+
+    def missing(w: str) -> Facts:
+        f = Facts()
+        f.table = box[0]  # type: ignore[attr-defined]
+        return f
+
+    table = C.fact_table(missing, 10)
+    box.append(table)
+    first = table.gather(None, ["a", "b"])[0]
+    gone = weakref.ref(first)
+    del first, table
+    box.clear()
+    gc.collect()
+    assert gone() is None
+
+
+@needs_c
+def test_word_facts_c_and_python_agree() -> None:
+    from slopsift import lexicons
+
+    words = ["The", "recieve", "naïve", "well-known", "3.5", "chatgpt", "the", "x" * 300, ""]
+    words = [w.lower() for w in words]
+    ids = document._word_ids_counts(words)[0]
+    got = lexicons.word_facts(words, ids)
+    assert lexicons.word_facts(words) == got
+    with _accel.pure_python():
+        assert lexicons.word_facts(words, ids) == got

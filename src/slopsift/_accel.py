@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 if TYPE_CHECKING:
     from slopsift.lexicons import WordFacts
 
-__all__ = ["Speedups", "pure_python", "speedups"]
+__all__ = ["FactTable", "Speedups", "pure_python", "speedups"]
 
 _V = TypeVar("_V")
 
@@ -251,6 +251,23 @@ class Speedups(Protocol):
         self, word: str, common: frozenset[str], masked: frozenset[str], heads: frozenset[str], /
     ) -> bool | None:
         """``lexicons._one_edit_py``, or None for a word that is not ASCII."""
+
+    def fact_table(self, missing: Callable[[str], WordFacts], limit: int, /) -> FactTable:
+        """A word -> facts table (``lexicons._FactCache``): ``missing(word)`` fills it on a miss, and it is
+        emptied when it holds ``limit`` words and a new one comes."""
+
+
+class FactTable(Protocol):
+    """``slopsift._speedups.fact_table``'s table."""
+
+    def gather(self, ids: list[int] | None, words: list[str], /) -> list[WordFacts]:
+        """``gather_first(ids, words, table)``; ``ids`` None: every word is a first occurrence."""
+
+    def clear(self) -> None:
+        """Forget every word."""
+
+    def __len__(self) -> int:
+        """The words held."""
 
 
 _NAMES = tuple(name for name in vars(Speedups) if not name.startswith("_"))

@@ -3940,6 +3940,347 @@ fail:
     return NULL;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * incread (speed round 17): the word-facts cache of slopsift.lexicons (readability / vocabulary).
+ *
+ * A FactTable maps exact str words to their facts (whatever `missing(word)` returned for them), like
+ * lexicons._FactCache, its Python twin: filled on a miss, emptied when it holds `limit` words and a new
+ * one comes. gather(ids, words) is gather_first(ids, words, _FACTS) on it. Why: the facts cache holds
+ * tens of thousands of words, and a dict look-up of a document's word reads three cold places (its
+ * index slot, its entry, the key's characters), one after the other; here the slots are open-addressed
+ * (hash, key, value) triples, and the slot of the word a few look-ups ahead, then that slot's key, are
+ * prefetched, so the look-ups of a document overlap instead of queueing. Values are the ones the
+ * Python twin would give: facts come from the same `missing`, never from the table's layout.
+ */
+
+typedef struct {
+    Py_hash_t hash;
+    PyObject *key;   /* an exact str (strong reference), or NULL: an empty slot */
+    PyObject *value; /* strong reference */
+} FactSlot;
+
+typedef struct {
+    PyObject_HEAD
+    FactSlot *slots;
+    size_t mask;       /* number of slots - 1 (a power of two, at least 2 * limit) */
+    Py_ssize_t used;   /* keys held */
+    Py_ssize_t limit;  /* emptied when it holds this many words and a new one comes */
+    PyObject *missing; /* word -> facts, called on a miss */
+} FactTableObject;
+
+#define FACT_PREFETCH 8 /* look-ups ahead: slot prefetched at 2 * this, its key at this */
+
+static void
+fact_slots_release(FactSlot *slots, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        Py_XDECREF(slots[i].key);
+        Py_XDECREF(slots[i].value);
+    }
+    PyMem_Free(slots);
+}
+
+/* Forget every word: a fresh array of empty slots goes in first, then the old keys and values are
+   released (their deallocation may run Python code, which then sees a consistent, empty table).
+   -1 with MemoryError set if there is no memory for the fresh array. */
+static int
+fact_table_empty(FactTableObject *t)
+{
+    if (t->used == 0 || t->slots == NULL)
+        return 0;
+    size_t n = t->mask + 1;
+    FactSlot *fresh = PyMem_Calloc(n, sizeof(FactSlot));
+    if (fresh == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    FactSlot *old = t->slots;
+    t->slots = fresh;
+    t->used = 0;
+    fact_slots_release(old, n);
+    return 0;
+}
+
+static int
+fact_table_traverse(FactTableObject *t, visitproc visit, void *arg)
+{
+    Py_VISIT(t->missing);
+    if (t->slots != NULL)
+        for (size_t i = 0; i <= t->mask; i++)
+            Py_VISIT(t->slots[i].value);
+    return 0;
+}
+
+/* Detach the slots and `missing`, then release them (tp_clear, and dealloc); the table is then unusable
+   (gather raises). */
+static int
+fact_table_clear_refs(FactTableObject *t)
+{
+    FactSlot *old = t->slots;
+    size_t n = t->mask + 1;
+    t->slots = NULL;
+    t->used = 0;
+    if (old != NULL)
+        fact_slots_release(old, n);
+    Py_CLEAR(t->missing);
+    return 0;
+}
+
+static void
+fact_table_dealloc(FactTableObject *t)
+{
+    PyObject_GC_UnTrack(t);
+    fact_table_clear_refs(t);
+    Py_TYPE(t)->tp_free((PyObject *)t);
+}
+
+static int
+fact_table_usable(FactTableObject *t)
+{
+    if (t->slots != NULL && t->missing != NULL)
+        return 1;
+    PyErr_SetString(PyExc_RuntimeError, "FactTable: the table was cleared by the garbage collector");
+    return 0;
+}
+
+/* The slot holding `word` (hash h), or the empty slot where it would go. */
+static FactSlot *
+fact_table_find(FactTableObject *t, PyObject *word, Py_hash_t h)
+{
+    size_t i = (size_t)h & t->mask;
+    Py_ssize_t len = PyUnicode_GET_LENGTH(word);
+    int kind = PyUnicode_KIND(word);
+    for (;;) {
+        FactSlot *s = &t->slots[i];
+        PyObject *k = s->key;
+        if (k == NULL || k == word)
+            return s;
+        if (s->hash == h && PyUnicode_GET_LENGTH(k) == len && PyUnicode_KIND(k) == kind &&
+            memcmp(PyUnicode_DATA(k), PyUnicode_DATA(word), (size_t)len * (size_t)kind) == 0)
+            return s;
+        i = (i + 1) & t->mask;
+    }
+}
+
+/* table[word] (a new reference), calling `missing` on a miss; NULL with an exception set on failure.
+   As lexicons._FactCache.__missing__: emptied when a new word comes and `limit` words are held, then
+   table[word] = missing(word). Every insertion has used < limit just before it, with no Python code
+   between that test and the store, so used <= limit < number of slots and a probe always ends. */
+static PyObject *
+fact_table_get(FactTableObject *t, PyObject *word, Py_hash_t h)
+{
+    FactSlot *s = fact_table_find(t, word, h);
+    if (s->key != NULL) {
+        Py_INCREF(s->value);
+        return s->value;
+    }
+    if (t->used >= t->limit && fact_table_empty(t) < 0)
+        return NULL;
+    PyObject *v = PyObject_CallOneArg(t->missing, word);
+    if (v == NULL)
+        return NULL;
+    /* `missing` ran Python code: it may have filled, emptied or cleared this table, so look again */
+    for (;;) {
+        if (!fact_table_usable(t)) {
+            Py_DECREF(v);
+            return NULL;
+        }
+        s = fact_table_find(t, word, h);
+        if (s->key != NULL) { /* table[word] = v, as the twin's assignment */
+            PyObject *old = s->value;
+            Py_INCREF(v);
+            s->value = v;
+            Py_DECREF(old);
+            return v;
+        }
+        if (t->used < t->limit) {
+            Py_INCREF(word);
+            s->key = word;
+            s->hash = h;
+            Py_INCREF(v);
+            s->value = v;
+            t->used++;
+            return v;
+        }
+        if (fact_table_empty(t) < 0) {
+            Py_DECREF(v);
+            return NULL;
+        }
+    }
+}
+
+static PyObject *
+fact_table_gather(FactTableObject *t, PyObject *args)
+{
+    PyObject *ids, *words;
+    if (!PyArg_ParseTuple(args, "OO!:gather", &ids, &PyList_Type, &words))
+        return NULL;
+    if (ids != Py_None && !PyList_Check(ids)) {
+        PyErr_SetString(PyExc_TypeError, "gather: ids must be a list or None");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(words);
+    if (ids != Py_None && PyList_GET_SIZE(ids) < n) {
+        PyErr_SetString(PyExc_ValueError, "gather: fewer ids than words");
+        return NULL;
+    }
+    /* Read everything first (no Python code runs while the lists are read): each word's source
+       position, and the first occurrences with their words (held) and hashes. */
+    Py_ssize_t *at = PyMem_Malloc((size_t)(n > 0 ? n : 1) * sizeof(Py_ssize_t));
+    Py_ssize_t *firsts = PyMem_Malloc((size_t)(n > 0 ? n : 1) * sizeof(Py_ssize_t));
+    Py_hash_t *hashes = PyMem_Malloc((size_t)(n > 0 ? n : 1) * sizeof(Py_hash_t));
+    PyObject **held = PyMem_Malloc((size_t)(n > 0 ? n : 1) * sizeof(PyObject *));
+    PyObject *out = NULL;
+    Py_ssize_t m = 0;
+    if (at == NULL || firsts == NULL || hashes == NULL || held == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        Py_ssize_t a = k;
+        if (ids != Py_None) {
+            a = PyLong_AsSsize_t(PyList_GET_ITEM(ids, k)); /* an int subclass's conversion runs no code */
+            if (a == -1 && PyErr_Occurred())
+                goto done;
+            if (a < 0 || a > k) {
+                PyErr_SetString(PyExc_IndexError, "gather: an id is not an earlier position");
+                goto done;
+            }
+        }
+        at[k] = a;
+        if (a != k)
+            continue;
+        PyObject *w = PyList_GET_ITEM(words, k);
+        if (!PyUnicode_CheckExact(w) || PyUnicode_READY(w) < 0) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "gather: words must be str");
+            goto done;
+        }
+        Py_hash_t h = PyObject_Hash(w); /* a str's: no Python code */
+        if (h == -1)
+            goto done;
+        Py_INCREF(w);
+        held[m] = w;
+        hashes[m] = h;
+        firsts[m] = k;
+        m++;
+    }
+    out = PyList_New(n);
+    if (out == NULL)
+        goto done;
+    for (Py_ssize_t j = 0; j < m; j++) {
+        if (!fact_table_usable(t)) { /* checked again after each call of `missing` */
+            Py_CLEAR(out);
+            goto done;
+        }
+        if (j + 2 * FACT_PREFETCH < m)
+            __builtin_prefetch(&t->slots[(size_t)hashes[j + 2 * FACT_PREFETCH] & t->mask]);
+        if (j + FACT_PREFETCH < m) {
+            PyObject *k = t->slots[(size_t)hashes[j + FACT_PREFETCH] & t->mask].key;
+            if (k != NULL)
+                __builtin_prefetch(k);
+        }
+        PyObject *v = fact_table_get(t, held[j], hashes[j]);
+        if (v == NULL) {
+            Py_CLEAR(out); /* unset items are NULL, which list_dealloc skips */
+            goto done;
+        }
+        PyList_SET_ITEM(out, firsts[j], v);
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (at[k] != k) { /* an earlier position, set already */
+            PyObject *v = PyList_GET_ITEM(out, at[k]);
+            Py_INCREF(v);
+            PyList_SET_ITEM(out, k, v);
+        }
+    }
+done:
+    if (held != NULL)
+        for (Py_ssize_t j = 0; j < m; j++)
+            Py_DECREF(held[j]);
+    PyMem_Free(at);
+    PyMem_Free(firsts);
+    PyMem_Free(hashes);
+    PyMem_Free(held);
+    return out;
+}
+
+static PyObject *
+fact_table_clear(FactTableObject *t, PyObject *Py_UNUSED(ignored))
+{
+    if (fact_table_empty(t) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static Py_ssize_t
+fact_table_len(FactTableObject *t)
+{
+    return t->used;
+}
+
+static PyMethodDef fact_table_methods[] = {
+    {"gather", (PyCFunction)fact_table_gather, METH_VARARGS,
+     "gather(ids: list[int] | None, words: list[str]) -> list: gather_first(ids, words, table), ids None "
+     "meaning every word is a first occurrence"},
+    {"clear", (PyCFunction)fact_table_clear, METH_NOARGS, "clear() -> None: forget every word"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods fact_table_as_sequence = {
+    .sq_length = (lenfunc)fact_table_len,
+};
+
+static PyTypeObject FactTable_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "slopsift._speedups.FactTable",
+    .tp_basicsize = sizeof(FactTableObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "Word -> facts, filled by missing(word) on a miss, emptied at limit words: see fact_table.",
+    .tp_dealloc = (destructor)fact_table_dealloc,
+    .tp_traverse = (traverseproc)fact_table_traverse,
+    .tp_clear = (inquiry)fact_table_clear_refs,
+    .tp_methods = fact_table_methods,
+    .tp_as_sequence = &fact_table_as_sequence,
+};
+
+static PyObject *
+fact_table(PyObject *self, PyObject *args)
+{
+    PyObject *missing;
+    Py_ssize_t limit;
+    if (!PyArg_ParseTuple(args, "On:fact_table", &missing, &limit))
+        return NULL;
+    if (!PyCallable_Check(missing)) {
+        PyErr_SetString(PyExc_TypeError, "fact_table: missing must be callable");
+        return NULL;
+    }
+    if (limit < 1 || limit > ((Py_ssize_t)1 << 40)) {
+        PyErr_SetString(PyExc_ValueError, "fact_table: limit must be in 1..2**40");
+        return NULL;
+    }
+    if (PyType_Ready(&FactTable_Type) < 0)
+        return NULL;
+    size_t n = 8;
+    while (n < 2 * (size_t)limit)
+        n <<= 1;
+    FactSlot *slots = PyMem_Calloc(n, sizeof(FactSlot));
+    if (slots == NULL)
+        return PyErr_NoMemory();
+    FactTableObject *t = PyObject_GC_New(FactTableObject, &FactTable_Type);
+    if (t == NULL) {
+        PyMem_Free(slots);
+        return NULL;
+    }
+    t->slots = slots;
+    t->mask = n - 1;
+    t->used = 0;
+    t->limit = limit;
+    Py_INCREF(missing);
+    t->missing = missing;
+    PyObject_GC_Track(t);
+    return (PyObject *)t;
+}
+
 static PyMethodDef methods[] = {
     {"repeated_ngrams", repeated_ngrams, METH_VARARGS,
      "repeated_ngrams(ids: list[int], base: int, nmax: int, ints: tuple[int, ...] = ()) -> list of (pos, gids, "
@@ -4031,6 +4372,9 @@ static PyMethodDef methods[] = {
      "ascii_words_ids(low: str, ints: tuple[int, ...], counter_type: type) -> (starts, ends, words, starts as "
      "native Py_ssize_t bytes, ids, counts): ascii_words, then word_ids_counts of the words (one str per "
      "distinct word)"},
+    {"fact_table", fact_table, METH_VARARGS,
+     "fact_table(missing: Callable[[str], object], limit: int) -> FactTable: word -> missing(word), emptied at "
+     "limit words; its gather(ids, words) is gather_first(ids, words, table): lexicons._FactCache"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -32,13 +32,13 @@ at "Dr." and "3.5"), so values agree with textstat's to within a few points, not
 Syllable counting lives in :mod:`slopsift.lexicons` (:func:`~slopsift.lexicons.syllables`,
 re-exported here), whose per-word cache this family shares with the vocabulary family.
 
-Cost: O(W). One pass over the words reads each word's syllable count from a bounded cache (a plain
-dict shared across documents, emptied at 65,536 words; a new word costs one CMUdict look-up;
-``Document.word_facts``), then one ``sum`` per sentence over its words' codes, in C;
-sentences are then visited once. Evidence: the three longest sentences
-(mean length), the shortest and longest sentence (spread), the three hardest sentences by their
-own Flesch-Kincaid grade; averages over the whole text (reading ease, syllables per word, long-word
-share) have no single responsible span and carry none.
+Cost: O(W). One pass over the words reads each word's syllable count from a bounded cache (shared
+across documents, emptied at 65,536 words: a table in C whose look-ups are fetched ahead, or a dict
+without the C twins; a new word costs one CMUdict look-up; ``Document.word_facts``), then one
+``sum`` per sentence over its words' codes, in C; sentences are then visited once. Evidence: the
+three longest sentences (mean length), the shortest and longest sentence (spread), the three
+hardest sentences by their own Flesch-Kincaid grade; averages over the whole text (reading ease,
+syllables per word, long-word share) have no single responsible span and carry none.
 """
 
 from __future__ import annotations
