@@ -67,7 +67,7 @@ import numpy as np
 
 from slopsift import _accel
 from slopsift._frozen import build_frozen, slot_descriptors
-from slopsift.document import Document, Paragraph, Sentence, _shared_indices
+from slopsift.document import MAX_INDEXED, Document, Paragraph, Sentence, _shared_indices
 from slopsift.lexicons import function_words
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
@@ -292,22 +292,20 @@ def _prose(doc: Document) -> _Prose:
     if not merged:
         return _Prose(ids, n, chars, lines, text[:COMPRESS_MAX_CHARS])
     ids = list(ids)
-    firsts, ends = doc.words_between_each(list(map(_start_of, merged)), list(map(_end_of, merged)))
+    span_starts, span_ends = list(map(_start_of, merged)), list(map(_end_of, merged))
+    firsts, ends = doc.words_between_each(span_starts, span_ends)
     masked = sum(ends) - sum(firsts)
     chars -= _covered((firsts, ends), words) if sp is None else sp.covered_chars(firsts, ends, words)
+    # the masked ids n + i as the shared ints of word_indices where it holds them (no int allocated)
+    shared = _shared_indices() if 2 * n <= MAX_INDEXED else range(2 * n)
     for i, j in zip(firsts, ends, strict=True):
-        ids[i:j] = range(n + i, n + j)
-    pieces: list[str] = []
-    size = pos = 0
-    for s, e in [*merged, (len(text), len(text))]:
-        if s > pos:
-            pieces.append(text[pos:s])
-            size += s - pos
-            if size >= COMPRESS_MAX_CHARS:
-                break
-        pos = max(pos, e)
+        ids[i:j] = shared[n + i : n + j]
+    # The text between the spans, which are sorted and merged (each starts after the previous one
+    # ends): the gaps cut out by C-level maps. Joining the gaps past COMPRESS_MAX_CHARS changes
+    # nothing that is kept.
+    gaps = map(text.__getitem__, map(slice, [0, *span_ends], [*span_starts, len(text)]))
     kept = ([0, *ends], [*firsts, n])  # the ranges between the masked ones
-    return _Prose(ids, n - masked, chars, lines, "".join(pieces)[:COMPRESS_MAX_CHARS], kept)
+    return _Prose(ids, n - masked, chars, lines, "".join(gaps)[:COMPRESS_MAX_CHARS], kept)
 
 
 _start_of = itemgetter(0)
