@@ -45,8 +45,8 @@ core; the rest of a longer text does not change them.
 With ``slopsift._speedups`` built, the loops run as C twins with the same results (the Python
 versions define them): the n-gram scan (which also skips 2-grams holding a word that occurs once),
 the top n-grams' and repeated runs' coverage, the phrase search (candidates off a heap, not
-sorted), MTLD, the near-duplicate units' bounds, the scan for lines with a letter and the repeated
-sentence openers.
+sorted), MTLD, the near-duplicate units' bounds and pairs, the scan for lines with a letter and the
+repeated sentence openers.
 """
 
 from __future__ import annotations
@@ -794,9 +794,9 @@ def _near_dups(
     repeated word 3-grams (a 3-gram occurring once cannot be shared, and is distinct within its
     unit), ``shingle_pos`` their positions (an array or a list). Returns (eligible units, pairs (earlier,
     later, jaccard)), one pair per near-duplicate unit. How many repeated shingles each unit
-    holds is found first (:func:`_near_dup_units_py`, in C when the twins are built), so the Python
-    loop runs only over units that hold one, and only up to the last unit that can reach the
-    threshold."""
+    holds is found first (:func:`_near_dup_units_py`, in C when the twins are built), so the loop
+    (:func:`_near_dup_pairs_py`, in C when the twins are built) runs only over units that hold one,
+    and only up to the last unit that can reach the threshold."""
     sp = _accel.speedups
     pairs: list[tuple[int, int, float]] = []
     if sp is None:
@@ -807,12 +807,28 @@ def _near_dups(
         )
     if last < 0:
         return eligible, pairs
+    if sp is not None:
+        found = sp.near_dup_pairs(
+            shingles.gids, los, his, lengths, active, NEAR_DUP_JACCARD, SHINGLE, POSTING_CAP, CANDIDATE_CAP
+        )
+        if found is not None:  # None: some unit's candidates are capped, in Python's set order
+            return eligible, found
+    return eligible, _near_dup_pairs_py(shingles, los, his, lengths, active)
+
+
+def _near_dup_pairs_py(
+    shingles: _Level, los: list[int], his: list[int], lengths: list[int], active: list[bool]
+) -> list[tuple[int, int, float]]:
+    """The pairs of :func:`_near_dups` over the units that :func:`_near_dup_units_py` returned
+    (``slopsift._speedups.near_dup_pairs`` is the C twin, for the units that need no cap on their
+    candidates): unit ``j`` holds the repeated shingles ``shingles.gids[los[j]:his[j]]``."""
+    pairs: list[tuple[int, int, float]] = []
     ids = shingles.gids
     postings: dict[int, list[int]] = {}
     sizes: dict[int, int] = {}
     exact: dict[frozenset[int], int] = {}
     rank: dict[int, int] | None = None  # id -> rank, only when the candidates are capped
-    for j in compress(range(last + 1), active):
+    for j in compress(range(len(active)), active):
         grams = ids[los[j] : his[j]]
         rep = set(grams)
         size = sizes[j] = lengths[j] - SHINGLE + 1 - len(grams) + len(rep)
@@ -859,7 +875,7 @@ def _near_dups(
                 best_k, best_jac = k, jac
         if best_jac >= NEAR_DUP_JACCARD:
             pairs.append((best_k, j, best_jac))
-    return eligible, pairs
+    return pairs
 
 
 def _in_rank_order(
