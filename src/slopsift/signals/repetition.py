@@ -325,12 +325,16 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _dup_units(
-    keys: Sequence[str], span: Callable[[int], tuple[int, int]], signal: str, unit: str, ev: list[Evidence]
+    keys: Sequence[str],
+    span: Callable[[int], tuple[int, int]],
+    signal: str,
+    unit: str,
+    ev: list[Evidence] | None,
 ) -> tuple[float, float]:
     """Gopher duplicate fraction by count and by characters over stripped, non-empty units.
 
     ``keys`` are the units' texts; ``span(k)`` gives the character span of unit ``k`` and is
-    called only for the evidence of repeated units."""
+    called only for the evidence of repeated units (none when ``ev`` is None)."""
     if not keys:
         return 0.0, 0.0
     if len(set(keys)) == len(keys):  # (a set costs less than a Counter)
@@ -339,12 +343,13 @@ def _dup_units(
     seen: set[str] = set()
     dup = dup_chars = 0
     total_chars = sum(map(len, keys))
-    emitted = 0
+    emitted = 0 if ev is not None else MAX_EVIDENCE
     for k, key in enumerate(keys):
         if key in seen:
             dup += 1
             dup_chars += len(key)
             if emitted < MAX_EVIDENCE:
+                assert ev is not None
                 ev.append(Evidence(*span(k), signal, f"{unit} repeated {counts[key]}x"))
                 emitted += 1
         else:
@@ -992,6 +997,16 @@ def _evidence_runs(doc: Document, runs: Runs, signal: str, note: str) -> list[Ev
 
 def compute(doc: Document) -> FamilyOutput:
     """All repetition features of ``doc`` with their evidence."""
+    return _compute(doc, True)
+
+
+def compute_values(doc: Document) -> dict[str, float]:
+    """:func:`compute`'s values alone (what ``extract_features`` reads): no evidence is made."""
+    return _compute(doc, False)[0]
+
+
+def _compute(doc: Document, evidence: bool) -> FamilyOutput:
+    """The values, with the evidence only when ``evidence`` (the values never depend on it)."""
     text = doc.text
     words = doc.words
     values: dict[str, float] = {}
@@ -1014,7 +1029,7 @@ def compute(doc: Document) -> FamilyOutput:
     kept = prose.lines  # ascending
     keys = list(map(line_keys.__getitem__, kept))
     values["dup_line_frac"], values["dup_line_char_frac"] = _dup_units(
-        keys, lambda k: line_span(kept[k]), "dup_line_frac", "line", ev
+        keys, lambda k: line_span(kept[k]), "dup_line_frac", "line", ev if evidence else None
     )
     n_kept = len(kept)
     paras = [
@@ -1032,7 +1047,7 @@ def compute(doc: Document) -> FamilyOutput:
         return line_span(p.first_line) if p.first_line == p.last_line else _strip(text, p.start, p.end)
 
     values["dup_para_frac"], values["dup_para_char_frac"] = _dup_units(
-        keys, para_span, "dup_para_frac", "paragraph", ev
+        keys, para_span, "dup_para_frac", "paragraph", ev if evidence else None
     )
     pasted = max(values["dup_line_char_frac"], values["dup_para_char_frac"]) - PASTED_LIMIT
     values["pasted_share"] = max(0.0, pasted) / (1.0 - PASTED_LIMIT)
@@ -1059,7 +1074,7 @@ def compute(doc: Document) -> FamilyOutput:
         top_ranks[k] = rank
         frac = chars / total if total and rank >= 0 else 0.0
         values[name] = frac
-        if frac >= TOP_NGRAM_EVIDENCE[k]:
+        if evidence and frac >= TOP_NGRAM_EVIDENCE[k]:
             ev.extend(_top_evidence(doc, levels[k], rank, k, name))
 
     runs5: Runs = ([], [])
@@ -1072,7 +1087,7 @@ def compute(doc: Document) -> FamilyOutput:
         if k == DUP_NGRAMS[0]:
             runs5 = runs
         values[name] = covered / total if total else 0.0
-        if values[name] >= DUP_NGRAM_EVIDENCE[k]:
+        if evidence and values[name] >= DUP_NGRAM_EVIDENCE[k]:
             ev.extend(_evidence_runs(doc, runs, name, f"repeats an earlier {k}-word sequence"))
 
     # Near-duplicate sentences and paragraphs.
@@ -1087,7 +1102,8 @@ def compute(doc: Document) -> FamilyOutput:
         starts, ends = starts[:keep], [min(e, cap) for e in ends[:keep]]
     elig, pairs = _near_dups(starts, ends, shingles, shingle_pos)
     values["near_dup_sentence_frac"] = len(pairs) / elig if elig else 0.0
-    _pair_evidence(doc, pairs, sents, "near_dup_sentence_frac", ev)
+    if evidence:
+        _pair_evidence(doc, pairs, sents, "near_dup_sentence_frac", ev)
     paras = doc.paragraphs
     pstarts, pends = doc.paragraph_words
     keep = bisect_left(pstarts, cap)
@@ -1095,13 +1111,15 @@ def compute(doc: Document) -> FamilyOutput:
         pstarts, pends = pstarts[:keep], [min(e, cap) for e in pends[:keep]]
     elig, pairs = _near_dups(pstarts, pends, shingles, shingle_pos)
     values["near_dup_para_frac"] = len(pairs) / elig if elig else 0.0
-    _pair_evidence(doc, pairs, paras, "near_dup_para_frac", ev)
+    if evidence:
+        _pair_evidence(doc, pairs, paras, "near_dup_para_frac", ev)
 
     # Most repeated phrase.
     sentence_ends = list(compress(ends, map(lt, starts, ends)))  # non-empty sentences, ascending
     count_, plen, positions = _phrase(doc, len(ids), levels, sentence_ends)
     values["top_phrase_per_1k"] = count_ * 1000.0 / n_words if count_ else 0.0
-    if count_ >= PHRASE_EVIDENCE_MIN_COUNT and values["top_phrase_per_1k"] >= PHRASE_EVIDENCE_MIN_RATE:
+    rate = values["top_phrase_per_1k"]
+    if evidence and count_ >= PHRASE_EVIDENCE_MIN_COUNT and rate >= PHRASE_EVIDENCE_MIN_RATE:
         note = f"'{' '.join(words[positions[0] : positions[0] + plen])}' x{count_}"
         firsts = positions[:MAX_EVIDENCE]
         ev.extend(_word_evidence(doc, firsts, map(plen.__add__, firsts), "top_phrase_per_1k", note))
@@ -1109,7 +1127,7 @@ def compute(doc: Document) -> FamilyOutput:
     # Repeated sentence openers: a sentence's first two words as one key (in C when the twins are built).
     n_openers, hits, uses = _opener_hits(sent_starts, sent_ends, all_ids, base)
     values["repeated_opener_frac"] = len(hits) / n_openers if n_openers else 0.0
-    shown = hits[: MAX_EVIDENCE if values["repeated_opener_frac"] >= OPENER_EVIDENCE else 0]
+    shown = hits[: MAX_EVIDENCE if evidence and values["repeated_opener_frac"] >= OPENER_EVIDENCE else 0]
     if shown:
         notes = [
             f"opener '{' '.join(words[ws : ws + OPENER_WORDS])}' x{c}"
@@ -1121,7 +1139,7 @@ def compute(doc: Document) -> FamilyOutput:
     raw = prose.text.encode("utf-8", "surrogatepass")
     comp = 1.0 - len(zlib.compress(raw, 6)) / len(raw) if raw else 0.0
     values["compressibility"] = max(0.0, comp)
-    if comp >= COMPRESSIBILITY_EVIDENCE:
+    if evidence and comp >= COMPRESSIBILITY_EVIDENCE:
         if runs5[0]:
             ev.extend(_evidence_runs(doc, runs5, "compressibility", "repeated wording"))
         else:  # no 5 words repeat: the most repeated shorter sequence is what compresses
@@ -1132,7 +1150,7 @@ def compute(doc: Document) -> FamilyOutput:
     # Lexical diversity, over the unmasked ids (those below n).
     mtld = _mtld_mean(ids, n)
     values["mtld"] = mtld
-    if n_words and mtld < MTLD_EVIDENCE:
+    if evidence and n_words and mtld < MTLD_EVIDENCE:
         freq = Counter(ids)  # ids ascend in first occurrence, as the words did
         # nlargest(3, content ids, key=freq) is the first three content ids of the stable sort by
         # count that most_common() makes in C; the most frequent words are mostly function words,
@@ -1212,5 +1230,6 @@ FAMILY = register(
         "compression on at most 200k characters",
         FEATURES,
         compute,
+        compute_values,
     )
 )
