@@ -1745,3 +1745,115 @@ def test_word_facts_c_and_python_agree() -> None:
     assert lexicons.word_facts(words) == got
     with _accel.pure_python():
         assert lexicons.word_facts(words, ids) == got
+
+
+def _pair_inputs(
+    ids: list[int], lengths: list[int]
+) -> tuple[repetition._Level, tuple[list[int], ...]] | None:
+    """The shingles of word ids ``ids`` and what ``near_dup_units`` gives for units of ``lengths``."""
+    shingles = repetition._repeated_ngrams_py(ids, len(ids) + 1, repetition.SHINGLE)[repetition.SHINGLE]
+    starts, ends = _units(lengths)
+    ends = [min(e, len(ids)) for e in ends]
+    starts = [min(s, e) for s, e in zip(starts, ends, strict=True)]
+    _, last, los, his, lengths_, active = repetition._near_dup_units_py(starts, ends, shingles.pos)
+    return None if last < 0 else (shingles, (los, his, lengths_, active))
+
+
+def _pairs_c(shingles: repetition._Level, cols: tuple[list[int], ...]) -> list[tuple[int, int, float]] | None:
+    assert C is not None
+    r = repetition
+    return C.near_dup_pairs(
+        shingles.gids, *cols, r.NEAR_DUP_JACCARD, r.SHINGLE, r.POSTING_CAP, r.CANDIDATE_CAP
+    )
+
+
+@needs_c
+@settings(max_examples=400, deadline=None)
+@given(
+    st.integers(1, 6),
+    st.lists(
+        st.tuples(
+            st.integers(0, 5),
+            st.integers(6, 14),
+            st.lists(st.tuples(st.integers(0, 13), st.integers(0, 30)), max_size=4),
+        ),
+        max_size=60,
+    ),
+)
+def test_near_dup_pairs(templates: int, units: list[tuple[int, int, list[tuple[int, int]]]]) -> None:
+    # units copied from a few templates with a few words changed: exact copies, near-duplicates, shared
+    # shingles with many earlier units (then the C version leaves the cap to the Python one)
+    ids: list[int] = []
+    lengths = []
+    for t, n, edits in units:
+        unit = [(t % templates) * 20 + k for k in range(n)]
+        for at, w in edits:
+            unit[at % n] = w
+        ids.extend(unit)
+        lengths.append(n)
+    got = _pair_inputs(ids, lengths) if len(ids) >= 3 else None
+    if got is None:
+        return
+    shingles, cols = got
+    found = _pairs_c(shingles, cols)
+    want = repetition._near_dup_pairs_py(shingles, *cols)
+    if found is None:  # some unit shares shingles with more than CANDIDATE_CAP units
+        assert len(cols[0]) > repetition.CANDIDATE_CAP
+    else:
+        assert found == want
+
+
+@needs_c
+def test_near_dup_pairs_cases() -> None:
+    sentence = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    other = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19]
+    ids = sentence + other + sentence + sentence[:9] + [20] + other
+    got = _pair_inputs(ids, [10] * 6)
+    assert got is not None
+    shingles, cols = got
+    want = repetition._near_dup_pairs_py(shingles, *cols)
+    assert _pairs_c(shingles, cols) == want == [(0, 2, 1.0), (0, 3, 7 / 9), (1, 4, 1.0)]
+    # units sharing shingles with more than CANDIDATE_CAP earlier ones: left to the Python version
+    ids = sentence * (repetition.CANDIDATE_CAP + 3) + list(range(30, 50))
+    shingles, cols = _pair_inputs(ids, [10] * (repetition.CANDIDATE_CAP + 3) + [20]) or (None, ())
+    assert shingles is not None
+    assert _pairs_c(shingles, cols) is not None  # exact copies are found before any candidate is counted
+    many = [list(range(k, k + 12)) for k in range(40)]  # overlapping windows: 40 units sharing shingles
+    ids = [w for u in many for w in u]
+    shingles, cols = _pair_inputs(ids, [12] * 40) or (None, ())
+    assert shingles is not None
+    if _pairs_c(shingles, cols) is None:
+        assert repetition._near_dup_pairs_py(shingles, *cols) is not None
+
+
+@needs_c
+def test_near_dup_pairs_hostile() -> None:
+    assert C is not None
+    a = (0.5, 3, 8, 16)
+    assert C.near_dup_pairs([], [], [], [], [], *a) == []
+    assert C.near_dup_pairs([0, 1], [0], [2], [10], [False], *a) == []  # inactive units are not read
+    assert C.near_dup_pairs([5, 5, 5], [0, 0], [3, 3], [5, 5], [True, True], *a) == [(0, 1, 1.0)]
+    big = list(range(300_000))
+    assert C.near_dup_pairs(big, [0, 0], [300_000, 300_000], [300_002] * 2, [True, True], *a) == [(0, 1, 1.0)]
+    with pytest.raises(ValueError):
+        C.near_dup_pairs([0], [0], [1], [10], [True, True], *a)  # columns of different lengths
+    with pytest.raises(ValueError):
+        C.near_dup_pairs([0], [0], [2], [10], [True], *a)  # a range past the ids
+    with pytest.raises(ValueError):
+        C.near_dup_pairs([0], [1], [0], [10], [True], *a)  # an empty range
+    with pytest.raises(ValueError):
+        C.near_dup_pairs([0, 1, 2], [0], [3], [3], [True], *a)  # more positions than shingles
+    with pytest.raises(ValueError):
+        C.near_dup_pairs([-1], [0], [1], [10], [True], *a)
+    with pytest.raises(ValueError):
+        C.near_dup_pairs([0], [0], [1], [10], [True], 0.5, 3, 0, 16)  # no posting
+    with pytest.raises(TypeError):
+        C.near_dup_pairs([0], [0], [1], [10], [1], *a)  # active holds bools
+    with pytest.raises(TypeError):
+        C.near_dup_pairs(["é"], [0], [1], [10], [True], *a)
+    with pytest.raises(TypeError):
+        C.near_dup_pairs([1.0], [0], [1], [10], [True], *a)
+    with pytest.raises(TypeError):
+        C.near_dup_pairs((0,), [0], [1], [10], [True], *a)
+    with pytest.raises(OverflowError):
+        C.near_dup_pairs([1 << 70], [0], [1], [10], [True], *a)

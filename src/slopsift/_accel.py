@@ -252,6 +252,22 @@ class Speedups(Protocol):
     ) -> bool | None:
         """``lexicons._one_edit_py``, or None for a word that is not ASCII."""
 
+    def near_dup_pairs(
+        self,
+        gids: list[int],
+        los: list[int],
+        his: list[int],
+        lengths: list[int],
+        active: list[bool],
+        jaccard: float,
+        shingle: int,
+        posting_cap: int,
+        candidate_cap: int,
+        /,
+    ) -> list[tuple[int, int, float]] | None:
+        """``repetition._near_dup_pairs_py`` of the units that ``near_dup_units`` returned (their shingle
+        ids ``gids[los[j]:his[j]]``), or None when some unit has more than ``candidate_cap`` candidates."""
+
     def fact_table(self, missing: Callable[[str], WordFacts], limit: int, /) -> FactTable:
         """A word -> facts table (``lexicons._FactCache``): ``missing(word)`` fills it on a miss, and it is
         emptied when it holds ``limit`` words and a new one comes."""

@@ -4281,6 +4281,231 @@ fact_table(PyObject *self, PyObject *args)
     return (PyObject *)t;
 }
 
+/* =============================================================================================
+ * Repetition area (speed round 17): the near-duplicate pairs, twin of
+ * slopsift.signals.repetition._near_dup_pairs_py (the loop of _near_dups over the units that
+ * near_dup_units returned)
+ *
+ * near_dup_pairs(gids, los, his, lengths, active, jaccard, shingle, posting_cap, candidate_cap) reads unit
+ * j's repeated-shingle ids as gids[los[j]:his[j]]. Postings are flat arrays by shingle id (posting_cap
+ * units each), the shared-shingle counts an array by unit, an exact copy is found through a hash table of
+ * the unit's sorted distinct ids. The pairs do not depend on the order in which a unit's shingles are
+ * visited unless the candidates must be capped: then (a unit sharing shingles with more than
+ * candidate_cap units, rare) it returns None and the caller runs the Python version, whose cap follows
+ * Python's set order.
+ */
+
+static int
+ssize_cmp(const void *a, const void *b)
+{
+    Py_ssize_t x = *(const Py_ssize_t *)a, y = *(const Py_ssize_t *)b;
+    return (x > y) - (x < y);
+}
+
+static PyObject *
+near_dup_pairs(PyObject *self, PyObject *args)
+{
+    PyObject *gid_list, *lo_list, *hi_list, *len_list, *act_list;
+    double jaccard;
+    Py_ssize_t shingle, cap, ccap;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!dnnn", &PyList_Type, &gid_list, &PyList_Type, &lo_list, &PyList_Type,
+                          &hi_list, &PyList_Type, &len_list, &PyList_Type, &act_list, &jaccard, &shingle, &cap,
+                          &ccap))
+        return NULL;
+    Py_ssize_t L = PyList_GET_SIZE(act_list), ng = PyList_GET_SIZE(gid_list);
+    if (PyList_GET_SIZE(lo_list) != L || PyList_GET_SIZE(hi_list) != L || PyList_GET_SIZE(len_list) != L) {
+        PyErr_SetString(PyExc_ValueError, "near_dup_pairs: los, his, lengths and active of one length");
+        return NULL;
+    }
+    if (cap < 1 || cap > 255 || ccap < 0) {
+        PyErr_SetString(PyExc_ValueError, "near_dup_pairs: posting_cap in 1..255, candidate_cap >= 0");
+        return NULL;
+    }
+    Py_ssize_t *g = NULL, *lo = NULL, *hi = NULL, *len = NULL, *sizes = NULL, *cnt = NULL, *touched = NULL;
+    Py_ssize_t *stamp = NULL, *post = NULL, *rep = NULL, *pool = NULL, *ex = NULL, *slots = NULL;
+    unsigned char *on = NULL, *post_n = NULL;
+    PyObject *pairs = NULL;
+    size_t nL = (size_t)(L > 0 ? L : 1), nG = (size_t)(ng > 0 ? ng : 1);
+    g = PyMem_New(Py_ssize_t, nG);
+    lo = PyMem_New(Py_ssize_t, nL);
+    hi = PyMem_New(Py_ssize_t, nL);
+    len = PyMem_New(Py_ssize_t, nL);
+    on = PyMem_Malloc(nL);
+    if (!g || !lo || !hi || !len || !on) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    /* read everything first: no Python code runs below (PyLong_AsSsize_t calls no __index__) */
+    Py_ssize_t top = 0;  /* 1 + the largest shingle id read */
+    size_t pool_n = 1;   /* the ids of all active units' ranges, which may overlap in hostile input */
+    for (Py_ssize_t q = 0; q < ng; q++) {
+        g[q] = PyLong_AsSsize_t(PyList_GET_ITEM(gid_list, q));
+        if (g[q] == -1 && PyErr_Occurred())
+            goto fail;
+        if (g[q] < 0 || g[q] >= PY_SSIZE_T_MAX / 256) {
+            PyErr_SetString(PyExc_ValueError, "near_dup_pairs: a shingle id out of range");
+            goto fail;
+        }
+    }
+    for (Py_ssize_t j = 0; j < L; j++) {
+        PyObject *a = PyList_GET_ITEM(act_list, j);
+        if (a != Py_True && a != Py_False) {
+            PyErr_SetString(PyExc_TypeError, "near_dup_pairs: active must hold bools");
+            goto fail;
+        }
+        on[j] = a == Py_True;
+        lo[j] = PyLong_AsSsize_t(PyList_GET_ITEM(lo_list, j));
+        hi[j] = PyLong_AsSsize_t(PyList_GET_ITEM(hi_list, j));
+        len[j] = PyLong_AsSsize_t(PyList_GET_ITEM(len_list, j));
+        if ((lo[j] == -1 || hi[j] == -1 || len[j] == -1) && PyErr_Occurred())
+            goto fail;
+        if (!on[j])
+            continue;
+        /* a unit's shingles hold its repeated-shingle positions: sizes stay >= 1, no division by 0 */
+        if (lo[j] < 0 || hi[j] <= lo[j] || hi[j] > ng || len[j] > PY_SSIZE_T_MAX / 4 ||
+            len[j] - shingle + 1 < hi[j] - lo[j]) {
+            PyErr_SetString(PyExc_ValueError, "near_dup_pairs: a unit's shingle range out of bounds");
+            goto fail;
+        }
+        for (Py_ssize_t q = lo[j]; q < hi[j]; q++)
+            if (g[q] >= top)
+                top = g[q] + 1;
+        pool_n += (size_t)(hi[j] - lo[j]);
+        if (pool_n > (size_t)PY_SSIZE_T_MAX / 16) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+    }
+    size_t nT = (size_t)(top > 0 ? top : 1), ex_cap = 16;
+    while (ex_cap < 2 * nL)
+        ex_cap <<= 1;
+    sizes = PyMem_New(Py_ssize_t, nL);
+    cnt = PyMem_Calloc(nL, sizeof(Py_ssize_t));
+    touched = PyMem_New(Py_ssize_t, nL);
+    stamp = PyMem_Calloc(nT, sizeof(Py_ssize_t));
+    post_n = PyMem_Calloc(nT, 1);
+    post = PyMem_New(Py_ssize_t, nT * (size_t)cap);
+    rep = PyMem_New(Py_ssize_t, nG);
+    pool = PyMem_New(Py_ssize_t, pool_n);     /* the sorted ids of the units kept for the exact test */
+    ex = PyMem_New(Py_ssize_t, 3 * nL);       /* per kept unit: its unit, offset in pool, length */
+    slots = PyMem_Calloc(ex_cap, sizeof(Py_ssize_t)); /* 1 + an index into ex; 0: empty */
+    pairs = PyList_New(0);
+    if (!sizes || !cnt || !touched || !stamp || !post_n || !post || !rep || !pool || !ex || !slots) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    if (pairs == NULL)
+        goto fail;
+    Py_ssize_t n_ex = 0, pooled = 0;
+    for (Py_ssize_t j = 0; j < L; j++) {
+        if (!on[j])
+            continue;
+        Py_ssize_t nrep = 0;
+        for (Py_ssize_t q = lo[j]; q < hi[j]; q++) {
+            Py_ssize_t x = g[q];
+            if (stamp[x] != j + 1) {
+                stamp[x] = j + 1;
+                rep[nrep++] = x;
+            }
+        }
+        Py_ssize_t size = sizes[j] = len[j] - shingle + 1 - (hi[j] - lo[j]) + nrep;
+        if (size == nrep) { /* every shingle repeats: maybe an exact copy of an earlier unit */
+            qsort(rep, (size_t)nrep, sizeof(Py_ssize_t), ssize_cmp);
+            uint64_t h = (uint64_t)nrep;
+            for (Py_ssize_t i = 0; i < nrep; i++)
+                h = mix(h ^ (uint64_t)rep[i]) + 0x9e3779b97f4a7c15ULL;
+            size_t mask = ex_cap - 1, i = (size_t)h & mask;
+            Py_ssize_t found = -1;
+            while (slots[i]) {
+                Py_ssize_t *e = ex + 3 * (slots[i] - 1);
+                if (e[2] == nrep && memcmp(pool + e[1], rep, (size_t)nrep * sizeof(Py_ssize_t)) == 0) {
+                    found = e[0];
+                    break;
+                }
+                i = (i + 1) & mask;
+            }
+            if (found >= 0) {
+                PyObject *t = Py_BuildValue("(nnd)", found, j, 1.0);
+                if (t == NULL || PyList_Append(pairs, t) < 0) {
+                    Py_XDECREF(t);
+                    goto fail;
+                }
+                Py_DECREF(t);
+                continue;
+            }
+            ex[3 * n_ex] = j;
+            ex[3 * n_ex + 1] = pooled;
+            ex[3 * n_ex + 2] = nrep;
+            memcpy(pool + pooled, rep, (size_t)nrep * sizeof(Py_ssize_t));
+            pooled += nrep;
+            slots[i] = ++n_ex;
+        }
+        if ((double)nrep < jaccard * (double)size) { /* below the threshold with any unit: only indexed */
+            for (Py_ssize_t r = 0; r < nrep; r++) {
+                Py_ssize_t x = rep[r];
+                if (post_n[x] < cap)
+                    post[x * cap + post_n[x]++] = j;
+            }
+            continue;
+        }
+        Py_ssize_t nt = 0;
+        for (Py_ssize_t r = 0; r < nrep; r++) {
+            Py_ssize_t x = rep[r];
+            const Py_ssize_t *ks = post + x * cap;
+            for (Py_ssize_t i = 0; i < post_n[x]; i++)
+                if (cnt[ks[i]]++ == 0)
+                    touched[nt++] = ks[i];
+            if (post_n[x] < cap)
+                post[x * cap + post_n[x]++] = j;
+        }
+        if (nt > ccap) { /* the candidates must be capped: the Python version decides */
+            Py_CLEAR(pairs);
+            pairs = Py_None;
+            Py_INCREF(pairs);
+            goto done;
+        }
+        Py_ssize_t best_k = -1;
+        double best = 0.0;
+        for (Py_ssize_t i = 0; i < nt; i++) {
+            Py_ssize_t k = touched[i], inter = cnt[k];
+            cnt[k] = 0;
+            double jac = (double)inter / (double)(size + sizes[k] - inter);
+            if (jac > best || (jac == best && k < best_k)) {
+                best_k = k;
+                best = jac;
+            }
+        }
+        if (best >= jaccard) {
+            PyObject *t = Py_BuildValue("(nnd)", best_k, j, best);
+            if (t == NULL || PyList_Append(pairs, t) < 0) {
+                Py_XDECREF(t);
+                goto fail;
+            }
+            Py_DECREF(t);
+        }
+    }
+    goto done;
+fail:
+    Py_CLEAR(pairs);
+done:
+    PyMem_Free(g);
+    PyMem_Free(lo);
+    PyMem_Free(hi);
+    PyMem_Free(len);
+    PyMem_Free(on);
+    PyMem_Free(sizes);
+    PyMem_Free(cnt);
+    PyMem_Free(touched);
+    PyMem_Free(stamp);
+    PyMem_Free(post_n);
+    PyMem_Free(post);
+    PyMem_Free(rep);
+    PyMem_Free(pool);
+    PyMem_Free(ex);
+    PyMem_Free(slots);
+    return pairs;
+}
+
 static PyMethodDef methods[] = {
     {"repeated_ngrams", repeated_ngrams, METH_VARARGS,
      "repeated_ngrams(ids: list[int], base: int, nmax: int, ints: tuple[int, ...] = ()) -> list of (pos, gids, "
@@ -4375,6 +4600,10 @@ static PyMethodDef methods[] = {
     {"fact_table", fact_table, METH_VARARGS,
      "fact_table(missing: Callable[[str], object], limit: int) -> FactTable: word -> missing(word), emptied at "
      "limit words; its gather(ids, words) is gather_first(ids, words, table): lexicons._FactCache"},
+    {"near_dup_pairs", near_dup_pairs, METH_VARARGS,
+     "near_dup_pairs(gids: list[int], los: list[int], his: list[int], lengths: list[int], active: list[bool], "
+     "jaccard: float, shingle: int, posting_cap: int, candidate_cap: int) -> list[(earlier, later, jaccard)] or "
+     "None when some unit's candidates must be capped: repetition._near_dup_pairs_py"},
     {NULL, NULL, 0, NULL},
 };
 

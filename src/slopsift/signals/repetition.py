@@ -45,8 +45,8 @@ core; the rest of a longer text does not change them.
 With ``slopsift._speedups`` built, the loops run as C twins with the same results (the Python
 versions define them): the n-gram scan (which also skips 2-grams holding a word that occurs once),
 the top n-grams' and repeated runs' coverage, the phrase search (candidates off a heap, not
-sorted), MTLD, the near-duplicate units' bounds, the scan for lines with a letter and the repeated
-sentence openers.
+sorted), MTLD, the near-duplicate units' bounds and pairs, the scan for lines with a letter and the
+repeated sentence openers.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ import numpy as np
 
 from slopsift import _accel
 from slopsift._frozen import build_frozen, slot_descriptors
-from slopsift.document import Document, Paragraph, Sentence, _shared_indices
+from slopsift.document import MAX_INDEXED, Document, Paragraph, Sentence, _shared_indices
 from slopsift.lexicons import function_words
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
@@ -292,22 +292,20 @@ def _prose(doc: Document) -> _Prose:
     if not merged:
         return _Prose(ids, n, chars, lines, text[:COMPRESS_MAX_CHARS])
     ids = list(ids)
-    firsts, ends = doc.words_between_each(list(map(_start_of, merged)), list(map(_end_of, merged)))
+    span_starts, span_ends = list(map(_start_of, merged)), list(map(_end_of, merged))
+    firsts, ends = doc.words_between_each(span_starts, span_ends)
     masked = sum(ends) - sum(firsts)
     chars -= _covered((firsts, ends), words) if sp is None else sp.covered_chars(firsts, ends, words)
+    # the masked ids n + i as the shared ints of word_indices where it holds them (no int allocated)
+    shared = _shared_indices() if 2 * n <= MAX_INDEXED else range(2 * n)
     for i, j in zip(firsts, ends, strict=True):
-        ids[i:j] = range(n + i, n + j)
-    pieces: list[str] = []
-    size = pos = 0
-    for s, e in [*merged, (len(text), len(text))]:
-        if s > pos:
-            pieces.append(text[pos:s])
-            size += s - pos
-            if size >= COMPRESS_MAX_CHARS:
-                break
-        pos = max(pos, e)
+        ids[i:j] = shared[n + i : n + j]
+    # The text between the spans, which are sorted and merged (each starts after the previous one
+    # ends): the gaps cut out by C-level maps. Joining the gaps past COMPRESS_MAX_CHARS changes
+    # nothing that is kept.
+    gaps = map(text.__getitem__, map(slice, [0, *span_ends], [*span_starts, len(text)]))
     kept = ([0, *ends], [*firsts, n])  # the ranges between the masked ones
-    return _Prose(ids, n - masked, chars, lines, "".join(pieces)[:COMPRESS_MAX_CHARS], kept)
+    return _Prose(ids, n - masked, chars, lines, "".join(gaps)[:COMPRESS_MAX_CHARS], kept)
 
 
 _start_of = itemgetter(0)
@@ -327,12 +325,16 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _dup_units(
-    keys: Sequence[str], span: Callable[[int], tuple[int, int]], signal: str, unit: str, ev: list[Evidence]
+    keys: Sequence[str],
+    span: Callable[[int], tuple[int, int]],
+    signal: str,
+    unit: str,
+    ev: list[Evidence] | None,
 ) -> tuple[float, float]:
     """Gopher duplicate fraction by count and by characters over stripped, non-empty units.
 
     ``keys`` are the units' texts; ``span(k)`` gives the character span of unit ``k`` and is
-    called only for the evidence of repeated units."""
+    called only for the evidence of repeated units (none when ``ev`` is None)."""
     if not keys:
         return 0.0, 0.0
     if len(set(keys)) == len(keys):  # (a set costs less than a Counter)
@@ -341,12 +343,13 @@ def _dup_units(
     seen: set[str] = set()
     dup = dup_chars = 0
     total_chars = sum(map(len, keys))
-    emitted = 0
+    emitted = 0 if ev is not None else MAX_EVIDENCE
     for k, key in enumerate(keys):
         if key in seen:
             dup += 1
             dup_chars += len(key)
             if emitted < MAX_EVIDENCE:
+                assert ev is not None
                 ev.append(Evidence(*span(k), signal, f"{unit} repeated {counts[key]}x"))
                 emitted += 1
         else:
@@ -796,9 +799,9 @@ def _near_dups(
     repeated word 3-grams (a 3-gram occurring once cannot be shared, and is distinct within its
     unit), ``shingle_pos`` their positions (an array or a list). Returns (eligible units, pairs (earlier,
     later, jaccard)), one pair per near-duplicate unit. How many repeated shingles each unit
-    holds is found first (:func:`_near_dup_units_py`, in C when the twins are built), so the Python
-    loop runs only over units that hold one, and only up to the last unit that can reach the
-    threshold."""
+    holds is found first (:func:`_near_dup_units_py`, in C when the twins are built), so the loop
+    (:func:`_near_dup_pairs_py`, in C when the twins are built) runs only over units that hold one,
+    and only up to the last unit that can reach the threshold."""
     sp = _accel.speedups
     pairs: list[tuple[int, int, float]] = []
     if sp is None:
@@ -809,12 +812,28 @@ def _near_dups(
         )
     if last < 0:
         return eligible, pairs
+    if sp is not None:
+        found = sp.near_dup_pairs(
+            shingles.gids, los, his, lengths, active, NEAR_DUP_JACCARD, SHINGLE, POSTING_CAP, CANDIDATE_CAP
+        )
+        if found is not None:  # None: some unit's candidates are capped, in Python's set order
+            return eligible, found
+    return eligible, _near_dup_pairs_py(shingles, los, his, lengths, active)
+
+
+def _near_dup_pairs_py(
+    shingles: _Level, los: list[int], his: list[int], lengths: list[int], active: list[bool]
+) -> list[tuple[int, int, float]]:
+    """The pairs of :func:`_near_dups` over the units that :func:`_near_dup_units_py` returned
+    (``slopsift._speedups.near_dup_pairs`` is the C twin, for the units that need no cap on their
+    candidates): unit ``j`` holds the repeated shingles ``shingles.gids[los[j]:his[j]]``."""
+    pairs: list[tuple[int, int, float]] = []
     ids = shingles.gids
     postings: dict[int, list[int]] = {}
     sizes: dict[int, int] = {}
     exact: dict[frozenset[int], int] = {}
     rank: dict[int, int] | None = None  # id -> rank, only when the candidates are capped
-    for j in compress(range(last + 1), active):
+    for j in compress(range(len(active)), active):
         grams = ids[los[j] : his[j]]
         rep = set(grams)
         size = sizes[j] = lengths[j] - SHINGLE + 1 - len(grams) + len(rep)
@@ -861,7 +880,7 @@ def _near_dups(
                 best_k, best_jac = k, jac
         if best_jac >= NEAR_DUP_JACCARD:
             pairs.append((best_k, j, best_jac))
-    return eligible, pairs
+    return pairs
 
 
 def _in_rank_order(
@@ -978,6 +997,16 @@ def _evidence_runs(doc: Document, runs: Runs, signal: str, note: str) -> list[Ev
 
 def compute(doc: Document) -> FamilyOutput:
     """All repetition features of ``doc`` with their evidence."""
+    return _compute(doc, True)
+
+
+def compute_values(doc: Document) -> dict[str, float]:
+    """:func:`compute`'s values alone (what ``extract_features`` reads): no evidence is made."""
+    return _compute(doc, False)[0]
+
+
+def _compute(doc: Document, evidence: bool) -> FamilyOutput:
+    """The values, with the evidence only when ``evidence`` (the values never depend on it)."""
     text = doc.text
     words = doc.words
     values: dict[str, float] = {}
@@ -1000,7 +1029,7 @@ def compute(doc: Document) -> FamilyOutput:
     kept = prose.lines  # ascending
     keys = list(map(line_keys.__getitem__, kept))
     values["dup_line_frac"], values["dup_line_char_frac"] = _dup_units(
-        keys, lambda k: line_span(kept[k]), "dup_line_frac", "line", ev
+        keys, lambda k: line_span(kept[k]), "dup_line_frac", "line", ev if evidence else None
     )
     n_kept = len(kept)
     paras = [
@@ -1018,7 +1047,7 @@ def compute(doc: Document) -> FamilyOutput:
         return line_span(p.first_line) if p.first_line == p.last_line else _strip(text, p.start, p.end)
 
     values["dup_para_frac"], values["dup_para_char_frac"] = _dup_units(
-        keys, para_span, "dup_para_frac", "paragraph", ev
+        keys, para_span, "dup_para_frac", "paragraph", ev if evidence else None
     )
     pasted = max(values["dup_line_char_frac"], values["dup_para_char_frac"]) - PASTED_LIMIT
     values["pasted_share"] = max(0.0, pasted) / (1.0 - PASTED_LIMIT)
@@ -1045,7 +1074,7 @@ def compute(doc: Document) -> FamilyOutput:
         top_ranks[k] = rank
         frac = chars / total if total and rank >= 0 else 0.0
         values[name] = frac
-        if frac >= TOP_NGRAM_EVIDENCE[k]:
+        if evidence and frac >= TOP_NGRAM_EVIDENCE[k]:
             ev.extend(_top_evidence(doc, levels[k], rank, k, name))
 
     runs5: Runs = ([], [])
@@ -1058,7 +1087,7 @@ def compute(doc: Document) -> FamilyOutput:
         if k == DUP_NGRAMS[0]:
             runs5 = runs
         values[name] = covered / total if total else 0.0
-        if values[name] >= DUP_NGRAM_EVIDENCE[k]:
+        if evidence and values[name] >= DUP_NGRAM_EVIDENCE[k]:
             ev.extend(_evidence_runs(doc, runs, name, f"repeats an earlier {k}-word sequence"))
 
     # Near-duplicate sentences and paragraphs.
@@ -1073,7 +1102,8 @@ def compute(doc: Document) -> FamilyOutput:
         starts, ends = starts[:keep], [min(e, cap) for e in ends[:keep]]
     elig, pairs = _near_dups(starts, ends, shingles, shingle_pos)
     values["near_dup_sentence_frac"] = len(pairs) / elig if elig else 0.0
-    _pair_evidence(doc, pairs, sents, "near_dup_sentence_frac", ev)
+    if evidence:
+        _pair_evidence(doc, pairs, sents, "near_dup_sentence_frac", ev)
     paras = doc.paragraphs
     pstarts, pends = doc.paragraph_words
     keep = bisect_left(pstarts, cap)
@@ -1081,13 +1111,15 @@ def compute(doc: Document) -> FamilyOutput:
         pstarts, pends = pstarts[:keep], [min(e, cap) for e in pends[:keep]]
     elig, pairs = _near_dups(pstarts, pends, shingles, shingle_pos)
     values["near_dup_para_frac"] = len(pairs) / elig if elig else 0.0
-    _pair_evidence(doc, pairs, paras, "near_dup_para_frac", ev)
+    if evidence:
+        _pair_evidence(doc, pairs, paras, "near_dup_para_frac", ev)
 
     # Most repeated phrase.
     sentence_ends = list(compress(ends, map(lt, starts, ends)))  # non-empty sentences, ascending
     count_, plen, positions = _phrase(doc, len(ids), levels, sentence_ends)
     values["top_phrase_per_1k"] = count_ * 1000.0 / n_words if count_ else 0.0
-    if count_ >= PHRASE_EVIDENCE_MIN_COUNT and values["top_phrase_per_1k"] >= PHRASE_EVIDENCE_MIN_RATE:
+    rate = values["top_phrase_per_1k"]
+    if evidence and count_ >= PHRASE_EVIDENCE_MIN_COUNT and rate >= PHRASE_EVIDENCE_MIN_RATE:
         note = f"'{' '.join(words[positions[0] : positions[0] + plen])}' x{count_}"
         firsts = positions[:MAX_EVIDENCE]
         ev.extend(_word_evidence(doc, firsts, map(plen.__add__, firsts), "top_phrase_per_1k", note))
@@ -1095,7 +1127,7 @@ def compute(doc: Document) -> FamilyOutput:
     # Repeated sentence openers: a sentence's first two words as one key (in C when the twins are built).
     n_openers, hits, uses = _opener_hits(sent_starts, sent_ends, all_ids, base)
     values["repeated_opener_frac"] = len(hits) / n_openers if n_openers else 0.0
-    shown = hits[: MAX_EVIDENCE if values["repeated_opener_frac"] >= OPENER_EVIDENCE else 0]
+    shown = hits[: MAX_EVIDENCE if evidence and values["repeated_opener_frac"] >= OPENER_EVIDENCE else 0]
     if shown:
         notes = [
             f"opener '{' '.join(words[ws : ws + OPENER_WORDS])}' x{c}"
@@ -1107,7 +1139,7 @@ def compute(doc: Document) -> FamilyOutput:
     raw = prose.text.encode("utf-8", "surrogatepass")
     comp = 1.0 - len(zlib.compress(raw, 6)) / len(raw) if raw else 0.0
     values["compressibility"] = max(0.0, comp)
-    if comp >= COMPRESSIBILITY_EVIDENCE:
+    if evidence and comp >= COMPRESSIBILITY_EVIDENCE:
         if runs5[0]:
             ev.extend(_evidence_runs(doc, runs5, "compressibility", "repeated wording"))
         else:  # no 5 words repeat: the most repeated shorter sequence is what compresses
@@ -1118,7 +1150,7 @@ def compute(doc: Document) -> FamilyOutput:
     # Lexical diversity, over the unmasked ids (those below n).
     mtld = _mtld_mean(ids, n)
     values["mtld"] = mtld
-    if n_words and mtld < MTLD_EVIDENCE:
+    if evidence and n_words and mtld < MTLD_EVIDENCE:
         freq = Counter(ids)  # ids ascend in first occurrence, as the words did
         # nlargest(3, content ids, key=freq) is the first three content ids of the stable sort by
         # count that most_common() makes in C; the most frequent words are mostly function words,
@@ -1198,5 +1230,6 @@ FAMILY = register(
         "compression on at most 200k characters",
         FEATURES,
         compute,
+        compute_values,
     )
 )
