@@ -898,15 +898,30 @@ is_digit(Py_UCS1 c)
     return c >= '0' && c <= '9';
 }
 
-/* End of the longest match of `first` (cls) followed by groups of a `sep` character and a `cls` run. */
+/* End of the longest match of a [a-z0-9] run followed by groups of a ' or - and such a run, from s[i]. (Two
+ * copies of one loop, each with its class test inlined: a function pointer would cost a call per character.) */
 static Py_ssize_t
-run_with_groups(const Py_UCS1 *s, Py_ssize_t n, Py_ssize_t i, int (*cls)(Py_UCS1), const char *seps)
+alnum_groups_end(const Py_UCS1 *s, Py_ssize_t n, Py_ssize_t i)
 {
-    while (i < n && cls(s[i]))
+    while (i < n && is_lower_alnum(s[i]))
         i++;
-    while (i + 1 < n && (s[i] == seps[0] || s[i] == seps[1]) && cls(s[i + 1])) {
+    while (i + 1 < n && (s[i] == '\'' || s[i] == '-') && is_lower_alnum(s[i + 1])) {
         i += 2;
-        while (i < n && cls(s[i]))
+        while (i < n && is_lower_alnum(s[i]))
+            i++;
+    }
+    return i;
+}
+
+/* The same for a [0-9] run followed by groups of a . or , and such a run. */
+static Py_ssize_t
+digit_groups_end(const Py_UCS1 *s, Py_ssize_t n, Py_ssize_t i)
+{
+    while (i < n && is_digit(s[i]))
+        i++;
+    while (i + 1 < n && (s[i] == '.' || s[i] == ',') && is_digit(s[i + 1])) {
+        i += 2;
+        while (i < n && is_digit(s[i]))
             i++;
     }
     return i;
@@ -967,10 +982,10 @@ ascii_word_spans(const Py_UCS1 *s, Py_ssize_t n, Py_ssize_t **starts_out, Py_ssi
             while (j < n && is_digit(s[j]))
                 j++;
             if (j + 1 < n && (s[j] == '.' || s[j] == ',') && is_digit(s[j + 1]))
-                end = run_with_groups(s, n, j, is_digit, ".,");
+                end = digit_groups_end(s, n, j);
         }
         if (end < 0)
-            end = run_with_groups(s, n, i, is_lower_alnum, "'-");
+            end = alnum_groups_end(s, n, i);
         if (m == cap) { /* at most n / 2 + 1 words: no overflow */
             cap *= 2;
             Py_ssize_t *s2 = PyMem_Realloc(starts, cap * sizeof(Py_ssize_t));
