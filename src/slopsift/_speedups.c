@@ -3955,6 +3955,73 @@ fail:
     return NULL;
 }
 
+/* =============================================================================================
+ * Parse area, round 17 (document.parse): the sentences' word indices, twin of document._bisect_intp_py
+ *
+ * bisect_intp(a, xs, ints) returns bisect_left(a, x) of each x, where a is any C-contiguous buffer read as
+ * native Py_ssize_t values (the word starts: the bytes from ascii_words_ids, or numpy's intp array of
+ * them), sorted; numpy.searchsorted(a, xs).tolist() in Python. No list of ints to build and convert and
+ * no numpy call: the parse asks this for every sentence's start and end. A result below len(ints) (a
+ * tuple of 0, 1, 2, ...) is that tuple's int (shared, not allocated).
+ */
+
+static PyObject *
+bisect_intp(PyObject *self, PyObject *args)
+{
+    PyObject *a, *xs, *ints;
+    if (!PyArg_ParseTuple(args, "OO!O!", &a, &PyList_Type, &xs, &PyTuple_Type, &ints))
+        return NULL;
+    Py_buffer view;
+    if (PyObject_GetBuffer(a, &view, PyBUF_C_CONTIGUOUS) < 0)
+        return NULL;
+    PyObject *out = NULL;
+    if (view.len % (Py_ssize_t)sizeof(Py_ssize_t) != 0) {
+        PyErr_SetString(PyExc_ValueError, "bisect_intp: the buffer must hold whole Py_ssize_t values");
+        goto done;
+    }
+    const Py_ssize_t *vals = (const Py_ssize_t *)view.buf; /* (the buffer stays exported: it cannot move) */
+    Py_ssize_t n = view.len / (Py_ssize_t)sizeof(Py_ssize_t);
+    Py_ssize_t nx = PyList_GET_SIZE(xs);
+    if ((out = PyList_New(nx)) == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < nx; i++) {
+        /* read the size again: an allocation below may run a finalizer that changes xs */
+        if (i >= PyList_GET_SIZE(xs)) {
+            PyErr_SetString(PyExc_RuntimeError, "bisect_intp: the list changed size");
+            Py_CLEAR(out);
+            goto done;
+        }
+        PyObject *item = PyList_GET_ITEM(xs, i);
+        if (!PyLong_Check(item)) {
+            PyErr_SetString(PyExc_TypeError, "bisect_intp: xs must hold ints");
+            Py_CLEAR(out);
+            goto done;
+        }
+        Py_ssize_t x = PyLong_AsSsize_t(item);
+        if (x == -1 && PyErr_Occurred()) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        Py_ssize_t lo = 0, hi = n;
+        while (lo < hi) {
+            Py_ssize_t mid = lo + (hi - lo) / 2;
+            if (vals[mid] < x)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        PyObject *v = offset_int(ints, lo);
+        if (v == NULL) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        PyList_SET_ITEM(out, i, v);
+    }
+done:
+    PyBuffer_Release(&view);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"repeated_ngrams", repeated_ngrams, METH_VARARGS,
      "repeated_ngrams(ids: list[int], base: int, nmax: int, ints: tuple[int, ...] = ()) -> list of (pos, gids, "
@@ -4046,6 +4113,9 @@ static PyMethodDef methods[] = {
      "ascii_words_ids(low: str, ints: tuple[int, ...], counter_type: type) -> (starts, ends, words, starts as "
      "native Py_ssize_t bytes, ids, counts): ascii_words, then word_ids_counts of the words (one str per "
      "distinct word)"},
+    {"bisect_intp", bisect_intp, METH_VARARGS,
+     "bisect_intp(a: buffer of native Py_ssize_t, xs: list[int], ints: tuple[int, ...]) -> list[int]: "
+     "bisect_left(a, x) of each x (document._bisect_intp_py), results below len(ints) taken from ints"},
     {NULL, NULL, 0, NULL},
 };
 
