@@ -290,3 +290,46 @@ def test_word_initials_are_the_first_characters_of_the_words(text: str) -> None:
     assert doc.word_initials == "".join(doc.text[i] for i in doc.word_starts)
     if doc.word_start_array is not None:
         assert doc.word_start_array.tolist() == doc.word_starts
+
+
+def _fold_by_regex(text: str) -> tuple[str, int]:
+    """What ``normalize._fold_homoglyphs`` returns, by the definition: ``re.sub`` over every whole run of
+    Latin and look-alike letters that holds a look-alike."""
+    import re
+
+    from slopsift.normalize import _homoglyphs
+
+    table = _homoglyphs()
+    chars = "".join(sorted(table))
+    n = 0
+
+    def fix(m: re.Match[str]) -> str:
+        nonlocal n
+        w = m.group()
+        if not any("a" <= c.lower() <= "z" for c in w):
+            return w
+        n += sum(1 for c in w if c in table)
+        return "".join(table.get(c, c) for c in w)
+
+    return re.sub(rf"(?<![A-Za-z{chars}])[A-Za-z{chars}]*[{chars}][A-Za-z{chars}]*", fix, text), n
+
+
+@given(st.text(alphabet="aZ \n.-_0é\u0430\u043e\u0410\u03bf\u0391\u0436\u0455\u0501", max_size=80))
+def test_homoglyph_folding_is_the_regex_definition(text: str) -> None:
+    from slopsift.normalize import _fold_homoglyphs
+
+    assert _fold_homoglyphs(text) == _fold_by_regex(text)
+
+
+def test_homoglyph_folding_of_long_runs() -> None:
+    from slopsift.normalize import _fold_homoglyphs
+
+    for text in (
+        "pa\u0455\u0455w\u043erd " * 500,
+        "\u0430" * 5000 + "b",  # one word: all look-alikes and one Latin letter
+        "\u0430\u0436" * 3000,  # a genuinely Cyrillic run, left alone
+        "x" * 3000 + "\u0430" + "\u0436 " * 100 + "\u0430",
+        "",
+        "plain ascii",
+    ):
+        assert _fold_homoglyphs(text) == _fold_by_regex(text)

@@ -1857,3 +1857,58 @@ def test_near_dup_pairs_hostile() -> None:
         C.near_dup_pairs((0,), [0], [1], [10], [True], *a)
     with pytest.raises(OverflowError):
         C.near_dup_pairs([1 << 70], [0], [1], [10], [True], *a)
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-50, 50), max_size=40), st.lists(st.integers(-60, 60), max_size=40))
+def test_bisect_intp(a: list[int], xs: list[int]) -> None:
+    import numpy as np
+
+    from slopsift.document import _shared_indices
+
+    assert C is not None
+    arr = np.array(sorted(a), dtype=np.intp)
+    want = document._bisect_intp_py(arr, xs)
+    assert want == document._bisect_lefts_py(sorted(a), xs)
+    assert C.bisect_intp(arr, xs, _shared_indices()) == want
+    assert C.bisect_intp(arr.tobytes(), xs, ()) == want  # the raw bytes, no shared ints
+
+
+@needs_c
+def test_bisect_intp_hostile() -> None:
+    import numpy as np
+
+    from slopsift.document import MAX_INDEXED, _shared_indices
+
+    assert C is not None
+    ints = _shared_indices()
+    assert C.bisect_intp(b"", [], ints) == []
+    assert C.bisect_intp(b"", [5, -5], ints) == [0, 0]
+    big = np.arange(0, 4 * MAX_INDEXED, 2, dtype=np.intp)  # results past the shared ints
+    xs = [-1, 0, 1, 2 * MAX_INDEXED, 8 * MAX_INDEXED, 2**62]
+    assert C.bisect_intp(big, xs, ints) == document._bisect_intp_py(big, xs)
+    got = C.bisect_intp(big, [2 * MAX_INDEXED - 2], ints)
+    assert got == [MAX_INDEXED - 1] and got[0] is ints[-1]  # a shared int
+    with pytest.raises(ValueError):
+        C.bisect_intp(b"abc", [1], ints)  # not whole Py_ssize_t values
+    with pytest.raises(TypeError):
+        C.bisect_intp("abc", [1], ints)  # not a buffer
+    with pytest.raises(TypeError):
+        C.bisect_intp(big, [1, "a"], ints)  # not an int
+    with pytest.raises(TypeError):
+        C.bisect_intp(big, [1.5], ints)
+    with pytest.raises(TypeError):
+        C.bisect_intp(big, (1,), ints)  # a list
+    with pytest.raises(TypeError):
+        C.bisect_intp(big, [1], [0])  # the shared ints must be a tuple
+    with pytest.raises(OverflowError):
+        C.bisect_intp(big, [2**70], ints)
+    with pytest.raises(ValueError):
+        C.bisect_intp(big[::2], [1], ints)  # not contiguous
+    assert len(C.bisect_intp(np.array([3, 1, 2], dtype=np.intp), [2, 9], ints)) == 2  # unsorted: no crash
+    mixed = "the 1.5 café cat\nSat. On the mat. A dog ran!\n" * 50
+    with _accel.pure_python():
+        want_doc = slopsift.parse(mixed)
+    got_doc = slopsift.parse(mixed)
+    assert got_doc.sentences == want_doc.sentences

@@ -17,6 +17,9 @@ from types import MemberDescriptorType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
     from slopsift.lexicons import WordFacts
 
 __all__ = ["FactTable", "Speedups", "pure_python", "speedups"]
@@ -251,6 +254,10 @@ class Speedups(Protocol):
         self, word: str, common: frozenset[str], masked: frozenset[str], heads: frozenset[str], /
     ) -> bool | None:
         """``lexicons._one_edit_py``, or None for a word that is not ASCII."""
+
+    def bisect_intp(self, a: bytes | NDArray[np.intp], xs: list[int], ints: tuple[int, ...], /) -> list[int]:
+        """``document._bisect_intp_py``: ``bisect_left(a, x)`` of each x, ``a`` any C-contiguous buffer of
+        sorted native intp values; results below ``len(ints)`` are ``ints``' objects."""
 
     def near_dup_pairs(
         self,

@@ -898,15 +898,30 @@ is_digit(Py_UCS1 c)
     return c >= '0' && c <= '9';
 }
 
-/* End of the longest match of `first` (cls) followed by groups of a `sep` character and a `cls` run. */
+/* End of the longest match of a [a-z0-9] run followed by groups of a ' or - and such a run, from s[i]. (Two
+ * copies of one loop, each with its class test inlined: a function pointer would cost a call per character.) */
 static Py_ssize_t
-run_with_groups(const Py_UCS1 *s, Py_ssize_t n, Py_ssize_t i, int (*cls)(Py_UCS1), const char *seps)
+alnum_groups_end(const Py_UCS1 *s, Py_ssize_t n, Py_ssize_t i)
 {
-    while (i < n && cls(s[i]))
+    while (i < n && is_lower_alnum(s[i]))
         i++;
-    while (i + 1 < n && (s[i] == seps[0] || s[i] == seps[1]) && cls(s[i + 1])) {
+    while (i + 1 < n && (s[i] == '\'' || s[i] == '-') && is_lower_alnum(s[i + 1])) {
         i += 2;
-        while (i < n && cls(s[i]))
+        while (i < n && is_lower_alnum(s[i]))
+            i++;
+    }
+    return i;
+}
+
+/* The same for a [0-9] run followed by groups of a . or , and such a run. */
+static Py_ssize_t
+digit_groups_end(const Py_UCS1 *s, Py_ssize_t n, Py_ssize_t i)
+{
+    while (i < n && is_digit(s[i]))
+        i++;
+    while (i + 1 < n && (s[i] == '.' || s[i] == ',') && is_digit(s[i + 1])) {
+        i += 2;
+        while (i < n && is_digit(s[i]))
             i++;
     }
     return i;
@@ -967,10 +982,10 @@ ascii_word_spans(const Py_UCS1 *s, Py_ssize_t n, Py_ssize_t **starts_out, Py_ssi
             while (j < n && is_digit(s[j]))
                 j++;
             if (j + 1 < n && (s[j] == '.' || s[j] == ',') && is_digit(s[j + 1]))
-                end = run_with_groups(s, n, j, is_digit, ".,");
+                end = digit_groups_end(s, n, j);
         }
         if (end < 0)
-            end = run_with_groups(s, n, i, is_lower_alnum, "'-");
+            end = alnum_groups_end(s, n, i);
         if (m == cap) { /* at most n / 2 + 1 words: no overflow */
             cap *= 2;
             Py_ssize_t *s2 = PyMem_Realloc(starts, cap * sizeof(Py_ssize_t));
@@ -4506,6 +4521,73 @@ done:
     return pairs;
 }
 
+/* =============================================================================================
+ * Parse area, round 17 (document.parse): the sentences' word indices, twin of document._bisect_intp_py
+ *
+ * bisect_intp(a, xs, ints) returns bisect_left(a, x) of each x, where a is any C-contiguous buffer read as
+ * native Py_ssize_t values (the word starts: the bytes from ascii_words_ids, or numpy's intp array of
+ * them), sorted; numpy.searchsorted(a, xs).tolist() in Python. No list of ints to build and convert and
+ * no numpy call: the parse asks this for every sentence's start and end. A result below len(ints) (a
+ * tuple of 0, 1, 2, ...) is that tuple's int (shared, not allocated).
+ */
+
+static PyObject *
+bisect_intp(PyObject *self, PyObject *args)
+{
+    PyObject *a, *xs, *ints;
+    if (!PyArg_ParseTuple(args, "OO!O!", &a, &PyList_Type, &xs, &PyTuple_Type, &ints))
+        return NULL;
+    Py_buffer view;
+    if (PyObject_GetBuffer(a, &view, PyBUF_C_CONTIGUOUS) < 0)
+        return NULL;
+    PyObject *out = NULL;
+    if (view.len % (Py_ssize_t)sizeof(Py_ssize_t) != 0) {
+        PyErr_SetString(PyExc_ValueError, "bisect_intp: the buffer must hold whole Py_ssize_t values");
+        goto done;
+    }
+    const Py_ssize_t *vals = (const Py_ssize_t *)view.buf; /* (the buffer stays exported: it cannot move) */
+    Py_ssize_t n = view.len / (Py_ssize_t)sizeof(Py_ssize_t);
+    Py_ssize_t nx = PyList_GET_SIZE(xs);
+    if ((out = PyList_New(nx)) == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < nx; i++) {
+        /* read the size again: an allocation below may run a finalizer that changes xs */
+        if (i >= PyList_GET_SIZE(xs)) {
+            PyErr_SetString(PyExc_RuntimeError, "bisect_intp: the list changed size");
+            Py_CLEAR(out);
+            goto done;
+        }
+        PyObject *item = PyList_GET_ITEM(xs, i);
+        if (!PyLong_Check(item)) {
+            PyErr_SetString(PyExc_TypeError, "bisect_intp: xs must hold ints");
+            Py_CLEAR(out);
+            goto done;
+        }
+        Py_ssize_t x = PyLong_AsSsize_t(item);
+        if (x == -1 && PyErr_Occurred()) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        Py_ssize_t lo = 0, hi = n;
+        while (lo < hi) {
+            Py_ssize_t mid = lo + (hi - lo) / 2;
+            if (vals[mid] < x)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        PyObject *v = offset_int(ints, lo);
+        if (v == NULL) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        PyList_SET_ITEM(out, i, v);
+    }
+done:
+    PyBuffer_Release(&view);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"repeated_ngrams", repeated_ngrams, METH_VARARGS,
      "repeated_ngrams(ids: list[int], base: int, nmax: int, ints: tuple[int, ...] = ()) -> list of (pos, gids, "
@@ -4604,6 +4686,9 @@ static PyMethodDef methods[] = {
      "near_dup_pairs(gids: list[int], los: list[int], his: list[int], lengths: list[int], active: list[bool], "
      "jaccard: float, shingle: int, posting_cap: int, candidate_cap: int) -> list[(earlier, later, jaccard)] or "
      "None when some unit's candidates must be capped: repetition._near_dup_pairs_py"},
+    {"bisect_intp", bisect_intp, METH_VARARGS,
+     "bisect_intp(a: buffer of native Py_ssize_t, xs: list[int], ints: tuple[int, ...]) -> list[int]: "
+     "bisect_left(a, x) of each x (document._bisect_intp_py), results below len(ints) taken from ints"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -686,6 +686,31 @@ def _words(
     return cum[0:-1:2], cum[1::2], words, None, None, None
 
 
+def _bisect_intp_py(a: NDArray[np.intp], xs: list[int]) -> list[int]:
+    """``bisect_left(a, x)`` of each x, ``a`` a sorted intp array (``slopsift._speedups.bisect_intp`` is the
+    C twin, which reads ``a`` from any buffer of native intp values)."""
+    got: list[int] = np.searchsorted(a, xs).tolist()
+    return got
+
+
+def _sentence_words(
+    starts: list[int], start_array: NDArray[np.intp] | None, ss: list[int], es: list[int]
+) -> tuple[list[int], list[int]]:
+    """``bisect_left(starts, x)`` for every sentence start ``ss`` and end ``es``: the sentences' word ranges.
+    If the starts are an array already, in one numpy call or, with the twins built, in two C loops over
+    the array's memory (``slopsift._speedups.bisect_intp``: no list to convert, results from
+    :func:`word_indices`' shared ints); else one bisection each (in C)."""
+    if start_array is None:
+        word_index = bisect_lefts(starts, ss + es)
+    else:
+        sp = _accel.speedups
+        if sp is not None:
+            ints = _shared_indices()
+            return sp.bisect_intp(start_array, ss, ints), sp.bisect_intp(start_array, es, ints)
+        word_index = _bisect_intp_py(start_array, ss + es)
+    return word_index[: len(ss)], word_index[len(ss) :]
+
+
 def parse(text: str) -> Document:
     """Normalise and segment ``text`` once. Accepts any ``str``; never raises on content."""
     if not isinstance(text, str):
@@ -699,13 +724,7 @@ def parse(text: str) -> Document:
     heading_lines = frozenset(h.line for h in headings)
     starts, ends, words, low, start_array, ids_counts = _words(t, proxy, wide)
     ss, es = _sentences_of_blocks(t, _blocks(raws, line_starts, line_ends, blank, heading_lines))
-    # ``bisect_left(starts, x)`` for every sentence start and end: in one call if the starts are an
-    # array already, else one bisection each (in C).
-    if start_array is not None:
-        word_index: list[int] = np.searchsorted(start_array, ss + es).tolist()
-    else:
-        word_index = bisect_lefts(starts, ss + es)
-    word_starts, word_ends = word_index[: len(ss)], word_index[len(ss) :]
+    word_starts, word_ends = _sentence_words(starts, start_array, ss, es)
     sentences = build_frozen(Sentence, _SENTENCE_SLOTS, ss, es, word_starts, word_ends)
     doc = Document(
         original=text,

@@ -21,6 +21,7 @@ Changes applied, each counted (tampering is itself a signal):
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
@@ -77,11 +78,11 @@ def _any_homoglyph() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def _mixed_word() -> re.Pattern[str]:
-    """A whole run of Latin and look-alike letters holding a look-alike. (The look-behind only
-    saves work: without it, each position inside a run without one is tried in turn.)"""
+def _word_letters() -> tuple[frozenset[str], re.Pattern[str]]:
+    """The letters of a word that homoglyph folding looks at, ASCII Latin and look-alike, as a set and as
+    a regex matching a run of them."""
     chars = "".join(sorted(_homoglyphs()))
-    return re.compile(rf"(?<![A-Za-z{chars}])[A-Za-z{chars}]*[{chars}][A-Za-z{chars}]*")
+    return frozenset(string.ascii_letters + chars), re.compile(f"[A-Za-z{chars}]*")
 
 
 @dataclass(frozen=True)
@@ -342,18 +343,35 @@ def normalise_with_proxy(
 
 
 def _fold_homoglyphs(text: str) -> tuple[str, int]:
-    """Fold look-alike letters inside words that also contain ASCII Latin letters (1:1, offsets kept)."""
+    """Fold look-alike letters inside words that also contain ASCII Latin letters (1:1, offsets kept).
+
+    A word here is a maximal run of Latin and look-alike letters (:func:`_word_letters`) holding a
+    look-alike. Each is found from a look-alike in it: one regex scan for those (the other letters are
+    never looked at, as a scan for the runs themselves would), then the run around the first one in
+    each word, walked back over its letters and matched forward. Linear: no letter is walked twice."""
     table = _homoglyphs()
+    letters, run = _word_letters()
     n = 0
-
-    def fix(m: re.Match[str]) -> str:
-        nonlocal n
-        w = m.group()
+    out: list[str] = []
+    last = done = 0  # end of the text copied so far, and of the last word looked at
+    for m in _any_homoglyph().finditer(text):
+        at = m.start()
+        if at < done:
+            continue  # inside the last word
+        start = at
+        while start > done and text[start - 1] in letters:
+            start -= 1
+        tail = run.match(text, at)  # (always matches: the look-alike at least)
+        end = tail.end() if tail else at + 1
+        done = end
+        w = text[start:end]
         if not any("a" <= c.lower() <= "z" for c in w):
-            return w  # a genuinely Cyrillic/Greek word is left alone
+            continue  # a genuinely Cyrillic/Greek word is left alone
         n += sum(1 for c in w if c in table)
-        return "".join(table.get(c, c) for c in w)
-
-    if text.isascii() or not _any_homoglyph().search(text):
+        out.append(text[last:start])
+        out.append("".join(table.get(c, c) for c in w))
+        last = end
+    if not out:
         return text, 0
-    return _mixed_word().sub(fix, text), n
+    out.append(text[last:])
+    return "".join(out), n
