@@ -440,35 +440,6 @@ def test_word_ids_counts_edges() -> None:
 
 @needs_c
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(VOCAB), max_size=400))
-def test_gather_first(words: list[str]) -> None:
-    from slopsift.document import _word_ids_counts
-    from slopsift.lexicons import _FACTS
-
-    assert C is not None
-    ids = _word_ids_counts(words)[0]
-    assert C.gather_first(ids, words, _FACTS) == list(map(_FACTS.__getitem__, words))
-    table = {w: len(w) for w in VOCAB}
-    assert C.gather_first(ids, words, table) == [len(w) for w in words]
-
-
-@needs_c
-def test_gather_first_rejects_bad_ids() -> None:
-    assert C is not None
-    table = {"a": 1, "b": 2}
-    assert C.gather_first([], [], table) == []
-    with pytest.raises(IndexError):
-        C.gather_first([0, 2], ["a", "b"], table)  # not an earlier position
-    with pytest.raises(IndexError):
-        C.gather_first([0, -1], ["a", "b"], table)
-    with pytest.raises(ValueError):
-        C.gather_first([0], ["a", "b"], table)  # fewer ids than words
-    with pytest.raises(KeyError):
-        C.gather_first([0, 1], ["a", "c"], table)
-
-
-@needs_c
-@settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(VOCAB), max_size=200), st.text(max_size=200))
 def test_pair_hits(words: list[str], chars: str) -> None:
     from slopsift.signals.usage import _pair_hits_py
@@ -1664,7 +1635,7 @@ def test_fact_table_rejects_bad_arguments() -> None:
     for word in (b"a", 1, None, type("S", (str,), {})("a")):
         with pytest.raises(TypeError):
             table.gather(None, ["a", word])  # exact str only
-    assert table.gather([0, 0], ["a", 5]) == [1, 1]  # a repeat is never looked up, as in gather_first
+    assert table.gather([0, 0], ["a", 5]) == [1, 1]  # a repeat is never looked up
     assert len(table) == 1
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 from collections import Counter
-from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from contextlib import contextmanager
 from types import MemberDescriptorType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
@@ -132,10 +132,6 @@ class Speedups(Protocol):
         /,
     ) -> list[tuple[int, int, int, int]]:
         """``document._blocks_py`` (``terminal``: the characters that end a line's sentence)."""
-
-    def gather_first(self, ids: list[int], words: list[str], table: Mapping[str, _V], /) -> list[_V]:
-        """``[table[w] for w in words]`` looking up first occurrences only (``ids[k]`` is the index of
-        the first occurrence of ``words[k]``; ``lexicons.word_facts``)."""
 
     def phrasing_table(
         self,
@@ -284,7 +280,8 @@ class FactTable(Protocol):
     """``slopsift._speedups.fact_table``'s table."""
 
     def gather(self, ids: list[int] | None, words: list[str], /) -> list[WordFacts]:
-        """``gather_first(ids, words, table)``; ``ids`` None: every word is a first occurrence."""
+        """``[table[w] for w in words]``, each word looked up at its first occurrence only (``ids[k]``:
+        the index of ``words[k]``'s first occurrence); ``ids`` None: every word is a first occurrence."""
 
     def clear(self) -> None:
         """Forget every word."""

@@ -496,61 +496,6 @@ fail:
     return NULL;
 }
 
-/* ---------------------------------------------------------------------------------------------
- * Look-ups of repeated words: twin of slopsift.lexicons._gather_py
- *
- * out[k] = table[words[k]] where ids[k] == k (a word's first occurrence), else out[ids[k]]: a word that
- * occurs again costs a list read, not another probe of a large, cache-cold table.
- */
-
-static PyObject *
-gather_first(PyObject *self, PyObject *args)
-{
-    PyObject *ids, *words, *table;
-    if (!PyArg_ParseTuple(args, "O!O!O", &PyList_Type, &ids, &PyList_Type, &words, &table))
-        return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(words);
-    if (PyList_GET_SIZE(ids) < n) {
-        PyErr_SetString(PyExc_ValueError, "gather_first: fewer ids than words");
-        return NULL;
-    }
-    PyObject *out = PyList_New(n);
-    if (out == NULL)
-        return NULL;
-    for (Py_ssize_t k = 0; k < n; k++) {
-        if (k >= PyList_GET_SIZE(ids) || k >= PyList_GET_SIZE(words)) {
-            PyErr_SetString(PyExc_RuntimeError, "gather_first: a list changed size");
-            goto fail;
-        }
-        Py_ssize_t at = PyLong_AsSsize_t(PyList_GET_ITEM(ids, k));
-        if (at == -1 && PyErr_Occurred())
-            goto fail;
-        PyObject *v;
-        if (at == k) {
-            PyObject *w = PyList_GET_ITEM(words, k);
-            Py_INCREF(w);
-            v = PyObject_GetItem(table, w); /* new reference; a dict subclass's __missing__ runs */
-            Py_DECREF(w);
-            if (v == NULL)
-                goto fail;
-        }
-        else if (at >= 0 && at < k) {
-            v = PyList_GET_ITEM(out, at);
-            Py_INCREF(v);
-        }
-        else {
-            PyErr_SetString(PyExc_IndexError, "gather_first: an id is not an earlier position");
-            goto fail;
-        }
-        PyList_SET_ITEM(out, k, v);
-    }
-    return out;
-fail:
-    /* out's unset items are NULL, which list_dealloc skips */
-    Py_DECREF(out);
-    return NULL;
-}
-
 /* Append the int i to list; -1 with an exception set on failure. */
 static int
 append_index(PyObject *list, Py_ssize_t i)
@@ -3960,7 +3905,8 @@ fail:
  *
  * A FactTable maps exact str words to their facts (whatever `missing(word)` returned for them), like
  * lexicons._FactCache, its Python twin: filled on a miss, emptied when it holds `limit` words and a new
- * one comes. gather(ids, words) is gather_first(ids, words, _FACTS) on it. Why: the facts cache holds
+ * one comes. gather(ids, words) is [table[w] for w in words], each word looked up at its first
+ * occurrence only (ids[k]: the index of words[k]'s first occurrence). Why: the facts cache holds
  * tens of thousands of words, and a dict look-up of a document's word reads three cold places (its
  * index slot, its entry, the key's characters), one after the other; here the slots are open-addressed
  * (hash, key, value) triples, and the slot of the word a few look-ups ahead, then that slot's key, are
@@ -4236,8 +4182,8 @@ fact_table_len(FactTableObject *t)
 
 static PyMethodDef fact_table_methods[] = {
     {"gather", (PyCFunction)fact_table_gather, METH_VARARGS,
-     "gather(ids: list[int] | None, words: list[str]) -> list: gather_first(ids, words, table), ids None "
-     "meaning every word is a first occurrence"},
+     "gather(ids: list[int] | None, words: list[str]) -> list: table[w] for each word, looked up at its "
+     "first occurrence only (ids[k]: the index of words[k]'s first); ids None: every word is a first occurrence"},
     {"clear", (PyCFunction)fact_table_clear, METH_NOARGS, "clear() -> None: forget every word"},
     {NULL, NULL, 0, NULL},
 };
@@ -4599,9 +4545,6 @@ static PyMethodDef methods[] = {
     {"word_ids_counts", word_ids_counts, METH_VARARGS,
      "word_ids_counts(words: list[str], counter_type: type) -> (ids, counts): Document.word_ids and "
      "Document.word_counts in one pass"},
-    {"gather_first", gather_first, METH_VARARGS,
-     "gather_first(ids: list[int], words: list[str], table: Mapping) -> list: table[w] for each word, "
-     "looked up at first occurrences only"},
     {"pair_hits", pair_hits, METH_VARARGS,
      "pair_hits(firsts: list[str], nexts: list[str] | str, table: dict[str, Container[str]]) -> list[int]: "
      "the i with nexts[i + 1] in table[firsts[i]]"},
@@ -4681,7 +4624,7 @@ static PyMethodDef methods[] = {
      "distinct word)"},
     {"fact_table", fact_table, METH_VARARGS,
      "fact_table(missing: Callable[[str], object], limit: int) -> FactTable: word -> missing(word), emptied at "
-     "limit words; its gather(ids, words) is gather_first(ids, words, table): lexicons._FactCache"},
+     "limit words; gather(ids, words) looks words up at their first occurrences only: lexicons._FactCache"},
     {"near_dup_pairs", near_dup_pairs, METH_VARARGS,
      "near_dup_pairs(gids: list[int], los: list[int], his: list[int], lengths: list[int], active: list[bool], "
      "jaccard: float, shingle: int, posting_cap: int, candidate_cap: int) -> list[(earlier, later, jaccard)] or "
