@@ -985,6 +985,12 @@ def _phrasing_both(
         want = phrasing._score_py(prose, evidence_score)
     assert got == want
     assert struct.pack("<d", got[0]) == struct.pack("<d", want[0])  # not even the sign of a zero differs
+    # without evidence: the same score and no candidates, whatever the evidence score
+    alone = C.phrasing_score(
+        scorer, prose.words, prose.ids, prose.initials, prose.text, prose.starts, prose.ends, False
+    )
+    assert alone[1] is None
+    assert struct.pack("<d", alone[0]) == struct.pack("<d", want[0])
     return got
 
 
@@ -1081,6 +1087,16 @@ def test_phrasing_score_edges() -> None:
         C.phrasing_score(*bad(6, [1.5] * len(doc.words)))
     with pytest.raises(TypeError):
         C.phrasing_score(*bad(0, object()))  # not a capsule
+
+    class Falsy:  # the evidence flag is read as truth, which may raise
+        def __bool__(self) -> bool:
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        C.phrasing_score(*ok, Falsy())
+    with pytest.raises(TypeError):
+        C.phrasing_score(*ok, True, None)  # one flag at most
+    assert C.phrasing_score(*ok, 0) == (C.phrasing_score(*ok)[0], None)
     import datetime
 
     with pytest.raises(ValueError):

@@ -158,11 +158,12 @@ class Speedups(Protocol):
         text: str,
         starts: list[int],
         ends: list[int],
+        evidence: bool = ...,
         /,
     ) -> tuple[float, list[tuple[int, int, float, list[tuple[int, int]]]] | None]:
         """``phrasing._score_py`` (the score and, from the evidence score on, the evidence candidates) of
         the document with these ``words``, ``word_ids``, ``word_initials``, ``text``, ``word_starts`` and
-        ``word_ends``."""
+        ``word_ends``; with ``evidence`` false, ``(score, None)`` (``_score_py(prose, math.inf)``)."""
 
     def top_phrase(
         self,

@@ -2124,8 +2124,10 @@ static PyObject *
 phrasing_score(PyObject *self, PyObject *args)
 {
     PyObject *capsule, *words, *ids_obj, *initials, *text, *starts_obj, *ends_obj;
-    if (!PyArg_ParseTuple(args, "O!O!O!UUO!O!", &PyCapsule_Type, &capsule, &PyList_Type, &words, &PyList_Type,
-                          &ids_obj, &initials, &text, &PyList_Type, &starts_obj, &PyList_Type, &ends_obj))
+    int want_evidence = 1; /* false: the score alone (no candidates, whatever the score) */
+    if (!PyArg_ParseTuple(args, "O!O!O!UUO!O!|p", &PyCapsule_Type, &capsule, &PyList_Type, &words, &PyList_Type,
+                          &ids_obj, &initials, &text, &PyList_Type, &starts_obj, &PyList_Type, &ends_obj,
+                          &want_evidence))
         return NULL;
     PhrasingTable *t = PyCapsule_GetPointer(capsule, PHRASING_CAPSULE);
     if (t == NULL)
@@ -2357,7 +2359,7 @@ phrasing_score(PyObject *self, PyObject *args)
             goto done;
     }
     double score = exact_value(&num) / exact_value(&den);
-    if (score >= t->evidence_score) {
+    if (want_evidence && score >= t->evidence_score) {
         PyObject *candidates = phrasing_candidates(t, runs, mask, shift, used, ratio_of, distinct, seq, len, tstart, tend);
         if (candidates != NULL)
             result = Py_BuildValue("(dN)", score, candidates);
@@ -4579,8 +4581,9 @@ static PyMethodDef methods[] = {
      "phrasing_table(keys: int64 array, ratios: float64 array, symbols: dict[str, int], marks: bytes, base: int, "
      "nmax: int, evidence: (score, min ratio, candidates, spans)) -> capsule: the scorer phrasing_score reads"},
     {"phrasing_score", phrasing_score, METH_VARARGS,
-     "phrasing_score(table, words, ids, initials, text, starts, ends) -> (score, None or evidence candidates "
-     "[(key, count, ratio, [(start, end), ...]), ...]): phrasing._score_py"},
+     "phrasing_score(table, words, ids, initials, text, starts, ends, evidence=True) -> (score, None or evidence "
+     "candidates [(key, count, ratio, [(start, end), ...]), ...]): phrasing._score_py; without evidence, "
+     "(score, None)"},
     {"code_lines", code_lines, METH_VARARGS,
      "code_lines(text: str, starts, ends, blank, fenced: bool, is_list_item) -> frozenset[int] or None: "
      "structure._code_lines_py"},
