@@ -1899,3 +1899,25 @@ def test_bisect_intp_hostile() -> None:
         want_doc = slopsift.parse(mixed)
     got_doc = slopsift.parse(mixed)
     assert got_doc.sentences == want_doc.sentences
+
+
+@needs_c
+def test_fact_table_gather_exposes_no_unset_list_items() -> None:
+    # review17: gather made its result list first and called `missing` while the list still had unset
+    # (NULL) items; `missing` reaching it through gc.get_objects() and reading it crashed the
+    # interpreter (found by review: a re-entrant `missing` in the fuzz harness). In a subprocess: a
+    # crash must fail this test, not end the run.
+    code = (
+        "import gc\n"
+        "from slopsift import _accel\n"
+        "words = ['aa', 'bb', 'cc']\n"
+        "def missing(w):\n"
+        "    for o in gc.get_objects():\n"
+        "        if type(o) is list and len(o) == 3 and o is not words:\n"
+        "            list(o)  # reads every item\n"
+        "    return len(w)\n"
+        "print(_accel.speedups.fact_table(missing, 10).gather(None, words))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[2, 2, 2]"

@@ -4093,9 +4093,13 @@ fact_table_gather(FactTableObject *t, PyObject *args)
     Py_ssize_t *firsts = PyMem_Malloc((size_t)(n > 0 ? n : 1) * sizeof(Py_ssize_t));
     Py_hash_t *hashes = PyMem_Malloc((size_t)(n > 0 ? n : 1) * sizeof(Py_hash_t));
     PyObject **held = PyMem_Malloc((size_t)(n > 0 ? n : 1) * sizeof(PyObject *));
+    /* the first occurrences' facts (strong references) until every call of `missing` is done: a list
+       with unset (NULL) items must not exist while Python code runs, which may reach it through
+       gc.get_objects() */
+    PyObject **vals = PyMem_Malloc((size_t)(n > 0 ? n : 1) * sizeof(PyObject *));
     PyObject *out = NULL;
-    Py_ssize_t m = 0;
-    if (at == NULL || firsts == NULL || hashes == NULL || held == NULL) {
+    Py_ssize_t m = 0, got = 0;
+    if (at == NULL || firsts == NULL || hashes == NULL || held == NULL || vals == NULL) {
         PyErr_NoMemory();
         goto done;
     }
@@ -4128,14 +4132,9 @@ fact_table_gather(FactTableObject *t, PyObject *args)
         firsts[m] = k;
         m++;
     }
-    out = PyList_New(n);
-    if (out == NULL)
-        goto done;
     for (Py_ssize_t j = 0; j < m; j++) {
-        if (!fact_table_usable(t)) { /* checked again after each call of `missing` */
-            Py_CLEAR(out);
+        if (!fact_table_usable(t)) /* checked again after each call of `missing` */
             goto done;
-        }
         if (j + 2 * FACT_PREFETCH < m)
             __builtin_prefetch(&t->slots[(size_t)hashes[j + 2 * FACT_PREFETCH] & t->mask]);
         if (j + FACT_PREFETCH < m) {
@@ -4144,12 +4143,18 @@ fact_table_gather(FactTableObject *t, PyObject *args)
                 __builtin_prefetch(k);
         }
         PyObject *v = fact_table_get(t, held[j], hashes[j]);
-        if (v == NULL) {
-            Py_CLEAR(out); /* unset items are NULL, which list_dealloc skips */
+        if (v == NULL)
             goto done;
-        }
-        PyList_SET_ITEM(out, firsts[j], v);
+        vals[got++] = v;
     }
+    /* PyList_New may collect garbage (finalizers run) before out exists; after it, no Python code
+       runs until every item of out is set */
+    out = PyList_New(n);
+    if (out == NULL)
+        goto done;
+    for (Py_ssize_t j = 0; j < m; j++)
+        PyList_SET_ITEM(out, firsts[j], vals[j]); /* (the reference moves into out) */
+    got = 0;
     for (Py_ssize_t k = 0; k < n; k++) {
         if (at[k] != k) { /* an earlier position, set already */
             PyObject *v = PyList_GET_ITEM(out, at[k]);
@@ -4161,10 +4166,13 @@ done:
     if (held != NULL)
         for (Py_ssize_t j = 0; j < m; j++)
             Py_DECREF(held[j]);
+    for (Py_ssize_t j = 0; j < got; j++) /* facts not moved into out: a failure */
+        Py_DECREF(vals[j]);
     PyMem_Free(at);
     PyMem_Free(firsts);
     PyMem_Free(hashes);
     PyMem_Free(held);
+    PyMem_Free(vals);
     return out;
 }
 
