@@ -1921,3 +1921,22 @@ def test_fact_table_gather_exposes_no_unset_list_items() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[2, 2, 2]"
+
+
+@needs_c
+def test_near_dup_pairs_rejects_overflowing_sizes() -> None:
+    # review17: the shingle length and the units' lengths were not bounded below, so a unit's size
+    # (length - shingle + 1 - ...) and the sum of two sizes overflowed Py_ssize_t (found by UBSan:
+    # "signed integer overflow" at the range check); with -fwrapv the check then passed on wrapped
+    # values and gave meaningless pairs.
+    assert C is not None
+    m = sys.maxsize
+    cols = ([0, 0], [0, 0], [1, 1], [10, 10], [True, True])
+    for shingle in (0, -1, -(m // 2), -m, m):
+        with pytest.raises(ValueError):
+            C.near_dup_pairs(*cols, 0.5, shingle, 8, 16)
+    with pytest.raises(ValueError):
+        C.near_dup_pairs([0], [0], [1], [-m - 1], [True], 0.5, 3, 8, 16)  # a negative length
+    assert C.near_dup_pairs([5, 5, 5], [0, 0], [3, 3], [5, 5], [True, True], 0.5, 3, 8, 16) == [(0, 1, 1.0)]
+    big = m // 4  # the largest shingle and length: sizes of 1
+    assert C.near_dup_pairs([0], [0, 0], [1, 1], [big, big], [True, True], 0.5, big, 8, 16) == [(0, 1, 1.0)]

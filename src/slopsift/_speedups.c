@@ -4292,6 +4292,12 @@ near_dup_pairs(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "near_dup_pairs: posting_cap in 1..255, candidate_cap >= 0");
         return NULL;
     }
+    /* with shingle in 1..PY_SSIZE_T_MAX / 4 and each active length in 0..PY_SSIZE_T_MAX / 4, a unit's
+       size (length - shingle + 1 - ...) and the sum of two sizes cannot overflow */
+    if (shingle < 1 || shingle > PY_SSIZE_T_MAX / 4) {
+        PyErr_SetString(PyExc_ValueError, "near_dup_pairs: shingle in 1..PY_SSIZE_T_MAX / 4");
+        return NULL;
+    }
     Py_ssize_t *g = NULL, *lo = NULL, *hi = NULL, *len = NULL, *sizes = NULL, *cnt = NULL, *touched = NULL;
     Py_ssize_t *stamp = NULL, *post = NULL, *rep = NULL, *pool = NULL, *ex = NULL, *slots = NULL;
     unsigned char *on = NULL, *post_n = NULL;
@@ -4333,7 +4339,7 @@ near_dup_pairs(PyObject *self, PyObject *args)
         if (!on[j])
             continue;
         /* a unit's shingles hold its repeated-shingle positions: sizes stay >= 1, no division by 0 */
-        if (lo[j] < 0 || hi[j] <= lo[j] || hi[j] > ng || len[j] > PY_SSIZE_T_MAX / 4 ||
+        if (lo[j] < 0 || hi[j] <= lo[j] || hi[j] > ng || len[j] < 0 || len[j] > PY_SSIZE_T_MAX / 4 ||
             len[j] - shingle + 1 < hi[j] - lo[j]) {
             PyErr_SetString(PyExc_ValueError, "near_dup_pairs: a unit's shingle range out of bounds");
             goto fail;
