@@ -4507,7 +4507,9 @@ bisect_intp(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "bisect_intp: the buffer must hold whole Py_ssize_t values");
         goto done;
     }
-    const Py_ssize_t *vals = (const Py_ssize_t *)view.buf; /* (the buffer stays exported: it cannot move) */
+    /* (the buffer stays exported: it cannot move) Read through memcpy: a buffer need not be aligned
+       (memoryview(b)[1:], an unaligned numpy view), and a misaligned Py_ssize_t load is undefined */
+    const char *vals = (const char *)view.buf;
     Py_ssize_t n = view.len / (Py_ssize_t)sizeof(Py_ssize_t);
     Py_ssize_t nx = PyList_GET_SIZE(xs);
     if ((out = PyList_New(nx)) == NULL)
@@ -4532,8 +4534,9 @@ bisect_intp(PyObject *self, PyObject *args)
         }
         Py_ssize_t lo = 0, hi = n;
         while (lo < hi) {
-            Py_ssize_t mid = lo + (hi - lo) / 2;
-            if (vals[mid] < x)
+            Py_ssize_t mid = lo + (hi - lo) / 2, v;
+            memcpy(&v, vals + (size_t)mid * sizeof(Py_ssize_t), sizeof(Py_ssize_t));
+            if (v < x)
                 lo = mid + 1;
             else
                 hi = mid;
