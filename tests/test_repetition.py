@@ -244,7 +244,7 @@ def test_urls_and_code_are_not_prose() -> None:
 def test_compressibility() -> None:
     text = "the same words again and again. " * 200
     raw = text.strip().encode()  # normalisation strips nothing inside; the text has no masks
-    expected = 1 - len(zlib.compress(raw, 6)) / len(raw)
+    expected = 1 - len(zlib.compress(raw, 1)) / len(raw)
     v = values(text.strip())
     assert v["compressibility"] == pytest.approx(expected)
     assert v["compressibility"] > 0.9

@@ -211,7 +211,7 @@ FEATURES: tuple[FeatureSpec, ...] = (
     ),
     FeatureSpec(
         "compressibility",
-        "1 - zlib(level 6) compressed bytes / UTF-8 bytes of the normalised text without code and "
+        "1 - zlib(level 1) compressed bytes / UTF-8 bytes of the normalised text without code and "
         f"links (first {COMPRESS_MAX_CHARS:,} characters), clipped at 0; 0 for empty text. Higher "
         "= more redundant. "
         "Length-sensitive: short texts compress poorly (about 0.35-0.45 for 100 words of prose, "
@@ -1137,7 +1137,7 @@ def _compute(doc: Document, evidence: bool) -> FamilyOutput:
 
     # Compressibility.
     raw = prose.text.encode("utf-8", "surrogatepass")
-    comp = 1.0 - len(zlib.compress(raw, 6)) / len(raw) if raw else 0.0
+    comp = 1.0 - len(zlib.compress(raw, 1)) / len(raw) if raw else 0.0
     values["compressibility"] = max(0.0, comp)
     if evidence and comp >= COMPRESSIBILITY_EVIDENCE:
         if runs5[0]:
