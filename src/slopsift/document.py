@@ -214,6 +214,18 @@ class Document:
         return word_initials(self.text, self.word_starts)
 
     @cached_property
+    def sentence_bounds(self) -> tuple[list[int], list[int], list[int], list[int]]:
+        """The sentences' ``start``, ``end``, ``word_start`` and ``word_end`` as four lists (read-only),
+        shared by the families that bisect or map over them; :func:`parse` sets the lists it built."""
+        sents = self.sentences
+        return (
+            [s.start for s in sents],
+            [s.end for s in sents],
+            [s.word_start for s in sents],
+            [s.word_end for s in sents],
+        )
+
+    @cached_property
     def line_starts(self) -> list[int]:
         """``lines[i].start`` for every line, for bisecting an offset to its line."""
         return [ln.start for ln in self.lines]
@@ -743,6 +755,7 @@ def parse(text: str) -> Document:
     )
     doc.__dict__["line_texts"] = raws  # what the cached properties would compute
     doc.__dict__["line_starts"] = line_starts
+    doc.__dict__["sentence_bounds"] = (ss, es, word_starts, word_ends)
     if low is not None:
         doc.__dict__["lower"] = low  # (``Document.lower`` of ASCII text)
     if ids_counts is not None:  # (``Document._ids_and_counts``)

@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from functools import cache
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 
 from slopsift.document import Document
 from slopsift.lexicons import PhraseMatcher, PhraseMatcherSet
@@ -69,8 +69,6 @@ SHARE_MIN_SENTENCES = 20
 
 _LEAD_IN = re.compile(r"[\W\d_]{0,12}")
 """What may stand between a sentence's start and its first word; bounded, so each check is O(1)."""
-_START = attrgetter("start")
-_END = attrgetter("end")
 _MAX_EVIDENCE = 25  # per feature; the same bound the framework applies when it reports evidence
 _NOTE_CHARS = 60
 
@@ -269,8 +267,7 @@ def _compute(doc: Document, evidence: list[Evidence] | None) -> dict[str, float]
     values: dict[str, float] = {}
     n_words = doc.n_words
     n_sent = len(doc.sentences)
-    sent_starts = list(map(_START, doc.sentences))
-    sent_ends = list(map(_END, doc.sentences))
+    sent_starts, sent_ends = doc.sentence_bounds[:2]
     for (key, patterns, dens_name, share_name), raw in zip(
         _plan(), _matcher_set().findall(doc.lower), strict=True
     ):

@@ -199,7 +199,6 @@ _ROLE_NEAR = 4  # words between a change of office ('former', 'became') and the 
 _MAX_SHARED = 32  # surnames checked for being shared by several full names
 
 _START = attrgetter("start")
-_WORD_START = attrgetter("word_start")
 _NUMTOK = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(k|m|mn|bn)?")
 _NUMBERED_LINE = re.compile(
     r"\s*(?:#{1,6}\s*|\*\*|__|<h[1-6][^>]*>\s*)?(?:(?:step|tip|way|reason|rule|lesson|mistake|sign|part|no\.?|#)\s*)?"
@@ -392,7 +391,7 @@ class _Sents:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.cache: dict[int, _Sent] = {}
-        self.word_starts = list(map(_WORD_START, doc.sentences))
+        self.word_starts = doc.sentence_bounds[2]
 
     def __getitem__(self, si: int) -> _Sent:
         s = self.cache.get(si)

@@ -145,8 +145,6 @@ _LENGTH_SIGNAL = "mean_sentence_length"
 _GRADE_SIGNAL = "flesch_kincaid_grade"
 # The shortest and the longest sentence, for each spread feature.
 _SPREAD_SIGNALS = ("sentence_length_std",) * 2 + ("sentence_length_cv",) * 2
-_WORD_START = attrgetter("word_start")
-_WORD_END = attrgetter("word_end")
 
 
 def _prose_flags(doc: Document) -> tuple[list[bool], list[int], list[int]]:
@@ -159,11 +157,9 @@ def _prose_flags(doc: Document) -> tuple[list[bool], list[int], list[int]]:
     headings or code.
     """
     sents = doc.sentences
-    ws = list(map(_WORD_START, sents))
-    we = list(map(_WORD_END, sents))
+    starts, _, ws, we = doc.sentence_bounds
     keep = list(map(ge, map(sub, we, ws), repeat(_MIN_SENTENCE_WORDS)))
     if doc.heading_lines:
-        starts = list(map(_START, sents))
         for i in doc.heading_lines:
             ln = doc.lines[i]
             lo, hi = bisect_left(starts, ln.start), bisect_right(starts, ln.end)

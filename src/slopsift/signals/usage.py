@@ -256,7 +256,7 @@ def compute(doc: Document) -> FamilyOutput:
         text = doc.text
         starts, ends = doc.word_starts, doc.word_ends
         sentences = doc.sentences
-        sentence_starts = [s.word_start for s in sentences]
+        sentence_starts = doc.sentence_bounds[2]
         line_starts = doc.line_starts
         code = doc.code_lines
 
