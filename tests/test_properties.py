@@ -188,3 +188,19 @@ def test_values_only_paths_equal_compute_on_the_pinned_documents() -> None:
 @given(structured)
 def test_values_only_paths_equal_compute(text: str) -> None:
     _values_match_compute(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from([" ", "-", "a", "\u00e9", "\n", "\u2014"]), max_size=60), st.booleans()
+)
+def test_style_dashes_equal_the_two_counts(text: str, loop_only: bool) -> None:
+    from slopsift.signals import style
+
+    limit = style._DASH_LOOP_MAX
+    try:
+        if loop_only:
+            style._DASH_LOOP_MAX = 10**9  # the hyphen loop even for hyphen-heavy texts
+        assert style._dashes(text, text.count("-")) == text.count(" - ") + text.count("--")
+    finally:
+        style._DASH_LOOP_MAX = limit
