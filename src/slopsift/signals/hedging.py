@@ -211,7 +211,7 @@ def _resolve(
             continue
         if (vocab or (key == "hedge" and entry == "may")) and text[s].isupper():
             if starts is None:
-                starts = [x.start for x in doc.sentences]
+                starts = doc.sentence_bounds[0]
             if not _opens_sentence(text, starts, s, lead_in=vocab) and not (vocab and _in_heading(doc, s)):
                 continue
         if vocab:

@@ -2463,7 +2463,7 @@ def _correction_zones(ctx: _Ctx, side: _Side) -> frozenset[int]:
     if not present:
         return frozenset()
     paras = doc.paragraphs
-    sent_starts = [x.start for x in doc.sentences]
+    sent_starts = doc.sentence_bounds[0]
     zones: set[int] = set()
     covered = -1  # character offset up to which the zones already reach
     for i in side.of(words, present):

@@ -61,7 +61,7 @@ from fractions import Fraction
 from functools import lru_cache
 from heapq import nlargest
 from itertools import chain, compress, count, islice, repeat
-from operator import add, attrgetter, eq, itemgetter, lt, ne, sub
+from operator import add, eq, itemgetter, lt, ne, sub
 
 import numpy as np
 
@@ -343,13 +343,12 @@ def _dup_units(
     seen: set[str] = set()
     dup = dup_chars = 0
     total_chars = sum(map(len, keys))
-    emitted = 0 if ev is not None else MAX_EVIDENCE
+    emitted = 0
     for k, key in enumerate(keys):
         if key in seen:
             dup += 1
             dup_chars += len(key)
-            if emitted < MAX_EVIDENCE:
-                assert ev is not None
+            if ev is not None and emitted < MAX_EVIDENCE:
                 ev.append(Evidence(*span(k), signal, f"{unit} repeated {counts[key]}x"))
                 emitted += 1
         else:
@@ -1095,8 +1094,7 @@ def _compute(doc: Document, evidence: bool) -> FamilyOutput:
     shingle_pos: np.ndarray | list[int] = shingles.arrays[0] if shingles.arrays is not None else shingles.pos
     cap = len(ids)
     sents = doc.sentences
-    starts = sent_starts = list(map(_word_start, sents))
-    ends = sent_ends = list(map(_word_end, sents))
+    starts, ends = sent_starts, sent_ends = doc.sentence_bounds[2:]
     keep = bisect_left(starts, cap)  # sentences starting before the cap, ends clipped to it
     if keep < len(starts) or (ends and ends[-1] > cap):
         starts, ends = starts[:keep], [min(e, cap) for e in ends[:keep]]
@@ -1200,10 +1198,6 @@ def _opener_hits(
 
 _TOP_NAMES = {k: f"top_{k}gram_char_frac" for k in TOP_NGRAMS}
 _DUP_NAMES = {k: f"dup_{k}gram_char_frac" for k in DUP_NGRAMS}
-_word_start = attrgetter("word_start")
-_word_end = attrgetter("word_end")
-_start = attrgetter("start")
-_end = attrgetter("end")
 
 
 def _pair_evidence(
