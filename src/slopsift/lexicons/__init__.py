@@ -627,37 +627,32 @@ def _new_facts(word: str) -> WordFacts:
     return _new_facts_py(word) if got is None else got
 
 
-class _FactCache(dict[str, WordFacts]):
-    """Word -> facts, filled on a miss and emptied at ``_FACT_CACHE_SIZE`` words (bounded memory).
-
-    Equal facts share one tuple (``_shared``), so the values are few objects, warm in memory.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._shared: dict[WordFacts, WordFacts] = {}
-
-    def __missing__(self, word: str) -> WordFacts:
-        if len(self) >= _FACT_CACHE_SIZE:
-            self.clear()
-            self._shared.clear()
-        facts = _new_facts(word)
-        facts = self[word] = self._shared.setdefault(facts, facts)
-        return facts
-
-
-_FACTS = _FactCache()
 _SHARED_FACTS: dict[WordFacts, WordFacts] = {}
-"""Equal facts' one tuple, for the C facts table (:func:`_fact_table`), as ``_FACTS._shared`` is for
-``_FACTS``; emptied at ``_FACT_CACHE_SIZE`` distinct facts."""
+"""Equal facts' one tuple, so that the cached values are few objects, warm in memory; emptied at
+``_FACT_CACHE_SIZE`` distinct facts."""
 
 
 def _shared_new_facts(word: str) -> WordFacts:
-    """:func:`_new_facts`, equal facts sharing one tuple: the C facts table's ``missing``."""
+    """:func:`_new_facts`, equal facts sharing one tuple: how both facts caches (``_FACTS`` and the C
+    table) fill a miss."""
     facts = _new_facts(word)
     if len(_SHARED_FACTS) >= _FACT_CACHE_SIZE:
         _SHARED_FACTS.clear()
     return _SHARED_FACTS.setdefault(facts, facts)
+
+
+class _FactCache(dict[str, WordFacts]):
+    """Word -> facts, filled on a miss (:func:`_shared_new_facts`) and emptied at ``_FACT_CACHE_SIZE``
+    words (bounded memory)."""
+
+    def __missing__(self, word: str) -> WordFacts:
+        if len(self) >= _FACT_CACHE_SIZE:
+            self.clear()
+        facts = self[word] = _shared_new_facts(word)
+        return facts
+
+
+_FACTS = _FactCache()
 
 
 @lru_cache(maxsize=1)
