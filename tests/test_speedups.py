@@ -600,53 +600,19 @@ def test_positions_edges() -> None:
 @needs_c
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet="ab z09.,'-_A\n\t:", max_size=300))
-def test_ascii_words(text: str) -> None:
-    import numpy as np
-
-    from slopsift.document import _WORD_SPLIT_LOWER_ASCII, _ascii_words, _shared_indices
-
-    assert C is not None
-    for low in (text, text.lower()):
-        starts, ends, words, start_bytes = C.ascii_words(low, _shared_indices())
-        want = _ascii_words(low)
-        assert (starts, ends, words) == want[:3]
-        assert np.frombuffer(start_bytes, dtype=np.intp).tolist() == starts
-        assert words == _WORD_SPLIT_LOWER_ASCII.split(low)[1::2]  # the regex's matches
-
-
-@needs_c
-def test_ascii_words_edges() -> None:
-    from slopsift.document import MAX_INDEXED, _ascii_words, _shared_indices
-
-    assert C is not None
-    assert C.ascii_words("", _shared_indices()) == ([], [], [], b"")
-    assert C.ascii_words("3.5x a1.5 1,000.25 x--y it's -a- 1.", ())[2] == [
-        "3.5", "x", "a1", "5", "1,000.25", "x", "y", "it's", "a", "1"
-    ]  # fmt: skip
-    long = "word 3.25 " * (MAX_INDEXED // 5)  # offsets past the shared ints
-    got = C.ascii_words(long, _shared_indices())
-    assert got[:3] == _ascii_words(long)[:3] and got[0][-1] > MAX_INDEXED
-    with pytest.raises(ValueError):
-        C.ascii_words("café", ())
-    with pytest.raises(TypeError):
-        C.ascii_words("a", [0])  # the shared ints must be a tuple
-
-
-@needs_c
-@settings(max_examples=500, deadline=None)
-@given(st.text(alphabet="ab z09.,'-_A\n\t:", max_size=300))
 def test_ascii_words_ids(text: str) -> None:
     from collections import Counter
 
     import numpy as np
 
-    from slopsift.document import _ascii_words_ids, _shared_indices
+    from slopsift.document import _WORD_SPLIT_LOWER_ASCII, _ascii_words_ids, _shared_indices
 
     assert C is not None
     for low in (text, text.lower()):
         starts, ends, words, start_bytes, ids, counts = C.ascii_words_ids(low, _shared_indices(), Counter)
         want_starts, want_ends, want_words, _, (want_ids, want_counts) = _ascii_words_ids(low)
         assert (starts, ends, words, ids) == (want_starts, want_ends, want_words, want_ids)
+        assert words == _WORD_SPLIT_LOWER_ASCII.split(low)[1::2]  # the regex's matches
         assert np.frombuffer(start_bytes, dtype=np.intp).tolist() == starts
         assert type(counts) is Counter
         assert list(counts.items()) == list(want_counts.items())  # same keys in the same order

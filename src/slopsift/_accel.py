@@ -76,17 +76,12 @@ class Speedups(Protocol):
     ) -> tuple[list[int], int] | None:
         """``readability._sentence_syllables_py``, or None where its packed sums would not hold."""
 
-    def ascii_words(
-        self, low: str, ints: tuple[int, ...], /
-    ) -> tuple[list[int], list[int], list[str], bytes]:
-        """``document._ascii_words`` of lower-cased ASCII text, the starts array as native ``intp`` bytes;
-        offsets below ``len(ints)`` are ``ints``' objects."""
-
     def ascii_words_ids(
         self, low: str, ints: tuple[int, ...], counter_type: type[Counter[str]], /
     ) -> tuple[list[int], list[int], list[str], bytes, list[int], Counter[str]]:
-        """``ascii_words``, then ``word_ids_counts`` of the words (``document._ascii_words_ids``): equal
-        words are one str object."""
+        """``document._ascii_words`` of lower-cased ASCII text (the starts array also as native ``intp``
+        bytes; offsets below ``len(ints)`` are ``ints``' objects), then ``word_ids_counts`` of the words
+        (``document._ascii_words_ids``): equal words are one str object."""
 
     def sentence_spans(
         self,

@@ -955,49 +955,6 @@ ascii_word_spans(const Py_UCS1 *s, Py_ssize_t n, Py_ssize_t **starts_out, Py_ssi
     return 0;
 }
 
-static PyObject *
-ascii_words(PyObject *self, PyObject *args)
-{
-    PyObject *low, *ints;
-    if (!PyArg_ParseTuple(args, "UO!", &low, &PyTuple_Type, &ints))
-        return NULL;
-    if (!PyUnicode_IS_ASCII(low)) {
-        PyErr_SetString(PyExc_ValueError, "ascii_words: the text must be ASCII");
-        return NULL;
-    }
-    const Py_UCS1 *s = PyUnicode_1BYTE_DATA(low);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(low);
-    Py_ssize_t m = 0;
-    Py_ssize_t *starts = NULL, *ends = NULL;
-    PyObject *start_list = NULL, *end_list = NULL, *words = NULL, *start_bytes = NULL;
-    if (ascii_word_spans(s, n, &starts, &ends, &m) < 0)
-        goto fail;
-    start_list = list_of_offsets(starts, m, ints);
-    end_list = start_list == NULL ? NULL : list_of_offsets(ends, m, ints);
-    words = end_list == NULL ? NULL : PyList_New(m);
-    if (words == NULL)
-        goto fail;
-    for (Py_ssize_t k = 0; k < m; k++) {
-        PyObject *w = PyUnicode_Substring(low, starts[k], ends[k]);
-        if (w == NULL)
-            goto fail;
-        PyList_SET_ITEM(words, k, w);
-    }
-    start_bytes = PyBytes_FromStringAndSize((const char *)starts, m * (Py_ssize_t)sizeof(Py_ssize_t));
-    if (start_bytes == NULL)
-        goto fail;
-    PyMem_Free(starts);
-    PyMem_Free(ends);
-    return Py_BuildValue("(NNNN)", start_list, end_list, words, start_bytes);
-fail:
-    PyMem_Free(starts);
-    PyMem_Free(ends);
-    Py_XDECREF(start_list);
-    Py_XDECREF(end_list);
-    Py_XDECREF(words);
-    return NULL;
-}
-
 /* ---------------------------------------------------------------------------------------------
  * Sentence spans: twin of slopsift.document._sentence_spans (and of _no_end_at_stop, _boundaries)
  *
@@ -3735,7 +3692,8 @@ done:
  * Parse area (document.parse): the ASCII word split with the word-id map, twin of
  * document._ascii_words followed by document._word_ids_counts
  *
- * ascii_words_ids(low, ints, counter_type) returns what ascii_words returns and then the words' ids
+ * ascii_words_ids(low, ints, counter_type) returns the words' starts and ends (offsets below len(ints) taken
+ * from ints), the words, the starts as native Py_ssize_t bytes, and then the words' ids
  * (Document.word_ids: the index of each word's first occurrence) and counts (Document.word_counts, an
  * instance of counter_type filled with PyDict_SetItem in order of first occurrence, as Counter(words)
  * is). Equal words are found by their bytes in an open-addressing table (seeded hash, one probe per
@@ -4577,9 +4535,6 @@ static PyMethodDef methods[] = {
      "chosen, misspelt word indices, first unknown word indices)"},
     {"sentence_syllables", sentence_syllables, METH_VARARGS,
      "sentence_syllables(facts, ws: list[int], we: list[int]) -> (syllables per range, long words) or None"},
-    {"ascii_words", ascii_words, METH_VARARGS,
-     "ascii_words(low: str, ints: tuple[int, ...]) -> (starts, ends, words, starts as native Py_ssize_t bytes): "
-     "document._ascii_words of lower-cased ASCII text, offsets below len(ints) taken from ints"},
     {"sentence_spans", sentence_spans, METH_VARARGS,
      "sentence_spans(text: str, blocks: list[(start, text start, text end, end)], abbreviations: frozenset, "
      "long_word: int) -> (starts, ends): document._sentence_spans"},
@@ -4640,7 +4595,7 @@ static PyMethodDef methods[] = {
      "forward and backward MTLD passes over the ids below size: repetition._mtld_mean_py"},
     {"ascii_words_ids", ascii_words_ids, METH_VARARGS,
      "ascii_words_ids(low: str, ints: tuple[int, ...], counter_type: type) -> (starts, ends, words, starts as "
-     "native Py_ssize_t bytes, ids, counts): ascii_words, then word_ids_counts of the words (one str per "
+     "native Py_ssize_t bytes, ids, counts): document._ascii_words, then word_ids_counts of the words (one str per "
      "distinct word)"},
     {"fact_table", fact_table, METH_VARARGS,
      "fact_table(missing: Callable[[str], object], limit: int) -> FactTable: word -> missing(word), emptied at "
