@@ -1927,3 +1927,134 @@ def test_bisect_intp_reads_unaligned_buffers() -> None:
         want = document._bisect_intp_py(unaligned, xs)
         assert C.bisect_intp(view, xs, ()) == want
         assert C.bisect_intp(unaligned, xs, ()) == want
+
+
+# Heading lines: markdown, HTML-ish, numbered, label and plain headings, setext underlines, list items,
+# code, and the characters the candidate filter reads (Unicode digits, capitals and whitespace).
+HEADING_PIECES = [
+    "# Intro",
+    "## Two ##",
+    "####### seven",
+    "#no space",
+    "   # three spaces",
+    "\t# tab",
+    "<h2>Title</h2>",
+    "<H3 class='x'> Inner </h3>",
+    "<p>para</p>",
+    "**Bold Title**",
+    "__Under Title__",
+    "1. First Step",
+    "2) Second",
+    "IV. The Fourth",
+    "I The Role of Things",
+    "\u0663. Arabic Digit Title",
+    "Label:",
+    "Why It Matters:",
+    "Here are the steps:",
+    "Plain Title Here",
+    "Wrapping Up",
+    "A Question Worth Asking?",
+    "\u00c9tude des Choses",
+    "\u0394elta Heading",
+    "\u3000Ideographic Space Title",
+    "\u00a0No-break Title",
+    "\x1cSeparator Title",
+    "    Indented Title",
+    "===",
+    "---",
+    "  ----",
+    "- list item",
+    "* Star Item",
+    "```",
+    "~~~",
+    "This is a long body sentence that runs on for a while, as prose does in real documents.",
+    "It ends here.",
+    "and continues in lower case",
+    "Short line, ends with comma,",
+    "x" * 301,
+    "Y" * 299 + ":",
+    "T" + "itle " * 20,
+    "",
+    "   ",
+    "\t",
+]
+
+
+def _heading_twins(text: str) -> None:
+    from slopsift.document import _lines
+    from slopsift.structure import _heading_candidates_py, code_lines_of, detect_headings
+
+    assert C is not None
+    lines, starts, ends, blank = _lines(text.split("\n"))
+    code = code_lines_of(text, starts, ends, blank)
+    got = C.heading_candidates(text, starts, ends, blank, code)
+    assert got == _heading_candidates_py(text, starts, ends, blank, code)
+    assert got is not None
+    headings = detect_headings(text, lines, code, (starts, ends, blank))
+    assert {h.line for h in headings} <= set(got)
+    with _accel.pure_python():  # every line looked at: the same headings
+        assert detect_headings(text, lines, code) == headings
+    assert detect_headings(text, lines, code) == headings  # (columns from the lines)
+
+
+@needs_c
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(HEADING_PIECES), max_size=40))
+def test_heading_candidates(pieces: list[str]) -> None:
+    _heading_twins("\n".join(pieces))
+
+
+@needs_c
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.sampled_from(
+                list("#<>*_=-:.,;!? \tIVXLab1Zh/\u0663\u00c9\u00e9\u3000\u00a0\x1c\u2028\x85")
+            ),
+            max_size=90,
+        ),
+        max_size=25,
+    )
+)
+def test_heading_candidates_hostile_lines(lines: list[str]) -> None:
+    _heading_twins("\n".join(lines))
+
+
+@needs_c
+def test_heading_candidates_edges() -> None:
+    from slopsift.structure import _heading_candidates_py
+
+    assert C is not None
+    assert (
+        C.heading_candidates("", [], [], [], frozenset())
+        == []
+        == _heading_candidates_py("", [], [], [], frozenset())
+    )
+    _heading_twins("")
+    _heading_twins("# " + "\u00e9" * 10_000)  # a very long line is never read
+    _heading_twins(("Title Line\n" + "Body text that goes on and on. " * 5 + "\n\n") * 2000)
+    # a line blank by its flag but not by its text: a candidate, and detect_headings reads it as before
+    assert C.heading_candidates("  \nx", [0, 3], [2, 4], [False, False], frozenset()) == [0]
+    # spans outside the text, or of another type than int: None (detect_headings looks at every line)
+    for starts, ends in (([5], [6]), ([-1], [1]), ([1], [0]), ([0], [2**70]), ([0.0], [1]), ([True], [1])):
+        args = ("ab", starts, ends, [False], frozenset())
+        assert C.heading_candidates(*args) is None
+        assert _heading_candidates_py(*args) is None  # type: ignore[arg-type]
+    # a next line outside the text, read for a setext underline
+    assert C.heading_candidates("Ab", [0, 0], [2, 9], [False, False], frozenset()) is None
+    # a long line is skipped unread, wherever it lies
+    assert C.heading_candidates("ab", [0], [400], [False], frozenset()) == []
+    assert C.heading_candidates("ab", [-(2**62)], [2**62], [False], frozenset()) == []
+    # flags other than bools, code other than a set of ints: None
+    assert C.heading_candidates("# a", [0], [3], [1], frozenset()) is None
+    assert C.heading_candidates("# a", [0], [3], [False], frozenset({0.0})) is None
+    assert C.heading_candidates("# a", [0], [3], [False], {0: 1}) is None
+    assert C.heading_candidates("# a", [0], [3], [False], frozenset({2**80, -1, 7})) == [0]
+    assert C.heading_candidates("# a", [0], [3], [False], {0}) == []
+    with pytest.raises(ValueError):
+        C.heading_candidates("ab", [0], [2], [], frozenset())  # a flag per line
+    with pytest.raises(TypeError):
+        C.heading_candidates(b"ab", [0], [2], [False], frozenset())
+    with pytest.raises(TypeError):
+        C.heading_candidates("ab", (0,), [2], [False], frozenset())

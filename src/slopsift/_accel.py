@@ -271,6 +271,11 @@ class Speedups(Protocol):
         """A word -> facts table (``lexicons._FactCache``): ``missing(word)`` fills it on a miss, and it is
         emptied when it holds ``limit`` words and a new one comes."""
 
+    def heading_candidates(
+        self, text: str, starts: list[int], ends: list[int], blank: list[bool], code: frozenset[int], /
+    ) -> list[int] | None:
+        """``structure._heading_candidates_py``: the lines ``detect_headings`` must look at, or None."""
+
 
 class FactTable(Protocol):
     """``slopsift._speedups.fact_table``'s table."""

@@ -4511,6 +4511,155 @@ done:
     return out;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Parse (round 18): heading candidates, twin of slopsift.structure._heading_candidates_py
+ *
+ * The lines detect_headings must look at: a superset of its headings' lines, found in one C pass so that
+ * its Python loop skips the body lines (most lines) without touching them. Line i is a candidate when it
+ * is not blank, not code, at most 300 characters long, and, with t its text stripped of whitespace
+ * (Py_UNICODE_ISSPACE, as str.strip) and c = t[0]: t is empty, or c is '#' or '<', or line i may open a
+ * block (i == 0, or line i - 1 is blank, code or a candidate) and either the next line is not blank and
+ * its first character other than ' ' is '=' or '-' (a setext underline), or c is '*', '_', a digit
+ * (str.isdigit), 'I', 'V', 'X' or 'L', or c is upper-case (str.isupper), the line's leading whitespace is
+ * shorter than 4 and t ends with ':' or is at most 80 characters long and does not end with '.', ',', ';'
+ * or '!'. Returns a list of line indices, or None (the caller then looks at every line) when an argument
+ * is not of the exact types the parse passes (starts and ends lists of int, blank a list of bool, code a
+ * set or frozenset of int) or a line it reads lies outside the text. Calls no Python code.
+ */
+
+/* Line i's start and end (0 when they are not both exact ints that fit a Py_ssize_t), and whether the
+ * line is longer than 300 characters (exactly as Python's end - start > 300) or lies inside the text. */
+static int
+hc_span(PyObject *starts, PyObject *ends, Py_ssize_t i, Py_ssize_t *s, Py_ssize_t *e)
+{
+    PyObject *a = PyList_GET_ITEM(starts, i), *b = PyList_GET_ITEM(ends, i);
+    if (!PyLong_CheckExact(a) || !PyLong_CheckExact(b))
+        return 0;
+    *s = PyLong_AsSsize_t(a);
+    *e = PyLong_AsSsize_t(b);
+    if ((*s == -1 || *e == -1) && PyErr_Occurred()) {
+        PyErr_Clear();
+        return 0;
+    }
+    return 1;
+}
+
+#define HC_LONG(s, e) ((e) > (s) && (size_t)(e) - (size_t)(s) > 300)
+#define HC_INSIDE(s, e, len) (0 <= (s) && (s) <= (e) && (e) <= (len))
+
+static PyObject *
+heading_candidates(PyObject *self, PyObject *args)
+{
+    PyObject *text, *starts, *ends, *blank, *code;
+    if (!PyArg_ParseTuple(args, "UO!O!O!O", &text, &PyList_Type, &starts, &PyList_Type, &ends, &PyList_Type,
+                          &blank, &code))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(starts);
+    if (PyList_GET_SIZE(ends) != n || PyList_GET_SIZE(blank) != n) {
+        PyErr_SetString(PyExc_ValueError, "heading_candidates: a start, an end and a flag per line");
+        return NULL;
+    }
+    if (!PySet_CheckExact(code) && !PyFrozenSet_CheckExact(code))
+        Py_RETURN_NONE;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    /* flags[i]: 1 blank, 2 code (read once: no Python code runs below, so the lists cannot change) */
+    unsigned char *flags = PyMem_Calloc((size_t)n + 1, 1);
+    if (flags == NULL)
+        return PyErr_NoMemory();
+    PyObject *out = NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *b = PyList_GET_ITEM(blank, i);
+        if (b == Py_True)
+            flags[i] = 1;
+        else if (b != Py_False)
+            goto give_up;
+    }
+    if (PySet_GET_SIZE(code) > 0) {
+        Py_ssize_t pos = 0;
+        PyObject *key;
+        Py_hash_t hash;
+        while (_PySet_NextEntry(code, &pos, &key, &hash)) {
+            if (!PyLong_CheckExact(key))
+                goto give_up; /* (a float or bool equal to an index would count: leave it to Python) */
+            Py_ssize_t k = PyLong_AsSsize_t(key);
+            if (k == -1 && PyErr_Occurred())
+                PyErr_Clear(); /* too big: no line's index */
+            else if (k >= 0 && k < n)
+                flags[k] |= 2;
+        }
+    }
+    out = PyList_New(0);
+    if (out == NULL)
+        goto done;
+    int prev_opens = 1; /* line i may open a block: i == 0, or line i - 1 blank, code or a candidate */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int may_open = prev_opens;
+        prev_opens = 1;
+        if (flags[i])
+            continue;
+        Py_ssize_t s, e;
+        if (!hc_span(starts, ends, i, &s, &e))
+            goto give_up;
+        if (HC_LONG(s, e)) { /* (never read) */
+            prev_opens = 0;
+            continue;
+        }
+        if (!HC_INSIDE(s, e, len))
+            goto give_up;
+        Py_ssize_t a = s, z = e;
+        while (a < z && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, a)))
+            a++;
+        while (z > a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, z - 1)))
+            z--;
+        int cand = 0;
+        if (a == z)
+            cand = 1; /* (blank after all: the Python loop raises on it, as it always did) */
+        else {
+            Py_UCS4 c = PyUnicode_READ(kind, data, a);
+            Py_UCS4 last = PyUnicode_READ(kind, data, z - 1);
+            if (c == '#' || c == '<')
+                cand = 1;
+            else if (may_open) {
+                if (i + 1 < n && !(flags[i + 1] & 1)) {
+                    Py_ssize_t s2, e2;
+                    if (!hc_span(starts, ends, i + 1, &s2, &e2) || !HC_INSIDE(s2, e2, len))
+                        goto give_up;
+                    while (s2 < e2 && PyUnicode_READ(kind, data, s2) == ' ')
+                        s2++;
+                    if (s2 < e2) {
+                        Py_UCS4 u = PyUnicode_READ(kind, data, s2);
+                        cand = u == '=' || u == '-';
+                    }
+                }
+                if (cand || c == '*' || c == '_' || c == 'I' || c == 'V' || c == 'X' || c == 'L' ||
+                    Py_UNICODE_ISDIGIT(c))
+                    cand = 1;
+                else if (Py_UNICODE_ISUPPER(c) && a - s < 4)
+                    cand = last == ':' ||
+                           (z - a <= 80 && last != '.' && last != ',' && last != ';' && last != '!');
+            }
+        }
+        if (cand) {
+            if (append_index(out, i) < 0) {
+                Py_CLEAR(out);
+                goto done;
+            }
+        }
+        else
+            prev_opens = 0;
+    }
+    goto done;
+give_up:
+    Py_CLEAR(out);
+    PyMem_Free(flags);
+    Py_RETURN_NONE;
+done:
+    PyMem_Free(flags);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"repeated_ngrams", repeated_ngrams, METH_VARARGS,
      "repeated_ngrams(ids: list[int], base: int, nmax: int, ints: tuple[int, ...] = ()) -> list of (pos, gids, "
@@ -4607,6 +4756,9 @@ static PyMethodDef methods[] = {
     {"bisect_intp", bisect_intp, METH_VARARGS,
      "bisect_intp(a: buffer of native Py_ssize_t, xs: list[int], ints: tuple[int, ...]) -> list[int]: "
      "bisect_left(a, x) of each x (document._bisect_intp_py), results below len(ints) taken from ints"},
+    {"heading_candidates", heading_candidates, METH_VARARGS,
+     "heading_candidates(text: str, starts: list[int], ends: list[int], blank: list[bool], code: frozenset[int]) "
+     "-> list[int] or None: the lines detect_headings must look at: structure._heading_candidates_py"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -732,7 +732,7 @@ def parse(text: str) -> Document:
     raws = t.split("\n")
     lines, line_starts, line_ends, blank = _lines(raws)
     code = code_lines_of(t, line_starts, line_ends, blank)
-    headings = detect_headings(t, lines, code)
+    headings = detect_headings(t, lines, code, (line_starts, line_ends, blank))
     heading_lines = frozenset(h.line for h in headings)
     starts, ends, words, low, start_array, ids_counts = _words(t, proxy, wide)
     ss, es = _sentences_of_blocks(t, _blocks(raws, line_starts, line_ends, blank, heading_lines))

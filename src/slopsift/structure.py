@@ -255,12 +255,97 @@ class _Scan:
         return width >= 50 and len(s) >= 0.7 * width
 
 
-def detect_headings(text: str, lines: Sequence[Line], code: frozenset[int]) -> list[Heading]:
-    """All headings in document order; lines in ``code`` (:func:`code_lines`) are never headings."""
+def _heading_candidates_py(
+    text: str, starts: list[int], ends: list[int], blank: list[bool], code: frozenset[int]
+) -> list[int] | None:
+    """The lines :func:`detect_headings` must look at (``slopsift._speedups.heading_candidates`` is the C
+    twin): a superset of its headings' lines, so that its loop may skip the others (most lines: body text).
+
+    Line ``i`` is a candidate when it is not blank, not code, at most ``_MAX_LINE`` characters long and,
+    with ``t`` its stripped text and ``c = t[0]``: ``t`` is empty, or ``c`` is ``#`` or ``<`` (ATX, HTML), or
+    line ``i`` may open a block (``i == 0``, or line ``i - 1`` is blank, code or a candidate: every heading
+    is a candidate) and either the next line is not blank and its first character other than a space is
+    ``=`` or ``-`` (setext), or ``c`` is ``*``, ``_`` (bold), a digit or ``I``, ``V``, ``X``, ``L``
+    (numbered), or ``c`` is upper-case, the line is indented by less than 4 and ``t`` ends with ``:``
+    (label) or is at most 80 characters long and does not end with ``.,;!`` (plain): each condition is
+    necessary for its kind in :func:`detect_headings`. None (look at every line) when an argument is not
+    of the exact types the parse passes or a line read lies outside the text."""
+    n = len(starts)
+    if len(ends) != n or len(blank) != n:
+        raise ValueError("heading_candidates: a start, an end and a flag per line")
+    if type(code) not in (set, frozenset) or any(type(k) is not int for k in code):
+        return None
+    if any(b is not True and b is not False for b in blank):
+        return None
+    size = len(text)
+
+    def span(i: int) -> tuple[int, int] | None:
+        s, e = starts[i], ends[i]
+        if type(s) is not int or type(e) is not int or not (-(2**63) <= s < 2**63 and -(2**63) <= e < 2**63):
+            return None
+        return s, e
+
+    out: list[int] = []
+    may_open = True
+    for i in range(n):
+        opens = may_open
+        may_open = True
+        if blank[i] or i in code:
+            continue
+        got = span(i)
+        if got is None:
+            return None
+        s, e = got
+        if e - s > _MAX_LINE:
+            may_open = False
+            continue
+        if not 0 <= s <= e <= size:
+            return None
+        line = text[s:e]
+        t = line.strip()
+        cand = False
+        if not t or t[0] in "#<":
+            cand = True
+        elif opens:
+            if i + 1 < n and not blank[i + 1]:
+                nxt = span(i + 1)
+                if nxt is None or not 0 <= nxt[0] <= nxt[1] <= size:
+                    return None
+                cand = text[nxt[0] : nxt[1]].lstrip(" ")[:1] in ("=", "-")
+            c = t[0]
+            if cand or c in "*_IVXL" or c.isdigit():
+                cand = True
+            elif c.isupper() and len(line) - len(line.lstrip()) < 4:
+                cand = t[-1] == ":" or (len(t) <= 80 and t[-1] not in ".,;!")
+        if cand:
+            out.append(i)
+        else:
+            may_open = False
+    return out
+
+
+def detect_headings(
+    text: str,
+    lines: Sequence[Line],
+    code: frozenset[int],
+    columns: tuple[list[int], list[int], list[bool]] | None = None,
+) -> list[Heading]:
+    """All headings in document order; lines in ``code`` (:func:`code_lines`) are never headings.
+
+    ``columns``: the lines' starts, ends and blankness, if at hand. With the twins built, only the lines
+    ``slopsift._speedups.heading_candidates`` picks are looked at (:func:`_heading_candidates_py`: the
+    others cannot be headings); without, every line."""
     out: list[Heading] = []
     sc = _Scan(text, lines, code)
     n = len(lines)
-    for i, ln in enumerate(lines):
+    sp = _accel.speedups
+    todo: Sequence[int] | None = None
+    if sp is not None and n:
+        if columns is None:
+            columns = [ln.start for ln in lines], [ln.end for ln in lines], [ln.blank for ln in lines]
+        todo = sp.heading_candidates(text, *columns, code)
+    for i in range(n) if todo is None else todo:
+        ln = lines[i]
         if ln.blank or i in code or ln.end - ln.start > _MAX_LINE:
             continue
         block_start = i == 0 or lines[i - 1].blank or bool(out and out[-1].line == i - 1) or i - 1 in code
