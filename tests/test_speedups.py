@@ -2058,3 +2058,23 @@ def test_heading_candidates_edges() -> None:
         C.heading_candidates(b"ab", [0], [2], [False], frozenset())
     with pytest.raises(TypeError):
         C.heading_candidates("ab", (0,), [2], [False], frozenset())
+
+
+@needs_c
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("ab ~\t\n\x00\x1f\x7f\x80\xff\u0100\u2019\u7f7e\u8000\uffff\U0001f600")
+        ),
+        max_size=60,
+    ),
+    st.integers(0, 9),
+)
+def test_special_edges_word_at_a_time(text: str, pad: int) -> None:
+    # the 1- and 2-byte kinds are scanned eight bytes at a time: every alignment, lanes near the bounds
+    from slopsift.normalize import _special_edges_py
+
+    assert C is not None
+    for t in (text, "x" * pad + text, text + "y" * pad, "\u2019" + "z" * pad + text):
+        assert C.special_edges(t) == _special_edges_py(t)

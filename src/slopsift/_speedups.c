@@ -3189,13 +3189,42 @@ fail:
             from++;                                                                                     \
     } while (0)
 
+/* Where a run of plain characters is looked for (want), the 1- and 2-byte kinds go 8 bytes at a time
+ * while no byte (lane) is below 0x20 or above 0x7E (tests exact for a whole word: a word holding a LF or
+ * TAB, or a special code point, is gone through one by one, as are the last few characters). */
+#define LANES1 0x0101010101010101ULL
+#define LANES2 0x0001000100010001ULL
+#define PLAIN_WORD(x, L, TOP)                                                                            \
+    (!((((x) - (L) * 0x20u) & ~(x) & ((L) * (TOP))) | ((((x) + (L) * ((TOP) - 1u - 0x7Eu)) | (x)) & ((L) * (TOP)))))
+#define SPECIAL_SKIP(T, L, TOP)                                                                         \
+    do {                                                                                                \
+        const T *d = (const T *)data;                                                                   \
+        const Py_ssize_t per = (Py_ssize_t)(8 / sizeof(T));                                             \
+        while (from + per <= n) {                                                                       \
+            uint64_t x;                                                                                 \
+            memcpy(&x, d + from, 8);                                                                    \
+            if (!PLAIN_WORD(x, L, TOP)) {                                                               \
+                for (Py_ssize_t k = 0; k < per; k++)                                                    \
+                    if (SPECIAL_CP(d[from + k]))                                                        \
+                        return from + k;                                                                \
+            }                                                                                           \
+            from += per;                                                                                \
+        }                                                                                               \
+    } while (0)
+
 static Py_ssize_t
 special_scan(int kind, const void *data, Py_ssize_t n, Py_ssize_t from, int want)
 {
-    if (kind == PyUnicode_1BYTE_KIND)
+    if (kind == PyUnicode_1BYTE_KIND) {
+        if (want)
+            SPECIAL_SKIP(Py_UCS1, LANES1, 0x80ULL);
         SPECIAL_SCAN(Py_UCS1);
-    else if (kind == PyUnicode_2BYTE_KIND)
+    }
+    else if (kind == PyUnicode_2BYTE_KIND) {
+        if (want)
+            SPECIAL_SKIP(Py_UCS2, LANES2, 0x8000ULL);
         SPECIAL_SCAN(Py_UCS2);
+    }
     else
         SPECIAL_SCAN(Py_UCS4);
     return from;
