@@ -2078,3 +2078,53 @@ def test_special_edges_word_at_a_time(text: str, pad: int) -> None:
     assert C is not None
     for t in (text, "x" * pad + text, text + "y" * pad, "\u2019" + "z" * pad + text):
         assert C.special_edges(t) == _special_edges_py(t)
+
+
+@needs_c
+def test_build_frozen_stores_slots_directly_only_for_their_own_class() -> None:
+    # Member descriptors of cls (or a base) are stored at their offsets; anything else goes through the
+    # descriptor's setter, with its checks.
+    import dataclasses
+
+    from slopsift._frozen import _build_frozen_py, slot_descriptors
+    from slopsift.document import Paragraph, Sentence
+
+    assert C is not None
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Wide:  # more fields than the direct path takes
+        a: object
+        b: object
+        c: object
+        d: object
+        e: object
+        f: object
+        g: object
+        h: object
+        i: object
+
+    cols = tuple([k, -k, str(k), None, (k,), 2.5, "é" * k, True, [k]] for k in range(3))
+    columns = tuple(list(col) for col in zip(*cols, strict=True))
+    slots = slot_descriptors(Wide)
+    assert (
+        C.build_frozen(Wide, slots, columns)
+        == _build_frozen_py(Wide, slots, *columns)
+        == [Wide(*c) for c in cols]
+    )
+
+    class Sub(Sentence):  # a subclass: the base's slots are its own
+        __slots__ = ()
+
+    got = C.build_frozen(Sub, slot_descriptors(Sentence), ([1, 5], [2, 6], [3, 7], [4, 8]))
+    assert [type(s) for s in got] == [Sub, Sub]
+    assert [(s.start, s.end, s.word_start, s.word_end) for s in got] == [(1, 2, 3, 4), (5, 6, 7, 8)]
+    with pytest.raises(TypeError):  # another class's slot: member_set refuses it
+        C.build_frozen(Sentence, slot_descriptors(Paragraph), ([1], [2], [3], [4]))
+    seen: list[object] = []
+
+    class Prop:
+        __slots__ = ("x",)
+        y = property(lambda self: None, lambda self, v: seen.append(v))
+
+    (p,) = C.build_frozen(Prop, (Prop.__dict__["x"], Prop.__dict__["y"]), ([1], ["v"]))
+    assert p.x == 1 and seen == ["v"]

@@ -11,6 +11,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -1440,6 +1441,19 @@ build_frozen(PyObject *self, PyObject *args)
             PyErr_SetString(PyExc_ValueError, "build_frozen: columns of different lengths");
             goto fail;
         }
+    /* A slot's own member descriptor (writable object slot of a base of cls) sets the field as member_set
+     * would, without its checks per instance: store at its offset (the new instance's field is empty). */
+    Py_ssize_t direct[8];
+    int all_direct = nf <= 8;
+    for (Py_ssize_t j = 0; j < nf && all_direct; j++) {
+        PyObject *d = PySequence_Fast_GET_ITEM(fast, j);
+        PyMemberDef *m = Py_IS_TYPE(d, &PyMemberDescr_Type) ? ((PyMemberDescrObject *)d)->d_member : NULL;
+        if (m == NULL || m->type != T_OBJECT_EX || (m->flags & READONLY) || m->offset < (Py_ssize_t)sizeof(PyObject) ||
+            !PyType_IsSubtype((PyTypeObject *)cls, PyDescr_TYPE(d)))
+            all_direct = 0;
+        else
+            direct[j] = m->offset;
+    }
     if ((empty = PyTuple_New(0)) == NULL || (out = PyList_New(n)) == NULL)
         goto fail;
     for (Py_ssize_t k = 0; k < n; k++) {
@@ -1447,6 +1461,13 @@ build_frozen(PyObject *self, PyObject *args)
         if (obj == NULL)
             goto fail;
         PyList_SET_ITEM(out, k, obj);
+        if (all_direct) { /* (no Python code runs: the columns keep their sizes) */
+            for (Py_ssize_t j = 0; j < nf; j++) {
+                PyObject **at = (PyObject **)((char *)obj + direct[j]);
+                Py_XSETREF(*at, Py_NewRef(PySequence_Fast_GET_ITEM(PyTuple_GET_ITEM(cols, j), k)));
+            }
+            continue;
+        }
         for (Py_ssize_t j = 0; j < nf; j++) {
             PyObject *column = PyTuple_GET_ITEM(cols, j);
             if (k >= PySequence_Fast_GET_SIZE(column)) { /* a setter changed a list column */
