@@ -2128,3 +2128,29 @@ def test_build_frozen_stores_slots_directly_only_for_their_own_class() -> None:
 
     (p,) = C.build_frozen(Prop, (Prop.__dict__["x"], Prop.__dict__["y"]), ([1], ["v"]))
     assert p.x == 1 and seen == ["v"]
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.booleans(), max_size=60))
+def test_paragraph_runs(blank: list[bool]) -> None:
+    from slopsift.document import _paragraph_runs_py
+
+    assert C is not None
+    assert C.paragraph_runs(blank) == _paragraph_runs_py(blank)
+
+
+@needs_c
+def test_paragraph_runs_edges() -> None:
+    from slopsift.document import _paragraph_runs_py, _paragraphs
+
+    assert C is not None
+    assert C.paragraph_runs([]) == ([], []) == _paragraph_runs_py([])
+    big = [False, False, True] * 50_000
+    assert C.paragraph_runs(big) == _paragraph_runs_py(big)
+    assert C.paragraph_runs([False, 1]) is None  # a flag not a bool: the Python version
+    with _accel.pure_python():
+        want = _paragraphs([0, 2], [1, 3], [False, 1])  # type: ignore[list-item]
+    assert _paragraphs([0, 2], [1, 3], [False, 1]) == want  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        C.paragraph_runs((True,))

@@ -276,6 +276,9 @@ class Speedups(Protocol):
     ) -> list[int] | None:
         """``structure._heading_candidates_py``: the lines ``detect_headings`` must look at, or None."""
 
+    def paragraph_runs(self, blank: list[bool], /) -> tuple[list[int], list[int]] | None:
+        """``document._paragraph_runs_py``, or None when a flag is not a bool."""
+
 
 class FactTable(Protocol):
     """``slopsift._speedups.fact_table``'s table."""

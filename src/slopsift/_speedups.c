@@ -4710,6 +4710,45 @@ done:
     return out;
 }
 
+/* Paragraph runs: twin of slopsift.document._paragraph_runs_py
+ *
+ * The first and last line of every run of non-blank lines, from the lines' blankness (a list of bools), as
+ * two lists; None when a flag is not a bool (the caller then runs the Python version). Calls no Python code.
+ */
+
+static PyObject *
+paragraph_runs(PyObject *self, PyObject *args)
+{
+    PyObject *blank;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &blank))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(blank);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *b = PyList_GET_ITEM(blank, i);
+        if (b != Py_True && b != Py_False)
+            Py_RETURN_NONE;
+    }
+    PyObject *firsts = PyList_New(0), *lasts = PyList_New(0);
+    if (firsts == NULL || lasts == NULL)
+        goto fail;
+    int prev = 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int b = PyList_GET_ITEM(blank, i) == Py_True;
+        if (b != prev) {
+            if (append_index(b ? lasts : firsts, b ? i - 1 : i) < 0)
+                goto fail;
+            prev = b;
+        }
+    }
+    if (!prev && append_index(lasts, n - 1) < 0)
+        goto fail;
+    return Py_BuildValue("(NN)", firsts, lasts);
+fail:
+    Py_XDECREF(firsts);
+    Py_XDECREF(lasts);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"repeated_ngrams", repeated_ngrams, METH_VARARGS,
      "repeated_ngrams(ids: list[int], base: int, nmax: int, ints: tuple[int, ...] = ()) -> list of (pos, gids, "
@@ -4809,6 +4848,8 @@ static PyMethodDef methods[] = {
     {"heading_candidates", heading_candidates, METH_VARARGS,
      "heading_candidates(text: str, starts: list[int], ends: list[int], blank: list[bool], code: frozenset[int]) "
      "-> list[int] or None: the lines detect_headings must look at: structure._heading_candidates_py"},
+    {"paragraph_runs", paragraph_runs, METH_VARARGS,
+     "paragraph_runs(blank: list[bool]) -> (firsts, lasts) or None: document._paragraph_runs_py"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -391,8 +391,9 @@ def _lines(raws: list[str]) -> tuple[list[Line], list[int], list[int], list[bool
     return build_frozen(Line, _LINE_SLOTS, starts, ends, blank), starts, ends, blank
 
 
-def _paragraphs(starts: list[int], ends: list[int], blank: list[bool]) -> list[Paragraph]:
-    """Runs of non-blank lines, from the lines' starts, ends and blankness."""
+def _paragraph_runs_py(blank: list[bool]) -> tuple[list[int], list[int]]:
+    """The first and last line of every run of non-blank lines (``slopsift._speedups.paragraph_runs`` is
+    the C twin)."""
     firsts: list[int] = []
     lasts: list[int] = []
     prev = True
@@ -405,6 +406,14 @@ def _paragraphs(starts: list[int], ends: list[int], blank: list[bool]) -> list[P
             prev = b
     if not prev:
         lasts.append(len(blank) - 1)
+    return firsts, lasts
+
+
+def _paragraphs(starts: list[int], ends: list[int], blank: list[bool]) -> list[Paragraph]:
+    """Runs of non-blank lines, from the lines' starts, ends and blankness."""
+    sp = _accel.speedups
+    got = None if sp is None else sp.paragraph_runs(blank)
+    firsts, lasts = _paragraph_runs_py(blank) if got is None else got
     return build_frozen(
         Paragraph,
         _PARAGRAPH_SLOTS,
