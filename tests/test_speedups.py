@@ -2027,3 +2027,28 @@ def test_cue_sentences_hostile() -> None:
     pos = list(range(6))
     words = ["a", "a", "a", "a", "a", Shrink("d")]
     C.cue_sentences(pos, words, [0], [6], {"a"}, none, s, s, s)
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("a0 9.\u00b2\u0663\u00e9\u2460\U0001d7ce\x00-Z\u0660"), max_size=200))
+def test_digit_positions(initials: str) -> None:
+    from slopsift.signals.inconsistency import _digit_positions_py
+
+    assert C is not None
+    assert C.digit_positions(initials) == _digit_positions_py(initials)
+    assert C.digit_positions(initials) == [i for i, c in enumerate(initials) if c.isdigit()]
+
+
+@needs_c
+def test_digit_positions_edges() -> None:
+    assert C is not None
+    assert C.digit_positions("") == []
+    assert C.digit_positions("a1b\u00b2\u0663\u2460x") == [1, 3, 4, 5]
+    assert C.digit_positions("7" * 100_000) == list(range(100_000))
+    assert C.digit_positions("\U0001d7ce\U0001f600") == [0]  # ucs4: a mathematical digit
+    for bad in (b"12", None, ["1"], 5):
+        with pytest.raises(TypeError):
+            C.digit_positions(bad)
+    with pytest.raises(TypeError):
+        C.digit_positions()

@@ -53,6 +53,9 @@ class Speedups(Protocol):
     def positions(self, words: list[str], vocab: Container[str], /) -> list[int]:
         """``inconsistency._positions_py``: the indices of the words in ``vocab``, ascending."""
 
+    def digit_positions(self, initials: str, /) -> list[int]:
+        """``inconsistency._digit_positions_py``: the indices of the digits (``str.isdigit``)."""
+
     def cue_sentences(
         self,
         pos: list[int],

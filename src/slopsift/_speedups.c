@@ -4679,6 +4679,36 @@ done:
     return result;
 }
 
+/* Digit initials: twin of inconsistency._digit_positions_py
+ *
+ * digit_positions(initials: str) -> the indices, ascending, of the characters that are digits
+ * (str.isdigit: '0'..'9' in ASCII, Py_UNICODE_ISDIGIT beyond, '\u00b2', '\u0663'). The regex scan it
+ * replaces calls its charset test once a character.
+ */
+
+static PyObject *
+digit_positions(PyObject *self, PyObject *args)
+{
+    PyObject *initials;
+    if (!PyArg_ParseTuple(args, "U", &initials))
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(initials);
+    int kind = PyUnicode_KIND(initials);
+    const void *data = PyUnicode_DATA(initials);
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        int digit = c < 128 ? (c >= '0' && c <= '9') : Py_UNICODE_ISDIGIT(c);
+        if (digit && append_index(out, i) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"repeated_ngrams", repeated_ngrams, METH_VARARGS,
      "repeated_ngrams(ids: list[int], base: int, nmax: int, ints: tuple[int, ...] = ()) -> list of (pos, gids, "
@@ -4779,6 +4809,9 @@ static PyMethodDef methods[] = {
      "cue_sentences(pos: list[int], words: list[str], starts: list[int], ends: list[int], numeric, counted, "
      "polar_cues, list_nouns, role_first: set | frozenset) -> (by_sent, polar, cue_sents, role_sents): "
      "inconsistency._cue_sentences_py"},
+    {"digit_positions", digit_positions, METH_VARARGS,
+     "digit_positions(initials: str) -> list[int]: the indices of the digits (str.isdigit): "
+     "inconsistency._digit_positions_py"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -432,13 +432,20 @@ def _positions_py(words: list[str], vocab: Container[str]) -> list[int]:
 
 def _digit_positions(doc: Document) -> list[int]:
     """Indices, ascending, of the words that start with a digit (``w[0].isdigit()``: '3', '1,000',
-    '²'), found by a regex among the words' first characters (``Document.word_initials``, shared
-    with other families) instead of a look-up per word.
+    '²'), found among the words' first characters (``Document.word_initials``, shared with other
+    families) instead of by a look-up per word: in C (``slopsift._speedups.digit_positions``) when
+    the twins are built, else by a regex (:func:`_digit_positions_py`).
 
     A word's first character in :attr:`Document.words` is the lower-cased first character of the
-    word in the text, and lower-casing never makes or unmakes a digit. Digits beyond ASCII ('²',
-    '٣') are rare: every non-ASCII initial is matched and then tested with ``str.isdigit``."""
+    word in the text, and lower-casing never makes or unmakes a digit."""
+    sp = _accel.speedups
     initials = doc.word_initials
+    return _digit_positions_py(initials) if sp is None else sp.digit_positions(initials)
+
+
+def _digit_positions_py(initials: str) -> list[int]:
+    """The indices, ascending, of the digits (``str.isdigit``) in ``initials``. Digits beyond ASCII
+    ('²', '٣') are rare: every non-ASCII character is matched and then tested with ``str.isdigit``."""
     if initials.isascii():
         return [m.start() for m in _DIGIT.finditer(initials)]
     return [m.start() for m in _DIGIT_OR_WIDE.finditer(initials) if m.group().isdigit()]
