@@ -1942,7 +1942,7 @@ def _count_prose(ctx: _Ctx, sents: _Sents, cue_sents: list[int], listed: set[int
         return
     first = min(a.k for a in anns)
     tried = 0
-    for p in _positions(words, sing.keys()):
+    for p in _positions(words, set(sing)):  # a set: probed in C, a dict is asked through `in`
         if p <= first:
             continue
         got = _item_number(ctx, p)
@@ -2114,7 +2114,7 @@ def _postings(ctx: _Ctx, sents: _Sents, probes: dict[str, list[int]]) -> list[tu
     recurring = [w for w in probes if wc[w] > 1]
     if len(recurring) > _FEW_PROBES:
         index: dict[str, list[int]] = {}
-        for i in _positions(words, probes):
+        for i in _positions(words, set(probes)):  # a set: probed in C, a dict is asked through `in`
             sj = bisect_right(starts, i) - 1  # sents.of_word(i), inlined
             if sj < 0 or i >= sentences[sj].word_end:
                 continue
