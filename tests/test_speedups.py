@@ -2130,6 +2130,106 @@ def test_build_frozen_stores_slots_directly_only_for_their_own_class() -> None:
     assert p.x == 1 and seen == ["v"]
 
 
+CUE_VOCAB = ["3", "10", "five", "not", "never", "rise", "fall", "tips", "ways", "president", "café", "²", ""]
+_CueSets = tuple[set[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str]]
+
+
+def _cue_sets(pick: list[set[str]]) -> _CueSets:
+    numeric, counted, polar, nouns, roles = pick
+    return numeric, frozenset(counted), frozenset(polar), frozenset(nouns), frozenset(roles)
+
+
+@needs_c
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(CUE_VOCAB), max_size=120),
+    st.lists(st.integers(0, 200), max_size=60),
+    st.lists(st.integers(-5, 130), max_size=30),
+    st.lists(st.integers(-5, 130), max_size=30),
+    st.lists(st.sets(st.sampled_from(CUE_VOCAB)), min_size=5, max_size=5),
+    st.booleans(),
+)
+def test_cue_sentences(
+    words: list[str], pos: list[int], starts: list[int], ends: list[int], pick: list[set[str]], tidy: bool
+) -> None:
+    from slopsift.signals.inconsistency import _cue_sentences_py
+
+    assert C is not None
+    pos = [i for i in pos if i < len(words)]
+    if tidy:  # as _scan passes them: ascending positions, ascending sentence starts
+        pos, starts = sorted(set(pos)), sorted(starts)
+    ends = ends + [0] * (len(starts) - len(ends))  # as many ends as starts (or more)
+    sets = _cue_sets(pick)
+    want = _cue_sentences_py(pos, words, starts, ends, *sets)
+    assert C.cue_sentences(pos, words, starts, ends, *sets) == want
+
+
+@needs_c
+def test_cue_sentences_cases() -> None:
+    from slopsift.signals.inconsistency import _cue_sentences_py
+
+    assert C is not None
+    words = ["in", "2020", "five", "tips", "were", "not", "given", ".", "tips", "rise", "president", "²", "3"]
+    sets = ({"2020", "five", "²", "3"}, frozenset({"tips"}), frozenset({"not", "rise"}), frozenset({"tips"}),
+            frozenset({"president"}))  # fmt: skip
+    pos = list(range(len(words)))
+    for starts, ends in (([0, 8], [8, 13]), ([0, 9], [7, 12]), ([2], [13]), ([], []), ([0], [13, 99])):
+        want = _cue_sentences_py(pos, words, starts, ends, *sets)
+        assert C.cue_sentences(pos, words, starts, ends, *sets) == want
+    by_sent, polar, cue_sents, role_sents = C.cue_sentences(pos, words, [0, 8], [8, 13], *sets)
+    assert by_sent == {0: [1, 2], 1: [11, 12]} and polar == [0, 1] and cue_sents == [0] and role_sents == [1]
+    assert C.cue_sentences([], [], [], [], *sets) == ({}, [], [], [])
+    n = 200_000  # huge: one sentence, every word a number
+    assert C.cue_sentences(list(range(n)), ["7"] * n, [0], [n], {"7"}, *sets[1:])[0] == {0: list(range(n))}
+
+
+@needs_c
+def test_cue_sentences_hostile() -> None:
+    assert C is not None
+    s, none = frozenset({"a"}), frozenset[str]()
+    ok = (["a"], [0], [1], {"a"}, none, s, s, s)
+    assert C.cue_sentences([0], *ok) == ({0: [0]}, [0], [0], [0])
+    with pytest.raises(TypeError):
+        C.cue_sentences([0], ["a"], [0], [1], ["a"], none, s, s, s)  # a list, not a set
+    with pytest.raises(TypeError):
+        C.cue_sentences((0,), *ok)  # pos must be a list
+    with pytest.raises(TypeError):
+        C.cue_sentences(["0"], *ok)  # of ints
+    with pytest.raises(TypeError):
+        C.cue_sentences([0], ["a"], ["0"], [1], {"a"}, none, s, s, s)  # starts of ints
+    with pytest.raises(TypeError):
+        C.cue_sentences([0], ["a"], [0], [None], {"a"}, none, s, s, s)  # ends of ints
+    with pytest.raises(TypeError):
+        C.cue_sentences([0], [["unhashable"]], [0], [1], {"a"}, none, s, s, s)
+    with pytest.raises(TypeError):
+        C.cue_sentences([0], *ok[:-1])  # too few arguments
+    for bad in ([1], [-1], [2**70]):
+        with pytest.raises((IndexError, OverflowError)):
+            C.cue_sentences(bad, *ok)
+    with pytest.raises(OverflowError):
+        C.cue_sentences([0], ["a"], [2**70], [1], {"a"}, none, s, s, s)
+    with pytest.raises(IndexError):
+        C.cue_sentences([0], ["a"], [0], [], {"a"}, none, s, s, s)  # ends shorter than starts
+
+    class Shrink(str):
+        """A word whose comparisons empty the lists the C loop reads."""
+
+        def __hash__(self) -> int:
+            return hash("a")
+
+        def __eq__(self, other: object) -> bool:
+            pos.clear()
+            words.clear()
+            return False
+
+    pos = list(range(6))
+    words = [Shrink("b"), "a", Shrink("c"), "a", "a", "a"]
+    C.cue_sentences(pos, words, [0], [6], {"a"}, none, s, s, s)  # no crash, whatever it returns
+    pos = list(range(6))
+    words = ["a", "a", "a", "a", "a", Shrink("d")]
+    C.cue_sentences(pos, words, [0], [6], {"a"}, none, s, s, s)
+
+
 @needs_c
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.booleans(), max_size=60))
@@ -2154,3 +2254,28 @@ def test_paragraph_runs_edges() -> None:
     assert _paragraphs([0, 2], [1, 3], [False, 1]) == want  # type: ignore[list-item]
     with pytest.raises(TypeError):
         C.paragraph_runs((True,))
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("a0 9.\u00b2\u0663\u00e9\u2460\U0001d7ce\x00-Z\u0660"), max_size=200))
+def test_digit_positions(initials: str) -> None:
+    from slopsift.signals.inconsistency import _digit_positions_py
+
+    assert C is not None
+    assert C.digit_positions(initials) == _digit_positions_py(initials)
+    assert C.digit_positions(initials) == [i for i, c in enumerate(initials) if c.isdigit()]
+
+
+@needs_c
+def test_digit_positions_edges() -> None:
+    assert C is not None
+    assert C.digit_positions("") == []
+    assert C.digit_positions("a1b\u00b2\u0663\u2460x") == [1, 3, 4, 5]
+    assert C.digit_positions("7" * 100_000) == list(range(100_000))
+    assert C.digit_positions("\U0001d7ce\U0001f600") == [0]  # ucs4: a mathematical digit
+    for bad in (b"12", None, ["1"], 5):
+        with pytest.raises(TypeError):
+            C.digit_positions(bad)
+    with pytest.raises(TypeError):
+        C.digit_positions()

@@ -53,6 +53,24 @@ class Speedups(Protocol):
     def positions(self, words: list[str], vocab: Container[str], /) -> list[int]:
         """``inconsistency._positions_py``: the indices of the words in ``vocab``, ascending."""
 
+    def digit_positions(self, initials: str, /) -> list[int]:
+        """``inconsistency._digit_positions_py``: the indices of the digits (``str.isdigit``)."""
+
+    def cue_sentences(
+        self,
+        pos: list[int],
+        words: list[str],
+        starts: list[int],
+        ends: list[int],
+        numeric: set[str],
+        counted: frozenset[str],
+        polar_cues: frozenset[str],
+        list_nouns: frozenset[str],
+        role_first: frozenset[str],
+        /,
+    ) -> tuple[dict[int, list[int]], list[int], list[int], list[int]]:
+        """``inconsistency._cue_sentences_py``: the cue positions' sentences (the sets: set or frozenset)."""
+
     def word_stats(
         self, words: list[str], groups: dict[str, int], n_groups: int, /
     ) -> tuple[list[int], int, int] | None:

@@ -4749,6 +4749,205 @@ fail:
     return NULL;
 }
 
+
+/* =============================================================================================
+ * Inconsistency area, round 18 (inconsistency._scan): the cue positions' sentences, twin of
+ * inconsistency._cue_sentences_py
+ *
+ * cue_sentences(pos, words, starts, ends, numeric, counted, polar_cues, list_nouns, role_first) reads each
+ * position i of pos (indices into words) in order: a word of counted with no word of numeric among the
+ * four words before it is skipped; the sentence of i is bisect_right(starts, i) - 1 (skipped when below 0
+ * or when i >= ends[si]); then i goes into by_sent[si] when its word is in numeric, and si is appended to
+ * polar, cue_sents and role_sents when the word is in polar_cues, list_nouns and role_first (each list
+ * once per run of equal si). Returns (by_sent, polar, cue_sents, role_sents). The sets must be sets or
+ * frozensets; starts and ends are copied to C arrays first (the set probes may run Python code that
+ * changes the lists: pos and words are re-read and bounds-checked at every step).
+ */
+
+static int
+ssize_array(PyObject *list, Py_ssize_t **out, Py_ssize_t *n, const char *what)
+{
+    Py_ssize_t m = PyList_GET_SIZE(list);
+    Py_ssize_t *a = PyMem_New(Py_ssize_t, m > 0 ? m : 1);
+    if (a == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < m && k < PyList_GET_SIZE(list); k++) {
+        PyObject *v = PyList_GET_ITEM(list, k);
+        if (!PyLong_Check(v)) {
+            PyErr_Format(PyExc_TypeError, "cue_sentences: %s must hold ints", what);
+            PyMem_Free(a);
+            return -1;
+        }
+        a[k] = PyLong_AsSsize_t(v);
+        if (a[k] == -1 && PyErr_Occurred()) {
+            PyMem_Free(a);
+            return -1;
+        }
+    }
+    *out = a;
+    *n = m;
+    return 0;
+}
+
+/* Append si to list unless it was the last one appended (*last); -1 on error. */
+static int
+append_sentence(PyObject *list, Py_ssize_t si, Py_ssize_t *last, PyObject *key)
+{
+    if (*last == si)
+        return 0;
+    *last = si;
+    return PyList_Append(list, key);
+}
+
+static PyObject *
+cue_sentences(PyObject *self, PyObject *args)
+{
+    PyObject *pos, *words, *starts_l, *ends_l, *numeric, *counted, *polar_cues, *list_nouns, *role_first;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!OOOOO", &PyList_Type, &pos, &PyList_Type, &words, &PyList_Type,
+                          &starts_l, &PyList_Type, &ends_l, &numeric, &counted, &polar_cues, &list_nouns,
+                          &role_first))
+        return NULL;
+    if (!PyAnySet_Check(numeric) || !PyAnySet_Check(counted) || !PyAnySet_Check(polar_cues) ||
+        !PyAnySet_Check(list_nouns) || !PyAnySet_Check(role_first)) {
+        PyErr_SetString(PyExc_TypeError, "cue_sentences: the vocabularies must be sets or frozensets");
+        return NULL;
+    }
+    Py_ssize_t *starts = NULL, *ends = NULL, ns = 0, ne = 0;
+    PyObject *by_sent = NULL, *polar = NULL, *cue_sents = NULL, *role_sents = NULL, *result = NULL;
+    PyObject *w = NULL, *key = NULL, *item = NULL;
+    if (ssize_array(starts_l, &starts, &ns, "starts") < 0 || ssize_array(ends_l, &ends, &ne, "ends") < 0)
+        goto done;
+    if ((by_sent = PyDict_New()) == NULL || (polar = PyList_New(0)) == NULL ||
+        (cue_sents = PyList_New(0)) == NULL || (role_sents = PyList_New(0)) == NULL)
+        goto done;
+    Py_ssize_t last_polar = -1, last_cue = -1, last_role = -1;
+    for (Py_ssize_t p = 0; p < PyList_GET_SIZE(pos); p++) {
+        item = PyList_GET_ITEM(pos, p);
+        Py_INCREF(item); /* held: a set probe could change the lists */
+        if (!PyLong_Check(item)) {
+            PyErr_SetString(PyExc_TypeError, "cue_sentences: pos must hold ints");
+            goto done;
+        }
+        Py_ssize_t i = PyLong_AsSsize_t(item);
+        if (i == -1 && PyErr_Occurred())
+            goto done;
+        if (i < 0 || i >= PyList_GET_SIZE(words)) {
+            PyErr_SetString(PyExc_IndexError, "cue_sentences: a position is outside the words");
+            goto done;
+        }
+        w = PyList_GET_ITEM(words, i);
+        Py_INCREF(w);
+        int hit = PySet_Contains(counted, w);
+        if (hit < 0)
+            goto done;
+        if (hit) {
+            int near = 0;
+            for (Py_ssize_t k = i - 4 > 0 ? i - 4 : 0; k < i && k < PyList_GET_SIZE(words); k++) {
+                PyObject *v = PyList_GET_ITEM(words, k);
+                Py_INCREF(v);
+                near = PySet_Contains(numeric, v);
+                Py_DECREF(v);
+                if (near != 0)
+                    break;
+            }
+            if (near < 0)
+                goto done;
+            if (!near)
+                goto next; /* a list noun without a number just before it */
+        }
+        Py_ssize_t lo = 0, hi = ns; /* bisect_right(starts, i) */
+        while (lo < hi) {
+            Py_ssize_t mid = lo + (hi - lo) / 2;
+            if (i < starts[mid])
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        Py_ssize_t si = lo - 1;
+        if (si < 0)
+            goto next;
+        if (si >= ne) {
+            PyErr_SetString(PyExc_IndexError, "cue_sentences: ends is shorter than starts");
+            goto done;
+        }
+        if (i >= ends[si])
+            goto next;
+        if ((key = PyLong_FromSsize_t(si)) == NULL)
+            goto done;
+        if ((hit = PySet_Contains(numeric, w)) < 0)
+            goto done;
+        if (hit) {
+            PyObject *row = PyDict_GetItemWithError(by_sent, key); /* borrowed */
+            if (row == NULL) {
+                if (PyErr_Occurred() || (row = PyList_New(0)) == NULL)
+                    goto done;
+                int rc = PyDict_SetItem(by_sent, key, row);
+                Py_DECREF(row); /* the dict holds it */
+                if (rc < 0)
+                    goto done;
+            }
+            if (PyList_Append(row, item) < 0)
+                goto done;
+        }
+        if ((hit = PySet_Contains(polar_cues, w)) < 0 || (hit && append_sentence(polar, si, &last_polar, key) < 0))
+            goto done;
+        if ((hit = PySet_Contains(list_nouns, w)) < 0 ||
+            (hit && append_sentence(cue_sents, si, &last_cue, key) < 0))
+            goto done;
+        if ((hit = PySet_Contains(role_first, w)) < 0 ||
+            (hit && append_sentence(role_sents, si, &last_role, key) < 0))
+            goto done;
+    next:
+        Py_CLEAR(key);
+        Py_CLEAR(w);
+        Py_CLEAR(item);
+    }
+    result = PyTuple_Pack(4, by_sent, polar, cue_sents, role_sents);
+done:
+    Py_XDECREF(item);
+    Py_XDECREF(w);
+    Py_XDECREF(key);
+    Py_XDECREF(by_sent);
+    Py_XDECREF(polar);
+    Py_XDECREF(cue_sents);
+    Py_XDECREF(role_sents);
+    PyMem_Free(starts);
+    PyMem_Free(ends);
+    return result;
+}
+
+/* Digit initials: twin of inconsistency._digit_positions_py
+ *
+ * digit_positions(initials: str) -> the indices, ascending, of the characters that are digits
+ * (str.isdigit: '0'..'9' in ASCII, Py_UNICODE_ISDIGIT beyond, '\u00b2', '\u0663'). The regex scan it
+ * replaces calls its charset test once a character.
+ */
+
+static PyObject *
+digit_positions(PyObject *self, PyObject *args)
+{
+    PyObject *initials;
+    if (!PyArg_ParseTuple(args, "U", &initials))
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(initials);
+    int kind = PyUnicode_KIND(initials);
+    const void *data = PyUnicode_DATA(initials);
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        int digit = c < 128 ? (c >= '0' && c <= '9') : Py_UNICODE_ISDIGIT(c);
+        if (digit && append_index(out, i) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"repeated_ngrams", repeated_ngrams, METH_VARARGS,
      "repeated_ngrams(ids: list[int], base: int, nmax: int, ints: tuple[int, ...] = ()) -> list of (pos, gids, "
@@ -4850,6 +5049,13 @@ static PyMethodDef methods[] = {
      "-> list[int] or None: the lines detect_headings must look at: structure._heading_candidates_py"},
     {"paragraph_runs", paragraph_runs, METH_VARARGS,
      "paragraph_runs(blank: list[bool]) -> (firsts, lasts) or None: document._paragraph_runs_py"},
+    {"cue_sentences", cue_sentences, METH_VARARGS,
+     "cue_sentences(pos: list[int], words: list[str], starts: list[int], ends: list[int], numeric, counted, "
+     "polar_cues, list_nouns, role_first: set | frozenset) -> (by_sent, polar, cue_sents, role_sents): "
+     "inconsistency._cue_sentences_py"},
+    {"digit_positions", digit_positions, METH_VARARGS,
+     "digit_positions(initials: str) -> list[int]: the indices of the digits (str.isdigit): "
+     "inconsistency._digit_positions_py"},
     {NULL, NULL, 0, NULL},
 };
 

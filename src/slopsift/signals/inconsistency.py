@@ -432,13 +432,20 @@ def _positions_py(words: list[str], vocab: Container[str]) -> list[int]:
 
 def _digit_positions(doc: Document) -> list[int]:
     """Indices, ascending, of the words that start with a digit (``w[0].isdigit()``: '3', '1,000',
-    '²'), found by a regex among the words' first characters (``Document.word_initials``, shared
-    with other families) instead of a look-up per word.
+    '²'), found among the words' first characters (``Document.word_initials``, shared with other
+    families) instead of by a look-up per word: in C (``slopsift._speedups.digit_positions``) when
+    the twins are built, else by a regex (:func:`_digit_positions_py`).
 
     A word's first character in :attr:`Document.words` is the lower-cased first character of the
-    word in the text, and lower-casing never makes or unmakes a digit. Digits beyond ASCII ('²',
-    '٣') are rare: every non-ASCII initial is matched and then tested with ``str.isdigit``."""
+    word in the text, and lower-casing never makes or unmakes a digit."""
+    sp = _accel.speedups
     initials = doc.word_initials
+    return _digit_positions_py(initials) if sp is None else sp.digit_positions(initials)
+
+
+def _digit_positions_py(initials: str) -> list[int]:
+    """The indices, ascending, of the digits (``str.isdigit``) in ``initials``. Digits beyond ASCII
+    ('²', '٣') are rare: every non-ASCII character is matched and then tested with ``str.isdigit``."""
     if initials.isascii():
         return [m.start() for m in _DIGIT.finditer(initials)]
     return [m.start() for m in _DIGIT_OR_WIDE.finditer(initials) if m.group().isdigit()]
@@ -1935,7 +1942,7 @@ def _count_prose(ctx: _Ctx, sents: _Sents, cue_sents: list[int], listed: set[int
         return
     first = min(a.k for a in anns)
     tried = 0
-    for p in _positions(words, sing.keys()):
+    for p in _positions(words, set(sing)):  # a set: probed in C, a dict is asked through `in`
         if p <= first:
             continue
         got = _item_number(ctx, p)
@@ -2107,7 +2114,7 @@ def _postings(ctx: _Ctx, sents: _Sents, probes: dict[str, list[int]]) -> list[tu
     recurring = [w for w in probes if wc[w] > 1]
     if len(recurring) > _FEW_PROBES:
         index: dict[str, list[int]] = {}
-        for i in _positions(words, probes):
+        for i in _positions(words, set(probes)):  # a set: probed in C, a dict is asked through `in`
             sj = bisect_right(starts, i) - 1  # sents.of_word(i), inlined
             if sj < 0 or i >= sentences[sj].word_end:
                 continue
@@ -2604,26 +2611,53 @@ def _cue_positions(ctx: _Ctx) -> tuple[list[int], set[str], _Side]:
     return pos, numbers, _Side(side, side_pos)
 
 
-def _scan(ctx: _Ctx) -> None:
-    lex, words = ctx.lex, ctx.words
-    pos, numeric, side = _cue_positions(ctx)
-    if not pos:
-        return
-    sents = ctx.sents
+_CueSentences = tuple[dict[int, list[int]], list[int], list[int], list[int]]
+
+
+def _cue_sentences(
+    pos: list[int],
+    words: list[str],
+    starts: list[int],
+    ends: list[int],
+    numeric: set[str],
+    counted: frozenset[str],
+    polar_cues: frozenset[str],
+    list_nouns: frozenset[str],
+    role_first: frozenset[str],
+) -> _CueSentences:
+    """The sentences of the cue positions (``_cue_positions``): on every document's path, so in C
+    (``slopsift._speedups.cue_sentences``) when the twins are built."""
+    sp = _accel.speedups
+    f = _cue_sentences_py if sp is None else sp.cue_sentences
+    return f(pos, words, starts, ends, numeric, counted, polar_cues, list_nouns, role_first)
+
+
+def _cue_sentences_py(
+    pos: list[int],
+    words: list[str],
+    starts: list[int],
+    ends: list[int],
+    numeric: set[str],
+    counted: frozenset[str],
+    polar_cues: frozenset[str],
+    list_nouns: frozenset[str],
+    role_first: frozenset[str],
+) -> _CueSentences:
+    """For the positions ``pos`` (ascending: sentence by sentence) in the sentences of word
+    ``starts[si]..ends[si] - 1``: the positions of the ``numeric`` words by sentence, and the
+    sentences (each once) holding a word of ``polar_cues``, of ``list_nouns`` and of ``role_first``.
+    A ``counted`` word with no ``numeric`` word among the four before it is passed over, and so is a
+    position in no sentence."""
     cue_sents: list[int] = []
     role_sents: list[int] = []
     polar: list[int] = []
-    polar_cues = lex.polar_cues
-    quant_words = lex.quant_words
-    by_sent: dict[int, list[int]] = {}  # the numbers of each sentence holding one
-    starts, sentences = sents.word_starts, ctx.doc.sentences
-    list_nouns, role_first, counted = lex.list_nouns, lex.role_first, lex.counted_nouns
-    for i in pos:  # ascending, so sentence by sentence
+    by_sent: dict[int, list[int]] = {}
+    for i in pos:
         w = words[i]
         if w in counted and numeric.isdisjoint(words[max(0, i - 4) : i]):
             continue  # a list noun without a number (a word of ``numeric``) just before it
-        si = bisect_right(starts, i) - 1  # sents.of_word(i), inlined
-        if si < 0 or i >= sentences[si].word_end:
+        si = bisect_right(starts, i) - 1  # _Sents.of_word(i), inlined
+        if si < 0 or i >= ends[si]:
             continue
         if w in numeric:
             by_sent.setdefault(si, []).append(i)
@@ -2633,6 +2667,29 @@ def _scan(ctx: _Ctx) -> None:
             cue_sents.append(si)
         if w in role_first and (not role_sents or role_sents[-1] != si):
             role_sents.append(si)
+    return by_sent, polar, cue_sents, role_sents
+
+
+def _scan(ctx: _Ctx) -> None:
+    lex, words = ctx.lex, ctx.words
+    pos, numeric, side = _cue_positions(ctx)
+    if not pos:
+        return
+    sents = ctx.sents
+    quant_words = lex.quant_words
+    sentences = ctx.doc.sentences
+    # the numbers of each sentence holding one, and the sentences holding the other cues
+    by_sent, polar, cue_sents, role_sents = _cue_sentences(
+        pos,
+        words,
+        sents.word_starts,
+        ctx.doc.sentence_bounds[3],
+        numeric,
+        lex.counted_nouns,
+        lex.polar_cues,
+        lex.list_nouns,
+        lex.role_first,
+    )
     st = _State()
     ctx.zones = zones = _correction_zones(ctx, side)
     frames = _frames(ctx, side) if by_sent else frozenset()
