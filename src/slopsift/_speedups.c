@@ -4749,7 +4749,6 @@ fail:
     return NULL;
 }
 
-
 /* =============================================================================================
  * Inconsistency area, round 18 (inconsistency._scan): the cue positions' sentences, twin of
  * inconsistency._cue_sentences_py
