@@ -372,3 +372,54 @@ def test_properties_finite_bounded_deterministic(text: str) -> None:
     for e in ev1:
         assert 0 <= e.start < e.end <= len(doc.text)
         assert e.signal in NAMES
+
+
+def _chain_unfiltered(text: str) -> tuple[int, int, bool, bool] | None:
+    """``preamble._chain`` as it read before the one-alternation prefilter: every pattern tried."""
+    from slopsift import preamble
+
+    start = pos = preamble._skip_space(text, 0)
+    end = -1
+    only_refusal = only_label = True
+    for step in range(preamble._MAX_CHAIN):
+        for pat in preamble._patterns():
+            if pat.after_only and step == 0:
+                continue
+            m = pat.regex.match(text, pos)
+            if m is not None and m.end() > pos:
+                only_refusal = only_refusal and pat.refusal
+                only_label = only_label and (pat.label or pat.after_only)
+                end = m.end()
+                pos = preamble._skip_space(text, end)
+                break
+        else:
+            break
+    return None if end < 0 else (start, end, only_refusal, only_label)
+
+
+_OPENERS = [
+    "Sure! Here is the essay:\n\nTitle: X\n\n**Body:** b",
+    "I'm sorry, but I cannot do that.",
+    "As an AI language model, I have no views. But here you go.",
+    "Title: Hello\n## Heading\nText",
+    "\n\nCertainly! Below is a draft.\n\n# T\nx",
+    "[SYSTEM]: hi\n[assistant]: ok",
+    "Review's first sentence: x",
+    "The river rose. Title: not an opener.",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", [t[:k] for t in _OPENERS for k in range(len(t) + 1)])
+def test_preamble_prefilter_keeps_the_chain(text: str) -> None:
+    from slopsift import preamble
+
+    assert preamble._chain(text) == _chain_unfiltered(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="SureTitl:*#!\n -AIamsoryc'.", max_size=60))
+def test_preamble_prefilter_keeps_the_chain_fuzzed(text: str) -> None:
+    from slopsift import preamble
+
+    assert preamble._chain(text) == _chain_unfiltered(text)

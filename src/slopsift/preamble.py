@@ -48,6 +48,18 @@ def _patterns() -> tuple[_Pattern, ...]:
     )
 
 
+@lru_cache(maxsize=1)
+def _any_piece() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Each step's patterns as one alternation (the first step's without the after-only ones, then
+    all): where it does not match, none of them does, so a text without a preamble (most texts) is
+    turned down by one regex match instead of one per pattern. The patterns hold no groups and no
+    inline flags, so each reads the same inside the alternation."""
+    pats = _patterns()
+    first = "|".join(f"(?:{p.regex.pattern})" for p in pats if not p.after_only)
+    later = "|".join(f"(?:{p.regex.pattern})" for p in pats)
+    return re.compile(first), re.compile(later)
+
+
 def _skip_space(text: str, pos: int) -> int:
     n = len(text)
     while pos < n and text[pos].isspace():
@@ -61,7 +73,10 @@ def _chain(text: str) -> tuple[int, int, bool, bool] | None:
     start = pos = _skip_space(text, 0)
     end = -1
     only_refusal = only_label = True
+    any_piece = _any_piece()
     for step in range(_MAX_CHAIN):
+        if any_piece[step > 0].match(text, pos) is None:
+            break  # no pattern matches here
         for pat in _patterns():
             if pat.after_only and step == 0:
                 continue

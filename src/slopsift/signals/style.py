@@ -29,7 +29,7 @@ import math
 from bisect import bisect_right
 from functools import lru_cache
 from itertools import compress
-from operator import attrgetter, itemgetter, mul, sub
+from operator import attrgetter, itemgetter, lt, mul, sub
 
 from slopsift import _accel
 from slopsift.document import Document, Sentence
@@ -109,8 +109,9 @@ _CONJ = frozenset({"and", "but", "so", "or"})
 _START = attrgetter("start")
 
 
-# ``bytes.translate`` deletion sets: ASCII upper-case letters, ASCII digits.
+# ``bytes.translate`` deletion sets: ASCII upper-case letters, ASCII lower-case letters, ASCII digits.
 _ASCII_UPPER = bytes(range(65, 91))
+_ASCII_LOWER = bytes(range(97, 123))
 _ASCII_DIGITS = b"0123456789"
 # ``bytes.translate`` deletion set: every byte but the punctuation counted.
 _NOT_MARKS = bytes(b for b in range(256) if b not in b',;:(?!"-')
@@ -188,7 +189,7 @@ def _word_stats(words: list[str]) -> tuple[list[int], int, int]:
 
 
 def compute(doc: Document) -> FamilyOutput:
-    values, lower_starts = _values(doc)
+    values, lower_starts = _values(doc, True)
     ends = doc.word_ends
     evidence = [Evidence(s.start, ends[s.word_start], "lowercase_sentence_starts") for s in lower_starts]
     return values, evidence
@@ -196,11 +197,11 @@ def compute(doc: Document) -> FamilyOutput:
 
 def compute_values(doc: Document) -> dict[str, float]:
     """``compute(doc)[0]``, without building the evidence."""
-    return _values(doc)[0]
+    return _values(doc, False)[0]
 
 
-def _values(doc: Document) -> tuple[dict[str, float], list[Sentence]]:
-    """The feature values and the sentences opening in lower case (the evidence)."""
+def _values(doc: Document, evidence: bool) -> tuple[dict[str, float], list[Sentence]]:
+    """The feature values and, when ``evidence``, the sentences opening in lower case (the evidence)."""
     words = doc.words
     n = len(words)
     text = doc.text
@@ -219,28 +220,46 @@ def _values(doc: Document) -> tuple[dict[str, float], list[Sentence]]:
 
     sents = doc.sentences
     ns = len(sents)
+    # The first word of each sentence holding one (no attribute read per sentence): one itemgetter
+    # picks their initials and their words out in C.
+    sent_ws, sent_we = doc.sentence_bounds[2:]
+    nonempty = list(map(lt, sent_ws, sent_we))
+    every = all(nonempty)
+    opening_at = sent_ws if every else list(compress(sent_ws, nonempty))
+    if len(opening_at) > 1:
+        pick = itemgetter(*opening_at)
+        initials = "".join(pick(firsts))
+        conj = sum(map(_CONJ.__contains__, pick(words)))
+    else:
+        initials = "".join(map(firsts.__getitem__, opening_at))
+        conj = sum(map(_CONJ.__contains__, map(words.__getitem__, opening_at)))
     # Capitalised words not opening a sentence.
-    starts = {s.word_start for s in sents}
     if ascii_firsts is not None:
-        # All words opening with A-Z (so ``words[i][0]`` is a letter), less those opening a sentence.
+        # All words opening with A-Z (so ``words[i][0]`` is a letter), less those opening a sentence:
+        # with no empty sentence, the sentences' first words are distinct and ``initials`` are theirs.
         caps = _count(ascii_firsts, _ASCII_UPPER)
-        caps -= sum(1 for i in starts if i < n and "A" <= firsts[i] <= "Z")
+        if every:
+            caps -= _count(initials.encode("ascii"), _ASCII_UPPER)
+        else:
+            caps -= sum(1 for i in set(sent_ws) if i < n and "A" <= firsts[i] <= "Z")
     else:
         # Only the (few) words whose first character is upper case are looked at one by one.
+        starts = set(sent_ws)
         upper = {c: c.isupper() for c in set(firsts)}
         caps = 0
         for i in compress(range(n), map(upper.__getitem__, firsts)):
             if i not in starts and words[i][0].isalpha():
                 caps += 1
+    # Sentences opening with a lower-case letter: counted in C for ASCII initials; the sentences
+    # themselves (the evidence) only when asked for.
+    if initials.isascii():
+        n_lower = _count(initials.encode("ascii"), _ASCII_LOWER)
+    else:
+        n_lower = sum(1 for c in initials if c.isalpha() and c.islower())
     lower_starts: list[Sentence] = []
-    conj = 0
-    for s in sents:
-        if s.word_end > s.word_start:
-            first = firsts[s.word_start]
-            if first.isalpha() and first.islower():
-                lower_starts.append(s)
-            if words[s.word_start] in _CONJ:
-                conj += 1
+    if evidence and n_lower:
+        lowered = [c.isalpha() and c.islower() for c in initials]
+        lower_starts = list(compress(sents if every else compress(sents, nonempty), lowered))
     firsts_p, ends_p = doc.paragraph_words  # shared with the repetition family
     para_words = [k for k in map(sub, ends_p, firsts_p) if k > 0]
     if len(para_words) >= 3:
@@ -268,7 +287,7 @@ def _values(doc: Document) -> tuple[dict[str, float], list[Sentence]]:
         capitalised_inner_per_1k=_per_1k(caps, n),
         mean_word_length=mean_len,
         word_length_std=math.sqrt(var_len),
-        lowercase_sentence_starts=len(lower_starts) / ns if ns else 0.0,
+        lowercase_sentence_starts=n_lower / ns if ns else 0.0,
         conjunction_sentence_starts=conj / ns if ns else 0.0,
         paragraph_length_cv=para_cv,
     )
