@@ -2601,13 +2601,13 @@ def _cue_positions(ctx: _Ctx) -> tuple[list[int], set[str], _Side]:
         targets -= {w for w in opposed if w not in lex.ant_kept and live.isdisjoint(lex.ant_dims[w])}
     numbers |= targets & lex.numword.keys()
     side = present & lex.side_words
+    side_pos = list(_among(hits, words, side)) if side else []
     if not targets and not digits:
-        return [], numbers, _Side(side, [])
+        return [], numbers, _Side(side, side_pos)
     # side words or dropped antonyms among the hits: keep the targets' places only
     pos = list(_among(hits, words, targets)) if len(targets) < len(present) else hits
     if digits:
         pos = sorted(pos + digits)  # two ascending runs (disjoint: no cue word is a digit word)
-    side_pos = list(_among(hits, words, side)) if side else []
     return pos, numbers, _Side(side, side_pos)
 
 
