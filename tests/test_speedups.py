@@ -2279,3 +2279,37 @@ def test_digit_positions_edges() -> None:
             C.digit_positions(bad)
     with pytest.raises(TypeError):
         C.digit_positions()
+
+
+@needs_c
+def test_build_frozen_direct_stores_survive_a_column_changed_by_gc() -> None:
+    # review18: the direct path (every slot a writable object member) read column[k] without checking
+    # the column's size, on the ground that no Python code runs; but object.__new__ allocates a GC object,
+    # which can start a collection, and a finaliser run by it may empty a list column: the read went past
+    # the list's end (found by review: an ASan build crashed in build_frozen on a `__del__` that clears
+    # the columns, with a low GC threshold). It now raises as the setter path does. In a subprocess: a
+    # crash must fail this test, not end the run.
+    code = (
+        "import gc\n"
+        "from slopsift import _accel\n"
+        "from slopsift._frozen import slot_descriptors\n"
+        "from slopsift.document import Paragraph\n"
+        "cols = tuple(list(range(2000)) for _ in range(4))\n"
+        "class Bomb:\n"
+        "    def __init__(self):\n"
+        "        self.me = self\n"
+        "    def __del__(self):\n"
+        "        for c in cols:\n"
+        "            c.clear()\n"
+        "slots = slot_descriptors(Paragraph)\n"
+        "gc.collect()\n"
+        "gc.set_threshold(100)\n"
+        "Bomb()\n"
+        "try:\n"
+        "    _accel.speedups.build_frozen(Paragraph, slots, cols)\n"
+        "except RuntimeError as e:\n"
+        "    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "build_frozen: a column changed size"

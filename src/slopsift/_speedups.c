@@ -1461,7 +1461,14 @@ build_frozen(PyObject *self, PyObject *args)
         if (obj == NULL)
             goto fail;
         PyList_SET_ITEM(out, k, obj);
-        if (all_direct) { /* (no Python code runs: the columns keep their sizes) */
+        if (all_direct) {
+            /* object.__new__ may start a GC collection, whose finalisers may change a list column: its
+             * size is checked again (the stores themselves run no Python code: each field was empty) */
+            for (Py_ssize_t j = 0; j < nf; j++)
+                if (k >= PySequence_Fast_GET_SIZE(PyTuple_GET_ITEM(cols, j))) {
+                    PyErr_SetString(PyExc_RuntimeError, "build_frozen: a column changed size");
+                    goto fail;
+                }
             for (Py_ssize_t j = 0; j < nf; j++) {
                 PyObject **at = (PyObject **)((char *)obj + direct[j]);
                 Py_XSETREF(*at, Py_NewRef(PySequence_Fast_GET_ITEM(PyTuple_GET_ITEM(cols, j), k)));
