@@ -2313,3 +2313,23 @@ def test_build_frozen_direct_stores_survive_a_column_changed_by_gc() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "build_frozen: a column changed size"
+
+
+@needs_c
+def test_build_frozen_survives_a_setter_that_changes_the_slots() -> None:
+    # review18: build_frozen read the slot descriptors from the slots list itself, between setters; a
+    # setter (here a property) that empties that list made the next read go past its end (found by
+    # review of the setter path; an ASan build: SEGV in build_frozen). A list of slots is now copied
+    # first. In a subprocess: a crash must fail this test, not end the run.
+    code = (
+        "from slopsift import _accel\n"
+        "class Prop:\n"
+        "    __slots__ = ('x',)\n"
+        "    y = property(lambda self: None, lambda self, v: slots.clear())\n"
+        "slots = [Prop.__dict__['y'], Prop.__dict__['x']]\n"
+        "got = _accel.speedups.build_frozen(Prop, slots, ([1, 2], [3, 4]))\n"
+        "print([p.x for p in got], slots)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[3, 4] []"

@@ -1416,6 +1416,12 @@ build_frozen(PyObject *self, PyObject *args)
     PyObject *fast = PySequence_Fast(slots, "build_frozen: slots must be a sequence");
     if (fast == NULL)
         return NULL;
+    if (!PyTuple_Check(fast)) { /* a list: copied, as a setter (or a finaliser) may change it */
+        PyObject *copy = PyList_AsTuple(fast);
+        Py_DECREF(fast);
+        if ((fast = copy) == NULL)
+            return NULL;
+    }
     Py_ssize_t nf = PySequence_Fast_GET_SIZE(fast);
     PyObject *empty = NULL, *out = NULL, *cols = NULL; /* cols: each column as a list or tuple */
     if (PyTuple_GET_SIZE(columns) != nf || nf == 0) {
