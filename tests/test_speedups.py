@@ -2203,9 +2203,10 @@ def test_cue_sentences_hostile() -> None:
         C.cue_sentences([0], [["unhashable"]], [0], [1], {"a"}, none, s, s, s)
     with pytest.raises(TypeError):
         C.cue_sentences([0], *ok[:-1])  # too few arguments
-    for bad in ([1], [-1], [2**70]):
-        with pytest.raises((IndexError, OverflowError)):
+    for bad in ([1], [-2], [2**70]):
+        with pytest.raises(IndexError):  # as words[i] raises
             C.cue_sentences(bad, *ok)
+    assert C.cue_sentences([-1], *ok) == ({}, [], [], [])  # words[-1], in no sentence (as in the twin)
     with pytest.raises(OverflowError):
         C.cue_sentences([0], ["a"], [2**70], [1], {"a"}, none, s, s, s)
     with pytest.raises(IndexError):
@@ -2333,3 +2334,29 @@ def test_build_frozen_survives_a_setter_that_changes_the_slots() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[3, 4] []"
+
+
+@needs_c
+def test_cue_sentences_indexes_words_as_python_does() -> None:
+    # review18: a negative position or one too big for a Py_ssize_t raised IndexError or OverflowError in
+    # C where the twin indexes words as Python does (words[-1], and the words before it are words[0:-1]);
+    # found by the review's fuzzing of the twins with positions outside 0..len(words) - 1.
+    from slopsift.signals.inconsistency import _cue_sentences_py
+
+    assert C is not None
+    words = ["3", "tips", "not", "tips"]
+    numeric, counted, nouns = {"3"}, frozenset({"tips"}), frozenset({"tips"})
+    for pos, starts, ends in (
+        ([-1], [-5], [3]),
+        ([-3, -2], [-9, 2], [-1, 9]),
+        ([-4, 1], [0], [4]),
+        ([-3], [-9], [9]),
+    ):
+        args = (pos, words, starts, ends, numeric, counted, frozenset(), nouns, frozenset())
+        assert C.cue_sentences(*args) == _cue_sentences_py(*args)
+    for pos in ([-5], [4], [2**80], [-(2**80)]):
+        args = (pos, words, [0], [4], numeric, counted, frozenset(), nouns, frozenset())
+        with pytest.raises(IndexError):
+            _cue_sentences_py(*args)
+        with pytest.raises(IndexError):
+            C.cue_sentences(*args)

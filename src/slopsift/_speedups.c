@@ -4843,20 +4843,27 @@ cue_sentences(PyObject *self, PyObject *args)
             goto done;
         }
         Py_ssize_t i = PyLong_AsSsize_t(item);
-        if (i == -1 && PyErr_Occurred())
-            goto done;
-        if (i < 0 || i >= PyList_GET_SIZE(words)) {
+        if (i == -1 && PyErr_Occurred()) {
+            if (!PyErr_ExceptionMatches(PyExc_OverflowError))
+                goto done;
+            PyErr_Clear(); /* (words[i] raises IndexError then) */
+            i = PY_SSIZE_T_MIN;
+        }
+        /* words[i] as Python reads it: a negative i counts from the end */
+        Py_ssize_t at = i < 0 && i != PY_SSIZE_T_MIN ? i + PyList_GET_SIZE(words) : i;
+        if (at < 0 || at >= PyList_GET_SIZE(words)) {
             PyErr_SetString(PyExc_IndexError, "cue_sentences: a position is outside the words");
             goto done;
         }
-        w = PyList_GET_ITEM(words, i);
+        w = PyList_GET_ITEM(words, at);
         Py_INCREF(w);
         int hit = PySet_Contains(counted, w);
         if (hit < 0)
             goto done;
         if (hit) {
-            int near = 0;
-            for (Py_ssize_t k = i - 4 > 0 ? i - 4 : 0; k < i && k < PyList_GET_SIZE(words); k++) {
+            int near = 0; /* the words of words[max(0, i - 4):i] */
+            Py_ssize_t stop = i < 0 ? i + PyList_GET_SIZE(words) : i;
+            for (Py_ssize_t k = i - 4 > 0 ? i - 4 : 0; k < stop && k < PyList_GET_SIZE(words); k++) {
                 PyObject *v = PyList_GET_ITEM(words, k);
                 Py_INCREF(v);
                 near = PySet_Contains(numeric, v);
