@@ -4640,18 +4640,28 @@ heading_candidates(PyObject *self, PyObject *args)
             goto give_up;
     }
     if (PySet_GET_SIZE(code) > 0) {
-        Py_ssize_t pos = 0;
+        /* the public iterator, not _PySet_NextEntry (private, gone from 3.13's headers); iterating an
+           exact set runs no Python code */
+        PyObject *it = PyObject_GetIter(code);
+        if (it == NULL)
+            goto done;
         PyObject *key;
-        Py_hash_t hash;
-        while (_PySet_NextEntry(code, &pos, &key, &hash)) {
-            if (!PyLong_CheckExact(key))
+        while ((key = PyIter_Next(it)) != NULL) {
+            if (!PyLong_CheckExact(key)) {
+                Py_DECREF(key);
+                Py_DECREF(it);
                 goto give_up; /* (a float or bool equal to an index would count: leave it to Python) */
+            }
             Py_ssize_t k = PyLong_AsSsize_t(key);
+            Py_DECREF(key);
             if (k == -1 && PyErr_Occurred())
                 PyErr_Clear(); /* too big: no line's index */
             else if (k >= 0 && k < n)
                 flags[k] |= 2;
         }
+        Py_DECREF(it);
+        if (PyErr_Occurred())
+            goto done;
     }
     out = PyList_New(0);
     if (out == NULL)
