@@ -382,6 +382,32 @@ def test_trie_candidates(pieces: list[str]) -> None:
         assert got == want
 
 
+# Every character below 256 (whose classes trie_candidates reads from a table) around the phrases
+LATIN1 = [chr(c) for c in range(256)]
+
+
+@needs_c
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.sampled_from(LATIN1)), max_size=40))
+def test_trie_candidates_latin1(pieces: list[str]) -> None:
+    from slopsift.signals.hedging import _matcher_set
+
+    ms = _matcher_set()
+    text = "".join(pieces)
+    for t in (text, text.lower(), text + "\u0100"):
+        got = ms.candidates(t)
+        with _accel.pure_python():
+            want = ms.candidates(t)
+        assert got == want
+    # each character after and before a phrase: an edge or not, as re reads it
+    for c in LATIN1:
+        for t in (f"{c}delve into{c}", f"it is{c}{c}crucial to{c}"):
+            got = ms.candidates(t)
+            with _accel.pure_python():
+                want = ms.candidates(t)
+            assert got == want, repr(c)
+
+
 # A trie whose nodes have many children (more than the 32 that child_of scans, so its binary search is
 # taken too), some of them non-ASCII, beside nodes of one child.
 WIDE_PHRASES = [f"q{c}" for c in "abcdefghijklmnopqrstuvwxyz0123456789éüß"] + [

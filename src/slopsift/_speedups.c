@@ -299,13 +299,34 @@ done:
  * is a candidate (offset, text as written).
  */
 
+/* Bit 1: [\w'] (is_word_or_apos), bit 2: whitespace (Py_UNICODE_ISSPACE), of each character below 256:
+ * one load instead of the tests (filled on the first trie_candidates call) */
+static unsigned char latin1_class[256];
+static int latin1_class_ready;
+
+static void
+fill_latin1_class(void)
+{
+    for (Py_UCS4 c = 0; c < 256; c++)
+        latin1_class[c] = (unsigned char)(((c < 128 ? (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                                          (c >= '0' && c <= '9') || c == '_' || c == '\''
+                                                    : Py_UNICODE_ISALNUM(c))
+                                               ? 1
+                                               : 0) |
+                                          (Py_UNICODE_ISSPACE(c) ? 2 : 0));
+    latin1_class_ready = 1;
+}
+
 static inline int
 is_word_or_apos(Py_UCS4 ch)
 {
-    if (ch < 128) /* [A-Za-z0-9_'] */
-        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
-               ch == '\'';
-    return Py_UNICODE_ISALNUM(ch);
+    return ch < 256 ? latin1_class[ch] & 1 : Py_UNICODE_ISALNUM(ch);
+}
+
+static inline int
+is_space(Py_UCS4 ch)
+{
+    return ch < 256 ? latin1_class[ch] & 2 : Py_UNICODE_ISSPACE(ch);
 }
 
 static inline int
@@ -347,11 +368,11 @@ longest_at(const int *trie, const int *root_kid, int kind, const void *data, Py_
         if (i >= n)
             break;
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (Py_UNICODE_ISSPACE(c)) {
+        if (is_space(c)) {
             node = child_of(trie, node, ' ');
             if (node < 0)
                 break;
-            while (i < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
+            while (i < n && is_space(PyUnicode_READ(kind, data, i)))
                 i++;
             continue;
         }
@@ -390,6 +411,8 @@ trie_candidates(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "trie_candidates: empty trie");
         return NULL;
     }
+    if (!latin1_class_ready)
+        fill_latin1_class();
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
@@ -399,7 +422,12 @@ trie_candidates(PyObject *self, PyObject *args)
     /* the root's child for each ASCII character (-1: no phrase starts with it) */
     int root_kid[128];
     for (int c = 0; c < 128; c++)
-        root_kid[c] = child_of(trie, 0, (Py_UCS4)c);
+        root_kid[c] = -1;
+    for (int j = 0; j < trie[1]; j++) { /* child_of(trie, 0, c) for each ASCII c */
+        int c = trie[2 + 2 * j];
+        if (c >= 0 && c < 128 && root_kid[c] < 0)
+            root_kid[c] = trie[3 + 2 * j];
+    }
     Py_ssize_t end = n > 0 ? longest_at(trie, root_kid, kind, data, n, 0) : -1;
     if (end > 0 && append_candidate(out, text, 0, end) < 0)
         goto fail;
