@@ -202,3 +202,18 @@ def test_anchored_prefix_checks_equal_str_contains(pieces: list[str]) -> None:
     present = _ANCHORED._present(text)
     assert present == {p: p in text for p in _ANCHORED._anchored_prefixes}
     assert _ANCHORED.findall(text) == [list(m.finditer(text)) for m in _ANCHORED.matchers]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_candidates_read_the_text_at_their_offsets(text: str) -> None:
+    # findall looks each candidate's phrase up in its table without checking the text there: the
+    # candidate scan (C twin and regex alike) reports the text as it reads at the offset.
+    from slopsift import _accel
+
+    for t in (text, text.lower()):
+        for s in SETS:
+            cands = s.candidates(t)
+            with _accel.pure_python():
+                assert s.candidates(t) == cands
+            assert all(t.startswith(found, at) for at, found in cands)

@@ -382,6 +382,32 @@ def test_trie_candidates(pieces: list[str]) -> None:
         assert got == want
 
 
+# Every character below 256 (whose classes trie_candidates reads from a table) around the phrases
+LATIN1 = [chr(c) for c in range(256)]
+
+
+@needs_c
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.sampled_from(LATIN1)), max_size=40))
+def test_trie_candidates_latin1(pieces: list[str]) -> None:
+    from slopsift.signals.hedging import _matcher_set
+
+    ms = _matcher_set()
+    text = "".join(pieces)
+    for t in (text, text.lower(), text + "\u0100"):
+        got = ms.candidates(t)
+        with _accel.pure_python():
+            want = ms.candidates(t)
+        assert got == want
+    # each character after and before a phrase: an edge or not, as re reads it
+    for c in LATIN1:
+        for t in (f"{c}delve into{c}", f"it is{c}{c}crucial to{c}"):
+            got = ms.candidates(t)
+            with _accel.pure_python():
+                want = ms.candidates(t)
+            assert got == want, repr(c)
+
+
 # A trie whose nodes have many children (more than the 32 that child_of scans, so its binary search is
 # taken too), some of them non-ASCII, beside nodes of one child.
 WIDE_PHRASES = [f"q{c}" for c in "abcdefghijklmnopqrstuvwxyz0123456789éüß"] + [
@@ -2360,3 +2386,114 @@ def test_cue_sentences_indexes_words_as_python_does() -> None:
             _cue_sentences_py(*args)
         with pytest.raises(IndexError):
             C.cue_sentences(*args)
+
+
+# Pieces of URLs, links and domain names, and the characters their scans stop at or walk back over
+NONPROSE_PIECES = [
+    "https",
+    "://",
+    "www.",
+    "](",
+    ")",
+    "]",
+    "[",
+    "(",
+    ".com",
+    ".co",
+    ".co.uk",
+    ".io",
+    ".info",
+    ".biz",
+    ".app",
+    "/",
+    "/path",
+    "-",
+    "_",
+    "a",
+    "é",
+    "\u0663",
+    "\u4e2d",
+    "\U0001f600",
+    " ",
+    "\t",
+    "\n",
+    "\u00a0",
+    "\u2003",
+    "\r",
+    "\x1c",
+    ",",
+    ";",
+    "'",
+    '"',
+    "`",
+    "<",
+    ">",
+    ".",
+    "x" * 60,
+]
+
+
+@needs_c
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from(NONPROSE_PIECES), st.text(max_size=4)), max_size=60),
+    st.lists(st.tuples(st.integers(-5, 400), st.integers(-5, 400)), max_size=4),
+)
+def test_nonprose_spans(pieces: list[str], code: list[tuple[int, int]]) -> None:
+    # URLs, link targets, domain names and code spans, sorted and merged: the same as the Python version
+    # on any text (Unicode letters and spaces, nested and unterminated links, many URLs).
+    from slopsift.document import _nonprose_spans_py
+
+    assert C is not None
+    text = "".join(pieces)
+    for t in (text, text.lower()):
+        assert C.nonprose_spans(t, code) == _nonprose_spans_py(t, list(code))
+
+
+NONPROSE_DOC_PIECES = [*NONPROSE_PIECES, "    x = 1\n", "```\ncode\n```\n", "# Title\n\n"]
+
+
+@needs_c
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(NONPROSE_DOC_PIECES), max_size=60))
+def test_nonprose_spans_of_documents(pieces: list[str]) -> None:
+    from slopsift.document import parse
+
+    doc = parse("".join(pieces))
+    got = doc.nonprose_spans
+    with _accel.pure_python():
+        want = parse("".join(pieces)).nonprose_spans
+    assert got == want
+
+
+@needs_c
+def test_nonprose_spans_edges() -> None:
+    from slopsift.document import _nonprose_spans_py
+
+    assert C is not None
+    cases = [
+        "",
+        "see https://example.com/a_(b) and [x](http://y.org/z) or www.foo.io.",
+        "[a](b](c d) [e](f) [g](",
+        "verylongschemename://x a://",
+        "://" * 1000,
+        "www." * 1000,
+        "](" * 1000 + ")",
+        ".com" * 1000,
+        "a" * 200 + ".com/" + "b" * 50 + ".org",
+        "caf\u00e9.com \u4e2d\u6587.org/\u00e9 \U0001f600.io\u00e9 x.co-op x.co_ x.co\u0663 x.comx x.co.uk",
+        "\u00e9\u00e9\u00e9://\u00e9 \U0001d400\U0001d400://x\u00a0y",
+        "https://" + "x" * 100_000,
+    ]
+    for t in cases:
+        assert C.nonprose_spans(t, []) == _nonprose_spans_py(t, [])
+    assert C.nonprose_spans("", [(0, 5), (3, 9), (20, 21), (21, 22)]) == ((0, 9), (20, 22))
+    many = [(k, k + 1) for k in range(0, 300_000, 3)][::-1]
+    assert C.nonprose_spans("a.com " * 10_000, many) == _nonprose_spans_py("a.com " * 10_000, list(many))
+    for bad in ((b"x", []), ("x", ()), ("x", [(1,)]), ("x", [(1, 2, 3)]), ("x", [[1, 2]]), ("x", [(1.0, 2)])):
+        with pytest.raises(TypeError):
+            C.nonprose_spans(*bad)
+    with pytest.raises(OverflowError):
+        C.nonprose_spans("x", [(1 << 70, 2)])
+    with pytest.raises(TypeError):
+        C.nonprose_spans("x")

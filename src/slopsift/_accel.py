@@ -53,6 +53,10 @@ class Speedups(Protocol):
     def positions(self, words: list[str], vocab: Container[str], /) -> list[int]:
         """``inconsistency._positions_py``: the indices of the words in ``vocab``, ascending."""
 
+    def nonprose_spans(self, lower: str, code: list[tuple[int, int]], /) -> tuple[tuple[int, int], ...]:
+        """``document._nonprose_spans_py``: ``Document.nonprose_spans`` of the lower-cased text whose code
+        lines span ``code``."""
+
     def digit_positions(self, initials: str, /) -> list[int]:
         """``inconsistency._digit_positions_py``: the indices of the digits (``str.isdigit``)."""
 

@@ -299,13 +299,34 @@ done:
  * is a candidate (offset, text as written).
  */
 
+/* Bit 1: [\w'] (is_word_or_apos), bit 2: whitespace (Py_UNICODE_ISSPACE), of each character below 256:
+ * one load instead of the tests (filled on the first trie_candidates call) */
+static unsigned char latin1_class[256];
+static int latin1_class_ready;
+
+static void
+fill_latin1_class(void)
+{
+    for (Py_UCS4 c = 0; c < 256; c++)
+        latin1_class[c] = (unsigned char)(((c < 128 ? (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                                          (c >= '0' && c <= '9') || c == '_' || c == '\''
+                                                    : Py_UNICODE_ISALNUM(c))
+                                               ? 1
+                                               : 0) |
+                                          (Py_UNICODE_ISSPACE(c) ? 2 : 0));
+    latin1_class_ready = 1;
+}
+
 static inline int
 is_word_or_apos(Py_UCS4 ch)
 {
-    if (ch < 128) /* [A-Za-z0-9_'] */
-        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
-               ch == '\'';
-    return Py_UNICODE_ISALNUM(ch);
+    return ch < 256 ? latin1_class[ch] & 1 : Py_UNICODE_ISALNUM(ch);
+}
+
+static inline int
+is_space(Py_UCS4 ch)
+{
+    return ch < 256 ? latin1_class[ch] & 2 : Py_UNICODE_ISSPACE(ch);
 }
 
 static inline int
@@ -347,11 +368,11 @@ longest_at(const int *trie, const int *root_kid, int kind, const void *data, Py_
         if (i >= n)
             break;
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (Py_UNICODE_ISSPACE(c)) {
+        if (is_space(c)) {
             node = child_of(trie, node, ' ');
             if (node < 0)
                 break;
-            while (i < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
+            while (i < n && is_space(PyUnicode_READ(kind, data, i)))
                 i++;
             continue;
         }
@@ -390,6 +411,8 @@ trie_candidates(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "trie_candidates: empty trie");
         return NULL;
     }
+    if (!latin1_class_ready)
+        fill_latin1_class();
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
@@ -399,7 +422,12 @@ trie_candidates(PyObject *self, PyObject *args)
     /* the root's child for each ASCII character (-1: no phrase starts with it) */
     int root_kid[128];
     for (int c = 0; c < 128; c++)
-        root_kid[c] = child_of(trie, 0, (Py_UCS4)c);
+        root_kid[c] = -1;
+    for (int j = 0; j < trie[1]; j++) { /* child_of(trie, 0, c) for each ASCII c */
+        int c = trie[2 + 2 * j];
+        if (c >= 0 && c < 128 && root_kid[c] < 0)
+            root_kid[c] = trie[3 + 2 * j];
+    }
     Py_ssize_t end = n > 0 ? longest_at(trie, root_kid, kind, data, n, 0) : -1;
     if (end > 0 && append_candidate(out, text, 0, end) < 0)
         goto fail;
@@ -4977,6 +5005,266 @@ digit_positions(PyObject *self, PyObject *args)
     return out;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Non-prose spans (round 18b, document): twin of slopsift.document._nonprose_spans_py
+ *
+ * URLs ("://" with up to 10 letters of scheme before it, "www."), Markdown link targets ("](...)"),
+ * domain names (a known top-level domain, walked back to a token stop, with any "/path"), and the
+ * given code-line spans, sorted and merged. Each regex of the Python version is read here as `re`
+ * reads it on a str: \s is Py_UNICODE_ISSPACE, \w is Py_UNICODE_ISALNUM or '_', str.isalpha is
+ * Py_UNICODE_ISALPHA; the scans resume where the regex finditer / str.find loops resume.
+ */
+
+typedef struct {
+    Py_ssize_t s, e;
+} np_span;
+
+typedef struct {
+    np_span *v;
+    Py_ssize_t n, cap;
+} np_spans;
+
+static int
+np_push(np_spans *sp, Py_ssize_t s, Py_ssize_t e)
+{
+    if (sp->n == sp->cap) {
+        Py_ssize_t cap = sp->cap ? 2 * sp->cap : 16;
+        np_span *v = PyMem_Realloc(sp->v, (size_t)cap * sizeof(np_span));
+        if (v == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        sp->v = v;
+        sp->cap = cap;
+    }
+    sp->v[sp->n].s = s;
+    sp->v[sp->n].e = e;
+    sp->n++;
+    return 0;
+}
+
+static int
+np_cmp(const void *a, const void *b)
+{
+    const np_span *x = a, *y = b;
+    if (x->s != y->s)
+        return x->s < y->s ? -1 : 1;
+    return x->e < y->e ? -1 : (x->e > y->e);
+}
+
+/* [\s()\[\]<>"'`]: the characters a URL tail or a path stops at */
+static inline int
+np_url_stop(Py_UCS4 c)
+{
+    switch (c) {
+    case '(': case ')': case '[': case ']': case '<': case '>': case '"': case '\'': case '`':
+        return 1;
+    default:
+        return Py_UNICODE_ISSPACE(c);
+    }
+}
+
+/* the end of the match of [^\s()\[\]<>"'`]* at i */
+static inline Py_ssize_t
+np_tail(int kind, const void *data, Py_ssize_t n, Py_ssize_t i)
+{
+    while (i < n && !np_url_stop(PyUnicode_READ(kind, data, i)))
+        i++;
+    return i;
+}
+
+/* The first index >= from where the ASCII literal `lit` (`m` characters) starts, or -1 (-2 on error): the occurrences
+ * of its character lit[a] (one rarer in text than its first: ':' of "://", '.' of "www.") are found with
+ * PyUnicode_FindChar (memchr on one-byte strings), and the literal checked around each. */
+static Py_ssize_t
+np_find(PyObject *text, const char *lit, Py_ssize_t m, Py_ssize_t a, Py_ssize_t from)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    for (Py_ssize_t j = from + a; j < n;) {
+        j = PyUnicode_FindChar(text, (Py_UCS4)(unsigned char)lit[a], j, n, 1);
+        if (j < 0 || j - a + m > n)
+            return j < -1 ? -2 : -1; /* -2: an error (none is possible on a str with these bounds) */
+        Py_ssize_t i = j - a, k = 0;
+        while (k < m && PyUnicode_READ(kind, data, i + k) == (Py_UCS4)(unsigned char)lit[k])
+            k++;
+        if (k == m)
+            return i;
+        j++;
+    }
+    return -1;
+}
+
+static const char *const np_tlds[] = {"com", "org", "net", "gov", "edu", "io", "dev",
+                                      "co",  "uk",  "us",  "ai",  "app", "info", "biz"};
+
+/* The end of the match of \.(?:com|org|...|biz)(?![\w-]) at i (low[i] == '.'), or -1. */
+static Py_ssize_t
+np_tld_at(int kind, const void *data, Py_ssize_t n, Py_ssize_t i)
+{
+    if (i + 2 >= n)
+        return -1; /* a domain takes two letters at least */
+    switch (PyUnicode_READ(kind, data, i + 1)) { /* most dots end a sentence: one test rules them out */
+    case 'a': case 'b': case 'c': case 'd': case 'e': case 'g': case 'i': case 'n': case 'o': case 'u':
+        break;
+    default:
+        return -1;
+    }
+    for (size_t t = 0; t < sizeof(np_tlds) / sizeof(np_tlds[0]); t++) {
+        const char *w = np_tlds[t];
+        Py_ssize_t j = i + 1;
+        while (*w && j < n && PyUnicode_READ(kind, data, j) == (Py_UCS4)(unsigned char)*w) {
+            w++;
+            j++;
+        }
+        if (*w)
+            continue;
+        if (j < n) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, j);
+            if (c == '-' || c == '_' || Py_UNICODE_ISALNUM(c))
+                continue;
+        }
+        return j;
+    }
+    return -1;
+}
+
+/* " \t\n()[]<>\"'`,;": where a domain name's walk back stops */
+static inline int
+np_token_stop(Py_UCS4 c)
+{
+    switch (c) {
+    case ' ': case '\t': case '\n': case '(': case ')': case '[': case ']': case '<': case '>': case '"':
+    case '\'': case '`': case ',': case ';':
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static PyObject *
+nonprose_spans(PyObject *self, PyObject *args)
+{
+    PyObject *text, *code;
+    if (!PyArg_ParseTuple(args, "UO!", &text, &PyList_Type, &code))
+        return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    np_spans sp = {NULL, 0, 0};
+    PyObject *out = NULL;
+    Py_ssize_t i;
+    /* URLs: "://" (with its scheme, up to 10 letters before it) and "www.", each scan resuming at the
+     * end of the URL it found */
+    for (i = np_find(text, "://", 3, 0, 0); i >= 0;) {
+        Py_ssize_t s = i;
+        while (s > i - 10 && s > 0 && Py_UNICODE_ISALPHA(PyUnicode_READ(kind, data, s - 1)))
+            s--;
+        Py_ssize_t e = np_tail(kind, data, n, i + 3);
+        if (np_push(&sp, s, e) < 0)
+            goto fail;
+        i = np_find(text, "://", 3, 0, e);
+    }
+    if (i < -1)
+        goto fail;
+    for (i = np_find(text, "www.", 4, 3, 0); i >= 0;) {
+        Py_ssize_t e = np_tail(kind, data, n, i + 4);
+        if (np_push(&sp, i, e) < 0)
+            goto fail;
+        i = np_find(text, "www.", 4, 3, e);
+    }
+    if (i < -1)
+        goto fail;
+    /* link targets: \]\([^)\s]*\) */
+    for (i = np_find(text, "](", 2, 0, 0); i >= 0;) {
+        Py_ssize_t j = i + 2;
+        Py_UCS4 c = 0;
+        while (j < n && (c = PyUnicode_READ(kind, data, j)) != ')' && !Py_UNICODE_ISSPACE(c))
+            j++;
+        if (j < n && c == ')') {
+            if (np_push(&sp, i, j + 1) < 0)
+                goto fail;
+            i = np_find(text, "](", 2, 0, j + 1);
+        }
+        else
+            i = np_find(text, "](", 2, 0, i + 1);
+    }
+    if (i < -1)
+        goto fail;
+    /* domain names: each top-level domain not inside the last one's span, walked back over at most 100
+     * characters (never past that span) to a token stop, with its path */
+    Py_ssize_t done = 0;
+    for (i = np_find(text, ".", 1, 0, 0); i >= 0;) {
+        Py_ssize_t end = np_tld_at(kind, data, n, i);
+        if (end < 0) {
+            i = np_find(text, ".", 1, 0, i + 1);
+            continue;
+        }
+        if (i >= done) {
+            Py_ssize_t s = i, floor = i - 100 > done ? i - 100 : done;
+            while (s > floor && !np_token_stop(PyUnicode_READ(kind, data, s - 1)))
+                s--;
+            done = end < n && PyUnicode_READ(kind, data, end) == '/' ? np_tail(kind, data, n, end + 1) : end;
+            if (np_push(&sp, s, done) < 0)
+                goto fail;
+        }
+        i = np_find(text, ".", 1, 0, end);
+    }
+    if (i < -1)
+        goto fail;
+    /* code lines: (start, end) pairs */
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(code); k++) {
+        PyObject *pair = PyList_GET_ITEM(code, k);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+            PyErr_SetString(PyExc_TypeError, "nonprose_spans: code spans must be (start, end) tuples");
+            goto fail;
+        }
+        Py_ssize_t s = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 0));
+        if (s == -1 && PyErr_Occurred())
+            goto fail;
+        Py_ssize_t e = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 1));
+        if (e == -1 && PyErr_Occurred())
+            goto fail;
+        if (np_push(&sp, s, e) < 0)
+            goto fail;
+    }
+    if (sp.n > 1)
+        qsort(sp.v, (size_t)sp.n, sizeof(np_span), np_cmp);
+    /* merge overlapping or touching spans */
+    Py_ssize_t m = 0;
+    for (Py_ssize_t k = 0; k < sp.n; k++) {
+        if (m > 0 && sp.v[k].s <= sp.v[m - 1].e) {
+            if (sp.v[k].e > sp.v[m - 1].e)
+                sp.v[m - 1].e = sp.v[k].e;
+        }
+        else
+            sp.v[m++] = sp.v[k];
+    }
+    out = PyTuple_New(m);
+    if (out == NULL)
+        goto fail;
+    for (Py_ssize_t k = 0; k < m; k++) {
+        PyObject *pair = PyTuple_New(2);
+        if (pair == NULL)
+            goto fail;
+        PyTuple_SET_ITEM(out, k, pair);
+        PyObject *s = PyLong_FromSsize_t(sp.v[k].s), *e = s ? PyLong_FromSsize_t(sp.v[k].e) : NULL;
+        if (e == NULL) {
+            Py_XDECREF(s);
+            goto fail;
+        }
+        PyTuple_SET_ITEM(pair, 0, s);
+        PyTuple_SET_ITEM(pair, 1, e);
+    }
+    PyMem_Free(sp.v);
+    return out;
+fail:
+    Py_XDECREF(out);
+    PyMem_Free(sp.v);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"repeated_ngrams", repeated_ngrams, METH_VARARGS,
      "repeated_ngrams(ids: list[int], base: int, nmax: int, ints: tuple[int, ...] = ()) -> list of (pos, gids, "
@@ -5085,6 +5373,9 @@ static PyMethodDef methods[] = {
     {"digit_positions", digit_positions, METH_VARARGS,
      "digit_positions(initials: str) -> list[int]: the indices of the digits (str.isdigit): "
      "inconsistency._digit_positions_py"},
+    {"nonprose_spans", nonprose_spans, METH_VARARGS,
+     "nonprose_spans(lower: str, code: list[(start, end)]) -> tuple[(start, end), ...]: "
+     "document._nonprose_spans_py"},
     {NULL, NULL, 0, NULL},
 };
 

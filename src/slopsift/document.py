@@ -249,43 +249,12 @@ class Document:
         """Character spans of URLs, link targets, domain names (``example.com/path``) and code lines,
         sorted and merged (overlapping or touching spans are one): words and marks there are not prose
         (the repetition family masks them, the phrasing family skips them). Read-only, like the rest."""
-        low = self.lower
-        spans: list[tuple[int, int]] = []
-        # str.find is far faster than a regex scan (and one character, "/", is found with memchr)
-        markers = (("://", 10), ("www.", 0)) if "/" in low else (("www.", 0),)
-        for marker, back in markers:
-            i = low.find(marker)
-            while i >= 0:
-                s = i
-                while s > i - back and s > 0 and low[s - 1].isalpha():  # the scheme, e.g. "https"
-                    s -= 1
-                m = _URL_TAIL.match(low, i + len(marker))
-                e = m.end() if m else i + len(marker)
-                spans.append((s, e))
-                i = low.find(marker, e)
-        if "]" in low and "](" in low:
-            spans.extend(m.span() for m in _LINK_TARGET.finditer(low))
-        done = 0  # end of the last domain span: never walk back over it (keeps this linear)
-        for m in _TLD.finditer(low):
-            if m.start() < done:
-                continue
-            s = m.start()
-            floor = max(done, s - 100)
-            while s > floor and low[s - 1] not in _TOKEN_STOP:
-                s -= 1
-            path = _PATH.match(low, m.end())
-            done = path.end() if path else m.end()
-            spans.append((s, done))
-        spans.extend((self.lines[i].start, self.lines[i].end) for i in self.code_lines)
-        spans.sort()
-        merged: list[tuple[int, int]] = []
-        for s, e in spans:
-            if merged and s <= merged[-1][1]:
-                if e > merged[-1][1]:
-                    merged[-1] = (merged[-1][0], e)
-            else:
-                merged.append((s, e))
-        return tuple(merged)
+        lines = self.lines
+        code = [(lines[i].start, lines[i].end) for i in self.code_lines]
+        sp = _accel.speedups
+        if sp is not None:  # the C twin: the same scans in one call
+            return sp.nonprose_spans(self.lower, code)
+        return _nonprose_spans_py(self.lower, code)
 
     @cached_property
     def title(self) -> Heading | None:
@@ -327,6 +296,47 @@ class Document:
 
 MAX_INDEXED = 1 << 14
 """Documents up to this many words get their word indices from :func:`word_indices`' shared ints."""
+
+
+def _nonprose_spans_py(low: str, code: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """:attr:`Document.nonprose_spans` of the lower-cased text ``low`` whose code lines span ``code``
+    (``slopsift._speedups.nonprose_spans`` is the C twin)."""
+    spans: list[tuple[int, int]] = []
+    # str.find is far faster than a regex scan (and one character, "/", is found with memchr)
+    markers = (("://", 10), ("www.", 0)) if "/" in low else (("www.", 0),)
+    for marker, back in markers:
+        i = low.find(marker)
+        while i >= 0:
+            s = i
+            while s > i - back and s > 0 and low[s - 1].isalpha():  # the scheme, e.g. "https"
+                s -= 1
+            m = _URL_TAIL.match(low, i + len(marker))
+            e = m.end() if m else i + len(marker)
+            spans.append((s, e))
+            i = low.find(marker, e)
+    if "]" in low and "](" in low:
+        spans.extend(m.span() for m in _LINK_TARGET.finditer(low))
+    done = 0  # end of the last domain span: never walk back over it (keeps this linear)
+    for m in _TLD.finditer(low):
+        if m.start() < done:
+            continue
+        s = m.start()
+        floor = max(done, s - 100)
+        while s > floor and low[s - 1] not in _TOKEN_STOP:
+            s -= 1
+        path = _PATH.match(low, m.end())
+        done = path.end() if path else m.end()
+        spans.append((s, done))
+    spans.extend(code)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            if e > merged[-1][1]:
+                merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return tuple(merged)
 
 
 @lru_cache(maxsize=1)

@@ -433,8 +433,8 @@ class PhraseMatcherSet:
             last = [0] * len(self.matchers)
             by_first, plan = self._by_first, self._plan
             for s, found in self.candidates(lower_text):
-                known = plan.get(found)
-                if known is not None and lower_text.startswith(found, s):
+                known = plan.get(found)  # found is the text at s (candidates reads it there)
+                if known is not None:
                     # the text reads the phrase as written: each matcher's hit is in the table
                     for i, n, entry in known:
                         if s >= last[i]:
