@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from typing import ClassVar
 
 import pytest
 from hypothesis import given, settings
@@ -2497,3 +2498,61 @@ def test_nonprose_spans_edges() -> None:
         C.nonprose_spans("x", [(1 << 70, 2)])
     with pytest.raises(TypeError):
         C.nonprose_spans("x")
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from(VOCAB), st.text(max_size=4), st.integers(-3, 3)), max_size=300),
+    st.sets(st.one_of(st.sampled_from(VOCAB), st.text(max_size=4), st.integers(-3, 3)), max_size=300),
+)
+def test_sparse_positions(words: list[object], vocab: set[object]) -> None:
+    from slopsift.signals.inconsistency import _positions_py
+
+    assert C is not None
+    want = _positions_py(words, vocab)  # type: ignore[arg-type]
+    assert C.sparse_positions(words, vocab) == want
+    assert C.sparse_positions(words, frozenset(vocab)) == want
+    assert C.sparse_positions(list(map(str, words)), set(map(str, vocab))) == _positions_py(
+        list(map(str, words)), set(map(str, vocab))
+    )
+
+
+class _Hostile(str):
+    """A str whose hash is computed in Python (no cached hash) and which empties a list when hashed."""
+
+    victim: ClassVar[list[object]] = []
+
+    def __hash__(self) -> int:
+        self.victim.clear()
+        return str.__hash__(self)
+
+    def __eq__(self, other: object) -> bool:
+        return str.__eq__(self, other)
+
+
+@needs_c
+def test_sparse_positions_edges() -> None:
+    assert C is not None
+    assert C.sparse_positions([], {"a"}) == []
+    assert C.sparse_positions(["a", "b"], set()) == []
+    assert C.sparse_positions(["a"] * 50_000, {"a"}) == list(range(50_000))
+    big = {f"w{i}" for i in range(1000)}  # past the filter's size: every word probed
+    words = [f"w{i}" for i in range(0, 3000, 7)]
+    assert C.sparse_positions(words, big) == [k for k, w in enumerate(words) if w in big]
+    # non-ASCII, a word whose hash is not cached yet, equal strings that are distinct objects
+    words = ["caf\u00e9", "".join(["na", "\u00efve"]), "\U0001f600", "x"]
+    assert C.sparse_positions(words, {"na\u00efve", "\U0001f600"}) == [1, 2]
+    with pytest.raises(TypeError):
+        C.sparse_positions([["unhashable"]], {"a"})
+    with pytest.raises(TypeError):
+        C.sparse_positions(["a"], {"a": 1})  # a dict is not a set
+    with pytest.raises(TypeError):
+        C.sparse_positions(("a",), {"a"})  # words must be a list
+    with pytest.raises(TypeError):
+        C.sparse_positions(["a"], ["a"])  # nor is a list
+    # a word that empties the list while being hashed: no crash, the scan stops at the list's end
+    victim: list[object] = ["a", "b"]
+    _Hostile.victim = victim
+    victim.insert(0, _Hostile("a"))
+    assert C.sparse_positions(victim, {"a"}) in ([0], [])

@@ -60,6 +60,9 @@ class Speedups(Protocol):
     def digit_positions(self, initials: str, /) -> list[int]:
         """``inconsistency._digit_positions_py``: the indices of the digits (``str.isdigit``)."""
 
+    def sparse_positions(self, words: list[str], vocab: set[str] | frozenset[str], /) -> list[int]:
+        """``inconsistency._positions_py`` of a small set: a filter of the vocab's hashes first."""
+
     def cue_sentences(
         self,
         pos: list[int],

@@ -5265,6 +5265,81 @@ fail:
     return NULL;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Inconsistency polarity: sparse word positions, twin of inconsistency._positions_py
+ *
+ * sparse_positions(words: list, vocab: set | frozenset) -> list[int]: the indices (ascending) of the
+ * words in vocab, like positions(), for a small vocab (the polarity probes: a few words). Each
+ * word's hash (cached in a str) is first tested against a 1024-bit filter of the vocab's hashes, so
+ * most words cost no set probe; an equal word has an equal hash, so no hit is missed. A vocab of more
+ * than 256 words is probed for every word.
+ */
+
+#define SPARSE_BITS 1024
+
+static PyObject *
+sparse_positions(PyObject *self, PyObject *args)
+{
+    PyObject *words, *vocab;
+    if (!PyArg_ParseTuple(args, "O!O", &PyList_Type, &words, &vocab))
+        return NULL;
+    if (!PyAnySet_Check(vocab)) {
+        PyErr_SetString(PyExc_TypeError, "sparse_positions: vocab must be a set or frozenset");
+        return NULL;
+    }
+    uint64_t bits[SPARSE_BITS / 64];
+    int filtered = PySet_GET_SIZE(vocab) <= 256;
+    memset(bits, filtered ? 0 : 0xff, sizeof bits);
+    if (filtered) {
+        PyObject *it = PyObject_GetIter(vocab);
+        if (it == NULL)
+            return NULL;
+        PyObject *v;
+        while ((v = PyIter_Next(it)) != NULL) {
+            Py_hash_t h = PyObject_Hash(v);
+            Py_DECREF(v);
+            if (h == -1) {
+                Py_DECREF(it);
+                return NULL;
+            }
+            size_t b = (size_t)h % SPARSE_BITS;
+            bits[b / 64] |= (uint64_t)1 << (b % 64);
+        }
+        Py_DECREF(it);
+        if (PyErr_Occurred())
+            return NULL;
+    }
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(words); i++) {
+        PyObject *w = PyList_GET_ITEM(words, i);
+        Py_INCREF(w); /* a word's __hash__ or __eq__ could change the list */
+        /* a str caches its hash: read it directly (-1: not computed yet) */
+        Py_hash_t h = PyUnicode_CheckExact(w) ? ((PyASCIIObject *)w)->hash : -1;
+        if (h == -1)
+            h = PyObject_Hash(w);
+        int hit = 0;
+        if (h == -1) {
+            hit = -1;
+        }
+        else {
+            size_t b = (size_t)h % SPARSE_BITS;
+            if (bits[b / 64] & ((uint64_t)1 << (b % 64)))
+                hit = PySet_Contains(vocab, w);
+        }
+        Py_DECREF(w);
+        if (hit < 0)
+            goto fail;
+        if (hit && append_index(out, i) < 0)
+            goto fail;
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"repeated_ngrams", repeated_ngrams, METH_VARARGS,
      "repeated_ngrams(ids: list[int], base: int, nmax: int, ints: tuple[int, ...] = ()) -> list of (pos, gids, "
@@ -5376,6 +5451,9 @@ static PyMethodDef methods[] = {
     {"nonprose_spans", nonprose_spans, METH_VARARGS,
      "nonprose_spans(lower: str, code: list[(start, end)]) -> tuple[(start, end), ...]: "
      "document._nonprose_spans_py"},
+    {"sparse_positions", sparse_positions, METH_VARARGS,
+     "sparse_positions(words: list[str], vocab: set | frozenset) -> list[int]: the indices of the words in a "
+     "small vocab, most words passed over by a filter of the vocab's hashes: inconsistency._positions_py"},
     {NULL, NULL, 0, NULL},
 };
 

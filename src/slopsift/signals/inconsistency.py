@@ -82,8 +82,8 @@ over the words' first characters (``Document.word_initials``), O(w); only senten
 word set, O(w) in all; each cue is examined in a window of at most a dozen words (name runs and
 auxiliary runs are capped at ``_MAX_NAME``), O(w); facts are grouped in dicts with at most
 ``_MAX_FACTS_PER_KEY`` compared per key; the polarity search looks up a few probe words per polar
-sentence (words that occur once are found in their own sentence; up to ``_FEW_PROBES`` recurring ones by
-a ``list.index`` scan each, more in one more pass over the words) and compares each polar sentence with
+sentence (in one more pass over the words, where a filter of the probes' hashes passes over most words in
+C) and compares each polar sentence with
 at most ``_MAX_CANDIDATES`` others, through posting lists capped at ``_MAX_POSTING`` sentences, O(w);
 list counting walks at most ``_MAX_LIST_LINES`` lines for each of at most ``_MAX_LIST_CUES`` cues; a
 pronoun subject is checked for another person over at most ``_MAX_PERSON_SCAN`` words; role checks scan
@@ -100,7 +100,6 @@ from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress, pairwise
-from operator import attrgetter
 
 from slopsift import _accel
 from slopsift.document import Document, word_indices
@@ -180,7 +179,6 @@ _MAX_EVIDENCE_PAIRS = 12  # evidence pairs per feature (the framework keeps 25 s
 _MAX_FACTS_PER_KEY = 4  # statements compared per fact key
 _MAX_POSTING = 64  # a content word in more sentences than this is too common to find partners
 _MAX_CANDIDATES = 8  # partner sentences compared per polar sentence
-_FEW_PROBES = 3  # recurring probe words found one by one with list.index; more take a pass over the words
 _MAX_POLAR_WORDS = 60  # longer sentences are not compared for polarity
 _MIN_POLAR_CONTENT = 3  # content words a sentence needs to be compared
 _JACCARD = 0.6
@@ -198,7 +196,6 @@ _MAX_PERSON_SCAN = 400  # words between a name and a pronoun resolved to it at a
 _ROLE_NEAR = 4  # words between a change of office ('former', 'became') and the name or office it changes
 _MAX_SHARED = 32  # surnames checked for being shared by several full names
 
-_START = attrgetter("start")
 _NUMTOK = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(k|m|mn|bn)?")
 _NUMBERED_LINE = re.compile(
     r"\s*(?:#{1,6}\s*|\*\*|__|<h[1-6][^>]*>\s*)?(?:(?:step|tip|way|reason|rule|lesson|mistake|sign|part|no\.?|#)\s*)?"
@@ -465,7 +462,6 @@ class _Ctx:
         self.sents = _Sents(doc)
         self.cur = 0  # the sentence being read
         self._entities: dict[int, str | None] = {}
-        self._line_starts: list[int] | None = None
         self._para_starts: list[int] | None = None
         self._levels: dict[int, int] | None = None
         self.conflicts: dict[str, list[_Conflict]] = {k: [] for k in _DETECTORS}
@@ -492,13 +488,6 @@ class _Ctx:
     def para_of(self, pos: int) -> int:
         """Index of the paragraph holding character ``pos``."""
         return bisect_right(self.para_starts, pos) - 1
-
-    @property
-    def line_starts(self) -> list[int]:
-        """Start offset of every line (built on first use: only polarity checks need it)."""
-        if self._line_starts is None:
-            self._line_starts = list(map(_START, self.doc.lines))
-        return self._line_starts
 
     @property
     def heading_levels(self) -> dict[int, int]:
@@ -2090,7 +2079,7 @@ def _polar_info(ctx: _Ctx, sents: _Sents, si: int) -> _Polar | None:
     body = ctx.text[sent.start : sent.end]
     if _QUOTE_OR_CODE.search(body) or is_list_item(body[:12]):
         return None  # quotations, code and list fragments are not claims
-    if doc.heading_lines and (bisect_right(ctx.line_starts, sent.start) - 1) in doc.heading_lines:
+    if doc.heading_lines and (bisect_right(doc.line_starts, sent.start) - 1) in doc.heading_lines:
         return None
     atoms: dict[str, int] = {}
     for w in s.words & lex.ant_words:
@@ -2104,47 +2093,27 @@ def _postings(ctx: _Ctx, sents: _Sents, probes: dict[str, list[int]]) -> list[tu
     words' first occurrences; a word in more than ``_MAX_POSTING`` sentences is too common to find
     partners and is left out.
 
-    A word that occurs once (``Document.word_counts``) is only in the sentence it probes for. When
-    at most ``_FEW_PROBES`` probe words recur, each is found by ``list.index`` (a C scan, about a
-    third of the cost per word of a set look-up), in all at most ``_FEW_PROBES`` scans of the
-    words; otherwise one pass over the words finds them all."""
+    One pass over the words finds them all (:func:`_sparse_positions`: in C, a filter of the probes'
+    hashes passes over most words without a set look-up)."""
     words = ctx.words
-    wc = ctx.doc.word_counts
     starts, sentences = sents.word_starts, ctx.doc.sentences
-    recurring = [w for w in probes if wc[w] > 1]
-    if len(recurring) > _FEW_PROBES:
-        index: dict[str, list[int]] = {}
-        for i in _positions(words, set(probes)):  # a set: probed in C, a dict is asked through `in`
-            sj = bisect_right(starts, i) - 1  # sents.of_word(i), inlined
-            if sj < 0 or i >= sentences[sj].word_end:
-                continue
-            post = index.setdefault(words[i], [])
-            if len(post) <= _MAX_POSTING and (not post or post[-1] != sj):
-                post.append(sj)
-        return [(w, post) for w, post in index.items() if len(post) <= _MAX_POSTING]
-    found: list[tuple[int, str, list[int]]] = []
-    for w, where in probes.items():
-        if wc[w] == 1:
-            sent = sentences[where[0]]
-            found.append((words.index(w, sent.word_start, sent.word_end), w, where))
-    for w in recurring:
-        post = []
-        first = i = -1
-        for _ in range(wc[w]):
-            i = words.index(w, i + 1)
-            sj = bisect_right(starts, i) - 1  # sents.of_word(i), inlined
-            if sj < 0 or i >= sentences[sj].word_end:
-                continue
-            if first < 0:
-                first = i
-            if not post or post[-1] != sj:
-                post.append(sj)
-                if len(post) > _MAX_POSTING:
-                    break
-        if first >= 0 and len(post) <= _MAX_POSTING:
-            found.append((first, w, post))
-    found.sort()  # by first occurrence (one word per position: ties never happen)
-    return [(w, post) for _, w, post in found]
+    index: dict[str, list[int]] = {}
+    for i in _sparse_positions(words, set(probes)):
+        sj = bisect_right(starts, i) - 1  # sents.of_word(i), inlined
+        if sj < 0 or i >= sentences[sj].word_end:
+            continue
+        post = index.setdefault(words[i], [])
+        if len(post) <= _MAX_POSTING and (not post or post[-1] != sj):
+            post.append(sj)
+    return [(w, post) for w, post in index.items() if len(post) <= _MAX_POSTING]
+
+
+def _sparse_positions(words: list[str], vocab: set[str]) -> list[int]:
+    """:func:`_positions` of a small ``vocab`` (a few words): in C
+    (``slopsift._speedups.sparse_positions``) when the twins are built, which tests each word's hash
+    against a filter of the vocab's hashes before any set look-up."""
+    sp = _accel.speedups
+    return _positions_py(words, vocab) if sp is None else sp.sparse_positions(words, vocab)
 
 
 def _polarity(ctx: _Ctx, sents: _Sents, polar: list[int]) -> None:
