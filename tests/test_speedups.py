@@ -2556,3 +2556,83 @@ def test_sparse_positions_edges() -> None:
     _Hostile.victim = victim
     victim.insert(0, _Hostile("a"))
     assert C.sparse_positions(victim, {"a"}) in ([0], [])
+
+
+class _Rehash:
+    """A vocab member whose __hash__ fails after the set stored its hash (sets never hash a member again)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __hash__(self) -> int:
+        self.calls += 1
+        if self.calls > 1:
+            raise ValueError("hashed again")
+        return 1
+
+
+class _Drift:
+    """A vocab member whose hash changes after it is stored: a probe still finds it under the stored hash."""
+
+    def __init__(self) -> None:
+        self.h = 12345
+
+    def __hash__(self) -> int:
+        return self.h
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _StoredHash)
+
+
+class _StoredHash:
+    def __hash__(self) -> int:
+        return 12345
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+
+class _Grower(str):
+    """A str whose hashing adds a word to `vocab` (after the C filter was built)."""
+
+    vocab: ClassVar[set[object]] = set()
+
+    def __hash__(self) -> int:
+        self.vocab.add("added-while-hashing")
+        return str.__hash__(self)
+
+
+class _YesSet(set[object]):
+    def __contains__(self, x: object) -> bool:
+        return True
+
+
+@needs_c
+def test_sparse_positions_hostile_vocab() -> None:
+    # The Python version calls vocab.__contains__ for each word and never hashes the vocab's members; the C
+    # twin's filter of the members' hashes used to rehash them (an error, or a changed hash: a missed word),
+    # went stale when a word's __hash__ changed the vocab, skipped a set subclass's __contains__ and the
+    # set-to-frozenset retry of `in`. Found by probing the brief's cases against _positions_py.
+    from slopsift.signals.inconsistency import _positions_py
+
+    assert C is not None
+
+    def vocabs() -> list[tuple[list[object], set[object] | frozenset[object]]]:
+        drift = _Drift()
+        drifted = {drift, "a"}
+        drift.h = 999
+        return [
+            (["a", "b"], {_Rehash(), "a"}),
+            ([_StoredHash(), "a"], drifted),
+            (["a", "b"], _YesSet({"a"})),
+            ([{1}, "a", frozenset({1})], {frozenset({1}), "a"}),
+            ([{1}, "a"], frozenset({frozenset({1}), "a"})),
+        ]
+
+    for (words, vocab), (words2, vocab2) in zip(vocabs(), vocabs(), strict=True):
+        assert C.sparse_positions(words, vocab) == _positions_py(words2, vocab2)  # type: ignore[arg-type]
+    for py in (False, True):
+        _Grower.vocab = {"a"}
+        words = [_Grower("q"), "added-while-hashing", "a"]
+        got = _positions_py(words, _Grower.vocab) if py else C.sparse_positions(words, _Grower.vocab)  # type: ignore[arg-type]
+        assert got == [1, 2]

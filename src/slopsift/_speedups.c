@@ -5273,6 +5273,13 @@ fail:
  * word's hash (cached in a str) is first tested against a 1024-bit filter of the vocab's hashes, so
  * most words cost no set probe; an equal word has an equal hash, so no hit is missed. A vocab of more
  * than 256 words is probed for every word.
+ *
+ * The filter holds only while no Python code can run: it is built from an exact set or frozenset whose
+ * members are all exact str (their hashes are the cached ones the set stored, read with no call into
+ * Python), and it is used for exact str words only (a probe then compares str with str, in C). Any
+ * other vocab, and every word from the first one that is not an exact str on (its __hash__ or __eq__
+ * could change the vocab), goes through the vocab's `in` (PySequence_Contains: vocab.__contains__, as
+ * the Python version calls it, with its set-to-frozenset retry and a subclass's override).
  */
 
 #define SPARSE_BITS 1024
@@ -5288,22 +5295,22 @@ sparse_positions(PyObject *self, PyObject *args)
         return NULL;
     }
     uint64_t bits[SPARSE_BITS / 64];
-    int filtered = PySet_GET_SIZE(vocab) <= 256;
-    memset(bits, filtered ? 0 : 0xff, sizeof bits);
+    memset(bits, 0, sizeof bits);
+    int filtered = PyAnySet_CheckExact(vocab) && PySet_GET_SIZE(vocab) <= 256;
     if (filtered) {
         PyObject *it = PyObject_GetIter(vocab);
         if (it == NULL)
             return NULL;
         PyObject *v;
-        while ((v = PyIter_Next(it)) != NULL) {
-            Py_hash_t h = PyObject_Hash(v);
-            Py_DECREF(v);
-            if (h == -1) {
-                Py_DECREF(it);
-                return NULL;
+        while (filtered && (v = PyIter_Next(it)) != NULL) {
+            if (PyUnicode_CheckExact(v)) {
+                Py_hash_t h = PyObject_Hash(v); /* a str in a set: its cached hash */
+                size_t b = (size_t)h % SPARSE_BITS;
+                bits[b / 64] |= (uint64_t)1 << (b % 64);
             }
-            size_t b = (size_t)h % SPARSE_BITS;
-            bits[b / 64] |= (uint64_t)1 << (b % 64);
+            else
+                filtered = 0; /* its hash now need not be the one the set stored (nor succeed) */
+            Py_DECREF(v);
         }
         Py_DECREF(it);
         if (PyErr_Occurred())
@@ -5315,18 +5322,18 @@ sparse_positions(PyObject *self, PyObject *args)
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(words); i++) {
         PyObject *w = PyList_GET_ITEM(words, i);
         Py_INCREF(w); /* a word's __hash__ or __eq__ could change the list */
-        /* a str caches its hash: read it directly (-1: not computed yet) */
-        Py_hash_t h = PyUnicode_CheckExact(w) ? ((PyASCIIObject *)w)->hash : -1;
-        if (h == -1)
-            h = PyObject_Hash(w);
-        int hit = 0;
-        if (h == -1) {
-            hit = -1;
+        int hit;
+        if (filtered && PyUnicode_CheckExact(w)) {
+            /* a str caches its hash: read it directly (-1: not computed yet; computing it runs no Python code) */
+            Py_hash_t h = ((PyASCIIObject *)w)->hash;
+            if (h == -1)
+                h = PyObject_Hash(w);
+            size_t b = (size_t)h % SPARSE_BITS;
+            hit = h == -1 ? -1 : (bits[b / 64] & ((uint64_t)1 << (b % 64))) ? PySet_Contains(vocab, w) : 0;
         }
         else {
-            size_t b = (size_t)h % SPARSE_BITS;
-            if (bits[b / 64] & ((uint64_t)1 << (b % 64)))
-                hit = PySet_Contains(vocab, w);
+            filtered = 0; /* Python code may run from here on: no filter */
+            hit = PySequence_Contains(vocab, w);
         }
         Py_DECREF(w);
         if (hit < 0)
