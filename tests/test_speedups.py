@@ -2636,3 +2636,39 @@ def test_sparse_positions_hostile_vocab() -> None:
         words = [_Grower("q"), "added-while-hashing", "a"]
         got = _positions_py(words, _Grower.vocab) if py else C.sparse_positions(words, _Grower.vocab)  # type: ignore[arg-type]
         assert got == [1, 2]
+
+
+@needs_c
+def test_trie_candidates_malformed_trie() -> None:
+    # trie_candidates walked whatever ints it was given: a root (or node) whose child count or child index
+    # points past the buffer read outside it (heap-buffer-overflow / use-after-free under ASan, found by
+    # feeding it hand-made tries). A malformed trie is now a ValueError; a well-formed one is still read.
+    from array import array
+
+    from slopsift.lexicons import _trie_array
+
+    assert C is not None
+
+    def ints(*xs: int) -> bytes:
+        return array("i", xs).tobytes()
+
+    for bad in (
+        ints(0, 5),  # five children, none there
+        ints(0, 1, ord("a"), 4096),  # a child past the end
+        ints(0, 1, ord("a"), -7),  # a negative child
+        ints(0, 1, ord("a"), 1, 0),  # a child in the middle of a node, then a truncated node
+        ints(0, 1, ord("a"), 3, 1, 0) + ints(0, -1),  # a negative child count
+        ints(0, 1, ord("a"), 4, 1, 0)[:-1],  # not whole ints
+        b"\x00" + ints(0, 0),  # not whole ints
+        memoryview(b"\x00" + ints(0, 0, 0))[1:],  # not aligned
+    ):
+        with pytest.raises(ValueError, match="malformed trie"):
+            C.trie_candidates(bad, "abc a ab")
+    with pytest.raises(ValueError, match="empty trie"):
+        C.trie_candidates(b"", "abc")
+    assert C.trie_candidates(ints(0, 1, ord("a"), 4, 1, 0), "abc a ab") == [(4, "a")]
+    assert C.trie_candidates(ints(0, 1, ord("a"), 0), "a a") == []  # a cycle: no end, no candidate
+    good = _trie_array(["ab", "a b", "b"])
+    for trie in (good, bytearray(good), memoryview(good)):
+        for _ in range(3):  # bytes objects are remembered once checked
+            assert C.trie_candidates(trie, "ab a  b. b") == [(0, "ab"), (3, "a  b"), (6, "b"), (9, "b")]

@@ -398,6 +398,60 @@ append_candidate(PyObject *out, PyObject *text, Py_ssize_t start, Py_ssize_t end
     return rc;
 }
 
+/* The last tries found well formed: a bytes object cannot change, so the same one is not checked again */
+#define TRIE_OK_SLOTS 8
+static PyObject *trie_ok[TRIE_OK_SLOTS];
+static int trie_ok_next;
+
+/* 0 if `buf` is a well-formed trie (aligned whole C ints; node after node from the root at 0, each
+ * [is_end, k >= 0, (char, node) * k] inside the buffer; every child the start of a node), so no walk
+ * reads outside it; else -1 with ValueError. O(size) once per bytes object (a few are remembered). */
+static int
+trie_check(const Py_buffer *buf)
+{
+    PyObject *obj = buf->obj;
+    if (obj != NULL && PyBytes_CheckExact(obj))
+        for (int k = 0; k < TRIE_OK_SLOTS; k++)
+            if (trie_ok[k] == obj)
+                return 0;
+    if (buf->len < (Py_ssize_t)(2 * sizeof(int))) {
+        PyErr_SetString(PyExc_ValueError, "trie_candidates: empty trie");
+        return -1;
+    }
+    const int *trie = (const int *)buf->buf;
+    Py_ssize_t len = buf->len / (Py_ssize_t)sizeof(int), at;
+    if (buf->len % (Py_ssize_t)sizeof(int) != 0 || (uintptr_t)buf->buf % _Alignof(int) != 0)
+        goto bad;
+    unsigned char *node_at = PyMem_Calloc((size_t)len, 1);
+    if (node_at == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (at = 0; at < len; at += 2 + 2 * (Py_ssize_t)trie[at + 1]) {
+        if (len - at < 2 || trie[at + 1] < 0 || trie[at + 1] > (len - at - 2) / 2)
+            break;
+        node_at[at] = 1;
+    }
+    int ok = at == len;
+    for (at = 0; ok && at < len; at += 2 + 2 * (Py_ssize_t)trie[at + 1])
+        for (int j = 0; ok && j < trie[at + 1]; j++) {
+            int kid = trie[at + 3 + 2 * j];
+            ok = kid >= 0 && kid < len && node_at[kid];
+        }
+    PyMem_Free(node_at);
+    if (!ok)
+        goto bad;
+    if (obj != NULL && PyBytes_CheckExact(obj)) {
+        Py_INCREF(obj);
+        Py_XSETREF(trie_ok[trie_ok_next], obj);
+        trie_ok_next = (trie_ok_next + 1) % TRIE_OK_SLOTS;
+    }
+    return 0;
+bad:
+    PyErr_SetString(PyExc_ValueError, "trie_candidates: malformed trie");
+    return -1;
+}
+
 static PyObject *
 trie_candidates(PyObject *self, PyObject *args)
 {
@@ -406,9 +460,8 @@ trie_candidates(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "y*U", &buf, &text))
         return NULL;
     const int *trie = (const int *)buf.buf;
-    if (buf.len < (Py_ssize_t)(2 * sizeof(int))) {
+    if (trie_check(&buf) < 0) {
         PyBuffer_Release(&buf);
-        PyErr_SetString(PyExc_ValueError, "trie_candidates: empty trie");
         return NULL;
     }
     if (!latin1_class_ready)
