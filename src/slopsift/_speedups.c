@@ -4876,18 +4876,13 @@ ssize_array(PyObject *list, Py_ssize_t **out, Py_ssize_t *n, const char *what)
         PyErr_NoMemory();
         return -1;
     }
-    for (Py_ssize_t k = 0; k < m && k < PyList_GET_SIZE(list); k++) {
-        PyObject *v = PyList_GET_ITEM(list, k);
-        if (!PyLong_Check(v)) {
+    if (read_ssizes(list, m, a) < 0) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
             PyErr_Format(PyExc_TypeError, "cue_sentences: %s must hold ints", what);
-            PyMem_Free(a);
-            return -1;
         }
-        a[k] = PyLong_AsSsize_t(v);
-        if (a[k] == -1 && PyErr_Occurred()) {
-            PyMem_Free(a);
-            return -1;
-        }
+        PyMem_Free(a);
+        return -1;
     }
     *out = a;
     *n = m;
@@ -4967,15 +4962,7 @@ cue_sentences(PyObject *self, PyObject *args)
             if (!near)
                 goto next; /* a list noun without a number just before it */
         }
-        Py_ssize_t lo = 0, hi = ns; /* bisect_right(starts, i) */
-        while (lo < hi) {
-            Py_ssize_t mid = lo + (hi - lo) / 2;
-            if (i < starts[mid])
-                hi = mid;
-            else
-                lo = mid + 1;
-        }
-        Py_ssize_t si = lo - 1;
+        Py_ssize_t si = bisect_ssize(starts, ns, i, 1) - 1;
         if (si < 0)
             goto next;
         if (si >= ne) {
