@@ -2096,11 +2096,11 @@ def _postings(ctx: _Ctx, sents: _Sents, probes: dict[str, list[int]]) -> list[tu
     One pass over the words finds them all (:func:`_sparse_positions`: in C, a filter of the probes'
     hashes passes over most words without a set look-up)."""
     words = ctx.words
-    starts, sentences = sents.word_starts, ctx.doc.sentences
+    starts, ends = sents.word_starts, ctx.doc.sentence_bounds[3]
     index: dict[str, list[int]] = {}
     for i in _sparse_positions(words, set(probes)):
         sj = bisect_right(starts, i) - 1  # sents.of_word(i), inlined
-        if sj < 0 or i >= sentences[sj].word_end:
+        if sj < 0 or i >= ends[sj]:
             continue
         post = index.setdefault(words[i], [])
         if len(post) <= _MAX_POSTING and (not post or post[-1] != sj):

@@ -156,7 +156,6 @@ def _prose_flags(doc: Document) -> tuple[list[bool], list[int], list[int]]:
     (``Document.code_lines``). The length test runs in C; the other two only when the text has
     headings or code.
     """
-    sents = doc.sentences
     starts, _, ws, we = doc.sentence_bounds
     keep = list(map(ge, map(sub, we, ws), repeat(_MIN_SENTENCE_WORDS)))
     if doc.heading_lines:
@@ -166,8 +165,8 @@ def _prose_flags(doc: Document) -> tuple[list[bool], list[int], list[int]]:
             keep[lo:hi] = repeat(False, hi - lo)
     if doc.code_lines:
         code, line_starts = doc.code_lines, doc.line_starts
-        for k in compress(range(len(sents)), keep):
-            if bisect_right(line_starts, sents[k].start) - 1 in code:
+        for k in compress(range(len(starts)), keep):
+            if bisect_right(line_starts, starts[k]) - 1 in code:
                 keep[k] = False
     return keep, ws, we
 

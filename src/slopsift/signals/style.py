@@ -29,7 +29,7 @@ import math
 from bisect import bisect_right
 from functools import lru_cache
 from itertools import compress
-from operator import attrgetter, itemgetter, lt, mul, sub
+from operator import itemgetter, lt, mul, sub
 
 from slopsift import _accel
 from slopsift.document import Document, Sentence
@@ -106,7 +106,6 @@ FEATURES: tuple[FeatureSpec, ...] = (
 )
 
 _CONJ = frozenset({"and", "but", "so", "or"})
-_START = attrgetter("start")
 
 
 # ``bytes.translate`` deletion sets: ASCII upper-case letters, ASCII lower-case letters, ASCII digits.
