@@ -646,16 +646,34 @@ def _walk(
 ) -> Iterator[tuple[str, str | None]]:
     """``(path, None)`` for matching files under ``root`` in sorted order, or ``(path, error)``.
 
-    Hidden files and directories (``.git``, ``.cache``) are skipped; symlinked directories are not
-    followed (no cycles); special files are reported, not opened; the files in ``exclude`` (the
-    output being written: read back, it would grow as it is read) are passed over.
+    Hidden files and directories (``.git``, ``.cache``) are skipped. Symlinked directories are
+    followed, like symlinked files, but a directory already walked (the same device and inode,
+    reached again through a link or a link loop) is not walked again: its files get one row each,
+    at the first place the sorted walk meets them. Special files are reported, not opened; the files
+    in ``exclude`` (the output being written: read back, it would grow as it is read) are passed over.
     """
     errors: list[OSError] = []
-    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
+    seen: set[tuple[int, int]] = set()
+    with contextlib.suppress(OSError):
+        st = os.stat(root)
+        seen.add((st.st_dev, st.st_ino))
+    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append, followlinks=True):
         while errors:
             e = errors.pop(0)
             yield (e.filename or dirpath), _read_error(e)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        keep = []
+        for d in sorted(dirnames):
+            if d.startswith("."):
+                continue
+            try:
+                st = os.stat(os.path.join(dirpath, d))
+            except OSError:
+                keep.append(d)  # os.walk reports why it cannot be listed
+                continue
+            if (st.st_dev, st.st_ino) not in seen:
+                seen.add((st.st_dev, st.st_ino))
+                keep.append(d)
+        dirnames[:] = keep
         for name in sorted(filenames):
             if name.startswith("."):
                 continue

@@ -223,7 +223,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         parents=[model, inputs, run],
         help="score documents; one output record per input record",
         description="Score every document of the inputs (files, directories, JSONL, CSV, HTML, gzipped "
-        "or not; none or '-': standard input). One record per input, in input order.",
+        "or not; none or '-': standard input). One record per input, in input order. Directories are "
+        "walked in sorted order, hidden files skipped, symlinks followed (a directory reached twice is "
+        "walked once).",
     )
     s.add_argument("inputs", nargs="*", metavar="INPUT")
     s.add_argument(
