@@ -7,6 +7,7 @@ L11 (``--strict-utf8`` rows carry no replacement warning; an oversized JSONL lin
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -45,3 +46,92 @@ def test_symlinked_directories_are_followed_once(tmp_path: Path) -> None:
         (f"{root}/sub/s.txt", None),
     ]
     assert [r.text for r in recs] == ["own text", "outside text", "sub text"]
+
+
+# --- M3: HTML charsets; L4: UTF-16/32 with a BOM; L11: --strict-utf8 rows -------------------------
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def page(charset: str) -> str:
+    """A page whose text has accented letters, an em dash and curly quotes (all in windows-1252)."""
+    t = (EXAMPLES / "allotment-notes.txt").read_text(encoding="utf-8")
+    t = t.replace("beans", "cr\u00e8me br\u00fbl\u00e9e beans \u2014 \u201cquoted\u201d", 1)
+    paras = "".join(f"<p>{p}</p>\n" for p in t.split("\n\n"))
+    return f"<html><head>{charset}<title>Notes</title></head><body>{paras}</body></html>"
+
+
+def score_rows(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[list[dict[str, object]], str]:
+    from slopsift.cli import main
+
+    assert main(["score", "-j", "1", "-q", "-f", "jsonl", *args]) == 0
+    out, err = capsys.readouterr()
+    return [json.loads(line) for line in out.splitlines()], err
+
+
+def test_html_declared_charset_is_honoured(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    utf8 = tmp_path / "utf8.html"
+    utf8.write_bytes(page('<meta charset="utf-8">').encode())
+    cp = tmp_path / "cp1252.html"
+    cp.write_bytes(page('<meta charset="windows-1252">').encode("cp1252"))
+    lat = tmp_path / "lat.html"  # latin-1 labels mean windows-1252, as in browsers
+    lat.write_bytes(page("<META CHARSET=iso-8859-1>").encode("cp1252"))
+    equiv = tmp_path / "equiv.html"
+    equiv.write_bytes(
+        page('<meta http-equiv="Content-Type" content="text/html; charset=macintosh">').encode("mac-roman")
+    )
+    unknown = tmp_path / "unknown.html"  # a label Python does not know: UTF-8 as before
+    unknown.write_bytes(page('<meta charset="x-no-such-charset">').encode())
+    recs = rows(utf8, cp, lat, equiv, unknown)
+    assert [(r.error, r.replaced) for r in recs] == [(None, 0)] * 5
+    assert "cr\u00e8me br\u00fbl\u00e9e beans \u2014 \u201cquoted\u201d" in str(recs[0].text)
+    assert {r.text for r in recs[:2] + recs[3:]} == {recs[0].text}
+    assert recs[2].text == recs[0].text
+    out, _ = score_rows(capsys, "--strict-utf8", str(utf8), str(cp), str(lat), str(equiv))
+    assert [r["quality"] for r in out] == [out[0]["quality"]] * 4
+    assert all("warning" not in r and "error" not in r for r in out)
+    # invalid in the declared charset: replaced and counted, or an error with --strict-utf8
+    bad = tmp_path / "bad.html"
+    essay = (EXAMPLES / "learner-essay.txt").read_text(encoding="utf-8")
+    bad.write_bytes(b'<meta charset="shift_jis"><p>\x80' + essay.encode("ascii") + b"</p>")
+    assert rows(bad)[0].replaced == 1
+    assert ids_errors(rows(bad, strict_utf8=True)) == [(str(bad), "invalid shift_jis (1 byte)")]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32", "utf-32-be", "utf-8-sig"])
+def test_text_and_html_with_a_bom_are_decoded(tmp_path: Path, codec: str) -> None:
+    text = (EXAMPLES / "community-meeting.txt").read_text(encoding="utf-8")
+    bom = {"utf-16-be": "\ufeff", "utf-32-be": "\ufeff"}.get(codec, "")  # -be codecs write none
+    p = tmp_path / "t.txt"
+    p.write_bytes((bom + text).encode(codec))
+    h = tmp_path / "t.html"
+    h.write_bytes((bom + page('<meta charset="utf-8">')).encode(codec))
+    ref = tmp_path / "ref.html"
+    ref.write_text(page('<meta charset="utf-8">'), encoding="utf-8")
+    recs = rows(p, h, ref)
+    assert [(r.error, r.replaced) for r in recs] == [(None, 0)] * 3
+    assert recs[0].text == text
+    assert recs[1].text == recs[2].text
+    # a NUL character in decoded UTF-16 is still binary, and named as a character
+    p.write_bytes(("\ufeff" + text + "\0").encode("utf-16-le"))
+    assert rows(p)[0].error == "binary file (contains NUL characters)"
+
+
+def test_strict_utf8_error_rows_carry_no_replacement_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (EXAMPLES / "learner-essay.txt").read_text(encoding="utf-8")
+    p = tmp_path / "latin1.txt"
+    p.write_bytes((text + " caf\u00e9 na\u00efve").encode("latin-1"))
+    j = tmp_path / "x.jsonl"
+    j.write_bytes(b'{"id": "a", "text": "' + text.replace('"', "").replace("\n", " ").encode() + b'\xff"}\n')
+    out, err = score_rows(capsys, "--strict-utf8", str(p), str(j))
+    assert [(r["id"], r["error"]) for r in out] == [
+        (str(p), "invalid UTF-8 (2 bytes)"),
+        ("a", "invalid UTF-8 (1 byte)"),
+    ]
+    assert all("warning" not in r for r in out)
+    assert "scored 0, flagged 0, errors 2\n" in err  # no "(2 with invalid UTF-8 replaced)"
+    out, err = score_rows(capsys, str(p))  # without the flag: scored, with the warning
+    assert out[0]["warning"] == "invalid UTF-8: 2 bytes replaced with U+FFFD"
+    assert "(1 with invalid UTF-8 replaced)" in err

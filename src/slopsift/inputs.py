@@ -105,8 +105,15 @@ def decode_utf8(data: bytes) -> tuple[str, int]:
     """Decode UTF-8 (a leading BOM removed), replacing invalid bytes; returns ``(text, n_replaced_bytes)``."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[3:]
+    return _decode(data, "utf-8")
+
+
+def _decode(data: bytes, encoding: str) -> tuple[str, int]:
+    """``data`` decoded with ``encoding``, each invalid sequence replaced by one U+FFFD; returns
+    ``(text, n_replaced_bytes)``. In windows-1252 the five bytes it leaves undefined are read as the
+    C1 controls of the same value, as browsers do (a page declared ``iso-8859-1`` is read so)."""
     try:
-        return data.decode("utf-8"), 0
+        return data.decode(encoding), 0
     except UnicodeDecodeError:
         pass
     replaced = 0
@@ -115,18 +122,65 @@ def decode_utf8(data: bytes) -> tuple[str, int]:
     n = len(data)
     while pos < n:
         try:
-            parts.append(data[pos:].decode("utf-8"))
+            parts.append(data[pos:].decode(encoding))
             break
         except UnicodeDecodeError as exc:
-            parts.append(data[pos : pos + exc.start].decode("utf-8"))
-            replaced += exc.end - exc.start
-            parts.append("\ufffd")
+            parts.append(data[pos : pos + exc.start].decode(encoding))
+            if encoding == "cp1252":
+                parts.append(data[pos + exc.start : pos + exc.end].decode("latin-1"))
+            else:
+                replaced += exc.end - exc.start
+                parts.append("\ufffd")
             pos += exc.end
     return "".join(parts), replaced
 
 
-def _utf8_error(replaced: int) -> str:
-    return f"invalid UTF-8 ({replaced} byte{'s' if replaced != 1 else ''})"
+def _utf8_error(replaced: int, encoding: str = "utf-8") -> str:
+    name = "UTF-8" if encoding == "utf-8" else encoding
+    return f"invalid {name} ({replaced} byte{'s' if replaced != 1 else ''})"
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE, whose BOM is its prefix
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_WIDE = frozenset(["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+_CHARSET_PROBE = 4096
+"""How far into an HTML page a ``<meta>`` charset declaration is looked for (browsers: 1024 bytes)."""
+_META_CHARSET = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+
+
+def _bom(data: bytes) -> tuple[str, int] | None:
+    """``(codec, BOM length)`` when ``data`` opens with a Unicode byte-order mark."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return enc, len(bom)
+    return None
+
+
+def _html_charset(data: bytes) -> str | None:
+    """The Python codec for the charset an HTML page declares in a ``<meta>`` tag near its start
+    (``<meta charset>`` or ``http-equiv`` ``Content-Type``), or ``None`` if none is declared or
+    Python does not know it. As in browsers, latin-1 and ASCII labels mean windows-1252, and a
+    UTF-16/32 label (impossible in a page whose tags read as ASCII) means UTF-8."""
+    m = _META_CHARSET.search(data[:_CHARSET_PROBE])
+    if m is None:
+        return None
+    try:
+        info = codecs.lookup(m.group(1).decode("ascii"))
+    except LookupError:
+        return None
+    if not getattr(info, "_is_text_encoding", True):
+        return None  # base64, rot13, zlib: codecs, not charsets
+    name = info.name
+    if name in ("iso8859-1", "ascii"):
+        return "cp1252"
+    if name.startswith(("utf-16", "utf-32", "utf-8")):
+        return "utf-8"
+    return name
 
 
 # --- format and file helpers -----------------------------------------------------------------------
@@ -209,18 +263,26 @@ def _read_error(exc: BaseException) -> str:
 
 
 def _whole_document(data: bytes, ident: str, fmt: str, opts: ReadOptions) -> InputRecord:
+    """One file's bytes as one document: decoded as its BOM says (UTF-8, UTF-16, UTF-32), else for
+    HTML as its ``<meta>`` charset says, else as UTF-8."""
     nbytes = len(data)
     if nbytes > opts.max_doc_bytes:
         return InputRecord(ident, None, f"document larger than {opts.max_doc_bytes} bytes", nbytes=nbytes)
-    if b"\0" in data[:_BINARY_PROBE]:
+    bom = _bom(data)
+    if bom is not None:
+        enc, skip = bom
+    else:
+        enc, skip = (_html_charset(data) if fmt == "html" else None) or "utf-8", 0
+    body = data[skip:]
+    if enc not in _WIDE and b"\0" in body[:_BINARY_PROBE]:  # (UTF-16/32 text is full of NUL bytes)
         return InputRecord(ident, None, "binary file (contains NUL bytes)", nbytes=nbytes)
-    text, replaced = decode_utf8(data)
+    text, replaced = _decode(body, enc)
     if replaced and (replaced > _MAX_REPLACED_SHARE * nbytes):
-        return InputRecord(
-            ident, None, f"binary file ({_utf8_error(replaced)})", replaced=replaced, nbytes=nbytes
-        )
-    if replaced and opts.strict_utf8:
-        return InputRecord(ident, None, _utf8_error(replaced), replaced=replaced, nbytes=nbytes)
+        return InputRecord(ident, None, f"binary file ({_utf8_error(replaced, enc)})", nbytes=nbytes)
+    if replaced and opts.strict_utf8:  # nothing was replaced: the text is not scored
+        return InputRecord(ident, None, _utf8_error(replaced, enc), nbytes=nbytes)
+    if enc in _WIDE and "\0" in text[:_BINARY_PROBE]:
+        return InputRecord(ident, None, "binary file (contains NUL characters)", nbytes=nbytes)
     if fmt == "html":
         text = extract_html_text(text, extractor=opts.html_extractor)
     if not text.strip():
@@ -305,6 +367,7 @@ def _from_mapping(
         r.error = f"document larger than {opts.max_doc_bytes} bytes"
     elif replaced and opts.strict_utf8:
         r.error = _utf8_error(replaced)
+        r.replaced = 0  # nothing was replaced: the text is not scored
     elif not text.strip():
         r.error = "empty text"
     elif "\0" in text:

@@ -169,7 +169,8 @@ def _input_options() -> _Parser:
     g.add_argument(
         "--strict-utf8",
         action="store_true",
-        help="report invalid UTF-8 as an error instead of scoring the text with replacement characters",
+        help="report bytes invalid in the input's encoding (UTF-8, or what a BOM or an HTML <meta> charset "
+        "declares) as an error instead of scoring the text with replacement characters",
     )
     return p
 
