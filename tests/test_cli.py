@@ -1249,10 +1249,18 @@ def test_csv_every_row_is_accounted_for(tmp_path: Path) -> None:
         (None, "empty text"),
         ("gamma", None),
     ]
-    # an unterminated quote is an error, not the rest of the file swallowed into one text
+    # an unterminated quote is an error row for its line, and the lines after it are still rows
     p.write_text('id,text\n1,"never closed\n2,second\n3,third\n', encoding="utf-8")
-    ((text, error),) = [(r.text, r.error) for r in iter_records([str(p)])]
-    assert text is None and error == "invalid CSV row: unexpected end of data"
+    assert [(r.id, r.text, r.error) for r in iter_records([str(p)])] == [
+        (
+            f"{p}:2",
+            None,
+            "invalid CSV row: unexpected end of data "
+            "(a quoted field opened on this line runs to line 4; lines 3-4 are read again as rows)",
+        ),
+        ("2", "second", None),
+        ("3", "third", None),
+    ]
     # a line over the cap inside a quoted field is reported, and the next records keep their place
     long_line = "word " * 100
     p.write_text(f'id,text\na,"short\n{long_line}end"\nb,"fine"\nc,"also fine"\n', encoding="utf-8")

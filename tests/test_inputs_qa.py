@@ -135,3 +135,84 @@ def test_strict_utf8_error_rows_carry_no_replacement_warning(
     out, err = score_rows(capsys, str(p))  # without the flag: scored, with the warning
     assert out[0]["warning"] == "invalid UTF-8: 2 bytes replaced with U+FFFD"
     assert "(1 with invalid UTF-8 replaced)" in err
+
+
+# --- M5: a bad CSV quote costs one row; L3: CR line ends; L4: UTF-16/32 CSV and JSONL -------------
+
+
+def test_csv_resynchronises_after_a_bad_quote(tmp_path: Path) -> None:
+    essay = " ".join((EXAMPLES / "learner-essay.txt").read_text(encoding="utf-8").split()).replace('"', "")
+    essay = essay.replace(",", " ")
+    lines = ["id,text", f"r1,{essay}", f'r2,"{essay[:200]} and left'] + [f"r{i},{essay}" for i in range(3, 9)]
+    p = tmp_path / "quote.csv"  # the QA report's file: 8 data lines, 8 rows out
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    recs = rows(p)
+    assert ids_errors(recs) == [
+        ("r1", None),
+        (
+            f"{p}:3",
+            "invalid CSV row: unexpected end of data "
+            "(a quoted field opened on this line runs to line 9; lines 4-9 are read again as rows)",
+        ),
+        *[(f"r{i}", None) for i in range(3, 9)],
+    ]
+    assert [r.line for r in recs] == list(range(2, 10))
+    assert recs[2].text == essay
+    # a field that only starts with a quote; a later quote ends the span; quoted newlines still work
+    lines = ["id,text", 'r1,"Hello," she said', 'r2,"opened', "r3,plain", 'r4,"x" and', "r5,after"]
+    lines += ['r6,"a quoted field', 'over two lines, fine"', "r7,last"]
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    recs = rows(p)
+    assert ids_errors(recs) == [
+        (f"{p}:2", "invalid CSV row: ',' expected after '\"'"),
+        (
+            f"{p}:3",
+            "invalid CSV row: ',' expected after '\"' "
+            "(a quoted field opened on this line runs to line 5; lines 4-5 are read again as rows)",
+        ),
+        ("r3", None),
+        (f"{p}:5", "invalid CSV row: ',' expected after '\"'"),
+        ("r5", None),
+        ("r6", None),
+        ("r7", None),
+    ]
+    assert recs[-2].text == "a quoted field\nover two lines, fine"
+
+
+def test_csv_with_cr_line_ends(tmp_path: Path) -> None:
+    p = tmp_path / "cr.csv"
+    p.write_bytes(b'id,text\r"r1","first text"\r"r2","second\rline"\rr3,third\r')
+    assert [(r.id, r.text, r.error, r.line) for r in rows(p)] == [
+        ("r1", "first text", None, 2),
+        ("r2", "second\nline", None, 3),
+        ("r3", "third", None, 5),
+    ]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_csv_and_jsonl_in_utf16_and_utf32(tmp_path: Path, codec: str) -> None:
+    bom = "\ufeff" if codec.endswith("-be") else ""
+    c = tmp_path / "x.csv"
+    c.write_bytes((bom + 'id,text\r\nr1,"caf\u00e9 \u2014 \U0001f600"\r\nr2,two\r\n').encode(codec))
+    j = tmp_path / "x.jsonl"
+    lines = [
+        json.dumps({"id": "j1", "text": "caf\u00e9 \U0001f600"}, ensure_ascii=False),
+        '{"id": "j2", "text": "b"}',
+    ]
+    j.write_bytes((bom + "\n".join(lines) + "\n").encode(codec))
+    assert [(r.id, r.text, r.error, r.replaced) for r in rows(c, j)] == [
+        ("r1", "caf\u00e9 \u2014 \U0001f600", None, 0),
+        ("r2", "two", None, 0),
+        ("j1", "caf\u00e9 \U0001f600", None, 0),
+        ("j2", "b", None, 0),
+    ]
+    # bytes invalid in UTF-16 are counted as replaced, as invalid UTF-8 is
+    if codec == "utf-16":
+        j.write_bytes(
+            "\ufeff".encode("utf-16-le")
+            + b'{\x00"\x00i\x00d\x00"\x00:\x001\x00,\x00"\x00t\x00"\x00:\x00"\x00'
+            + b"\x00\xdc"
+            + b'"\x00}\x00\n\x00'
+        )
+        ((r,),) = [rows(j, text_field="t")]
+        assert (r.id, r.text, r.replaced) == (1, "\ufffd\ufffd", 2)  # one per byte

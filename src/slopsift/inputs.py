@@ -20,6 +20,7 @@ import os
 import re
 import sys
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -247,6 +248,68 @@ class _NoClose(io.RawIOBase):
         return len(data)
 
 
+class _Mapped(io.RawIOBase):
+    """A read-only byte stream whose bytes are ``fn(chunk, final)`` of another's, chunk by chunk:
+    UTF-16/32 recoded to UTF-8, or CR line ends made LF, for the line-oriented readers."""
+
+    def __init__(self, raw: IO[bytes], fn: Callable[[bytes, bool], bytes]) -> None:
+        self._raw = raw
+        self._fn = fn
+        self._buf = b""
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self._buf and not self._done:
+            chunk = self._raw.read(1 << 16)
+            self._done = not chunk
+            self._buf = self._fn(chunk, self._done)
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
+
+    def close(self) -> None:
+        try:
+            self._raw.close()
+        finally:
+            super().close()
+
+
+def _invalid_as_bytes(exc: UnicodeError) -> tuple[str, int]:
+    """Decoding error handler: each undecodable byte becomes one byte that is invalid UTF-8 (via
+    ``surrogateescape`` on encoding), so the UTF-8 readers downstream count it as replaced."""
+    assert isinstance(exc, UnicodeDecodeError)
+    return "\udcff" * (exc.end - exc.start), exc.end
+
+
+codecs.register_error("slopsift.invalid-as-bytes", _invalid_as_bytes)
+
+
+def _as_utf8_lines(f: IO[bytes], cr_lines: bool) -> IO[bytes]:
+    """``f`` as UTF-8 for the line-oriented readers: recoded when a UTF-16/32 BOM opens it, and
+    with lone CR line ends made LF when ``cr_lines`` and its start has CRs but no LF (old Mac and
+    Excel exports)."""
+    peek = getattr(f, "peek", None)
+    if peek is None:
+        return f
+    bom = _bom(peek(4)[:4])
+    if bom is not None and bom[0] in _WIDE:
+        f.read(bom[1])
+        dec = codecs.getincrementaldecoder(bom[0])("slopsift.invalid-as-bytes")
+        f = io.BufferedReader(
+            _Mapped(f, lambda c, final: dec.decode(c, final).encode("utf-8", "surrogateescape")), 1 << 16
+        )
+        peek = f.peek
+    if cr_lines:
+        head = peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
+        if b"\r" in head and b"\n" not in head:
+            f = io.BufferedReader(_Mapped(f, lambda c, final: c.replace(b"\r", b"\n")), 1 << 16)
+    return f
+
+
 READ_ERRORS = (OSError, EOFError, zlib.error)
 """What reading a (possibly gzipped) input can raise: damaged gzip data raises ``zlib.error``."""
 
@@ -406,31 +469,49 @@ def _read_jsonl(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputR
 # --- CSV -------------------------------------------------------------------------------------------
 
 
-class _CountingDecoder:
-    """Line-by-line UTF-8 decoding that counts replaced bytes, for :mod:`csv`."""
+class _CsvLines:
+    """The decoded lines of a CSV file for :mod:`csv`, remembering the lines each record took, so
+    that a record the reader rejects can be read again from its second line (resynchronising
+    after a stray quote instead of losing every later record to it)."""
 
     def __init__(self, f: IO[bytes], cap: int) -> None:
         self._lines = _capped_lines(f, cap)
-        self.replaced = 0
-        self.too_long = 0
+        self._again: deque[tuple[int, str, int, bool]] = deque()
+        self.taken: list[tuple[int, str, int, bool]] = []
+        """``(line number, text, bytes replaced, longer than the cap)`` of the record being read."""
 
     def __iter__(self) -> Iterator[str]:
         return self
 
     def __next__(self) -> str:
-        _, raw = next(self._lines)
-        if isinstance(raw, _TooLong):
-            self.too_long += 1
-            return '"' * (raw % 2) + "\n"  # the quote state after the line, as if it had been read
-        text, rep = decode_utf8(raw)
-        self.replaced += rep
-        return text
+        if self._again:
+            item = self._again.popleft()
+        else:
+            n, raw = next(self._lines)
+            if isinstance(raw, _TooLong):  # the quote state after the line, as if it had been read
+                item = (n, '"' * (raw % 2) + "\n", 0, True)
+            else:
+                text, rep = decode_utf8(raw)
+                item = (n, text, rep, False)
+        self.taken.append(item)
+        return item[1]
+
+    def next_record(self) -> None:
+        self.taken = []
+
+    def read_again_after_first(self) -> None:
+        """Queue the lines of the rejected record after its first to be read again, as new rows."""
+        self._again.extendleft(reversed(self.taken[1:]))
+        self.taken = []
 
 
 def _read_csv(f: IO[bytes], source: str, opts: ReadOptions, delimiter: str) -> Iterator[InputRecord]:
+    """One record per CSV row. A row the reader rejects (an unclosed or stray quote) is one error
+    row for its first line, and reading goes on from the line after it, so a bad quote costs one
+    row, not every row after it."""
     csv.field_size_limit(min(sys.maxsize, max(opts.max_doc_bytes, 131072)))
-    dec = _CountingDecoder(f, opts.max_doc_bytes)
-    reader = csv.reader(dec, delimiter=delimiter, strict=True)
+    lines = _CsvLines(f, opts.max_doc_bytes)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -446,19 +527,27 @@ def _read_csv(f: IO[bytes], source: str, opts: ReadOptions, delimiter: str) -> I
         )
         return
     while True:
-        start = reader.line_num + 1
-        rep0, long0 = dec.replaced, dec.too_long
+        lines.next_record()
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            yield InputRecord(f"{source}:{start}", None, f"invalid CSV row: {exc}", source=source, line=start)
+            start, last = lines.taken[0][0], lines.taken[-1][0]
+            msg = f"invalid CSV row: {exc}"
+            if last > start:
+                msg += (
+                    f" (a quoted field opened on this line runs to line {last}; "
+                    f"lines {start + 1}-{last} are read again as rows)"
+                )
+            lines.read_again_after_first()
+            yield InputRecord(f"{source}:{start}", None, msg, source=source, line=start)
             continue
         if not row:
             continue  # a blank line separates nothing and is no record
-        replaced = dec.replaced - rep0
-        if dec.too_long > long0:
+        start = lines.taken[0][0]
+        replaced = sum(t[2] for t in lines.taken)
+        if any(t[3] for t in lines.taken):
             msg = f"line longer than {opts.max_doc_bytes} bytes"
             yield InputRecord(f"{source}:{start}", None, msg, source=source, line=start)
             continue
@@ -777,6 +866,7 @@ def _read_path(path: str, opts: ReadOptions, fmt: str) -> Iterator[InputRecord]:
     n = 0
     try:
         with f:
+            f = _as_utf8_lines(f, cr_lines=fmt != "jsonl")
             if fmt == "jsonl":
                 recs = _read_jsonl(f, source, opts)
             else:
