@@ -216,3 +216,80 @@ def test_csv_and_jsonl_in_utf16_and_utf32(tmp_path: Path, codec: str) -> None:
         )
         ((r,),) = [rows(j, text_field="t")]
         assert (r.id, r.text, r.replaced) == (1, "\ufffd\ufffd", 2)  # one per byte
+
+
+# --- M2: .json files are records, never prose --------------------------------------------------------
+
+
+def test_json_files_are_read_as_records(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    recs = [{"id": f"r{i}", "text": f"text number {i}"} for i in range(50)]
+    lines = tmp_path / "lines.json"  # JSON Lines under a .json name
+    lines.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    assert [(r.id, r.text, r.line) for r in rows(lines)] == [
+        (f"r{i}", f"text number {i}", i + 1) for i in range(50)
+    ]
+    arr = tmp_path / "arr.json"  # a pretty-printed array: one row per element, every one accounted for
+    arr.write_text(
+        json.dumps(
+            [
+                {"id": "a", "text": "alpha"},
+                {"text": "no id"},
+                ["not", "object"],
+                {"id": "d"},
+                {"id": 5, "text": "e"},
+            ],
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+    assert [(r.id, r.text, r.error, r.line) for r in rows(arr)] == [
+        ("a", "alpha", None, 2),
+        (f"{arr}[1]", "no id", None, 6),
+        (f"{arr}[2]", None, "not a JSON object (list)", 9),
+        ("d", None, "missing field 'text'", 13),
+        (5, "e", None, 16),
+    ]
+    one = tmp_path / "one.json"  # one pretty-printed object
+    one.write_text(json.dumps({"id": "solo", "meta": {"body": "nested"}}, indent=2), encoding="utf-8")
+    assert [(r.id, r.text) for r in rows(one, text_field="meta.body")] == [("solo", "nested")]
+    # invalid UTF-8 is counted per element, and --strict-utf8 makes only that element an error
+    arr.write_bytes(b'[{"id": "a", "text": "ok"}, {"id": "b", "text": "caf\xe9"}]')
+    assert [(r.id, r.text, r.replaced) for r in rows(arr)] == [("a", "ok", 0), ("b", "caf\ufffd", 1)]
+    assert ids_errors(rows(arr, strict_utf8=True)) == [("a", None), ("b", "invalid UTF-8 (1 byte)")]
+    # anything else is one error row, never prose
+    bad = tmp_path / "bad.json"
+    not_records = "not JSON records: a .json file must hold JSON Lines, an array of objects or one object"
+    cases = {
+        b"Plain prose in a .json file.": not_records,
+        b'"a string"': not_records,
+        b"": "empty file",
+        b"[1, 2": "not a JSON object (int)",
+    }
+    for data, error in cases.items():
+        bad.write_bytes(data)
+        assert rows(bad)[0].error == error, data
+    bad.write_bytes(b'[{"id": "x", "text": "fine"}, {"id": "y", "text": }]')
+    assert ids_errors(rows(bad)) == [
+        ("x", None),
+        (
+            f"{bad}[1]",
+            "invalid JSON: Expecting value: line 1 column 51 (char 50); the rest of the file was not read",
+        ),
+    ]
+    bad.write_bytes(b'[{"id": "x", "text": "fine"}] trailing')
+    assert ids_errors(rows(bad)) == [("x", None), (f"{bad}:1", "invalid JSON: extra data after the end")]
+    # an array is read whole, so the file is capped at --max-doc-bytes
+    assert ids_errors(rows(arr, max_doc_bytes=30)) == [
+        (
+            str(arr),
+            "JSON file larger than 30 bytes (an array or a multi-line object is read whole: "
+            "use JSON Lines, or raise --max-doc-bytes)",
+        )
+    ]
+    # through the CLI: 50 rows out of the JSON Lines file, not one prose document
+    from slopsift.cli import main
+
+    assert main(["score", "-j", "1", "-q", "-f", "jsonl", str(lines)]) == 0
+    out, err = capsys.readouterr()
+    assert [json.loads(x)["id"] for x in out.splitlines()] == [f"r{i}" for i in range(50)]
+    assert "scored 50, flagged 0, errors 0" in err

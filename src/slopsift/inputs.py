@@ -41,8 +41,8 @@ __all__ = [
     "open_binary",
 ]
 
-InputFormat = Literal["auto", "text", "jsonl", "csv", "tsv", "html"]
-FORMATS: tuple[str, ...] = ("auto", "text", "jsonl", "csv", "tsv", "html")
+InputFormat = Literal["auto", "text", "jsonl", "json", "csv", "tsv", "html"]
+FORMATS: tuple[str, ...] = ("auto", "text", "jsonl", "json", "csv", "tsv", "html")
 DEFAULT_MAX_DOC_BYTES = 20 * 1024 * 1024
 """Larger documents (files, JSONL lines, CSV cells) become error records instead of being loaded."""
 
@@ -53,6 +53,7 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _SUFFIX_FORMAT = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
+    ".json": "json",
     ".csv": "csv",
     ".tsv": "tsv",
     ".html": "html",
@@ -415,9 +416,15 @@ def _record_id(value: Any, fallback: str) -> str | int:
 
 
 def _from_mapping(
-    rec: dict[str, Any], source: str, line: int, replaced: int, nbytes: int, opts: ReadOptions
+    rec: dict[str, Any],
+    source: str,
+    line: int,
+    replaced: int,
+    nbytes: int,
+    opts: ReadOptions,
+    fallback: str | None = None,
 ) -> InputRecord:
-    ident = _record_id(_field(rec, opts.id_field), f"{source}:{line}")
+    ident = _record_id(_field(rec, opts.id_field), fallback or f"{source}:{line}")
     r = InputRecord(ident, None, source=source, line=line, replaced=replaced, nbytes=nbytes)
     text = _field(rec, opts.text_field)
     if text is _ABSENT:
@@ -464,6 +471,110 @@ def _read_jsonl(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputR
             )
             continue
         yield _from_mapping(rec, source, line_no, replaced, len(raw), opts)
+
+
+# --- JSON ------------------------------------------------------------------------------------------
+
+_JSON_WS = re.compile(r"[ \t\n\r]*")
+_ESCAPED = re.compile("[\udc80-\udcff]")
+"""Invalid UTF-8 bytes, as ``surrogateescape`` decoding leaves them."""
+_NOT_RECORDS = "not JSON records: a .json file must hold JSON Lines, an array of objects or one object"
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    m = _JSON_WS.match(text, pos)
+    return m.end() if m else pos
+
+
+def _read_json(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputRecord]:
+    """A ``.json`` file, sniffed as standard input is: JSON Lines when it looks like them (read
+    line by line), else a top-level array of record objects (one row per element) or one record
+    object. An array or a multi-line object is parsed whole, so its file is capped at
+    ``max_doc_bytes``; anything else is one error row, never prose."""
+    head = f.read(_SNIFF_BYTES)
+    complete = len(head) < _SNIFF_BYTES
+    body = head[3:] if head.startswith(codecs.BOM_UTF8) else head
+    first = body.lstrip(b" \t\r\n")[:1]
+    if first == b"{" and _looks_like_jsonl(head, complete):
+        pending = [head]
+        stream = io.BufferedReader(
+            _Mapped(f, lambda c, final: (pending.pop() + c) if pending else c), 1 << 16
+        )
+        yield from _read_jsonl(stream, source, opts)
+        return
+    if first not in (b"{", b"["):
+        yield InputRecord(source, None, "empty file" if not first and complete else _NOT_RECORDS)
+        return
+    data = head + f.read(max(0, opts.max_doc_bytes + 1 - len(head)))
+    if len(data) > opts.max_doc_bytes:
+        msg = (
+            f"JSON file larger than {opts.max_doc_bytes} bytes (an array or a multi-line object is read "
+            "whole: use JSON Lines, or raise --max-doc-bytes)"
+        )
+        yield InputRecord(source, None, msg)
+        return
+    yield from _json_records(data, source, opts)
+
+
+def _json_records(data: bytes, source: str, opts: ReadOptions) -> Iterator[InputRecord]:
+    """The records of a whole JSON document: each element of a top-level array, or the one object.
+
+    Invalid UTF-8 is counted per element, as in a JSONL line: the text is decoded with
+    ``surrogateescape`` and an element holding escaped bytes is decoded again on its own.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    text = data.decode("utf-8", "surrogateescape")
+    escaped = _ESCAPED.search(text) is not None
+    dec = json.JSONDecoder()
+    pos = _skip_ws(text, 0)
+    is_array = text.startswith("[", pos)
+    if is_array:
+        pos = _skip_ws(text, pos + 1)
+    idx, line, counted = 0, 1, 0
+    while True:
+        line += text.count("\n", counted, pos)
+        counted = pos
+        ident = f"{source}[{idx}]" if is_array else f"{source}:{line}"
+        if is_array and idx == 0 and text.startswith("]", pos):
+            end = pos  # an empty array: no records
+        else:
+            try:
+                obj, end = dec.raw_decode(text, pos)
+            except ValueError as exc:
+                rest = "; the rest of the file was not read" if is_array else ""
+                yield InputRecord(ident, None, f"invalid JSON: {exc}{rest}", source=source, line=line)
+                return
+            replaced = 0
+            if escaped and _ESCAPED.search(text, pos, end):
+                fixed, replaced = decode_utf8(text[pos:end].encode("utf-8", "surrogateescape"))
+                obj = json.loads(fixed)
+            if isinstance(obj, dict):
+                yield _from_mapping(obj, source, line, replaced, end - pos, opts, fallback=ident)
+            else:
+                msg = f"not a JSON object ({type(obj).__name__})"
+                if not is_array:
+                    msg = f"{_NOT_RECORDS} ({type(obj).__name__})"
+                yield InputRecord(ident, None, msg, source=source, line=line, replaced=replaced)
+        pos = _skip_ws(text, end)
+        if is_array and text.startswith(",", pos):
+            pos = _skip_ws(text, pos + 1)
+            idx += 1
+            continue
+        if is_array and text.startswith("]", pos):
+            pos = _skip_ws(text, pos + 1)
+        elif is_array:
+            msg = (
+                "invalid JSON: expected ',' or ']' after an array element; the rest of the file was not read"
+            )
+            yield InputRecord(ident, None, msg, source=source, line=line)
+            return
+        if pos < len(text):
+            line += text.count("\n", counted, pos)
+            yield InputRecord(
+                f"{source}:{line}", None, "invalid JSON: extra data after the end", source=source, line=line
+            )
+        return
 
 
 # --- CSV -------------------------------------------------------------------------------------------
@@ -866,9 +977,11 @@ def _read_path(path: str, opts: ReadOptions, fmt: str) -> Iterator[InputRecord]:
     n = 0
     try:
         with f:
-            f = _as_utf8_lines(f, cr_lines=fmt != "jsonl")
+            f = _as_utf8_lines(f, cr_lines=fmt in ("csv", "tsv"))
             if fmt == "jsonl":
                 recs = _read_jsonl(f, source, opts)
+            elif fmt == "json":
+                recs = _read_json(f, source, opts)
             else:
                 recs = _read_csv(f, source, opts, "\t" if fmt == "tsv" else ",")
             for r in recs:

@@ -151,7 +151,8 @@ def _input_options() -> _Parser:
         "--input-format",
         choices=FORMATS,
         default="auto",
-        help="how to read inputs (default: from the file name; stdin: JSONL if it starts with a JSON object)",
+        help="how to read inputs (default: from the file name; .json: JSON Lines, an array of record objects "
+        "or one object, sniffed; stdin: JSONL if it starts with a JSON object)",
     )
     g.add_argument(
         "--html-extractor",
@@ -223,7 +224,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "score",
         parents=[model, inputs, run],
         help="score documents; one output record per input record",
-        description="Score every document of the inputs (files, directories, JSONL, CSV, HTML, gzipped "
+        description="Score every document of the inputs (files, directories, JSONL, JSON, CSV, HTML, gzipped "
         "or not; none or '-': standard input). One record per input, in input order. Directories are "
         "walked in sorted order, hidden files skipped, symlinks followed (a directory reached twice is "
         "walked once).",
