@@ -293,3 +293,28 @@ def test_json_files_are_read_as_records(tmp_path: Path, capsys: pytest.CaptureFi
     out, err = capsys.readouterr()
     assert [json.loads(x)["id"] for x in out.splitlines()] == [f"r{i}" for i in range(50)]
     assert "scored 50, flagged 0, errors 0" in err
+
+
+# --- L11: an oversized JSONL line keeps its id when the id comes first --------------------------------
+
+
+def test_oversized_jsonl_line_keeps_a_leading_id(tmp_path: Path) -> None:
+    long_text = "word " * 400
+    p = tmp_path / "x.jsonl"
+    lines = [
+        {"id": "first", "text": long_text},
+        {"meta": {"lang": "en"}, "n": [1, 2], "id": 7, "text": long_text},  # other members first
+        {"text": long_text, "id": "after"},  # after the text: not recoverable without parsing it
+        {"id": "x" * 3000, "text": "short"},  # the id itself too long
+        {"id": "ok", "text": "fine"},
+    ]
+    p.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
+    too_long = "line longer than 1000 bytes"
+    assert ids_errors(rows(p, max_doc_bytes=1000)) == [
+        ("first", too_long),
+        (7, too_long),
+        (f"{p}:3", too_long),
+        (f"{p}:4", too_long),
+        ("ok", None),
+    ]
+    assert [r.id for r in rows(p, max_doc_bytes=1000, id_field="n")][:2] == [f"{p}:1", f"{p}:2"]

@@ -367,9 +367,24 @@ def _read_whole(path: str, fmt: str, opts: ReadOptions) -> InputRecord:
 # --- JSONL -----------------------------------------------------------------------------------------
 
 
+_JSON_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    m = _JSON_WS.match(text, pos)
+    return m.end() if m else pos
+
+
 class _TooLong(int):
     """Stands for a line longer than the cap, skipped unkept: its number of double quotes (CSV needs
-    their parity to know whether the next line is still inside a quoted field)."""
+    their parity to know whether the next line is still inside a quoted field), and its first
+    bytes in ``head`` (where a JSONL line's id may be found)."""
+
+    head: bytes = b""
+
+
+_ID_PROBE = 1 << 16
+"""How much of the start of an oversized JSONL line is kept to look for the record's id."""
 
 
 def _capped_lines(f: IO[bytes], cap: int) -> Iterator[tuple[int, bytes | _TooLong]]:
@@ -387,7 +402,9 @@ def _capped_lines(f: IO[bytes], cap: int) -> Iterator[tuple[int, bytes | _TooLon
                 quotes += more.count(b'"')
                 if not more or more.endswith(b"\n"):
                     break
-            yield n, _TooLong(quotes)
+            too_long = _TooLong(quotes)
+            too_long.head = line[:_ID_PROBE]
+            yield n, too_long
         else:
             yield n, line
 
@@ -447,12 +464,46 @@ def _from_mapping(
     return r
 
 
+def _leading_id(head: bytes, name: str) -> str | int | None:
+    """The id of a JSONL line too long to parse, from its first bytes: its top-level members are
+    read in order until the id field or a value cut off by the end of ``head``, so the id is found
+    when it comes before the long text (as in ``{"id": ..., "text": ...}``), else ``None``."""
+    text, _ = decode_utf8(head)
+    dec = json.JSONDecoder()
+    pos = _skip_ws(text, 0)
+    if not text.startswith("{", pos):
+        return None
+    pos = _skip_ws(text, pos + 1)
+    while text.startswith('"', pos):
+        try:
+            key, pos = dec.raw_decode(text, pos)
+            pos = _skip_ws(text, pos)
+            if not text.startswith(":", pos):
+                return None
+            value, pos = dec.raw_decode(text, _skip_ws(text, pos + 1))
+        except ValueError:
+            return None
+        if key == name:
+            found = _record_id(value, "")
+            return found if found != "" else None
+        pos = _skip_ws(text, pos)
+        if not text.startswith(",", pos):
+            return None
+        pos = _skip_ws(text, pos + 1)
+    return None
+
+
 def _read_jsonl(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputRecord]:
     for line_no, raw in _capped_lines(f, opts.max_doc_bytes):
         fallback = f"{source}:{line_no}"
         if isinstance(raw, _TooLong):
+            ident = _leading_id(raw.head, opts.id_field)
             yield InputRecord(
-                fallback, None, f"line longer than {opts.max_doc_bytes} bytes", source=source, line=line_no
+                fallback if ident is None else ident,
+                None,
+                f"line longer than {opts.max_doc_bytes} bytes",
+                source=source,
+                line=line_no,
             )
             continue
         if not raw.strip():
@@ -475,15 +526,9 @@ def _read_jsonl(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputR
 
 # --- JSON ------------------------------------------------------------------------------------------
 
-_JSON_WS = re.compile(r"[ \t\n\r]*")
 _ESCAPED = re.compile("[\udc80-\udcff]")
 """Invalid UTF-8 bytes, as ``surrogateescape`` decoding leaves them."""
 _NOT_RECORDS = "not JSON records: a .json file must hold JSON Lines, an array of objects or one object"
-
-
-def _skip_ws(text: str, pos: int) -> int:
-    m = _JSON_WS.match(text, pos)
-    return m.end() if m else pos
 
 
 def _read_json(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputRecord]:
