@@ -187,6 +187,20 @@ def test_csv_with_cr_line_ends(tmp_path: Path) -> None:
         ("r2", "second\nline", None, 3),
         ("r3", "third", None, 5),
     ]
+    # the QA report's file: CR line ends, LF inside the quoted fields; and a mix of CR, LF and CRLF
+    p.write_bytes(b'id,text\r"r1","one\n\ntwo"\r"r2","three\nfour"\r')
+    assert [(r.id, r.text, r.error, r.line) for r in rows(p)] == [
+        ("r1", "one\n\ntwo", None, 2),
+        ("r2", "three\nfour", None, 5),
+    ]
+    p.write_bytes(b'id,text\r1,"a\r\nb\rc"\r2,two\r\n3,"x\ry"\n4,z\r\r5,last\r')
+    assert [(r.id, r.text, r.error, r.line) for r in rows(p)] == [
+        ("1", "a\r\nb\rc", None, 2),
+        ("2", "two", None, 5),
+        ("3", "x\ry", None, 6),
+        ("4", "z", None, 8),
+        ("5", "last", None, 10),
+    ]
 
 
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])

@@ -625,14 +625,20 @@ def _json_records(data: bytes, source: str, opts: ReadOptions) -> Iterator[Input
 # --- CSV -------------------------------------------------------------------------------------------
 
 
+_LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+
+
 class _CsvLines:
     """The decoded lines of a CSV file for :mod:`csv`, remembering the lines each record took, so
     that a record the reader rejects can be read again from its second line (resynchronising
-    after a stray quote instead of losing every later record to it)."""
+    after a stray quote instead of losing every later record to it). A lone CR ends a line too,
+    as in Python's universal newlines (old Mac and Excel exports)."""
 
     def __init__(self, f: IO[bytes], cap: int) -> None:
         self._lines = _capped_lines(f, cap)
         self._again: deque[tuple[int, str, int, bool]] = deque()
+        self._pieces: deque[str] = deque()
+        self._n = 0
         self.taken: list[tuple[int, str, int, bool]] = []
         """``(line number, text, bytes replaced, longer than the cap)`` of the record being read."""
 
@@ -642,13 +648,21 @@ class _CsvLines:
     def __next__(self) -> str:
         if self._again:
             item = self._again.popleft()
+        elif self._pieces:
+            self._n += 1
+            item = (self._n, self._pieces.popleft(), 0, False)
         else:
-            n, raw = next(self._lines)
+            _, raw = next(self._lines)
+            self._n += 1
             if isinstance(raw, _TooLong):  # the quote state after the line, as if it had been read
-                item = (n, '"' * (raw % 2) + "\n", 0, True)
+                item = (self._n, '"' * (raw % 2) + "\n", 0, True)
             else:
                 text, rep = decode_utf8(raw)
-                item = (n, text, rep, False)
+                if "\r" in text and not (text.endswith("\r\n") and text.count("\r") == 1):
+                    first, *rest = [p for p in _LONE_CR.split(text) if p]
+                    self._pieces.extend(rest)
+                    text = first
+                item = (self._n, text, rep, False)
         self.taken.append(item)
         return item[1]
 
