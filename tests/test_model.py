@@ -207,3 +207,37 @@ def test_page_chrome_lowers_a_trusted_article_without_flagging_it() -> None:
     assert not report.flagged and report.quality < slopsift.score(HUMAN).quality - 0.15
     (reason,) = [r for r in report.reasons if r.signal == "artifacts.debris_lines"]
     assert [text[e.start : e.end] for e in reason.evidence] == ["Advertisement", "Share this:"]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: slopsift.score(b"abc"), "text must be str, got bytes"),
+        (lambda: slopsift.Detector().score(None), "text must be str, got NoneType"),
+    ],
+)
+def test_one_text_calls_name_the_text_not_texts(call: Any, message: str) -> None:
+    # The caller passed one ``text``: an error naming ``texts[0]`` points at an argument they never gave.
+    with pytest.raises(TypeError) as info:
+        call()
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("threshold", [None, [0.5], object()])
+def test_a_threshold_of_the_wrong_type_is_explained(threshold: Any) -> None:
+    with pytest.raises(TypeError) as info:
+        slopsift.Detector(threshold=threshold)
+    assert str(info.value) == (
+        "threshold must be an operating-point name (fpr_0.01, fpr_0.05) or a float in (0, 1), "
+        f"got {threshold!r}"
+    )
+
+
+def test_score_many_takes_every_model_detector_takes(tmp_path: Path) -> None:
+    # Detector(model=...) takes a path (str or Path) or a loaded ModelBundle; score_many takes the same.
+    texts = [HUMAN, FARM, "short"]
+    want = [(r.quality, r.label) for r in slopsift.Detector(load_bundle()).score_batch(texts)]
+    for model in (str(bundled_model_path()), bundled_model_path(), load_bundle()):
+        for n_jobs in (1, 2):
+            got = slopsift.score_many(texts, model=model, n_jobs=n_jobs, batch_size=1)
+            assert [(r.quality, r.label) for r in got] == want, (type(model), n_jobs)
