@@ -402,6 +402,26 @@ def test_output_file_must_not_be_an_input(
     assert p.read_text(encoding="utf-8").startswith('{"text"')
 
 
+def test_output_dash_is_standard_output(
+    model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # '-o -' means standard output, as '-' means standard input: no file named '-' is created, the
+    # format defaults as for standard output, and the summary still goes to stderr.
+    monkeypatch.chdir(tmp_path)
+    p = tmp_path / "in.jsonl"
+    p.write_text("".join(json.dumps({"id": f"r{i}", "text": human(i)}) + "\n" for i in range(2)))
+    code, out, err = run(["score", "--model", model, "-q", "-j", "1", str(p), "-o", "-"], capsys)
+    _, plain, _ = run(["score", "--model", model, "-q", "-j", "1", str(p)], capsys)
+    assert code == 0 and out == plain and [r["id"] for r in jsonl(out)] == ["r0", "r1"]
+    check_summary(jsonl(out), err)
+    code, out, _ = run(["score", "--model", model, "-q", "-j", "1", "-f", "csv", str(p), "-o", "-"], capsys)
+    assert code == 0 and out.splitlines()[0].startswith("id,source,line,quality")
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["in.jsonl"]
+    # A file named '-' is still reachable as ./-.
+    code, out, _ = run(["score", "--model", model, "-q", "-j", "1", str(p), "-o", "./-"], capsys)
+    assert code == 0 and out == "" and len(jsonl((tmp_path / "-").read_text())) == 2
+
+
 def test_stdin_text_and_jsonl(model: str) -> None:
     proc = cli("score", "--model", model, stdin=human(3).encode())
     assert proc.returncode == 0
@@ -895,6 +915,28 @@ def test_report_output_paths(model: str, tmp_path: Path, capsys: pytest.CaptureF
     link.symlink_to(real)
     code, _, err = run(["report", "--model", model, "-q", str(docs), "-o", str(link)], capsys)
     assert code == 0 and link.is_symlink() and "<html" in real.read_text(encoding="utf-8")
+
+
+def test_report_to_standard_output(
+    model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text(human(1), encoding="utf-8")
+    code, out, err = run(["report", "--model", model, "-q", "-j", "1", "a.txt", "-o", "-"], capsys)
+    assert code == 0 and out.lstrip().startswith("<!DOCTYPE html") and out.rstrip().endswith("</html>")
+    assert err.endswith("; wrote standard output\n")
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["a.txt"]
+
+
+def test_train_refuses_output_dash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "d.jsonl"
+    data.write_text(json.dumps({"text": human(1), "label": "human"}) + "\n")
+    code, out, err = run(["train", str(data), "-o", "-", "-j", "1"], capsys)
+    assert code == 2 and out == ""
+    assert err == (
+        "slopsift: error: train writes a model file and its .json metadata: "
+        "name a file (-o model.joblib), not '-' (standard output)\n"
+    )
 
 
 # --- train, evaluate, prepare-data ------------------------------------------------------------------

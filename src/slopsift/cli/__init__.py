@@ -229,7 +229,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     s.add_argument(
         "-f", "--format", choices=("jsonl", "csv", "table"), help="default: table on a terminal, else jsonl"
     )
-    s.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+    s.add_argument(
+        "-o", "--output", metavar="FILE", help="write here instead of standard output ('-': standard output)"
+    )
     s.add_argument("--explain", action="store_true", help="include every signal value and evidence span")
     s.add_argument("--fail-on-flag", action="store_true", help="exit with 1 when any document is flagged")
     s.add_argument(
@@ -264,7 +266,11 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     )
     r.add_argument("inputs", nargs="*", metavar="INPUT")
     r.add_argument(
-        "-o", "--output", default="slopsift-report.html", metavar="FILE", help="(default: %(default)s)"
+        "-o",
+        "--output",
+        default="slopsift-report.html",
+        metavar="FILE",
+        help="('-': standard output; default: %(default)s)",
     )
     r.add_argument(
         "--limit", type=_positive_int, default=500, metavar="N", help="documents listed, worst first (500)"
@@ -293,7 +299,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "and counted. Writes OUT and its .json metadata (with the SHA-256).",
     )
     _add_data(t)
-    t.add_argument("-o", "--out", required=True, metavar="OUT.joblib")
+    t.add_argument(
+        "-o", "--out", required=True, metavar="OUT.joblib", help="the model; its metadata goes to OUT.json"
+    )
     t.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N", help=_JOBS_HELP)
     t.add_argument("--seed", type=_seed, default=0, help="random seed of the split and the trees (>= 0)")
     t.set_defaults(func=cmd_train, model=None)
@@ -520,9 +528,16 @@ def _jobs_of(args: argparse.Namespace) -> int:
 # --- commands ---------------------------------------------------------------------------------------
 
 
+def _stdout_if_dash(args: argparse.Namespace) -> None:
+    """``-o -`` is standard output, as ``-`` is standard input (a file named ``-`` is ``./-``)."""
+    if args.output == "-":
+        args.output = None
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     from slopsift.cli._pipeline import score_records
 
+    _stdout_if_dash(args)
     _check_inputs(args.inputs)
     for p in args.inputs:
         if args.output and p != "-" and os.path.isfile(p) and _same_file(p, args.output):
@@ -657,10 +672,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     from slopsift.cli._pipeline import load_detector, score_records
     from slopsift.report_html import ReportBuilder, ReportDoc
 
+    _stdout_if_dash(args)
     _check_inputs(args.inputs)
-    if Path(args.output).is_dir():
+    if args.output is not None and Path(args.output).is_dir():
         raise UsageError(f"{args.output} is a directory: name the report file (-o report.html)")
-    if not Path(args.output).resolve().parent.is_dir():
+    if args.output is not None and not Path(args.output).resolve().parent.is_dir():
         raise UsageError(f"cannot write {args.output}: no such directory")
     cfg = _load(args, detail=True)
     det = load_detector(cfg.model, cfg.threshold)
@@ -692,6 +708,17 @@ def cmd_report(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     progress.close()
     page = builder.render(title=args.title)
+    if args.output is None:
+        try:
+            stream = _stdout()
+            stream.write(page)
+            stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(f"report not written to standard output: {exc.strerror or exc}") from None
+        print(f"{PROG}: {summary.line()}; wrote standard output", file=sys.stderr)
+        return EXIT_OK
     out = Path(args.output)
     # Written beside and renamed into place: the report is either complete or absent.
     try:
@@ -785,6 +812,11 @@ def _run_training(args: argparse.Namespace, run: Callable[[argparse.Namespace], 
 def cmd_train(args: argparse.Namespace) -> int:
     from slopsift.training.train import cmd_train as run
 
+    if args.out == "-":  # refused, not written to a file named '-' (which ./- still names)
+        raise UsageError(
+            "train writes a model file and its .json metadata: name a file (-o model.joblib), "
+            "not '-' (standard output)"
+        )
     return _run_training(args, run)
 
 
