@@ -652,6 +652,50 @@ def test_table_is_the_default_on_a_terminal(model: str) -> None:
     assert "bike-repair-diary.md" in out and "{" not in out
 
 
+def test_explain_is_refused_with_the_table_format(
+    model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The table has no room for the details: asking for both is a usage error, not a silent drop.
+    p = tmp_path / "a.txt"
+    p.write_text(human(1), encoding="utf-8")
+    code, out, err = run(["score", "--model", model, "-q", str(p), "--explain", "-f", "table"], capsys)
+    assert (code, out) == (2, "")
+    assert err == (
+        "slopsift: error: --explain needs -f jsonl or -f csv: the table has no room for the details "
+        "(for one document: slopsift explain FILE)\n"
+    )
+
+
+def test_explain_on_a_terminal_defaults_to_jsonl(model: str, tmp_path: Path) -> None:
+    # Without -f the table is the default on a terminal, but --explain asks for the details: JSONL.
+    import pty
+
+    p = tmp_path / "a.txt"
+    p.write_text(human(1), encoding="utf-8")
+    leader, follower = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": SRC, "NO_COLOR": "1", "COLUMNS": "120"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "slopsift", "score", "--model", model, "-q", "--explain", str(p)],
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(leader)
+    (rec,) = jsonl(b"".join(chunks).decode().replace("\r\n", "\n"))
+    assert proc.returncode == 0 and rec["id"] == str(p) and "signals" in rec and "reason_details" in rec
+
+
 def test_table_writer_escapes_control_characters() -> None:
     buf = io.StringIO()
     w = TableWriter(buf, width=100)

@@ -227,12 +227,19 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     )
     s.add_argument("inputs", nargs="*", metavar="INPUT")
     s.add_argument(
-        "-f", "--format", choices=("jsonl", "csv", "table"), help="default: table on a terminal, else jsonl"
+        "-f",
+        "--format",
+        choices=("jsonl", "csv", "table"),
+        help="default: table on a terminal (jsonl with --explain), else jsonl",
     )
     s.add_argument(
         "-o", "--output", metavar="FILE", help="write here instead of standard output ('-': standard output)"
     )
-    s.add_argument("--explain", action="store_true", help="include every signal value and evidence span")
+    s.add_argument(
+        "--explain",
+        action="store_true",
+        help="include every signal value and evidence span (jsonl and csv only)",
+    )
     s.add_argument("--fail-on-flag", action="store_true", help="exit with 1 when any document is flagged")
     s.add_argument(
         "--fail-on-error", action="store_true", help="exit with 3 when any record could not be read or scored"
@@ -538,6 +545,11 @@ def cmd_score(args: argparse.Namespace) -> int:
     from slopsift.cli._pipeline import score_records
 
     _stdout_if_dash(args)
+    if args.explain and args.format == "table":
+        raise UsageError(
+            "--explain needs -f jsonl or -f csv: the table has no room for the details "
+            "(for one document: slopsift explain FILE)"
+        )
     _check_inputs(args.inputs)
     for p in args.inputs:
         if args.output and p != "-" and os.path.isfile(p) and _same_file(p, args.output):
@@ -559,7 +571,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     else:
         stream = _stdout()
         if fmt is None:
-            fmt = "table" if stream.isatty() else "jsonl"
+            fmt = "table" if stream.isatty() and not args.explain else "jsonl"
     opts = _read_options(args, progress, stream if args.output else None)
     writer: JsonlWriter | CsvWriter | TableWriter
     if fmt == "csv":
