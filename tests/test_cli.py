@@ -706,6 +706,38 @@ def test_table_writer_escapes_control_characters() -> None:
     assert "evil\\x1b[2Jname" in text and "error: bad\\x07thing" in text
 
 
+def test_table_keeps_one_record_per_line() -> None:
+    # Every control character (C0 with tab and newline, DEL, C1) and the Unicode line and paragraph
+    # separators are escaped: an id can neither break the row nor move the cursor.
+    buf = io.StringIO()
+    w = TableWriter(buf, width=200)
+    ident = "a\nb\tc\rd\x7fe\x85f\u2028g\u2029h\x1bi"
+    w.write({"id": ident, "quality": 0.5, "label": "ok", "reasons": [], "flagged": False})
+    w.write({"id": "e", "quality": None, "label": "error", "reasons": [], "error": "line 1\nline 2"})
+    rows = buf.getvalue().split("\n")
+    assert len(rows) == 4 and rows[-1] == ""  # header, two records, final newline
+    assert "a\\x0ab\\x09c\\x0dd\\x7fe\\x85f\\u2028g\\u2029h\\x1bi" in rows[1]
+    assert rows[2].endswith("error: line 1\\x0aline 2")
+
+
+def test_table_columns_align_by_display_width() -> None:
+    # A CJK character takes two columns, a combining mark none: the reasons column starts at the
+    # same place whatever the id, cut ("…") or padded.
+    import unicodedata
+
+    def columns(s: str) -> int:
+        return sum(
+            0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s
+        )
+
+    buf = io.StringIO()
+    w = TableWriter(buf, width=100)
+    for ident in ("plain.txt", "文書.txt", "e\u0301te.txt", "長い名前の文書" * 10, "x" * 200):
+        w.write({"id": ident, "quality": 0.5, "label": "ok", "reasons": ["r.s"], "flagged": False})
+    starts = {columns(row[: row.index(" r.s")]) for row in buf.getvalue().splitlines()[1:]}
+    assert starts == {8 + 11 + 1 + w.id_w}
+
+
 def _evidence(text: str, signals: set[str] | None = None) -> list[tuple[str, str]]:
     res = slopsift.signals(text)
     return [

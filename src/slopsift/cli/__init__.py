@@ -29,8 +29,8 @@ from slopsift.cli._output import (
     Progress,
     Summary,
     TableWriter,
+    one_line,
     use_colour,
-    visible,
 )
 from slopsift.inputs import DEFAULT_MAX_DOC_BYTES, FORMATS, InputRecord, ReadOptions, iter_records
 
@@ -648,11 +648,11 @@ def cmd_explain(args: argparse.Namespace) -> int:
         raise UsageError(f"no record with id {args.record!r} in {args.file}")
     warning = _utf8_warning(chosen.replaced) if chosen.replaced else None
     if chosen.error is not None or chosen.text is None:
-        print(f"{PROG}: {visible(str(chosen.id))}: {chosen.error}", file=sys.stderr)
+        print(f"{PROG}: {one_line(str(chosen.id))}: {chosen.error}", file=sys.stderr)
         return EXIT_USAGE
     res = score_texts([chosen.text], cfg.detail)[0]
     if "error" in res:
-        print(f"{PROG}: {visible(str(chosen.id))}: {res['error']}", file=sys.stderr)
+        print(f"{PROG}: {one_line(str(chosen.id))}: {res['error']}", file=sys.stderr)
         return EXIT_USAGE
     out = _stdout()
     if args.format == "json":
