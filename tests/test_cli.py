@@ -422,6 +422,24 @@ def test_output_dash_is_standard_output(
     assert code == 0 and out == "" and len(jsonl((tmp_path / "-").read_text())) == 2
 
 
+@pytest.mark.parametrize("command", ["score", "report", "train", "evaluate"])
+def test_jobs_zero_and_minus_one_are_all_cores_and_say_so(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from slopsift.cli import build_parser
+    from slopsift.cli._pipeline import default_jobs
+
+    parser = build_parser([command])
+    required = ["-o", "m.joblib"] if command == "train" else []
+    for given in ("0", "-1"):
+        assert parser.parse_args([command, *required, "-j", given]).jobs == default_jobs()
+    assert parser.parse_args([command, *required, "-j", "3"]).jobs == 3
+    code, out, _ = run([command, "--help"], capsys)
+    assert code == 0 and "0 or -1: all cores" in " ".join(out.split())
+    code, _, err = run([command, *required, "-j", "-2"], capsys)
+    assert code == 2 and "argument -j/--jobs: must be at least 1 (or 0 or -1 for all cores), got -2" in err
+
+
 def test_stdin_text_and_jsonl(model: str) -> None:
     proc = cli("score", "--model", model, stdin=human(3).encode())
     assert proc.returncode == 0

@@ -81,7 +81,7 @@ def _positive_int(s: str) -> int:
     return v
 
 
-_JOBS_HELP = "worker processes (0: all cores)"
+_JOBS_HELP = "worker processes (default, 0 or -1: all cores)"
 
 
 def _seed(s: str) -> int:
@@ -104,7 +104,7 @@ def _jobs(s: str) -> int:
     if v in (0, -1):
         return default_jobs()
     if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 (or 0 for all cores), got {s}")
+        raise argparse.ArgumentTypeError(f"must be at least 1 (or 0 or -1 for all cores), got {s}")
     return v
 
 
@@ -183,7 +183,7 @@ def _run_options() -> _Parser:
         type=_jobs,
         default=None,
         metavar="N",
-        help="worker processes (default: all cores; 1: no pool)",
+        help="worker processes (default, 0 or -1: all cores; 1: no pool)",
     )
     g.add_argument(
         "--chunk-size", type=_positive_int, default=64, metavar="N", help="documents per work unit (64)"
