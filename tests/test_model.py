@@ -241,3 +241,31 @@ def test_score_many_takes_every_model_detector_takes(tmp_path: Path) -> None:
         for n_jobs in (1, 2):
             got = slopsift.score_many(texts, model=model, n_jobs=n_jobs, batch_size=1)
             assert [(r.quality, r.label) for r in got] == want, (type(model), n_jobs)
+
+
+CHINESE = "今天我们去公园散步，天气很好，孩子们在草地上玩耍，老人们在树下下棋。" * 20
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("", "insufficient_text"), ("  \n\t ", "insufficient_text"), (CHINESE, "unsupported_language")],
+)
+def test_gated_texts_are_never_flagged_whatever_the_threshold(text: str, label: str) -> None:
+    # What the README and Report promise: a gated text is not judged, even where its (reference
+    # only) quality lies below the threshold.
+    r = slopsift.Detector(threshold=0.999).score(text)
+    assert (r.label, r.flagged, r.reasons) == (label, False, [])
+    assert r.quality < 0.999
+
+
+def test_readme_states_the_reasons_rule_of_the_code() -> None:
+    from slopsift.scoring import MAX_REASONS, MAX_REASONS_PER_FAMILY, MIN_IMPACT, TAIL
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert (
+        f"beyond the {TAIL:g}th percentile of human texts on its bad side, or below the {100 - TAIL:g}th "
+        f"for a higher-is-better signal) and resetting it to the human median raises the log-odds of quality "
+        f"by at least {MIN_IMPACT:g}. The candidates with the largest rise are the reasons, strongest first: "
+        f"at most {MAX_REASONS_PER_FAMILY} per signal family and at most {MAX_REASONS} in all."
+    ) in readme
+    assert "up to 6 signals" not in readme

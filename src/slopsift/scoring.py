@@ -88,7 +88,20 @@ class Reason:
 
 @dataclass
 class Report:
-    """The verdict on one text."""
+    """The verdict on one text.
+
+    ``label`` ``ok``/``low_quality``: ``quality`` is the calibrated P(not low-quality generated
+    content) and ``flagged`` is ``quality < threshold``. A gated label (``insufficient_text``: under
+    80 words, the empty or whitespace-only text included; ``unsupported_language``) is not judged:
+    ``flagged`` is always ``False`` and ``reasons`` empty, and ``quality``, kept a float so the type
+    does not depend on the label, is only the English model's output on a text it was not made for
+    (0.92 for ``""``): shown for reference, not a probability. Filter on ``flagged``, or on
+    ``label == "ok"`` before comparing ``quality`` with a threshold of your own.
+
+    ``reasons``: the signals in the human tail whose reset to the human median raises the log-odds
+    of quality by at least :data:`MIN_IMPACT`, strongest first, at most
+    :data:`MAX_REASONS_PER_FAMILY` per family and :data:`MAX_REASONS` in all.
+    """
 
     quality: float
     flagged: bool
