@@ -1477,3 +1477,37 @@ def test_prepare_data_to_standard_output_is_pure_jsonl(capfd: pytest.CaptureFixt
     out, err = capfd.readouterr()
     assert len([json.loads(line) for line in out.splitlines()]) == 270  # the summary went to stderr
     assert "wrote 270 records to /dev/stdout" in err
+
+
+def test_evidence_offsets_index_the_text_scored_and_help_says_so(
+    model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # HTML: offsets index the extracted main text; a file with a BOM: the text after the BOM.
+    text = farm(31)
+    page = tmp_path / "p.html"
+    page.write_text(
+        "<html><head><title>T</title></head><body>"
+        + "".join(f"<p>{x}</p>" for x in text.split("\n\n"))
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    bom = tmp_path / "b.md"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    for path, scored in (
+        (page, extract_html_text(page.read_text(encoding="utf-8"))),
+        (bom, bom.read_text(encoding="utf-8-sig")),
+    ):
+        code, out, _ = run(["explain", "--model", model, "-f", "json", str(path)], capsys)
+        spans = [
+            (e["start"], e["end"], e["signal"])
+            for fam in json.loads(out)["signals"]["families"].values()
+            for e in fam["evidence"]
+        ]
+        want = [(e.start, e.end, e.signal) for e in slopsift.signals(scored).evidence()]
+        assert code == 0 and spans and sorted(spans) == sorted(want)
+    for command in ("score", "explain"):
+        code, out, _ = run([command, "--help"], capsys)
+        assert (
+            "evidence offsets index the text scored: a JSONL/CSV record's text field, a file's text after "
+            in (" ".join(out.split()))
+        )

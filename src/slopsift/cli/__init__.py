@@ -81,6 +81,12 @@ def _positive_int(s: str) -> int:
     return v
 
 
+_OFFSETS_HELP = (
+    "evidence offsets index the text scored: a JSONL/CSV record's text field, a file's text after any "
+    "byte-order mark, an HTML file's extracted main text (not its source)"
+)
+"""What CLI evidence offsets refer to (the API's index the string passed in)."""
+
 _JOBS_HELP = "worker processes (default, 0 or -1: all cores)"
 
 
@@ -238,7 +244,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     s.add_argument(
         "--explain",
         action="store_true",
-        help="include every signal value and evidence span (jsonl and csv only)",
+        help="include every signal value and evidence span (jsonl and csv only); " + _OFFSETS_HELP,
     )
     s.add_argument("--fail-on-flag", action="store_true", help="exit with 1 when any document is flagged")
     s.add_argument(
@@ -251,7 +257,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         parents=[model, inputs],
         help="one document: score, reasons and highlighted evidence",
         description="Explain the score of one document: each reason with its value and its percentile "
-        "among human texts, and the text with the evidence highlighted per signal family.",
+        "among human texts, and the text with the evidence highlighted per signal family. With -f json, "
+        + _OFFSETS_HELP
+        + ".",
     )
     e.add_argument("file", metavar="FILE", help="a text/markdown/HTML file ('-': stdin), or a JSONL/CSV file")
     e.add_argument(
