@@ -402,6 +402,44 @@ def test_output_file_must_not_be_an_input(
     assert p.read_text(encoding="utf-8").startswith('{"text"')
 
 
+def test_output_dash_is_standard_output(
+    model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # '-o -' means standard output, as '-' means standard input: no file named '-' is created, the
+    # format defaults as for standard output, and the summary still goes to stderr.
+    monkeypatch.chdir(tmp_path)
+    p = tmp_path / "in.jsonl"
+    p.write_text("".join(json.dumps({"id": f"r{i}", "text": human(i)}) + "\n" for i in range(2)))
+    code, out, err = run(["score", "--model", model, "-q", "-j", "1", str(p), "-o", "-"], capsys)
+    _, plain, _ = run(["score", "--model", model, "-q", "-j", "1", str(p)], capsys)
+    assert code == 0 and out == plain and [r["id"] for r in jsonl(out)] == ["r0", "r1"]
+    check_summary(jsonl(out), err)
+    code, out, _ = run(["score", "--model", model, "-q", "-j", "1", "-f", "csv", str(p), "-o", "-"], capsys)
+    assert code == 0 and out.splitlines()[0].startswith("id,source,line,quality")
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["in.jsonl"]
+    # A file named '-' is still reachable as ./-.
+    code, out, _ = run(["score", "--model", model, "-q", "-j", "1", str(p), "-o", "./-"], capsys)
+    assert code == 0 and out == "" and len(jsonl((tmp_path / "-").read_text())) == 2
+
+
+@pytest.mark.parametrize("command", ["score", "report", "train", "evaluate"])
+def test_jobs_zero_and_minus_one_are_all_cores_and_say_so(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from slopsift.cli import build_parser
+    from slopsift.cli._pipeline import default_jobs
+
+    parser = build_parser([command])
+    required = ["-o", "m.joblib"] if command == "train" else []
+    for given in ("0", "-1"):
+        assert parser.parse_args([command, *required, "-j", given]).jobs == default_jobs()
+    assert parser.parse_args([command, *required, "-j", "3"]).jobs == 3
+    code, out, _ = run([command, "--help"], capsys)
+    assert code == 0 and "0 or -1: all cores" in " ".join(out.split())
+    code, _, err = run([command, *required, "-j", "-2"], capsys)
+    assert code == 2 and "argument -j/--jobs: must be at least 1 (or 0 or -1 for all cores), got -2" in err
+
+
 def test_stdin_text_and_jsonl(model: str) -> None:
     proc = cli("score", "--model", model, stdin=human(3).encode())
     assert proc.returncode == 0
@@ -632,6 +670,50 @@ def test_table_is_the_default_on_a_terminal(model: str) -> None:
     assert "bike-repair-diary.md" in out and "{" not in out
 
 
+def test_explain_is_refused_with_the_table_format(
+    model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The table has no room for the details: asking for both is a usage error, not a silent drop.
+    p = tmp_path / "a.txt"
+    p.write_text(human(1), encoding="utf-8")
+    code, out, err = run(["score", "--model", model, "-q", str(p), "--explain", "-f", "table"], capsys)
+    assert (code, out) == (2, "")
+    assert err == (
+        "slopsift: error: --explain needs -f jsonl or -f csv: the table has no room for the details "
+        "(for one document: slopsift explain FILE)\n"
+    )
+
+
+def test_explain_on_a_terminal_defaults_to_jsonl(model: str, tmp_path: Path) -> None:
+    # Without -f the table is the default on a terminal, but --explain asks for the details: JSONL.
+    import pty
+
+    p = tmp_path / "a.txt"
+    p.write_text(human(1), encoding="utf-8")
+    leader, follower = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": SRC, "NO_COLOR": "1", "COLUMNS": "120"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "slopsift", "score", "--model", model, "-q", "--explain", str(p)],
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(leader)
+    (rec,) = jsonl(b"".join(chunks).decode().replace("\r\n", "\n"))
+    assert proc.returncode == 0 and rec["id"] == str(p) and "signals" in rec and "reason_details" in rec
+
+
 def test_table_writer_escapes_control_characters() -> None:
     buf = io.StringIO()
     w = TableWriter(buf, width=100)
@@ -640,6 +722,38 @@ def test_table_writer_escapes_control_characters() -> None:
     text = buf.getvalue()
     assert "\x1b" not in text and "\x07" not in text
     assert "evil\\x1b[2Jname" in text and "error: bad\\x07thing" in text
+
+
+def test_table_keeps_one_record_per_line() -> None:
+    # Every control character (C0 with tab and newline, DEL, C1) and the Unicode line and paragraph
+    # separators are escaped: an id can neither break the row nor move the cursor.
+    buf = io.StringIO()
+    w = TableWriter(buf, width=200)
+    ident = "a\nb\tc\rd\x7fe\x85f\u2028g\u2029h\x1bi"
+    w.write({"id": ident, "quality": 0.5, "label": "ok", "reasons": [], "flagged": False})
+    w.write({"id": "e", "quality": None, "label": "error", "reasons": [], "error": "line 1\nline 2"})
+    rows = buf.getvalue().split("\n")
+    assert len(rows) == 4 and rows[-1] == ""  # header, two records, final newline
+    assert "a\\x0ab\\x09c\\x0dd\\x7fe\\x85f\\u2028g\\u2029h\\x1bi" in rows[1]
+    assert rows[2].endswith("error: line 1\\x0aline 2")
+
+
+def test_table_columns_align_by_display_width() -> None:
+    # A CJK character takes two columns, a combining mark none: the reasons column starts at the
+    # same place whatever the id, cut ("…") or padded.
+    import unicodedata
+
+    def columns(s: str) -> int:
+        return sum(
+            0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s
+        )
+
+    buf = io.StringIO()
+    w = TableWriter(buf, width=100)
+    for ident in ("plain.txt", "文書.txt", "e\u0301te.txt", "長い名前の文書" * 10, "x" * 200):
+        w.write({"id": ident, "quality": 0.5, "label": "ok", "reasons": ["r.s"], "flagged": False})
+    starts = {columns(row[: row.index(" r.s")]) for row in buf.getvalue().splitlines()[1:]}
+    assert starts == {8 + 11 + 1 + w.id_w}
 
 
 def _evidence(text: str, signals: set[str] | None = None) -> list[tuple[str, str]]:
@@ -895,6 +1009,28 @@ def test_report_output_paths(model: str, tmp_path: Path, capsys: pytest.CaptureF
     link.symlink_to(real)
     code, _, err = run(["report", "--model", model, "-q", str(docs), "-o", str(link)], capsys)
     assert code == 0 and link.is_symlink() and "<html" in real.read_text(encoding="utf-8")
+
+
+def test_report_to_standard_output(
+    model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text(human(1), encoding="utf-8")
+    code, out, err = run(["report", "--model", model, "-q", "-j", "1", "a.txt", "-o", "-"], capsys)
+    assert code == 0 and out.lstrip().startswith("<!DOCTYPE html") and out.rstrip().endswith("</html>")
+    assert err.endswith("; wrote standard output\n")
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["a.txt"]
+
+
+def test_train_refuses_output_dash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "d.jsonl"
+    data.write_text(json.dumps({"text": human(1), "label": "human"}) + "\n")
+    code, out, err = run(["train", str(data), "-o", "-", "-j", "1"], capsys)
+    assert code == 2 and out == ""
+    assert err == (
+        "slopsift: error: train writes a model file and its .json metadata: "
+        "name a file (-o model.joblib), not '-' (standard output)\n"
+    )
 
 
 # --- train, evaluate, prepare-data ------------------------------------------------------------------
@@ -1349,3 +1485,37 @@ def test_prepare_data_to_standard_output_is_pure_jsonl(capfd: pytest.CaptureFixt
     out, err = capfd.readouterr()
     assert len([json.loads(line) for line in out.splitlines()]) == 270  # the summary went to stderr
     assert "wrote 270 records to /dev/stdout" in err
+
+
+def test_evidence_offsets_index_the_text_scored_and_help_says_so(
+    model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # HTML: offsets index the extracted main text; a file with a BOM: the text after the BOM.
+    text = farm(31)
+    page = tmp_path / "p.html"
+    page.write_text(
+        "<html><head><title>T</title></head><body>"
+        + "".join(f"<p>{x}</p>" for x in text.split("\n\n"))
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    bom = tmp_path / "b.md"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    for path, scored in (
+        (page, extract_html_text(page.read_text(encoding="utf-8"))),
+        (bom, bom.read_text(encoding="utf-8-sig")),
+    ):
+        code, out, _ = run(["explain", "--model", model, "-f", "json", str(path)], capsys)
+        spans = [
+            (e["start"], e["end"], e["signal"])
+            for fam in json.loads(out)["signals"]["families"].values()
+            for e in fam["evidence"]
+        ]
+        want = [(e.start, e.end, e.signal) for e in slopsift.signals(scored).evidence()]
+        assert code == 0 and spans and sorted(spans) == sorted(want)
+    for command in ("score", "explain"):
+        code, out, _ = run([command, "--help"], capsys)
+        assert (
+            "evidence offsets index the text scored: a JSONL/CSV record's text field, a file's text after "
+            in (" ".join(out.split()))
+        )

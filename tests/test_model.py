@@ -207,3 +207,65 @@ def test_page_chrome_lowers_a_trusted_article_without_flagging_it() -> None:
     assert not report.flagged and report.quality < slopsift.score(HUMAN).quality - 0.15
     (reason,) = [r for r in report.reasons if r.signal == "artifacts.debris_lines"]
     assert [text[e.start : e.end] for e in reason.evidence] == ["Advertisement", "Share this:"]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: slopsift.score(b"abc"), "text must be str, got bytes"),
+        (lambda: slopsift.Detector().score(None), "text must be str, got NoneType"),
+    ],
+)
+def test_one_text_calls_name_the_text_not_texts(call: Any, message: str) -> None:
+    # The caller passed one ``text``: an error naming ``texts[0]`` points at an argument they never gave.
+    with pytest.raises(TypeError) as info:
+        call()
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("threshold", [None, [0.5], object()])
+def test_a_threshold_of_the_wrong_type_is_explained(threshold: Any) -> None:
+    with pytest.raises(TypeError) as info:
+        slopsift.Detector(threshold=threshold)
+    assert str(info.value) == (
+        "threshold must be an operating-point name (fpr_0.01, fpr_0.05) or a float in (0, 1), "
+        f"got {threshold!r}"
+    )
+
+
+def test_score_many_takes_every_model_detector_takes(tmp_path: Path) -> None:
+    # Detector(model=...) takes a path (str or Path) or a loaded ModelBundle; score_many takes the same.
+    texts = [HUMAN, FARM, "short"]
+    want = [(r.quality, r.label) for r in slopsift.Detector(load_bundle()).score_batch(texts)]
+    for model in (str(bundled_model_path()), bundled_model_path(), load_bundle()):
+        for n_jobs in (1, 2):
+            got = slopsift.score_many(texts, model=model, n_jobs=n_jobs, batch_size=1)
+            assert [(r.quality, r.label) for r in got] == want, (type(model), n_jobs)
+
+
+CHINESE = "今天我们去公园散步，天气很好，孩子们在草地上玩耍，老人们在树下下棋。" * 20
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("", "insufficient_text"), ("  \n\t ", "insufficient_text"), (CHINESE, "unsupported_language")],
+)
+def test_gated_texts_are_never_flagged_whatever_the_threshold(text: str, label: str) -> None:
+    # What the README and Report promise: a gated text is not judged, even where its (reference
+    # only) quality lies below the threshold.
+    r = slopsift.Detector(threshold=0.999).score(text)
+    assert (r.label, r.flagged, r.reasons) == (label, False, [])
+    assert r.quality < 0.999
+
+
+def test_readme_states_the_reasons_rule_of_the_code() -> None:
+    from slopsift.scoring import MAX_REASONS, MAX_REASONS_PER_FAMILY, MIN_IMPACT, TAIL
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert (
+        f"beyond the {TAIL:g}th percentile of human texts on its bad side, or below the {100 - TAIL:g}th "
+        f"for a higher-is-better signal) and resetting it to the human median raises the log-odds of quality "
+        f"by at least {MIN_IMPACT:g}. The candidates with the largest rise are the reasons, strongest first: "
+        f"at most {MAX_REASONS_PER_FAMILY} per signal family and at most {MAX_REASONS} in all."
+    ) in readme
+    assert "up to 6 signals" not in readme

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from itertools import chain
+from numbers import Real
 from pathlib import Path
 from typing import Any, Literal
 
@@ -47,9 +48,12 @@ from slopsift.features import (
 )
 from slopsift.signals import families
 
-__all__ = ["Detector", "Label", "Reason", "Report", "cached_detector", "score", "score_many"]
+__all__ = ["Detector", "Label", "ModelSource", "Reason", "Report", "cached_detector", "score", "score_many"]
 
 Label = Literal["ok", "low_quality", "insufficient_text", "unsupported_language"]
+
+ModelSource = str | Path | ModelBundle | None
+"""What names a model: ``None`` (the bundled one), a bundle's path, or a loaded bundle."""
 
 MAX_REASONS = 8
 """Reasons named per report: the ten families' strongest, enough that a text with structure, boilerplate,
@@ -84,7 +88,20 @@ class Reason:
 
 @dataclass
 class Report:
-    """The verdict on one text."""
+    """The verdict on one text.
+
+    ``label`` ``ok``/``low_quality``: ``quality`` is the calibrated P(not low-quality generated
+    content) and ``flagged`` is ``quality < threshold``. A gated label (``insufficient_text``: under
+    80 words, the empty or whitespace-only text included; ``unsupported_language``) is not judged:
+    ``flagged`` is always ``False`` and ``reasons`` empty, and ``quality``, kept a float so the type
+    does not depend on the label, is only the English model's output on a text it was not made for
+    (0.92 for ``""``): shown for reference, not a probability. Filter on ``flagged``, or on
+    ``label == "ok"`` before comparing ``quality`` with a threshold of your own.
+
+    ``reasons``: the signals in the human tail whose reset to the human median raises the log-odds
+    of quality by at least :data:`MIN_IMPACT`, strongest first, at most
+    :data:`MAX_REASONS_PER_FAMILY` per family and :data:`MAX_REASONS` in all.
+    """
 
     quality: float
     flagged: bool
@@ -114,21 +131,25 @@ class Report:
 class Detector:
     """A loaded model and operating point; build once, call from any thread.
 
-    ``model``: ``None`` for the bundled model, or a path to a bundle verified by its SHA-256.
+    ``model``: ``None`` for the bundled model, a path to a bundle verified by its SHA-256, or a
+    loaded :class:`~slopsift.bundle.ModelBundle`.
     ``threshold``: an operating point stored in the bundle (``"fpr_0.05"``, ``"fpr_0.01"``) or a
     quality value in ``(0, 1)``; texts whose quality is below it are flagged.
     """
 
-    def __init__(
-        self, model: str | Path | ModelBundle | None = None, threshold: str | float = "fpr_0.05"
-    ) -> None:
+    def __init__(self, model: ModelSource = None, threshold: str | float = "fpr_0.05") -> None:
         self.bundle = model if isinstance(model, ModelBundle) else load_bundle(model)
+        known = ", ".join(sorted(self.bundle.thresholds))
         if isinstance(threshold, str):
             try:
                 self.threshold = float(self.bundle.thresholds[threshold])
             except KeyError:
-                known = ", ".join(sorted(self.bundle.thresholds))
                 raise ValueError(f"unknown operating point {threshold!r}; this model has: {known}") from None
+        elif not isinstance(threshold, Real):
+            # Said here: float() would name its own argument, not the threshold.
+            raise TypeError(
+                f"threshold must be an operating-point name ({known}) or a float in (0, 1), got {threshold!r}"
+            )
         else:
             t = float(threshold)
             if not 0.0 < t < 1.0:
@@ -163,6 +184,8 @@ class Detector:
 
     def score(self, text: str) -> Report:
         """Score one text."""
+        if not isinstance(text, str):  # checked here, so the error names ``text``, not ``texts[0]``
+            raise TypeError(f"text must be str, got {type(text).__name__}")
         return self.score_batch([text])[0]
 
     def score_many(self, texts: Iterable[str], *, n_jobs: int = 1, batch_size: int = 128) -> list[Report]:
@@ -330,12 +353,16 @@ def _model_key(model: str | Path | None) -> tuple[Any, ...] | None:
     return (str(Path(model).resolve()), st.st_size, st.st_mtime_ns)
 
 
-def cached_detector(model: str | Path | None = None, threshold: str | float = "fpr_0.05") -> Detector:
+def cached_detector(model: ModelSource = None, threshold: str | float = "fpr_0.05") -> Detector:
     """This process's detector for ``(model, threshold)``, loaded on first use and shared after.
 
     ``score``, ``score_many`` and the engine integrations (Spark workers, datatrove tasks) all go
     through here, so a process loads and verifies each model once, not once per call or batch.
+    A loaded :class:`~slopsift.bundle.ModelBundle` is already in memory: its detector is built
+    anew (cheap: nothing is read), not cached.
     """
+    if isinstance(model, ModelBundle):
+        return Detector(model, threshold)
     model_key = _model_key(model)
     if model_key is None:  # unreadable: let Detector raise its usual, clear error
         return Detector(model, threshold)
@@ -354,7 +381,7 @@ def score(text: str) -> Report:
     return cached_detector().score(text)
 
 
-def _score_chunk(texts: list[str], model: str | None, threshold: str | float) -> list[Report]:
+def _score_chunk(texts: list[str], model: str | Path | None, threshold: str | float) -> list[Report]:
     return cached_detector(model, threshold).score_batch(texts)
 
 
@@ -363,10 +390,16 @@ def score_many(
     *,
     n_jobs: int = 1,
     batch_size: int = 128,
-    model: str | None = None,
+    model: ModelSource = None,
     threshold: str | float = "fpr_0.05",
 ) -> list[Report]:
-    """Score many texts; ``n_jobs > 1`` (or ``-1`` for all cores) uses worker processes."""
+    """Score many texts; ``n_jobs > 1`` (or ``-1`` for all cores) uses worker processes.
+
+    ``model`` and ``threshold`` are what :class:`Detector` takes. A loaded bundle is scored with
+    :meth:`Detector.score_many`, which sends its detector to the workers once per chunk; a path is
+    loaded (and verified) once per worker instead."""
+    if isinstance(model, ModelBundle):
+        return Detector(model, threshold).score_many(texts, n_jobs=n_jobs, batch_size=batch_size)
     chunks = batches(texts, n_jobs, batch_size)
     if in_one_process(n_jobs, chunks):
         return _in_process(cached_detector(model, threshold), chunks)

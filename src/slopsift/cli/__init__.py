@@ -29,8 +29,8 @@ from slopsift.cli._output import (
     Progress,
     Summary,
     TableWriter,
+    one_line,
     use_colour,
-    visible,
 )
 from slopsift.inputs import DEFAULT_MAX_DOC_BYTES, FORMATS, InputRecord, ReadOptions, iter_records
 
@@ -81,7 +81,13 @@ def _positive_int(s: str) -> int:
     return v
 
 
-_JOBS_HELP = "worker processes (0: all cores)"
+_OFFSETS_HELP = (
+    "evidence offsets index the text scored: a JSONL/CSV record's text field, a file's text after any "
+    "byte-order mark, an HTML file's extracted main text (not its source)"
+)
+"""What CLI evidence offsets refer to (the API's index the string passed in)."""
+
+_JOBS_HELP = "worker processes (default, 0 or -1: all cores)"
 
 
 def _seed(s: str) -> int:
@@ -104,7 +110,7 @@ def _jobs(s: str) -> int:
     if v in (0, -1):
         return default_jobs()
     if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 (or 0 for all cores), got {s}")
+        raise argparse.ArgumentTypeError(f"must be at least 1 (or 0 or -1 for all cores), got {s}")
     return v
 
 
@@ -186,7 +192,7 @@ def _run_options() -> _Parser:
         type=_jobs,
         default=None,
         metavar="N",
-        help="worker processes (default: all cores; 1: no pool)",
+        help="worker processes (default, 0 or -1: all cores; 1: no pool)",
     )
     g.add_argument(
         "--chunk-size", type=_positive_int, default=64, metavar="N", help="documents per work unit (64)"
@@ -232,10 +238,19 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     )
     s.add_argument("inputs", nargs="*", metavar="INPUT")
     s.add_argument(
-        "-f", "--format", choices=("jsonl", "csv", "table"), help="default: table on a terminal, else jsonl"
+        "-f",
+        "--format",
+        choices=("jsonl", "csv", "table"),
+        help="default: table on a terminal (jsonl with --explain), else jsonl",
     )
-    s.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
-    s.add_argument("--explain", action="store_true", help="include every signal value and evidence span")
+    s.add_argument(
+        "-o", "--output", metavar="FILE", help="write here instead of standard output ('-': standard output)"
+    )
+    s.add_argument(
+        "--explain",
+        action="store_true",
+        help="include every signal value and evidence span (jsonl and csv only); " + _OFFSETS_HELP,
+    )
     s.add_argument("--fail-on-flag", action="store_true", help="exit with 1 when any document is flagged")
     s.add_argument(
         "--fail-on-error", action="store_true", help="exit with 3 when any record could not be read or scored"
@@ -247,7 +262,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         parents=[model, inputs],
         help="one document: score, reasons and highlighted evidence",
         description="Explain the score of one document: each reason with its value and its percentile "
-        "among human texts, and the text with the evidence highlighted per signal family.",
+        "among human texts, and the text with the evidence highlighted per signal family. With -f json, "
+        + _OFFSETS_HELP
+        + ".",
     )
     e.add_argument("file", metavar="FILE", help="a text/markdown/HTML file ('-': stdin), or a JSONL/CSV file")
     e.add_argument(
@@ -269,7 +286,11 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     )
     r.add_argument("inputs", nargs="*", metavar="INPUT")
     r.add_argument(
-        "-o", "--output", default="slopsift-report.html", metavar="FILE", help="(default: %(default)s)"
+        "-o",
+        "--output",
+        default="slopsift-report.html",
+        metavar="FILE",
+        help="('-': standard output; default: %(default)s)",
     )
     r.add_argument(
         "--limit", type=_positive_int, default=500, metavar="N", help="documents listed, worst first (500)"
@@ -298,7 +319,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "and counted. Writes OUT and its .json metadata (with the SHA-256).",
     )
     _add_data(t)
-    t.add_argument("-o", "--out", required=True, metavar="OUT.joblib")
+    t.add_argument(
+        "-o", "--out", required=True, metavar="OUT.joblib", help="the model; its metadata goes to OUT.json"
+    )
     t.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N", help=_JOBS_HELP)
     t.add_argument("--seed", type=_seed, default=0, help="random seed of the split and the trees (>= 0)")
     t.set_defaults(func=cmd_train, model=None)
@@ -525,9 +548,21 @@ def _jobs_of(args: argparse.Namespace) -> int:
 # --- commands ---------------------------------------------------------------------------------------
 
 
+def _stdout_if_dash(args: argparse.Namespace) -> None:
+    """``-o -`` is standard output, as ``-`` is standard input (a file named ``-`` is ``./-``)."""
+    if args.output == "-":
+        args.output = None
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     from slopsift.cli._pipeline import score_records
 
+    _stdout_if_dash(args)
+    if args.explain and args.format == "table":
+        raise UsageError(
+            "--explain needs -f jsonl or -f csv: the table has no room for the details "
+            "(for one document: slopsift explain FILE)"
+        )
     _check_inputs(args.inputs)
     for p in args.inputs:
         if args.output and p != "-" and os.path.isfile(p) and _same_file(p, args.output):
@@ -549,7 +584,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     else:
         stream = _stdout()
         if fmt is None:
-            fmt = "table" if stream.isatty() else "jsonl"
+            fmt = "table" if stream.isatty() and not args.explain else "jsonl"
     opts = _read_options(args, progress, stream if args.output else None)
     writer: JsonlWriter | CsvWriter | TableWriter
     if fmt == "csv":
@@ -626,11 +661,11 @@ def cmd_explain(args: argparse.Namespace) -> int:
         raise UsageError(f"no record with id {args.record!r} in {args.file}")
     warning = _utf8_warning(chosen.replaced) if chosen.replaced else None
     if chosen.error is not None or chosen.text is None:
-        print(f"{PROG}: {visible(str(chosen.id))}: {chosen.error}", file=sys.stderr)
+        print(f"{PROG}: {one_line(str(chosen.id))}: {chosen.error}", file=sys.stderr)
         return EXIT_USAGE
     res = score_texts([chosen.text], cfg.detail)[0]
     if "error" in res:
-        print(f"{PROG}: {visible(str(chosen.id))}: {res['error']}", file=sys.stderr)
+        print(f"{PROG}: {one_line(str(chosen.id))}: {res['error']}", file=sys.stderr)
         return EXIT_USAGE
     out = _stdout()
     if args.format == "json":
@@ -662,10 +697,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     from slopsift.cli._pipeline import load_detector, score_records
     from slopsift.report_html import ReportBuilder, ReportDoc
 
+    _stdout_if_dash(args)
     _check_inputs(args.inputs)
-    if Path(args.output).is_dir():
+    if args.output is not None and Path(args.output).is_dir():
         raise UsageError(f"{args.output} is a directory: name the report file (-o report.html)")
-    if not Path(args.output).resolve().parent.is_dir():
+    if args.output is not None and not Path(args.output).resolve().parent.is_dir():
         raise UsageError(f"cannot write {args.output}: no such directory")
     cfg = _load(args, detail=True)
     det = load_detector(cfg.model, cfg.threshold)
@@ -697,6 +733,17 @@ def cmd_report(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     progress.close()
     page = builder.render(title=args.title)
+    if args.output is None:
+        try:
+            stream = _stdout()
+            stream.write(page)
+            stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(f"report not written to standard output: {exc.strerror or exc}") from None
+        print(f"{PROG}: {summary.line()}; wrote standard output", file=sys.stderr)
+        return EXIT_OK
     out = Path(args.output)
     # Written beside and renamed into place: the report is either complete or absent.
     try:
@@ -790,6 +837,11 @@ def _run_training(args: argparse.Namespace, run: Callable[[argparse.Namespace], 
 def cmd_train(args: argparse.Namespace) -> int:
     from slopsift.training.train import cmd_train as run
 
+    if args.out == "-":  # refused, not written to a file named '-' (which ./- still names)
+        raise UsageError(
+            "train writes a model file and its .json metadata: name a file (-o model.joblib), "
+            "not '-' (standard output)"
+        )
     return _run_training(args, run)
 
 

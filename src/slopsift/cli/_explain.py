@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from slopsift.cli._output import visible
+from slopsift.cli._output import one_line, visible
 from slopsift.report_html import SpanInfo, evidence_spans, highlight_segments
 
 __all__ = ["family_markers", "render_explanation"]
@@ -87,7 +87,7 @@ def render_explanation(
         verdict = f"not judged: {label.replace('_', ' ')} (quality {q:.3f} shown for reference)"
     n_words = (result.get("signals") or {}).get("n_words", 0)
     lines = [
-        f"{b}{visible(ident)}{r}",
+        f"{b}{one_line(ident)}{r}",
         f"{b}{verdict}{r}",
         f"model {result.get('model_version', 'unknown')} · {n_words} words",
     ]
@@ -112,7 +112,7 @@ def render_explanation(
                 lines.append(f"       {rd['definition']}")
             notes = sorted({str(e.get("note", "")) for e in rd.get("evidence") or [] if e.get("note")})
             if notes:
-                shown = "; ".join(visible(n) for n in notes[:4]) + (" ..." if len(notes) > 4 else "")
+                shown = "; ".join(one_line(n) for n in notes[:4]) + (" ..." if len(notes) > 4 else "")
                 lines.append(f"       evidence: {shown}")
     else:
         lines.append("No reasons: no signal stands out from human texts.")

@@ -9,6 +9,7 @@ import re
 import shutil
 import sys
 import time
+import unicodedata
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -20,6 +21,7 @@ __all__ = [
     "Summary",
     "TableWriter",
     "csv_safe",
+    "one_line",
     "use_colour",
     "visible",
 ]
@@ -28,6 +30,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """A spreadsheet treats a cell starting with one of these as a formula (CSV injection)."""
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def csv_safe(value: Any) -> Any:
@@ -40,6 +43,14 @@ def csv_safe(value: Any) -> Any:
 def visible(s: str) -> str:
     """``s`` with control characters (terminal escape sequences included) shown as ``\\xNN``."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", s)
+
+
+def one_line(s: str) -> str:
+    """``s`` on one line: every control character (C0 with tab and newline, DEL, C1) and the line
+    and paragraph separators U+2028/2029 shown as ``\\xNN``/``\\uNNNN``, so one record is one row."""
+    return _BREAKING.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if m.group() <= "\xff" else f"\\u{ord(m.group()):04x}", s
+    )
 
 
 def use_colour(stream: IO[str], mode: str = "auto") -> bool:
@@ -115,13 +126,31 @@ class CsvWriter:
 _RED, _YELLOW, _DIM, _BOLD, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[2m", "\x1b[1m", "\x1b[0m"
 
 
+def _columns(c: str) -> int:
+    """Terminal columns of one character: 2 for East Asian wide/full-width, 0 for combining marks."""
+    if unicodedata.combining(c):
+        return 0
+    return 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+
+
 def _fit(s: str, width: int, *, left: bool = False) -> str:
-    """Pad or cut ``s`` to ``width`` characters (``left``: keep the end, for paths)."""
-    if len(s) <= width:
-        return s.ljust(width)
+    """Pad or cut ``s`` to ``width`` terminal columns (``left``: keep the end, for paths)."""
+    used = sum(map(_columns, s))
+    if used <= width:
+        return s + " " * (width - used)
+    budget = width - 1 if width > 1 else width  # room for the "…"
+    kept: list[str] = []
+    for c in reversed(s) if left else s:
+        w = _columns(c)
+        if w > budget:
+            break
+        budget -= w
+        kept.append(c)
+    part = "".join(reversed(kept)) if left else "".join(kept)
     if width <= 1:
-        return s[:width]
-    return "…" + s[-(width - 1) :] if left else s[: width - 1] + "…"
+        return part + " " * budget
+    # A wide character that did not fit leaves a column: padded, so the next column stays aligned.
+    return ("…" + part + " " * budget) if left else (part + "…" + " " * budget)
 
 
 class TableWriter:
@@ -144,9 +173,9 @@ class TableWriter:
             label = "too_short"
         elif label == "unsupported_language":
             label = "not_english"
-        ident = visible(str(rec.get("id", "")))
+        ident = one_line(str(rec.get("id", "")))
         if rec.get("error"):
-            detail, col = "error: " + visible(str(rec["error"])), _YELLOW
+            detail, col = "error: " + one_line(str(rec["error"])), _YELLOW
         else:
             detail = ", ".join(rec.get("reasons") or []) or "-"
             col = _RED if rec.get("flagged") else ""
