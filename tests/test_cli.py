@@ -641,16 +641,14 @@ def test_unreadable_file_is_an_error_record(
 # --- terminal output --------------------------------------------------------------------------------
 
 
-def test_table_is_the_default_on_a_terminal(model: str) -> None:
+def on_a_terminal(args: list[str]) -> tuple[int, str]:
+    """Run ``slopsift args`` with its standard output on a pseudo-terminal: exit code and output."""
     import pty
 
     leader, follower = pty.openpty()
     env = {**os.environ, "PYTHONPATH": SRC, "NO_COLOR": "1", "COLUMNS": "120"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "slopsift", "score", "--model", model, str(EXAMPLES)],
-        stdout=follower,
-        stderr=subprocess.PIPE,
-        env=env,
+        [sys.executable, "-m", "slopsift", *args], stdout=follower, stderr=subprocess.PIPE, env=env
     )
     os.close(follower)
     chunks = []
@@ -664,7 +662,11 @@ def test_table_is_the_default_on_a_terminal(model: str) -> None:
         chunks.append(data)
     proc.wait(timeout=120)
     os.close(leader)
-    out = b"".join(chunks).decode()
+    return proc.returncode, b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+def test_table_is_the_default_on_a_terminal(model: str) -> None:
+    _, out = on_a_terminal(["score", "--model", model, str(EXAMPLES)])
     assert out.splitlines()[0].split()[:4] == ["quality", "label", "document", "reasons"]
     assert len(out.splitlines()) == 1 + len(list(EXAMPLES.iterdir()))
     assert "bike-repair-diary.md" in out and "{" not in out
@@ -686,32 +688,11 @@ def test_explain_is_refused_with_the_table_format(
 
 def test_explain_on_a_terminal_defaults_to_jsonl(model: str, tmp_path: Path) -> None:
     # Without -f the table is the default on a terminal, but --explain asks for the details: JSONL.
-    import pty
-
     p = tmp_path / "a.txt"
     p.write_text(human(1), encoding="utf-8")
-    leader, follower = pty.openpty()
-    env = {**os.environ, "PYTHONPATH": SRC, "NO_COLOR": "1", "COLUMNS": "120"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "slopsift", "score", "--model", model, "-q", "--explain", str(p)],
-        stdout=follower,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=120)
-    os.close(leader)
-    (rec,) = jsonl(b"".join(chunks).decode().replace("\r\n", "\n"))
-    assert proc.returncode == 0 and rec["id"] == str(p) and "signals" in rec and "reason_details" in rec
+    code, out = on_a_terminal(["score", "--model", model, "-q", "--explain", str(p)])
+    (rec,) = jsonl(out)
+    assert code == 0 and rec["id"] == str(p) and "signals" in rec and "reason_details" in rec
 
 
 def test_table_writer_escapes_control_characters() -> None:

@@ -194,15 +194,28 @@ def detect_format(name: str) -> str:
     return _SUFFIX_FORMAT.get(os.path.splitext(base)[1].lower(), "text")
 
 
-class _Counted(io.RawIOBase):
-    """A read-only byte stream that reports how many bytes were consumed (for the progress bar)."""
+class _Wrapped(io.RawIOBase):
+    """A read-only byte stream over another, which it closes when closed."""
 
-    def __init__(self, raw: IO[bytes] | io.RawIOBase, on_bytes: Callable[[int], None] | None) -> None:
+    def __init__(self, raw: IO[bytes] | io.RawIOBase) -> None:
         self._raw = raw
-        self._on = on_bytes
 
     def readable(self) -> bool:
         return True
+
+    def close(self) -> None:
+        try:
+            self._raw.close()
+        finally:
+            super().close()
+
+
+class _Counted(_Wrapped):
+    """A read-only byte stream that reports how many bytes were consumed (for the progress bar)."""
+
+    def __init__(self, raw: IO[bytes] | io.RawIOBase, on_bytes: Callable[[int], None] | None) -> None:
+        super().__init__(raw)
+        self._on = on_bytes
 
     def readinto(self, b: Any) -> int:
         data = self._raw.read(len(b))
@@ -211,12 +224,6 @@ class _Counted(io.RawIOBase):
         if self._on is not None and n:
             self._on(n)
         return n
-
-    def close(self) -> None:
-        try:
-            self._raw.close()
-        finally:
-            super().close()
 
 
 def open_binary(path: str, opts: ReadOptions) -> IO[bytes]:
@@ -249,18 +256,15 @@ class _NoClose(io.RawIOBase):
         return len(data)
 
 
-class _Mapped(io.RawIOBase):
+class _Mapped(_Wrapped):
     """A read-only byte stream whose bytes are ``fn(chunk, final)`` of another's, chunk by chunk:
     UTF-16/32 recoded to UTF-8, or CR line ends made LF, for the line-oriented readers."""
 
     def __init__(self, raw: IO[bytes], fn: Callable[[bytes, bool], bytes]) -> None:
-        self._raw = raw
+        super().__init__(raw)
         self._fn = fn
         self._buf = b""
         self._done = False
-
-    def readable(self) -> bool:
-        return True
 
     def readinto(self, b: Any) -> int:
         while not self._buf and not self._done:
@@ -271,12 +275,6 @@ class _Mapped(io.RawIOBase):
         b[:n] = self._buf[:n]
         self._buf = self._buf[n:]
         return n
-
-    def close(self) -> None:
-        try:
-            self._raw.close()
-        finally:
-            super().close()
 
 
 def _invalid_as_bytes(exc: UnicodeError) -> tuple[str, int]:
