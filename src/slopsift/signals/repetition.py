@@ -279,6 +279,22 @@ def _letter_lines_py(raws: list[str]) -> list[int]:
     return list(compress(range(len(raws)), map(_HAS_LETTER.search, raws)))
 
 
+def _repeated_spans_py(text: str, starts: list[int], ends: list[int]) -> list[int]:
+    """The ``k``, ascending, whose span ``text[starts[k]:ends[k]]`` equals an earlier one's
+    (``slopsift._speedups.repeated_spans`` is the C twin, which makes no str of them)."""
+    keys = list(map(text.__getitem__, map(slice, starts, ends)))
+    if len(set(keys)) == len(keys):  # (most texts repeat no sentence)
+        return []
+    seen: set[str] = set()
+    repeats = []
+    for k, key in enumerate(keys):
+        if key in seen:
+            repeats.append(k)
+        else:
+            seen.add(key)
+    return repeats
+
+
 def _prose(doc: Document) -> _Prose:
     text = doc.text
     code = doc.code_lines
