@@ -1073,21 +1073,29 @@ def _compute(doc: Document, evidence: bool) -> FamilyOutput:
     # Sentences too, for text pasted without line breaks (whitespace collapsed by a scraper or an
     # export): the copies then share no line, only their sentences. Prose lines only, as above.
     s_starts, s_ends = doc.sentence_bounds[:2]
-    sentence_keys = list(map(text.__getitem__, map(slice, s_starts, s_ends)))
     sent_ev: list[Evidence] | None = [] if evidence else None
     sentence_share = 0.0
-    if len(set(sentence_keys)) < len(sentence_keys):  # (most texts repeat no sentence)
+    sp = _accel.speedups
+    # Most texts repeat no sentence, and in half the rest only code lines repeat ("```", "}"): the
+    # sentences are sliced only when a prose one repeats an earlier one, as the later one of any repeat
+    # among the prose sentences does.
+    repeats = None if sp is None else sp.repeated_spans(text, s_starts, s_ends)
+    if repeats is None:  # no C, or two different sentences share its hash (a crafted text)
+        repeats = _repeated_spans_py(text, s_starts, s_ends)
+    if repeats:
         in_prose = frozenset(kept)
-        # the line each sentence opens in: the last line starting at or before it
-        after = bisect_lefts(doc.line_starts, [s + 1 for s in s_starts])
-        prose_sents = [k for k, i in enumerate(after) if i - 1 in in_prose]
-        _, sentence_share = _dup_units(
-            list(map(sentence_keys.__getitem__, prose_sents)),
-            lambda k: (s_starts[prose_sents[k]], s_ends[prose_sents[k]]),
-            "pasted_share",
-            "sentence",
-            sent_ev,
-        )
+        line_starts = doc.line_starts
+        # the line a sentence opens in: the last line starting at or before it
+        if any(bisect_left(line_starts, s_starts[k] + 1) - 1 in in_prose for k in repeats):
+            after = bisect_lefts(line_starts, [s + 1 for s in s_starts])
+            prose_sents = [k for k, i in enumerate(after) if i - 1 in in_prose]
+            _, sentence_share = _dup_units(
+                [text[s_starts[k] : s_ends[k]] for k in prose_sents],
+                lambda k: (s_starts[prose_sents[k]], s_ends[prose_sents[k]]),
+                "pasted_share",
+                "sentence",
+                sent_ev,
+            )
     unit_share = max(values["dup_line_char_frac"], values["dup_para_char_frac"], sentence_share)
 
     # Pruned n-gram scan over int word ids (at most MAX_SCAN_WORDS words). Masked words have
