@@ -481,7 +481,11 @@ def test_near_dup_sentences_match_reference(sentences: list[list[str]]) -> None:
 
 def test_pasted_share_counts_only_repetition_past_gophers_limit() -> None:
     paras = [
-        f"Paragraph {i} tells a different part of the story of the allotment and its sheds." for i in range(5)
+        "The allotment opened in 1952 on land the railway no longer wanted.",
+        "Its first sheds were built from old carriage doors and corrugated iron.",
+        "By the seventies there was a waiting list of more than forty families.",
+        "A flood in 2007 ruined most of the lower plots and two of the sheds.",
+        "Today the committee meets monthly and the waiting list is short again.",
     ]
     text = "\n\n".join(paras)
     rep = slopsift.signals(text).families["repetition"]
@@ -497,9 +501,41 @@ def test_pasted_share_counts_only_repetition_past_gophers_limit() -> None:
     assert twice.values["dup_para_char_frac"] == 0.5
     assert math.isclose(twice.values["pasted_share"], 0.375)
     spans = twice.evidence_for("repetition.pasted_share")
-    assert len(spans) == 10  # five repeated lines and five repeated paragraphs
+    assert len(spans) == 10  # five repeated lines and five repeated paragraphs (not their sentences)
     assert {twice_text[e.start : e.end] for e in spans} == set(paras)
     assert all(e.start >= len(text) for e in spans)  # the second copies, not the first
+
+
+def test_pasted_share_reads_copies_pasted_without_line_breaks() -> None:
+    sentences = [
+        "The allotment opened in 1952 on land the railway no longer wanted.",
+        "Its first sheds were built from old carriage doors and corrugated iron.",
+        "By the seventies there was a waiting list of more than forty families.",
+        "A flood in 2007 ruined most of the lower plots and two of the sheds.",
+    ]
+    one = " ".join(sentences)
+    assert slopsift.signals(one).families["repetition"].values["pasted_share"] == 0.0
+    # Two copies on one line share no line or paragraph, only their sentences: (0.5 - 0.2) / 0.8.
+    flat = slopsift.signals(one + " " + one).families["repetition"]
+    assert flat.values["dup_line_char_frac"] == flat.values["dup_para_char_frac"] == 0.0
+    assert math.isclose(flat.values["pasted_share"], 0.375)
+    spans = flat.evidence_for("repetition.pasted_share")
+    assert [(e.start, e.note) for e in spans] == [
+        (len(one) + 1 + one.index(s), "sentence repeated 2x") for s in sentences
+    ]
+    # A sentence in a code line is not prose: repeating it there is not pasting.
+    code = one + "\n\n    " + sentences[0] + " " + sentences[1] + " " + sentences[2] + "\n"
+    assert slopsift.signals(code).families["repetition"].values["pasted_share"] == 0.0
+    # One sentence run on 40 times without a capital to split at: the 10-word repeats past 0.5.
+    run_on = "hello world this is a short note about the weather. " * 40
+    rep = slopsift.signals(run_on).families["repetition"]
+    assert rep.values["dup_line_char_frac"] == 0.0
+    expected = (rep.values["dup_10gram_char_frac"] - 0.5) / 0.5
+    assert rep.values["dup_10gram_char_frac"] > 0.95
+    assert math.isclose(rep.values["pasted_share"], expected)
+    (span,) = rep.evidence_for("repetition.pasted_share")
+    assert span.note == "repeats an earlier 10-word sequence"
+    assert slopsift.score(run_on).flagged
 
 
 def test_a_pasted_human_article_is_flagged() -> None:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from itertools import accumulate
 from typing import ClassVar
 
 import pytest
@@ -233,6 +234,107 @@ def test_bisect_lefts_and_covered_chars_hostile() -> None:
     with pytest.raises(TypeError):
         C.covered_chars([0], [2], ["a", 3])
     assert C.covered_chars([0, 1], [9, 1], ["ab", "c"]) == 3  # past the end, empty: as slices
+
+
+SPAN_ALPHABETS = ["ab ", "ab é\xff", "a日€ ", "a\U0001f600é ", "\U00010000\U0010ffff\x00"]
+span_bounds = st.one_of(
+    st.integers(-40, 40), st.none(), st.sampled_from([2**63 - 1, -(2**63), 2**100, -(2**100)])
+)
+
+
+@needs_c
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.sampled_from(SPAN_ALPHABETS).flatmap(lambda a: st.text(a, max_size=30)), st.text(max_size=30)
+    ),
+    st.lists(span_bounds, max_size=40),
+    st.lists(span_bounds, max_size=40),
+)
+def test_repeated_spans(text: str, starts: list[int], ends: list[int]) -> None:
+    # as slices: negative, out-of-range, reversed and huge bounds, None, starts and ends of different lengths
+    assert C is not None
+    assert C.repeated_spans(text, starts, ends) == repetition._repeated_spans_py(text, starts, ends)
+
+
+@needs_c
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(SPAN_ALPHABETS), st.integers(0, 400), st.data())
+def test_repeated_spans_many(alphabet: str, n: int, data: st.DataObject) -> None:
+    # more spans than the table on the stack holds: distinct spans, then some of them again
+    assert C is not None
+    words = ["".join(alphabet[int(d)] for d in f"{k:b}") for k in range(1, n + 1)]  # distinct
+    text = "".join(words)
+    ends = list(accumulate(map(len, words)))
+    starts = [0, *ends[:-1]]
+    assert C.repeated_spans(text, starts, ends) == repetition._repeated_spans_py(text, starts, ends) == []
+    again = data.draw(st.lists(st.integers(0, n - 1), max_size=5)) if n else []
+    for k in again:  # pasted at the end
+        starts.append(len(text))
+        ends.append(len(text) + len(words[k]))
+        text += words[k]
+    starts += [starts[k] - len(text) for k in again]  # and read again in place, from the end
+    ends += [ends[k] for k in again]
+    expected = list(range(n, n + 2 * len(again)))
+    assert (
+        C.repeated_spans(text, starts, ends) == repetition._repeated_spans_py(text, starts, ends) == expected
+    )
+
+
+@needs_c
+def test_repeated_spans_hostile() -> None:
+    assert C is not None
+    rs, py = C.repeated_spans, repetition._repeated_spans_py
+    assert rs("", [], []) == []
+    assert rs("abc", [0], [3]) == []
+    assert rs("", [0, 5], [0, 9]) == [1]  # two empty spans
+    assert rs("abcabc", [3, 0], [1, 0]) == [1]  # reversed: empty
+    assert rs("abab", [0, 2, 0], [2, 4]) == [1]  # paired up to the shorter list, as by map
+    assert rs("abab", [0, 2], [2]) == []
+    assert rs("xabab", [-4, -2], [-2, 2**70]) == [1]  # counted from the end, clamped
+    assert rs("abab", [False, True], [2, 4]) == []
+    assert rs(type("S", (str,), {})("abab"), [0, 2], [2, None]) == [1]
+    for text, starts, ends in [("abab", [0, 2, 1.5], [2, 4, 3]), ("abab", [0, 0], [2, "2"])]:
+        with pytest.raises(TypeError):
+            py(text, starts, ends)
+        with pytest.raises(TypeError):
+            rs(text, starts, ends)  # read even after a repeat is found
+    with pytest.raises(TypeError):
+        rs(b"abab", [0, 2], [2, 4])
+    with pytest.raises(TypeError):
+        rs("abab", (0, 2), [2, 4])
+    with pytest.raises(TypeError):
+        rs("abab", [0, 2], [2, 4], [])
+
+    class Index:
+        def __index__(self) -> int:
+            return 2
+
+    assert py("abab", [0, Index()], [2, 4]) == [1]
+    with pytest.raises(TypeError):  # ints and None only (documented)
+        rs("abab", [0, Index()], [2, 4])
+
+
+@needs_c
+def test_repeated_spans_gives_up_on_a_hash_collision() -> None:
+    # Two different 16-character Latin-1 spans crafted to share the C hash (span_hash in _speedups.c):
+    # None, for the caller to run the twin, rather than probes a crafted text could make quadratic.
+    assert C is not None
+    mask = 2**64 - 1
+
+    def step(h: int, block: bytes) -> int:
+        h = ((h ^ int.from_bytes(block, sys.byteorder)) * 0xFF51AFD7ED558CCD) & mask
+        return h ^ (h >> 29)
+
+    h0 = 16 * 0x9E3779B97F4A7C15 & mask
+    a1, b1, a2 = b"aaaaaaaa", b"bbbbbbbb", b"cccccccc"
+    b2 = (int.from_bytes(a2, sys.byteorder) ^ step(h0, a1) ^ step(h0, b1)).to_bytes(8, sys.byteorder)
+    text = (a1 + a2 + b1 + b2).decode("latin-1")
+    assert text[:16] != text[16:]
+    assert repetition._repeated_spans_py(text, [0, 16], [16, 32]) == []
+    assert C.repeated_spans(text, [0, 16], [16, 32]) is None
+    assert C.repeated_spans(text, [0, 16, 0], [16, 32, 16]) is None
+    assert C.repeated_spans(text, [0, 0], [16, 16]) == [1]
 
 
 PHRASE_WORDS = ["Peace", "Corps", "peace", "corps", "green", "Green", "tea", "the", "of", "it", "is", "Big"]

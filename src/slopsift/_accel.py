@@ -221,6 +221,10 @@ class Speedups(Protocol):
     def letter_lines(self, raws: list[str], /) -> list[int]:
         """``repetition._letter_lines_py``: the indices of the strings with a letter."""
 
+    def repeated_spans(self, text: str, starts: list[int], ends: list[int], /) -> list[int] | None:
+        """``repetition._repeated_spans_py``: the ``k``, ascending, whose span ``text[starts[k]:ends[k]]``
+        equals an earlier one's; None when two different spans share the C hash (the twin then answers)."""
+
     def bisect_lefts(self, a: list[int], xs: list[int], /) -> list[int]:
         """``document._bisect_lefts_py``: ``bisect.bisect_left(a, x)`` of each x."""
 

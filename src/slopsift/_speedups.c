@@ -5387,6 +5387,145 @@ fail:
     return NULL;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Repeated spans: twin of slopsift.signals.repetition._repeated_spans_py
+ *
+ * repeated_spans(text, starts, ends): the k, ascending, whose span text[starts[k]:ends[k]] equals an
+ * earlier one's, without making a str of any span: each span's code units are hashed straight from the
+ * str's buffer (any of the three PEP 393 kinds: the spans of one str share its kind, so equal spans are
+ * equal-length runs of equal bytes) into an open-addressing table, and a hash match is confirmed by memcmp.
+ * The hash is fixed, so a crafted text could give many different spans one hash and make the probes
+ * quadratic: at the first match of hash and length whose spans differ (about n * n / 2 ** 65 to expect on
+ * other texts) it returns None, and the caller runs the twin (str's seeded hash) instead.
+ * As the twin, it pairs starts and ends up to the shorter list (map stops there) and takes each bound as a
+ * slice does: an int (bool too) counts from the end when negative and is clamped to the text, even past
+ * the range of Py_ssize_t; None is the text's start or end; a span whose start is not before its end is
+ * empty (so two such spans repeat). A bound that is neither an int nor None raises TypeError wherever it
+ * is, as the twin's slicing does (the twin also takes objects with __index__, this does not: the
+ * TypeError says so). text must be a str, starts and ends lists, else TypeError. Reading the bounds runs
+ * no Python code, but appending to the result may (a finalizer run by the garbage collector): the lists'
+ * sizes are read again at each step.
+ */
+
+typedef struct {
+    uint64_t hash;
+    Py_ssize_t start; /* in code units */
+    Py_ssize_t len;   /* -1: empty slot */
+} SpanSlot;
+
+#define SPAN_STACK_SLOTS 256
+
+/* A slice bound as str slicing reads it: *out = the int clamped to Py_ssize_t, or `none_value` for None;
+ * -1 with TypeError for anything else. */
+static int
+span_bound(PyObject *o, Py_ssize_t none_value, Py_ssize_t *out)
+{
+    if (o == Py_None) {
+        *out = none_value;
+        return 0;
+    }
+    if (!PyLong_Check(o)) {
+        PyErr_SetString(PyExc_TypeError, "repeated_spans: slice indices must be integers or None");
+        return -1;
+    }
+    *out = PyLong_AsSsize_t(o);
+    if (*out == -1 && PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_OverflowError))
+            return -1;
+        PyErr_Clear();
+        *out = PyNumber_AsSsize_t(o, NULL); /* clamped; an int: no Python code */
+        if (*out == -1 && PyErr_Occurred())
+            return -1;
+    }
+    return 0;
+}
+
+static inline uint64_t
+span_hash(const unsigned char *p, Py_ssize_t nbytes)
+{
+    const uint64_t m = 0xFF51AFD7ED558CCDu;
+    uint64_t h = (uint64_t)nbytes * 0x9E3779B97F4A7C15u, w;
+    Py_ssize_t i = 0;
+    for (; i + 8 <= nbytes; i += 8) {
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * m;
+        h ^= h >> 29;
+    }
+    if (i < nbytes) {
+        w = 0;
+        memcpy(&w, p + i, (size_t)(nbytes - i));
+        h = (h ^ w) * m;
+        h ^= h >> 29;
+    }
+    h *= 0xC4CEB9FE1A85EC53u;
+    return h ^ (h >> 32);
+}
+
+static PyObject *
+repeated_spans(PyObject *self, PyObject *args)
+{
+    PyObject *text, *starts, *ends, *out = NULL;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "UO!O!", &text, &PyList_Type, &starts, &PyList_Type, &ends))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(starts) < PyList_GET_SIZE(ends) ? PyList_GET_SIZE(starts) : PyList_GET_SIZE(ends);
+    if (n > PY_SSIZE_T_MAX / 2 / (Py_ssize_t)sizeof(SpanSlot))
+        return PyErr_NoMemory();
+    size_t cap = 8;
+    while (cap < (size_t)n * 2)
+        cap *= 2;
+    SpanSlot stack[SPAN_STACK_SLOTS], *slots = stack;
+    if (cap > SPAN_STACK_SLOTS) {
+        slots = PyMem_Malloc(cap * sizeof(SpanSlot));
+        if (slots == NULL)
+            return PyErr_NoMemory();
+    }
+    for (size_t j = 0; j < cap; j++)
+        slots[j].len = -1;
+    const int kind = PyUnicode_KIND(text);
+    const unsigned char *data = PyUnicode_DATA(text);
+    const Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    const size_t mask = cap - 1;
+    /* at most n spans go in, and the table has 2n slots or more: a probe always ends */
+    for (Py_ssize_t k = 0; k < n && k < PyList_GET_SIZE(starts) && k < PyList_GET_SIZE(ends); k++) {
+        Py_ssize_t s, e;
+        if (span_bound(PyList_GET_ITEM(starts, k), 0, &s) < 0 ||
+            span_bound(PyList_GET_ITEM(ends, k), PY_SSIZE_T_MAX, &e) < 0)
+            goto fail;
+        Py_ssize_t len = PySlice_AdjustIndices(length, &s, &e, 1);
+        const unsigned char *p = data + s * kind;
+        uint64_t h = span_hash(p, len * kind);
+        for (size_t j = (size_t)h & mask;; j = (j + 1) & mask) {
+            SpanSlot *slot = &slots[j];
+            if (slot->len < 0) {
+                slot->hash = h;
+                slot->start = s;
+                slot->len = len;
+                break;
+            }
+            if (slot->hash == h && slot->len == len) {
+                if (memcmp(data + slot->start * kind, p, (size_t)len * (size_t)kind) != 0) {
+                    if (slots != stack)
+                        PyMem_Free(slots);
+                    Py_XDECREF(out);
+                    Py_RETURN_NONE;
+                }
+                if ((out == NULL && (out = PyList_New(0)) == NULL) || append_index(out, k) < 0)
+                    goto fail;
+                break;
+            }
+        }
+    }
+    if (slots != stack)
+        PyMem_Free(slots);
+    return out != NULL ? out : PyList_New(0);
+fail:
+    if (slots != stack)
+        PyMem_Free(slots);
+    Py_XDECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"repeated_ngrams", repeated_ngrams, METH_VARARGS,
      "repeated_ngrams(ids: list[int], base: int, nmax: int, ints: tuple[int, ...] = ()) -> list of (pos, gids, "
@@ -5501,6 +5640,10 @@ static PyMethodDef methods[] = {
     {"sparse_positions", sparse_positions, METH_VARARGS,
      "sparse_positions(words: list[str], vocab: set | frozenset) -> list[int]: the indices of the words in a "
      "small vocab, most words passed over by a filter of the vocab's hashes: inconsistency._positions_py"},
+    {"repeated_spans", repeated_spans, METH_VARARGS,
+     "repeated_spans(text: str, starts: list[int | None], ends: list[int | None]) -> list[int] | None: the k "
+     "whose span text[starts[k]:ends[k]] (as a slice) equals an earlier one's: repetition._repeated_spans_py; "
+     "None when two different spans share a hash"},
     {NULL, NULL, 0, NULL},
 };
 

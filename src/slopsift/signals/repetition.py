@@ -67,7 +67,7 @@ import numpy as np
 
 from slopsift import _accel
 from slopsift._frozen import build_frozen, slot_descriptors
-from slopsift.document import MAX_INDEXED, Document, Paragraph, Sentence, _shared_indices
+from slopsift.document import MAX_INDEXED, Document, Paragraph, Sentence, _shared_indices, bisect_lefts
 from slopsift.lexicons import function_words
 from slopsift.signals.base import Evidence, Family, FamilyOutput, FeatureSpec, register
 
@@ -106,6 +106,10 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 _GOPHER = "Gopher (Rae et al. 2021, Table A1) as in datatrove"
 PASTED_LIMIT = 0.2
 """Gopher's limit on the character share of repeated lines and of repeated paragraphs (both 0.2)."""
+PASTED_NGRAM_LIMIT = 0.5
+"""The share of words in repeats of a 10-word sequence past which a text counts as pasted too: one
+human text in the 24,278 of the training corpus is above it (a scraped page whose paragraphs repeat), 30
+above 0.3 (statutes, refrains, essays restating their prompt)."""
 _DUP_UNIT_SIGNALS = frozenset(("dup_line_frac", "dup_para_frac"))
 
 
@@ -234,10 +238,12 @@ FEATURES: tuple[FeatureSpec, ...] = (
     ),
     FeatureSpec(
         "pasted_share",
-        f"How far the larger of dup_line_char_frac and dup_para_char_frac goes past Gopher's limit of "
-        f"{PASTED_LIMIT}, rescaled to 0..1: 0 for a text with a few incidental repeats, 0.375 for a text "
-        "pasted twice, near 1 for one paragraph over and over. Evidence: the repeated lines and "
-        "paragraphs.",
+        "How far the text is made of copies: the largest of dup_line_char_frac, dup_para_char_frac and "
+        "the same share over prose sentences (copies pasted without line breaks) past Gopher's limit of "
+        f"{PASTED_LIMIT}, rescaled to 0..1, or dup_10gram_char_frac past {PASTED_NGRAM_LIMIT} rescaled "
+        "the same way (copies the sentence splitter cannot cut apart), whichever is larger: 0 for a text "
+        "with a few incidental repeats, 0.375 for a text pasted twice, near 1 for one paragraph over and "
+        "over. Evidence: the repeated lines and paragraphs, sentences or word runs, whichever set it.",
         "fraction past the limit",
         "higher_worse",
     ),
@@ -271,6 +277,22 @@ def _letter_lines_py(raws: list[str]) -> list[int]:
     """The indices of the lines with a letter (``_HAS_LETTER``), found by C-level maps
     (``slopsift._speedups.letter_lines`` is the C twin)."""
     return list(compress(range(len(raws)), map(_HAS_LETTER.search, raws)))
+
+
+def _repeated_spans_py(text: str, starts: list[int], ends: list[int]) -> list[int]:
+    """The ``k``, ascending, whose span ``text[starts[k]:ends[k]]`` equals an earlier one's
+    (``slopsift._speedups.repeated_spans`` is the C twin, which makes no str of them)."""
+    keys = list(map(text.__getitem__, map(slice, starts, ends)))
+    if len(set(keys)) == len(keys):  # (most texts repeat no sentence)
+        return []
+    seen: set[str] = set()
+    repeats = []
+    for k, key in enumerate(keys):
+        if key in seen:
+            repeats.append(k)
+        else:
+            seen.add(key)
+    return repeats
 
 
 def _prose(doc: Document) -> _Prose:
@@ -1048,10 +1070,33 @@ def _compute(doc: Document, evidence: bool) -> FamilyOutput:
     values["dup_para_frac"], values["dup_para_char_frac"] = _dup_units(
         keys, para_span, "dup_para_frac", "paragraph", ev if evidence else None
     )
-    pasted = max(values["dup_line_char_frac"], values["dup_para_char_frac"]) - PASTED_LIMIT
-    values["pasted_share"] = max(0.0, pasted) / (1.0 - PASTED_LIMIT)
-    if pasted > 0:
-        ev.extend([replace(e, signal="pasted_share") for e in ev if e.signal in _DUP_UNIT_SIGNALS])
+    # Sentences too, for text pasted without line breaks (whitespace collapsed by a scraper or an
+    # export): the copies then share no line, only their sentences. Prose lines only, as above.
+    s_starts, s_ends = doc.sentence_bounds[:2]
+    sent_ev: list[Evidence] | None = [] if evidence else None
+    sentence_share = 0.0
+    sp = _accel.speedups
+    # Most texts repeat no sentence, and in half the rest only code lines repeat ("```", "}"): the
+    # sentences are sliced only when a prose one repeats an earlier one, as the later one of any repeat
+    # among the prose sentences does.
+    repeats = None if sp is None else sp.repeated_spans(text, s_starts, s_ends)
+    if repeats is None:  # no C, or two different sentences share its hash (a crafted text)
+        repeats = _repeated_spans_py(text, s_starts, s_ends)
+    if repeats:
+        in_prose = frozenset(kept)
+        line_starts = doc.line_starts
+        # the line a sentence opens in: the last line starting at or before it
+        if any(bisect_left(line_starts, s_starts[k] + 1) - 1 in in_prose for k in repeats):
+            after = bisect_lefts(line_starts, [s + 1 for s in s_starts])
+            prose_sents = [k for k, i in enumerate(after) if i - 1 in in_prose]
+            _, sentence_share = _dup_units(
+                [text[s_starts[k] : s_ends[k]] for k in prose_sents],
+                lambda k: (s_starts[prose_sents[k]], s_ends[prose_sents[k]]),
+                "pasted_share",
+                "sentence",
+                sent_ev,
+            )
+    unit_share = max(values["dup_line_char_frac"], values["dup_para_char_frac"], sentence_share)
 
     # Pruned n-gram scan over int word ids (at most MAX_SCAN_WORDS words). Masked words have
     # unique ids >= n, so every id is below 2n.
@@ -1077,6 +1122,7 @@ def _compute(doc: Document, evidence: bool) -> FamilyOutput:
             ev.extend(_top_evidence(doc, levels[k], rank, k, name))
 
     runs5: Runs = ([], [])
+    runs_longest: Runs = ([], [])
     for k in DUP_NGRAMS:
         name = _DUP_NAMES[k]
         if not levels[k].counts:  # nothing repeats at this length, nor at any longer one
@@ -1085,9 +1131,26 @@ def _compute(doc: Document, evidence: bool) -> FamilyOutput:
         covered, runs = _repeat_runs(levels[k], k, words)
         if k == DUP_NGRAMS[0]:
             runs5 = runs
+        runs_longest = runs
         values[name] = covered / total if total else 0.0
         if evidence and values[name] >= DUP_NGRAM_EVIDENCE[k]:
             ev.extend(_evidence_runs(doc, runs, name, f"repeats an earlier {k}-word sequence"))
+
+    # Pasted text: repeated lines, paragraphs or sentences past Gopher's limit, or, for copies the
+    # sentence splitter cannot cut apart (no capital after the stop), repeated long word sequences
+    # past a limit almost no human text reaches.
+    longest = values[_DUP_NAMES[DUP_NGRAMS[-1]]]
+    by_units = (unit_share - PASTED_LIMIT) / (1.0 - PASTED_LIMIT)
+    by_ngrams = (longest - PASTED_NGRAM_LIMIT) / (1.0 - PASTED_NGRAM_LIMIT)
+    values["pasted_share"] = max(0.0, by_units, by_ngrams)
+    if evidence and values["pasted_share"] > 0.0:  # the evidence of the measure that sets it
+        if by_ngrams > by_units:
+            note = f"repeats an earlier {DUP_NGRAMS[-1]}-word sequence"
+            ev.extend(_evidence_runs(doc, runs_longest, "pasted_share", note))
+        elif sentence_share > max(values["dup_line_char_frac"], values["dup_para_char_frac"]):
+            ev.extend(sent_ev or ())
+        else:
+            ev.extend([replace(e, signal="pasted_share") for e in ev if e.signal in _DUP_UNIT_SIGNALS])
 
     # Near-duplicate sentences and paragraphs.
     shingles = levels[SHINGLE]

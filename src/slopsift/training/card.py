@@ -141,11 +141,17 @@ def _evidence_terms(meta: dict[str, Any], default_threshold: float | None) -> st
 def _set_terms(terms: dict[str, float], default_threshold: float | None) -> str:
     """The terms whose weight is set, not fitted (``slopsift.training.fit.SET_TERMS``), and why; the
     margin they stay under is read from the bundle's default threshold."""
-    from slopsift.training.fit import SET_TERMS
+    from slopsift.training.fit import SET_TERMS, SET_WEIGHT
 
-    named = [f"`{n}`" for n in terms if n in SET_TERMS]
+    named = [f"`{n}`" for n in terms if SET_TERMS.get(n) == SET_WEIGHT]
+    pasted = [
+        f"\n`{n}` has its weight set too, at the bound ({w:.2f}): no corpus holds a human text pasted "
+        "twice, and that weight\ntakes one under the default threshold (`slopsift.training.fit.PASTED_WEIGHT`).\n"
+        for n, w in terms.items()
+        if n == "repetition.pasted_share" and n in SET_TERMS
+    ]
     if not named:
-        return ""
+        return "".join(pasted)
     gap = (
         "n/a"
         if default_threshold is None
@@ -157,7 +163,7 @@ def _set_terms(terms: dict[str, float], default_threshold: float | None) -> str:
         f"not fitted: below the {gap}\nlog-odds between even odds and the default threshold, so one cannot "
         "flag alone a text the other signals\nrate at even odds or better (`slopsift.training.fit.SET_TERMS`); "
         "the trees read none of the chrome and\nlone-word features (`slopsift.training.fit.TERM_ONLY`).\n"
-    )
+    ) + "".join(pasted)
 
 
 def _probe_section(probes: dict[str, dict[str, Any]] | None) -> str:

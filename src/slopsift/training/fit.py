@@ -77,9 +77,11 @@ generator 0.700 -> 0.706, by domain 0.752 -> 0.751. The trees read neither it no
 (:data:`TERM_ONLY`), which they would learn as the style of a few repositories.
 
 Pasted text is the second machine-evidence term: ``repetition.pasted_share``, how far the share of repeated
-lines or paragraphs goes past Gopher's limit of 0.2 (feature schema 11). No corpus holds pasted text, so the
-support is the content-farm copies and the weight sits at its bound (-10); a note pasted twice fell from 0.65
-to 0.11, and no held-out fold, check-only set or threshold moved. The whole duplicate-paragraph share as the
+lines or paragraphs goes past Gopher's limit of 0.2 (feature schema 11; repeated sentences and long repeated
+word runs too since schema 20, for copies pasted without line breaks). No corpus holds pasted text, so the
+support was the content-farm copies and the fitted weight sat at its bound (-10); a note pasted twice fell
+from 0.65 to 0.11, and no held-out fold, check-only set or threshold moved. Its weight is now set at the
+bound (:data:`PASTED_WEIGHT`). The whole duplicate-paragraph share as the
 term instead cost catches at the default point (HC3 wiki 40% -> 32%): one incidental repeat in 3-4% of human
 answers lowered their domain's 5% point and with it the threshold.
 
@@ -230,14 +232,22 @@ SET_WEIGHT = -2.0
 """The weight of every :data:`SET_TERMS` term: below the 2.88 log-odds between even odds and the default
 threshold (about 0.053), so such a term alone cannot flag a text the other signals rate at even odds or
 better (``tests/test_model.py`` checks the shipped threshold keeps that margin)."""
+PASTED_WEIGHT = -MAX_EVIDENCE_WEIGHT
+"""The weight of ``repetition.pasted_share``: the bound, where its fit sat while only the content-farm
+copies passed Gopher's limit, and what takes a human page pasted twice under the default threshold."""
 SET_TERMS: dict[str, float] = {
     "inconsistency.conflicts_per_1k_words": SET_WEIGHT,
     "artifacts.debris_lines": SET_WEIGHT,
     "artifacts.lone_word_lines": SET_WEIGHT,
+    "repetition.pasted_share": PASTED_WEIGHT,
 }
 """Evidence terms whose weight is set, not fitted, because the training data cannot estimate it (module
 doc): self-contradictions are on 3 of some 64,000 training texts, page chrome and lone-word lines on a
-few dozen, and in no corpus on the machine side more than on the human one."""
+few dozen, and in no corpus on the machine side more than on the human one. No corpus holds a human
+text pasted twice either: since feature schema 20 counts repeated sentences, the texts past the limit
+are the content-farm copies, some 110 machine texts caught in a loop and 7 human ones (a story whose
+scene is printed twice, scraped pages, a story's refrain), and a fit on those weighed
+pasting at -11, which left human pages pasted twice unflagged (0.07-0.09)."""
 
 HUMAN_EVIDENCE_AGREEMENT = 0.8
 """Share of training corpora that must agree before a neutral signal may count as human evidence."""
