@@ -13,7 +13,7 @@ import pytest
 
 import slopsift
 from slopsift.bundle import BUNDLE_FORMAT, bundled_model_path, load_bundle, sha256_file
-from slopsift.training.fit import SET_TERMS, SET_WEIGHT
+from slopsift.training.fit import PASTED_WEIGHT, SET_TERMS, SET_WEIGHT
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FARM = (FIXTURES / "content_farm.md").read_text(encoding="utf-8")
@@ -173,17 +173,22 @@ def test_no_set_term_can_flag_alone_a_text_at_even_odds() -> None:
 
 @pytest.mark.parametrize("name", sorted(SET_TERMS))
 def test_set_terms_ship_with_their_weight_and_add_exactly_it(name: str) -> None:
-    """Each set term is in the shipped bundle at SET_WEIGHT and moves the log-odds of quality by
-    exactly ``w * v / (v + 1)``: the trees never read the column, so nothing else changes."""
+    """Each set term is in the shipped bundle at its SET_TERMS weight (SET_WEIGHT, or PASTED_WEIGHT for
+    pasted text) and moves the log-odds of quality by exactly ``w * v / (v + 1)``: the trees never read
+    the column, so nothing else changes."""
     bundle = load_bundle(bundled_model_path())
     j = list(bundle.feature_names).index(name)
-    assert dict(bundle.forest.terms)[j] == SET_WEIGHT
+    weight = SET_TERMS[name]
+    assert weight == (PASTED_WEIGHT if name == "repetition.pasted_share" else SET_WEIGHT)
+    assert dict(bundle.forest.terms)[j] == weight
     x = slopsift.extract_features([HUMAN, FARM])
     for v in (0.5, 1.5625, 12.5):
         on, off = x.copy(), x.copy()
         on[:, j], off[:, j] = v, 0.0
-        moved = [_logit(a) - _logit(b) for a, b in zip(bundle.quality(on), bundle.quality(off), strict=True)]
-        assert moved == pytest.approx([SET_WEIGHT * v / (v + 1)] * 2, abs=1e-9)
+        # read as log-odds, not through quality: -15 takes the farm article's quality near 1e-11
+        forest = bundle.forest
+        moved = forest._logit(forest.margin(on), on) - forest._logit(forest.margin(off), off)
+        assert moved.tolist() == pytest.approx([weight * v / (v + 1)] * 2, abs=1e-9)
 
 
 SLIP = "Since I switched to wax, chain life went from 2,000 km to 3,000 km, a 25% increase."
