@@ -332,3 +332,30 @@ def test_oversized_jsonl_line_keeps_a_leading_id(tmp_path: Path) -> None:
         ("ok", None),
     ]
     assert [r.id for r in rows(p, max_doc_bytes=1000, id_field="n")][:2] == [f"{p}:1", f"{p}:2"]
+
+
+# --- review: JSON nested too deeply for the parser is an error row, not a traceback -------------------
+
+
+def test_json_nested_too_deeply_is_an_error_row(tmp_path: Path) -> None:
+    deep = "[" * 100_000
+    ok = json.dumps({"id": "ok", "text": "fine"})
+    jsonl = tmp_path / "x.jsonl"  # a deep line after a good one, sniffed and read line by line
+    jsonl.write_text(f'{ok}\n{{"id": "d", "a": {deep}\n{ok}\n', encoding="utf-8")
+    arr = tmp_path / "arr.json"  # an element of an array
+    arr.write_text(f"[{ok}, {deep}", encoding="utf-8")
+    sniffed = tmp_path / "sniffed.json"  # a deep line among the first lines a .json file is sniffed by
+    sniffed.write_text(f'{{"a": {deep}\n{ok}\n', encoding="utf-8")
+    long = tmp_path / "long.jsonl"  # an oversized line whose id is looked for past a deep member
+    long.write_text(f'{{"a": {deep}\n{ok}\n', encoding="utf-8")
+    nested = "invalid JSON: nested too deeply"
+    assert ids_errors(rows(jsonl)) == [("ok", None), (f"{jsonl}:2", nested), ("ok", None)]
+    assert ids_errors(rows(arr)) == [
+        ("ok", None),
+        (f"{arr}[1]", f"{nested}; the rest of the file was not read"),
+    ]
+    assert ids_errors(rows(sniffed)) == [(f"{sniffed}:1", nested), ("ok", None)]
+    assert ids_errors(rows(long, max_doc_bytes=1000)) == [
+        (f"{long}:1", "line longer than 1000 bytes"),
+        ("ok", None),
+    ]

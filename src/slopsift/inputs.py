@@ -366,6 +366,12 @@ def _read_whole(path: str, fmt: str, opts: ReadOptions) -> InputRecord:
 
 
 _JSON_WS = re.compile(r"[ \t\n\r]*")
+_JSON_ERRORS = (ValueError, RecursionError)
+"""What parsing JSON can raise: ``RecursionError`` for arrays or objects nested deeper than the stack."""
+
+
+def _json_error(exc: Exception) -> str:
+    return "invalid JSON: nested too deeply" if isinstance(exc, RecursionError) else f"invalid JSON: {exc}"
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -479,7 +485,7 @@ def _leading_id(head: bytes, name: str) -> str | int | None:
             if not text.startswith(":", pos):
                 return None
             value, pos = dec.raw_decode(text, _skip_ws(text, pos + 1))
-        except ValueError:
+        except _JSON_ERRORS:
             return None
         if key == name:
             found = _record_id(value, "")
@@ -509,9 +515,9 @@ def _read_jsonl(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputR
         line, replaced = decode_utf8(raw)
         try:
             rec = json.loads(line)
-        except ValueError as exc:
+        except _JSON_ERRORS as exc:
             yield InputRecord(
-                fallback, None, f"invalid JSON: {exc}", source=source, line=line_no, replaced=replaced
+                fallback, None, _json_error(exc), source=source, line=line_no, replaced=replaced
             )
             continue
         if not isinstance(rec, dict):
@@ -584,9 +590,9 @@ def _json_records(data: bytes, source: str, opts: ReadOptions) -> Iterator[Input
         else:
             try:
                 obj, end = dec.raw_decode(text, pos)
-            except ValueError as exc:
+            except _JSON_ERRORS as exc:
                 rest = "; the rest of the file was not read" if is_array else ""
-                yield InputRecord(ident, None, f"invalid JSON: {exc}{rest}", source=source, line=line)
+                yield InputRecord(ident, None, _json_error(exc) + rest, source=source, line=line)
                 return
             replaced = 0
             if escaped and _ESCAPED.search(text, pos, end):
@@ -1068,7 +1074,7 @@ def _looks_like_jsonl(head: bytes, complete: bool) -> bool:
             continue
         if not seen and not line.startswith(b"{"):
             return False
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(*_JSON_ERRORS):
             if isinstance(json.loads(line), dict):
                 return True
         seen += 1
