@@ -359,3 +359,29 @@ def test_json_nested_too_deeply_is_an_error_row(tmp_path: Path) -> None:
         (f"{long}:1", "line longer than 1000 bytes"),
         ("ok", None),
     ]
+
+
+# --- review: one pretty-printed object is one record, even when some of its lines are JSON objects -----
+
+
+def test_pretty_printed_object_with_one_line_members_is_one_record(tmp_path: Path) -> None:
+    one = tmp_path / "one.json"  # its 5th line is an object with a text: it looked like JSON Lines
+    one.write_text(
+        '{\n  "id": "one",\n  "text": "the text",\n  "items": [\n    {"id": "inner", "text": "inner text"}\n'
+        "  ]\n}\n",
+        encoding="utf-8",
+    )
+    assert [(r.id, r.text, r.error) for r in rows(one)] == [("one", "the text", None)]
+    big = tmp_path / "big.json"  # the same past the sniffed head
+    pad = json.dumps("x" * 70_000)
+    big.write_text(one.read_text(encoding="utf-8").replace('"items"', f'"pad": {pad},\n  "items"'), "utf-8")
+    assert [(r.id, r.error) for r in rows(big)] == [("one", None)]
+    lines = tmp_path / "lines.json"  # JSON Lines whose first line is bad: still a row per line
+    ok = json.dumps({"id": "ok", "text": "fine"})
+    lines.write_text(f"{{bad\n{ok}\n{ok}\n", encoding="utf-8")
+    assert [r.id for r in rows(lines)] == [f"{lines}:1", "ok", "ok"]
+    assert [r.id for r in rows(lines, max_doc_bytes=40)] == [
+        f"{lines}:1",
+        "ok",
+        "ok",
+    ]  # too big to parse whole

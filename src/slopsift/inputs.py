@@ -545,6 +545,11 @@ def _read_json(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputRe
     body = head[3:] if head.startswith(codecs.BOM_UTF8) else head
     first = body.lstrip(b" \t\r\n")[:1]
     if first == b"{" and _looks_like_jsonl(head, complete):
+        if not complete and not _first_line_is_object(head):  # maybe one object over many lines
+            head += f.read(max(0, opts.max_doc_bytes + 1 - len(head)))
+        if len(head) <= opts.max_doc_bytes and _is_one_value(head):  # its lines may look like JSONL
+            yield from _json_records(head, source, opts)
+            return
         pending = [head]
         stream = io.BufferedReader(
             _Mapped(f, lambda c, final: (pending.pop() + c) if pending else c), 1 << 16
@@ -563,6 +568,27 @@ def _read_json(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputRe
         yield InputRecord(source, None, msg)
         return
     yield from _json_records(data, source, opts)
+
+
+def _first_line_is_object(head: bytes) -> bool:
+    """Whether the first non-blank line of ``head`` is a JSON object, or runs past ``head``."""
+    body = (head[3:] if head.startswith(codecs.BOM_UTF8) else head).lstrip()
+    if b"\n" not in body:
+        return True  # too long to see whole: a long JSONL line, not the "{" opening a pretty-printed object
+    line = body[: body.index(b"\n")]
+    with contextlib.suppress(*_JSON_ERRORS):
+        return isinstance(json.loads(line), dict)
+    return False
+
+
+def _is_one_value(data: bytes) -> bool:
+    """Whether ``data`` is one JSON value (an object over several lines, or a one-line JSONL file)."""
+    text = (data[3:] if data.startswith(codecs.BOM_UTF8) else data).decode("utf-8", "surrogateescape")
+    try:
+        _, end = json.JSONDecoder().raw_decode(text, _skip_ws(text, 0))
+    except _JSON_ERRORS:
+        return False
+    return _skip_ws(text, end) == len(text)
 
 
 def _json_records(data: bytes, source: str, opts: ReadOptions) -> Iterator[InputRecord]:
