@@ -385,3 +385,17 @@ def test_pretty_printed_object_with_one_line_members_is_one_record(tmp_path: Pat
         "ok",
         "ok",
     ]  # too big to parse whole
+
+
+# --- review: a declared codec that is no charset is read as UTF-8, not a traceback --------------------
+
+
+@pytest.mark.parametrize("label", ["undefined", "punycode"])
+def test_html_declaring_a_codec_that_cannot_decode_is_read_as_utf8(tmp_path: Path, label: str) -> None:
+    p = tmp_path / "x.html"  # Python knows these labels, but they decode no page
+    p.write_bytes(page(f'<meta charset="{label}">').encode())
+    utf8 = tmp_path / "utf8.html"
+    utf8.write_bytes(page("").encode())
+    recs = rows(p, utf8)
+    assert [(r.error, r.replaced) for r in recs] == [(None, 0)] * 2
+    assert recs[0].text == recs[1].text

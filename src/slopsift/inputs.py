@@ -338,7 +338,11 @@ def _whole_document(data: bytes, ident: str, fmt: str, opts: ReadOptions) -> Inp
     body = data[skip:]
     if enc not in _WIDE and b"\0" in body[:_BINARY_PROBE]:  # (UTF-16/32 text is full of NUL bytes)
         return InputRecord(ident, None, "binary file (contains NUL bytes)", nbytes=nbytes)
-    text, replaced = _decode(body, enc)
+    try:
+        text, replaced = _decode(body, enc)
+    except UnicodeError:  # a declared codec that decodes no page (undefined, punycode): UTF-8 as before
+        enc = "utf-8"
+        text, replaced = _decode(body, enc)
     if replaced and (replaced > _MAX_REPLACED_SHARE * nbytes):
         return InputRecord(ident, None, f"binary file ({_utf8_error(replaced, enc)})", nbytes=nbytes)
     if replaced and opts.strict_utf8:  # nothing was replaced: the text is not scored
