@@ -399,3 +399,19 @@ def test_html_declaring_a_codec_that_cannot_decode_is_read_as_utf8(tmp_path: Pat
     recs = rows(p, utf8)
     assert [(r.error, r.replaced) for r in recs] == [(None, 0)] * 2
     assert recs[0].text == recs[1].text
+
+
+# --- review: CRLF past the start of a CR-ended CSV file is one line end, not two --------------------------
+
+
+def test_csv_with_cr_line_ends_then_crlf(tmp_path: Path) -> None:
+    p = tmp_path / "mixed.csv"  # 70 KB of CR-ended rows (no LF at the start), then CRLF-ended rows
+    head = b"id,text\r" + b"".join(b"r%d,%s\r" % (i, b"word " * 12) for i in range(1000))
+    assert len(head) > 65536
+    p.write_bytes(head + b'late,"one line\r\nnext line"\r\nlast,end\r\n')
+    recs = rows(p)
+    assert len(recs) == 1002
+    assert [(r.id, r.text, r.line) for r in recs[-2:]] == [
+        ("late", "one line\nnext line", 1002),  # a line break, as CR alone is one: not a paragraph break
+        ("last", "end", 1004),
+    ]

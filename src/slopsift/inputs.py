@@ -287,9 +287,24 @@ def _invalid_as_bytes(exc: UnicodeError) -> tuple[str, int]:
 codecs.register_error("slopsift.invalid-as-bytes", _invalid_as_bytes)
 
 
+def _cr_lf_to_lf() -> Callable[[bytes, bool], bytes]:
+    """A :class:`_Mapped` function making CR and CRLF line ends LF (one each, also when a chunk ends
+    between the CR and the LF of a CRLF), as Python's universal newlines do."""
+    held = b""
+
+    def fn(chunk: bytes, final: bool) -> bytes:
+        nonlocal held
+        chunk, held = held + chunk, b""
+        if chunk.endswith(b"\r") and not final:
+            chunk, held = chunk[:-1], b"\r"
+        return chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+    return fn
+
+
 def _as_utf8_lines(f: IO[bytes], cr_lines: bool) -> IO[bytes]:
     """``f`` as UTF-8 for the line-oriented readers: recoded when a UTF-16/32 BOM opens it, and
-    with lone CR line ends made LF when ``cr_lines`` and its start has CRs but no LF (old Mac and
+    with CR (and CRLF) line ends made LF when ``cr_lines`` and its start has CRs but no LF (old Mac and
     Excel exports)."""
     peek = getattr(f, "peek", None)
     if peek is None:
@@ -305,7 +320,7 @@ def _as_utf8_lines(f: IO[bytes], cr_lines: bool) -> IO[bytes]:
     if cr_lines:
         head = peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
         if b"\r" in head and b"\n" not in head:
-            f = io.BufferedReader(_Mapped(f, lambda c, final: c.replace(b"\r", b"\n")), 1 << 16)
+            f = io.BufferedReader(_Mapped(f, _cr_lf_to_lf()), 1 << 16)
     return f
 
 
