@@ -415,3 +415,19 @@ def test_csv_with_cr_line_ends_then_crlf(tmp_path: Path) -> None:
         ("late", "one line\nnext line", 1002),  # a line break, as CR alone is one: not a paragraph break
         ("last", "end", 1004),
     ]
+
+
+# --- review: a UTF-8 BOM on a blank first line is no record --------------------------------------------
+
+
+def test_jsonl_with_a_bom_on_a_blank_first_line(tmp_path: Path) -> None:
+    body = b"\xef\xbb\xbf\n" + b"".join(
+        json.dumps({"id": i, "text": "some text"}).encode() + b"\n" for i in "ab"
+    )
+    jsonl = tmp_path / "x.jsonl"
+    jsonl.write_bytes(body)
+    as_json = tmp_path / "x.json"
+    as_json.write_bytes(body)
+    only = tmp_path / "only.jsonl"
+    only.write_bytes(b"\xef\xbb\xbf\r\n")
+    assert ids_errors(rows(jsonl, as_json, only)) == [("a", None), ("b", None)] * 2

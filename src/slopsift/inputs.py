@@ -529,6 +529,8 @@ def _read_jsonl(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputR
                 line=line_no,
             )
             continue
+        if line_no == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[3:]  # a byte-order mark, not content: with a blank line it is no record
         if not raw.strip():
             continue  # blank lines are separators, not records
         line, replaced = decode_utf8(raw)
