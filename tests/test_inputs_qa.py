@@ -332,3 +332,102 @@ def test_oversized_jsonl_line_keeps_a_leading_id(tmp_path: Path) -> None:
         ("ok", None),
     ]
     assert [r.id for r in rows(p, max_doc_bytes=1000, id_field="n")][:2] == [f"{p}:1", f"{p}:2"]
+
+
+# --- review: JSON nested too deeply for the parser is an error row, not a traceback -------------------
+
+
+def test_json_nested_too_deeply_is_an_error_row(tmp_path: Path) -> None:
+    deep = "[" * 100_000
+    ok = json.dumps({"id": "ok", "text": "fine"})
+    jsonl = tmp_path / "x.jsonl"  # a deep line after a good one, sniffed and read line by line
+    jsonl.write_text(f'{ok}\n{{"id": "d", "a": {deep}\n{ok}\n', encoding="utf-8")
+    arr = tmp_path / "arr.json"  # an element of an array
+    arr.write_text(f"[{ok}, {deep}", encoding="utf-8")
+    sniffed = tmp_path / "sniffed.json"  # a deep line among the first lines a .json file is sniffed by
+    sniffed.write_text(f'{{"a": {deep}\n{ok}\n', encoding="utf-8")
+    long = tmp_path / "long.jsonl"  # an oversized line whose id is looked for past a deep member
+    long.write_text(f'{{"a": {deep}\n{ok}\n', encoding="utf-8")
+    nested = "invalid JSON: nested too deeply"
+    assert ids_errors(rows(jsonl)) == [("ok", None), (f"{jsonl}:2", nested), ("ok", None)]
+    assert ids_errors(rows(arr)) == [
+        ("ok", None),
+        (f"{arr}[1]", f"{nested}; the rest of the file was not read"),
+    ]
+    assert ids_errors(rows(sniffed)) == [(f"{sniffed}:1", nested), ("ok", None)]
+    assert ids_errors(rows(long, max_doc_bytes=1000)) == [
+        (f"{long}:1", "line longer than 1000 bytes"),
+        ("ok", None),
+    ]
+
+
+# --- review: one pretty-printed object is one record, even when some of its lines are JSON objects -----
+
+
+def test_pretty_printed_object_with_one_line_members_is_one_record(tmp_path: Path) -> None:
+    one = tmp_path / "one.json"  # its 5th line is an object with a text: it looked like JSON Lines
+    one.write_text(
+        '{\n  "id": "one",\n  "text": "the text",\n  "items": [\n    {"id": "inner", "text": "inner text"}\n'
+        "  ]\n}\n",
+        encoding="utf-8",
+    )
+    assert [(r.id, r.text, r.error) for r in rows(one)] == [("one", "the text", None)]
+    big = tmp_path / "big.json"  # the same past the sniffed head
+    pad = json.dumps("x" * 70_000)
+    big.write_text(one.read_text(encoding="utf-8").replace('"items"', f'"pad": {pad},\n  "items"'), "utf-8")
+    assert [(r.id, r.error) for r in rows(big)] == [("one", None)]
+    lines = tmp_path / "lines.json"  # JSON Lines whose first line is bad: still a row per line
+    ok = json.dumps({"id": "ok", "text": "fine"})
+    lines.write_text(f"{{bad\n{ok}\n{ok}\n", encoding="utf-8")
+    assert [r.id for r in rows(lines)] == [f"{lines}:1", "ok", "ok"]
+    assert [r.id for r in rows(lines, max_doc_bytes=40)] == [
+        f"{lines}:1",
+        "ok",
+        "ok",
+    ]  # too big to parse whole
+
+
+# --- review: a declared codec that is no charset is read as UTF-8, not a traceback --------------------
+
+
+@pytest.mark.parametrize("label", ["undefined", "punycode"])
+def test_html_declaring_a_codec_that_cannot_decode_is_read_as_utf8(tmp_path: Path, label: str) -> None:
+    p = tmp_path / "x.html"  # Python knows these labels, but they decode no page
+    p.write_bytes(page(f'<meta charset="{label}">').encode())
+    utf8 = tmp_path / "utf8.html"
+    utf8.write_bytes(page("").encode())
+    recs = rows(p, utf8)
+    assert [(r.error, r.replaced) for r in recs] == [(None, 0)] * 2
+    assert recs[0].text == recs[1].text
+
+
+# --- review: CRLF past the start of a CR-ended CSV file is one line end, not two --------------------------
+
+
+def test_csv_with_cr_line_ends_then_crlf(tmp_path: Path) -> None:
+    p = tmp_path / "mixed.csv"  # 70 KB of CR-ended rows (no LF at the start), then CRLF-ended rows
+    head = b"id,text\r" + b"".join(b"r%d,%s\r" % (i, b"word " * 12) for i in range(1000))
+    assert len(head) > 65536
+    p.write_bytes(head + b'late,"one line\r\nnext line"\r\nlast,end\r\n')
+    recs = rows(p)
+    assert len(recs) == 1002
+    assert [(r.id, r.text, r.line) for r in recs[-2:]] == [
+        ("late", "one line\nnext line", 1002),  # a line break, as CR alone is one: not a paragraph break
+        ("last", "end", 1004),
+    ]
+
+
+# --- review: a UTF-8 BOM on a blank first line is no record --------------------------------------------
+
+
+def test_jsonl_with_a_bom_on_a_blank_first_line(tmp_path: Path) -> None:
+    body = b"\xef\xbb\xbf\n" + b"".join(
+        json.dumps({"id": i, "text": "some text"}).encode() + b"\n" for i in "ab"
+    )
+    jsonl = tmp_path / "x.jsonl"
+    jsonl.write_bytes(body)
+    as_json = tmp_path / "x.json"
+    as_json.write_bytes(body)
+    only = tmp_path / "only.jsonl"
+    only.write_bytes(b"\xef\xbb\xbf\r\n")
+    assert ids_errors(rows(jsonl, as_json, only)) == [("a", None), ("b", None)] * 2

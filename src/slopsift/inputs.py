@@ -287,9 +287,24 @@ def _invalid_as_bytes(exc: UnicodeError) -> tuple[str, int]:
 codecs.register_error("slopsift.invalid-as-bytes", _invalid_as_bytes)
 
 
+def _cr_lf_to_lf() -> Callable[[bytes, bool], bytes]:
+    """A :class:`_Mapped` function making CR and CRLF line ends LF (one each, also when a chunk ends
+    between the CR and the LF of a CRLF), as Python's universal newlines do."""
+    held = b""
+
+    def fn(chunk: bytes, final: bool) -> bytes:
+        nonlocal held
+        chunk, held = held + chunk, b""
+        if chunk.endswith(b"\r") and not final:
+            chunk, held = chunk[:-1], b"\r"
+        return chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+    return fn
+
+
 def _as_utf8_lines(f: IO[bytes], cr_lines: bool) -> IO[bytes]:
     """``f`` as UTF-8 for the line-oriented readers: recoded when a UTF-16/32 BOM opens it, and
-    with lone CR line ends made LF when ``cr_lines`` and its start has CRs but no LF (old Mac and
+    with CR (and CRLF) line ends made LF when ``cr_lines`` and its start has CRs but no LF (old Mac and
     Excel exports)."""
     peek = getattr(f, "peek", None)
     if peek is None:
@@ -305,7 +320,7 @@ def _as_utf8_lines(f: IO[bytes], cr_lines: bool) -> IO[bytes]:
     if cr_lines:
         head = peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
         if b"\r" in head and b"\n" not in head:
-            f = io.BufferedReader(_Mapped(f, lambda c, final: c.replace(b"\r", b"\n")), 1 << 16)
+            f = io.BufferedReader(_Mapped(f, _cr_lf_to_lf()), 1 << 16)
     return f
 
 
@@ -338,7 +353,11 @@ def _whole_document(data: bytes, ident: str, fmt: str, opts: ReadOptions) -> Inp
     body = data[skip:]
     if enc not in _WIDE and b"\0" in body[:_BINARY_PROBE]:  # (UTF-16/32 text is full of NUL bytes)
         return InputRecord(ident, None, "binary file (contains NUL bytes)", nbytes=nbytes)
-    text, replaced = _decode(body, enc)
+    try:
+        text, replaced = _decode(body, enc)
+    except UnicodeError:  # a declared codec that decodes no page (undefined, punycode): UTF-8 as before
+        enc = "utf-8"
+        text, replaced = _decode(body, enc)
     if replaced and (replaced > _MAX_REPLACED_SHARE * nbytes):
         return InputRecord(ident, None, f"binary file ({_utf8_error(replaced, enc)})", nbytes=nbytes)
     if replaced and opts.strict_utf8:  # nothing was replaced: the text is not scored
@@ -366,6 +385,12 @@ def _read_whole(path: str, fmt: str, opts: ReadOptions) -> InputRecord:
 
 
 _JSON_WS = re.compile(r"[ \t\n\r]*")
+_JSON_ERRORS = (ValueError, RecursionError)
+"""What parsing JSON can raise: ``RecursionError`` for arrays or objects nested deeper than the stack."""
+
+
+def _json_error(exc: Exception) -> str:
+    return "invalid JSON: nested too deeply" if isinstance(exc, RecursionError) else f"invalid JSON: {exc}"
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -479,7 +504,7 @@ def _leading_id(head: bytes, name: str) -> str | int | None:
             if not text.startswith(":", pos):
                 return None
             value, pos = dec.raw_decode(text, _skip_ws(text, pos + 1))
-        except ValueError:
+        except _JSON_ERRORS:
             return None
         if key == name:
             found = _record_id(value, "")
@@ -504,14 +529,16 @@ def _read_jsonl(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputR
                 line=line_no,
             )
             continue
+        if line_no == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[3:]  # a byte-order mark, not content: with a blank line it is no record
         if not raw.strip():
             continue  # blank lines are separators, not records
         line, replaced = decode_utf8(raw)
         try:
             rec = json.loads(line)
-        except ValueError as exc:
+        except _JSON_ERRORS as exc:
             yield InputRecord(
-                fallback, None, f"invalid JSON: {exc}", source=source, line=line_no, replaced=replaced
+                fallback, None, _json_error(exc), source=source, line=line_no, replaced=replaced
             )
             continue
         if not isinstance(rec, dict):
@@ -539,6 +566,11 @@ def _read_json(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputRe
     body = head[3:] if head.startswith(codecs.BOM_UTF8) else head
     first = body.lstrip(b" \t\r\n")[:1]
     if first == b"{" and _looks_like_jsonl(head, complete):
+        if not complete and not _first_line_is_object(head):  # maybe one object over many lines
+            head += f.read(max(0, opts.max_doc_bytes + 1 - len(head)))
+        if len(head) <= opts.max_doc_bytes and _is_one_value(head):  # its lines may look like JSONL
+            yield from _json_records(head, source, opts)
+            return
         pending = [head]
         stream = io.BufferedReader(
             _Mapped(f, lambda c, final: (pending.pop() + c) if pending else c), 1 << 16
@@ -557,6 +589,27 @@ def _read_json(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputRe
         yield InputRecord(source, None, msg)
         return
     yield from _json_records(data, source, opts)
+
+
+def _first_line_is_object(head: bytes) -> bool:
+    """Whether the first non-blank line of ``head`` is a JSON object, or runs past ``head``."""
+    body = (head[3:] if head.startswith(codecs.BOM_UTF8) else head).lstrip()
+    if b"\n" not in body:
+        return True  # too long to see whole: a long JSONL line, not the "{" opening a pretty-printed object
+    line = body[: body.index(b"\n")]
+    with contextlib.suppress(*_JSON_ERRORS):
+        return isinstance(json.loads(line), dict)
+    return False
+
+
+def _is_one_value(data: bytes) -> bool:
+    """Whether ``data`` is one JSON value (an object over several lines, or a one-line JSONL file)."""
+    text = (data[3:] if data.startswith(codecs.BOM_UTF8) else data).decode("utf-8", "surrogateescape")
+    try:
+        _, end = json.JSONDecoder().raw_decode(text, _skip_ws(text, 0))
+    except _JSON_ERRORS:
+        return False
+    return _skip_ws(text, end) == len(text)
 
 
 def _json_records(data: bytes, source: str, opts: ReadOptions) -> Iterator[InputRecord]:
@@ -584,9 +637,9 @@ def _json_records(data: bytes, source: str, opts: ReadOptions) -> Iterator[Input
         else:
             try:
                 obj, end = dec.raw_decode(text, pos)
-            except ValueError as exc:
+            except _JSON_ERRORS as exc:
                 rest = "; the rest of the file was not read" if is_array else ""
-                yield InputRecord(ident, None, f"invalid JSON: {exc}{rest}", source=source, line=line)
+                yield InputRecord(ident, None, _json_error(exc) + rest, source=source, line=line)
                 return
             replaced = 0
             if escaped and _ESCAPED.search(text, pos, end):
@@ -1068,7 +1121,7 @@ def _looks_like_jsonl(head: bytes, complete: bool) -> bool:
             continue
         if not seen and not line.startswith(b"{"):
             return False
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(*_JSON_ERRORS):
             if isinstance(json.loads(line), dict):
                 return True
         seen += 1
