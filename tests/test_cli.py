@@ -737,6 +737,38 @@ def test_table_columns_align_by_display_width() -> None:
     assert starts == {8 + 11 + 1 + w.id_w}
 
 
+def test_table_columns_align_with_zero_width_characters() -> None:
+    # Marks of combining class 0 (Thai U+0E31, the emoji variation selector U+FE0F, the enclosing
+    # circle U+20DD), zero-width format characters (U+200B, ZWJ, U+FEFF, LRM) and Hangul medial
+    # vowels and final consonants take no column: counted as one each, they pushed the reasons
+    # column left of where it starts for a plain id (the soft hyphen shows, as one column).
+    zero = {"\u0e31", "\ufe0f", "\u20dd", "\u200b", "\u200d", "\ufeff", "\u200e", "\u1161", "\u11a8"}
+
+    def columns(s: str) -> int:
+        return sum(0 if c in zero or c == "\u0301" else 2 if c in "文書가\u1100" else 1 for c in s)
+
+    buf = io.StringIO()
+    w = TableWriter(buf, width=100)
+    idents = (
+        "plain.txt",
+        "a\u200bb\u200bc.txt",
+        "\u0e01\u0e31" * 40,
+        "x\ufe0f" * 40,
+        "o\u20dd" * 3,
+        "\ufeffbom.txt",
+        "\u200eltr" * 30,
+        "\u1100\u1161\u11a8" * 4,
+        "가" * 3,
+        "e\u0301" * 50,
+        "soft\xadhyphen",
+        "文書\u200d" * 20,
+    )
+    for ident in idents:
+        w.write({"id": ident, "quality": 0.5, "label": "ok", "reasons": ["r.s"], "flagged": False})
+    starts = [columns(row[: row.index(" r.s")]) for row in buf.getvalue().splitlines()[1:]]
+    assert starts == [8 + 11 + 1 + w.id_w] * len(idents)
+
+
 def _evidence(text: str, signals: set[str] | None = None) -> list[tuple[str, str]]:
     res = slopsift.signals(text)
     return [

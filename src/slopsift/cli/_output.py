@@ -124,11 +124,17 @@ class CsvWriter:
 
 
 _RED, _YELLOW, _DIM, _BOLD, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[2m", "\x1b[1m", "\x1b[0m"
+_ZERO_WIDTH_CATEGORIES = frozenset(("Mn", "Me", "Cf"))
 
 
 def _columns(c: str) -> int:
-    """Terminal columns of one character: 2 for East Asian wide/full-width, 0 for combining marks."""
-    if unicodedata.combining(c):
+    """Terminal columns of one character: 2 for East Asian wide/full-width, 0 for a mark that combines
+    with the character before it (combining class or not: U+0E31, variation selectors, enclosing marks),
+    a zero-width format character (U+200B, ZWJ, U+FEFF, bidi marks; the soft hyphen shows, as one) and
+    a Hangul medial vowel or final consonant (joined to the syllable's first jamo)."""
+    if unicodedata.combining(c) or unicodedata.category(c) in _ZERO_WIDTH_CATEGORIES:
+        return 0 if c != "\xad" else 1
+    if "\u1160" <= c <= "\u11ff" or "\ud7b0" <= c <= "\ud7ff":
         return 0
     return 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
 
