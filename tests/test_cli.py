@@ -719,6 +719,19 @@ def test_table_keeps_one_record_per_line() -> None:
     assert rows[2].endswith("error: line 1\\x0aline 2")
 
 
+def test_table_escapes_bidirectional_overrides() -> None:
+    # An id with an unterminated right-to-left override or embedding (U+202A-202E) or isolate
+    # (U+2066-2069) makes a bidirectional terminal draw the rest of the row, quality and reasons
+    # included, right to left: shown escaped, as the control characters are.
+    buf = io.StringIO()
+    w = TableWriter(buf, width=200)
+    ident = "report\u202etxt.exe\u202a\u202b\u202c\u202d\u2066\u2067\u2068\u2069"
+    w.write({"id": ident, "quality": 0.5, "label": "ok", "reasons": ["r.s"], "flagged": False})
+    row = buf.getvalue().splitlines()[1]
+    assert not any("\u202a" <= c <= "\u202e" or "\u2066" <= c <= "\u2069" for c in row)
+    assert "report\\u202etxt.exe\\u202a" in row and row.endswith(" r.s")
+
+
 def test_table_columns_align_by_display_width() -> None:
     # A CJK character takes two columns, a combining mark none: the reasons column starts at the
     # same place whatever the id, cut ("…") or padded.
