@@ -732,6 +732,22 @@ def test_table_escapes_bidirectional_overrides() -> None:
     assert "report\\u202etxt.exe\\u202a" in row and row.endswith(" r.s")
 
 
+def test_table_aligns_ids_with_lone_surrogates(model: str, tmp_path: Path) -> None:
+    # A JSON id can hold a lone surrogate ("\\ud800"): standard output writes it as the six characters
+    # \ud800 (backslashreplace), which the table counted as one column, so the reasons column of its
+    # row started five columns right of the others'. Escaped before fitting, it is counted as printed.
+    p = tmp_path / "ids.jsonl"
+    p.write_text(
+        '{"id": "plain", "text": "Short text here."}\n{"id": "a\\ud800b", "text": "Short text here."}\n',
+        encoding="utf-8",
+    )
+    proc = cli("score", "--model", model, "-f", "table", "-j", "1", str(p))
+    assert proc.returncode == 0
+    rows = proc.stdout.decode("utf-8").splitlines()[1:]
+    assert "a\\ud800b" in rows[1]
+    assert len({row.index(" -") for row in rows}) == 1
+
+
 def test_table_columns_align_by_display_width() -> None:
     # A CJK character takes two columns, a combining mark none: the reasons column starts at the
     # same place whatever the id, cut ("…") or padded.

@@ -30,7 +30,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """A spreadsheet treats a cell starting with one of these as a formula (CSV injection)."""
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def csv_safe(value: Any) -> Any:
@@ -49,7 +49,8 @@ def one_line(s: str) -> str:
     """``s`` on one line: every control character (C0 with tab and newline, DEL, C1), the line
     and paragraph separators U+2028/2029 and the bidirectional embeddings, overrides and isolates
     (U+202A-202E, U+2066-2069: unterminated, they turn the rest of the row around) shown as
-    ``\\xNN``/``\\uNNNN``, so one record is one row, drawn in order."""
+    ``\\xNN``/``\\uNNNN``, so one record is one row, drawn in order; a lone surrogate (from a JSON
+    escape) too, as standard output would print it, so the table counts the columns it takes."""
     return _BREAKING.sub(
         lambda m: f"\\x{ord(m.group()):02x}" if m.group() <= "\xff" else f"\\u{ord(m.group()):04x}", s
     )
