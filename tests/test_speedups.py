@@ -294,6 +294,9 @@ def test_repeated_spans_hostile() -> None:
     assert rs("xabab", [-4, -2], [-2, 2**70]) == [1]  # counted from the end, clamped
     assert rs("abab", [False, True], [2, 4]) == []
     assert rs(type("S", (str,), {})("abab"), [0, 2], [2, None]) == [1]
+    # a str subclass's own slicing is not called by either: both read its characters
+    odd = type("Odd", (str,), {"__getitem__": lambda self, i: "same"})("abcd")
+    assert rs(odd, [0, 2], [2, 4]) == py(odd, [0, 2], [2, 4]) == []
     for text, starts, ends in [("abab", [0, 2, 1.5], [2, 4, 3]), ("abab", [0, 0], [2, "2"])]:
         with pytest.raises(TypeError):
             py(text, starts, ends)
