@@ -719,6 +719,35 @@ def test_table_keeps_one_record_per_line() -> None:
     assert rows[2].endswith("error: line 1\\x0aline 2")
 
 
+def test_table_escapes_bidirectional_overrides() -> None:
+    # An id with an unterminated right-to-left override or embedding (U+202A-202E) or isolate
+    # (U+2066-2069) makes a bidirectional terminal draw the rest of the row, quality and reasons
+    # included, right to left: shown escaped, as the control characters are.
+    buf = io.StringIO()
+    w = TableWriter(buf, width=200)
+    ident = "report\u202etxt.exe\u202a\u202b\u202c\u202d\u2066\u2067\u2068\u2069"
+    w.write({"id": ident, "quality": 0.5, "label": "ok", "reasons": ["r.s"], "flagged": False})
+    row = buf.getvalue().splitlines()[1]
+    assert not any("\u202a" <= c <= "\u202e" or "\u2066" <= c <= "\u2069" for c in row)
+    assert "report\\u202etxt.exe\\u202a" in row and row.endswith(" r.s")
+
+
+def test_table_aligns_ids_with_lone_surrogates(model: str, tmp_path: Path) -> None:
+    # A JSON id can hold a lone surrogate ("\\ud800"): standard output writes it as the six characters
+    # \ud800 (backslashreplace), which the table counted as one column, so the reasons column of its
+    # row started five columns right of the others'. Escaped before fitting, it is counted as printed.
+    p = tmp_path / "ids.jsonl"
+    p.write_text(
+        '{"id": "plain", "text": "Short text here."}\n{"id": "a\\ud800b", "text": "Short text here."}\n',
+        encoding="utf-8",
+    )
+    proc = cli("score", "--model", model, "-f", "table", "-j", "1", str(p))
+    assert proc.returncode == 0
+    rows = proc.stdout.decode("utf-8").splitlines()[1:]
+    assert "a\\ud800b" in rows[1]
+    assert len({row.index(" -") for row in rows}) == 1
+
+
 def test_table_columns_align_by_display_width() -> None:
     # A CJK character takes two columns, a combining mark none: the reasons column starts at the
     # same place whatever the id, cut ("…") or padded.
@@ -735,6 +764,38 @@ def test_table_columns_align_by_display_width() -> None:
         w.write({"id": ident, "quality": 0.5, "label": "ok", "reasons": ["r.s"], "flagged": False})
     starts = {columns(row[: row.index(" r.s")]) for row in buf.getvalue().splitlines()[1:]}
     assert starts == {8 + 11 + 1 + w.id_w}
+
+
+def test_table_columns_align_with_zero_width_characters() -> None:
+    # Marks of combining class 0 (Thai U+0E31, the emoji variation selector U+FE0F, the enclosing
+    # circle U+20DD), zero-width format characters (U+200B, ZWJ, U+FEFF, LRM) and Hangul medial
+    # vowels and final consonants take no column: counted as one each, they pushed the reasons
+    # column left of where it starts for a plain id (the soft hyphen shows, as one column).
+    zero = {"\u0e31", "\ufe0f", "\u20dd", "\u200b", "\u200d", "\ufeff", "\u200e", "\u1161", "\u11a8"}
+
+    def columns(s: str) -> int:
+        return sum(0 if c in zero or c == "\u0301" else 2 if c in "文書가\u1100" else 1 for c in s)
+
+    buf = io.StringIO()
+    w = TableWriter(buf, width=100)
+    idents = (
+        "plain.txt",
+        "a\u200bb\u200bc.txt",
+        "\u0e01\u0e31" * 40,
+        "x\ufe0f" * 40,
+        "o\u20dd" * 3,
+        "\ufeffbom.txt",
+        "\u200eltr" * 30,
+        "\u1100\u1161\u11a8" * 4,
+        "가" * 3,
+        "e\u0301" * 50,
+        "soft\xadhyphen",
+        "文書\u200d" * 20,
+    )
+    for ident in idents:
+        w.write({"id": ident, "quality": 0.5, "label": "ok", "reasons": ["r.s"], "flagged": False})
+    starts = [columns(row[: row.index(" r.s")]) for row in buf.getvalue().splitlines()[1:]]
+    assert starts == [8 + 11 + 1 + w.id_w] * len(idents)
 
 
 def _evidence(text: str, signals: set[str] | None = None) -> list[tuple[str, str]]:

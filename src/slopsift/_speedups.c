@@ -5394,9 +5394,11 @@ fail:
  * earlier one's, without making a str of any span: each span's code units are hashed straight from the
  * str's buffer (any of the three PEP 393 kinds: the spans of one str share its kind, so equal spans are
  * equal-length runs of equal bytes) into an open-addressing table, and a hash match is confirmed by memcmp.
- * The hash is fixed, so a crafted text could give many different spans one hash and make the probes
- * quadratic: at the first match of hash and length whose spans differ (about n * n / 2 ** 65 to expect on
- * other texts) it returns None, and the caller runs the twin (str's seeded hash) instead.
+ * The hash is fixed (and invertible), so a crafted text could give many different spans one hash, or
+ * hashes that differ but share the slot bits, and make the probes quadratic: at the first match of hash
+ * and length whose spans differ (about n * n / 2 ** 65 to expect on other texts), or once the probes
+ * pass SPAN_PROBE_BUDGET steps a span (2.5 to expect at the table's load of half or less), it returns
+ * None, and the caller runs the twin (str's seeded hash) instead.
  * As the twin, it pairs starts and ends up to the shorter list (map stops there) and takes each bound as a
  * slice does: an int (bool too) counts from the end when negative and is clamped to the text, even past
  * the range of Py_ssize_t; None is the text's start or end; a span whose start is not before its end is
@@ -5414,6 +5416,7 @@ typedef struct {
 } SpanSlot;
 
 #define SPAN_STACK_SLOTS 256
+#define SPAN_PROBE_BUDGET 16 /* probe steps a span, on average, before giving up */
 
 /* A slice bound as str slicing reads it: *out = the int clamped to Py_ssize_t, or `none_value` for None;
  * -1 with TypeError for anything else. */
@@ -5487,6 +5490,7 @@ repeated_spans(PyObject *self, PyObject *args)
     const Py_ssize_t length = PyUnicode_GET_LENGTH(text);
     const size_t mask = cap - 1;
     /* at most n spans go in, and the table has 2n slots or more: a probe always ends */
+    size_t probes = (size_t)n * SPAN_PROBE_BUDGET + 1024;
     for (Py_ssize_t k = 0; k < n && k < PyList_GET_SIZE(starts) && k < PyList_GET_SIZE(ends); k++) {
         Py_ssize_t s, e;
         if (span_bound(PyList_GET_ITEM(starts, k), 0, &s) < 0 ||
@@ -5504,21 +5508,24 @@ repeated_spans(PyObject *self, PyObject *args)
                 break;
             }
             if (slot->hash == h && slot->len == len) {
-                if (memcmp(data + slot->start * kind, p, (size_t)len * (size_t)kind) != 0) {
-                    if (slots != stack)
-                        PyMem_Free(slots);
-                    Py_XDECREF(out);
-                    Py_RETURN_NONE;
-                }
+                if (memcmp(data + slot->start * kind, p, (size_t)len * (size_t)kind) != 0)
+                    goto give_up;
                 if ((out == NULL && (out = PyList_New(0)) == NULL) || append_index(out, k) < 0)
                     goto fail;
                 break;
             }
+            if (--probes == 0)
+                goto give_up;
         }
     }
     if (slots != stack)
         PyMem_Free(slots);
     return out != NULL ? out : PyList_New(0);
+give_up: /* crafted spans: the twin answers */
+    if (slots != stack)
+        PyMem_Free(slots);
+    Py_XDECREF(out);
+    Py_RETURN_NONE;
 fail:
     if (slots != stack)
         PyMem_Free(slots);

@@ -30,7 +30,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """A spreadsheet treats a cell starting with one of these as a formula (CSV injection)."""
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def csv_safe(value: Any) -> Any:
@@ -46,8 +46,11 @@ def visible(s: str) -> str:
 
 
 def one_line(s: str) -> str:
-    """``s`` on one line: every control character (C0 with tab and newline, DEL, C1) and the line
-    and paragraph separators U+2028/2029 shown as ``\\xNN``/``\\uNNNN``, so one record is one row."""
+    """``s`` on one line: every control character (C0 with tab and newline, DEL, C1), the line
+    and paragraph separators U+2028/2029 and the bidirectional embeddings, overrides and isolates
+    (U+202A-202E, U+2066-2069: unterminated, they turn the rest of the row around) shown as
+    ``\\xNN``/``\\uNNNN``, so one record is one row, drawn in order; a lone surrogate (from a JSON
+    escape) too, as standard output would print it, so the table counts the columns it takes."""
     return _BREAKING.sub(
         lambda m: f"\\x{ord(m.group()):02x}" if m.group() <= "\xff" else f"\\u{ord(m.group()):04x}", s
     )
@@ -124,11 +127,17 @@ class CsvWriter:
 
 
 _RED, _YELLOW, _DIM, _BOLD, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[2m", "\x1b[1m", "\x1b[0m"
+_ZERO_WIDTH_CATEGORIES = frozenset(("Mn", "Me", "Cf"))
 
 
 def _columns(c: str) -> int:
-    """Terminal columns of one character: 2 for East Asian wide/full-width, 0 for combining marks."""
-    if unicodedata.combining(c):
+    """Terminal columns of one character: 2 for East Asian wide/full-width, 0 for a mark that combines
+    with the character before it (combining class or not: U+0E31, variation selectors, enclosing marks),
+    a zero-width format character (U+200B, ZWJ, U+FEFF, bidi marks; the soft hyphen shows, as one) and
+    a Hangul medial vowel or final consonant (joined to the syllable's first jamo)."""
+    if unicodedata.combining(c) or unicodedata.category(c) in _ZERO_WIDTH_CATEGORIES:
+        return 0 if c != "\xad" else 1
+    if "\u1160" <= c <= "\u11ff" or "\ud7b0" <= c <= "\ud7ff":
         return 0
     return 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
 

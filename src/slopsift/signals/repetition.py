@@ -281,8 +281,9 @@ def _letter_lines_py(raws: list[str]) -> list[int]:
 
 def _repeated_spans_py(text: str, starts: list[int], ends: list[int]) -> list[int]:
     """The ``k``, ascending, whose span ``text[starts[k]:ends[k]]`` equals an earlier one's
-    (``slopsift._speedups.repeated_spans`` is the C twin, which makes no str of them)."""
-    keys = list(map(text.__getitem__, map(slice, starts, ends)))
+    (``slopsift._speedups.repeated_spans`` is the C twin, which makes no str of them). A str
+    subclass is sliced as a str, as the C twin reads its characters."""
+    keys = list(map(str.__getitem__, repeat(text), map(slice, starts, ends)))
     if len(set(keys)) == len(keys):  # (most texts repeat no sentence)
         return []
     seen: set[str] = set()
