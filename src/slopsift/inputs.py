@@ -105,9 +105,7 @@ class ReadOptions:
 
 def decode_utf8(data: bytes) -> tuple[str, int]:
     """Decode UTF-8 (a leading BOM removed), replacing invalid bytes; returns ``(text, n_replaced_bytes)``."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[3:]
-    return _decode(data, "utf-8")
+    return _decode(data.removeprefix(codecs.BOM_UTF8), "utf-8")
 
 
 def _decode(data: bytes, encoding: str) -> tuple[str, int]:
@@ -529,8 +527,8 @@ def _read_jsonl(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputR
                 line=line_no,
             )
             continue
-        if line_no == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[3:]  # a byte-order mark, not content: with a blank line it is no record
+        if line_no == 1:  # a byte-order mark is not content: with a blank line it is no record
+            raw = raw.removeprefix(codecs.BOM_UTF8)
         if not raw.strip():
             continue  # blank lines are separators, not records
         line, replaced = decode_utf8(raw)
@@ -563,7 +561,7 @@ def _read_json(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputRe
     ``max_doc_bytes``; anything else is one error row, never prose."""
     head = f.read(_SNIFF_BYTES)
     complete = len(head) < _SNIFF_BYTES
-    body = head[3:] if head.startswith(codecs.BOM_UTF8) else head
+    body = head.removeprefix(codecs.BOM_UTF8)
     first = body.lstrip(b" \t\r\n")[:1]
     if first == b"{" and _looks_like_jsonl(head, complete):
         if not complete and not _first_line_is_object(head):  # maybe one object over many lines
@@ -593,7 +591,7 @@ def _read_json(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputRe
 
 def _first_line_is_object(head: bytes) -> bool:
     """Whether the first non-blank line of ``head`` is a JSON object, or runs past ``head``."""
-    body = (head[3:] if head.startswith(codecs.BOM_UTF8) else head).lstrip()
+    body = head.removeprefix(codecs.BOM_UTF8).lstrip()
     if b"\n" not in body:
         return True  # too long to see whole: a long JSONL line, not the "{" opening a pretty-printed object
     line = body[: body.index(b"\n")]
@@ -604,7 +602,7 @@ def _first_line_is_object(head: bytes) -> bool:
 
 def _is_one_value(data: bytes) -> bool:
     """Whether ``data`` is one JSON value (an object over several lines, or a one-line JSONL file)."""
-    text = (data[3:] if data.startswith(codecs.BOM_UTF8) else data).decode("utf-8", "surrogateescape")
+    text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8", "surrogateescape")
     try:
         _, end = json.JSONDecoder().raw_decode(text, _skip_ws(text, 0))
     except _JSON_ERRORS:
@@ -618,9 +616,7 @@ def _json_records(data: bytes, source: str, opts: ReadOptions) -> Iterator[Input
     Invalid UTF-8 is counted per element, as in a JSONL line: the text is decoded with
     ``surrogateescape`` and an element holding escaped bytes is decoded again on its own.
     """
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[3:]
-    text = data.decode("utf-8", "surrogateescape")
+    text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8", "surrogateescape")
     escaped = _ESCAPED.search(text) is not None
     dec = json.JSONDecoder()
     pos = _skip_ws(text, 0)
@@ -1110,9 +1106,7 @@ def _looks_like_jsonl(head: bytes, complete: bool) -> bool:
     ``complete``) is JSON lines: its first non-blank line opens an object, and one of its first
     few complete non-blank lines is a JSON object (a bad line among them is then an error row),
     or the first line is an object too long to see whole. A BOM is looked past."""
-    if head.startswith(codecs.BOM_UTF8):
-        head = head[3:]
-    lines = head.split(b"\n")
+    lines = head.removeprefix(codecs.BOM_UTF8).split(b"\n")
     partial = b"" if complete else lines.pop()
     seen = 0
     for line in lines:
