@@ -40,9 +40,14 @@ def csv_safe(value: Any) -> Any:
     return value
 
 
+def _escaped(m: re.Match[str]) -> str:
+    c = m.group()
+    return f"\\x{ord(c):02x}" if c <= "\xff" else f"\\u{ord(c):04x}"
+
+
 def visible(s: str) -> str:
     """``s`` with control characters (terminal escape sequences included) shown as ``\\xNN``."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", s)
+    return _CONTROL.sub(_escaped, s)
 
 
 def one_line(s: str) -> str:
@@ -51,9 +56,7 @@ def one_line(s: str) -> str:
     (U+202A-202E, U+2066-2069: unterminated, they turn the rest of the row around) shown as
     ``\\xNN``/``\\uNNNN``, so one record is one row, drawn in order; a lone surrogate (from a JSON
     escape) too, as standard output would print it, so the table counts the columns it takes."""
-    return _BREAKING.sub(
-        lambda m: f"\\x{ord(m.group()):02x}" if m.group() <= "\xff" else f"\\u{ord(m.group()):04x}", s
-    )
+    return _BREAKING.sub(_escaped, s)
 
 
 def use_colour(stream: IO[str], mode: str = "auto") -> bool:
