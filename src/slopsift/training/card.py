@@ -141,14 +141,14 @@ def _evidence_terms(meta: dict[str, Any], default_threshold: float | None) -> st
 def _set_terms(terms: dict[str, float], default_threshold: float | None) -> str:
     """The terms whose weight is set, not fitted (``slopsift.training.fit.SET_TERMS``), and why; the
     margin they stay under is read from the bundle's default threshold."""
-    from slopsift.training.fit import SET_TERMS, SET_WEIGHT
+    from slopsift.training.fit import PASTED_WEIGHT, SET_TERMS, SET_WEIGHT
 
     named = [f"`{n}`" for n in terms if SET_TERMS.get(n) == SET_WEIGHT]
     pasted = [
         f"\n`{n}` has its weight set too, at the bound ({w:.2f}): no corpus holds a human text pasted "
         "twice, and that weight\ntakes one under the default threshold (`slopsift.training.fit.PASTED_WEIGHT`).\n"
         for n, w in terms.items()
-        if n == "repetition.pasted_share" and n in SET_TERMS
+        if SET_TERMS.get(n) == PASTED_WEIGHT
     ]
     if not named:
         return "".join(pasted)
