@@ -308,7 +308,7 @@ rules as a classifier (score = number of rules fired; flag if any fires) and TF-
 The check-only `chat-2026-pairs` rows above are the larger test of the same question: 860 texts a current chat
 model (Anthropic's Claude family) wrote on 2026-11-27, each answering a request made up for one human training
 text of the table above (same genre, topic, facts and length, in that text's format; `slopsift.training.chat_pairs`).
-Fitted on, as training rows, they did not help: see the README's model section.
+Fitted on, as training rows, they did not help: see docs/model.md ("Human twins from a current chat model").
 
 {_probe_section(probes)}
 ## Reproduce
