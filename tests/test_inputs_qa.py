@@ -11,6 +11,7 @@ import gzip
 import io
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -562,3 +563,22 @@ def test_one_json_object_is_parsed_once(tmp_path: Path, monkeypatch: pytest.Monk
     line.write_text(json.dumps({"id": "solo", "text": "t"}) + "\n", encoding="utf-8")
     assert ids_errors(rows(line)) == [("solo", None)]
     assert sum(isinstance(o, dict) and o.get("id") == "solo" for o in parsed) == 2
+
+
+# --- the training loader reads a BOM as `slopsift score` does ---------------------------------------------
+
+
+@pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16", "utf-16-be", "utf-32"])
+def test_training_loader_reads_a_bom_as_score_does(tmp_path: Path, codec: str) -> None:
+    from slopsift.training.train import load_labelled_jsonl
+
+    recs = [{"text": "caf\u00e9 one", "label": "human"}, {"text": "two \U0001f600", "label": "machine"}]
+    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs)
+    p = tmp_path / "t.jsonl"
+    p.write_bytes((("\ufeff" if codec.endswith("-be") else "") + body).encode(codec))
+    assert load_labelled_jsonl(p).texts == [r["text"] for r in recs]
+    assert [r.text for r in rows(p)] == [r["text"] for r in recs]
+    if codec == "utf-16":  # a lone surrogate: named as invalid UTF-16, not UTF-8
+        p.write_bytes(p.read_bytes() + b'{\x00"\x00t\x00"\x00:\x00"\x00\x00\xdc"\x00}\x00\n\x00')
+        with pytest.raises(ValueError, match=re.escape(f"{p}:3: not valid in the UTF-16/32 its BOM names")):
+            load_labelled_jsonl(p)
