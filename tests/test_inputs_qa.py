@@ -7,8 +7,12 @@ L11 (``--strict-utf8`` rows carry no replacement warning; an oversized JSONL lin
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import os
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -431,3 +435,150 @@ def test_jsonl_with_a_bom_on_a_blank_first_line(tmp_path: Path) -> None:
     only = tmp_path / "only.jsonl"
     only.write_bytes(b"\xef\xbb\xbf\r\n")
     assert ids_errors(rows(jsonl, as_json, only)) == [("a", None), ("b", None)] * 2
+
+
+# --- stdin: a JSON array or a pretty-printed object is records; prose opening with a bracket is text ----
+
+
+def stdin_rows(data: bytes, **opts: object) -> list[InputRecord]:
+    return rows("-", stdin=io.BytesIO(data), **opts)
+
+
+PRETTY_WITH_ONE_LINE_MEMBERS = (  # its 5th line is an object with a text: it looks like JSON Lines
+    b'{\n  "id": "one",\n  "text": "the text",\n  "items": [\n    {"id": "inner", "text": "inner text"}\n'
+    b"  ]\n}\n"
+)
+
+
+def test_stdin_json_records(tmp_path: Path) -> None:
+    elements = [
+        {"id": "a", "text": "alpha"},
+        {"text": "no id"},
+        ["not", "object"],
+        {"id": "d"},
+        {"id": 5, "text": "caf\u00e9"},
+    ]
+    arr = json.dumps(elements, indent=2, ensure_ascii=False).encode()
+    path = tmp_path / "arr.json"
+    path.write_bytes(arr)
+    expected = [
+        ("a", "alpha", None),
+        ("<stdin>[1]", "no id", None),
+        ("<stdin>[2]", None, "not a JSON object (list)"),  # every element accounted for
+        ("d", None, "missing field 'text'"),
+        (5, "caf\u00e9", None),
+    ]
+    notes: list[str] = []
+    for data in (arr, b"\xef\xbb\xbf" + arr, gzip.compress(arr), b"\n  \r\n" + arr + b"\n"):
+        assert [(r.id, r.text, r.error) for r in stdin_rows(data, on_note=notes.append)] == expected, data
+    assert notes == []
+    assert [(r.line, r.nbytes) for r in stdin_rows(arr)] == [(r.line, r.nbytes) for r in rows(path)]
+    one = json.dumps({"id": "solo", "meta": {"body": "nested"}}, indent=2).encode()
+    assert [(r.id, r.text) for r in stdin_rows(one, text_field="meta.body")] == [("solo", "nested")]
+    assert ids_errors(stdin_rows(PRETTY_WITH_ONE_LINE_MEMBERS)) == [("one", None)]
+    assert ids_errors(stdin_rows(b'[{"id": "x"}, 3]')) == [
+        ("x", "missing field 'text'"),
+        ("<stdin>[1]", "not a JSON object (int)"),
+    ]
+    # invalid UTF-8 is counted per element; JSON Lines are read line by line as before
+    bad = stdin_rows(b'[{"id": "a", "text": "ok"}, {"id": "b", "text": "caf\xe9"}]')
+    assert [(r.id, r.text, r.replaced) for r in bad] == [("a", "ok", 0), ("b", "caf\ufffd", 1)]
+    lines = b"".join(json.dumps({"id": i, "text": "t"}).encode() + b"\n" for i in range(3)) + b"{bad\n"
+    assert [r.id for r in stdin_rows(lines)] == [0, 1, 2, "<stdin>:4"]
+    # --input-format json reads the same; --input-format text one text
+    assert [(r.id, r.text, r.error) for r in stdin_rows(arr, input_format="json")] == expected
+    assert [r.id for r in stdin_rows(arr, input_format="text")] == ["<stdin>"]
+
+
+@pytest.mark.parametrize(
+    ("data", "noted"),
+    [
+        (b"[citation needed] The claim was never sourced, and the page said so for years.", False),
+        (b"[1] Smith, J. (2020). A book.\n[2] Jones, K. (2021). Another book.\n", False),
+        (b"[a link](https://example.org) opens this paragraph.", False),
+        (b'[{"text": "a record"}] and then prose', False),  # not JSON to its end
+        (b'[{"text": "a record"}, {"text": ', False),  # cut off
+        pytest.param(b"[" * 100_000, False, id="nested-too-deeply"),  # too deep for the parser
+        (b"{not json} but prose in curly braces", True),  # "{" opens no prose: told, as before
+        (b'{"text": "pretty",\n "id": 1\n} and then prose', True),
+        (b'["a list", "of strings"]', True),  # JSON, but no record in it: told
+        (b"[1, 2, 3]", True),
+        (b" [ ] ", True),
+    ],
+)
+def test_stdin_prose_opening_with_a_bracket_stays_one_text(data: bytes, noted: bool) -> None:
+    notes: list[str] = []
+    recs = stdin_rows(data, on_note=notes.append)
+    assert recs == stdin_rows(data, input_format="text")  # exactly as the text format reads it
+    assert [r.id for r in recs] == ["<stdin>"]
+    assert len(notes) == noted
+    assert all("opens like JSON but is not JSON records" in n for n in notes)
+
+
+def test_stdin_json_larger_than_the_cap_is_one_text_as_before() -> None:
+    arr = json.dumps([{"id": i, "text": "x" * 40} for i in range(5)]).encode()
+    recs = stdin_rows(arr, max_doc_bytes=100)
+    assert recs == stdin_rows(arr, input_format="text", max_doc_bytes=100)
+    assert ids_errors(recs) == [("<stdin>", "document larger than 100 bytes")]
+
+
+def test_stdin_json_array_through_the_cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    essay = (EXAMPLES / "learner-essay.txt").read_text(encoding="utf-8")
+    data = json.dumps([{"id": "e", "text": essay}, {"text": essay}, "stray", {"id": "n"}], indent=1)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data.encode())))
+    out, err = score_rows(capsys, "-")
+    assert [(r["id"], r.get("error")) for r in out] == [
+        ("e", None),
+        ("<stdin>[1]", None),
+        ("<stdin>[2]", "not a JSON object (str)"),
+        ("n", "missing field 'text'"),
+    ]
+    assert "scored 2" in err and "errors 2" in err
+
+
+# --- a pretty-printed .json object is parsed once -------------------------------------------------------
+
+
+def test_one_json_object_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[object] = []
+    real = json.JSONDecoder.raw_decode
+
+    def counting(self: json.JSONDecoder, s: str, idx: int = 0) -> tuple[object, int]:
+        obj, end = real(self, s, idx)
+        parsed.append(obj)
+        return obj, end
+
+    monkeypatch.setattr(json.JSONDecoder, "raw_decode", counting)
+    pretty = tmp_path / "pretty.json"  # its lines look like JSON Lines: it was parsed to tell, then to read
+    pretty.write_bytes(PRETTY_WITH_ONE_LINE_MEMBERS)
+    big = tmp_path / "big.json"  # the same past the sniffed head
+    pad = json.dumps("x" * 70_000).encode()
+    big.write_bytes(PRETTY_WITH_ONE_LINE_MEMBERS.replace(b'"items"', b'"pad": ' + pad + b',\n  "items"'))
+    assert ids_errors(rows(pretty, big)) == [("one", None)] * 2
+    assert sum(isinstance(o, dict) and o.get("id") == "one" for o in parsed) == 2  # once each
+    parsed.clear()
+    line = tmp_path / "line.json"  # one line: parsed by the JSON Lines sniff, as every first line is
+    line.write_text(json.dumps({"id": "solo", "text": "t"}) + "\n", encoding="utf-8")
+    assert ids_errors(rows(line)) == [("solo", None)]
+    assert sum(isinstance(o, dict) and o.get("id") == "solo" for o in parsed) == 2
+
+
+# --- the training loader reads a BOM as `slopsift score` does ---------------------------------------------
+
+
+@pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16", "utf-16-be", "utf-32"])
+def test_training_loader_reads_a_bom_as_score_does(tmp_path: Path, codec: str) -> None:
+    from slopsift.training.train import load_labelled_jsonl
+
+    recs = [{"text": "caf\u00e9 one", "label": "human"}, {"text": "two \U0001f600", "label": "machine"}]
+    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs)
+    p = tmp_path / "t.jsonl"
+    p.write_bytes((("\ufeff" if codec.endswith("-be") else "") + body).encode(codec))
+    assert load_labelled_jsonl(p).texts == [r["text"] for r in recs]
+    assert [r.text for r in rows(p)] == [r["text"] for r in recs]
+    if codec == "utf-16":  # a lone surrogate: named as invalid UTF-16, not UTF-8
+        p.write_bytes(p.read_bytes() + b'{\x00"\x00t\x00"\x00:\x00"\x00\x00\xdc"\x00}\x00\n\x00')
+        with pytest.raises(ValueError, match=re.escape(f"{p}:3: not valid in the UTF-16/32 its BOM names")):
+            load_labelled_jsonl(p)

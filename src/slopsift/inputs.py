@@ -39,6 +39,7 @@ __all__ = [
     "extract_html_text",
     "iter_records",
     "open_binary",
+    "utf8_lines",
 ]
 
 InputFormat = Literal["auto", "text", "jsonl", "json", "csv", "tsv", "html"]
@@ -300,16 +301,18 @@ def _cr_lf_to_lf() -> Callable[[bytes, bool], bytes]:
     return fn
 
 
-def _as_utf8_lines(f: IO[bytes], cr_lines: bool) -> IO[bytes]:
-    """``f`` as UTF-8 for the line-oriented readers: recoded when a UTF-16/32 BOM opens it, and
-    with CR (and CRLF) line ends made LF when ``cr_lines`` and its start has CRs but no LF (old Mac and
-    Excel exports)."""
+def utf8_lines(f: IO[bytes], cr_lines: bool = False) -> IO[bytes]:
+    """``f`` as UTF-8 for line-oriented readers (JSONL, CSV, JSON, the training loader), its
+    byte-order mark consumed: recoded when a UTF-16/32 BOM opens it, and with CR (and CRLF) line
+    ends made LF when ``cr_lines`` and its start has CRs but no LF (old Mac and Excel exports).
+    One place for BOMs, so that no reader strips them its own way."""
     peek = getattr(f, "peek", None)
     if peek is None:
         return f
     bom = _bom(peek(4)[:4])
-    if bom is not None and bom[0] in _WIDE:
+    if bom is not None:
         f.read(bom[1])
+    if bom is not None and bom[0] in _WIDE:
         dec = codecs.getincrementaldecoder(bom[0])("slopsift.invalid-as-bytes")
         f = io.BufferedReader(
             _Mapped(f, lambda c, final: dec.decode(c, final).encode("utf-8", "surrogateescape")), 1 << 16
@@ -527,8 +530,6 @@ def _read_jsonl(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputR
                 line=line_no,
             )
             continue
-        if line_no == 1:  # a byte-order mark is not content: with a blank line it is no record
-            raw = raw.removeprefix(codecs.BOM_UTF8)
         if not raw.strip():
             continue  # blank lines are separators, not records
         line, replaced = decode_utf8(raw)
@@ -554,44 +555,73 @@ _ESCAPED = re.compile("[\udc80-\udcff]")
 _NOT_RECORDS = "not JSON records: a .json file must hold JSON Lines, an array of objects or one object"
 
 
-def _read_json(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputRecord]:
-    """A ``.json`` file, sniffed as standard input is: JSON Lines when it looks like them (read
-    line by line), else a top-level array of record objects (one row per element) or one record
-    object. An array or a multi-line object is parsed whole, so its file is capped at
-    ``max_doc_bytes``; anything else is one error row, never prose."""
+def _read_json(
+    f: IO[bytes], source: str, opts: ReadOptions, text_else: bool = False
+) -> Iterator[InputRecord]:
+    """A ``.json`` file, or standard input that opens like JSON: JSON Lines when they look like them
+    (:func:`_looks_like_jsonl`; read line by line), else a top-level array (one row per element) or
+    one object. An array or a multi-line object is parsed whole, so it is capped at
+    ``max_doc_bytes``; anything else is one error row, or with ``text_else`` (standard input in
+    ``auto`` mode) one text, read as the text format reads it (:func:`_text_else`)."""
     head = f.read(_SNIFF_BYTES)
     complete = len(head) < _SNIFF_BYTES
-    body = head.removeprefix(codecs.BOM_UTF8)
-    first = body.lstrip(b" \t\r\n")[:1]
+    first = head.lstrip(b" \t\r\n")[:1]
     if first == b"{" and _looks_like_jsonl(head, complete):
         if not complete and not _first_line_is_object(head):  # maybe one object over many lines
             head += f.read(max(0, opts.max_doc_bytes + 1 - len(head)))
-        if len(head) <= opts.max_doc_bytes and _is_one_value(head):  # its lines may look like JSONL
-            yield from _json_records(head, source, opts)
-            return
+        if len(head) <= opts.max_doc_bytes:  # one value whose lines look like JSONL, or a one-line file
+            values = _json_values(head, source)
+            one = next(values)
+            if one.error is None and next(values, None) is None:
+                yield _value_record(one, source, opts)
+                return
         pending = [head]
         stream = io.BufferedReader(
             _Mapped(f, lambda c, final: (pending.pop() + c) if pending else c), 1 << 16
         )
         yield from _read_jsonl(stream, source, opts)
         return
-    if first not in (b"{", b"["):
+    whole = first in (b"{", b"[")
+    data = head + f.read(max(0, opts.max_doc_bytes + 1 - len(head))) if whole or text_else else head
+    if text_else:
+        yield from _text_else(data, source, opts)
+    elif not whole:
         yield InputRecord(source, None, "empty file" if not first and complete else _NOT_RECORDS)
-        return
-    data = head + f.read(max(0, opts.max_doc_bytes + 1 - len(head)))
-    if len(data) > opts.max_doc_bytes:
+    elif len(data) > opts.max_doc_bytes:
         msg = (
             f"JSON file larger than {opts.max_doc_bytes} bytes (an array or a multi-line object is read "
             "whole: use JSON Lines, or raise --max-doc-bytes)"
         )
         yield InputRecord(source, None, msg)
+    else:
+        yield from (_value_record(v, source, opts) for v in _json_values(data, source))
+
+
+def _text_else(data: bytes, source: str, opts: ReadOptions) -> Iterator[InputRecord]:
+    """Standard input that opens with "{" or "[" but is not JSON Lines: its records when all of it
+    (``data``, read up to the cap) is one JSON value that is an object or an array holding at least
+    one object, parsed cleanly to its end; else one text, as the text format reads it (prose that
+    opens with a bracket, "[citation needed] ...", stays prose). The values are all parsed before
+    any row is given, so that no row is given for prose. ``opts.on_note`` is told when the text
+    is JSON (``[1, 2]``) or opens with "{", not for prose opening with "[" (a citation, a link)."""
+    first = data.lstrip(b" \t\r\n")[:1]
+    whole = first in (b"{", b"[") and len(data) <= opts.max_doc_bytes
+    values = list(_json_values(data, source)) if whole else []
+    parsed = whole and all(v.error is None for v in values)
+    if parsed and any(isinstance(v.value, dict) for v in values):
+        yield from (_value_record(v, source, opts) for v in values)
         return
-    yield from _json_records(data, source, opts)
+    if opts.on_note is not None and (parsed or first == b"{"):
+        opts.on_note(
+            "standard input opens like JSON but is not JSON records (JSON Lines, an array of objects or "
+            "one object): scored as one text (--input-format json reads it as records)"
+        )
+    yield _whole_document(data[: opts.max_doc_bytes + 1], source, "text", opts)  # as _read_whole reads it
 
 
 def _first_line_is_object(head: bytes) -> bool:
     """Whether the first non-blank line of ``head`` is a JSON object, or runs past ``head``."""
-    body = head.removeprefix(codecs.BOM_UTF8).lstrip()
+    body = head.lstrip()
     if b"\n" not in body:
         return True  # too long to see whole: a long JSONL line, not the "{" opening a pretty-printed object
     line = body[: body.index(b"\n")]
@@ -600,23 +630,28 @@ def _first_line_is_object(head: bytes) -> bool:
     return False
 
 
-def _is_one_value(data: bytes) -> bool:
-    """Whether ``data`` is one JSON value (an object over several lines, or a one-line JSONL file)."""
-    text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8", "surrogateescape")
-    try:
-        _, end = json.JSONDecoder().raw_decode(text, _skip_ws(text, 0))
-    except _JSON_ERRORS:
-        return False
-    return _skip_ws(text, end) == len(text)
+@dataclass(slots=True)
+class _JsonValue:
+    """A top-level value of a whole JSON document (an element of its array, or the document), or
+    with ``error`` why the document could not be read on from here."""
+
+    ident: str
+    line: int
+    value: Any = None
+    nbytes: int = 0
+    replaced: int = 0
+    error: str | None = None
 
 
-def _json_records(data: bytes, source: str, opts: ReadOptions) -> Iterator[InputRecord]:
-    """The records of a whole JSON document: each element of a top-level array, or the one object.
+def _json_values(data: bytes, source: str) -> Iterator[_JsonValue]:
+    """The top-level values of a whole JSON document, each parsed once, lazily: each element of a
+    top-level array, or the one value; a value that cannot be parsed, or data after the end, is an
+    error value, and nothing follows it.
 
     Invalid UTF-8 is counted per element, as in a JSONL line: the text is decoded with
     ``surrogateescape`` and an element holding escaped bytes is decoded again on its own.
     """
-    text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8", "surrogateescape")
+    text = data.decode("utf-8", "surrogateescape")
     escaped = _ESCAPED.search(text) is not None
     dec = json.JSONDecoder()
     pos = _skip_ws(text, 0)
@@ -635,19 +670,13 @@ def _json_records(data: bytes, source: str, opts: ReadOptions) -> Iterator[Input
                 obj, end = dec.raw_decode(text, pos)
             except _JSON_ERRORS as exc:
                 rest = "; the rest of the file was not read" if is_array else ""
-                yield InputRecord(ident, None, _json_error(exc) + rest, source=source, line=line)
+                yield _JsonValue(ident, line, error=_json_error(exc) + rest)
                 return
             replaced = 0
             if escaped and _ESCAPED.search(text, pos, end):
                 fixed, replaced = decode_utf8(text[pos:end].encode("utf-8", "surrogateescape"))
                 obj = json.loads(fixed)
-            if isinstance(obj, dict):
-                yield _from_mapping(obj, source, line, replaced, end - pos, opts, fallback=ident)
-            else:
-                msg = f"not a JSON object ({type(obj).__name__})"
-                if not is_array:
-                    msg = f"{_NOT_RECORDS} ({type(obj).__name__})"
-                yield InputRecord(ident, None, msg, source=source, line=line, replaced=replaced)
+            yield _JsonValue(ident, line, obj, end - pos, replaced)
         pos = _skip_ws(text, end)
         if is_array and text.startswith(",", pos):
             pos = _skip_ws(text, pos + 1)
@@ -659,14 +688,20 @@ def _json_records(data: bytes, source: str, opts: ReadOptions) -> Iterator[Input
             msg = (
                 "invalid JSON: expected ',' or ']' after an array element; the rest of the file was not read"
             )
-            yield InputRecord(ident, None, msg, source=source, line=line)
+            yield _JsonValue(ident, line, error=msg)
             return
         if pos < len(text):
             line += text.count("\n", counted, pos)
-            yield InputRecord(
-                f"{source}:{line}", None, "invalid JSON: extra data after the end", source=source, line=line
-            )
+            yield _JsonValue(f"{source}:{line}", line, error="invalid JSON: extra data after the end")
         return
+
+
+def _value_record(v: _JsonValue, source: str, opts: ReadOptions) -> InputRecord:
+    """The row for one top-level value of a JSON document: its record, or an error row."""
+    if v.error is None and isinstance(v.value, dict):
+        return _from_mapping(v.value, source, v.line, v.replaced, v.nbytes, opts, fallback=v.ident)
+    msg = v.error or f"not a JSON object ({type(v.value).__name__})"
+    return InputRecord(v.ident, None, msg, source=source, line=v.line, replaced=v.replaced)
 
 
 # --- CSV -------------------------------------------------------------------------------------------
@@ -736,8 +771,6 @@ def _read_csv(f: IO[bytes], source: str, opts: ReadOptions, delimiter: str) -> I
     except csv.Error as exc:
         yield InputRecord(f"{source}:1", None, f"invalid CSV header: {exc}", source=source, line=1)
         return
-    if header and header[0].startswith("\ufeff"):
-        header[0] = header[0][1:]
     if opts.text_field not in header:
         yield InputRecord(
             f"{source}:1", None, f"CSV header has no column {opts.text_field!r}", source=source, line=1
@@ -1070,7 +1103,9 @@ def _fmt_for(path: str, opts: ReadOptions) -> str:
     return detect_format(path)
 
 
-def _read_path(path: str, opts: ReadOptions, fmt: str) -> Iterator[InputRecord]:
+def _read_path(path: str, opts: ReadOptions, fmt: str, text_else: bool = False) -> Iterator[InputRecord]:
+    """The records of one file (``-``: standard input) in format ``fmt``; ``text_else``: see
+    :func:`_read_json`."""
     if fmt in ("text", "html"):
         yield _read_whole(path, fmt, opts)
         return
@@ -1083,11 +1118,11 @@ def _read_path(path: str, opts: ReadOptions, fmt: str) -> Iterator[InputRecord]:
     n = 0
     try:
         with f:
-            f = _as_utf8_lines(f, cr_lines=fmt in ("csv", "tsv"))
+            f = utf8_lines(f, cr_lines=fmt in ("csv", "tsv"))
             if fmt == "jsonl":
                 recs = _read_jsonl(f, source, opts)
             elif fmt == "json":
-                recs = _read_json(f, source, opts)
+                recs = _read_json(f, source, opts, text_else)
             else:
                 recs = _read_csv(f, source, opts, "\t" if fmt == "tsv" else ",")
             for r in recs:
@@ -1105,8 +1140,8 @@ def _looks_like_jsonl(head: bytes, complete: bool) -> bool:
     """Whether a stream starting with ``head`` (its first bytes, decompressed; all of it when
     ``complete``) is JSON lines: its first non-blank line opens an object, and one of its first
     few complete non-blank lines is a JSON object (a bad line among them is then an error row),
-    or the first line is an object too long to see whole. A BOM is looked past."""
-    lines = head.removeprefix(codecs.BOM_UTF8).split(b"\n")
+    or the first line is an object too long to see whole (a BOM is consumed before: :func:`utf8_lines`)."""
+    lines = head.split(b"\n")
     partial = b"" if complete else lines.pop()
     seen = 0
     for line in lines:
@@ -1125,24 +1160,22 @@ def _looks_like_jsonl(head: bytes, complete: bool) -> bool:
 
 
 def _sniff_stdin(opts: ReadOptions) -> tuple[str, ReadOptions]:
-    """Standard input in ``auto`` mode: JSONL when it looks like it (:func:`_looks_like_jsonl`, after
-    gunzipping a gzip stream), else one text; ``opts.on_note`` is told which, when it is text that
-    opens like JSON."""
+    """Standard input in ``auto`` mode: read as a ``.json`` file is (:func:`_read_json`, whose
+    text-else mode makes what is not JSON records one text) when, after gunzipping a gzip stream and
+    past a UTF-8 BOM and white space, it opens with "{" or "["; else one text. Only its first bytes
+    are peeked, into the buffer it is then read from: a pipe is read once. UTF-16/32 standard input
+    (a wide BOM) is one text, as before: its text fallback would have to be decoded again from bytes
+    already recoded; ``--input-format jsonl`` or ``json`` reads it as records."""
     raw = opts.stdin if opts.stdin is not None else sys.stdin.buffer
     buf = io.BufferedReader(_NoClose(raw), _SNIFF_BYTES)
     head = buf.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
-    complete = len(head) < _SNIFF_BYTES
     if head[:2] == _GZIP_MAGIC:
-        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:
-            head = d.decompress(head, _SNIFF_BYTES)
-            complete = complete and d.eof
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, _SNIFF_BYTES)
         except zlib.error:
-            head, complete = b"", True
-    fmt = "jsonl" if _looks_like_jsonl(head, complete) else "text"
-    if fmt == "text" and opts.on_note is not None and head.lstrip(codecs.BOM_UTF8 + b" \t\r\n")[:1] == b"{":
-        opts.on_note("standard input opens like JSON but is not JSON lines: scored as one text")
-    return fmt, ReadOptions(**{**opts.__dict__, "stdin": buf})
+            head = b""
+    json_like = head.lstrip(codecs.BOM_UTF8 + b" \t\r\n")[:1] in (b"{", b"[")
+    return ("json" if json_like else "text"), ReadOptions(**{**opts.__dict__, "stdin": buf})
 
 
 def iter_records(inputs: Sequence[str], opts: ReadOptions | None = None) -> Iterator[InputRecord]:
@@ -1152,9 +1185,9 @@ def iter_records(inputs: Sequence[str], opts: ReadOptions | None = None) -> Iter
         if item == STDIN:
             if opts.input_format == "auto":
                 fmt, sopts = _sniff_stdin(opts)
+                yield from _read_path(STDIN, sopts, fmt, text_else=True)
             else:
-                fmt, sopts = opts.input_format, opts
-            yield from _read_path(STDIN, sopts, fmt)
+                yield from _read_path(STDIN, opts, opts.input_format)
         elif os.path.isdir(item):
             for path, err in _walk(item, opts.globs, opts.exclude):
                 if err is not None:

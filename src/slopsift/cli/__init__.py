@@ -158,7 +158,8 @@ def _input_options() -> _Parser:
         choices=FORMATS,
         default="auto",
         help="how to read inputs (default: from the file name; .json: JSON Lines, an array of record objects "
-        "or one object, sniffed; stdin: JSONL if it starts with a JSON object)",
+        "or one object, sniffed; stdin: as a .json file when it opens with { or [ and all of it is such "
+        "records, else one text)",
     )
     g.add_argument(
         "--html-extractor",

@@ -9,7 +9,6 @@ features, runs the grouped evaluation with both baselines, fits the final model,
 from __future__ import annotations
 
 import argparse
-import codecs
 import contextlib
 import datetime as _dt
 import hashlib
@@ -40,7 +39,7 @@ from slopsift.features import (
     feature_schema_hash,
     features_and_gates,
 )
-from slopsift.inputs import READ_ERRORS, ReadOptions, open_binary
+from slopsift.inputs import READ_ERRORS, ReadOptions, open_binary, utf8_lines
 from slopsift.signals import phrasing
 from slopsift.training import phrasing as phrasing_fit
 from slopsift.training._labels import HUMAN_LABELS, LABEL_SPELLINGS, MACHINE_LABELS
@@ -183,16 +182,18 @@ def _counts(items: Iterable[str]) -> dict[str, int]:
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    """``(line number, line)`` of a UTF-8 file (a BOM is skipped), gunzipped when it starts with gzip's
-    magic bytes (whatever its name). Each line is decoded alone, so an error names its line."""
+    """``(line number, line)`` of a UTF-8 file, or UTF-16/32 with a BOM (a BOM is consumed), gunzipped
+    when it starts with gzip's magic bytes (whatever its name): read as `slopsift score` reads a JSONL
+    file (:func:`~slopsift.inputs.utf8_lines`). Each line is decoded alone, so an error names its line."""
     try:
-        with open_binary(str(path), ReadOptions()) as f:  # what `slopsift score` reads files with
-            for n, raw in enumerate(f, 1):
-                if n == 1 and raw.startswith(codecs.BOM_UTF8):
-                    raw = raw[len(codecs.BOM_UTF8) :]
+        with open_binary(str(path), ReadOptions()) as f:
+            lines = utf8_lines(f)
+            for n, raw in enumerate(lines, 1):
                 try:
                     yield n, raw.decode("utf-8")
                 except UnicodeDecodeError as exc:
+                    if lines is not f:  # recoded: the byte offset is not the file's
+                        raise ValueError(f"{path}:{n}: not valid in the UTF-16/32 its BOM names") from None
                     raise ValueError(f"{path}:{n}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except IsADirectoryError:
         raise ValueError(f"{path} is a directory: pass a JSONL file") from None
