@@ -56,7 +56,8 @@ _TOKEN_STOP = frozenset(" \t\n()[]<>\"'`,;")
 
 
 MIN_WORDS = 80
-"""Below this many words a document is ``insufficient_text``: too little evidence to score."""
+"""Below this many prose words (:attr:`Document.n_prose_words`: words outside links) a document is
+``insufficient_text``: too little evidence to score."""
 
 # Decimal numbers stay one word; otherwise letters/digits joined by apostrophes or hyphens.
 _WORD = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['\-][^\W_]+)*")
