@@ -333,3 +333,21 @@ def test_homoglyph_folding_of_long_runs() -> None:
         "plain ascii",
     ):
         assert _fold_homoglyphs(text) == _fold_by_regex(text)
+
+
+LINK_PIECES = ["https://", "www.", "a.com", "/p", "](", ")", "[", "x@y.org", ".io", " ", "\n", "\n\n"]
+LINK_PIECES += ["    x = 1\n", "```\ncode\n```\n", "# Title\n\n", "word", "é", ","]
+
+
+@given(st.lists(st.sampled_from(LINK_PIECES), max_size=60))
+def test_link_spans_are_the_nonprose_spans_less_code(pieces: list[str]) -> None:
+    # One scan for links, shared: the non-prose spans are the link spans and the code lines, merged,
+    # exactly what the scan of links and code lines together finds.
+    from slopsift.document import _nonprose_spans_py
+
+    doc = parse("".join(pieces))
+    code = [(doc.lines[i].start, doc.lines[i].end) for i in doc.code_lines]
+    assert doc.link_spans == _nonprose_spans_py(doc.lower, [])
+    assert doc.nonprose_spans == _nonprose_spans_py(doc.lower, code)
+    inside = sum(j - i for i, j in zip(*doc.link_words, strict=True))
+    assert doc.n_prose_words == doc.n_words - inside >= 0

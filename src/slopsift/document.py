@@ -56,7 +56,8 @@ _TOKEN_STOP = frozenset(" \t\n()[]<>\"'`,;")
 
 
 MIN_WORDS = 80
-"""Below this many words a document is ``insufficient_text``: too little evidence to score."""
+"""Below this many prose words (:attr:`Document.n_prose_words`: words outside links) a document is
+``insufficient_text``: too little evidence to score."""
 
 # Decimal numbers stay one word; otherwise letters/digits joined by apostrophes or hyphens.
 _WORD = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['\-][^\W_]+)*")
@@ -245,16 +246,41 @@ class Document:
         return low
 
     @cached_property
+    def link_spans(self) -> tuple[tuple[int, int], ...]:
+        """Character spans of URLs (``https://...``, ``www....``), Markdown link targets (``](...)``) and
+        domain names with their path (``example.com/path``, which covers ``name@example.com``), sorted
+        and merged (overlapping or touching spans are one): :attr:`nonprose_spans` less the code lines.
+        Their words are not prose words (:attr:`n_prose_words`). Read-only, like the rest."""
+        sp = _accel.speedups
+        if sp is not None:  # the C twin: the same scans in one call
+            return sp.nonprose_spans(self.lower, [])
+        return _nonprose_spans_py(self.lower, [])
+
+    @cached_property
     def nonprose_spans(self) -> tuple[tuple[int, int], ...]:
         """Character spans of URLs, link targets, domain names (``example.com/path``) and code lines,
         sorted and merged (overlapping or touching spans are one): words and marks there are not prose
-        (the repetition family masks them, the phrasing family skips them). Read-only, like the rest."""
+        (the repetition family masks them, the phrasing family skips them). :attr:`link_spans` and the
+        code lines, so the text is scanned for links once. Read-only, like the rest."""
+        links = self.link_spans
+        if not self.code_lines:
+            return links
         lines = self.lines
-        code = [(lines[i].start, lines[i].end) for i in self.code_lines]
-        sp = _accel.speedups
-        if sp is not None:  # the C twin: the same scans in one call
-            return sp.nonprose_spans(self.lower, code)
-        return _nonprose_spans_py(self.lower, code)
+        return _merged_spans([*links, *((lines[i].start, lines[i].end) for i in self.code_lines)])
+
+    @cached_property
+    def link_words(self) -> tuple[list[int], list[int]]:
+        """The word range ``[firsts[k], ends[k])`` of every span of :attr:`link_spans` (the words that
+        start inside it; :meth:`words_between` of each), as two columns. Read-only, like the rest."""
+        spans = self.link_spans
+        return self.words_between_each([s for s, _ in spans], [e for _, e in spans])
+
+    @property
+    def n_prose_words(self) -> int:
+        """How many words lie outside :attr:`link_spans`: the words the gate counts (``https``,
+        ``example`` and ``com`` of a link are not evidence of prose; words of code lines are counted)."""
+        firsts, ends = self.link_words
+        return self.n_words - sum(ends) + sum(firsts)
 
     @cached_property
     def title(self) -> Heading | None:
@@ -328,6 +354,11 @@ def _nonprose_spans_py(low: str, code: list[tuple[int, int]]) -> tuple[tuple[int
         done = path.end() if path else m.end()
         spans.append((s, done))
     spans.extend(code)
+    return _merged_spans(spans)
+
+
+def _merged_spans(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """``spans`` sorted, with overlapping or touching spans merged into one."""
     spans.sort()
     merged: list[tuple[int, int]] = []
     for s, e in spans:

@@ -214,19 +214,53 @@ def _latin_share(s: str) -> float:
 
 
 def gate(doc: Document) -> Gate:
-    """``insufficient_text`` under :data:`MIN_WORDS` words; ``unsupported_language`` when the text is
-    clearly not English (few English function words, or mostly non-Latin letters)."""
-    n = doc.n_words
+    """``insufficient_text`` under :data:`MIN_WORDS` prose words, or when most words are in links;
+    ``unsupported_language`` when the prose is clearly not English (few English function words among
+    its words, or mostly non-Latin letters).
+
+    Prose words are the words outside URLs, Markdown link targets, domain names and e-mail addresses
+    (:attr:`Document.n_prose_words`; words of code lines count): a list of links, or links with a word
+    or two between them, is too little prose to judge however many ``https``, ``www`` and ``com`` it holds.
+    """
+    n = doc.n_prose_words
+    if doc.n_words - n > n:  # more link words than prose words: a link list
+        return "insufficient_text"
     if n >= 20:
-        # Counted over distinct words (the families have usually built ``word_counts`` already).
-        stop = function_words()
-        share = sum(c for w, c in doc.word_counts.items() if w in stop) / n
-        latin = _latin_share(doc.text[:20000])
+        share = _prose_function_words(doc) / n
+        latin = _latin_share(_prose_text(doc, 20000))
         if share < _MIN_STOPWORD_SHARE or latin < _MIN_LATIN_SHARE:
             return "unsupported_language"
     if n < MIN_WORDS:
         return "insufficient_text"
     return "ok"
+
+
+def _prose_text(doc: Document, limit: int) -> str:
+    """``doc.text[:limit]`` without its links (:attr:`Document.link_spans`), whose ASCII letters say
+    nothing about the language of the prose around them."""
+    text = doc.text[:limit]
+    spans = doc.link_spans
+    if not spans:
+        return text
+    kept: list[str] = []
+    at = 0
+    for s, e in spans:
+        if s >= limit:
+            break
+        kept.append(text[at:s])
+        at = e
+    kept.append(text[at:])
+    return " ".join(kept)
+
+
+def _prose_function_words(doc: Document) -> int:
+    """How many prose words (:attr:`Document.n_prose_words`) are English function words: all of them, less
+    those inside links. Counted over distinct words (the families have usually built ``word_counts``)."""
+    stop = function_words()
+    total = sum(c for w, c in doc.word_counts.items() if w in stop)
+    words = doc.words
+    in_links = sum(w in stop for i, j in zip(*doc.link_words, strict=True) for w in words[i:j])
+    return total - in_links
 
 
 def _capped(ev: list[Evidence]) -> list[Evidence]:

@@ -92,7 +92,8 @@ class Report:
 
     ``label`` ``ok``/``low_quality``: ``quality`` is the calibrated P(not low-quality generated
     content) and ``flagged`` is ``quality < threshold``. A gated label (``insufficient_text``: under
-    80 words, the empty or whitespace-only text included; ``unsupported_language``) is not judged:
+    80 prose words, i.e. words outside links (:func:`slopsift.features.gate`), or more words in links
+    than not, the empty or whitespace-only text included; ``unsupported_language``) is not judged:
     ``flagged`` is always ``False`` and ``reasons`` empty, and ``quality``, kept a float so the type
     does not depend on the label, is only the English model's output on a text it was not made for
     (0.92 for ``""``): shown for reference, not a probability. Filter on ``flagged``, or on

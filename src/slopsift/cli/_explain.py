@@ -82,7 +82,7 @@ def render_explanation(
     elif label == "ok":
         verdict = f"ok (quality {q:.3f} >= threshold {thr:.3f}, {threshold_name})"
     elif label == "insufficient_text":
-        verdict = f"not judged: too short to score reliably (quality {q:.3f} shown for reference)"
+        verdict = f"not judged: too little prose to score reliably (quality {q:.3f} shown for reference)"
     else:
         verdict = f"not judged: {label.replace('_', ' ')} (quality {q:.3f} shown for reference)"
     n_words = (result.get("signals") or {}).get("n_words", 0)

@@ -26,9 +26,10 @@ datatrove's filter reason, or ``low_quality`` when no single signal stands out (
 but no signal alone moves it by ``slopsift.scoring.MIN_IMPACT``), so an ``exclusion_writer``
 keeps what was dropped and why (``metadata["filter_reason"]``).
 
-Gated texts (``insufficient_text``: under 80 words; ``unsupported_language``: not English) are
-never flagged by slopsift, which has too little evidence to judge them; by default they are kept
-and their label says why. ``keep_gated=False`` drops them instead, with the label as the reason.
+Gated texts (``insufficient_text``: under 80 prose words, words in links not counted;
+``unsupported_language``: not English) are never flagged by slopsift, which has too little evidence
+to judge them; by default they are kept and their label says why. ``keep_gated=False`` drops them
+instead, with the label as the reason.
 
 A document whose scoring raises (slopsift is tested against hostile input, so this is a bug, not
 a verdict) is dropped with reason ``error`` and ``slopsift_error`` in its metadata, rather than
