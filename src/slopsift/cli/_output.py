@@ -182,7 +182,7 @@ class TableWriter:
         q = rec.get("quality")
         label = str(rec.get("label", ""))
         if label == "insufficient_text":
-            label = "too_short"
+            label = "too_little"  # too little prose to judge (insufficient_text)
         elif label == "unsupported_language":
             label = "not_english"
         ident = one_line(str(rec.get("id", "")))

@@ -245,7 +245,8 @@ Every flag comes with its reasons and the spans of text that produced them.
 
 - Generators newer or stylistically different from those below, and text edited by a human after generation.
   Fluent text from a current chat model that avoids the measured habits passes: see the probe sets below.
-- Non-English text (gated as `unsupported_language`) and very short text (< 80 words: `insufficient_text`).
+- Non-English text (gated as `unsupported_language`) and very short text (`insufficient_text`: under 80 prose
+  words, words in links not counted, or more words in links than not).
 - Registers with no human examples in training (fiction, legal, marketing copy, medical records) may be flagged
   more often than the figures below suggest; see the check-only sets for learner writing.
 - Whether a claim is true: the inconsistency signals only compare a text with itself.
