@@ -134,6 +134,58 @@ def test_templates_conclusions_and_echo() -> None:
     ]
 
 
+def _outline(*heads: str, title: str = "Social Media and Young People") -> str:
+    return f"# {title}\n\n{BODY}\n\n" + "".join(f"## {h}\n\n{BODY}\n\n" for h in heads)
+
+
+def test_generic_headings_alone_are_a_taught_format() -> None:
+    # A learner's exam essay or an NGO report: the prescribed names, no stock heading, no repeat.
+    for heads in [
+        ("Introduction", "Advantages", "Disadvantages", "Conclusion"),
+        ("1. Background", "2. Method", "3. Findings", "5. Conclusions and recommendations"),
+        ("Overview", "Eligibility", "FAQ"),
+    ]:
+        text = _outline(*heads)
+        v = values(text)
+        assert v["template_heading_count"] == 0, heads
+        assert v["template_heading_fraction"] == 0.0
+        assert evidence(text, "template_heading_count") == []
+    # One closing section is still counted as such (two are the tell).
+    assert values(_outline("Introduction", "Conclusion"))["conclusion_sections"] == 1
+
+
+@pytest.mark.parametrize(
+    ("heads", "expected"),
+    [
+        # a stock heading, before or after the generic ones
+        (
+            ("Introduction", "Understanding Screen Time", "Conclusion"),
+            ["Introduction", "Understanding Screen Time", "Conclusion"],
+        ),
+        (("Introduction", "Sleep", "Why Sleep Matters"), ["Introduction", "Why Sleep Matters"]),
+        # two conclusion-type sections ("Conclusion" twice, in two words)
+        (("Introduction", "Sleep", "Conclusion", "In Summary"), ["Introduction", "Conclusion", "In Summary"]),
+        # a repeated heading
+        (("Introduction", "Sleep", "Sleep", "Conclusion"), ["Introduction", "Conclusion"]),
+    ],
+)
+def test_generic_headings_count_beside_other_outline_evidence(
+    heads: tuple[str, ...], expected: list[str]
+) -> None:
+    text = _outline(*heads)
+    assert evidence(text, "template_heading_count") == expected  # in document order
+    assert evidence(text, "template_heading_fraction") == expected
+    assert values(text)["template_heading_count"] == len(expected)
+
+
+def test_generic_headings_count_beside_a_repeated_title() -> None:
+    text = _outline("Introduction", "Social Media and Young People", "Conclusion")
+    v = values(text)
+    assert v["title_recurrence"] == 1
+    assert v["template_heading_count"] == 2
+    assert evidence(text, "template_heading_count") == ["Introduction", "Conclusion"]
+
+
 def test_title_recurrence_and_duplicates() -> None:
     text = (
         "# How to Train Your Dog\n\n"

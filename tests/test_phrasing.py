@@ -97,6 +97,16 @@ def test_evidence_points_at_the_strongest_runs_skipping_one_inside_a_stronger(
     assert all(e.signal == "function_word_ngram_score" for e in ev)
 
 
+def test_runs_of_masks_alone_are_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    # "_" (any content word), "_ _" and "0" would highlight arbitrary words: the next runs are shown.
+    _with_table(monkeypatch, {"_": 3.0, "_ _": 2.9, "0": 2.8, "it is _ to": 1.0, "we": -2.0})
+    text = "It is vital to see 42 old boats. It is crucial to act."
+    values, ev = phrasing.compute(parse(text))
+    assert values["function_word_ngram_score"] >= phrasing.EVIDENCE_SCORE
+    shown = [(text[e.start : e.end], e.note.split("'")[1]) for e in ev]
+    assert shown == [("It is vital to", "it is _ to"), ("It is crucial to", "it is _ to")]
+
+
 def test_low_score_gives_no_evidence_and_empty_text_scores_zero(monkeypatch: pytest.MonkeyPatch) -> None:
     _with_table(monkeypatch, {"we": -2.0, "it is _ to": 3.0})
     values, ev = phrasing.compute(parse("We went home and we slept. It is nice to rest."))

@@ -4,7 +4,9 @@ Content farms and LLM article generators fill a fixed outline: the title comes b
 of every section, stock headings ("Introduction", "Overview of ...", "Conclusion", twice) frame the
 text, each section opens by restating its heading ("## The Benefits of Yoga" / "The benefits of
 yoga are numerous.") and the sections come out about the same length. Human writers use
-headings too, so heading count and density are ``neutral``: structure alone is not slop.
+headings too, so heading count and density are ``neutral``: structure alone is not slop. The
+generic names ("Introduction", "Background", "Conclusion") count as template headings only beside
+other outline evidence, since a learner's exam essay and a funder's form prescribe them.
 
 Headings come from the shared parse (:func:`slopsift.structure.detect_headings`). The *title* is
 ``Document.title`` (the first heading when it is the document's first line); every other heading
@@ -100,7 +102,10 @@ FEATURES: tuple[FeatureSpec, ...] = (
         "template_heading_fraction",
         "Section headings whose key fully matches an entry of template_headings.txt (Introduction, "
         "Overview of ..., Conclusion, Key Takeaways, FAQ, The Importance of ..., ...) / section "
-        "headings; 0 without section headings. Evidence: each template heading.",
+        "headings; 0 without section headings. The generic names of a taught essay or report format "
+        "(generic_headings.txt: Introduction, Background, Conclusion, ...) count only beside a stock "
+        "heading, a repeated title or heading, or two conclusion-type sections. Evidence: each "
+        "template heading.",
         "fraction of section headings",
         "higher_worse",
     ),
@@ -169,6 +174,21 @@ def _templates() -> _Templates:
     return _Templates(frozenset(lex.phrases), alt(plain), alt(concl))
 
 
+@lru_cache(maxsize=1)
+def _generic() -> frozenset[str]:
+    """Keys of the generic template headings (generic_headings.txt): counted only beside other
+    template evidence, since an essay or report format prescribes them."""
+    return frozenset(load_lexicon("generic_headings.txt").phrases)
+
+
+def _template_evidence(doc: Document, h: Heading) -> tuple[Evidence, Evidence]:
+    note = f"template heading: {_note(doc, h)}"
+    return (
+        Evidence(h.start, h.end, "template_heading_fraction", note),
+        Evidence(h.start, h.end, "template_heading_count", note),
+    )
+
+
 def _content(words: Sequence[str]) -> set[str]:
     """Content words (not in stopwords_en.txt), a plural "s" dropped from words over three letters."""
     stop = function_words()
@@ -227,6 +247,8 @@ def compute(doc: Document) -> FamilyOutput:
         title_content = _content(tw)
     seen: set[str] = set()
     n_dup = n_title = n_tpl = n_concl = 0
+    generic = _generic()
+    pending: list[tuple[int, Heading]] = []  # generic template headings and where their evidence goes
     contents: list[set[str]] = []
     keys: list[list[str]] = []
     for h in sections:
@@ -254,17 +276,22 @@ def compute(doc: Document) -> FamilyOutput:
             note = "repeats the title" if key == title_key else "contains the title"
             ev.append(Evidence(h.start, h.end, "title_recurrence", note))
         is_concl = tpl.conclusion is not None and tpl.conclusion.fullmatch(key) is not None
-        if is_concl or key in tpl.literals or (tpl.template is not None and tpl.template.fullmatch(key)):
+        if key in generic:
+            pending.append((len(ev), h))
+        elif is_concl or key in tpl.literals or (tpl.template is not None and tpl.template.fullmatch(key)):
             n_tpl += 1
-            note = f"template heading: {_note(doc, h)}"
-            ev.append(Evidence(h.start, h.end, "template_heading_fraction", note))
-            ev.append(Evidence(h.start, h.end, "template_heading_count", note))
+            ev.extend(_template_evidence(doc, h))
         if is_concl:
             n_concl += 1
             if n_concl >= CONCLUSION_FIRES:
                 ev.append(
                     Evidence(h.start, h.end, "conclusion_sections", f"conclusion-type section #{n_concl}")
                 )
+    if pending and (n_tpl or n_title or n_dup or n_concl >= CONCLUSION_FIRES):
+        # A taught outline's generic names count once the document shows a filled-in template.
+        n_tpl += len(pending)
+        for at, h in reversed(pending):
+            ev[at:at] = _template_evidence(doc, h)
     n = len(sections)
     values["duplicate_heading_fraction"] = n_dup / n if n else 0.0
     values["title_recurrence"] = float(n_title)

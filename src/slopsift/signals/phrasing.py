@@ -87,6 +87,7 @@ _LOG1P_SMALL = 1024
 
 WORD = "_"
 NUMBER = "0"
+_MASKS = frozenset((WORD, NUMBER))
 PUNCTUATION = ",.;:?!()"
 _BASE = 160
 """Symbol ids are below this; a run of k symbols is the base-160 number of its ids, and since no id
@@ -413,15 +414,19 @@ def _candidates(
 
 def _evidence(candidates: list[Candidate]) -> list[Evidence]:
     """Spans of the runs that added most to the score, each at its first few places; a run that
-    overlaps a stronger one where it first occurs (". as the" inside ". as the _") is skipped."""
+    overlaps a stronger one where it first occurs (". as the" inside ". as the _") is skipped, and so is
+    a run of masks alone ("_", "_ _", "0"): it would highlight arbitrary words, showing a reader nothing."""
     out: list[Evidence] = []
     taken: list[tuple[int, int]] = []
     for key, count, ratio, spans in candidates:
+        shown = ngram_text(key)
+        if _MASKS.issuperset(shown.split()):
+            continue
         s0, e0 = spans[0]
         if any(s0 < e and s < e0 for s, e in taken):
             continue
         taken.append(spans[0])
-        note = f"'{ngram_text(key)}' x{count}, {np.exp(ratio):.1f}x as common in machine text"
+        note = f"'{shown}' x{count}, {np.exp(ratio):.1f}x as common in machine text"
         out.extend(Evidence(s, e, "function_word_ngram_score", note) for s, e in spans)
         if len(taken) == EVIDENCE_RUNS:
             break
