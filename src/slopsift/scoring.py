@@ -96,7 +96,7 @@ class Report:
     than not, the empty or whitespace-only text included; ``unsupported_language``) is not judged:
     ``flagged`` is always ``False`` and ``reasons`` empty, and ``quality``, kept a float so the type
     does not depend on the label, is only the English model's output on a text it was not made for
-    (0.92 for ``""``): shown for reference, not a probability. Filter on ``flagged``, or on
+    (0.93 for ``""``): shown for reference, not a probability. Filter on ``flagged``, or on
     ``label == "ok"`` before comparing ``quality`` with a threshold of your own.
 
     ``reasons``: the signals in the human tail whose reset to the human median raises the log-odds
