@@ -93,6 +93,10 @@ def test_duplicate_paragraphs() -> None:
     assert notes(text, "dup_para_frac") == {"paragraph repeated 3x"}
     starts = [e.start for e in slopsift.signals(text).evidence() if e.signal.endswith("dup_para_frac")]
     assert starts == [35, 54]
+    # The fractions by characters are shown by the same repeats (a reason needs its own spans).
+    assert evidence(text, "dup_para_char_frac") == evidence(text, "dup_para_frac")
+    assert evidence(text, "dup_line_char_frac") == evidence(text, "dup_line_frac")
+    assert notes(text, "dup_line_char_frac") == {"line repeated 3x"}
 
 
 NUMBERS = "one two three four five six seven eight nine ten one two three four five six"

@@ -153,7 +153,8 @@ FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec(
         "dup_line_char_frac",
         "Characters of the repeated lines counted in dup_line_frac / characters of all prose "
-        f"lines (as compared, newlines excluded). {_GOPHER}.",
+        f"lines (as compared, newlines excluded). {_GOPHER}. Evidence: each repeated occurrence (as for "
+        "dup_line_frac).",
         "fraction of line characters",
         "higher_worse",
     ),
@@ -168,7 +169,7 @@ FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec(
         "dup_para_char_frac",
         "Characters of the repeated paragraphs counted in dup_para_frac / characters of all "
-        f"paragraphs (stripped). {_GOPHER}.",
+        f"paragraphs (stripped). {_GOPHER}. Evidence: each repeated occurrence (as for dup_para_frac).",
         "fraction of paragraph characters",
         "higher_worse",
     ),
@@ -350,14 +351,15 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 def _dup_units(
     keys: Sequence[str],
     span: Callable[[int], tuple[int, int]],
-    signal: str,
+    signals: tuple[str, ...],
     unit: str,
     ev: list[Evidence] | None,
 ) -> tuple[float, float]:
     """Gopher duplicate fraction by count and by characters over stripped, non-empty units.
 
     ``keys`` are the units' texts; ``span(k)`` gives the character span of unit ``k`` and is
-    called only for the evidence of repeated units (none when ``ev`` is None)."""
+    called only for the evidence of repeated units (none when ``ev`` is None), one span per name of
+    ``signals``: the fraction by characters is shown by the same repeats as the one by count."""
     if not keys:
         return 0.0, 0.0
     if len(set(keys)) == len(keys):  # (a set costs less than a Counter)
@@ -372,7 +374,9 @@ def _dup_units(
             dup += 1
             dup_chars += len(key)
             if ev is not None and emitted < MAX_EVIDENCE:
-                ev.append(Evidence(*span(k), signal, f"{unit} repeated {counts[key]}x"))
+                start, end = span(k)
+                note = f"{unit} repeated {counts[key]}x"
+                ev.extend(Evidence(start, end, signal, note) for signal in signals)
                 emitted += 1
         else:
             seen.add(key)
@@ -1051,7 +1055,11 @@ def _compute(doc: Document, evidence: bool) -> FamilyOutput:
     kept = prose.lines  # ascending
     keys = list(map(line_keys.__getitem__, kept))
     values["dup_line_frac"], values["dup_line_char_frac"] = _dup_units(
-        keys, lambda k: line_span(kept[k]), "dup_line_frac", "line", ev if evidence else None
+        keys,
+        lambda k: line_span(kept[k]),
+        ("dup_line_frac", "dup_line_char_frac"),
+        "line",
+        ev if evidence else None,
     )
     n_kept = len(kept)
     paras = [
@@ -1069,7 +1077,7 @@ def _compute(doc: Document, evidence: bool) -> FamilyOutput:
         return line_span(p.first_line) if p.first_line == p.last_line else _strip(text, p.start, p.end)
 
     values["dup_para_frac"], values["dup_para_char_frac"] = _dup_units(
-        keys, para_span, "dup_para_frac", "paragraph", ev if evidence else None
+        keys, para_span, ("dup_para_frac", "dup_para_char_frac"), "paragraph", ev if evidence else None
     )
     # Sentences too, for text pasted without line breaks (whitespace collapsed by a scraper or an
     # export): the copies then share no line, only their sentences. Prose lines only, as above.
@@ -1093,7 +1101,7 @@ def _compute(doc: Document, evidence: bool) -> FamilyOutput:
             _, sentence_share = _dup_units(
                 [text[s_starts[k] : s_ends[k]] for k in prose_sents],
                 lambda k: (s_starts[prose_sents[k]], s_ends[prose_sents[k]]),
-                "pasted_share",
+                ("pasted_share",),
                 "sentence",
                 sent_ev,
             )
