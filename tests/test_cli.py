@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -904,6 +905,23 @@ def test_signals_lists_every_feature(capsys: pytest.CaptureFixture[str]) -> None
 # --- interruption and pipes -------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _sigint_not_ignored() -> Iterator[None]:
+    """Ctrl-C's default for the processes started inside: a shell without job control starts a
+    background job (``pytest &``) with SIGINT ignored, and an ignored signal is inherited across exec,
+    so the run under test would never see the SIGINT the test sends. A handled signal is reset to its
+    default on exec, so handling it here for the moment of the fork is enough."""
+    old = signal.getsignal(signal.SIGINT)
+    if old is not signal.SIG_IGN:
+        yield
+        return
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
 class _EndlessRun:
     """``slopsift COMMAND -o OUT -`` fed human texts (ids 0, 1, ...) on stdin until the process exits.
 
@@ -914,7 +932,7 @@ class _EndlessRun:
     def __init__(self, command: str, model: str, jobs: str, tmp_path: Path, out: Path) -> None:
         self.err_path = tmp_path / "stderr.txt"
         argv = [sys.executable, "-m", "slopsift", command, "--model", model, "-j", jobs, "-", "-o", str(out)]
-        with self.err_path.open("wb") as err:
+        with self.err_path.open("wb") as err, _sigint_not_ignored():
             self.proc = subprocess.Popen(
                 argv,
                 stdin=subprocess.PIPE,
