@@ -15,10 +15,9 @@ import io
 import json
 import os
 import re
-import signal
 import stat
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
@@ -513,24 +512,6 @@ def _count(summary: Summary, rec: dict[str, Any], r: InputRecord) -> None:
     summary.replaced += r.replaced > 0
 
 
-@contextlib.contextmanager
-def _deferred_sigint() -> Iterator[None]:
-    """Hold Ctrl-C while a chunk of output is written, so a record is never cut in half."""
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    hit: list[int] = []
-    old = signal.signal(signal.SIGINT, lambda *_: hit.append(1))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, old)
-        if hit:
-            raise KeyboardInterrupt
-
-
 def _stdout() -> IO[str]:
     out = sys.stdout
     if isinstance(out, io.TextIOWrapper):
@@ -576,7 +557,7 @@ def _stdout_if_dash(args: argparse.Namespace) -> None:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from slopsift.cli._pipeline import score_records
+    from slopsift.cli._pipeline import deferred_sigint, score_records
 
     _stdout_if_dash(args)
     if args.explain and args.format == "table":
@@ -627,7 +608,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         ):
             if shared_terminal:
                 progress.clear()
-            with _deferred_sigint():
+            with deferred_sigint():  # a record is never cut in half
                 try:
                     for r, res in chunk:
                         rec = _output_record(r, res)

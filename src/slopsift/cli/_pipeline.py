@@ -13,6 +13,7 @@ x.jsonl | slopsift score`` writes each line's row before the next line comes.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -33,6 +34,7 @@ __all__ = [
     "Result",
     "ScoreConfig",
     "default_jobs",
+    "deferred_sigint",
     "load_detector",
     "score_records",
     "score_texts",
@@ -86,6 +88,24 @@ def single_threaded_math() -> None:
     except ImportError:  # pragma: no cover - scikit-learn depends on threadpoolctl
         return
     threadpool_limits(1)
+
+
+@contextlib.contextmanager
+def deferred_sigint() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) for the block and raise it after: while a chunk of output is written, and
+    while a worker process may be forked, where it would be lost (raised in the fork's after-fork
+    hooks, it is printed as ignored, and the run goes on: with endless input, for ever)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    hit: list[int] = []
+    old = signal.signal(signal.SIGINT, lambda *_: hit.append(1))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+        if hit:
+            raise KeyboardInterrupt
 
 
 def _init_worker(model: str | None, threshold: str | float) -> None:
@@ -294,7 +314,8 @@ def _parallel(
         texts = _texts(chunk)
         if not texts:
             return None
-        fut = ex.submit(score_texts, texts, cfg.detail)
+        with deferred_sigint():  # (submit forks a worker while the pool has fewer than jobs)
+            fut = ex.submit(score_texts, texts, cfg.detail)
         fut.add_done_callback(source.wake)
         return fut
 
