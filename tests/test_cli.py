@@ -16,6 +16,7 @@ import io
 import itertools
 import json
 import os
+import queue
 import random
 import re
 import shutil
@@ -574,6 +575,33 @@ def test_strict_utf8(model: str, tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert jsonl(out)[0]["label"] != "error" and "warning" in jsonl(out)[0]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_live_input_gives_what_batch_input_gives(model: str, jobs: int) -> None:
+    """Records read ahead by a thread (stdin from a pipe): the same rows in the same order, and a
+    failure of the reader raised, as from records read in the loop (after the rows of the records
+    read before it, those still being scored by a pool aside)."""
+    from slopsift.cli._pipeline import ScoreConfig, score_records
+
+    recs = [InputRecord(i, human(i)) for i in range(9)] + [InputRecord(9, None, "empty text")]
+
+    def rows(records: Any, live: bool) -> list[tuple[str | int, Any]]:
+        cfg = ScoreConfig(model=model)
+        chunks = score_records(records, cfg, jobs=jobs, chunk_size=2, live=live)
+        return [(r.id, res) for chunk in chunks for r, res in chunk]
+
+    assert rows(iter(recs), live=True) == rows(iter(recs), live=False)
+
+    def failing() -> Iterator[InputRecord]:
+        yield from recs[:3]
+        raise OSError("the reader failed")
+
+    got: list[tuple[str | int, Any]] = []
+    with pytest.raises(OSError, match="the reader failed"):
+        for chunk in score_records(failing(), ScoreConfig(model=model), jobs=jobs, chunk_size=2, live=True):
+            got += [(r.id, res) for r, res in chunk]
+    assert [i for i, _ in got] == [0, 1, 2][: 3 if jobs == 1 else len(got)]
+
+
 def test_failing_document_is_isolated(monkeypatch: pytest.MonkeyPatch, detector: Any) -> None:
     from slopsift.cli import _pipeline
 
@@ -978,6 +1006,49 @@ def test_ctrl_c_stops_cleanly_with_valid_output(model: str, tmp_path: Path, jobs
     assert [r["id"] for r in recs] == list(range(len(recs)))
     assert "interrupted" in err.decode() and "Traceback" not in err.decode()
     assert summary_counts(err)[0] == len(recs)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-j", "1", "--chunk-size", "1", "-f", "jsonl"],
+        ["-j", "2"],  # the default chunk size: a chunk is what has arrived
+        ["-j", "2", "--input-format", "jsonl"],
+    ],
+)
+def test_piped_json_lines_are_scored_as_they_arrive(model: str, args: list[str]) -> None:
+    """``tail -f x.jsonl | slopsift score``: each line's row comes out before the next line goes in."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "slopsift", "score", "--model", model, "-q", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": SRC},
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    out: queue.Queue[bytes] = queue.Queue()
+    reader = threading.Thread(target=lambda: [out.put(row) for row in proc.stdout or ()], daemon=True)
+    reader.start()
+    try:
+        for i in range(3):
+            proc.stdin.write(b"\n" * (i == 0) + json.dumps({"id": i, "text": human(i)}).encode() + b"\n")
+            proc.stdin.flush()
+            try:
+                row = out.get(timeout=60)  # a hang guard: the row comes as soon as the line is scored
+            except queue.Empty:
+                pytest.fail(f"no row for line {i} while the input stays open")
+            assert json.loads(row)["id"] == i
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 0
+        reader.join(timeout=10)
+        assert out.empty()  # one row per line
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                if stream is not None:
+                    stream.close()
 
 
 def test_closed_pipe_is_quiet(model: str, tmp_path: Path) -> None:

@@ -14,8 +14,11 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from slopsift.inputs import InputRecord, ReadOptions, iter_records
 
@@ -582,3 +585,88 @@ def test_training_loader_reads_a_bom_as_score_does(tmp_path: Path, codec: str) -
         p.write_bytes(p.read_bytes() + b'{\x00"\x00t\x00"\x00:\x00"\x00\x00\xdc"\x00}\x00\n\x00')
         with pytest.raises(ValueError, match=re.escape(f"{p}:3: not valid in the UTF-16/32 its BOM names")):
             load_labelled_jsonl(p)
+
+
+# --- stdin as it arrives: the sniff reads what has come, and a JSON line is a record before the next --
+
+
+class _Trickle(io.RawIOBase):
+    """Standard input that gives ``data`` in pieces of the given sizes (then what is left), as a pipe
+    gives what was written so far; with ``allowed``, a read past that many bytes fails, as a read
+    would wait for input not yet written."""
+
+    def __init__(self, data: bytes, sizes: list[int] | None = None, allowed: int | None = None) -> None:
+        self.data, self.pos, self.sizes = data, 0, list(sizes or [])
+        self.allowed = len(data) if allowed is None else allowed
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        if self.pos >= self.allowed and self.pos < len(self.data):
+            raise AssertionError(f"read past byte {self.allowed}: the reader would wait for input")
+        n = min(len(b), self.allowed - self.pos, self.sizes.pop(0) if self.sizes else len(self.data))
+        b[:n] = self.data[self.pos : self.pos + n]
+        self.pos += n
+        return n
+
+
+def _lines(*recs: object) -> bytes:
+    return b"".join(json.dumps(r).encode() + b"\n" for r in recs)
+
+
+STREAMED = [
+    _lines({"id": 1, "text": "one"}, {"id": 2, "text": "two"}, [3], {"id": 4, "text": "four"}),
+    b"\xef\xbb\xbf\n \r\n" + _lines({"id": "bom", "text": "after blank lines"}, {"text": "x"}),
+    b'{"id": 1, "text": "crlf"}\r\n{"id": 2, "text": "crlf"}\r\n',
+    b'{"id": "last line", "text": "unterminated"}',
+    b'{"id": "one line", "text": "then blank lines"}\n\n\n',
+    b'{"id": 1, "text": "a",\n{"id": 2, "text": "b"}\n',  # a bad first line: error row, then records
+    b"   \n\n\t",
+    b"",
+    PRETTY_WITH_ONE_LINE_MEMBERS,
+    json.dumps([{"id": "a", "text": "alpha"}, {"text": "beta"}, 7], indent=2).encode(),
+    b'{\n  "id": "pretty",\n  "text": "one object over many lines"\n}\n',
+    b"[citation needed] The claim was never sourced.\n",
+    b"{curly braces open this prose}\nand more of it\n",
+    b'{"text": "pretty",\n "id": 1\n} and then prose',
+    "Plain text, \u00e9t\u00e9.\n".encode(),
+    "\ufeff".encode("utf-16-le") + _lines({"id": "wide", "text": "utf-16"}).decode().encode("utf-16-le"),
+    gzip.compress(_lines({"id": "gz", "text": "gzipped"}, {"id": "gz2", "text": "two"})),
+]
+
+
+def _as_read(data: bytes, stdin: io.RawIOBase | io.BytesIO, fmt: str) -> tuple[list[InputRecord], list[str]]:
+    notes: list[str] = []
+    buffered = io.BufferedReader(stdin) if isinstance(stdin, _Trickle) else stdin  # as sys.stdin.buffer
+    return rows("-", stdin=buffered, input_format=fmt, on_note=notes.append), notes
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.sampled_from(STREAMED),
+    sizes=st.lists(st.integers(1, 9), max_size=40),
+    fmt=st.sampled_from(["auto", "json", "jsonl"]),
+)
+def test_stdin_read_in_pieces_gives_the_records_read_at_once(data: bytes, sizes: list[int], fmt: str) -> None:
+    assert _as_read(data, _Trickle(data, sizes), fmt) == _as_read(data, io.BytesIO(data), fmt)
+
+
+@pytest.mark.parametrize("data", STREAMED, ids=range(len(STREAMED)))
+@pytest.mark.parametrize("fmt", ["auto", "json", "jsonl"])
+def test_stdin_read_byte_by_byte_gives_the_records_read_at_once(data: bytes, fmt: str) -> None:
+    assert _as_read(data, _Trickle(data, [1] * len(data)), fmt) == _as_read(data, io.BytesIO(data), fmt)
+
+
+@pytest.mark.parametrize("fmt", ["auto", "json", "jsonl"])
+@pytest.mark.parametrize("lead", [b"", b"\xef\xbb\xbf", b"\n  \n"])
+def test_a_json_line_on_stdin_is_a_record_before_the_next_line_comes(fmt: str, lead: bytes) -> None:
+    lines = [lead + _lines({"id": 0, "text": "zero"})] + [_lines({"id": i, "text": f"t{i}"}) for i in (1, 2)]
+    data = b"".join(lines)
+    stdin = _Trickle(data, [1] * len(data), allowed=0)
+    recs = iter_records(["-"], ReadOptions(stdin=io.BufferedReader(stdin), input_format=fmt))
+    for i, line in enumerate(lines):
+        stdin.allowed += len(line)  # line i is written; line i + 1 is not
+        rec = next(recs)
+        assert (rec.id, rec.text, rec.error) == (i, "zero" if i == 0 else f"t{i}", None)
+    assert next(recs, None) is None

@@ -217,7 +217,7 @@ class _Counted(_Wrapped):
         self._on = on_bytes
 
     def readinto(self, b: Any) -> int:
-        data = self._raw.read(len(b))
+        data = _read1(self._raw, len(b))
         n = len(data)
         b[:n] = data
         if self._on is not None and n:
@@ -225,20 +225,64 @@ class _Counted(_Wrapped):
         return n
 
 
+def _read1(f: IO[bytes] | io.RawIOBase, n: int) -> bytes:
+    """Up to ``n`` bytes of ``f``, as many as one read gives: from a pipe, what has arrived, where
+    ``read(n)`` of a buffered stream would wait for all ``n`` (a line piped in must be read, and
+    scored, before the next one is written). ``b""`` only at the end."""
+    read1 = getattr(f, "read1", None)
+    data = read1(n) if read1 is not None else f.read(n)  # a raw stream's read is one read
+    return data or b""
+
+
+class _Replay(_Wrapped):
+    """``head``, bytes already read from ``raw``, then the rest of ``raw``: a stream read again from
+    its start after its first bytes were sniffed, which gives ``head`` without first waiting for
+    more input."""
+
+    def __init__(self, head: bytes, raw: IO[bytes] | io.RawIOBase) -> None:
+        super().__init__(raw)
+        self._head = memoryview(head)
+
+    def readinto(self, b: Any) -> int:
+        if not self._head:
+            data = _read1(self._raw, len(b))
+            b[: len(data)] = data
+            return len(data)
+        n = min(len(b), len(self._head))
+        b[:n] = self._head[:n]
+        self._head = self._head[n:]
+        return n
+
+
+def _peeked(f: IO[bytes], n: int) -> tuple[bytes, IO[bytes]]:
+    """The first ``n`` bytes of ``f`` (all of it if shorter), unconsumed, and the stream to read ``f``
+    from: ``f`` when its ``peek`` shows them, else one that gives them again. ``peek`` shows what one
+    read gave, which from a pipe can be fewer bytes than a BOM or the gzip magic."""
+    head = f.peek(n)[:n]  # type: ignore[attr-defined]
+    if len(head) >= n:
+        return head, f
+    got = bytearray()
+    while len(got) < n and (chunk := _read1(f, n - len(got))):
+        got += chunk
+    return bytes(got), io.BufferedReader(_Replay(bytes(got), f), 1 << 16)
+
+
 def open_binary(path: str, opts: ReadOptions) -> IO[bytes]:
     """A buffered binary stream for ``path`` (``-``: stdin), transparently gunzipped."""
     if path == STDIN:
         raw: IO[bytes] = opts.stdin if opts.stdin is not None else sys.stdin.buffer
-        counted = io.BufferedReader(_Counted(_NoClose(raw), opts.on_bytes), 1 << 16)
+        counted: IO[bytes] = io.BufferedReader(_Counted(_NoClose(raw), opts.on_bytes), 1 << 16)
     else:
         counted = io.BufferedReader(_Counted(open(path, "rb"), opts.on_bytes), 1 << 16)  # noqa: SIM115
-    if counted.peek(2)[:2] == _GZIP_MAGIC:
+    magic, counted = _peeked(counted, 2)
+    if magic == _GZIP_MAGIC:
         return gzip.GzipFile(fileobj=counted, mode="rb")  # type: ignore[return-value]
     return counted
 
 
 class _NoClose(io.RawIOBase):
-    """Wraps stdin so that closing our reader does not close the process's stdin."""
+    """Wraps stdin so that closing our reader does not close the process's stdin. A read gives
+    what has arrived (:func:`_read1`), not all that was asked for."""
 
     def __init__(self, raw: IO[bytes]) -> None:
         self._raw = raw
@@ -246,11 +290,8 @@ class _NoClose(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, n: int = -1) -> bytes:
-        return self._raw.read(n)
-
     def readinto(self, b: Any) -> int:
-        data = self._raw.read(len(b))
+        data = _read1(self._raw, len(b))
         b[: len(data)] = data
         return len(data)
 
@@ -267,7 +308,7 @@ class _Mapped(_Wrapped):
 
     def readinto(self, b: Any) -> int:
         while not self._buf and not self._done:
-            chunk = self._raw.read(1 << 16)
+            chunk = _read1(self._raw, 1 << 16)
             self._done = not chunk
             self._buf = self._fn(chunk, self._done)
         n = min(len(b), len(self._buf))
@@ -306,10 +347,10 @@ def utf8_lines(f: IO[bytes], cr_lines: bool = False) -> IO[bytes]:
     byte-order mark consumed: recoded when a UTF-16/32 BOM opens it, and with CR (and CRLF) line
     ends made LF when ``cr_lines`` and its start has CRs but no LF (old Mac and Excel exports).
     One place for BOMs, so that no reader strips them its own way."""
-    peek = getattr(f, "peek", None)
-    if peek is None:
+    if getattr(f, "peek", None) is None:
         return f
-    bom = _bom(peek(4)[:4])
+    head, f = _peeked(f, 4)
+    bom = _bom(head)
     if bom is not None:
         f.read(bom[1])
     if bom is not None and bom[0] in _WIDE:
@@ -317,9 +358,8 @@ def utf8_lines(f: IO[bytes], cr_lines: bool = False) -> IO[bytes]:
         f = io.BufferedReader(
             _Mapped(f, lambda c, final: dec.decode(c, final).encode("utf-8", "surrogateescape")), 1 << 16
         )
-        peek = f.peek
     if cr_lines:
-        head = peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
+        head, f = _peeked(f, _SNIFF_BYTES)
         if b"\r" in head and b"\n" not in head:
             f = io.BufferedReader(_Mapped(f, _cr_lf_to_lf()), 1 << 16)
     return f
@@ -563,23 +603,19 @@ def _read_json(
     one object. An array or a multi-line object is parsed whole, so it is capped at
     ``max_doc_bytes``; anything else is one error row, or with ``text_else`` (standard input in
     ``auto`` mode) one text, read as the text format reads it (:func:`_text_else`)."""
-    head = f.read(_SNIFF_BYTES)
-    complete = len(head) < _SNIFF_BYTES
+    head, complete, lines = _json_head(f)
     first = head.lstrip(b" \t\r\n")[:1]
-    if first == b"{" and _looks_like_jsonl(head, complete):
-        if not complete and not _first_line_is_object(head):  # maybe one object over many lines
+    if first == b"{" and (lines or _looks_like_jsonl(head, complete)):
+        if not (complete or lines or _first_line_is_object(head)):  # maybe one object over many lines
             head += f.read(max(0, opts.max_doc_bytes + 1 - len(head)))
-        if len(head) <= opts.max_doc_bytes:  # one value whose lines look like JSONL, or a one-line file
+            complete = len(head) <= opts.max_doc_bytes  # (read() stops short only at the end)
+        if complete and len(head) <= opts.max_doc_bytes:  # one value whose lines look like JSONL?
             values = _json_values(head, source)
             one = next(values)
             if one.error is None and next(values, None) is None:
                 yield _value_record(one, source, opts)
                 return
-        pending = [head]
-        stream = io.BufferedReader(
-            _Mapped(f, lambda c, final: (pending.pop() + c) if pending else c), 1 << 16
-        )
-        yield from _read_jsonl(stream, source, opts)
+        yield from _read_jsonl(io.BufferedReader(_Replay(head, f), 1 << 16), source, opts)
         return
     whole = first in (b"{", b"[")
     data = head + f.read(max(0, opts.max_doc_bytes + 1 - len(head))) if whole or text_else else head
@@ -624,10 +660,42 @@ def _first_line_is_object(head: bytes) -> bool:
     body = head.lstrip()
     if b"\n" not in body:
         return True  # too long to see whole: a long JSONL line, not the "{" opening a pretty-printed object
-    line = body[: body.index(b"\n")]
+    return _is_object(body[: body.index(b"\n")])
+
+
+def _is_object(line: bytes) -> bool:
+    """Whether ``line`` is one JSON object."""
     with contextlib.suppress(*_JSON_ERRORS):
         return isinstance(json.loads(line), dict)
     return False
+
+
+_BLANK = b" \t\n\r\x0b\x0c"
+"""What ``bytes.strip`` strips: a line of these is blank to :func:`_looks_like_jsonl`."""
+
+
+def _json_head(f: IO[bytes]) -> tuple[bytes, bool, bool]:
+    """The start of ``f`` that :func:`_read_json` judges it by, whether it is all of ``f``, and
+    whether it ends with a first non-blank line that is complete and one JSON object: read as it
+    arrives until the end, :data:`_SNIFF_BYTES` or such a line. A stream that opens so is JSON
+    Lines whatever follows (as :func:`_looks_like_jsonl` would say of more of it), so that a line
+    piped in is read, and scored, before the next one is written, not once 64 KiB have come."""
+    head = bytearray()
+    first = -1  # where the first non-blank byte is, once seen
+    judged = False  # whether the first non-blank line was complete (and not an object)
+    while len(head) < _SNIFF_BYTES:
+        chunk = _read1(f, _SNIFF_BYTES - len(head))
+        if not chunk:
+            return bytes(head), True, False
+        start = len(head)
+        head += chunk
+        if first < 0 and (rest := chunk.lstrip(_BLANK)):
+            first = len(head) - len(rest)
+        if first >= 0 and not judged and (nl := head.find(b"\n", max(first, start))) >= 0:
+            judged = True
+            if _is_object(bytes(head[first:nl]).strip()):
+                return bytes(head), False, True
+    return bytes(head), False, False
 
 
 @dataclass(slots=True)
@@ -1150,9 +1218,8 @@ def _looks_like_jsonl(head: bytes, complete: bool) -> bool:
             continue
         if not seen and not line.startswith(b"{"):
             return False
-        with contextlib.suppress(*_JSON_ERRORS):
-            if isinstance(json.loads(line), dict):
-                return True
+        if _is_object(line):
+            return True
         seen += 1
         if seen == _SNIFF_LINES:
             return False
@@ -1163,19 +1230,31 @@ def _sniff_stdin(opts: ReadOptions) -> tuple[str, ReadOptions]:
     """Standard input in ``auto`` mode: read as a ``.json`` file is (:func:`_read_json`, whose
     text-else mode makes what is not JSON records one text) when, after gunzipping a gzip stream and
     past a UTF-8 BOM and white space, it opens with "{" or "["; else one text. Only its first bytes
-    are peeked, into the buffer it is then read from: a pipe is read once. UTF-16/32 standard input
+    are read, as they arrive, until the first that decides (of a gzip stream: 64 KiB, or all of it),
+    and they are given again to the reader: a pipe is read once, and not waited on. UTF-16/32 standard input
     (a wide BOM) is one text, as before: its text fallback would have to be decoded again from bytes
     already recoded; ``--input-format jsonl`` or ``json`` reads it as records."""
-    raw = opts.stdin if opts.stdin is not None else sys.stdin.buffer
-    buf = io.BufferedReader(_NoClose(raw), _SNIFF_BYTES)
-    head = buf.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
+    raw = _NoClose(opts.stdin if opts.stdin is not None else sys.stdin.buffer)
+    got = bytearray()
+    seen = False  # a byte that decides was read
+    while len(got) < _SNIFF_BYTES and (chunk := _read1(raw, _SNIFF_BYTES - len(got))):
+        got += chunk  # as it arrives, until the first byte that decides (a gzip stream: 64 KiB)
+        seen = seen or bool(chunk.lstrip(_SNIFF_SKIP))
+        if seen and len(got) >= 2 and got[:2] != _GZIP_MAGIC:
+            break
+    head = bytes(got)
+    buf = io.BufferedReader(_Replay(head, raw), _SNIFF_BYTES)
     if head[:2] == _GZIP_MAGIC:
         try:
             head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, _SNIFF_BYTES)
         except zlib.error:
             head = b""
-    json_like = head.lstrip(codecs.BOM_UTF8 + b" \t\r\n")[:1] in (b"{", b"[")
+    json_like = head.lstrip(_SNIFF_SKIP)[:1] in (b"{", b"[")
     return ("json" if json_like else "text"), ReadOptions(**{**opts.__dict__, "stdin": buf})
+
+
+_SNIFF_SKIP = codecs.BOM_UTF8 + b" \t\r\n"
+"""The bytes passed over before the first that says whether standard input opens like JSON."""
 
 
 def iter_records(inputs: Sequence[str], opts: ReadOptions | None = None) -> Iterator[InputRecord]:

@@ -15,9 +15,9 @@ import io
 import json
 import os
 import re
-import signal
+import stat
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
@@ -196,7 +196,13 @@ def _run_options() -> _Parser:
         help="worker processes (default, 0 or -1: all cores; 1: no pool)",
     )
     g.add_argument(
-        "--chunk-size", type=_positive_int, default=64, metavar="N", help="documents per work unit (64)"
+        "--chunk-size",
+        type=_positive_int,
+        default=64,
+        metavar="N",
+        help="documents per work unit (64); score reading a pipe or a terminal on standard input makes a "
+        "unit of what has arrived, so JSON Lines are scored, and their rows written, as they come "
+        "(tail -f x.jsonl | slopsift score)",
     )
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return p
@@ -506,24 +512,6 @@ def _count(summary: Summary, rec: dict[str, Any], r: InputRecord) -> None:
     summary.replaced += r.replaced > 0
 
 
-@contextlib.contextmanager
-def _deferred_sigint() -> Iterator[None]:
-    """Hold Ctrl-C while a chunk of output is written, so a record is never cut in half."""
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    hit: list[int] = []
-    old = signal.signal(signal.SIGINT, lambda *_: hit.append(1))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, old)
-        if hit:
-            raise KeyboardInterrupt
-
-
 def _stdout() -> IO[str]:
     out = sys.stdout
     if isinstance(out, io.TextIOWrapper):
@@ -538,6 +526,19 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return False
+
+
+def _live_stdin(inputs: Sequence[str]) -> bool:
+    """Whether standard input is read and can keep the reader waiting (a pipe, a terminal, a socket:
+    not a regular file), so that rows are written as records arrive (``score_records(live=True)``).
+    It is then read through its descriptor, unbuffered: the reader thread, left waiting at exit,
+    must hold no lock of ``sys.stdin`` (its buffer's close at shutdown would abort the process)."""
+    if inputs and "-" not in inputs:
+        return False
+    try:
+        return not stat.S_ISREG(os.fstat(sys.stdin.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False  # replaced by an object that has no descriptor (a test's)
 
 
 def _jobs_of(args: argparse.Namespace) -> int:
@@ -556,7 +557,7 @@ def _stdout_if_dash(args: argparse.Namespace) -> None:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from slopsift.cli._pipeline import score_records
+    from slopsift.cli._pipeline import deferred_sigint, score_records
 
     _stdout_if_dash(args)
     if args.explain and args.format == "table":
@@ -587,6 +588,9 @@ def cmd_score(args: argparse.Namespace) -> int:
         if fmt is None:
             fmt = "table" if stream.isatty() and not args.explain else "jsonl"
     opts = _read_options(args, progress, stream if args.output else None)
+    live = _live_stdin(args.inputs)
+    if live:  # read by the pipeline's reader thread: see _live_stdin
+        opts.stdin = open(sys.stdin.fileno(), "rb", buffering=0, closefd=False)  # noqa: SIM115
     writer: JsonlWriter | CsvWriter | TableWriter
     if fmt == "csv":
         writer = CsvWriter(stream, detail=args.explain)
@@ -600,11 +604,11 @@ def cmd_score(args: argparse.Namespace) -> int:
     shared_terminal = progress.enabled and stream.isatty()
     try:
         for chunk in score_records(
-            iter_records(args.inputs, opts), cfg, jobs=_jobs_of(args), chunk_size=args.chunk_size
+            iter_records(args.inputs, opts), cfg, jobs=_jobs_of(args), chunk_size=args.chunk_size, live=live
         ):
             if shared_terminal:
                 progress.clear()
-            with _deferred_sigint():
+            with deferred_sigint():  # a record is never cut in half
                 try:
                     for r, res in chunk:
                         rec = _output_record(r, res)

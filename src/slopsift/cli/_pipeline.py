@@ -4,19 +4,26 @@ Records are grouped into chunks; with ``jobs > 1`` chunks go to a process pool w
 load the detector once (pool initializer) and at most ``2 * jobs`` chunks are in flight, so memory
 does not grow with the input. Results come back in input order. A chunk that fails is rescored
 one document at a time, so one bad document costs one error record, never a batch or the run.
+
+Input that can keep the reader waiting (a pipe or a terminal on standard input: ``live``) is read
+ahead by a thread, so that waiting for input never holds back a result that is ready: a chunk is
+what has arrived (up to the chunk size), and each is given as soon as it is scored. ``tail -f
+x.jsonl | slopsift score`` writes each line's row before the next line comes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from itertools import chain, islice
-from typing import TYPE_CHECKING, Any
+from itertools import islice
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from slopsift.inputs import InputRecord
 
@@ -27,6 +34,7 @@ __all__ = [
     "Result",
     "ScoreConfig",
     "default_jobs",
+    "deferred_sigint",
     "load_detector",
     "score_records",
     "score_texts",
@@ -82,6 +90,24 @@ def single_threaded_math() -> None:
     threadpool_limits(1)
 
 
+@contextlib.contextmanager
+def deferred_sigint() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) for the block and raise it after: while a chunk of output is written, and
+    while a worker process may be forked, where it would be lost (raised in the fork's after-fork
+    hooks, it is printed as ignored, and the run goes on: with endless input, for ever)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    hit: list[int] = []
+    old = signal.signal(signal.SIGINT, lambda *_: hit.append(1))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+        if hit:
+            raise KeyboardInterrupt
+
+
 def _init_worker(model: str | None, threshold: str | float) -> None:
     # The parent handles Ctrl-C and shuts the pool down; workers must not die mid-chunk with tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -132,6 +158,104 @@ def _chunks(records: Iterable[InputRecord], size: int) -> Iterator[list[InputRec
         yield chunk
 
 
+class _Later:
+    """What a source gives when no chunk is ready yet, or when it was woken: a result is ready."""
+
+
+LATER: Final = _Later()
+
+Chunk = list[InputRecord]
+
+
+class _Source(Protocol):
+    def get(self, wait: bool) -> Chunk | _Later | None:
+        """The next chunk, ``None`` at the end, or :data:`LATER` when ``wait`` is false and none
+        is ready (or, with ``wait``, when :meth:`wake` was called)."""
+
+    def wake(self, _: object = None) -> None:
+        """Make a waiting :meth:`get` return: a result is ready to be given."""
+
+    def close(self) -> None:
+        """Stop reading ahead."""
+
+
+class _Chunks:
+    """The chunks of records read as they are asked for: a chunk is always ready (files)."""
+
+    def __init__(self, records: Iterable[InputRecord], size: int) -> None:
+        self._chunks = _chunks(records, size)
+
+    def get(self, wait: bool) -> Chunk | _Later | None:
+        return next(self._chunks, None)
+
+    def wake(self, _: object = None) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class _Ahead:
+    """Records read ahead by a daemon thread (at most two chunks' worth waiting: enough for a second
+    chunk to be ready when the first is taken, as a pool needs), for input that can keep
+    the reader waiting: a chunk is the records that have arrived, up to ``size``, so that a record
+    is scored when it comes, and the scoring loop can ask whether one is ready without waiting.
+    A failure of the reader is raised by :meth:`get`, after the records read before it."""
+
+    def __init__(self, records: Iterable[InputRecord], size: int) -> None:
+        self._size = size
+        self._cond = threading.Condition()
+        self._items: deque[InputRecord] = deque()
+        self._end = False
+        self._error: BaseException | None = None
+        self._woken = False
+        self._closed = False
+        reader = threading.Thread(target=self._read, args=(records,), name="slopsift-reader", daemon=True)
+        reader.start()
+
+    def _read(self, records: Iterable[InputRecord]) -> None:
+        try:
+            for r in records:
+                with self._cond:
+                    while len(self._items) >= 2 * self._size and not self._closed:
+                        self._cond.wait()
+                    if self._closed:
+                        return
+                    self._items.append(r)
+                    self._cond.notify_all()
+        except BaseException as exc:  # given to the scoring loop, which raises it
+            self._error = exc
+        finally:
+            with self._cond:
+                self._end = True
+                self._cond.notify_all()
+
+    def get(self, wait: bool) -> Chunk | _Later | None:
+        with self._cond:
+            while wait and not (self._items or self._end or self._woken):
+                self._cond.wait()
+            self._woken = False
+            if not self._items:
+                if not self._end:
+                    return LATER
+                if self._error is not None:
+                    raise self._error
+                return None
+            chunk = [self._items.popleft() for _ in range(min(self._size, len(self._items)))]
+            self._cond.notify_all()
+            return chunk
+
+    def wake(self, _: object = None) -> None:
+        with self._cond:
+            self._woken = True
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+
 def _texts(chunk: list[InputRecord]) -> list[str]:
     return [r.text for r in chunk if r.error is None and r.text is not None]
 
@@ -146,48 +270,77 @@ def _failed(chunk: list[InputRecord], message: str) -> list[tuple[InputRecord, R
 
 
 def score_records(
-    records: Iterable[InputRecord], cfg: ScoreConfig, *, jobs: int = 1, chunk_size: int = DEFAULT_CHUNK
+    records: Iterable[InputRecord],
+    cfg: ScoreConfig,
+    *,
+    jobs: int = 1,
+    chunk_size: int = DEFAULT_CHUNK,
+    live: bool = False,
 ) -> Iterator[list[tuple[InputRecord, Result | None]]]:
     """Yield, chunk by chunk and in input order, each record with its result (``None`` for records
-    that already carry an ``error``). The detector is loaded (and validated) before the first chunk."""
+    that already carry an ``error``). The detector is loaded (and validated) before the first chunk.
+    ``live``: the records come from input that can keep the reader waiting (see the module's
+    docstring); the pool is then started when a second chunk is ready while the first is."""
     load_detector(cfg.model, cfg.threshold)
     single_threaded_math()
-    chunks = _chunks(records, max(1, chunk_size))
-    head = list(islice(chunks, 2))
-    if jobs <= 1 or len(head) < 2:  # small inputs: a pool costs more than it saves
-        for chunk in chain(head, chunks):
-            texts = _texts(chunk)
-            yield _merge(chunk, score_texts(texts, cfg.detail) if texts else [])
-        return
-    yield from _parallel(chain(head, chunks), cfg, jobs)
+    size = max(1, chunk_size)
+    source: _Source = _Ahead(records, size) if live else _Chunks(records, size)
+    try:
+        while (first := source.get(wait=True)) is not None:
+            if isinstance(first, _Later):
+                continue
+            second = source.get(wait=False) if jobs > 1 else LATER
+            if isinstance(second, list):  # small inputs: a pool costs more than it saves
+                yield from _parallel(source, [first, second], cfg, jobs)
+                return
+            texts = _texts(first)
+            yield _merge(first, score_texts(texts, cfg.detail) if texts else [])
+            if second is None:
+                return
+    finally:
+        source.close()
 
 
 def _parallel(
-    chunks: Iterator[list[InputRecord]], cfg: ScoreConfig, jobs: int
+    source: _Source, head: list[Chunk], cfg: ScoreConfig, jobs: int
 ) -> Iterator[list[tuple[InputRecord, Result | None]]]:
+    """The chunks ``head``, then those of ``source``, scored by a pool; waits for input only while
+    no result is ready to be given (a live source is woken when one is)."""
+
     def pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(cfg.model, cfg.threshold))
 
     def submit(ex: ProcessPoolExecutor, chunk: list[InputRecord]) -> Future[list[Result]] | None:
         texts = _texts(chunk)
-        return ex.submit(score_texts, texts, cfg.detail) if texts else None
+        if not texts:
+            return None
+        with deferred_sigint():  # (submit forks a worker while the pool has fewer than jobs)
+            fut = ex.submit(score_texts, texts, cfg.detail)
+        fut.add_done_callback(source.wake)
+        return fut
 
     ex = pool()
     restarts = 0
     pending: deque[tuple[list[InputRecord], Future[list[Result]] | None]] = deque()
     max_in_flight = 2 * jobs
+    queued = deque(head)
     try:
-        source = iter(chunks)
         exhausted = False
         while pending or not exhausted:
             while not exhausted and len(pending) < max_in_flight:
-                nxt = next(source, None)
+                if queued:
+                    nxt: Chunk | _Later | None = queued.popleft()
+                else:
+                    ready = bool(pending) and (pending[0][1] is None or pending[0][1].done())
+                    nxt = source.get(wait=not ready)
+                if isinstance(nxt, _Later):
+                    break
                 if nxt is None:
                     exhausted = True
                     break
                 pending.append((nxt, submit(ex, nxt)))
             if not pending:
-                break
+                continue
             chunk, fut = pending.popleft()
             if fut is None:
                 yield _merge(chunk, [])
