@@ -587,6 +587,16 @@ def test_training_loader_reads_a_bom_as_score_does(tmp_path: Path, codec: str) -
             load_labelled_jsonl(p)
 
 
+def test_training_loader_names_utf8_for_a_file_without_a_bom(tmp_path: Path) -> None:
+    # Shorter than a BOM: its bytes are given again by a replay stream, yet it is still UTF-8.
+    from slopsift.training.train import load_labelled_jsonl
+
+    p = tmp_path / "t.jsonl"
+    p.write_bytes(b"ab\xff")
+    with pytest.raises(ValueError, match=re.escape(f"{p}:1: not UTF-8 (invalid start byte at byte 2)")):
+        load_labelled_jsonl(p)
+
+
 # --- stdin as it arrives: the sniff reads what has come, and a JSON line is a record before the next --
 
 

@@ -342,19 +342,23 @@ def _cr_lf_to_lf() -> Callable[[bytes, bool], bytes]:
     return fn
 
 
-def utf8_lines(f: IO[bytes], cr_lines: bool = False) -> IO[bytes]:
+def utf8_lines(f: IO[bytes], cr_lines: bool = False) -> tuple[IO[bytes], str]:
     """``f`` as UTF-8 for line-oriented readers (JSONL, CSV, JSON, the training loader), its
     byte-order mark consumed: recoded when a UTF-16/32 BOM opens it, and with CR (and CRLF) line
     ends made LF when ``cr_lines`` and its start has CRs but no LF (old Mac and Excel exports).
-    One place for BOMs, so that no reader strips them its own way."""
+    One place for BOMs, so that no reader strips them its own way. Also returns the encoding the
+    bytes of ``f`` are in (``utf-8``, or the UTF-16/32 codec its BOM names), so that an error can
+    name it."""
     if getattr(f, "peek", None) is None:
-        return f
+        return f, "utf-8"
     head, f = _peeked(f, 4)
     bom = _bom(head)
+    encoding = "utf-8"
     if bom is not None:
         f.read(bom[1])
     if bom is not None and bom[0] in _WIDE:
-        dec = codecs.getincrementaldecoder(bom[0])("slopsift.invalid-as-bytes")
+        encoding = bom[0]
+        dec = codecs.getincrementaldecoder(encoding)("slopsift.invalid-as-bytes")
         f = io.BufferedReader(
             _Mapped(f, lambda c, final: dec.decode(c, final).encode("utf-8", "surrogateescape")), 1 << 16
         )
@@ -362,7 +366,7 @@ def utf8_lines(f: IO[bytes], cr_lines: bool = False) -> IO[bytes]:
         head, f = _peeked(f, _SNIFF_BYTES)
         if b"\r" in head and b"\n" not in head:
             f = io.BufferedReader(_Mapped(f, _cr_lf_to_lf()), 1 << 16)
-    return f
+    return f, encoding
 
 
 READ_ERRORS = (OSError, EOFError, zlib.error)
@@ -1186,7 +1190,7 @@ def _read_path(path: str, opts: ReadOptions, fmt: str, text_else: bool = False) 
     n = 0
     try:
         with f:
-            f = utf8_lines(f, cr_lines=fmt in ("csv", "tsv"))
+            f, _ = utf8_lines(f, cr_lines=fmt in ("csv", "tsv"))
             if fmt == "jsonl":
                 recs = _read_jsonl(f, source, opts)
             elif fmt == "json":

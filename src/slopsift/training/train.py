@@ -187,12 +187,12 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
     file (:func:`~slopsift.inputs.utf8_lines`). Each line is decoded alone, so an error names its line."""
     try:
         with open_binary(str(path), ReadOptions()) as f:
-            lines = utf8_lines(f)
+            lines, encoding = utf8_lines(f)
             for n, raw in enumerate(lines, 1):
                 try:
                     yield n, raw.decode("utf-8")
                 except UnicodeDecodeError as exc:
-                    if lines is not f:  # recoded: the byte offset is not the file's
+                    if encoding != "utf-8":  # recoded: the byte offset is not the file's
                         raise ValueError(f"{path}:{n}: not valid in the UTF-16/32 its BOM names") from None
                     raise ValueError(f"{path}:{n}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except IsADirectoryError:
