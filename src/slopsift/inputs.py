@@ -194,13 +194,19 @@ def detect_format(name: str) -> str:
 
 
 class _Wrapped(io.RawIOBase):
-    """A read-only byte stream over another, which it closes when closed."""
+    """A read-only byte stream over another, which it closes when closed. A read gives what has
+    arrived (:func:`_read1`), not all that was asked for."""
 
     def __init__(self, raw: IO[bytes] | io.RawIOBase) -> None:
         self._raw = raw
 
     def readable(self) -> bool:
         return True
+
+    def readinto(self, b: Any) -> int:
+        data = _read1(self._raw, len(b))
+        b[: len(data)] = data
+        return len(data)
 
     def close(self) -> None:
         try:
@@ -217,9 +223,7 @@ class _Counted(_Wrapped):
         self._on = on_bytes
 
     def readinto(self, b: Any) -> int:
-        data = _read1(self._raw, len(b))
-        n = len(data)
-        b[:n] = data
+        n = super().readinto(b)
         if self._on is not None and n:
             self._on(n)
         return n
@@ -245,9 +249,7 @@ class _Replay(_Wrapped):
 
     def readinto(self, b: Any) -> int:
         if not self._head:
-            data = _read1(self._raw, len(b))
-            b[: len(data)] = data
-            return len(data)
+            return super().readinto(b)
         n = min(len(b), len(self._head))
         b[:n] = self._head[:n]
         self._head = self._head[n:]
@@ -280,20 +282,11 @@ def open_binary(path: str, opts: ReadOptions) -> IO[bytes]:
     return counted
 
 
-class _NoClose(io.RawIOBase):
-    """Wraps stdin so that closing our reader does not close the process's stdin. A read gives
-    what has arrived (:func:`_read1`), not all that was asked for."""
+class _NoClose(_Wrapped):
+    """Wraps stdin so that closing our reader does not close the process's stdin."""
 
-    def __init__(self, raw: IO[bytes]) -> None:
-        self._raw = raw
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: Any) -> int:
-        data = _read1(self._raw, len(b))
-        b[: len(data)] = data
-        return len(data)
+    def close(self) -> None:
+        io.RawIOBase.close(self)
 
 
 class _Mapped(_Wrapped):
