@@ -337,6 +337,7 @@ def test_homoglyph_folding_of_long_runs() -> None:
 
 LINK_PIECES = ["https://", "www.", "a.com", "/p", "](", ")", "[", "x@y.org", ".io", " ", "\n", "\n\n"]
 LINK_PIECES += ["    x = 1\n", "```\ncode\n```\n", "# Title\n\n", "word", "é", ","]
+LINK_PIECES += ["ASP", ".NET", "GOV.UK", "year.AI", "java.net.URL", "."]
 
 
 @given(st.lists(st.sampled_from(LINK_PIECES), max_size=60))
@@ -347,7 +348,7 @@ def test_link_spans_are_the_nonprose_spans_less_code(pieces: list[str]) -> None:
 
     doc = parse("".join(pieces))
     code = [(doc.lines[i].start, doc.lines[i].end) for i in doc.code_lines]
-    assert doc.link_spans == _nonprose_spans_py(doc.lower, [])
-    assert doc.nonprose_spans == _nonprose_spans_py(doc.lower, code)
+    assert doc.link_spans == _nonprose_spans_py(doc.text, doc.lower, [])
+    assert doc.nonprose_spans == _nonprose_spans_py(doc.text, doc.lower, code)
     inside = sum(j - i for i, j in zip(*doc.link_words, strict=True))
     assert doc.n_prose_words == doc.n_words - inside >= 0

@@ -2570,7 +2570,32 @@ NONPROSE_PIECES = [
     ">",
     ".",
     "x" * 60,
+    # the case the domain test reads: .NET, year.AI, GOV.UK, java.net.URL, Kelvin sign K
+    ".NET",
+    ".Net",
+    ".UK",
+    ".AI",
+    ".Com",
+    "ASP",
+    "GOV",
+    "year",
+    "U.S",
+    ".URL",
+    "A",
+    "\u0130",
+    "\u212a",
 ]
+
+
+def _lowered(text: str) -> str:
+    """``Document.lower``: ``text.lower()`` but with the same length (a character that lower-cases to two
+    stays as it is)."""
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _uppered(text: str) -> str:
+    """``text.upper()``, with the same length in the same way."""
+    return "".join(c.upper() if len(c.upper()) == 1 else c for c in text)
 
 
 @needs_c
@@ -2581,13 +2606,15 @@ NONPROSE_PIECES = [
 )
 def test_nonprose_spans(pieces: list[str], code: list[tuple[int, int]]) -> None:
     # URLs, link targets, domain names and code spans, sorted and merged: the same as the Python version
-    # on any text (Unicode letters and spaces, nested and unterminated links, many URLs).
+    # on any text (Unicode letters and spaces, nested and unterminated links, many URLs) and any pair of
+    # the text's cases (the domain test reads the case of the first).
     from slopsift.document import _nonprose_spans_py
 
     assert C is not None
     text = "".join(pieces)
-    for t in (text, text.lower()):
-        assert C.nonprose_spans(t, code) == _nonprose_spans_py(t, list(code))
+    low, up = _lowered(text), _uppered(text)
+    for t, lo in ((text, low), (low, low), (up, low), (text, text), (low, up)):
+        assert C.nonprose_spans(t, lo, code) == _nonprose_spans_py(t, lo, list(code))
 
 
 NONPROSE_DOC_PIECES = [*NONPROSE_PIECES, "    x = 1\n", "```\ncode\n```\n", "# Title\n\n"]
@@ -2624,19 +2651,36 @@ def test_nonprose_spans_edges() -> None:
         "caf\u00e9.com \u4e2d\u6587.org/\u00e9 \U0001f600.io\u00e9 x.co-op x.co_ x.co\u0663 x.comx x.co.uk",
         "\u00e9\u00e9\u00e9://\u00e9 \U0001d400\U0001d400://x\u00a0y",
         "https://" + "x" * 100_000,
+        ".NET ASP.NET VB.Net x.NETX java.net.URL java.net.url a.co.Uk year.AI U.S.Us GOV.UK 4CHAN.ORG",
+        "CNN.Com a.net.\u00c9 a.com.\u01c5 x\u00aa.AI x\u00c9.AI x\u0663.COM x_.com -.com a.NET.",
+        "\u212a.com a.c\u212a \u212a.CO a.\u212aom",
+        ("ASP.NET " * 5000) + ("x.com " * 5000),
     ]
     for t in cases:
-        assert C.nonprose_spans(t, []) == _nonprose_spans_py(t, [])
-    assert C.nonprose_spans("", [(0, 5), (3, 9), (20, 21), (21, 22)]) == ((0, 9), (20, 22))
+        for lo in (_lowered(t), t):
+            assert C.nonprose_spans(t, lo, []) == _nonprose_spans_py(t, lo, [])
+    assert C.nonprose_spans("", "", [(0, 5), (3, 9), (20, 21), (21, 22)]) == ((0, 9), (20, 22))
     many = [(k, k + 1) for k in range(0, 300_000, 3)][::-1]
-    assert C.nonprose_spans("a.com " * 10_000, many) == _nonprose_spans_py("a.com " * 10_000, list(many))
-    for bad in ((b"x", []), ("x", ()), ("x", [(1,)]), ("x", [(1, 2, 3)]), ("x", [[1, 2]]), ("x", [(1.0, 2)])):
+    t = "a.com " * 10_000
+    assert C.nonprose_spans(t, t, many) == _nonprose_spans_py(t, t, list(many))
+    for bad in (
+        (b"x", "x", []),
+        ("x", b"x", []),
+        ("x", "x", ()),
+        ("x", "x", [(1,)]),
+        ("x", "x", [(1, 2, 3)]),
+        ("x", "x", [[1, 2]]),
+        ("x", "x", [(1.0, 2)]),
+    ):
         with pytest.raises(TypeError):
             C.nonprose_spans(*bad)
     with pytest.raises(OverflowError):
-        C.nonprose_spans("x", [(1 << 70, 2)])
+        C.nonprose_spans("x", "x", [(1 << 70, 2)])
     with pytest.raises(TypeError):
-        C.nonprose_spans("x")
+        C.nonprose_spans("x", [])
+    for twin in (C.nonprose_spans, _nonprose_spans_py):  # the text and its lower-cased copy: one length
+        with pytest.raises(ValueError, match="differ in length"):
+            twin("A.COM", "a.co", [])
 
 
 @needs_c

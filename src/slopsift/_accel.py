@@ -53,9 +53,11 @@ class Speedups(Protocol):
     def positions(self, words: list[str], vocab: Container[str], /) -> list[int]:
         """``inconsistency._positions_py``: the indices of the words in ``vocab``, ascending."""
 
-    def nonprose_spans(self, lower: str, code: list[tuple[int, int]], /) -> tuple[tuple[int, int], ...]:
-        """``document._nonprose_spans_py``: ``Document.nonprose_spans`` of the lower-cased text whose code
-        lines span ``code``."""
+    def nonprose_spans(
+        self, text: str, lower: str, code: list[tuple[int, int]], /
+    ) -> tuple[tuple[int, int], ...]:
+        """``document._nonprose_spans_py``: ``Document.nonprose_spans`` of the text, lower-cased ``lower``,
+        whose code lines span ``code``."""
 
     def digit_positions(self, initials: str, /) -> list[int]:
         """``inconsistency._digit_positions_py``: the indices of the digits (``str.isdigit``)."""

@@ -5049,10 +5049,11 @@ digit_positions(PyObject *self, PyObject *args)
  * Non-prose spans (round 18b, document): twin of slopsift.document._nonprose_spans_py
  *
  * URLs ("://" with up to 10 letters of scheme before it, "www."), Markdown link targets ("](...)"),
- * domain names (a known top-level domain, walked back to a token stop, with any "/path"), and the
- * given code-line spans, sorted and merged. Each regex of the Python version is read here as `re`
+ * domain names (a known top-level domain that ends one, walked back to a token stop, with any "/path"),
+ * and the given code-line spans, sorted and merged. Each regex of the Python version is read here as `re`
  * reads it on a str: \s is Py_UNICODE_ISSPACE, \w is Py_UNICODE_ISALNUM or '_', str.isalpha is
- * Py_UNICODE_ISALPHA; the scans resume where the regex finditer / str.find loops resume.
+ * Py_UNICODE_ISALPHA (and str.isalnum, str.isupper, str.islower of one character Py_UNICODE_ISALNUM,
+ * _ISUPPER, _ISLOWER); the scans resume where the regex finditer / str.find loops resume.
  */
 
 typedef struct {
@@ -5170,6 +5171,31 @@ np_tld_at(int kind, const void *data, Py_ssize_t n, Py_ssize_t i)
     return -1;
 }
 
+/* Whether the top-level domain low[dot:end] (found by np_tld_at) ends a domain name, reading the case of
+ * the text (kind tk, data td): document._ends_domain. Not after an empty label (" .com", ".NET"), nor
+ * before a dot and a capital (java.net.URL), nor unless written in lower case or, after a label not ending
+ * in a lower-case letter, in capitals other than .NET (GOV.UK; not ASP.Net, year.AI, ASP.NET). */
+static int
+np_ends_domain(int tk, const void *td, int kind, const void *data, Py_ssize_t n, Py_ssize_t dot, Py_ssize_t end)
+{
+    if (dot == 0 || !Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, dot - 1)))
+        return 0;
+    if (end + 1 < n && PyUnicode_READ(kind, data, end) == '.'
+        && Py_UNICODE_ISUPPER(PyUnicode_READ(tk, td, end + 1)))
+        return 0;
+    int same = 1, upper = 1;
+    for (Py_ssize_t j = dot + 1; j < end; j++) {
+        Py_UCS4 c = PyUnicode_READ(tk, td, j), w = PyUnicode_READ(kind, data, j); /* w: 'a'..'z' */
+        same &= c == w;
+        upper &= c == w - ('a' - 'A');
+    }
+    if (same)
+        return 1;
+    int net = end - dot == 4 && PyUnicode_READ(kind, data, dot + 1) == 'n'
+              && PyUnicode_READ(kind, data, dot + 2) == 'e' && PyUnicode_READ(kind, data, dot + 3) == 't';
+    return upper && !net && !Py_UNICODE_ISLOWER(PyUnicode_READ(tk, td, dot - 1));
+}
+
 /* " \t\n()[]<>\"'`,;": where a domain name's walk back stops */
 static inline int
 np_token_stop(Py_UCS4 c)
@@ -5186,12 +5212,16 @@ np_token_stop(Py_UCS4 c)
 static PyObject *
 nonprose_spans(PyObject *self, PyObject *args)
 {
-    PyObject *text, *code;
-    if (!PyArg_ParseTuple(args, "UO!", &text, &PyList_Type, &code))
+    PyObject *orig, *text, *code; /* the scans read text, the lower-cased orig */
+    if (!PyArg_ParseTuple(args, "UUO!", &orig, &text, &PyList_Type, &code))
         return NULL;
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
+    int kind = PyUnicode_KIND(text), tk = PyUnicode_KIND(orig);
+    const void *data = PyUnicode_DATA(text), *td = PyUnicode_DATA(orig);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (PyUnicode_GET_LENGTH(orig) != n) {
+        PyErr_SetString(PyExc_ValueError, "nonprose_spans: the text and its lower-cased copy differ in length");
+        return NULL;
+    }
     np_spans sp = {NULL, 0, 0};
     PyObject *out = NULL;
     Py_ssize_t i;
@@ -5232,8 +5262,9 @@ nonprose_spans(PyObject *self, PyObject *args)
     }
     if (i < -1)
         goto fail;
-    /* domain names: each top-level domain not inside the last one's span, walked back over at most 100
-     * characters (never past that span) to a token stop, with its path */
+    /* domain names: each top-level domain not inside the last one's span that ends a domain name
+     * (np_ends_domain), walked back over at most 100 characters (never past that span) to a token stop,
+     * with its path */
     Py_ssize_t done = 0;
     for (i = np_find(text, ".", 1, 0, 0); i >= 0;) {
         Py_ssize_t end = np_tld_at(kind, data, n, i);
@@ -5241,7 +5272,7 @@ nonprose_spans(PyObject *self, PyObject *args)
             i = np_find(text, ".", 1, 0, i + 1);
             continue;
         }
-        if (i >= done) {
+        if (i >= done && np_ends_domain(tk, td, kind, data, n, i, end)) {
             Py_ssize_t s = i, floor = i - 100 > done ? i - 100 : done;
             while (s > floor && !np_token_stop(PyUnicode_READ(kind, data, s - 1)))
                 s--;
@@ -5642,7 +5673,7 @@ static PyMethodDef methods[] = {
      "digit_positions(initials: str) -> list[int]: the indices of the digits (str.isdigit): "
      "inconsistency._digit_positions_py"},
     {"nonprose_spans", nonprose_spans, METH_VARARGS,
-     "nonprose_spans(lower: str, code: list[(start, end)]) -> tuple[(start, end), ...]: "
+     "nonprose_spans(text: str, lower: str, code: list[(start, end)]) -> tuple[(start, end), ...]: "
      "document._nonprose_spans_py"},
     {"sparse_positions", sparse_positions, METH_VARARGS,
      "sparse_positions(words: list[str], vocab: set | frozenset) -> list[int]: the indices of the words in a "

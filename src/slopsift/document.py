@@ -248,13 +248,14 @@ class Document:
     @cached_property
     def link_spans(self) -> tuple[tuple[int, int], ...]:
         """Character spans of URLs (``https://...``, ``www....``), Markdown link targets (``](...)``) and
-        domain names with their path (``example.com/path``, which covers ``name@example.com``), sorted
-        and merged (overlapping or touching spans are one): :attr:`nonprose_spans` less the code lines.
-        Their words are not prose words (:attr:`n_prose_words`). Read-only, like the rest."""
+        domain names with their path (``example.com/path``, which covers ``name@example.com``; not
+        ``ASP.NET``, ``java.net.URL`` or ``year.AI``: :func:`_ends_domain`), sorted and merged (overlapping
+        or touching spans are one): :attr:`nonprose_spans` less the code lines. Their words are not prose
+        words (:attr:`n_prose_words`). Read-only, like the rest."""
         sp = _accel.speedups
         if sp is not None:  # the C twin: the same scans in one call
-            return sp.nonprose_spans(self.lower, [])
-        return _nonprose_spans_py(self.lower, [])
+            return sp.nonprose_spans(self.text, self.lower, [])
+        return _nonprose_spans_py(self.text, self.lower, [])
 
     @cached_property
     def nonprose_spans(self) -> tuple[tuple[int, int], ...]:
@@ -324,9 +325,12 @@ MAX_INDEXED = 1 << 14
 """Documents up to this many words get their word indices from :func:`word_indices`' shared ints."""
 
 
-def _nonprose_spans_py(low: str, code: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """:attr:`Document.nonprose_spans` of the lower-cased text ``low`` whose code lines span ``code``
-    (``slopsift._speedups.nonprose_spans`` is the C twin)."""
+def _nonprose_spans_py(text: str, low: str, code: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """:attr:`Document.nonprose_spans` of ``text``, lower-cased ``low`` (of the same length), whose code
+    lines span ``code`` (``slopsift._speedups.nonprose_spans`` is the C twin). The scans read ``low``;
+    :func:`_ends_domain` reads the case of ``text``."""
+    if len(text) != len(low):
+        raise ValueError("nonprose_spans: the text and its lower-cased copy differ in length")
     spans: list[tuple[int, int]] = []
     # str.find is far faster than a regex scan (and one character, "/", is found with memchr)
     markers = (("://", 10), ("www.", 0)) if "/" in low else (("www.", 0),)
@@ -344,7 +348,7 @@ def _nonprose_spans_py(low: str, code: list[tuple[int, int]]) -> tuple[tuple[int
         spans.extend(m.span() for m in _LINK_TARGET.finditer(low))
     done = 0  # end of the last domain span: never walk back over it (keeps this linear)
     for m in _TLD.finditer(low):
-        if m.start() < done:
+        if m.start() < done or not _ends_domain(text, low, m.start(), m.end()):
             continue
         s = m.start()
         floor = max(done, s - 100)
@@ -355,6 +359,23 @@ def _nonprose_spans_py(low: str, code: list[tuple[int, int]]) -> tuple[tuple[int
         spans.append((s, done))
     spans.extend(code)
     return _merged_spans(spans)
+
+
+def _ends_domain(text: str, low: str, dot: int, end: int) -> bool:
+    """Whether the top-level domain ``low[dot:end]`` (a match of ``_TLD``) ends a domain name, read with
+    the case of ``text``. It needs a name (a letter or digit before its dot: not `` .com domains``), no dot
+    and capital after it (``java.net.URL``: a class in a package), and to be written in lower case or,
+    after a name not ending in a lower-case letter, in capitals other than ``.NET`` (``GOV.UK``,
+    ``EXAMPLE.COM``). So programming names (``.NET``, ``ASP.NET``, ``VB.Net``, ``System.IO``) and a
+    missing space after a full stop (``this year.AI is``, ``U.S.Us``) are prose."""
+    if dot == 0 or not low[dot - 1].isalnum():
+        return False
+    if end + 1 < len(low) and low[end] == "." and text[end + 1].isupper():
+        return False
+    tld, word = text[dot + 1 : end], low[dot + 1 : end]
+    if tld == word:
+        return True
+    return tld == word.upper() and word != "net" and not text[dot - 1].islower()
 
 
 def _merged_spans(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
