@@ -367,6 +367,22 @@ def test_not_headings(text: str) -> None:
     assert headings(text) == []
 
 
+@pytest.mark.parametrize("gap", ["\n", "\n\n"])
+def test_plain_heading_over_a_list(gap: str) -> None:
+    # a policy brief's "Recommendations" over a numbered list, a listicle's "Key takeaways" over
+    # bullets (a seventh blind review; their sections had merged into the ones before them)
+    text = (
+        f"{BODY}\n\nRecommendations{gap}1. Fund the repairs\n2. Hire two inspectors\n\n"
+        f"Key takeaways{gap}- one\n- two\n"
+    )
+    assert headings(text) == [("Recommendations", "plain"), ("Key takeaways", "plain")]
+
+
+def test_a_code_line_over_a_list_is_not_a_heading() -> None:
+    text = f"{BODY}\n\nAssemblyTitle = MyTitle\n- AssemblyCompany\n- AssemblyProduct\n"
+    assert headings(text) == []
+
+
 def test_title_line_directly_followed_by_first_section() -> None:
     text = f"Green Tea Guide\n\nIntroduction\n\n{BODY}\n"
     assert headings(text) == [("Green Tea Guide", "plain"), ("Introduction", "plain")]

@@ -133,9 +133,9 @@ def test_llm_vocabulary_skips_names_but_not_headings_or_sentence_starts() -> Non
     text = (
         "## The Shifting Landscape\n\n"
         "We walked up Beacon Hill and read the Old Testament by the Symphony Hall. "
-        "Pivotal as it was, the lamp stood as a beacon for ships."
+        "Pivotal as it was, the lamp stood as a beacon of hope."
     )
-    assert spans(text, "llm_vocab_per_1k") == ["Landscape", "Pivotal", "beacon"]
+    assert spans(text, "llm_vocab_per_1k") == ["Landscape", "Pivotal", "beacon of"]
 
 
 @pytest.mark.parametrize(
@@ -145,10 +145,30 @@ def test_llm_vocabulary_skips_names_but_not_headings_or_sentence_starts() -> Non
         "Use a double underscore before the name.",
         "The mayor unveiled the plaque on Friday.",
         "The orchestra played a symphony by Brahms.",
+        # a seventh blind review's literal senses: clinical, travel, first aid, chieftaincy, trade
+        "The spleen was palpable 2 cm below the costal margin.",
+        "The personal locator beacon started to beep.",
+        "They embarked at Liverpool in April 1881.",
+        "Keep elevating the injured leg and elevate your feet at night.",
+        "The paramount chief opened the new clinic.",
+        "Our landscape gardener prints the plans in landscape.",
+        "The tombstone unveiling is on Saturday.",
     ],
 )
 def test_literal_senses_are_not_llm_vocabulary(text: str) -> None:
     assert values(text)["llm_vocab_per_1k"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("There was a palpable tension as we embarked on the tour.", ["palpable tension", "embarked on"]),
+        ("Safety is paramount. Elevate your cooking.", ["paramount", "Elevate"]),
+        ("The digital landscape of news is a beacon of change.", ["landscape", "beacon of"]),
+    ],
+)
+def test_llm_vocabulary_keeps_the_figurative_senses(text: str, found: list[str]) -> None:
+    assert [text[s:e] for s, e, _ in hedging.find_hits(parse(text), "llm_vocab")] == found
 
 
 def test_vague_attribution_only_exact() -> None:
@@ -169,6 +189,12 @@ def test_chatbot_only_exact() -> None:
     assert v["chatbot_sentence_share"] == pytest.approx(2 / 20)
     assert fired(v) == {"chatbot"}
     assert spans(text, "chatbot_per_1k") == ["As an AI language model", "As of my last knowledge update"]
+
+
+def test_chatbot_offer_needs_the_assistant_asking() -> None:
+    # "is there anything else" in a resident's letter asks about the past, not for the next request
+    text = "Is there anything else that could have been done? Is there anything else I can help with?"
+    assert spans(text, "chatbot_per_1k") == ["Is there anything else I can"]
 
 
 def test_rhetoric_only_exact() -> None:
