@@ -452,3 +452,165 @@ def test_preamble_prefilter_keeps_the_chain_fuzzed(text: str) -> None:
     from slopsift import preamble
 
     assert preamble._chain(text) == _chain_unfiltered(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("It's not just a tool \u2014 it's a partner.", ["It's not just a tool \u2014 it's"]),
+        ("It's not just about speed; it's about trust.", ["It's not just about speed; it's"]),
+        ("It's not magic. It's leverage.", ["It's not magic. It's"]),
+        ("It is not luck. It is practice.", ["It is not luck. It is"]),
+        ("That's not a bug. That's a feature.", ["That's not a bug. That's"]),
+        ("This is not a sprint. It's a marathon.", ["This is not a sprint. It's"]),
+        ("The answer isn't discipline. It's design.", ["isn't discipline. It's"]),
+        ("Habits aren't rules. They're defaults.", ["aren't rules. They're"]),
+        (
+            "Adults quit not because they lack talent, but because they expect too much.",
+            ["not because they lack talent, but"],
+        ),
+    ],
+)
+def test_rhetoric_negated_reframes(text: str, found: list[str]) -> None:
+    # one reframe in a short text: 1 hit over the 500-word and 20-sentence floors, no repeat
+    v = values(text)
+    assert v["rhetoric_per_1k"] == pytest.approx(1 / 500 * 1000)
+    assert v["rhetoric_sentence_share"] == pytest.approx(1 / 20)
+    assert v["rhetoric_repeats_per_1k"] == 0.0
+    assert spans(text, "rhetoric_per_1k") == found
+
+
+def test_rhetoric_reframes_repeat() -> None:
+    text = "It's not magic. It's leverage. The answer isn't discipline. It's design. We went home."
+    v = values(text)
+    assert v["rhetoric_per_1k"] == pytest.approx(2 / 500 * 1000)
+    assert v["rhetoric_repeats_per_1k"] == pytest.approx(1 / 500 * 1000)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the same words in another shape: a comma splice, a plain negation, the reframe's words apart
+        "It's not perfect, it's close enough for us.",
+        "The answer isn't clear, it's still open to debate.",
+        "It's not raining. We walked to the shop and it's a long way.",
+        "She stayed not because of the pay. But the rest was fine.",
+        "It isn't far. The shop is open.",
+    ],
+)
+def test_rhetoric_reframes_need_the_shape(text: str) -> None:
+    assert values(text)["rhetoric_per_1k"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "found"),
+    [
+        (
+            "**Real conversations, early.** Not because you're ready, but because you never will.",
+            "rhetoric",
+            ["Not because you're ready, but"],
+        ),
+        (
+            "We meet monthly.  Not because we must, but because we want to.",
+            "rhetoric",
+            ["Not because we must, but"],
+        ),
+        ("This isn't about speed. **It's about trust.**", "rhetoric", ["isn't about speed. **It's about"]),
+        (
+            "It's *not* about the amount \u2014 it's about the habit.",
+            "rhetoric",
+            ["It's *not* about the amount \u2014 it's"],
+        ),
+        ("It's **important** to note that results vary.", "boilerplate", ["It's **important** to note"]),
+        ("In _conclusion_, the plan works.", "boilerplate", ["In _conclusion"]),
+    ],
+)
+def test_emphasis_markers_and_spacing_do_not_split_a_phrase(text: str, key: str, found: list[str]) -> None:
+    v = values(text)
+    assert v[f"{key}_per_1k"] == pytest.approx(1 / 500 * 1000)
+    assert spans(text, f"{key}_per_1k") == found
+
+
+def test_emphasis_inside_words_is_kept() -> None:
+    # snake_case and 5*3 are no emphasis: the phrase view keeps them, so no phrase is made of them
+    doc = parse("Set in_conclusion to 5*3 and *it's* important_to note it.")
+    view = doc.phrase_view
+    assert view.text == "set in_conclusion to 5*3 and it's important_to note it."
+    assert [doc.lower[view.offset(i)] for i in range(len(view.text))] == list(view.text)
+    assert values(doc.text)["boilerplate_per_1k"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Let me know if you'd like me to adjust the tone.",
+        "Let me know if you want me to shorten it.",
+        "If you'd like, I can also write a shorter version.",
+    ],
+)
+def test_offers_of_further_help_are_chatbot_leftovers(text: str) -> None:
+    v = values(text)
+    assert v["chatbot_per_1k"] == pytest.approx(1 / 500 * 1000)
+    assert fired(v) == {"chatbot"}
+
+
+def test_offer_words_in_another_sense_are_no_leftover() -> None:
+    # "if you'd like I can" without the comma, said between people, and a question to the reader
+    text = "Would you like me to come? I said if you'd like I can drive. Let me know if you'd like tea."
+    assert values(text)["chatbot_per_1k"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "These tools are real game-changers.",
+        "It harnesses the power of data.",
+        "It is also important to note that results vary.",
+    ],
+)
+def test_boilerplate_inflections(text: str) -> None:
+    v = values(text)
+    assert v["boilerplate_per_1k"] == pytest.approx(1 / 500 * 1000)
+    assert v["boilerplate_distinct"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "preamble"),
+    [
+        ("Sure \u2014 here's the article:\n\nBody text follows here.", "Sure \u2014 here's the article:"),
+        (
+            "Great question! Here's the answer:\n\nBody text follows here.",
+            "Great question! Here's the answer:",
+        ),
+        ("Great question!\n\nBody text follows here.", "Great question!"),
+        (
+            "Here's a step-by-step guide for resetting a router:\n\nBody text follows here.",
+            "Here's a step-by-step guide for resetting a router:",
+        ),
+        (
+            "Here's a friendly newsletter intro:\n\nBody text follows here.",
+            "Here's a friendly newsletter intro:",
+        ),
+        (
+            "Absolutely! Here's an itinerary for Rome:\n\nDay one.",
+            "Absolutely! Here's an itinerary for Rome:",
+        ),
+    ],
+)
+def test_more_chat_preambles(text: str, preamble: str) -> None:
+    assert values(text)["chat_preamble"] == 1.0
+    assert spans(text, "chat_preamble") == [preamble]
+    assert strip_preamble(text)[1] != ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Here's an example for Gmail smtp:\n\nimport smtplib",  # a person's answer
+        "Here is a list of the breweries in Maryland.\n\nFlying Dog.",
+        "Sure - the plan is fine.\n\nWe went.",  # no "here's" after the dash
+        "Great question about the bridge, said the mayor.\n\nWe went.",
+    ],
+)
+def test_no_chat_preamble_in_human_openers(text: str) -> None:
+    assert values(text)["chat_preamble"] == 0.0

@@ -22,7 +22,7 @@ import re
 import string
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import accumulate, repeat
@@ -246,6 +246,15 @@ class Document:
         return low
 
     @cached_property
+    def phrase_view(self) -> PhraseView:
+        """:attr:`lower` as the phrase lists read it: Markdown emphasis markers (runs of ``*`` or ``_``
+        at a word's edge: ``**It's about trust.**``, ``it's *not* about``) removed and runs of spaces
+        read as one space, so that neither splits a phrase. Shared
+        by every list of :mod:`slopsift.signals.hedging`; spans found in it map back to :attr:`lower`
+        (and :attr:`text`) offsets by :meth:`PhraseView.span`. Read-only, like the rest."""
+        return PhraseView.of(self.lower)
+
+    @cached_property
     def link_spans(self) -> tuple[tuple[int, int], ...]:
         """Character spans of URLs (``https://...``, ``www....``), Markdown link targets (``](...)``) and
         domain names with their path (``example.com/path``, which covers ``name@example.com``; not
@@ -319,6 +328,85 @@ class Document:
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The span of the original input that produced normalised ``[start, end)``."""
         return self.norm.offsets.span(start, end)
+
+
+_MARKER_RUN = re.compile(r"[*_]+")
+"""A run of ``*`` or ``_``: emphasis unless a word character stands on both sides (``snake_case``,
+``5*3``). The pattern opens with its character class, so ``re`` skips ahead to each run in C."""
+_WORD_CHAR = re.compile(r"\w")
+_EXTRA_SPACE = re.compile(r"  +")
+"""Spaces after the first of a run (a literal prefix: ``re`` finds each run with a fast substring search).
+Other whitespace is left: the lists' phrases allow any whitespace between words already."""
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseView:
+    """A text with some characters deleted (:attr:`Document.phrase_view`), and the way back.
+
+    ``text`` is the view; ``passes`` the deletions that made it, in order, each as the kept segments
+    of its result (``(starts, origins)``: the result's ``[starts[k]:]`` begins with its input's
+    ``[origins[k]:]``); none when nothing was deleted (the view is the source itself). Built with at
+    most two regex scans and joins: O(n); an offset maps back by one bisection per pass, O(log d) in
+    the number of deletions d."""
+
+    text: str
+    passes: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...] = ()
+
+    @classmethod
+    def of(cls, low: str) -> PhraseView:
+        text = low
+        passes: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+        if "*" in text or "_" in text:
+            text = _delete(text, _emphasis_spans(text), passes)
+        if "  " in text:
+            text = _delete(text, ((m.start() + 1, m.end()) for m in _EXTRA_SPACE.finditer(text)), passes)
+        return cls(text, tuple(passes))
+
+    def offset(self, i: int) -> int:
+        """The source offset of the character at view offset ``i``."""
+        for starts, origins in reversed(self.passes):
+            k = bisect_right(starts, i) - 1
+            i = origins[k] + i - starts[k]
+        return i
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The source span of the non-empty view span ``[start, end)``: from its first character's
+        source offset to just after its last one's."""
+        if not self.passes:
+            return start, end
+        return self.offset(start), self.offset(end - 1) + 1
+
+
+def _emphasis_spans(text: str) -> Iterator[tuple[int, int]]:
+    """The spans of the emphasis markers of ``text``: runs of ``*``/``_`` not inside a word."""
+    n = len(text)
+    word = _WORD_CHAR.match
+    for m in _MARKER_RUN.finditer(text):
+        s, e = m.span()
+        if s == 0 or e == n or word(text, s - 1) is None or word(text, e) is None:
+            yield s, e
+
+
+def _delete(
+    text: str, spans: Iterable[tuple[int, int]], passes: list[tuple[tuple[int, ...], tuple[int, ...]]]
+) -> str:
+    """``text`` less the sorted, disjoint ``spans``; the kept segments are appended to ``passes`` when any
+    was deleted."""
+    pieces: list[str] = []
+    starts: list[int] = [0]
+    origins: list[int] = [0]
+    last = at = 0
+    for s, e in spans:
+        pieces.append(text[last:s])
+        at += s - last
+        last = e
+        starts.append(at)
+        origins.append(last)
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    passes.append((tuple(starts), tuple(origins)))
+    return "".join(pieces)
 
 
 MAX_INDEXED = 1 << 14

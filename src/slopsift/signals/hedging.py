@@ -28,7 +28,12 @@ in a 250-word student essay is one phrase, not a rate of 4 per 1,000 words, and 
 otherwise read as extreme on a single hit. Evidence is every hit (the framework caps how many are
 reported), its note naming the entry that matched.
 
-Complexity: the six lists' phrases are found together by one scan of ``doc.lower`` with a trie
+The lists read ``doc.phrase_view`` (:attr:`slopsift.document.Document.phrase_view`): the lower-cased
+text with Markdown emphasis markers removed and runs of spaces read as one, so that "It's *not* about",
+"**It's about trust.**" or a double space after a full stop do not split a phrase; hits are mapped back
+to the text's offsets.
+
+Complexity: the six lists' phrases are found together by one scan of ``doc.phrase_view`` with a trie
 regex over all of them (:class:`slopsift.lexicons.PhraseMatcherSet`), each list's hits read only
 where some phrase starts (from a table of the phrases, or the list's own regex), plus a few ``re:``
 patterns, each bounded in span: O(n) in text length for all lists together. Overlapping hits of one
@@ -45,7 +50,7 @@ from bisect import bisect_right
 from functools import cache
 from operator import itemgetter
 
-from slopsift.document import Document
+from slopsift.document import Document, PhraseView
 from slopsift.lexicons import PhraseMatcher, PhraseMatcherSet
 from slopsift.preamble import find_chat_preamble
 from slopsift.signals.base import Direction, Evidence, Family, FamilyOutput, FeatureSpec, register
@@ -182,7 +187,16 @@ def find_hits(doc: Document, key: str) -> list[tuple[int, int, str]]:
     text repeats one in its literal sense (a climbing guide's "harness", an ecology paper's
     "landscape").
     """
-    return _resolve(doc, key, list(_matcher(dict(LISTS)[key]).finditer(doc.lower)))
+    view = doc.phrase_view
+    return _resolve(doc, key, _mapped(view, list(_matcher(dict(LISTS)[key]).finditer(view.text))))
+
+
+def _mapped(view: PhraseView, raw: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The hits ``raw`` found in ``view`` with their spans mapped back to the document's text."""
+    if not view.passes or not raw:
+        return raw
+    span = view.span
+    return [(*span(s, e), entry) for s, e, entry in raw]
 
 
 def _resolve(
@@ -268,9 +282,11 @@ def _compute(doc: Document, evidence: list[Evidence] | None) -> dict[str, float]
     n_words = doc.n_words
     n_sent = len(doc.sentences)
     sent_starts, sent_ends = doc.sentence_bounds[:2]
+    view = doc.phrase_view
     for (key, patterns, dens_name, share_name), raw in zip(
-        _plan(), _matcher_set().findall(doc.lower), strict=True
+        _plan(), _matcher_set().findall(view.text), strict=True
     ):
+        raw = _mapped(view, raw)
         per_words = n_words if key == "hedge" else max(n_words, RATE_MIN_WORDS)
         per_sents = n_sent if key == "hedge" else max(n_sent, SHARE_MIN_SENTENCES)
         # most lists find nothing in most texts: their rates are 0.0 (0 / a positive count, or the 0.0 below)
