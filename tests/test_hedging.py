@@ -614,3 +614,18 @@ def test_more_chat_preambles(text: str, preamble: str) -> None:
 )
 def test_no_chat_preamble_in_human_openers(text: str) -> None:
     assert values(text)["chat_preamble"] == 0.0
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="ab _*\n.", max_size=60))
+def test_phrase_view_maps_every_character_back(text: str) -> None:
+    # every character of the view is the character of the lower-cased text its offset names, in
+    # order, and only emphasis markers and the second and later spaces of a run are left out
+    view = parse(text).phrase_view
+    low = parse(text).lower
+    at = [view.offset(i) for i in range(len(view.text))]
+    assert [low[j] for j in at] == list(view.text)
+    assert at == sorted(set(at))
+    dropped = "".join(low[j] for j in sorted(set(range(len(low))) - set(at)))
+    assert set(dropped) <= {"*", "_", " "}
+    assert "  " not in view.text

@@ -158,8 +158,9 @@ def _set_terms(terms: dict[str, float], default_threshold: float | None) -> str:
         else f"{math.log((1.0 - default_threshold) / default_threshold):.2f}"
     )
     return (
-        f"\n{', '.join(named)} are traits of the content-farm archetype that no training corpus holds "
-        "on its machine side\n(self-contradictions, page chrome, lone-word lines), so their weight is set, "
+        f"\n{', '.join(named)} are traits of the content-farm archetype or of pasted chat output that no "
+        "training corpus\nholds on its machine side (self-contradictions, page chrome, lone-word lines, a chat "
+        "preamble), so their weight is set, "
         f"not fitted: below the {gap}\nlog-odds between even odds and the default threshold, so one cannot "
         "flag alone a text the other signals\nrate at even odds or better (`slopsift.training.fit.SET_TERMS`); "
         "the trees read none of the chrome and\nlone-word features (`slopsift.training.fit.TERM_ONLY`).\n"

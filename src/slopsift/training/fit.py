@@ -85,27 +85,33 @@ bound (:data:`PASTED_WEIGHT`). The whole duplicate-paragraph share as the
 term instead cost catches at the default point (HC3 wiki 40% -> 32%): one incidental repeat in 3-4% of human
 answers lowered their domain's 5% point and with it the threshold.
 
-Three terms have a weight that is set rather than fitted (:data:`SET_TERMS`), because no training corpus can
+Four terms have a weight that is set rather than fitted (:data:`SET_TERMS`), because no training corpus can
 estimate one: a self-contradiction (``inconsistency.conflicts_per_1k_words``: two founding years for one
 subject, shares past 100%, "three tips" followed by four), page chrome left in the text
 (``artifacts.debris_lines``, a count of lines: "Advertisement", "Share this:", "Read more") and words left
 alone on their own lines (``artifacts.lone_word_lines``, a count), three traits of the content-farm
-archetype. The contradiction detectors fire on 3 of some 64,000 training texts; the chrome on 0.1-1.1% of
-the human texts of the scraped sets (web articles, Stack Overflow, Stack Exchange) and as rarely on their
-machine side, since the machine texts were generated, not scraped. Trees never split on the rates, so a text
-full of page chrome or contradicting itself scored as if it were clean, except for chrome among the last
-three lines, which the trees had learned from the content-farm copies at about 3 log-odds for one line: one
-"Tags:" or "Related:" line closing an honest page took it from 0.8 to 0.2. The detectors are built for
-precision (contradictions: ChatProtect 42 of 42 hits real; none of 30,412 human corpus texts nor of the
-hand-written ordinary texts of ``tests/fixtures``; ``docs/inconsistency.md``), but a precise rule still
-misreads some text somewhere, and a human page may keep a credit line or a "Related:" link. So the weight
-(:data:`SET_WEIGHT`, -2.0) is kept below what could flag a text alone, less than the 2.88 log-odds between
-even odds and the default threshold (about 0.053), the term ``w * v / (v + 1)`` never reaches it, and the
-trees read none of the chrome and lone-word features (:data:`TERM_ONLY`). Chrome and lone words are counted
-lines, not rates: one line costs 1.0 log-odds (0.85 -> 0.68) in any length of text, two 1.33, ten 1.82. A
-contradiction is a rate: one in a 640-word text costs 1.22 (0.8 -> 0.54, 0.3 -> 0.11). A text the other
-signals already doubt is flagged, one they trust is not. The guarantee is per term: a text with a
-contradiction, chrome and lone words at once can lose up to 6.
+archetype, and a chat assistant's preamble left at the top of the text (``hedging.chat_preamble``, 0/1:
+"Sure! Here's the blog post:"). The training-data cleaner strips preambles from the machine side, so that
+the classifier cannot learn a formatting habit of one corpus; no training text keeps one, and the trees
+never split on it (a recall review in 2026-11 found such a text scoring 0.78 with the preamble detected).
+The detector fires on 2 of some 24,000 human training texts ("Below is a test program that will work in
+the newer version:").
+
+The contradiction detectors fire on 3 of some 64,000 training texts; the chrome on 0.1-1.1% of the human texts
+of the scraped sets (web articles, Stack Overflow, Stack Exchange) and as rarely on their machine side, since
+the machine texts were generated, not scraped. Trees never split on the rates, so a text full of page chrome
+or contradicting itself scored as if it were clean, except for chrome among the last three lines, which the
+trees had learned from the content-farm copies at about 3 log-odds for one line: one "Tags:" or "Related:"
+line closing an honest page took it from 0.8 to 0.2. The detectors are built for precision (contradictions:
+ChatProtect 42 of 42 hits real; none of 30,412 human corpus texts nor of the hand-written ordinary texts of
+``tests/fixtures``; ``docs/inconsistency.md``), but a precise rule still misreads some text somewhere, and a
+human page may keep a credit line or a "Related:" link. So the weight (:data:`SET_WEIGHT`, -2.0) is kept below
+what could flag a text alone, less than the 2.88 log-odds between even odds and the default threshold (about
+0.053), the term ``w * v / (v + 1)`` never reaches it, and the trees read none of the chrome and lone-word
+features (:data:`TERM_ONLY`). Chrome and lone words are counted lines, not rates: one line costs 1.0 log-odds
+(0.85 -> 0.68) in any length of text, two 1.33, ten 1.82. A contradiction is a rate: one in a 640-word text
+costs 1.22 (0.8 -> 0.54, 0.3 -> 0.11). A text the other signals already doubt is flagged, one they trust is
+not. The guarantee is per term: a text with a contradiction, chrome and lone words at once can lose up to 6.
 """
 
 from __future__ import annotations
@@ -197,6 +203,7 @@ EVIDENCE_TERMS = (
     "inconsistency.conflicts_per_1k_words",
     "artifacts.debris_lines",
     "artifacts.lone_word_lines",
+    "hedging.chat_preamble",
 )
 """Signals that enter as evidence terms after calibration, never through the trees (module doc). A
 ``higher_better`` term can only raise quality, a ``higher_worse`` one only lower it."""
@@ -239,11 +246,13 @@ SET_TERMS: dict[str, float] = {
     "inconsistency.conflicts_per_1k_words": SET_WEIGHT,
     "artifacts.debris_lines": SET_WEIGHT,
     "artifacts.lone_word_lines": SET_WEIGHT,
+    "hedging.chat_preamble": SET_WEIGHT,
     "repetition.pasted_share": PASTED_WEIGHT,
 }
 """Evidence terms whose weight is set, not fitted, because the training data cannot estimate it (module
 doc): self-contradictions are on 3 of some 64,000 training texts, page chrome and lone-word lines on a
-few dozen, and in no corpus on the machine side more than on the human one. No corpus holds a human
+few dozen, and in no corpus on the machine side more than on the human one; chat preambles are stripped
+from the machine side by the cleaner (and fire on 2 human texts). No corpus holds a human
 text pasted twice either: since feature schema 20 counts repeated sentences, the texts past the limit
 are the content-farm copies, some 110 machine texts caught in a loop and 7 human ones (a story whose
 scene is printed twice, scraped pages, a story's refrain), and a fit on those weighed
