@@ -45,7 +45,7 @@ __all__ = [
     "signals_for_document",
 ]
 
-FEATURE_SCHEMA_VERSION = "21"
+FEATURE_SCHEMA_VERSION = "22"
 """Bumped whenever a feature changes meaning; the model bundle records it and refuses a mismatch."""
 
 MAX_EVIDENCE_PER_SIGNAL = 25
