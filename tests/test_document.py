@@ -65,6 +65,29 @@ def test_offsets_map_back_to_the_original() -> None:
     assert got == ["The", "\ufb01nal", "w\u043erd", "is", "here"]
 
 
+def test_an_em_dash_between_words_separates_them() -> None:
+    # The em dash became "-", and "once-it" read as one hyphenated word; it becomes "--", as an
+    # ASCII typist writes it, which separates words. Hyphens and en dashes (ranges) keep their reading.
+    raw = (
+        "It came all at once\u2014it was a well-known COVID-19 surge, "
+        "1990\u20132000, pages 3\u20135 \u2013 ok."
+    )
+    d = parse(raw)
+    assert d.text == "It came all at once--it was a well-known COVID-19 surge, 1990-2000, pages 3-5 - ok."
+    assert d.words == [
+        "it", "came", "all", "at", "once", "it", "was", "a", "well-known", "covid-19", "surge",
+        "1990-2000", "pages", "3-5", "ok",
+    ]  # fmt: skip
+    assert normalise(raw).counts["typography"] == 4
+    # The offsets still point into the original text after the dash grew by one character.
+    got = [raw[slice(*d.original_span(s, e))] for s, e in zip(d.word_starts, d.word_ends, strict=True)]
+    assert got[4:6] == ["once", "it"] and got[-3:] == ["pages", "3\u20135", "ok"]
+    dash = d.text.index("--")
+    assert d.original_span(dash, dash + 2) == (raw.index("\u2014"), raw.index("\u2014") + 1)
+    assert d.original_span(dash + 1, dash + 2) == (raw.index("\u2014"), raw.index("\u2014") + 1)
+    assert parse("once\u2014it was").words == parse("once--it was").words == ["once", "it", "was"]
+
+
 def test_a_span_ends_before_invisible_characters_deleted_after_it() -> None:
     # A zero-width space or a bidi mark right after a word is not part of the word's evidence span;
     # one inside a word (or before the next one) is.

@@ -383,6 +383,45 @@ def test_a_code_line_over_a_list_is_not_a_heading() -> None:
     assert headings(text) == []
 
 
+def test_a_heading_may_open_with_emoji() -> None:
+    # A plain or label line is judged by its first letter: the emoji (with a variation selector) and
+    # the spaces after it do not count against it. The heading's span starts at the emoji, as an ATX
+    # heading's does; "## \U0001f4a1 Final Thoughts" was already a heading.
+    text = (
+        f"\U0001f33f Green Tea Guide\n\n{BODY}\n\n\u2b50\ufe0f  Key Takeaways:\n\n{BODY}\n\n"
+        f"\U0001f4a1 Final Thoughts\n\n{BODY}\n\n\U0001f3af Conclusion\n\n{BODY}\n"
+    )
+    assert headings(text) == [
+        ("\U0001f33f Green Tea Guide", "plain"),
+        ("\u2b50\ufe0f  Key Takeaways", "label"),
+        ("\U0001f4a1 Final Thoughts", "plain"),
+        ("\U0001f3af Conclusion", "plain"),
+    ]
+    assert values(text)["conclusion_sections"] == 3.0  # Key Takeaways, Final Thoughts, Conclusion
+    assert values(text.replace("\U0001f4a1 ", "## \U0001f4a1 "))["conclusion_sections"] == 3.0
+    # Still not headings: a sentence, a lower-case line, a price, emoji alone.
+    for line in (
+        "\U0001f4a1 This is a sentence.",
+        "\U0001f4a1 final thoughts",
+        "\u20ac Price List",
+        "\u2728",
+    ):
+        assert headings(f"{line}\n\n{BODY}\n") == []
+
+
+def test_title_case_words_on_an_emoji_heading_are_not_names() -> None:
+    # The hedging name rule drops a capitalised word that opens no sentence and stands in no
+    # heading: on a heading line that is not a heading, "Vibrant" and "Bustling" were names.
+    from slopsift.signals.hedging import find_hits
+
+    text = (
+        "\U0001f33f A Vibrant Guide to the Bustling Markets\n"
+        "The souks are busy every day of the week and you will need good shoes."
+    )
+    d = parse(text)
+    assert [d.text[s:e] for s, e, _ in find_hits(d, "llm_vocab")] == ["Vibrant", "Bustling"]
+
+
 def test_title_line_directly_followed_by_first_section() -> None:
     text = f"Green Tea Guide\n\nIntroduction\n\n{BODY}\n"
     assert headings(text) == [("Green Tea Guide", "plain"), ("Introduction", "plain")]
@@ -395,6 +434,8 @@ lines = st.sampled_from(
         "# Title",
         "## Conclusion",
         "Introduction",
+        "\U0001f4a1 Final Thoughts",
+        "\u2728 Key Takeaways:",
         "1. Why It Matters",
         "IV. Results",
         "Key Takeaways:",

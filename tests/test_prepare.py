@@ -30,8 +30,9 @@ from slopsift.training.prepare import (
 
 
 def test_typography_is_folded_to_ascii() -> None:
-    text = "\u201cIt\u2019s fine\u201d \u2014 she said\u2026 \u2018ok\u2019."
-    assert clean_text(text, "kaggle-daigt-essays") == "\"It's fine\" - she said... 'ok'."
+    text = "\u201cIt\u2019s fine\u201d \u2014 she said\u2026 \u2018ok\u2019 (1990\u20132000)."
+    # An em dash becomes the ASCII typist's "--", an en dash "-".
+    assert clean_text(text, "kaggle-daigt-essays") == "\"It's fine\" -- she said... 'ok' (1990-2000)."
 
 
 def test_cp1252_controls_and_mojibake_are_repaired() -> None:

@@ -2122,6 +2122,11 @@ HEADING_PIECES = [
     "A Question Worth Asking?",
     "\u00c9tude des Choses",
     "\u0394elta Heading",
+    "\U0001f4a1 Final Thoughts",
+    "\U0001f3af\ufe0f  Key Takeaways:",
+    "\u2728\u2728 Emoji Run Title",
+    "\u20ac Euro Title",
+    "\U0001f600",
     "\u3000Ideographic Space Title",
     "\u00a0No-break Title",
     "\x1cSeparator Title",
@@ -2176,7 +2181,10 @@ def test_heading_candidates(pieces: list[str]) -> None:
     st.lists(
         st.text(
             alphabet=st.sampled_from(
-                list("#<>*_=-:.,;!? \tIVXLab1Zh/\u0663\u00c9\u00e9\u3000\u00a0\x1c\u2028\x85")
+                [
+                    *"#<>*_=-:.,;!? \tIVXLab1Zh/\u0663\u00c9\u00e9\u3000\u00a0\x1c\u2028\x85",
+                    *"\U0001f4a1\ufe0f\u20ac",  # an emoji, its variation selector, a currency sign
+                ]
             ),
             max_size=90,
         ),

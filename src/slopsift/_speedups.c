@@ -4664,8 +4664,9 @@ done:
  * (Py_UNICODE_ISSPACE, as str.strip) and c = t[0]: t is empty, or c is '#' or '<', or line i may open a
  * block (i == 0, or line i - 1 is blank, code or a candidate) and either the next line is not blank and
  * its first character other than ' ' is '=' or '-' (a setext underline), or c is '*', '_', a digit
- * (str.isdigit), 'I', 'V', 'X' or 'L', or c is upper-case (str.isupper), the line's leading whitespace is
- * shorter than 4 and t ends with ':' or is at most 80 characters long and does not end with '.', ',', ';'
+ * (str.isdigit), 'I', 'V', 'X' or 'L', or c is upper-case (str.isupper) or a non-ASCII character that is
+ * not alphanumeric (str.isalnum: a pictograph may open a label or plain heading), the line's leading
+ * whitespace is shorter than 4 and t ends with ':' or is at most 80 characters long and does not end with '.', ',', ';'
  * or '!'. Returns a list of line indices, or None (the caller then looks at every line) when an argument
  * is not of the exact types the parse passes (starts and ends lists of int, blank a list of bool, code a
  * set or frozenset of int) or a line it reads lies outside the text. Calls no Python code.
@@ -4790,7 +4791,7 @@ heading_candidates(PyObject *self, PyObject *args)
                 if (cand || c == '*' || c == '_' || c == 'I' || c == 'V' || c == 'X' || c == 'L' ||
                     Py_UNICODE_ISDIGIT(c))
                     cand = 1;
-                else if (Py_UNICODE_ISUPPER(c) && a - s < 4)
+                else if ((Py_UNICODE_ISUPPER(c) || (c > 127 && !Py_UNICODE_ISALNUM(c))) && a - s < 4)
                     cand = last == ':' ||
                            (z - a <= 80 && last != '.' && last != ',' && last != ';' && last != '!');
             }

@@ -14,7 +14,10 @@ Changes applied, each counted (tampering is itself a signal):
 * ``invisible``     zero-width characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM, soft hyphen) removed.
 * ``bidi``          bidirectional overrides, embeddings and isolates removed.
 * ``nfkc``          grapheme clusters changed by Unicode NFKC (ligatures, full-width forms, ...).
-* ``typography``    curly quotes, primes and dashes folded to ASCII, so typography cannot act as a label.
+* ``typography``    curly quotes, primes and dashes folded to ASCII, so typography cannot act as a label:
+                    an em dash (or horizontal bar) becomes ``--``, as an ASCII typist writes it, so that
+                    "once\u2014it" reads as two words and a dash, as "once--it" does; the other dashes
+                    (hyphens, en dash, minus) become ``-``, so "1990\u20132000" stays one word.
 * ``homoglyph``     Cyrillic/Greek look-alike letters inside otherwise Latin words folded to Latin.
 """
 
@@ -54,9 +57,9 @@ _TYPOGRAPHY = {
     "\u2010": "-",
     "\u2011": "-",
     "\u2012": "-",
-    "\u2013": "-",
-    "\u2014": "-",
-    "\u2015": "-",
+    "\u2013": "-",  # en dash: a range ("1990-2000") or a spaced dash (" - "), both read as before
+    "\u2014": "--",  # em dash: what an ASCII typist writes, a dash between words ("once--it")
+    "\u2015": "--",  # horizontal bar: an em dash
     "\u2212": "-",
 }
 # Anything outside printable ASCII (plus LF and TAB) needs per-character attention. (The

@@ -13,6 +13,10 @@ sentence. Kinds recognised:
 * ``label``     a short title-like ``Label:`` line followed by a prose paragraph
 * ``plain``     a short title-like line with no end punctuation, opening a block, followed by body text
 
+A ``label`` or ``plain`` heading may open with emoji or other pictographs ("\U0001f4a1 Final Thoughts"):
+they and the spaces after them are skipped (:func:`_after_pictographs`) and the line is judged by what
+follows; the heading's span still starts at the first pictograph, as an ATX heading's does.
+
 Precision matters more than recall: an ordinary list item, a one-line rhetorical question, a
 line introducing a list (``Here are the steps:``) or the first line of a hard-wrapped paragraph
 (human blogs wrap at ~80 columns) is not a heading. Lines inside fenced code blocks and indented
@@ -25,6 +29,7 @@ at most a few following lines, so detection is linear in the length of the text.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -73,6 +78,27 @@ _OK_LAST = frozenset(
 )
 _WORD = re.compile(r"[^\W_][\w'\-]*")
 _MID_SENTENCE = re.compile(r"[.!?][\"')\]*_]*\s+\S")
+
+
+_PICTOGRAPH = frozenset(("So", "Sk", "Sm"))
+"""Unicode categories of a pictograph that may open a heading (emoji, dingbats, arrows, stars)."""
+_PICTOGRAPH_MARK = frozenset(("Mn", "Me", "Cf", "Sk"))
+"""Categories of what may follow one inside the same emoji: variation selectors, a keycap, tags,
+skin tones."""
+
+
+def _after_pictographs(s: str) -> int:
+    """Where ``s`` goes on after its leading pictographs (non-ASCII symbols: emoji, "\u2605", "\u27a4",
+    with their modifiers) and the spaces after each; 0 when it opens with none. Currency signs and
+    ASCII symbols are not pictographs."""
+    i, n = 0, len(s)
+    while i < n and not s[i].isascii() and unicodedata.category(s[i]) in _PICTOGRAPH:
+        i += 1
+        while i < n and not s[i].isascii() and unicodedata.category(s[i]) in _PICTOGRAPH_MARK:
+            i += 1
+        while i < n and s[i] in " \t":
+            i += 1
+    return i
 
 
 def _bad_last(word: str) -> bool:
@@ -246,6 +272,7 @@ class _Scan:
         m = _NUMBERED.match(t)
         if m and _title_like(m.group(2).rstrip()):
             return True
+        t = t[_after_pictographs(t) :] if not t[:1].isascii() else t  # as detect_headings reads it
         m = _LABEL.match(t)
         return bool(m and _label_title(m.group(1).strip())) or _plain_title(t)
 
@@ -274,7 +301,8 @@ def _heading_candidates_py(
     line ``i`` may open a block (``i == 0``, or line ``i - 1`` is blank, code or a candidate: every heading
     is a candidate) and either the next line is not blank and its first character other than a space is
     ``=`` or ``-`` (setext), or ``c`` is ``*``, ``_`` (bold), a digit or ``I``, ``V``, ``X``, ``L``
-    (numbered), or ``c`` is upper-case, the line is indented by less than 4 and ``t`` ends with ``:``
+    (numbered), or ``c`` is upper-case or a non-ASCII character that is not alphanumeric (a pictograph
+    may open a label or plain heading), the line is indented by less than 4 and ``t`` ends with ``:``
     (label) or is at most 80 characters long and does not end with ``.,;!`` (plain): each condition is
     necessary for its kind in :func:`detect_headings`. None (look at every line) when an argument is not
     of the exact types the parse passes or a line read lies outside the text."""
@@ -323,7 +351,9 @@ def _heading_candidates_py(
             c = t[0]
             if cand or c in "*_IVXL" or c.isdigit():
                 cand = True
-            elif c.isupper() and len(line) - len(line.lstrip()) < 4:
+            elif (c.isupper() or (not c.isascii() and not c.isalnum())) and len(line) - len(
+                line.lstrip()
+            ) < 4:
                 cand = t[-1] == ":" or (len(t) <= 80 and t[-1] not in ".,;!")
         if cand:
             out.append(i)
@@ -422,17 +452,21 @@ def detect_headings(
                     continue
                 if is_list_item(s):
                     continue
-        if not c.isupper() or lead >= 4:
+        # Leading pictographs ("\U0001f4a1 Final Thoughts") do not count: the line is judged by what follows.
+        pre = 0 if c.isascii() else _after_pictographs(stripped)
+        title = stripped[pre:] if pre else stripped
+        if not title[:1].isupper() or lead >= 4:
             continue
         if stripped[-1] == ":":
-            m = _LABEL.match(s)
+            m = _LABEL.match(title) if pre else _LABEL.match(s)
             if m and _label_title(m.group(1).strip()) and sc.is_body(i + 1):
-                out.append(Heading(ln.start + m.start(1), ln.start + m.end(1), i, "label", 3))
+                st = ln.start + (lead if pre else m.start(1))
+                out.append(Heading(st, ln.start + (lead + pre if pre else 0) + m.end(1), i, "label", 3))
             continue
         if (
             len(stripped) <= 80
             and stripped[-1] not in ".,;!"
-            and _plain_title(stripped)
+            and _plain_title(title)
             and not is_list_item(s)
             and not sc.wrapped(i, stripped)
             and (sc.is_body(i + 1) or sc.opens_list(i + 1) or (not out and sc.opens_section(i + 1)))
