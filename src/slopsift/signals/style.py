@@ -80,7 +80,11 @@ FEATURES: tuple[FeatureSpec, ...] = (
     _spec("questions_per_sentence", "Question marks divided by sentences.", "per sentence"),
     _spec("exclamations_per_sentence", "Exclamation marks divided by sentences.", "per sentence"),
     _spec("quotes_per_1k", "Double quotation marks (after typographic folding).", "per 1,000 words"),
-    _spec("dashes_per_1k", "Dashes used as punctuation (' - ' or '--').", "per 1,000 words"),
+    _spec(
+        "dashes_per_1k",
+        "Dashes used as punctuation (' - ' or '--'; an em dash reads as '--').",
+        "per 1,000 words",
+    ),
     _spec("numbers_per_1k", "Words made of digits.", "per 1,000 words"),
     _spec(
         "capitalised_inner_per_1k",
