@@ -368,19 +368,17 @@ def test_not_headings(text: str) -> None:
 
 
 @pytest.mark.parametrize("gap", ["\n", "\n\n"])
-def test_plain_heading_over_a_list(gap: str) -> None:
-    # a policy brief's "Recommendations" over a numbered list, a listicle's "Key takeaways" over
-    # bullets (a seventh blind review; their sections had merged into the ones before them)
-    text = (
-        f"{BODY}\n\nRecommendations{gap}1. Fund the repairs\n2. Hire two inspectors\n\n"
-        f"Key takeaways{gap}- one\n- two\n"
-    )
-    assert headings(text) == [("Recommendations", "plain"), ("Key takeaways", "plain")]
-
-
-def test_a_code_line_over_a_list_is_not_a_heading() -> None:
-    text = f"{BODY}\n\nAssemblyTitle = MyTitle\n- AssemblyCompany\n- AssemblyProduct\n"
+def test_a_line_over_a_list_is_not_a_plain_heading(gap: str) -> None:
+    # An office e-mail's "Key takeaways" over bullets is a label, not a content farm's stock section:
+    # read as a heading it took a blind review's honest summary e-mail from 0.81 to 0.24. (A policy
+    # brief's "Recommendations" over a list is missed with it, which merges two sections.)
+    text = f"{BODY}\n\nKey takeaways{gap}- Delivery was 91% against 95%\n- Damages are down\n\n{BODY}\n"
     assert headings(text) == []
+
+
+def test_a_code_line_is_not_a_plain_heading() -> None:
+    assert headings(f"AssemblyTitle = MyTitle\n{BODY}\n") == []
+    assert headings(f"Assembly Title\n{BODY}\n") == [("Assembly Title", "plain")]
 
 
 def test_a_heading_may_open_with_emoji() -> None:

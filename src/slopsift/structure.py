@@ -254,12 +254,6 @@ class _Scan:
         n_words = len(s.split())
         return n_words >= 8 or (n_words >= 3 and s[-1:] in ".!?\"'")
 
-    def opens_list(self, i: int) -> bool:
-        """Is line ``i`` (or the first non-blank after it) a list item? A plain heading may head a list
-        ("Recommendations" over "1. ...", "Key takeaways" over bullets) as well as prose."""
-        i = self.next_nonblank(i)
-        return i < len(self.lines) and i not in self.code and is_list_item(self.line(i).strip())
-
     def opens_section(self, i: int) -> bool:
         """After blank lines, is line ``i`` (or the next non-blank) a heading-like line? Lets a
         plain title line be followed directly by the first section heading ("Title" / "Introduction")."""
@@ -282,8 +276,6 @@ class _Scan:
         if j >= len(self.lines) or self.lines[j].blank:
             return False
         nxt = self.line(j).lstrip()
-        if is_list_item(nxt):
-            return False  # a list starts: the line above it ends there
         if not nxt[:1].isupper():
             return True  # continues mid-sentence, or with a bracket, link or number
         width = max(len(self.line(k).rstrip()) for k in range(j, min(j + 3, len(self.lines))))
@@ -469,7 +461,7 @@ def detect_headings(
             and _plain_title(title)
             and not is_list_item(s)
             and not sc.wrapped(i, stripped)
-            and (sc.is_body(i + 1) or sc.opens_list(i + 1) or (not out and sc.opens_section(i + 1)))
+            and (sc.is_body(i + 1) or (not out and sc.opens_section(i + 1)))
         ):
             out.append(Heading(ln.start + lead, ln.start + lead + len(stripped), i, "plain", 2))
     return out
