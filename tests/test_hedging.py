@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import slopsift
-from slopsift.document import parse
+from slopsift.document import PhraseView, parse
 from slopsift.lexicons import load_lexicon
 from slopsift.preamble import strip_preamble
 from slopsift.signals import hedging
@@ -629,3 +629,35 @@ def test_phrase_view_maps_every_character_back(text: str) -> None:
     dropped = "".join(low[j] for j in sorted(set(range(len(low))) - set(at)))
     assert set(dropped) <= {"*", "_", " "}
     assert "  " not in view.text
+
+
+def _phrase_view_by_definition(low: str) -> tuple[str, list[int]]:
+    """The phrase view of ``low`` and each of its characters' offset in ``low``, character by character:
+    a maximal run of ``*``/``_`` goes unless a word character stands on both sides, then every space
+    that follows a kept space goes."""
+    keep: list[int] = []
+    i, n = 0, len(low)
+    while i < n:
+        if low[i] in "*_":
+            e = i
+            while e < n and low[e] in "*_":
+                e += 1
+            if i > 0 and e < n and re.match(r"\w", low[i - 1]) and re.match(r"\w", low[e]):
+                keep.extend(range(i, e))
+            i = e
+        else:
+            keep.append(i)
+            i += 1
+    kept = [j for k, j in enumerate(keep) if not (low[j] == " " and k > 0 and low[keep[k - 1]] == " ")]
+    return "".join(low[j] for j in kept), kept
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="ab _*\n.é-'", max_size=80))
+def test_phrase_view_is_its_definition(text: str) -> None:
+    # the view built with two regex splits is the character-by-character definition, offsets and all
+    low = text.lower()
+    view = PhraseView.of(low)
+    want, at = _phrase_view_by_definition(low)
+    assert view.text == want
+    assert [view.offset(i) for i in range(len(want))] == at
