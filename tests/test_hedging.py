@@ -139,24 +139,32 @@ def test_llm_vocabulary_skips_names_but_not_headings_or_sentence_starts() -> Non
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("feature", "text"),
     [
-        "Clip the harness to the rope before you climb.",  # literal senses, pruned from the list
-        "Use a double underscore before the name.",
-        "The mayor unveiled the plaque on Friday.",
-        "The orchestra played a symphony by Brahms.",
+        # literal senses, pruned from the list
+        ("llm_vocab_per_1k", "Clip the harness to the rope before you climb."),
+        ("llm_vocab_per_1k", "Use a double underscore before the name."),
+        ("llm_vocab_per_1k", "The mayor unveiled the plaque on Friday."),
+        ("llm_vocab_per_1k", "The orchestra played a symphony by Brahms."),
         # a seventh blind review's literal senses: clinical, travel, first aid, chieftaincy, trade
-        "The spleen was palpable 2 cm below the costal margin.",
-        "The personal locator beacon started to beep.",
-        "They embarked at Liverpool in April 1881.",
-        "Keep elevating the injured leg and elevate your feet at night.",
-        "The paramount chief opened the new clinic.",
-        "Our landscape gardener prints the plans in landscape.",
-        "The tombstone unveiling is on Saturday.",
+        ("llm_vocab_per_1k", "The spleen was palpable 2 cm below the costal margin."),
+        ("llm_vocab_per_1k", "The personal locator beacon started to beep."),
+        ("llm_vocab_per_1k", "They embarked at Liverpool in April 1881."),
+        ("llm_vocab_per_1k", "Keep elevating the injured leg and elevate your feet at night."),
+        ("llm_vocab_per_1k", "The paramount chief opened the new clinic."),
+        ("llm_vocab_per_1k", "Our landscape gardener prints the plans in landscape."),
+        ("llm_vocab_per_1k", "The tombstone unveiling is on Saturday."),
+        # the same words in another shape: a comma splice, a plain negation, the reframe's words apart
+        ("rhetoric_per_1k", "It's not perfect, it's close enough for us."),
+        ("rhetoric_per_1k", "The answer isn't clear, it's still open to debate."),
+        ("rhetoric_per_1k", "It's not raining. We walked to the shop and it's a long way."),
+        ("rhetoric_per_1k", "She stayed not because of the pay. But the rest was fine."),
+        ("rhetoric_per_1k", "It isn't far. The shop is open."),
     ],
 )
-def test_literal_senses_are_not_llm_vocabulary(text: str) -> None:
-    assert values(text)["llm_vocab_per_1k"] == 0.0
+def test_other_senses_and_shapes_are_not_counted(feature: str, text: str) -> None:
+    # listed words in their literal sense, and a reframe's words in another shape
+    assert values(text)[feature] == 0.0
 
 
 @pytest.mark.parametrize(
@@ -488,21 +496,6 @@ def test_rhetoric_reframes_repeat() -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
-    [
-        # the same words in another shape: a comma splice, a plain negation, the reframe's words apart
-        "It's not perfect, it's close enough for us.",
-        "The answer isn't clear, it's still open to debate.",
-        "It's not raining. We walked to the shop and it's a long way.",
-        "She stayed not because of the pay. But the rest was fine.",
-        "It isn't far. The shop is open.",
-    ],
-)
-def test_rhetoric_reframes_need_the_shape(text: str) -> None:
-    assert values(text)["rhetoric_per_1k"] == 0.0
-
-
-@pytest.mark.parametrize(
     ("text", "key", "found"),
     [
         (
@@ -541,37 +534,28 @@ def test_emphasis_inside_words_is_kept() -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("key", "text"),
     [
-        "Let me know if you'd like me to adjust the tone.",
-        "Let me know if you want me to shorten it.",
-        "If you'd like, I can also write a shorter version.",
+        # offers of further help addressed to the chat user
+        ("chatbot", "Let me know if you'd like me to adjust the tone."),
+        ("chatbot", "Let me know if you want me to shorten it."),
+        ("chatbot", "If you'd like, I can also write a shorter version."),
+        # inflections of kept boilerplate entries
+        ("boilerplate", "These tools are real game-changers."),
+        ("boilerplate", "It harnesses the power of data."),
+        ("boilerplate", "It is also important to note that results vary."),
     ],
 )
-def test_offers_of_further_help_are_chatbot_leftovers(text: str) -> None:
+def test_one_new_entry_is_one_hit(key: str, text: str) -> None:
     v = values(text)
-    assert v["chatbot_per_1k"] == pytest.approx(1 / 500 * 1000)
-    assert fired(v) == {"chatbot"}
+    assert v[f"{key}_per_1k"] == pytest.approx(1 / 500 * 1000)
+    assert fired(v) == {key}
 
 
 def test_offer_words_in_another_sense_are_no_leftover() -> None:
     # "if you'd like I can" without the comma, said between people, and a question to the reader
     text = "Would you like me to come? I said if you'd like I can drive. Let me know if you'd like tea."
     assert values(text)["chatbot_per_1k"] == 0.0
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "These tools are real game-changers.",
-        "It harnesses the power of data.",
-        "It is also important to note that results vary.",
-    ],
-)
-def test_boilerplate_inflections(text: str) -> None:
-    v = values(text)
-    assert v["boilerplate_per_1k"] == pytest.approx(1 / 500 * 1000)
-    assert v["boilerplate_distinct"] == 1.0
 
 
 @pytest.mark.parametrize(
