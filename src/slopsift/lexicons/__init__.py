@@ -237,6 +237,113 @@ def required_prefix(pattern: str) -> str:
     return "".join(out)
 
 
+_WORD_CHAR = re.compile(r"[\w']")
+_PLAIN_WORD = re.compile(r"[a-z]+")
+_QUANTIFIER = ("?", "*", "+", "{")
+
+
+def _alternatives(pattern: str, i: int, end: int) -> list[str]:
+    """The top-level alternatives of the group ``pattern[i:end]`` that opens with ``(?:``."""
+    bars = [j for j, c, depth in _structure(pattern, i) if j < end and c == "|" and depth == 1]
+    cuts = [i + 3, *(j + 1 for j in bars)]
+    ends = [*bars, end - 1]
+    return [pattern[a:b] for a, b in zip(cuts, ends, strict=True)]
+
+
+def _start_edge(pattern: str) -> tuple[str, int] | None:
+    """``(lit, i)`` when ``pattern`` opens with the plain literal ``lit`` (letters, "'" and single spaces)
+    and then, up to ``pattern[i]``, a look-behind that holds only where the character before ``lit`` is
+    not ``[\\w']`` (or ``lit`` starts the text): ``(?<![\\w']lit)``, ``(?<![\\w'].{k})`` with ``k ==
+    len(lit)``, or a group of alternatives ``(?<=...lit)`` each with a space or ``\\n`` before ``lit``.
+    Every match then starts at a word edge, where :meth:`PhraseMatcherSet.candidates` looks. Else None."""
+    m = re.match(r"[a-z]+(?:['\x20][a-z]+)*", pattern)
+    if m is None:
+        return None
+    lit = m.group()
+    n = len(lit)
+    if pattern.startswith(f"(?<![\\w']{lit})", n):
+        return lit, n + n + 10
+    if pattern.startswith(f"(?<![\\w'].{{{n}}})", n):
+        return lit, n + len(str(n)) + 13
+    if not pattern.startswith("(?:(?<=", n):
+        return None
+    end = _group_end(pattern, n)
+    if end < 0 or pattern[end : end + 1] in _QUANTIFIER:
+        return None
+    for a in _alternatives(pattern, n, end):
+        if not a.startswith("(?<=") or "|" in a or _group_end(a, 0) != len(a):
+            return None
+        before = a[: -len(lit) - 1]
+        if not a.endswith(lit + ")") or not (
+            before.endswith(" ")
+            or (before.endswith("\\n") and (len(before) - len(before.rstrip("\\"))) % 2 == 0)
+        ):
+            return None
+    return lit, end
+
+
+def _edge_follows(rest: str) -> bool:
+    """Whether every match of ``rest`` (a pattern's remainder) opens with a character outside ``[\\w']``."""
+    if rest.startswith("(?![\\w'])"):
+        return True
+    if rest.startswith(" "):
+        return rest[1:2] not in _QUANTIFIER
+    if rest.startswith("\\s"):
+        return rest[2:3] not in ("?", "*", "{")
+    if not rest.startswith("(?:\\s") or rest[5:6] in ("?", "*", "{"):
+        return False
+    end = _group_end(rest, 0)
+    if end < 0 or len(_alternatives(rest, 0, end)) != 1:
+        return False
+    q = rest[end:]
+    return q[:1] not in ("?", "*") and not q.startswith(("{0", "{,"))
+
+
+def _edge_entries(pattern: str) -> tuple[str, ...]:
+    """Phrases, in :class:`PhraseMatcherSet`'s trie form, one of which every match of ``pattern`` starts
+    with, followed by a character outside ``[\\w']`` (or the text's end), at a word edge: where the trie
+    scan reports a candidate. ``()`` when the pattern's shape does not show that (it is then searched
+    for over the whole text).
+
+    The pattern must open with a literal and a look-behind that puts a word edge before it
+    (:func:`_start_edge`). The phrase is then its :func:`required_prefix` up to the last character there
+    outside ``[\\w']``; or, when the prefix has none and is the literal, the literal followed by each
+    of an optional group of plain suffixes (``(?:s|ed|ing)?``) when the pattern then continues with
+    ``(?![\\w'])``, a space, ``\\s`` or a group opening with ``\\s`` (see :func:`_edge_follows`)."""
+    head = _start_edge(pattern)
+    if head is None:
+        return ()
+    lit, i = head
+    prefix = required_prefix(pattern)
+    if not prefix.startswith(lit) or not prefix.isascii():
+        return ()
+    cut = max((j for j in range(len(lit), len(prefix)) if not _WORD_CHAR.match(prefix, j)), default=0)
+    if cut:
+        entry = prefix[:cut]
+        plain = (
+            "  " not in entry and not entry.endswith(" ") and all(c == " " or not c.isspace() for c in entry)
+        )
+        return (entry,) if plain else ()
+    if prefix != lit:
+        return ()
+    while pattern.startswith(("(?<!", "(?<="), i):  # zero-width: what follows them follows the literal
+        end = _group_end(pattern, i)
+        if end < 0 or "(" in pattern[i + 1 : end] or pattern[end : end + 1] in _QUANTIFIER:
+            return ()
+        i = end
+    suffixes = [""]
+    if pattern.startswith("(?:", i):
+        end = _group_end(pattern, i)
+        alts = _alternatives(pattern, i, end) if end > 0 else []
+        if alts and all(_PLAIN_WORD.fullmatch(a) for a in alts):
+            optional = pattern[end : end + 1] == "?"
+            if pattern[end + optional : end + optional + 1] in _QUANTIFIER:
+                return ()
+            suffixes = [""] * optional + alts
+            i = end + optional
+    return tuple(lit + s for s in suffixes) if _edge_follows(pattern[i:]) else ()
+
+
 class PhraseMatcher:
     """Find every occurrence of a lexicon's phrases and patterns in lower-cased text.
 
@@ -338,7 +445,22 @@ class PhraseMatcherSet:
 
     def __init__(self, matchers: Sequence[PhraseMatcher]) -> None:
         self.matchers = tuple(matchers)
-        union = tuple(dict.fromkeys(p for m in self.matchers for p in m.phrases))
+        # ``re:`` patterns whose matches all start where the scan reports a candidate, each with its
+        # index ``g`` among them, its regex and the phrases it starts with (:func:`_edge_entries`)
+        routed: list[tuple[int, re.Pattern[str], tuple[str, ...]]] = []
+        routes: list[tuple[int | None, ...]] = []
+        for m in self.matchers:
+            gs: list[int | None] = []
+            for pat, rx in zip(m.patterns, m._regexes, strict=True):
+                entries = _edge_entries(pat)
+                gs.append(len(routed) if entries else None)
+                if entries:
+                    routed.append((len(routed), rx, entries))
+            routes.append(tuple(gs))
+        self._routes = tuple(routes)
+        self._n_routed = len(routed)
+        phrases = tuple(dict.fromkeys(p for m in self.matchers for p in m.phrases))
+        union = tuple(dict.fromkeys([*phrases, *(e for _, _, es in routed for e in es)]))
         self._scan: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None = None
         if union:
             body = _trie_regex(union)
@@ -362,9 +484,30 @@ class PhraseMatcherSet:
                 firsts.setdefault(c, []).append((i, rx))
         self._by_first = {c: tuple(v) for c, v in firsts.items()}
         self._plan = self._hits_by_phrase(union)
+        # The scan reports, at an offset, the longest entry there; the routed patterns to try at it
+        # are those with an entry that is a prefix of it ending at a word edge. Those entries' plans
+        # move to ``_plan_routed``: ``(plan, patterns)``, so that the other candidates cost as before.
+        self._plan_routed: dict[
+            str, tuple[tuple[tuple[int, int, str], ...], tuple[tuple[int, re.Pattern[str]], ...]]
+        ]
+        self._plan_routed = {}
+        word_char = re.compile(r"[\w']")
+        for q in union:
+            pats = tuple(
+                (g, rx)
+                for g, rx, es in routed
+                if any(q.startswith(e) and (len(e) == len(q) or not word_char.match(q, len(e))) for e in es)
+            )
+            if pats:
+                self._plan_routed[q] = (self._plan.pop(q), pats)
         self._trie = _trie_array(union) if union else b""  # for the C twin of :meth:`candidates`
         # a substring that several ``re:`` patterns' prefixes hold: one scan for it checks them all
-        prefixes = [p for m in self.matchers for p in m._prefixes]
+        prefixes = [
+            p
+            for m, r in zip(self.matchers, self._routes, strict=True)
+            for p, g in zip(m._prefixes, r, strict=True)
+            if g is None
+        ]
         self._anchor, self._anchored_prefixes = _shared_anchor(prefixes)
 
     def _hits_by_phrase(self, union: Sequence[str]) -> dict[str, tuple[tuple[int, int, str], ...]]:
@@ -427,13 +570,34 @@ class PhraseMatcherSet:
         return present
 
     def findall(self, lower_text: str) -> list[list[Hit]]:
-        """Per matcher, every ``(start, end, entry)`` its ``finditer`` yields on ``lower_text``."""
+        """Per matcher, every ``(start, end, entry)`` its ``finditer`` yields on ``lower_text``.
+
+        A routed ``re:`` pattern (one whose matches all start at a candidate of the scan, see
+        :func:`_edge_entries`) is tried with an anchored match only at the candidates where its
+        phrase is, from the end of its previous hit on: the matches ``finditer`` finds, which resumes
+        its search at the end of each match. The other patterns run over the whole text."""
         out: list[list[Hit]] = [[] for _ in self.matchers]
+        routed_hits: list[list[Hit]] = [[] for _ in range(self._n_routed)]
         if self._scan is not None:
             last = [0] * len(self.matchers)
-            by_first, plan = self._by_first, self._plan
+            routed_last = [0] * self._n_routed
+            by_first, plan, plan_routed = self._by_first, self._plan, self._plan_routed
             for s, found in self.candidates(lower_text):
                 known = plan.get(found)  # found is the text at s (candidates reads it there)
+                if known is None:
+                    pair = plan_routed.get(found)
+                    if pair is None:
+                        pair = plan_routed.get(" ".join(found.split()))
+                        known = None  # other spacing: the table's phrase hits do not apply
+                    else:
+                        known = pair[0]
+                    if pair is not None:
+                        for g, rx in pair[1]:
+                            if s >= routed_last[g]:
+                                m = rx.match(lower_text, s)
+                                if m is not None and m.end() > s:
+                                    routed_hits[g].append((s, m.end(), rx.pattern))
+                                    routed_last[g] = m.end()
                 if known is not None:
                     # the text reads the phrase as written: each matcher's hit is in the table
                     for i, n, entry in known:
@@ -450,8 +614,11 @@ class PhraseMatcherSet:
                             out[i].append((s, e, " ".join(m.group().split())))
                             last[i] = e
         present = self._present(lower_text)
-        for hits, pm in zip(out, self.matchers, strict=True):
-            for pat, rx, prefix in zip(pm.patterns, pm._regexes, pm._prefixes, strict=True):
+        for hits, pm, routes in zip(out, self.matchers, self._routes, strict=True):
+            for pat, rx, prefix, route in zip(pm.patterns, pm._regexes, pm._prefixes, routes, strict=True):
+                if route is not None:
+                    hits.extend(routed_hits[route])
+                    continue
                 held = present.get(prefix)
                 if not (prefix in lower_text if held is None else held):
                     continue  # no match can start anywhere
