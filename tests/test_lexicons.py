@@ -178,17 +178,12 @@ def test_every_match_starts_with_the_required_prefix(pieces: list[str], text: st
         assert text.startswith(prefix, m.start()), (pattern, text, m)
 
 
-_ANCHORED = PhraseMatcherSet(
+_SEARCHED = PhraseMatcherSet(
     [
         PhraseMatcher(["maybe"], [r"less(?<=less) about [a-z]+", r"not about [a-z]+"]),
         PhraseMatcher([], [r"isn't about [a-z]+", r"in today's [a-z]+"]),
     ]
 )
-
-
-def test_shared_anchor_is_found_once_for_the_prefixes_holding_it() -> None:
-    assert _ANCHORED._anchor == " about "
-    assert _ANCHORED._anchored_prefixes == {"isn't about ": 5, "less about ": 4, "not about ": 3}
 
 
 @settings(max_examples=400, deadline=None)
@@ -197,11 +192,11 @@ def test_shared_anchor_is_found_once_for_the_prefixes_holding_it() -> None:
         st.sampled_from(["less", "not", "isn't", " ", "about", "abou", "t ", " x", "in today's"]), max_size=14
     )
 )
-def test_anchored_prefix_checks_equal_str_contains(pieces: list[str]) -> None:
+def test_searched_patterns_equal_finditer(pieces: list[str]) -> None:
+    # patterns with no word-edge look-behind after their literal are not found by the phrase scan but
+    # searched for over the text, where it holds their prefix: the hits equal finditer's
     text = "".join(pieces)
-    present = _ANCHORED._present(text)
-    assert present == {p: p in text for p in _ANCHORED._anchored_prefixes}
-    assert _ANCHORED.findall(text) == [list(m.finditer(text)) for m in _ANCHORED.matchers]
+    assert _SEARCHED.findall(text) == [list(m.finditer(text)) for m in _SEARCHED.matchers]
 
 
 @settings(max_examples=300, deadline=None)

@@ -411,20 +411,6 @@ Hit = tuple[int, int, str]
 """``(start, end, entry)`` as yielded by :meth:`PhraseMatcher.finditer`."""
 
 
-def _shared_anchor(prefixes: Iterable[str]) -> tuple[str, dict[str, int]]:
-    """The longest substring (4+ characters) that 3+ distinct ``prefixes`` contain, with each such
-    prefix's offset of it (its first one); ``("", {})`` when there is none. One scan of a text for
-    the anchor then tells which of them occur (:meth:`PhraseMatcherSet._present`)."""
-    distinct = sorted(set(prefixes))
-    subs = {p[i:j] for p in distinct for i in range(len(p)) for j in range(i + 4, len(p) + 1)}
-    best = max(
-        (a for a in subs if sum(a in p for p in distinct) >= 3),
-        key=lambda a: (len(a), a),
-        default="",
-    )
-    return best, {p: p.index(best) for p in distinct if best and best in p}
-
-
 class PhraseMatcherSet:
     """Several :class:`PhraseMatcher` s run over one text with a single scan for their phrases.
 
@@ -501,14 +487,6 @@ class PhraseMatcherSet:
             if pats:
                 self._plan_routed[q] = (self._plan.pop(q), pats)
         self._trie = _trie_array(union) if union else b""  # for the C twin of :meth:`candidates`
-        # a substring that several ``re:`` patterns' prefixes hold: one scan for it checks them all
-        prefixes = [
-            p
-            for m, r in zip(self.matchers, self._routes, strict=True)
-            for p, g in zip(m._prefixes, r, strict=True)
-            if g is None
-        ]
-        self._anchor, self._anchored_prefixes = _shared_anchor(prefixes)
 
     def _hits_by_phrase(self, union: Sequence[str]) -> dict[str, tuple[tuple[int, int, str], ...]]:
         """For each phrase ``p``, what each matcher finds where the text reads ``p`` (single spaces)
@@ -550,24 +528,6 @@ class PhraseMatcherSet:
         if m0 is not None:
             cands.insert(0, (0, m0.group()))
         return cands
-
-    def _present(self, lower_text: str) -> dict[str, bool]:
-        """``{p: p in lower_text}`` for the prefixes that hold the shared anchor, from one scan for
-        the anchor (each occurrence of such a prefix holds one of the anchor at its offset) instead
-        of one scan per prefix."""
-        anchor, offsets = self._anchor, self._anchored_prefixes
-        if not anchor:
-            return {}
-        present = dict.fromkeys(offsets, False)
-        todo = dict(offsets)
-        i = lower_text.find(anchor)
-        while i >= 0 and todo:
-            for p, off in list(todo.items()):
-                if i >= off and lower_text.startswith(p, i - off):
-                    present[p] = True
-                    del todo[p]
-            i = lower_text.find(anchor, i + 1)
-        return present
 
     def findall(self, lower_text: str) -> list[list[Hit]]:
         """Per matcher, every ``(start, end, entry)`` its ``finditer`` yields on ``lower_text``.
@@ -613,14 +573,12 @@ class PhraseMatcherSet:
                             e = m.end()
                             out[i].append((s, e, " ".join(m.group().split())))
                             last[i] = e
-        present = self._present(lower_text)
         for hits, pm, routes in zip(out, self.matchers, self._routes, strict=True):
             for pat, rx, prefix, route in zip(pm.patterns, pm._regexes, pm._prefixes, routes, strict=True):
                 if route is not None:
                     hits.extend(routed_hits[route])
                     continue
-                held = present.get(prefix)
-                if not (prefix in lower_text if held is None else held):
+                if prefix not in lower_text:
                     continue  # no match can start anywhere
                 for m in rx.finditer(lower_text):
                     if m.end() > m.start():
