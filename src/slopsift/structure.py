@@ -450,10 +450,10 @@ def detect_headings(
         if not title[:1].isupper() or lead >= 4:
             continue
         if stripped[-1] == ":":
-            m = _LABEL.match(title) if pre else _LABEL.match(s)
+            m = _LABEL.match(title)  # title opens with its label: group 1 starts at 0
             if m and _label_title(m.group(1).strip()) and sc.is_body(i + 1):
-                st = ln.start + (lead if pre else m.start(1))
-                out.append(Heading(st, ln.start + (lead + pre if pre else 0) + m.end(1), i, "label", 3))
+                at = ln.start + lead  # the heading starts at its first pictograph, if any
+                out.append(Heading(at, at + pre + m.end(1), i, "label", 3))
             continue
         if (
             len(stripped) <= 80
