@@ -242,6 +242,12 @@ _PLAIN_WORD = re.compile(r"[a-z]+")
 _QUANTIFIER = ("?", "*", "+", "{")
 
 
+def _edge_at(s: str, j: int) -> bool:
+    r"""Whether ``s`` has a word edge at ``j``, as the phrase scan reads one: its end, or a character
+    outside ``[\w']``."""
+    return j == len(s) or not _WORD_CHAR.match(s, j)
+
+
 def _alternatives(pattern: str, i: int, end: int) -> list[str]:
     """The top-level alternatives of the group ``pattern[i:end]`` that opens with ``(?:``."""
     bars = [j for j, c, depth in _structure(pattern, i) if j < end and c == "|" and depth == 1]
@@ -317,7 +323,7 @@ def _edge_entries(pattern: str) -> tuple[str, ...]:
     prefix = required_prefix(pattern)
     if not prefix.startswith(lit) or not prefix.isascii():
         return ()
-    cut = max((j for j in range(len(lit), len(prefix)) if not _WORD_CHAR.match(prefix, j)), default=0)
+    cut = max((j for j in range(len(lit), len(prefix)) if _edge_at(prefix, j)), default=0)
     if cut:
         entry = prefix[:cut]
         plain = (
@@ -477,12 +483,9 @@ class PhraseMatcherSet:
             str, tuple[tuple[tuple[int, int, str], ...], tuple[tuple[int, re.Pattern[str]], ...]]
         ]
         self._plan_routed = {}
-        word_char = re.compile(r"[\w']")
         for q in union:
             pats = tuple(
-                (g, rx)
-                for g, rx, es in routed
-                if any(q.startswith(e) and (len(e) == len(q) or not word_char.match(q, len(e))) for e in es)
+                (g, rx) for g, rx, es in routed if any(q.startswith(e) and _edge_at(q, len(e)) for e in es)
             )
             if pats:
                 self._plan_routed[q] = (self._plan.pop(q), pats)
@@ -501,12 +504,11 @@ class PhraseMatcherSet:
         for i, m in enumerate(self.matchers):
             for q in m.phrases:
                 lists_of.setdefault(q, []).append(i)
-        word_char = re.compile(r"[\w']")
         plan: dict[str, tuple[tuple[int, int, str], ...]] = {}
         for p in union:
             longest: dict[int, str] = {}
             for j in range(1, len(p) + 1):
-                if j == len(p) or not word_char.match(p, j):
+                if _edge_at(p, j):
                     for i in lists_of.get(p[:j], ()):
                         longest[i] = p[:j]
             plan[p] = tuple((i, len(q), q) for i, q in sorted(longest.items()))
