@@ -847,3 +847,27 @@ def test_a_regular_file_under_dev_shm_is_replaced_atomically() -> None:
         with replacing(target) as tmp:
             tmp.write_text("new")
         assert target.read_text() == "new" and target.stat().st_ino != before  # renamed into place
+
+
+def test_continuations_do_not_vote_on_a_neutral_signal() -> None:
+    from slopsift.training.evaluate import Table
+    from slopsift.training.fit import CONTINUATION_GENERATORS, plan_features
+
+    rng = np.random.default_rng(3)
+    names = slopsift.feature_names()
+    j = names.index("style.contractions_per_1k")  # neutral: trees read it only as agreed human evidence
+    n = 1000
+    sources = np.repeat(["a", "b", "c", "e"], n // 4)
+    y = (rng.random(n) < 0.5).astype(int)
+    x = rng.normal(0.0, 1.0, (n, len(names)))
+    x[:, j] -= 2.0 * y  # fewer contractions on the machine side of every corpus...
+    # ...except in corpus "e", where most machine texts continue a human prefix and write as it does.
+    continuation = (sources == "e") & (y == 1) & (rng.random(n) < 0.8)
+    x[continuation, j] += 3.0
+    assert names[j] not in plan_features(x, y, sources.tolist()).human_evidence  # "e" vetoes it
+    plan = plan_features(x, y, sources.tolist(), voters=~continuation)
+    assert names[j] in plan.human_evidence and plan.constraints[j] == -1
+    # The continuations still train the trees: voting only decides which neutral signals they may read.
+    generator = np.where(continuation, sorted(CONTINUATION_GENERATORS)[0], np.where(y == 1, "gpt-4", "human"))
+    t = Table([""] * n, y, sources, generator, sources, np.arange(n).astype(str), sources, sources, x)
+    assert np.array_equal(t.voters(), ~continuation)

@@ -230,7 +230,8 @@ cross-fitted values (each text scored by a table fitted without its group), and 
 table in every fold, so neither ever saw a value the table had counted. Neutral register signals (style, readability, word frequency) flip direction from corpus to
 corpus, and a model free to use them flagged unseen formal human writing; so one is read only as evidence *for* a
 human author, when at least 80% of the training corpora agree on that direction, and can then only raise
-quality. Admitted here: {_human_evidence(meta)}.
+quality. Base models' continuations of a human text (GPT-2 XL, OPT, GPT-Neo, GPT-J, GPT-NeoX, davinci) train the
+trees but do not vote: they keep their prompt's register by construction. Admitted here: {_human_evidence(meta)}.
 The other neutral signals are reported but never read (see `slopsift.training.fit`).{_evidence_terms(meta, thr.get("fpr_0.05"))}
 The file holds the trees as plain arrays, which slopsift evaluates with numpy alone (scoring never imports
 scikit-learn; the result equals the estimator's `predict_proba` float for float, checked on stored probe rows at

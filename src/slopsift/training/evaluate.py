@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from slopsift.training.fit import LearnedColumns, fit_calibrated
+from slopsift.training.fit import CONTINUATION_GENERATORS, LearnedColumns, fit_calibrated
 from slopsift.training.metrics import fpr_at, summary
 
 __all__ = ["PROTOCOLS", "Table", "evaluate_protocols", "folds"]
@@ -48,6 +48,10 @@ class Table:
     repo: np.ndarray
     x: np.ndarray
     extra: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def voters(self) -> np.ndarray:
+        """Rows that vote on a neutral signal's direction: all but the base models' continuations."""
+        return ~np.isin(self.generator, list(CONTINUATION_GENERATORS))
 
     def subset(self, mask: np.ndarray) -> Table:
         idx = np.flatnonzero(mask)
@@ -200,6 +204,7 @@ def evaluate_protocols(
                 tr.domain.tolist(),
                 seed=seed,
                 learned=None if learned is None else learned.subset(fit_m),
+                voters=tr.voters(),
             )
             p = fit.estimator.predict_proba(te.x)[:, 1]
             flagged = (1.0 - p) < fit.thresholds["fpr_0.05"]

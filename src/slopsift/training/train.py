@@ -131,6 +131,7 @@ def fit_bundle(
         seed=seed,
         heldout_domains=True,
         learned=learned,
+        voters=t.voters(),
     )
     meta = dict(metadata or {})
     meta.setdefault("model_version", f"slopsift-{__version__}")
