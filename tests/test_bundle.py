@@ -871,3 +871,53 @@ def test_continuations_do_not_vote_on_a_neutral_signal() -> None:
     generator = np.where(continuation, sorted(CONTINUATION_GENERATORS)[0], np.where(y == 1, "gpt-4", "human"))
     t = Table([""] * n, y, sources, generator, sources, np.arange(n).astype(str), sources, sources, x)
     assert np.array_equal(t.voters(), ~continuation)
+
+
+def test_every_refit_hands_the_voters_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    from slopsift.training import evaluate, fit, train
+    from slopsift.training.fit import CONTINUATION_GENERATORS
+
+    rng = np.random.default_rng(4)
+    names = slopsift.feature_names()
+    j = names.index("style.contractions_per_1k")
+    term = names.index("hedging.rhetoric_repeats_per_1k")
+    marker = names.index("inconsistency.role_conflicts")  # never read here: marks the continuations
+    n = 1200
+    sources = np.repeat(["a", "b", "c", "e"], n // 4)
+    y = np.arange(n) % 2
+    x = rng.normal(0.0, 1.0, (n, len(names)))
+    x[:, names.index("hedging.boilerplate_per_1k")] += 1.0 * y  # a directional signal the trees can use
+    x[:, j] -= 2.0 * y
+    continuation = (sources == "e") & (y == 1) & (rng.random(n) < 0.8)
+    x[continuation, j] += 3.0
+    x[:, marker] = np.where(continuation, 7.0, 0.0)
+    x[:, term] = np.where((sources == "a") & (y == 1) & (rng.random(n) < 0.5), 3.0, 0.0)  # fitted per support
+    seen: list[int] = []
+    real = fit.plan_features
+
+    def recording(x: np.ndarray, y: np.ndarray, sources: Any, voters: np.ndarray | None = None) -> Any:
+        assert voters is not None and np.array_equal(voters, x[:, marker] != 7.0)  # aligned with its rows
+        seen.append(len(y))
+        return real(x, y, sources, voters)
+
+    monkeypatch.setattr(fit, "plan_features", recording)
+    generator = np.where(continuation, sorted(CONTINUATION_GENERATORS)[0], np.where(y == 1, "gpt-4", "human"))
+    domains = np.where(np.arange(n) % 4 < 2, "news", "essays")
+    t = Table(
+        [""] * n,
+        y,
+        sources,
+        generator,
+        domains,
+        np.array([f"g{i // 2}" for i in range(n)]),
+        np.array(["train"] * n),
+        np.array([""] * n),
+        x,
+    )
+    bundle = train.fit_bundle(t)
+    # The final fit, each held-out domain's and each of the machine term's cross-fits.
+    assert len(seen) > 1 + 2
+    assert names[j] in bundle.metadata["classifier"]["human_evidence"]
+    seen.clear()
+    evaluate.evaluate_protocols(t, ("generator",), baselines=False, log=lambda s: None)
+    assert seen  # every fold's fit (the recording checks each mask)

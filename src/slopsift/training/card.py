@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from slopsift.bundle import BUNDLED_MODEL, ModelBundle, load_bundle
+from slopsift.training.fit import CONTINUATION_GENERATORS
 from slopsift.training.probes import (
     DEFAULT_PROBE_ROOT,
     describe,
@@ -112,6 +113,10 @@ def _domain_fpr_table(results: dict[str, Any]) -> str:
 def _size(meta: dict[str, Any]) -> str:
     n = meta.get("size_bytes")
     return f", {n / 1024:,.0f} KiB" if isinstance(n, int) else ""
+
+
+def _continuations() -> str:
+    return ", ".join(f"`{g}`" for g in sorted(CONTINUATION_GENERATORS))
 
 
 def _human_evidence(meta: dict[str, Any]) -> str:
@@ -230,8 +235,8 @@ cross-fitted values (each text scored by a table fitted without its group), and 
 table in every fold, so neither ever saw a value the table had counted. Neutral register signals (style, readability, word frequency) flip direction from corpus to
 corpus, and a model free to use them flagged unseen formal human writing; so one is read only as evidence *for* a
 human author, when at least 80% of the training corpora agree on that direction, and can then only raise
-quality. Base models' continuations of a human text (GPT-2 XL, OPT, GPT-Neo, GPT-J, GPT-NeoX, davinci) train the
-trees but do not vote: they keep their prompt's register by construction. Admitted here: {_human_evidence(meta)}.
+quality. Base models' continuations of a human text ({_continuations()}) train the trees but do not vote:
+they keep their prompt's register by construction. Admitted here: {_human_evidence(meta)}.
 The other neutral signals are reported but never read (see `slopsift.training.fit`).{_evidence_terms(meta, thr.get("fpr_0.05"))}
 The file holds the trees as plain arrays, which slopsift evaluates with numpy alone (scoring never imports
 scikit-learn; the result equals the estimator's `predict_proba` float for float, checked on stored probe rows at

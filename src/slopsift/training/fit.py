@@ -335,6 +335,9 @@ def plan_features(
         cst[j] = 0
     src = np.asarray(sources)
     if voters is not None:
+        voters = np.asarray(voters, dtype=bool)
+        if voters.shape != y.shape:
+            raise ValueError(f"voters holds {len(voters)} entries for {len(y)} rows")
         x, y, src = x[voters], y[voters], src[voters]
     cells = [s for s in sorted(set(src.tolist())) if len(set(y[src == s].tolist())) == 2]
     evidence: list[str] = []
