@@ -299,11 +299,12 @@ def test_json_files_are_read_as_records(tmp_path: Path, capsys: pytest.CaptureFi
     ]
     bad.write_bytes(b'[{"id": "x", "text": "fine"}] trailing')
     assert ids_errors(rows(bad)) == [("x", None), (f"{bad}:1", "invalid JSON: extra data after the end")]
-    # an array is read whole, so the file is capped at --max-doc-bytes
-    assert ids_errors(rows(arr, max_doc_bytes=30)) == [
+    # an array is streamed, so --max-doc-bytes caps each element; one multi-line object is read whole
+    assert ids_errors(rows(arr, max_doc_bytes=30)) == [("a", None), ("b", None)]
+    assert ids_errors(rows(one, max_doc_bytes=30)) == [
         (
-            str(arr),
-            "JSON file larger than 30 bytes (an array or a multi-line object is read whole: "
+            str(one),
+            "JSON file larger than 30 bytes (one object over many lines is read whole: "
             "use JSON Lines, or raise --max-doc-bytes)",
         )
     ]
@@ -680,3 +681,171 @@ def test_a_json_line_on_stdin_is_a_record_before_the_next_line_comes(fmt: str, l
         rec = next(recs)
         assert (rec.id, rec.text, rec.error) == (i, "zero" if i == 0 else f"t{i}", None)
     assert next(recs, None) is None
+
+
+# --- a top-level JSON array is streamed: memory bounded by one element, the cap per element -------------
+
+
+class _Pieces(io.RawIOBase):
+    """A byte stream whose reads give at most ``sizes[i]`` bytes, the sizes taken in turn, cycled."""
+
+    def __init__(self, data: bytes, sizes: list[int]) -> None:
+        self.data, self.pos, self.sizes, self.n = data, 0, sizes, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        k = min(len(b), self.sizes[self.n % len(self.sizes)], len(self.data) - self.pos)
+        self.n += 1
+        b[:k] = self.data[self.pos : self.pos + k]
+        self.pos += k
+        return k
+
+
+_PLACEHOLDER = "\ue000"  # where invalid UTF-8 bytes go (inside strings only)
+_JSON_CHARS = st.text(
+    alphabet=st.sampled_from([*'ab "\\/[]{},:\n\t\x00\u00e9\u2028\U0001f600', _PLACEHOLDER])
+    | st.characters(exclude_categories=("Cs",)),  # no lone surrogates: text that UTF-8 can encode
+    max_size=12,
+)
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | _JSON_CHARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_JSON_CHARS, inner, max_size=3),
+    max_leaves=6,
+)
+_JSON_ELEMENTS = st.lists(
+    st.fixed_dictionaries(
+        {"text": _JSON_CHARS}, optional={"id": st.integers() | _JSON_CHARS, "m": _JSON_VALUES}
+    )
+    | _JSON_VALUES,
+    max_size=6,
+)
+_WS = st.sampled_from(["", " ", "\n", "\r\n", "\t", "  \n  "])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    elements=_JSON_ELEMENTS,
+    data=st.data(),
+    sizes=st.lists(st.integers(1, 7), min_size=1, max_size=8),
+    bad=st.sampled_from([b"\xff", b"\xe9", b"\xf0\x9f", b"\xed\xa0\x80", b"\xc3"]),
+)
+def test_a_streamed_json_array_gives_the_rows_of_the_whole_parse(
+    elements: list[Any], data: st.DataObject, sizes: list[int], bad: bytes
+) -> None:
+    from slopsift.inputs import _json_values, _value_record
+
+    ascii_only = data.draw(st.booleans())
+    indent = data.draw(st.sampled_from([None, 0, 1, 2]))
+    parts = [json.dumps(e, ensure_ascii=ascii_only, indent=indent) for e in elements]
+    body = data.draw(_WS) + "[" + data.draw(_WS)
+    body += "".join(
+        p + data.draw(_WS) + ("," + data.draw(_WS) if i < len(parts) - 1 else "") for i, p in enumerate(parts)
+    )
+    body += "]" + data.draw(_WS)
+    doc = body.encode("utf-8").replace(_PLACEHOLDER.encode(), bad)  # invalid UTF-8 inside strings
+    if data.draw(st.booleans()):  # cut anywhere: a truncated array, or data after the end
+        doc = doc[: data.draw(st.integers(0, len(doc)))] + data.draw(st.sampled_from([b"", b" x", b"]"]))
+    opts = ReadOptions()
+    whole = [_value_record(v, "s", opts) for v in _json_values(doc, "s")]
+    split = data.draw(st.integers(0, len(doc)))  # the bytes the head sniff read before
+    values = _json_values(doc[:split], "s", _Pieces(doc[split:], sizes), opts.max_doc_bytes)  # type: ignore[arg-type]
+    assert [_value_record(v, "s", opts) for v in values] == whole
+
+
+def _array(n: int, text: str = "record text", indent: int | None = None) -> bytes:
+    return json.dumps([{"id": f"r{i}", "text": f"{text} {i}"} for i in range(n)], indent=indent).encode()
+
+
+def test_a_json_array_larger_than_the_cap_is_every_element(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import slopsift.inputs
+
+    arr = tmp_path / "big.json"
+    arr.write_bytes(_array(3000, indent=1))  # ~170 KB: past the sniffed head, in many reads
+    assert arr.stat().st_size > 100_000
+    expected = [(f"r{i}", f"record text {i}", None, 2 + 4 * i) for i in range(3000)]
+    for read in (1 << 18, 100):
+        monkeypatch.setattr(slopsift.inputs, "_JSON_READ", read)
+        got = [(r.id, r.text, r.error, r.line) for r in rows(arr, max_doc_bytes=100)]
+        assert got == expected
+    nbytes: list[int] = []  # the progress bar is told of every byte
+    assert len(rows(arr, max_doc_bytes=100, on_bytes=nbytes.append)) == 3000
+    assert sum(nbytes) == arr.stat().st_size
+    gz = tmp_path / "big.json.gz"
+    gz.write_bytes(gzip.compress(arr.read_bytes()))
+    assert [(r.id, r.text, r.error, r.line) for r in rows(gz, max_doc_bytes=100)] == expected
+    stdin = io.BufferedReader(_Pieces(gzip.compress(arr.read_bytes()), [1, 4000, 7]))  # type: ignore[arg-type]
+    got = [(r.text, r.error, r.line) for r in rows("-", stdin=stdin, input_format="json", max_doc_bytes=100)]
+    assert got == [e[1:] for e in expected]
+
+
+def test_a_json_array_element_longer_than_the_cap(tmp_path: Path) -> None:
+    long = 'x\\"]}[{ \u00e9' * 7000  # past the 64 KiB searched for an id; escapes, quotes, brackets
+    elements: list[Any] = [
+        {"id": "a", "text": "short"},
+        {"id": "long", "text": long},  # its id comes first: kept
+        {"text": long, "id": "late"},  # after the text: not found
+        {"id": "b", "text": "after"},
+        long,
+        [[1, {"k": long}], 2],
+        12345678901234567890,
+        {"id": "c", "text": "last"},
+    ]
+    arr = tmp_path / "arr.json"
+    arr.write_text(json.dumps(elements, indent=1, ensure_ascii=False), encoding="utf-8")
+    too_long = "array element longer than 100 bytes (raise --max-doc-bytes to read it)"
+    assert ids_errors(rows(arr, max_doc_bytes=100)) == [
+        ("a", None),
+        ("long", too_long),
+        (f"{arr}[2]", too_long),
+        ("b", None),
+        (f"{arr}[4]", too_long),
+        (f"{arr}[5]", too_long),
+        (f"{arr}[6]", "not a JSON object (int)"),
+        ("c", None),
+    ]
+    assert [r.line for r in rows(arr, max_doc_bytes=100)] == [r.line for r in rows(arr)]
+    assert [r.line for r in rows(arr)] == [2, 6, 10, 14, 18, 19, 28, 29]
+    # the file ends inside a long element: the rows before it, then one error row
+    cut = tmp_path / "cut.json"
+    cut.write_bytes(arr.read_bytes()[: arr.read_bytes().index(b'"late"')])
+    assert ids_errors(rows(cut, max_doc_bytes=100)) == [
+        ("a", None),
+        ("long", too_long),
+        (f"{cut}[2]", f"{too_long}; the file ends inside it"),
+    ]
+
+
+def test_a_truncated_json_array(tmp_path: Path) -> None:
+    data = _array(2000)  # past the sniffed head
+    arr = tmp_path / "cut.json"
+    arr.write_bytes(data[: data.index(b'"r1500"') + 3])  # inside element 1500
+    got = ids_errors(rows(arr))
+    assert got[:1500] == [(f"r{i}", None) for i in range(1500)]
+    at = data.index(b'"r1500"')  # the string left open
+    cut = f"Unterminated string starting at: line 1 column {at + 1} (char {at})"
+    assert got[1500:] == [(f"{arr}[1500]", f"invalid JSON: {cut}; the rest of the file was not read")]
+    arr.write_bytes(data[:-1])  # no "]"
+    got = ids_errors(rows(arr))
+    assert got[:2000] == [(f"r{i}", None) for i in range(2000)]
+    assert got[2000:] == [
+        (
+            f"{arr}[1999]",
+            "invalid JSON: expected ',' or ']' after an array element; the rest of the file was not read",
+        )
+    ]
+
+
+def test_a_big_json_array_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    arr = tmp_path / "big.json"
+    arr.write_bytes(_array(300, "A few plain words about the garden, written by hand.", indent=2))
+    out, err = score_rows(capsys, "--max-doc-bytes", "2000", str(arr))
+    assert [(r["id"], r.get("error")) for r in out] == [(f"r{i}", None) for i in range(300)]
+    assert "scored 300" in err and "errors 0" in err

@@ -597,9 +597,12 @@ def _read_json(
 ) -> Iterator[InputRecord]:
     """A ``.json`` file, or standard input that opens like JSON: JSON Lines when they look like them
     (:func:`_looks_like_jsonl`; read line by line), else a top-level array (one row per element) or
-    one object. An array or a multi-line object is parsed whole, so it is capped at
-    ``max_doc_bytes``; anything else is one error row, or with ``text_else`` (standard input in
-    ``auto`` mode) one text, read as the text format reads it (:func:`_text_else`)."""
+    one object. An array is streamed (:func:`_json_values`): only the element being parsed is
+    kept, and an element longer than ``max_doc_bytes`` is an error row, passed over, reading going
+    on after it. A multi-line object is parsed whole, so it is capped at ``max_doc_bytes``;
+    anything else is one error row. With ``text_else`` (standard input in ``auto`` mode), an array
+    or object is parsed whole, up to the cap, to tell JSON records from prose, and anything else is
+    one text, read as the text format reads it (:func:`_text_else`)."""
     head, complete, lines = _json_head(f)
     first = head.lstrip(b" \t\r\n")[:1]
     if first == b"{" and (lines or _looks_like_jsonl(head, complete)):
@@ -614,7 +617,11 @@ def _read_json(
                 return
         yield from _read_jsonl(io.BufferedReader(_Replay(head, f), 1 << 16), source, opts)
         return
-    whole = first in (b"{", b"[")
+    if first == b"[" and not text_else:  # an array: streamed, element by element
+        values = _json_values(head, source, f, opts.max_doc_bytes)
+        yield from (_value_record(v, source, opts) for v in values)
+        return
+    whole = first == b"{"
     data = head + f.read(max(0, opts.max_doc_bytes + 1 - len(head))) if whole or text_else else head
     if text_else:
         yield from _text_else(data, source, opts)
@@ -622,8 +629,8 @@ def _read_json(
         yield InputRecord(source, None, "empty file" if not first and complete else _NOT_RECORDS)
     elif len(data) > opts.max_doc_bytes:
         msg = (
-            f"JSON file larger than {opts.max_doc_bytes} bytes (an array or a multi-line object is read "
-            "whole: use JSON Lines, or raise --max-doc-bytes)"
+            f"JSON file larger than {opts.max_doc_bytes} bytes (one object over many lines is read whole: "
+            "use JSON Lines, or raise --max-doc-bytes)"
         )
         yield InputRecord(source, None, msg)
     else:
@@ -697,8 +704,9 @@ def _json_head(f: IO[bytes]) -> tuple[bytes, bool, bool]:
 
 @dataclass(slots=True)
 class _JsonValue:
-    """A top-level value of a whole JSON document (an element of its array, or the document), or
-    with ``error`` why the document could not be read on from here."""
+    """A top-level value of a JSON document (an element of its array, or the document), or with
+    ``error`` why it, or the document from here, could not be read; ``head``: the start of an
+    element too long to parse, where its id may be found (:func:`_leading_id`)."""
 
     ident: str
     line: int
@@ -706,59 +714,226 @@ class _JsonValue:
     nbytes: int = 0
     replaced: int = 0
     error: str | None = None
+    head: bytes = b""
 
 
-def _json_values(data: bytes, source: str) -> Iterator[_JsonValue]:
-    """The top-level values of a whole JSON document, each parsed once, lazily: each element of a
+_DECODER = json.JSONDecoder()
+_JSON_READ = 1 << 18
+"""How much of a streamed JSON array is asked for at a time (a read may give less)."""
+_JSON_MARGIN = 16
+"""A parse that ends or fails this near the end of the text read so far may have been cut short by
+it (``1`` of ``1.5e3``, ``-Infinit``, half a ``\\uXXXX`` escape): more is read and it is tried again."""
+
+
+class _JsonText:
+    """The text of a JSON document as far as it has been read: all of ``data``, or with ``f`` the
+    bytes of ``data`` then the rest of ``f``, read as it is needed (:meth:`fill`), only the text not
+    yet consumed kept. Decoded with ``surrogateescape``, incrementally (a character may be split
+    between reads). Knows where in the whole document its text is, for line numbers and errors."""
+
+    def __init__(self, data: bytes, f: IO[bytes] | None = None) -> None:
+        self._f = f
+        self._dec = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        self.text = self._dec.decode(data, final=f is None)
+        self.eof = f is None
+        self._dropped = 0  # characters consumed before text[0]
+        self._col = 0  # of them, those after the last newline
+        self._base = 1  # the line text[0] is on
+        self._line = 1  # the line text[_counted] is on
+        self._counted = 0
+
+    def line(self, pos: int) -> int:
+        """The line ``text[pos]`` is on (positions asked about never go back)."""
+        self._line += self.text.count("\n", self._counted, pos)
+        self._counted = pos
+        return self._line
+
+    def fill(self, pos: int, want: int = 1) -> int:
+        """Drop the text before ``pos`` and read on: at least ``want`` bytes unless the end comes
+        first, else what one read gives; returns where ``pos`` now is."""
+        if self.eof:
+            return pos
+        self._base = self.line(pos)
+        nl = self.text.rfind("\n", 0, pos)
+        self._col = pos - nl - 1 if nl >= 0 else self._col + pos
+        self._dropped += pos
+        self._counted = 0
+        parts, got = [self.text[pos:]], 0
+        while got < want and not self.eof:
+            data = _read1(self._f, max(want - got, _JSON_READ))  # type: ignore[arg-type]
+            parts.append(self._dec.decode(data, final=not data))
+            self.eof = not data
+            got += len(data)
+        self.text = "".join(parts)
+        return 0
+
+    def skip_ws(self, pos: int) -> int:
+        """The first position at or after ``pos`` that is not JSON white space, reading on as
+        needed: ``len(text)`` only at the end."""
+        pos = _skip_ws(self.text, pos)
+        while pos == len(self.text) and not self.eof:
+            pos = self.fill(pos)
+            pos = _skip_ws(self.text, pos)
+        return pos
+
+    def over(self, pos: int, end: int, cap: int) -> bool:
+        """Whether ``text[pos:end]`` was read from more than ``cap`` bytes (``0``: no cap)."""
+        n = end - pos
+        if not cap or n * 4 <= cap:  # a character is 1 to 4 bytes
+            return False
+        step = 1 << 20  # counted a piece at a time, not copied whole
+        pieces = range(pos, end, step)
+        return (
+            n > cap
+            or sum(len(self.text[i : min(i + step, end)].encode("utf-8", "surrogateescape")) for i in pieces)
+            > cap
+        )
+
+    def cut(self, exc: Exception | None, end: int) -> bool:
+        """Whether a parse of ``text`` that failed with ``exc``, or ended at ``end``, may have been
+        cut short by the end of what was read (then it is tried again with more)."""
+        if self.eof or isinstance(exc, RecursionError):
+            return False
+        if isinstance(exc, json.JSONDecodeError):
+            return exc.msg.startswith("Unterminated string") or exc.pos >= len(self.text) - _JSON_MARGIN
+        if exc is not None:  # past the int digits limit: the number may go on
+            return self.text[-1:].isdigit()
+        return len(self.text) - _skip_ws(self.text, end) <= _JSON_MARGIN
+
+    def error(self, exc: Exception) -> str:
+        """:func:`_json_error` of an error parsing ``text``, its position in the whole document."""
+        if isinstance(exc, json.JSONDecodeError) and self._dropped:
+            nl = self.text.rfind("\n", 0, exc.pos)
+            col = exc.pos - nl if nl >= 0 else self._col + exc.pos + 1
+            line = self._base + self.text.count("\n", 0, exc.pos)
+            exc = ValueError(f"{exc.msg}: line {line} column {col} (char {self._dropped + exc.pos})")
+        return _json_error(exc)
+
+
+def _json_values(data: bytes, source: str, f: IO[bytes] | None = None, cap: int = 0) -> Iterator[_JsonValue]:
+    """The top-level values of a JSON document, each parsed once, lazily: each element of a
     top-level array, or the one value; a value that cannot be parsed, or data after the end, is an
-    error value, and nothing follows it.
+    error value, and nothing follows it. The document is ``data``, or with ``f`` its first bytes
+    ``data`` then the rest of ``f``, streamed: only the unparsed text is kept (:class:`_JsonText`),
+    and an element longer than ``cap`` bytes is an error value, passed over unparsed.
 
     Invalid UTF-8 is counted per element, as in a JSONL line: the text is decoded with
     ``surrogateescape`` and an element holding escaped bytes is decoded again on its own.
     """
-    text = data.decode("utf-8", "surrogateescape")
-    escaped = _ESCAPED.search(text) is not None
-    dec = json.JSONDecoder()
-    pos = _skip_ws(text, 0)
-    is_array = text.startswith("[", pos)
+    buf = _JsonText(data, f)
+    pos = buf.skip_ws(0)
+    is_array = buf.text.startswith("[", pos)
     if is_array:
-        pos = _skip_ws(text, pos + 1)
-    idx, line, counted = 0, 1, 0
+        pos = buf.skip_ws(pos + 1)
+    idx = 0
     while True:
-        line += text.count("\n", counted, pos)
-        counted = pos
+        line = buf.line(pos)
         ident = f"{source}[{idx}]" if is_array else f"{source}:{line}"
-        if is_array and idx == 0 and text.startswith("]", pos):
+        if is_array and idx == 0 and buf.text.startswith("]", pos):
             end = pos  # an empty array: no records
         else:
-            try:
-                obj, end = dec.raw_decode(text, pos)
-            except _JSON_ERRORS as exc:
-                rest = "; the rest of the file was not read" if is_array else ""
-                yield _JsonValue(ident, line, error=_json_error(exc) + rest)
+            value, end = _next_value(buf, pos, _JsonValue(ident, line), is_array, cap)
+            yield value
+            if end < 0:
                 return
-            replaced = 0
-            if escaped and _ESCAPED.search(text, pos, end):
-                fixed, replaced = decode_utf8(text[pos:end].encode("utf-8", "surrogateescape"))
-                obj = json.loads(fixed)
-            yield _JsonValue(ident, line, obj, end - pos, replaced)
-        pos = _skip_ws(text, end)
-        if is_array and text.startswith(",", pos):
-            pos = _skip_ws(text, pos + 1)
+        pos = buf.skip_ws(end)
+        if is_array and buf.text.startswith(",", pos):
+            pos = buf.skip_ws(pos + 1)
             idx += 1
             continue
-        if is_array and text.startswith("]", pos):
-            pos = _skip_ws(text, pos + 1)
+        if is_array and buf.text.startswith("]", pos):
+            pos = buf.skip_ws(pos + 1)
         elif is_array:
             msg = (
                 "invalid JSON: expected ',' or ']' after an array element; the rest of the file was not read"
             )
             yield _JsonValue(ident, line, error=msg)
             return
-        if pos < len(text):
-            line += text.count("\n", counted, pos)
+        if pos < len(buf.text):
+            line = buf.line(pos)
             yield _JsonValue(f"{source}:{line}", line, error="invalid JSON: extra data after the end")
         return
+
+
+def _next_value(buf: _JsonText, pos: int, v: _JsonValue, is_array: bool, cap: int) -> tuple[_JsonValue, int]:
+    """``v`` (its ident and line set) filled in with the value at ``pos``, and where that ends in
+    ``buf.text``, read on as far as needed; with an error and ``-1`` when nothing after it can be
+    read. A parse cut short by the end of what was read is tried again after reading on, at least
+    as much again as the value so far (so that a long value is not parsed many times), and
+    not much past ``cap``."""
+    while True:
+        exc: Exception | None = None
+        try:
+            obj, end = _DECODER.raw_decode(buf.text, pos)
+        except _JSON_ERRORS as e:
+            exc, obj, end = e, None, len(buf.text)
+        if exc is not None and not buf.cut(exc, end):
+            v.error = buf.error(exc) + ("; the rest of the file was not read" if is_array else "")
+            return v, -1
+        if buf.over(pos, end, cap):
+            v.head = buf.text[pos : pos + _ID_PROBE].encode("utf-8", "surrogateescape")
+            end = _skip_value(buf, pos)
+            v.error = f"array element longer than {cap} bytes (raise --max-doc-bytes to read it)"
+            if end < 0:
+                v.error += "; the file ends inside it"
+            return v, end
+        if exc is None and not buf.cut(None, end):
+            v.value, v.nbytes = obj, end - pos
+            if _ESCAPED.search(buf.text, pos, end):
+                fixed, v.replaced = decode_utf8(buf.text[pos:end].encode("utf-8", "surrogateescape"))
+                v.value = json.loads(fixed)
+            return v, end
+        n = len(buf.text) - pos  # at most cap: read as much again, but not much past the cap
+        pos = buf.fill(pos, min(n, cap + 1 - n) if cap else n)
+
+
+_STRING_REST = re.compile(r'(?:[^"\\]+|\\.)*', re.DOTALL)
+"""The rest of a JSON string, up to its closing quote, the end of the text or a backslash ending it."""
+_SCAN_STEP = 1 << 16
+"""How much of a string :data:`_STRING_REST` is matched against at once: its repetition's
+backtracking stack grows with the escapes it matches, so a long string is matched in pieces."""
+_BRACKET = re.compile(r'["\[\]{}]')
+_SCALAR_END = re.compile(r"[,\]} \t\n\r]")
+
+
+def _skip_value(buf: _JsonText, pos: int) -> int:
+    """Where the JSON value at ``pos`` ends, found without parsing it, reading on and dropping what
+    was passed over: after the quote that closes a string, or the bracket that closes an array or
+    object (the strings in it passed over, escapes and all), else before the first ",", "]", "}"
+    or white space; ``-1`` if the text ends first."""
+    depth, in_string = 0, False
+    scalar = buf.text[pos] not in '"[{'
+    while True:
+        text = buf.text
+        if scalar:
+            m = _SCALAR_END.search(text, pos)
+            if m:
+                return m.start()
+            pos = len(text)
+        elif in_string:
+            stop = min(pos + _SCAN_STEP, len(text))
+            pos = _STRING_REST.match(text, pos, stop).end()  # type: ignore[union-attr]
+            if text.startswith('"', pos):
+                in_string = False
+                if depth == 0:
+                    return pos + 1
+                pos += 1
+                continue
+            if stop < len(text):  # the next piece (from a "\" that ended this one)
+                continue
+        elif m := _BRACKET.search(text, pos):
+            pos = m.end()
+            c = m.group()
+            depth += 1 if c in "[{" else -1 if c in "]}" else 0
+            in_string = c == '"'
+            if depth == 0 and not in_string:
+                return pos
+            continue
+        else:
+            pos = len(text)
+        if buf.eof:
+            return -1
+        pos = buf.fill(pos)
 
 
 def _value_record(v: _JsonValue, source: str, opts: ReadOptions) -> InputRecord:
@@ -766,7 +941,9 @@ def _value_record(v: _JsonValue, source: str, opts: ReadOptions) -> InputRecord:
     if v.error is None and isinstance(v.value, dict):
         return _from_mapping(v.value, source, v.line, v.replaced, v.nbytes, opts, fallback=v.ident)
     msg = v.error or f"not a JSON object ({type(v.value).__name__})"
-    return InputRecord(v.ident, None, msg, source=source, line=v.line, replaced=v.replaced)
+    found = _leading_id(v.head, opts.id_field) if v.head else None
+    ident = v.ident if found is None else found
+    return InputRecord(ident, None, msg, source=source, line=v.line, replaced=v.replaced)
 
 
 # --- CSV -------------------------------------------------------------------------------------------
