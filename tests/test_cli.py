@@ -1349,8 +1349,8 @@ def test_labelled_jsonl_reading(tmp_path: Path) -> None:
 
     rows = [
         {"text": human(1), "label": "Human", "group": None},
-        {"text": human(2), "label": 0, "split_role": "check"},
-        {"text": farm(3), "label": True, "group": "g"},
+        {"text": human(2), "label": 0, "split_role": "check", "generator": "gpt2-xl"},  # a human: votes
+        {"text": farm(3), "label": True, "group": "g", "generator": " GPT2-XL "},
         {"text": human(1), "label": "machine"},  # a copy of line 1, with the other label
         {"text": "Too short.", "label": "ai"},
     ]
@@ -1363,6 +1363,8 @@ def test_labelled_jsonl_reading(tmp_path: Path) -> None:
         assert t.y.tolist() == [0, 0, 1, 1, 1]
         assert t.group[0] == t.group[3] != t.group[1]  # a copy joins its original's group
         assert t.group[2] == "g" and t.role.tolist() == ["train", "check", "train", "train", "train"]
+        assert t.generator.tolist() == ["human", "gpt2-xl", "gpt2-xl", "machine", "machine"]
+        assert t.voters().tolist() == [True, True, False, True, True]  # a continuation does not vote
     assert data_notes(t) == [
         "1 records repeat an earlier text (each text's copies are kept in one group)",
         "1 texts appear with both labels: check them, the model learns from both",

@@ -321,7 +321,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         help="train a model on your labelled JSONL",
         description="Fit and calibrate a model on a JSONL (gzip too) with 'text' and 'label', optional "
         "'group' (texts of one group never straddle fitting and calibration), 'source', 'domain', "
-        f"'split_role' (only 'train' records are fitted on). Labels, any case: {_label_spellings()}. "
+        f"'split_role' (only 'train' records are fitted on), 'generator' (a machine text's model; base "
+        "models' continuations of human text train but do not vote on the register signals). Labels, any "
+        f"case: {_label_spellings()}. "
         "Texts `slopsift score` would not score (under the word minimum, not English) are left out "
         "and counted. Writes OUT and its .json metadata (with the SHA-256).",
     )

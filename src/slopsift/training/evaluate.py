@@ -50,8 +50,10 @@ class Table:
     extra: dict[str, np.ndarray] = field(default_factory=dict)
 
     def voters(self) -> np.ndarray:
-        """Rows that vote on a neutral signal's direction: all but the base models' continuations."""
-        return ~np.isin(self.generator, list(CONTINUATION_GENERATORS))
+        """Rows that vote on a neutral signal's direction: all but the machine texts of the base
+        models' continuations (:data:`~slopsift.training.fit.CONTINUATION_GENERATORS`)."""
+        continuation: np.ndarray = (self.y == 1) & np.isin(self.generator, list(CONTINUATION_GENERATORS))
+        return ~continuation
 
     def subset(self, mask: np.ndarray) -> Table:
         idx = np.flatnonzero(mask)

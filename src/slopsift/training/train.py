@@ -206,13 +206,14 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
 
 def load_labelled_jsonl(path: Path) -> Table:
     """Read a user's JSONL: ``text``, ``label`` (:data:`LABEL_SPELLINGS`), optional ``group``,
-    ``source``, ``domain``, ``split_role``.
+    ``source``, ``domain``, ``split_role`` and ``generator`` (a machine text's model: those in
+    :data:`~slopsift.training.fit.CONTINUATION_GENERATORS` train but do not vote, as in the shipped fit).
 
     A record without a ``group`` (or with ``null``) is its own group, and identical texts are put in
     one group, so that no copy of a text is fitted on while another calibrates or tests. The first bad
     record stops the read with its line number: training data is never silently cut.
     """
-    texts, ys, groups, sources, domains, roles = [], [], [], [], [], []
+    texts, ys, groups, sources, domains, roles, generators = [], [], [], [], [], [], []
     for n, line in _lines(path):
         if not line.strip():
             continue
@@ -239,6 +240,8 @@ def load_labelled_jsonl(path: Path) -> Table:
         sources.append(str(rec.get("source") or "user"))
         domains.append(str(rec.get("domain") or "user"))
         roles.append(str(rec.get("split_role") or "train").strip().lower())
+        model = str(rec.get("generator") or "").strip().lower()
+        generators.append(model or ("machine" if ys[-1] else "human"))
     if not texts:
         raise ValueError(f"{path}: no records")
     n = len(texts)
@@ -246,7 +249,7 @@ def load_labelled_jsonl(path: Path) -> Table:
         texts,
         np.array(ys, dtype=np.int64),
         np.array(sources),
-        np.array(["machine" if y else "human" for y in ys]),
+        np.array(generators),
         np.array(domains),
         np.array(_merge_copies(texts, groups)),
         np.array(roles),
