@@ -172,8 +172,9 @@ def _input_options() -> _Parser:
         type=_positive_int,
         default=DEFAULT_MAX_DOC_BYTES,
         metavar="N",
-        help="larger documents are reported as errors, a JSONL line by its id if the id comes before the "
-        f"text, else as file:line (default: {DEFAULT_MAX_DOC_BYTES})",
+        help="larger documents are reported as errors, a JSONL line or an element of a JSON array by its id "
+        "if the id comes before the text, else as file:line (file[n] for an array element; "
+        f"default: {DEFAULT_MAX_DOC_BYTES})",
     )
     g.add_argument(
         "--strict-utf8",
