@@ -548,11 +548,10 @@ class PhraseMatcherSet:
                 known = plan.get(found)  # found is the text at s (candidates reads it there)
                 if known is None:
                     pair = plan_routed.get(found)
-                    if pair is None:
-                        pair = plan_routed.get(" ".join(found.split()))
-                        known = None  # other spacing: the table's phrase hits do not apply
-                    else:
+                    if pair is not None:
                         known = pair[0]
+                    else:  # other spacing: the routed patterns apply, the table's phrase hits do not
+                        pair = plan_routed.get(" ".join(found.split()))
                     if pair is not None:
                         for g, rx in pair[1]:
                             if s >= routed_last[g]:
