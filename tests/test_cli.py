@@ -1014,10 +1014,12 @@ def test_ctrl_c_stops_cleanly_with_valid_output(model: str, tmp_path: Path, jobs
         ["-j", "1", "--chunk-size", "1", "-f", "jsonl"],
         ["-j", "2"],  # the default chunk size: a chunk is what has arrived
         ["-j", "2", "--input-format", "jsonl"],
+        ["-j", "2", "--input-format", "json"],  # a JSON array: each element's row before the next comes
     ],
 )
 def test_piped_json_lines_are_scored_as_they_arrive(model: str, args: list[str]) -> None:
     """``tail -f x.jsonl | slopsift score``: each line's row comes out before the next line goes in."""
+    array = args[-1] == "json"
     proc = subprocess.Popen(
         [sys.executable, "-m", "slopsift", "score", "--model", model, "-q", *args],
         stdin=subprocess.PIPE,
@@ -1031,13 +1033,15 @@ def test_piped_json_lines_are_scored_as_they_arrive(model: str, args: list[str])
     reader.start()
     try:
         for i in range(3):
-            proc.stdin.write(b"\n" * (i == 0) + json.dumps({"id": i, "text": human(i)}).encode() + b"\n")
+            lead = (b"[" if array else b"\n") if i == 0 else (b"," if array else b"")
+            proc.stdin.write(lead + json.dumps({"id": i, "text": human(i)}).encode() + b"\n")
             proc.stdin.flush()
             try:
                 row = out.get(timeout=60)  # a hang guard: the row comes as soon as the line is scored
             except queue.Empty:
                 pytest.fail(f"no row for line {i} while the input stays open")
             assert json.loads(row)["id"] == i
+        proc.stdin.write(b"]" if array else b"")
         proc.stdin.close()
         assert proc.wait(timeout=60) == 0
         reader.join(timeout=10)

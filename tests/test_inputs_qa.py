@@ -683,6 +683,56 @@ def test_a_json_line_on_stdin_is_a_record_before_the_next_line_comes(fmt: str, l
     assert next(recs, None) is None
 
 
+@pytest.mark.parametrize("lead", [b"", b"\xef\xbb\xbf", b"\n  \n"])
+def test_a_json_array_element_on_stdin_is_a_record_before_the_next_element_comes(lead: bytes) -> None:
+    """``--input-format json`` on a pipe: an element is scored once it is whole, not once 64 KiB have
+    come (``auto`` mode must see all of an array to tell it from prose, and does)."""
+    parts = [lead + b'[{"id": 0, "text": "zero"},\n']
+    parts += [b'{"id": %d, "text": "t%d"},\n' % (i, i) for i in (1, 2)]
+    parts.append(b'{"id": 3, "text": "t3"}]\n')
+    data = b"".join(parts)
+    stdin = _Trickle(data, [1] * len(data), allowed=0)
+    recs = iter_records(["-"], ReadOptions(stdin=io.BufferedReader(stdin), input_format="json"))
+    for i, part in enumerate(parts):
+        stdin.allowed += len(part)  # element i is written; element i + 1 is not
+        rec = next(recs)
+        assert (rec.id, rec.text, rec.error) == (i, "zero" if i == 0 else f"t{i}", None)
+    assert next(recs, None) is None
+
+
+CSV_STREAMED = [
+    b'id,text\na,"one two"\nb,three\n',
+    b'id,text\r\na,"crlf, quoted"\r\nb,two\r\n',
+    b'id,text\ra,"cr only"\rb,two\r',  # old Mac / Excel line ends: read as lines too
+    b'\xef\xbb\xbfid,text\na,"a field\nover two lines"\nb,"an ""escaped"" quote"\n',
+    b'id,text\na,"unclosed\nb,next\n',
+    b"id,text\n",
+    b"",
+]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.sampled_from(CSV_STREAMED), sizes=st.lists(st.integers(1, 9), max_size=40))
+def test_csv_stdin_read_in_pieces_gives_the_records_read_at_once(data: bytes, sizes: list[int]) -> None:
+    assert _as_read(data, _Trickle(data, sizes), "csv") == _as_read(data, io.BytesIO(data), "csv")
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_a_csv_row_on_stdin_is_a_record_before_the_next_row_comes(delimiter: str) -> None:
+    """``--input-format csv`` on a pipe: a row is scored once its line has come, not once 64 KiB have
+    (the reader must know whether the input's line ends are CR only: an LF says they are not)."""
+    parts = [f"id{delimiter}text\n".encode()] + [f'{i}{delimiter}"t{i}, {i}"\n'.encode() for i in range(3)]
+    data = b"".join(parts)
+    stdin = _Trickle(data, [1] * len(data), allowed=len(parts[0]))
+    fmt = "csv" if delimiter == "," else "tsv"
+    recs = iter_records(["-"], ReadOptions(stdin=io.BufferedReader(stdin), input_format=fmt))
+    for i, part in enumerate(parts[1:]):
+        stdin.allowed += len(part)  # row i is written; row i + 1 is not
+        rec = next(recs)
+        assert (rec.id, rec.text, rec.error) == (str(i), f"t{i}, {i}", None)
+    assert next(recs, None) is None
+
+
 # --- a top-level JSON array is streamed: memory bounded by one element, the cap per element -------------
 
 

@@ -256,16 +256,20 @@ class _Replay(_Wrapped):
         return n
 
 
-def _peeked(f: IO[bytes], n: int) -> tuple[bytes, IO[bytes]]:
+def _peeked(f: IO[bytes], n: int, until: bytes = b"") -> tuple[bytes, IO[bytes]]:
     """The first ``n`` bytes of ``f`` (all of it if shorter), unconsumed, and the stream to read ``f``
     from: ``f`` when its ``peek`` shows them, else one that gives them again. ``peek`` shows what one
-    read gave, which from a pipe can be fewer bytes than a BOM or the gzip magic."""
+    read gave, which from a pipe can be fewer bytes than a BOM or the gzip magic. With ``until``, the
+    bytes read up to the first read that gives ``until`` may be fewer (a pipe is not waited on for
+    bytes that cannot change what the caller decides)."""
     head = f.peek(n)[:n]  # type: ignore[attr-defined]
-    if len(head) >= n:
+    if len(head) >= n or (until and until in head):
         return head, f
     got = bytearray()
     while len(got) < n and (chunk := _read1(f, n - len(got))):
         got += chunk
+        if until and until in chunk:
+            break
     return bytes(got), io.BufferedReader(_Replay(bytes(got), f), 1 << 16)
 
 
@@ -356,7 +360,7 @@ def utf8_lines(f: IO[bytes], cr_lines: bool = False) -> tuple[IO[bytes], str]:
             _Mapped(f, lambda c, final: dec.decode(c, final).encode("utf-8", "surrogateescape")), 1 << 16
         )
     if cr_lines:
-        head, f = _peeked(f, _SNIFF_BYTES)
+        head, f = _peeked(f, _SNIFF_BYTES, until=b"\n")  # once an LF has come, the answer is no
         if b"\r" in head and b"\n" not in head:
             f = io.BufferedReader(_Mapped(f, _cr_lf_to_lf()), 1 << 16)
     return f, encoding
@@ -681,9 +685,10 @@ _BLANK = b" \t\n\r\x0b\x0c"
 def _json_head(f: IO[bytes]) -> tuple[bytes, bool, bool]:
     """The start of ``f`` that :func:`_read_json` judges it by, whether it is all of ``f``, and
     whether it ends with a first non-blank line that is complete and one JSON object: read as it
-    arrives until the end, :data:`_SNIFF_BYTES` or such a line. A stream that opens so is JSON
-    Lines whatever follows (as :func:`_looks_like_jsonl` would say of more of it), so that a line
-    piped in is read, and scored, before the next one is written, not once 64 KiB have come."""
+    arrives until the end, :data:`_SNIFF_BYTES`, such a line or an opening "[". A stream that opens
+    with such a line is JSON Lines whatever follows (as :func:`_looks_like_jsonl` would say of more of
+    it), and one that opens with "[" an array, so that a line or an element piped in is read, and
+    scored, before the next one is written, not once 64 KiB have come."""
     head = bytearray()
     first = -1  # where the first non-blank byte is, once seen
     judged = False  # whether the first non-blank line was complete (and not an object)
@@ -695,6 +700,8 @@ def _json_head(f: IO[bytes]) -> tuple[bytes, bool, bool]:
         head += chunk
         if first < 0 and (rest := chunk.lstrip(_BLANK)):
             first = len(head) - len(rest)
+            if rest[:1] == b"[":  # an array: its reader reads on as each element needs
+                return bytes(head), False, False
         if first >= 0 and not judged and (nl := head.find(b"\n", max(first, start))) >= 0:
             judged = True
             if _is_object(bytes(head[first:nl]).strip()):
@@ -720,6 +727,12 @@ class _JsonValue:
 _DECODER = json.JSONDecoder()
 _JSON_READ = 1 << 18
 """How much of a streamed JSON array is asked for at a time (a read may give less)."""
+_CLOSERS = b"]}"
+"""The bytes "]" and "}": a read that gives one may have completed the array or object being read."""
+_EAGER_PARSE = 1 << 20
+"""Up to this many characters, an array or object cut short is parsed again as soon as a read gives
+one of :data:`_CLOSERS` (an element piped in is a row before the next comes); past it, only once as much
+again has been read, so that a long element full of brackets is not parsed once per read."""
 _JSON_MARGIN = 16
 """A parse that ends or fails this near the end of the text read so far may have been cut short by
 it (``1`` of ``1.5e3``, ``-Infinit``, half a ``\\uXXXX`` escape): more is read and it is tried again."""
@@ -748,9 +761,11 @@ class _JsonText:
         self._counted = pos
         return self._line
 
-    def fill(self, pos: int, want: int = 1) -> int:
+    def fill(self, pos: int, want: int = 1, until: bytes = b"") -> int:
         """Drop the text before ``pos`` and read on: at least ``want`` bytes unless the end comes
-        first, else what one read gives; returns where ``pos`` now is."""
+        first, or a read gives one of the bytes ``until`` (what may close the value being read: from
+        a pipe, an element is parsed once it has come, not once ``want`` bytes more have), else what
+        one read gives; returns where ``pos`` now is."""
         if self.eof:
             return pos
         self._base = self.line(pos)
@@ -764,6 +779,8 @@ class _JsonText:
             parts.append(self._dec.decode(data, final=not data))
             self.eof = not data
             got += len(data)
+            if any(c in data for c in until):
+                break
         self.text = "".join(parts)
         return 0
 
@@ -798,6 +815,8 @@ class _JsonText:
             return exc.msg.startswith("Unterminated string") or exc.pos >= len(self.text) - _JSON_MARGIN
         if exc is not None:  # past the int digits limit: the number may go on
             return self.text[-1:].isdigit()
+        if self.text[end - 1 : end] in ('"', "}", "]"):  # closed: what follows cannot extend it
+            return False
         return len(self.text) - _skip_ws(self.text, end) <= _JSON_MARGIN
 
     def error(self, exc: Exception) -> str:
@@ -884,7 +903,8 @@ def _next_value(buf: _JsonText, pos: int, v: _JsonValue, is_array: bool, cap: in
                 v.value = json.loads(fixed)
             return v, end
         n = len(buf.text) - pos  # at most cap: read as much again, but not much past the cap
-        pos = buf.fill(pos, min(n, cap + 1 - n) if cap else n)
+        until = _CLOSERS if n < _EAGER_PARSE and buf.text[pos] in "{[" else b""
+        pos = buf.fill(pos, min(n, cap + 1 - n) if cap else n, until)
 
 
 _STRING_REST = re.compile(r'(?:[^"\\]+|\\.)*', re.DOTALL)
