@@ -81,7 +81,27 @@ def evaluation_tables(results: dict[str, Any]) -> str:
                 f"{_f(row.get('gopher', {}).get('auroc'))} |"
             )
         lines.append("")
+        if protocol == "generator":
+            lines += [generator_split(res["folds"]), ""]
     return "\n".join(lines) + "\n"
+
+
+def generator_split(folds: list[dict[str, Any]]) -> str:
+    """The generator protocol's mean AUROC apart for the base models' continuations and the rest: the
+    two behave so differently that the mean of all folds describes neither."""
+
+    def mean(rows: list[dict[str, Any]], method: str) -> float | None:
+        v = [r[method]["auroc"] for r in rows if method in r and r[method]["auroc"] == r[method]["auroc"]]
+        return sum(v) / len(v) if v else None
+
+    base = [r for r in folds if r["fold"] in CONTINUATION_GENERATORS]
+    rest = [r for r in folds if r["fold"] not in CONTINUATION_GENERATORS]
+    return (
+        f"Mean AUROC over the {len(rest)} other generators' folds (instruction-tuned and chat models, and "
+        f"`unknown`): slopsift {_f(mean(rest, 'slopsift'))}, TF-IDF+LR {_f(mean(rest, 'tfidf_lr'))}; over the "
+        f"{len(base)} base models continuing a human text ({_continuations()}): slopsift "
+        f"{_f(mean(base, 'slopsift'))}, TF-IDF+LR {_f(mean(base, 'tfidf_lr'))}."
+    )
 
 
 def _per_source_table(results: dict[str, Any]) -> str:
