@@ -187,7 +187,7 @@ def test_mixed_directory_and_broken_jsonl_one_record_per_input(
         f"{d}/b_empty.txt": "empty text",
         f"{d}/c_binary.bin": "binary file (contains NUL bytes)",
         f"{d}/e_blank.md": "empty text",
-        "no-text": "missing field 'text'",
+        "no-text": "missing field 'text' (its text fields: 'body'; --text-field names the one to score)",
         f"{bad_jsonl}:3": errors[f"{bad_jsonl}:3"],
         "42": "field 'text' is int, not a string",
         f"{bad_jsonl}:7": "not a JSON object (list)",
@@ -502,13 +502,16 @@ def test_gzip_csv_html_and_fields(model: str, tmp_path: Path, capsys: pytest.Cap
     assert ids == [
         f"{tmp_path}/a.txt.gz",
         "k1",
-        f"{tmp_path}/c.csv:1",
+        "row-1",  # each row is a record, an error row without the text column
+        f"{tmp_path}/c.csv:3",
+        f"{tmp_path}/c.csv:4",
         f"{tmp_path}/d.html",
         f"{tmp_path}/e.txt.gz",
     ]
-    assert recs[2]["error"] == "CSV header has no column 'meta.body'"
-    assert recs[4]["error"].startswith("corrupt or truncated gzip data")
-    assert recs[0]["label"] != "error" and recs[1]["label"] != "error" and recs[3]["label"] != "error"
+    hint = "missing field 'meta.body' (its text fields: 'body'; --text-field names the one to score)"
+    assert [r.get("error") for r in recs[2:5]] == [hint, hint, "row has 3 fields, header has 2"]
+    assert recs[6]["error"].startswith("corrupt or truncated gzip data")
+    assert recs[0]["label"] != "error" and recs[1]["label"] != "error" and recs[5]["label"] != "error"
     assert code == 0
     check_summary(recs, err)
     code, out, _ = run(
@@ -560,8 +563,8 @@ def test_oversized_documents_are_errors_and_the_run_goes_on(
     recs = jsonl(out)
     assert code == 0
     assert [r["id"] for r in recs] == [str(big), "long", "short"]  # the id before the text is kept
-    assert recs[0]["error"] == f"document larger than {limit} bytes"
-    assert recs[1]["error"] == f"line longer than {limit} bytes"
+    assert recs[0]["error"] == f"document larger than {limit} bytes (raise --max-doc-bytes to read it)"
+    assert recs[1]["error"] == f"line longer than {limit} bytes (raise --max-doc-bytes to read it)"
     assert recs[2]["label"] != "error"
     check_summary(recs, err)
 
@@ -1539,7 +1542,7 @@ def test_csv_every_row_is_accounted_for(tmp_path: Path) -> None:
     p.write_text(f'id,text\na,"short\n{long_line}end"\nb,"fine"\nc,"also fine"\n', encoding="utf-8")
     recs = list(iter_records([str(p)], ReadOptions(max_doc_bytes=200)))
     assert [(r.id, r.error) for r in recs] == [
-        (f"{p}:2", "line longer than 200 bytes"),
+        (f"{p}:2", "line longer than 200 bytes (raise --max-doc-bytes to read it)"),
         ("b", None),
         ("c", None),
     ]
@@ -1656,3 +1659,24 @@ def test_evidence_offsets_index_the_text_scored_and_help_says_so(
             "evidence offsets index the text scored: a JSONL/CSV record's text field, a file's text after "
             in (" ".join(out.split()))
         )
+
+
+def test_a_directory_with_nothing_to_read_is_told(
+    model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / ".hidden.txt").write_text(human(0), encoding="utf-8")
+    code, out, err = run(["score", "--model", model, str(tmp_path / "empty")], capsys)
+    assert (code, out) == (0, "")
+    assert f"note: {tmp_path / 'empty'}: no file to read in it (hidden files are skipped)\n" in err
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "a.txt").write_text(human(1), encoding="utf-8")
+    code, out, err = run(["score", "--model", model, "--glob", "*.md", str(tmp_path / "full")], capsys)
+    assert (code, out) == (0, "")
+    assert "no file to read in it (hidden files are skipped; none matches --glob)" in err
+    code, out, err = run(["score", "--model", model, "-q", "--glob", "*.md", str(tmp_path / "full")], capsys)
+    assert "note" not in err  # -q: no notes
+    code, out, err = run(["score", "--model", model, str(tmp_path / "full")], capsys)
+    assert "no file to read" not in err and len(out.splitlines()) == 1
+    code, _, err = run(["explain", "--model", model, str(tmp_path / "empty")], capsys)
+    assert code == 2 and f"error: no record in {tmp_path / 'empty'}" in err

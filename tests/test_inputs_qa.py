@@ -331,7 +331,7 @@ def test_oversized_jsonl_line_keeps_a_leading_id(tmp_path: Path) -> None:
         {"id": "ok", "text": "fine"},
     ]
     p.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
-    too_long = "line longer than 1000 bytes"
+    too_long = "line longer than 1000 bytes (raise --max-doc-bytes to read it)"
     assert ids_errors(rows(p, max_doc_bytes=1000)) == [
         ("first", too_long),
         (7, too_long),
@@ -364,7 +364,7 @@ def test_json_nested_too_deeply_is_an_error_row(tmp_path: Path) -> None:
     ]
     assert ids_errors(rows(sniffed)) == [(f"{sniffed}:1", nested), ("ok", None)]
     assert ids_errors(rows(long, max_doc_bytes=1000)) == [
-        (f"{long}:1", "line longer than 1000 bytes"),
+        (f"{long}:1", "line longer than 1000 bytes (raise --max-doc-bytes to read it)"),
         ("ok", None),
     ]
 
@@ -500,8 +500,8 @@ def test_stdin_json_records(tmp_path: Path) -> None:
         (b"[citation needed] The claim was never sourced, and the page said so for years.", False),
         (b"[1] Smith, J. (2020). A book.\n[2] Jones, K. (2021). Another book.\n", False),
         (b"[a link](https://example.org) opens this paragraph.", False),
-        (b'[{"text": "a record"}] and then prose', False),  # not JSON to its end
-        (b'[{"text": "a record"}, {"text": ', False),  # cut off
+        (b'[{"text": "a record"}] and then prose', True),  # not JSON to its end, but "[{" opens no prose
+        (b'[{"text": "a record"}, {"text": ', True),  # cut off: told, so that the user can read it as records
         pytest.param(b"[" * 100_000, False, id="nested-too-deeply"),  # too deep for the parser
         (b"{not json} but prose in curly braces", True),  # "{" opens no prose: told, as before
         (b'{"text": "pretty",\n "id": 1\n} and then prose', True),
@@ -523,7 +523,16 @@ def test_stdin_json_larger_than_the_cap_is_one_text_as_before() -> None:
     arr = json.dumps([{"id": i, "text": "x" * 40} for i in range(5)]).encode()
     recs = stdin_rows(arr, max_doc_bytes=100)
     assert recs == stdin_rows(arr, input_format="text", max_doc_bytes=100)
-    assert ids_errors(recs) == [("<stdin>", "document larger than 100 bytes")]
+    assert ids_errors(recs) == [
+        ("<stdin>", "document larger than 100 bytes (raise --max-doc-bytes to read it)")
+    ]
+    notes: list[str] = []
+    stdin_rows(arr, max_doc_bytes=100, on_note=notes.append)
+    assert notes == [
+        "standard input opens like JSON but is not JSON records (JSON Lines, an array of objects or one "
+        "object) within --max-doc-bytes (100): scored as one text (--input-format json reads it as records, "
+        "an array element by element)"
+    ]
 
 
 def test_stdin_json_array_through_the_cli(
@@ -899,3 +908,50 @@ def test_a_big_json_array_through_the_cli(tmp_path: Path, capsys: pytest.Capture
     out, err = score_rows(capsys, "--max-doc-bytes", "2000", str(arr))
     assert [(r["id"], r.get("error")) for r in out] == [(f"r{i}", None) for i in range(300)]
     assert "scored 300" in err and "errors 0" in err
+
+
+# --- a record without the text field says which fields it has -------------------------------------------
+
+
+def test_a_record_without_the_text_field_names_its_text_fields(tmp_path: Path) -> None:
+    p = tmp_path / "r.jsonl"
+    many = {f"f{i}": "x" for i in range(8)}
+    recs = [{"id": "a", "content": "words", "n": 3}, {"id": "b", "n": 3}, {"id": "c", **many}]
+    p.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    tail = "; --text-field names the one to score)"
+    assert ids_errors(rows(p)) == [
+        ("a", "missing field 'text' (its text fields: 'content'" + tail),  # the id field is no candidate
+        ("b", "missing field 'text'"),  # no field holds text: nothing to name
+        ("c", "missing field 'text' (its text fields: 'f0', 'f1', 'f2', 'f3', 'f4', 'f5', ..." + tail),
+    ]
+
+
+def test_csv_without_the_text_column_gives_an_error_row_per_row(tmp_path: Path) -> None:
+    p = tmp_path / "c.csv"
+    p.write_text("id,content\n1,first text\n2,second text\n", encoding="utf-8")
+    hint = "missing field 'text' (its text fields: 'content'; --text-field names the one to score)"
+    assert ids_errors(rows(p)) == [("1", hint), ("2", hint)]
+    assert [(r.id, r.text) for r in rows(p, text_field="content")] == [
+        ("1", "first text"),
+        ("2", "second text"),
+    ]
+
+
+@pytest.mark.parametrize(("name", "sep", "kind"), [("d.csv", ",", "CSV"), ("d.tsv", "\t", "TSV")])
+def test_a_header_naming_the_text_or_id_column_twice_is_an_error_per_row(
+    tmp_path: Path, name: str, sep: str, kind: str
+) -> None:
+    p = tmp_path / name
+    p.write_text(
+        sep.join(["id", "text", "text"]) + "\n" + sep.join(["1", "first", "other"]) + "\n", encoding="utf-8"
+    )
+    assert ids_errors(rows(p)) == [(f"{p}:2", f"{kind} header has column 'text' more than once")]
+    p.write_text(
+        sep.join(["id", "text", "id"]) + "\n" + sep.join(["1", "first", "2"]) + "\n", encoding="utf-8"
+    )
+    assert ids_errors(rows(p)) == [(f"{p}:2", f"{kind} header has column 'id' more than once")]
+    p.write_text(
+        sep.join(["id", "text", "n", "n"]) + "\n" + sep.join(["1", "first", "2", "3"]) + "\n",
+        encoding="utf-8",
+    )
+    assert ids_errors(rows(p)) == [("1", None)]  # another column twice: no matter

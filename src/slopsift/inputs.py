@@ -381,12 +381,18 @@ def _read_error(exc: BaseException) -> str:
 # --- whole-file documents --------------------------------------------------------------------------
 
 
+def _too_large(what: str, cap: int) -> str:
+    """The error of a document, line or array element over the size cap, saying how to read it."""
+    size = "larger" if what == "document" else "longer"
+    return f"{what} {size} than {cap} bytes (raise --max-doc-bytes to read it)"
+
+
 def _whole_document(data: bytes, ident: str, fmt: str, opts: ReadOptions) -> InputRecord:
     """One file's bytes as one document: decoded as its BOM says (UTF-8, UTF-16, UTF-32), else for
     HTML as its ``<meta>`` charset says, else as UTF-8."""
     nbytes = len(data)
     if nbytes > opts.max_doc_bytes:
-        return InputRecord(ident, None, f"document larger than {opts.max_doc_bytes} bytes", nbytes=nbytes)
+        return InputRecord(ident, None, _too_large("document", opts.max_doc_bytes), nbytes=nbytes)
     bom = _bom(data)
     if bom is not None:
         enc, skip = bom
@@ -489,6 +495,20 @@ def _field(rec: dict[str, Any], name: str) -> Any:
     return cur
 
 
+def _fields_hint(rec: dict[str, Any], id_field: str) -> str:
+    """The string fields of a record without the text field (its id's aside), so that the error row
+    says which field to name."""
+    fields = [k for k, v in rec.items() if isinstance(v, str) and k != id_field]
+    names = fields[:_HINT_FIELDS]
+    if not names:
+        return ""
+    more = ", ..." if len(fields) > len(names) else ""
+    return f" (its text fields: {', '.join(map(repr, names))}{more}; --text-field names the one to score)"
+
+
+_HINT_FIELDS = 6
+
+
 def _record_id(value: Any, fallback: str) -> str | int:
     if isinstance(value, str) and value:
         return value
@@ -510,13 +530,13 @@ def _from_mapping(
     r = InputRecord(ident, None, source=source, line=line, replaced=replaced, nbytes=nbytes)
     text = _field(rec, opts.text_field)
     if text is _ABSENT:
-        r.error = f"missing field {opts.text_field!r}"
+        r.error = f"missing field {opts.text_field!r}" + _fields_hint(rec, opts.id_field)
     elif text is None:
         r.error = f"field {opts.text_field!r} is null"
     elif not isinstance(text, str):
         r.error = f"field {opts.text_field!r} is {type(text).__name__}, not a string"
     elif len(text) > opts.max_doc_bytes:
-        r.error = f"document larger than {opts.max_doc_bytes} bytes"
+        r.error = _too_large("document", opts.max_doc_bytes)
     elif replaced and opts.strict_utf8:
         r.error = _utf8_error(replaced)
         r.replaced = 0  # nothing was replaced: the text is not scored
@@ -566,7 +586,7 @@ def _read_jsonl(f: IO[bytes], source: str, opts: ReadOptions) -> Iterator[InputR
             yield InputRecord(
                 fallback if ident is None else ident,
                 None,
-                f"line longer than {opts.max_doc_bytes} bytes",
+                _too_large("line", opts.max_doc_bytes),
                 source=source,
                 line=line_no,
             )
@@ -648,17 +668,23 @@ def _text_else(data: bytes, source: str, opts: ReadOptions) -> Iterator[InputRec
     opens with a bracket, "[citation needed] ...", stays prose). The values are all parsed before
     any row is given, so that no row is given for prose. ``opts.on_note`` is told when the text
     is JSON (``[1, 2]``) or opens with "{", not for prose opening with "[" (a citation, a link)."""
-    first = data.lstrip(b" \t\r\n")[:1]
-    whole = first in (b"{", b"[") and len(data) <= opts.max_doc_bytes
+    body = data.lstrip(b" \t\r\n")
+    first = body[:1]
+    big = len(data) > opts.max_doc_bytes
+    whole = first in (b"{", b"[") and not big
     values = list(_json_values(data, source)) if whole else []
     parsed = whole and all(v.error is None for v in values)
     if parsed and any(isinstance(v.value, dict) for v in values):
         yield from (_value_record(v, source, opts) for v in values)
         return
-    if opts.on_note is not None and (parsed or first == b"{"):
+    objects = (
+        first == b"[" and body[1:].lstrip(b" \t\r\n")[:1] == b"{"
+    )  # "[{": an array of records, cut or not
+    if opts.on_note is not None and (parsed or first == b"{" or objects):
         opts.on_note(
             "standard input opens like JSON but is not JSON records (JSON Lines, an array of objects or "
-            "one object): scored as one text (--input-format json reads it as records)"
+            + ("one object): " if not big else f"one object) within --max-doc-bytes ({opts.max_doc_bytes}): ")
+            + "scored as one text (--input-format json reads it as records, an array element by element)"
         )
     yield _whole_document(data[: opts.max_doc_bytes + 1], source, "text", opts)  # as _read_whole reads it
 
@@ -892,7 +918,7 @@ def _next_value(buf: _JsonText, pos: int, v: _JsonValue, is_array: bool, cap: in
         if buf.over(pos, end, cap):
             v.head = buf.text[pos : pos + _ID_PROBE].encode("utf-8", "surrogateescape")
             end = _skip_value(buf, pos)
-            v.error = f"array element longer than {cap} bytes (raise --max-doc-bytes to read it)"
+            v.error = _too_large("array element", cap)
             if end < 0:
                 v.error += "; the file ends inside it"
             return v, end
@@ -1022,7 +1048,8 @@ class _CsvLines:
 def _read_csv(f: IO[bytes], source: str, opts: ReadOptions, delimiter: str) -> Iterator[InputRecord]:
     """One record per CSV row. A row the reader rejects (an unclosed or stray quote) is one error
     row for its first line, and reading goes on from the line after it, so a bad quote costs one
-    row, not every row after it."""
+    row, not every row after it. Without a text column each row is an error row naming the columns
+    there are; with the text or id column named twice, each row is an error row saying so."""
     csv.field_size_limit(min(sys.maxsize, max(opts.max_doc_bytes, 131072)))
     lines = _CsvLines(f, opts.max_doc_bytes)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
@@ -1033,11 +1060,11 @@ def _read_csv(f: IO[bytes], source: str, opts: ReadOptions, delimiter: str) -> I
     except csv.Error as exc:
         yield InputRecord(f"{source}:1", None, f"invalid CSV header: {exc}", source=source, line=1)
         return
-    if opts.text_field not in header:
-        yield InputRecord(
-            f"{source}:1", None, f"CSV header has no column {opts.text_field!r}", source=source, line=1
-        )
-        return
+    kind = "TSV" if delimiter == "\t" else "CSV"
+    twice = [c for c in dict.fromkeys((opts.text_field, opts.id_field)) if header.count(c) > 1]
+    # Each row is a record: a header without the text column makes each an error row that names the
+    # columns there are (as a JSON line without the field), one naming a column twice each an error row.
+    ambiguous = f"{kind} header has column {twice[0]!r} more than once" if twice else None
     while True:
         lines.next_record()
         try:
@@ -1060,7 +1087,7 @@ def _read_csv(f: IO[bytes], source: str, opts: ReadOptions, delimiter: str) -> I
         start = lines.taken[0][0]
         replaced = sum(t[2] for t in lines.taken)
         if any(t[3] for t in lines.taken):
-            msg = f"line longer than {opts.max_doc_bytes} bytes"
+            msg = _too_large("line", opts.max_doc_bytes)
             yield InputRecord(f"{source}:{start}", None, msg, source=source, line=start)
             continue
         if len(row) != len(header):
@@ -1071,6 +1098,11 @@ def _read_csv(f: IO[bytes], source: str, opts: ReadOptions, delimiter: str) -> I
                 source=source,
                 line=start,
                 replaced=replaced,
+            )
+            continue
+        if ambiguous is not None:
+            yield InputRecord(
+                f"{source}:{start}", None, ambiguous, source=source, line=start, replaced=replaced
             )
             continue
         yield _from_mapping(dict(zip(header, row, strict=True)), source, start, replaced, 0, opts)
@@ -1462,11 +1494,18 @@ def iter_records(inputs: Sequence[str], opts: ReadOptions | None = None) -> Iter
             else:
                 yield from _read_path(STDIN, opts, opts.input_format)
         elif os.path.isdir(item):
+            found = False
             for path, err in _walk(item, opts.globs, opts.exclude):
+                found = True
                 if err is not None:
                     yield InputRecord(path, None, err)
                 else:
                     yield from _read_path(path, opts, _fmt_for(path, opts))
+            if not found and opts.on_note is not None:
+                opts.on_note(
+                    f"{item}: no file to read in it (hidden files are skipped"
+                    + ("; none matches --glob)" if opts.globs else ")")
+                )
         elif not os.path.exists(item):
             yield InputRecord(item, None, "no such file or directory")
         else:

@@ -666,7 +666,11 @@ def cmd_explain(args: argparse.Namespace) -> int:
             chosen = rec
             break
     if chosen is None:
-        raise UsageError(f"no record with id {args.record!r} in {args.file}")
+        raise UsageError(
+            f"no record in {args.file}"
+            if args.record is None
+            else f"no record with id {args.record!r} in {args.file}"
+        )
     warning = _utf8_warning(chosen.replaced) if chosen.replaced else None
     if chosen.error is not None or chosen.text is None:
         print(f"{PROG}: {one_line(str(chosen.id))}: {chosen.error}", file=sys.stderr)
