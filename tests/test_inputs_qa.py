@@ -350,18 +350,18 @@ def test_json_nested_too_deeply_is_an_error_row(tmp_path: Path) -> None:
     ok = json.dumps({"id": "ok", "text": "fine"})
     jsonl = tmp_path / "x.jsonl"  # a deep line after a good one, sniffed and read line by line
     jsonl.write_text(f'{ok}\n{{"id": "d", "a": {deep}\n{ok}\n', encoding="utf-8")
-    arr = tmp_path / "arr.json"  # an element of an array
+    arr = tmp_path / "arr.json"  # an element of an array: passed over, as one over the size cap is
     arr.write_text(f"[{ok}, {deep}", encoding="utf-8")
+    closed = tmp_path / "closed.json"  # valid JSON, too deep for the parser; the element after it is read
+    closed.write_text(f'[{ok}, {{"id": "d", "a": {deep}{"]" * 100_000}}}, {ok}]', encoding="utf-8")
     sniffed = tmp_path / "sniffed.json"  # a deep line among the first lines a .json file is sniffed by
     sniffed.write_text(f'{{"a": {deep}\n{ok}\n', encoding="utf-8")
     long = tmp_path / "long.jsonl"  # an oversized line whose id is looked for past a deep member
     long.write_text(f'{{"a": {deep}\n{ok}\n', encoding="utf-8")
     nested = "invalid JSON: nested too deeply"
     assert ids_errors(rows(jsonl)) == [("ok", None), (f"{jsonl}:2", nested), ("ok", None)]
-    assert ids_errors(rows(arr)) == [
-        ("ok", None),
-        (f"{arr}[1]", f"{nested}; the rest of the file was not read"),
-    ]
+    assert ids_errors(rows(arr)) == [("ok", None), (f"{arr}[1]", f"{nested}; the file ends inside it")]
+    assert ids_errors(rows(closed)) == [("ok", None), ("d", nested), ("ok", None)]
     assert ids_errors(rows(sniffed)) == [(f"{sniffed}:1", nested), ("ok", None)]
     assert ids_errors(rows(long, max_doc_bytes=1000)) == [
         (f"{long}:1", "line longer than 1000 bytes (raise --max-doc-bytes to read it)"),

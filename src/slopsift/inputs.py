@@ -912,6 +912,11 @@ def _next_value(buf: _JsonText, pos: int, v: _JsonValue, is_array: bool, cap: in
             obj, end = _DECODER.raw_decode(buf.text, pos)
         except _JSON_ERRORS as e:
             exc, obj, end = e, None, len(buf.text)
+        if isinstance(exc, RecursionError) and is_array:  # valid maybe, but too deep to parse: passed over
+            v.head = buf.text[pos : pos + _ID_PROBE].encode("utf-8", "surrogateescape")
+            end = _skip_value(buf, pos)
+            v.error = _json_error(exc) + ("; the file ends inside it" if end < 0 else "")
+            return v, end
         if exc is not None and not buf.cut(exc, end):
             v.error = buf.error(exc) + ("; the rest of the file was not read" if is_array else "")
             return v, -1
