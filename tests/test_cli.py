@@ -1113,6 +1113,47 @@ def test_report_end_to_end(model: str, tmp_path: Path, mixed_dir: Path) -> None:
             assert any(m["text"] in s for s in reason_spans), m
 
 
+FRENCH = (
+    "Le jardin de ma grand-mère était toujours plein de fleurs au printemps, et nous y passions des heures "
+    "à regarder les abeilles travailler. Chaque matin, elle arrosait les tomates avant que le soleil ne "
+    "devienne trop fort. "
+) * 6
+
+
+def test_report_limit_lists_judged_documents_and_says_how_many_are_shown(
+    model: str, detector: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Texts the model does not judge come first in the input; the list, cut to 2, holds the two
+    # judged texts of lowest quality, the page says it is cut, and the histogram bins judged texts only.
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    texts = {f"a_fr{i}.txt": FRENCH for i in range(3)} | {
+        f"a_short{i}.txt": "Just a few words." for i in range(3)
+    }
+    texts |= {f"farm{i}.md": farm(100 + i) for i in range(4)} | {f"human{i}.txt": human(i) for i in range(4)}
+    for name, text in texts.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "r.html"
+    code, _, _ = run(
+        ["report", "--model", model, "-q", "-j", "1", str(docs), "--limit", "2", "-o", str(out)], capsys
+    )
+    assert code == 0
+    page = out.read_text(encoding="utf-8")
+    data = json.loads(_report_data(page))
+    reps = {f"{docs}/{name}": detector.score(text) for name, text in texts.items()}
+    # ranked as the report ranks them: by the quality in the records (6 decimals), ties in input order
+    judged = sorted((round(r.quality, 6), i) for i, r in reps.items() if r.label in ("ok", "low_quality"))
+    assert len(judged) == 8 and sum(r.label == "unsupported_language" for r in reps.values()) == 3
+    assert [d["id"] for d in data["docs"]] == [i for _, i in judged[:2]]
+    assert all(d["judged"] for d in data["docs"])
+    assert sum(data["bins"]) == 8 and data["counts"]["not_judged"] == 6
+    assert "14 scored" in page and "2 of 14 documents shown" in page
+    assert (
+        "Quality of the 8 judged documents" in page
+        and "the 6 not judged (3 insufficient_text, 3 unsupported_language)" in page
+    )
+
+
 def _report_data(page: str) -> str:
     m = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.DOTALL)
     assert m

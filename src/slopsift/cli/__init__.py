@@ -289,8 +289,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "report",
         parents=[model, inputs, run],
         help="a self-contained HTML report for reviewers",
-        description="Score the inputs and write one self-contained HTML page: documents worst first, "
-        "evidence highlighted per family, a histogram of the batch.",
+        description="Score the inputs and write one self-contained HTML page: documents worst first (the "
+        "judged texts by quality, then those not judged: insufficient_text, unsupported_language), evidence "
+        "highlighted per family, a histogram of the judged texts' quality.",
     )
     r.add_argument("inputs", nargs="*", metavar="INPUT")
     r.add_argument(
@@ -301,7 +302,11 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         help="('-': standard output; default: %(default)s)",
     )
     r.add_argument(
-        "--limit", type=_positive_int, default=500, metavar="N", help="documents listed, worst first (500)"
+        "--limit",
+        type=_positive_int,
+        default=500,
+        metavar="N",
+        help="documents listed, worst first (500); the page says how many of the batch it shows",
     )
     r.add_argument("--title", default="slopsift report")
     r.set_defaults(func=cmd_report)
