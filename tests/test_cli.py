@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -394,6 +395,29 @@ def test_output_file_and_format_from_extension(
     check_summary([{"error": r["error"] or None, "flagged": r["flagged"] == "true"} for r in rows], err)
 
 
+@pytest.mark.parametrize(
+    ("name", "args", "fmt"),
+    [
+        ("out.jsonl.gz", [], "jsonl"),
+        ("out.csv.gz", [], "csv"),  # the format inferred through .gz
+        ("OUT.CSV.GZ", [], "csv"),
+        ("out.txt.gz", ["-f", "table"], "table"),
+        ("out.gz", ["--explain"], "jsonl"),
+    ],
+)
+def test_output_named_gz_is_gzipped(
+    model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, args: list[str], fmt: str
+) -> None:
+    base = ["score", "--model", model, "-q", "-j", "1", *args, str(EXAMPLES)]
+    gz, plain = tmp_path / name, tmp_path / name[:-3]
+    assert run([*base, "-o", str(gz)], capsys)[0] == 0
+    assert run([*base, "-o", str(plain), "-f", fmt], capsys)[0] == 0
+    data = gz.read_bytes()
+    assert data[:2] == b"\x1f\x8b"  # gzip's magic number
+    first = {"jsonl": b'{"id": ', "csv": b"id,source,line,quality", "table": b"quality "}[fmt]
+    assert gzip.decompress(data) == plain.read_bytes() and plain.read_bytes().startswith(first)
+
+
 def test_output_file_must_not_be_an_input(
     model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -402,6 +426,11 @@ def test_output_file_must_not_be_an_input(
     code, _, err = run(["score", "--model", model, str(p), "-o", str(p)], capsys)
     assert code == 2 and "is also an input" in err
     assert p.read_text(encoding="utf-8").startswith('{"text"')
+    packed = tmp_path / "in.jsonl.gz"  # read gunzipped, written gzipped: the same file all the same
+    packed.write_bytes(gzip.compress(p.read_bytes()))
+    code, _, err = run(["score", "--model", model, str(packed), "-o", str(packed)], capsys)
+    assert code == 2 and "is also an input" in err
+    assert gzip.decompress(packed.read_bytes()) == p.read_bytes()
 
 
 def test_output_dash_is_standard_output(
@@ -993,16 +1022,18 @@ class _EndlessRun:
         return self.err_path.read_bytes()
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_ctrl_c_stops_cleanly_with_valid_output(model: str, tmp_path: Path, jobs: str) -> None:
-    out_path = tmp_path / "out.jsonl"
+@pytest.mark.parametrize(("jobs", "name"), [("1", "out.jsonl"), ("2", "out.jsonl"), ("2", "out.jsonl.gz")])
+def test_ctrl_c_stops_cleanly_with_valid_output(model: str, tmp_path: Path, jobs: str, name: str) -> None:
+    out_path = tmp_path / name
     run = _EndlessRun("score", model, jobs, tmp_path, out_path)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (not out_path.exists() or out_path.stat().st_size < 2000):
         time.sleep(0.05)
     err = run.interrupt()
     assert run.proc.returncode == 130, err
-    text = out_path.read_text(encoding="utf-8")
+    data = out_path.read_bytes()
+    # gzip: the stream was closed (gzip.decompress refuses a stream without its trailer)
+    text = (gzip.decompress(data) if name.endswith(".gz") else data).decode("utf-8")
     assert text.endswith("\n")
     recs = jsonl(text)
     assert len(recs) > 0
@@ -1053,6 +1084,39 @@ def test_piped_json_lines_are_scored_as_they_arrive(model: str, args: list[str])
         proc.kill()
         proc.wait(timeout=10)
         for stream in (proc.stdin, proc.stdout, proc.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                if stream is not None:
+                    stream.close()
+
+
+def test_gzip_output_is_flushed_as_records_arrive(model: str, tmp_path: Path) -> None:
+    """``tail -f x.jsonl | slopsift score -o out.jsonl.gz``: each row can be decompressed from the file
+    (a sync flush) before the next line goes in, and the closed file is one complete gzip stream."""
+    out_path = tmp_path / "out.jsonl.gz"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "slopsift", "score", "--model", model, "-q", "-j", "1", "-o", str(out_path)],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": SRC},
+    )
+    assert proc.stdin is not None
+    try:
+        for i in range(3):
+            proc.stdin.write(json.dumps({"id": i, "text": human(i)}).encode() + b"\n")
+            proc.stdin.flush()
+            deadline, rows = time.monotonic() + 60, []
+            while len(rows) <= i and time.monotonic() < deadline:  # a hang guard, as above
+                time.sleep(0.05)
+                with contextlib.suppress(OSError):
+                    rows = zlib.decompressobj(31).decompress(out_path.read_bytes()).splitlines()
+            assert [json.loads(r)["id"] for r in rows] == list(range(i + 1))
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 0
+        assert [r["id"] for r in jsonl(gzip.decompress(out_path.read_bytes()))] == [0, 1, 2]
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+        for stream in (proc.stdin, proc.stderr):
             with contextlib.suppress(OSError, ValueError):
                 if stream is not None:
                     stream.close()
@@ -1116,6 +1180,47 @@ def test_report_end_to_end(model: str, tmp_path: Path, mixed_dir: Path) -> None:
             assert any(m["text"] in s for s in reason_spans), m
 
 
+FRENCH = (
+    "Le jardin de ma grand-mère était toujours plein de fleurs au printemps, et nous y passions des heures "
+    "à regarder les abeilles travailler. Chaque matin, elle arrosait les tomates avant que le soleil ne "
+    "devienne trop fort. "
+) * 6
+
+
+def test_report_limit_lists_judged_documents_and_says_how_many_are_shown(
+    model: str, detector: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Texts the model does not judge come first in the input; the list, cut to 2, holds the two
+    # judged texts of lowest quality, the page says it is cut, and the histogram bins judged texts only.
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    texts = {f"a_fr{i}.txt": FRENCH for i in range(3)} | {
+        f"a_short{i}.txt": "Just a few words." for i in range(3)
+    }
+    texts |= {f"farm{i}.md": farm(100 + i) for i in range(4)} | {f"human{i}.txt": human(i) for i in range(4)}
+    for name, text in texts.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "r.html"
+    code, _, _ = run(
+        ["report", "--model", model, "-q", "-j", "1", str(docs), "--limit", "2", "-o", str(out)], capsys
+    )
+    assert code == 0
+    page = out.read_text(encoding="utf-8")
+    data = json.loads(_report_data(page))
+    reps = {f"{docs}/{name}": detector.score(text) for name, text in texts.items()}
+    # ranked as the report ranks them: by the quality in the records (6 decimals), ties in input order
+    judged = sorted((round(r.quality, 6), i) for i, r in reps.items() if r.label in ("ok", "low_quality"))
+    assert len(judged) == 8 and sum(r.label == "unsupported_language" for r in reps.values()) == 3
+    assert [d["id"] for d in data["docs"]] == [i for _, i in judged[:2]]
+    assert all(d["judged"] for d in data["docs"])
+    assert sum(data["bins"]) == 8 and data["counts"]["not_judged"] == 6
+    assert "14 scored" in page and "2 of 14 documents shown" in page
+    assert (
+        "Quality of the 8 judged documents" in page
+        and "the 6 not judged (3 insufficient_text, 3 unsupported_language)" in page
+    )
+
+
 def _report_data(page: str) -> str:
     m = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.DOTALL)
     assert m
@@ -1147,6 +1252,20 @@ def test_report_output_paths(model: str, tmp_path: Path, capsys: pytest.CaptureF
     link.symlink_to(real)
     code, _, err = run(["report", "--model", model, "-q", str(docs), "-o", str(link)], capsys)
     assert code == 0 and link.is_symlink() and "<html" in real.read_text(encoding="utf-8")
+
+
+def test_report_named_gz_is_gzipped(model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.txt").write_text(human(1), encoding="utf-8")
+    out = tmp_path / "r.html.gz"
+    code, _, err = run(
+        ["report", "--model", model, "-q", "-j", "1", str(tmp_path / "a.txt"), "-o", str(out)], capsys
+    )
+    assert code == 0 and err.endswith(f"; wrote {out}\n")
+    data = out.read_bytes()
+    page = gzip.decompress(data).decode("utf-8")
+    assert page.startswith("<!DOCTYPE html") and page.rstrip().endswith("</html>")
+    assert data[3] & 0x08 and data[10:17] == b"r.html\0"  # the header names the page, not the temporary file
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["a.txt", "r.html.gz"]
 
 
 def test_report_to_standard_output(
@@ -1456,15 +1575,17 @@ def test_progress_bar_draws_and_clears_its_line() -> None:
     assert off.getvalue() == ""
 
 
+@pytest.mark.parametrize("name", ["out.jsonl", "out.jsonl.gz"])
 def test_output_inside_a_scored_directory_is_not_read_back(
-    model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
     for i in range(3):
         (tmp_path / f"a{i}.txt").write_text(human(i), encoding="utf-8")
-    out_file = tmp_path / "out.jsonl"
+    out_file = tmp_path / name
     code, _, _ = run(["score", "--model", model, str(tmp_path), "-o", str(out_file), "-j", "1"], capsys)
     assert code == 0
-    assert [r["id"] for r in jsonl(out_file.read_text(encoding="utf-8"))] == [
+    data = out_file.read_bytes()
+    assert [r["id"] for r in jsonl(gzip.decompress(data) if name.endswith(".gz") else data)] == [
         f"{tmp_path}/a{i}.txt" for i in range(3)
     ]
 
@@ -1500,12 +1621,17 @@ def test_gzipped_jsonl_on_stdin_and_a_note_for_json_like_text(model: str) -> Non
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
-def test_output_that_cannot_be_written_is_one_line_and_exit_4(model: str) -> None:
-    proc = cli("score", "--model", model, "-j", "1", str(EXAMPLES), "-o", "/dev/full")
+@pytest.mark.parametrize("name", ["", "full.jsonl.gz", "full.csv.gz"])
+def test_output_that_cannot_be_written_is_one_line_and_exit_4(model: str, tmp_path: Path, name: str) -> None:
+    target = "/dev/full"
+    if name:  # a full disk behind a gzip output
+        (tmp_path / name).symlink_to("/dev/full")
+        target = str(tmp_path / name)
+    proc = cli("score", "--model", model, "-j", "1", str(EXAMPLES), "-o", target)
     assert proc.returncode == 4
     err = proc.stderr.decode()
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
-    assert "cannot write /dev/full: No space left on device" in err
+    assert f"cannot write {target}: No space left on device" in err
 
 
 def test_fail_on_error(model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import browser  # tests/fixtures/cli, on sys.path via conftest.py
 import pytest
@@ -157,7 +158,72 @@ def test_builder_keeps_the_worst_documents_in_order_and_counts_all() -> None:
     assert sum(b.bins) == 7
     assert b.bins[0] == 1 and b.bins[4] == 2 and b.bins[HISTOGRAM_BINS - 1] == 1  # 0.04, 0.2 x2, 0.99
     page = b.render()
-    assert "7 scored · 3 flagged · 1 errors · showing the 3 lowest-quality" in page
+    assert "7 scored · 3 flagged · 1 errors · 3 of 7 documents shown" in page
+
+
+def test_builder_ranks_judged_texts_before_gated_ones_and_bins_judged_only() -> None:
+    # Gated texts come first in the input with raw qualities at or below the worst judged one: they
+    # must not take the places of the flagged texts, nor fill the histogram's lowest bin.
+    b = ReportBuilder(limit=2, threshold=0.5)
+    gated = [
+        ("fr", 0.0, "unsupported_language"),
+        ("short", 0.0, "insufficient_text"),
+        ("de", 0.01, "unsupported_language"),
+    ]
+    for ident, q, label in gated:
+        b.add(ReportDoc(id=ident, quality=q, flagged=False, label=label, text="x"))
+    for i, q in enumerate([0.9, 0.2, 0.3, 0.05]):
+        b.add(
+            ReportDoc(
+                id=f"d{i}", quality=q, flagged=q < 0.5, label="low_quality" if q < 0.5 else "ok", text="x"
+            )
+        )
+    assert [d.id for d in b.docs()] == ["d3", "d1"]
+    assert b.n_scored == 7 and b.n_gated == 3 and b.n_flagged == 3
+    assert sum(b.bins) == 4 and b.bins[0] == 0 and b.bins[1] == 1  # 0.05 only: the gated 0.0s are not binned
+    page = b.render()
+    assert "7 scored · 3 flagged · 3 not judged · 0 errors · 2 of 7 documents shown" in page
+    assert (
+        '<p class="caption shown">2 of 7 documents shown: the judged texts of lowest quality, '
+        "then texts not judged.</p>" in page
+    )
+    assert (
+        "Quality of the 4 judged documents (labels ok and low_quality) only; the 3 not judged "
+        "(1 insufficient_text, 2 unsupported_language) are left out" in page
+    )
+    # With room to spare, gated texts follow every judged one, in input order, their quality not shown.
+    b2 = ReportBuilder(limit=6)
+    for ident, q, label in gated:
+        b2.add(ReportDoc(id=ident, quality=q, flagged=False, label=label, text="x"))
+    for i, q in enumerate([0.9, 0.2, 0.3]):
+        b2.add(ReportDoc(id=f"d{i}", quality=q, flagged=False, label="ok", text="x"))
+    assert [d.id for d in b2.docs()] == ["d1", "d2", "d0", "fr", "short", "de"]
+    page = b2.render()
+    assert page.count('<td class="q gated" title="not judged (raw quality ') == 3
+    assert "not judged</b> · unsupported_language · raw quality 0.000" in page
+    assert "documents shown" not in page  # nothing left out
+    assert [d["judged"] for d in _data(page)["docs"]] == [True] * 3 + [False] * 3
+
+
+def _data(page: str) -> dict[str, Any]:
+    m = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.DOTALL)
+    assert m
+    return dict(json.loads(m.group(1)))
+
+
+def test_render_report_bins_judged_documents_only() -> None:
+    docs = [
+        ReportDoc(id="g", quality=0.0, flagged=False, label="insufficient_text", text="x"),
+        ReportDoc(id="j", quality=0.6, flagged=False, label="ok", text="x"),
+    ]
+    page = render_report(docs)
+    data = _data(page)
+    assert sum(data["bins"]) == 1 and data["bins"][12] == 1
+    assert data["counts"]["not_judged"] == 1
+    assert (
+        "Quality of the 1 judged document (labels ok and low_quality) only; "
+        "the 1 not judged (1 insufficient_text)" in page
+    )
 
 
 def test_histogram_has_one_bar_per_bin_and_the_threshold() -> None:

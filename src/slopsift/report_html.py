@@ -28,6 +28,7 @@ from typing import Any
 __all__ = [
     "FAMILY_COLOURS",
     "HISTOGRAM_BINS",
+    "JUDGED_LABELS",
     "ReportBuilder",
     "ReportDoc",
     "Segment",
@@ -40,6 +41,9 @@ __all__ = [
 ]
 
 HISTOGRAM_BINS = 20
+JUDGED_LABELS = frozenset({"ok", "low_quality"})
+"""Labels the model judged; a gated text's (``insufficient_text``, ``unsupported_language``) quality
+is the model's raw output on a text it was not made for, so it is neither ranked nor binned with these."""
 MAX_TEXT_CHARS = 100_000
 """Characters of each document shown in the report; evidence past this point is dropped."""
 MAX_ERRORS_LISTED = 500
@@ -173,6 +177,11 @@ class ReportDoc:
     warning: str | None = None
     truncated: bool = False
 
+    @property
+    def judged(self) -> bool:
+        """Whether the model judged the text (``ok``, ``low_quality``), so its quality means something."""
+        return self.label in JUDGED_LABELS
+
     @classmethod
     def from_result(
         cls,
@@ -206,8 +215,21 @@ class ReportDoc:
         )
 
 
+def _rank(doc: ReportDoc, seq: int) -> tuple[int, float, int]:
+    """Larger is worse: judged texts before gated ones, then lower quality, then earlier input
+    (gated texts, whose quality means nothing, in input order)."""
+    return (doc.judged, -doc.quality if doc.judged else 0.0, -seq)
+
+
+def _bin(quality: float) -> int:
+    return min(HISTOGRAM_BINS - 1, max(0, int(quality * HISTOGRAM_BINS)))
+
+
 class ReportBuilder:
-    """Accumulates a batch in bounded memory: the ``limit`` worst documents, all counts, the histogram."""
+    """Accumulates a batch in bounded memory: the ``limit`` worst documents, all counts, the histogram.
+
+    The worst are the judged texts of lowest quality; gated texts (not judged) come after every judged
+    one, and the histogram counts judged texts only."""
 
     def __init__(self, *, limit: int = 500, threshold: float | None = None, model_version: str = "") -> None:
         self.limit = max(1, limit)
@@ -217,20 +239,24 @@ class ReportBuilder:
         self.labels: Counter[str] = Counter()
         self.n_scored = 0
         self.n_flagged = 0
+        self.n_gated = 0
         self.errors: list[tuple[str, str]] = []
         self.n_errors = 0
-        self._heap: list[tuple[float, int, ReportDoc]] = []  # max-heap on quality via negation
+        self._heap: list[tuple[tuple[int, float, int], ReportDoc]] = []  # min-heap: the root is the best kept
         self._seq = itertools.count()
 
     def add(self, doc: ReportDoc) -> None:
         self.n_scored += 1
         self.n_flagged += doc.flagged
         self.labels[doc.label] += 1
-        self.bins[min(HISTOGRAM_BINS - 1, max(0, int(doc.quality * HISTOGRAM_BINS)))] += 1
-        item = (-doc.quality, -next(self._seq), doc)
+        if doc.judged:
+            self.bins[_bin(doc.quality)] += 1
+        else:
+            self.n_gated += 1
+        item = (_rank(doc, next(self._seq)), doc)
         if len(self._heap) < self.limit:
             heapq.heappush(self._heap, item)
-        elif item > self._heap[0]:
+        elif item[0] > self._heap[0][0]:
             heapq.heapreplace(self._heap, item)
 
     def add_error(self, ident: str | int, message: str) -> None:
@@ -239,8 +265,9 @@ class ReportBuilder:
             self.errors.append((str(ident), message))
 
     def docs(self) -> list[ReportDoc]:
-        """The kept documents, worst (lowest quality) first, ties in input order."""
-        return [d for _, _, d in sorted(self._heap, key=lambda t: (-t[0], -t[1]))]
+        """The kept documents, worst first: judged texts by quality (lowest first, ties in input order),
+        then gated texts in input order."""
+        return [d for _, d in sorted(self._heap, key=lambda t: t[0], reverse=True)]
 
     def render(
         self, *, title: str = "slopsift report", csp: bool = True, families: Sequence[str] = ()
@@ -253,6 +280,7 @@ class ReportBuilder:
             counts={
                 "scored": self.n_scored,
                 "flagged": self.n_flagged,
+                "not_judged": self.n_gated,
                 "errors": self.n_errors,
                 "shown": min(self.n_scored, self.limit),
                 **{f"label:{k}": v for k, v in sorted(self.labels.items())},
@@ -276,7 +304,7 @@ def histogram_svg(bins: Sequence[int], threshold: float | None = None) -> str:
     ph = h - bottom - top
     parts = [
         f'<svg class="histogram" role="img" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
-        'xmlns="http://www.w3.org/2000/svg" aria-label="histogram of quality scores">',
+        'xmlns="http://www.w3.org/2000/svg" aria-label="histogram of the quality of judged documents">',
         f'<line x1="{left}" y1="{h - bottom}" x2="{w - 8}" y2="{h - bottom}" class="axis"/>',
         f'<text x="{left - 4}" y="{top + 8}" class="tick" text-anchor="end">{peak}</text>',
         f'<text x="{left - 4}" y="{h - bottom}" class="tick" text-anchor="end">0</text>',
@@ -357,11 +385,17 @@ def _doc_article(k: int, doc: ReportDoc, index: dict[str, int]) -> str:
         notes.append(f'<p class="warning">{_e(doc.warning)}</p>')
     if doc.truncated:
         notes.append(f'<p class="warning">Text truncated to the first {MAX_TEXT_CHARS:,} characters.</p>')
+    if doc.judged:
+        verdict = f"quality <b>{doc.quality:.3f}</b> · {_e(doc.label)}{' · flagged' if doc.flagged else ''}"
+    else:
+        verdict = (
+            f"<b>not judged</b> · {_e(doc.label)} · raw quality {doc.quality:.3f}, "
+            "meaningless for a text the model was not made for"
+        )
     return (
         f'<article class="doc" id="doc-{k}" hidden>'
         f'<h2 class="doc-id">{_e(doc.id)}</h2>{where}'
-        f'<p class="verdict {_e(doc.label)}">quality <b>{doc.quality:.3f}</b> · {_e(doc.label)}'
-        f"{' · flagged' if doc.flagged else ''} · {doc.n_words} words</p>"
+        f'<p class="verdict {_e(doc.label)}">{verdict} · {doc.n_words} words</p>'
         + "".join(notes)
         + (
             f'<ol class="reasons">{reasons}</ol>'
@@ -374,9 +408,14 @@ def _doc_article(k: int, doc: ReportDoc, index: dict[str, int]) -> str:
 
 def _row(k: int, doc: ReportDoc) -> str:
     reasons = ", ".join(str(r["signal"]) for r in doc.reasons)
+    q = (
+        f'<td class="q">{doc.quality:.3f}</td>'
+        if doc.judged
+        else f'<td class="q gated" title="not judged (raw quality {doc.quality:.3f})">-</td>'
+    )
     return (
-        f'<tr class="doc-row{" flagged" if doc.flagged else ""}" data-doc="doc-{k}" tabindex="0">'
-        f'<td class="rank">{k + 1}</td><td class="q">{doc.quality:.3f}</td>'
+        f'<tr class="doc-row{" flagged" if doc.flagged else ""}{"" if doc.judged else " gated"}" '
+        f'data-doc="doc-{k}" tabindex="0"><td class="rank">{k + 1}</td>{q}'
         f'<td class="label">{_e(doc.label)}</td><td class="id">{_e(doc.id)}</td>'
         f'<td class="reasons">{_e(reasons)}</td></tr>'
     )
@@ -398,7 +437,8 @@ def render_report(
     csp: bool = True,
     families: Sequence[str] = (),
 ) -> str:
-    """The report page for ``docs`` (already in display order)."""
+    """The report page for ``docs`` (already in display order); ``bins`` count judged texts only
+    (default: those of ``docs``), ``counts`` the whole batch (default: ``docs``)."""
     if not families:
         from slopsift.signals import FAMILY_ORDER
 
@@ -407,9 +447,17 @@ def render_report(
     if bins is None:
         bins = [0] * HISTOGRAM_BINS
         for d in docs:
-            bins[min(HISTOGRAM_BINS - 1, max(0, int(d.quality * HISTOGRAM_BINS)))] += 1
+            if d.judged:
+                bins[_bin(d.quality)] += 1
     counts = dict(
-        counts or {"scored": len(docs), "flagged": sum(d.flagged for d in docs), "errors": len(errors)}
+        counts
+        or {
+            "scored": len(docs),
+            "flagged": sum(d.flagged for d in docs),
+            "not_judged": sum(not d.judged for d in docs),
+            "errors": len(errors),
+            **Counter(f"label:{d.label}" for d in docs),
+        }
     )
     nonce = secrets.token_urlsafe(18)
     legend = "".join(
@@ -432,13 +480,36 @@ def render_report(
         if errors
         else ""
     )
+    scored, not_judged = counts.get("scored", 0), counts.get("not_judged", 0)
     summary_bits = [
-        f"{counts.get('scored', 0)} scored",
+        f"{scored} scored",
         f"{counts.get('flagged', 0)} flagged",
+        *([f"{not_judged} not judged"] if not_judged else []),
         f"{counts.get('errors', 0)} errors",
     ]
-    if counts.get("shown", len(docs)) < counts.get("scored", 0):
-        summary_bits.append(f"showing the {len(docs)} lowest-quality")
+    shown = ""
+    if len(docs) < scored:
+        shown = f"{len(docs)} of {scored} documents shown"
+        summary_bits.append(shown)
+        shown = (
+            f'<p class="caption shown">{shown}: the judged texts of lowest quality'
+            f"{', then texts not judged' if not_judged else ''}.</p>"
+        )
+    gated = ", ".join(
+        f"{v} {k[6:]}"
+        for k, v in sorted(counts.items())
+        if k.startswith("label:") and k[6:] not in JUDGED_LABELS
+    )
+    caption = (
+        f'<p class="caption">Quality of the {sum(bins)} judged document{"" if sum(bins) == 1 else "s"} '
+        "(labels ok and low_quality) only"
+        + (
+            f"; the {not_judged} not judged ({_e(gated)}) are left out: their quality means nothing."
+            if not_judged
+            else "."
+        )
+        + "</p>"
+    )
     data = {
         "counts": counts,
         "threshold": threshold,
@@ -451,6 +522,7 @@ def render_report(
                 "id": d.id,
                 "quality": round(d.quality, 6),
                 "label": d.label,
+                "judged": d.judged,
                 "flagged": d.flagged,
             }
             for k, d in enumerate(docs)
@@ -478,6 +550,8 @@ def render_report(
             + f" · generated {_dt.datetime.now(_dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}"
         ),
         "histogram": histogram_svg(bins, threshold),
+        "histogram_caption": caption,
+        "shown": shown,
         "legend": legend,
         "rows": "".join(_row(k, d) for k, d in enumerate(docs)),
         "articles": "".join(_doc_article(k, d, index) for k, d in enumerate(docs)),

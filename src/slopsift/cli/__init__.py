@@ -29,8 +29,11 @@ from slopsift.cli._output import (
     Progress,
     Summary,
     TableWriter,
+    format_of_name,
     one_line,
+    open_output,
     use_colour,
+    write_file,
 )
 from slopsift.inputs import DEFAULT_MAX_DOC_BYTES, FORMATS, InputRecord, ReadOptions, iter_records
 
@@ -249,10 +252,15 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "-f",
         "--format",
         choices=("jsonl", "csv", "table"),
-        help="default: table on a terminal (jsonl with --explain), else jsonl",
+        help="default with -o: csv for a FILE named .csv or .csv.gz, else jsonl; without: table on a "
+        "terminal (jsonl with --explain), else jsonl",
     )
     s.add_argument(
-        "-o", "--output", metavar="FILE", help="write here instead of standard output ('-': standard output)"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write here instead of standard output ('-': standard output); a FILE named .gz is written "
+        "gzip-compressed (out.jsonl.gz, out.csv.gz), flushed so that what is written so far decompresses",
     )
     s.add_argument(
         "--explain",
@@ -289,8 +297,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "report",
         parents=[model, inputs, run],
         help="a self-contained HTML report for reviewers",
-        description="Score the inputs and write one self-contained HTML page: documents worst first, "
-        "evidence highlighted per family, a histogram of the batch.",
+        description="Score the inputs and write one self-contained HTML page: documents worst first (the "
+        "judged texts by quality, then those not judged: insufficient_text, unsupported_language), evidence "
+        "highlighted per family, a histogram of the judged texts' quality.",
     )
     r.add_argument("inputs", nargs="*", metavar="INPUT")
     r.add_argument(
@@ -298,10 +307,14 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "--output",
         default="slopsift-report.html",
         metavar="FILE",
-        help="('-': standard output; default: %(default)s)",
+        help="a FILE named .gz is written gzip-compressed ('-': standard output; default: %(default)s)",
     )
     r.add_argument(
-        "--limit", type=_positive_int, default=500, metavar="N", help="documents listed, worst first (500)"
+        "--limit",
+        type=_positive_int,
+        default=500,
+        metavar="N",
+        help="documents listed, worst first (500); the page says how many of the batch it shows",
     )
     r.add_argument("--title", default="slopsift report")
     r.set_defaults(func=cmd_report)
@@ -579,11 +592,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     fmt = args.format
     if args.output:
         if fmt is None:
-            fmt = "csv" if args.output.lower().endswith(".csv") else "jsonl"
+            fmt = format_of_name(args.output)
         try:
-            stream: IO[str] = open(  # noqa: SIM115 - closed in the finally below
-                args.output, "w", encoding="utf-8", errors="backslashreplace", newline=""
-            )
+            stream = open_output(args.output)  # closed in the finally below
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     else:
@@ -628,14 +639,18 @@ def cmd_score(args: argparse.Namespace) -> int:
         interrupted = True
     finally:
         progress.close()
-        for close in (writer.close, stream.close if args.output else None):
-            try:
-                if close is not None:
-                    close()  # (the last flush can fail too)
-            except BrokenPipeError:
-                pass
-            except OSError as exc:
-                failed = failed or exc
+        try:
+            with deferred_sigint():  # a second Ctrl-C must not cut the close (gzip's trailer) short
+                for close in (writer.close, stream.close if args.output else None):
+                    try:
+                        if close is not None:
+                            close()  # (the last flush can fail too)
+                    except BrokenPipeError:
+                        pass
+                    except OSError as exc:
+                        failed = failed or exc
+        except KeyboardInterrupt:
+            interrupted = True
     if failed is not None:
         target = args.output or "standard output"
         raise OutputError(f"cannot write {target}: {failed.strerror or failed} ({summary.line()})")
@@ -760,7 +775,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     # Written beside and renamed into place: the report is either complete or absent.
     try:
         with replacing(out) as target:
-            target.write_text(page, encoding="utf-8", errors="backslashreplace")
+            write_file(target, page, name=out)
     except OSError as exc:
         raise OutputError(f"report not written to {out}: {exc.strerror or exc}") from None
     print(f"{PROG}: {summary.line()}; wrote {out}", file=sys.stderr)

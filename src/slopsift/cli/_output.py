@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import os
 import re
@@ -11,6 +12,7 @@ import sys
 import time
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 __all__ = [
@@ -21,9 +23,13 @@ __all__ = [
     "Summary",
     "TableWriter",
     "csv_safe",
+    "format_of_name",
+    "gzipped_name",
     "one_line",
+    "open_output",
     "use_colour",
     "visible",
+    "write_file",
 ]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -85,6 +91,47 @@ class Summary:
 
 
 COLUMNS = ("id", "source", "line", "quality", "flagged", "label", "reasons", "error", "warning")
+
+
+GZIP_LEVEL = 6
+"""gzip's own default: most of level 9's ratio at a fraction of its time."""
+
+
+def gzipped_name(path: str | Path) -> bool:
+    """Whether an output named ``path`` is written gzip-compressed: its name ends in ``.gz``."""
+    return str(path).lower().endswith(".gz")
+
+
+def format_of_name(path: str) -> str:
+    """The output format a file name asks for, looking through ``.gz``: ``csv`` for ``x.csv`` and
+    ``x.csv.gz``, else ``jsonl``."""
+    name = path.lower()
+    return "csv" if name.removesuffix(".gz").endswith(".csv") else "jsonl"
+
+
+def open_output(path: str) -> IO[str]:
+    """``path`` opened for writing UTF-8 text (lone surrogates written as ``\\udXXX``), through gzip
+    when :func:`gzipped_name`. A flush of the gzip stream is a sync flush, so every flushed record can
+    be decompressed even before the stream is closed; closing writes gzip's trailer."""
+    if gzipped_name(path):
+        return gzip.open(
+            path, "wt", compresslevel=GZIP_LEVEL, encoding="utf-8", errors="backslashreplace", newline=""
+        )
+    return open(path, "w", encoding="utf-8", errors="backslashreplace", newline="")
+
+
+def write_file(path: Path, text: str, *, name: str | Path) -> None:
+    """Write ``text`` (UTF-8) to ``path``, gzip-compressed when the output's ``name`` (which ``path``
+    may stand in for, a temporary file) is :func:`gzipped_name`; its gzip header names ``name``."""
+    data = text.encode("utf-8", errors="backslashreplace")
+    with path.open("wb") as f:
+        if gzipped_name(name):
+            with gzip.GzipFile(
+                filename=Path(name).name, mode="wb", fileobj=f, compresslevel=GZIP_LEVEL
+            ) as gz:
+                gz.write(data)
+        else:
+            f.write(data)
 
 
 class JsonlWriter:
