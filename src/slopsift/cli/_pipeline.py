@@ -324,6 +324,7 @@ def _parallel(
     pending: deque[tuple[list[InputRecord], Future[list[Result]] | None]] = deque()
     max_in_flight = 2 * jobs
     queued = deque(head)
+    finished = False
     try:
         exhausted = False
         while pending or not exhausted:
@@ -358,5 +359,10 @@ def _parallel(
                 yield _failed(chunk, "worker process died while scoring this chunk")
                 continue
             yield _merge(chunk, results)
+        finished = True
     finally:
-        ex.shutdown(wait=False, cancel_futures=True)
+        # Done, the pool is waited for: its workers are idle, and shut down without waiting its manager
+        # thread can still be closing its wake-up pipe when the interpreter exits, which CPython before
+        # 3.12.8 reports as "Exception ignored ... Bad file descriptor" (gh-125451). Stopped early
+        # (an error, Ctrl-C, the reader gone), it is not waited for: queued work is dropped.
+        ex.shutdown(wait=finished, cancel_futures=not finished)
