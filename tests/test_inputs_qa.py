@@ -13,6 +13,7 @@ import json
 import os
 import re
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -740,6 +741,55 @@ def test_a_csv_row_on_stdin_is_a_record_before_the_next_row_comes(delimiter: str
         rec = next(recs)
         assert (rec.id, rec.text, rec.error) == (str(i), f"t{i}, {i}", None)
     assert next(recs, None) is None
+
+
+@pytest.mark.parametrize(
+    "first",
+    [b"0", b"-12.5e3", b"true", b"null", b'"a string, not a record"', b'"' + b"x" * 101 + b'"'],
+    ids=["int", "float", "true", "null", "string", "long-string"],
+)
+def test_an_element_after_a_scalar_on_stdin_is_a_record_before_the_next_comes(first: bytes) -> None:
+    """A number, literal or string element is known to end once a character that cannot go on with it
+    has come; the object after it is a row as soon as it has come too."""
+    parts = [b"[" + first[: len(first) // 2], first[len(first) // 2 :] + b',{"text":"hi"}', b"]\n"]
+    data = b"".join(parts)
+    stdin = _Trickle(data, [1] * len(data), allowed=len(parts[0]))
+    recs = iter_records(["-"], ReadOptions(stdin=io.BufferedReader(stdin), input_format="json"))
+    stdin.allowed += len(parts[1])
+    assert next(recs).error is not None  # the scalar: not a JSON object
+    assert next(recs).text == "hi"  # (what follows the number is shorter than the old 16-character margin)
+    stdin.allowed += len(parts[2])
+    assert next(recs, None) is None
+
+
+@pytest.mark.parametrize(
+    ("data", "sizes", "cap"),
+    [
+        (b'[-38954,{"id":65,"text":"abcdefghijklmnop"}]', [2, 2, 15], 17),  # a scalar past a tiny cap
+        (b"[5" + b" " * 1100 + b', {"text": "a"}]', [], 1000),  # white space longer than the cap after it
+        (b'[1.5e3, {"text": "a"}]', [5, 1, 1], 3),  # "1.5e" read: the number may go on, past the cap
+    ],
+)
+def test_a_scalar_element_past_the_cap_does_not_stop_reading(data: bytes, sizes: list[int], cap: int) -> None:
+    """Once more had been read than the cap allows, a scalar that might go on asked for 0 bytes more,
+    forever; it is now read on a byte at a time (a review found the hang)."""
+    got: list[list[InputRecord]] = []
+    worker = threading.Thread(
+        target=lambda: got.extend(
+            [_as_read_capped(data, io.BytesIO(data), cap), _as_read_capped(data, _Trickle(data, sizes), cap)]
+        ),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "the reader hangs"
+    whole, pieces = got
+    assert whole == pieces and len(whole) == 2
+
+
+def _as_read_capped(data: bytes, stdin: io.RawIOBase | io.BytesIO, cap: int) -> list[InputRecord]:
+    buffered = io.BufferedReader(stdin) if isinstance(stdin, _Trickle) else stdin
+    return rows("-", stdin=buffered, input_format="json", max_doc_bytes=cap)
 
 
 # --- a top-level JSON array is streamed: memory bounded by one element, the cap per element -------------

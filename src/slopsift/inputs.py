@@ -755,13 +755,16 @@ _JSON_READ = 1 << 18
 """How much of a streamed JSON array is asked for at a time (a read may give less)."""
 _CLOSERS = b"]}"
 """The bytes "]" and "}": a read that gives one may have completed the array or object being read."""
-_EAGER_PARSE = 1 << 20
-"""Up to this many characters, an array or object cut short is parsed again as soon as a read gives
-one of :data:`_CLOSERS` (an element piped in is a row before the next comes); past it, only once as much
-again has been read, so that a long element full of brackets is not parsed once per read."""
+_EAGER_PARSE = 1 << 18
+"""Up to this many characters, an array, object or string cut short is parsed again as soon as a read
+gives what may close it (:data:`_CLOSERS`, a quote): an element piped in is a row before the next comes.
+Past it, only once as much again has been read, so that a long element full of brackets is not parsed
+once per read (a 256 KiB element arriving in 64 KiB reads is parsed at most 4 times)."""
+_NUMBER_GOES_ON = frozenset("0123456789.eE+-")
+"""What may follow the end of what was read of a number and still belong to it ("1.", "1e", "1e-")."""
 _JSON_MARGIN = 16
-"""A parse that ends or fails this near the end of the text read so far may have been cut short by
-it (``1`` of ``1.5e3``, ``-Infinit``, half a ``\\uXXXX`` escape): more is read and it is tried again."""
+"""A parse that fails this near the end of the text read so far may have been cut short by it
+(``-Infinit``, half a ``\\uXXXX`` escape): more is read and it is tried again."""
 
 
 class _JsonText:
@@ -843,7 +846,8 @@ class _JsonText:
             return self.text[-1:].isdigit()
         if self.text[end - 1 : end] in ('"', "}", "]"):  # closed: what follows cannot extend it
             return False
-        return len(self.text) - _skip_ws(self.text, end) <= _JSON_MARGIN
+        # A number or literal ends where a character no number goes on with follows it ("5," "true ").
+        return end >= len(self.text) or self.text[end] in _NUMBER_GOES_ON
 
     def error(self, exc: Exception) -> str:
         """:func:`_json_error` of an error parsing ``text``, its position in the whole document."""
@@ -903,9 +907,9 @@ def _json_values(data: bytes, source: str, f: IO[bytes] | None = None, cap: int 
 def _next_value(buf: _JsonText, pos: int, v: _JsonValue, is_array: bool, cap: int) -> tuple[_JsonValue, int]:
     """``v`` (its ident and line set) filled in with the value at ``pos``, and where that ends in
     ``buf.text``, read on as far as needed; with an error and ``-1`` when nothing after it can be
-    read. A parse cut short by the end of what was read is tried again after reading on, at least
-    as much again as the value so far (so that a long value is not parsed many times), and
-    not much past ``cap``."""
+    read. A parse cut short by the end of what was read is tried again after reading on: once a
+    read brings what may close the value (up to :data:`_EAGER_PARSE`), else once as much again as the
+    value so far has come (so that a long value is not parsed many times), and not much past ``cap``."""
     while True:
         exc: Exception | None = None
         try:
@@ -933,9 +937,10 @@ def _next_value(buf: _JsonText, pos: int, v: _JsonValue, is_array: bool, cap: in
                 fixed, v.replaced = decode_utf8(buf.text[pos:end].encode("utf-8", "surrogateescape"))
                 v.value = json.loads(fixed)
             return v, end
-        n = len(buf.text) - pos  # at most cap: read as much again, but not much past the cap
-        until = _CLOSERS if n < _EAGER_PARSE and buf.text[pos] in "{[" else b""
-        pos = buf.fill(pos, min(n, cap + 1 - n) if cap else n, until)
+        n = len(buf.text) - pos  # read as much again, but not much past the cap (and at least a byte)
+        opener = buf.text[pos]
+        until = (_CLOSERS if opener in "{[" else b'"' if opener == '"' else b"") if n < _EAGER_PARSE else b""
+        pos = buf.fill(pos, max(1, min(n, cap + 1 - n)) if cap else n, until)
 
 
 _STRING_REST = re.compile(r'(?:[^"\\]+|\\.)*', re.DOTALL)
