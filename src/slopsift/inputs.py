@@ -677,9 +677,8 @@ def _text_else(data: bytes, source: str, opts: ReadOptions) -> Iterator[InputRec
     if parsed and any(isinstance(v.value, dict) for v in values):
         yield from (_value_record(v, source, opts) for v in values)
         return
-    objects = (
-        first == b"[" and body[1:].lstrip(b" \t\r\n")[:1] == b"{"
-    )  # "[{": an array of records, cut or not
+    # "[{" opens an array of records (cut short, too deep or too long), not prose: told too
+    objects = first == b"[" and body[1:].lstrip(b" \t\r\n")[:1] == b"{"
     if opts.on_note is not None and (parsed or first == b"{" or objects):
         opts.on_note(
             "standard input opens like JSON but is not JSON records (JSON Lines, an array of objects or "
