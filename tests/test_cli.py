@@ -1806,3 +1806,17 @@ def test_a_directory_with_nothing_to_read_is_told(
     assert "no file to read" not in err and len(out.splitlines()) == 1
     code, _, err = run(["explain", "--model", model, str(tmp_path / "empty")], capsys)
     assert code == 2 and f"error: no record in {tmp_path / 'empty'}" in err
+
+
+def test_csv_rows_read_again_after_an_open_quote_carry_a_warning(
+    model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = tmp_path / "q.csv"
+    row = "We planted the beans in May and they came up after the rain in the second week"
+    p.write_text(f'id,text\n1,"never closed\n2,{row}\n3,{row}\n', encoding="utf-8", newline="")
+    code, out, _ = run(["score", "--model", model, "-f", "jsonl", str(p)], capsys)
+    recs = jsonl(out)
+    assert [r["id"] for r in recs] == [f"{p}:2", "2", "3"]
+    again = "read again after the quoted field left open on line 2: it may be part of it"
+    assert [r.get("warning") for r in recs] == [None, again, again]
+    assert recs[1]["label"] != "error" and code == 0

@@ -166,6 +166,9 @@ def test_csv_resynchronises_after_a_bad_quote(tmp_path: Path) -> None:
     ]
     assert [r.line for r in recs] == list(range(2, 10))
     assert recs[2].text == essay
+    # the rows read again say so: they may be the open field's text, not records
+    again = "read again after the quoted field left open on line 3: it may be part of it"
+    assert [r.note for r in recs] == [None, None, *[again] * 6]
     # a field that only starts with a quote; a later quote ends the span; quoted newlines still work
     lines = ["id,text", 'r1,"Hello," she said', 'r2,"opened', "r3,plain", 'r4,"x" and', "r5,after"]
     lines += ['r6,"a quoted field', 'over two lines, fine"', "r7,last"]
@@ -185,6 +188,8 @@ def test_csv_resynchronises_after_a_bad_quote(tmp_path: Path) -> None:
         ("r7", None),
     ]
     assert recs[-2].text == "a quoted field\nover two lines, fine"
+    again = "read again after the quoted field left open on line 3: it may be part of it"
+    assert [r.note for r in recs] == [None, None, again, None, None, None, None]  # line 4 only (r3)
 
 
 def test_csv_with_cr_line_ends(tmp_path: Path) -> None:

@@ -70,7 +70,9 @@ class InputRecord:
 
     ``id`` is the file path for whole-file documents, the id field (or ``path:line``) for records of
     a JSONL/CSV file. ``source``/``line`` locate container records; ``replaced`` counts bytes of
-    invalid UTF-8 replaced by U+FFFD; ``nbytes`` is the input consumed (for progress reporting).
+    invalid UTF-8 replaced by U+FFFD; ``nbytes`` is the input consumed (for progress reporting);
+    ``note`` says why a record read may not be one its writer meant (a CSV line read again after an
+    unclosed quote).
     """
 
     id: str | int
@@ -80,6 +82,7 @@ class InputRecord:
     line: int | None = None
     replaced: int = 0
     nbytes: int = 0
+    note: str | None = None
 
 
 @dataclass
@@ -1074,6 +1077,7 @@ def _read_csv(f: IO[bytes], source: str, opts: ReadOptions, delimiter: str) -> I
     # Each row is a record: a header without the text column makes each an error row that names the
     # columns there are (as a JSON line without the field), one naming a column twice each an error row.
     ambiguous = f"{kind} header has column {twice[0]!r} more than once" if twice else None
+    again: tuple[int, int] | None = None  # (first line, last line) read again after a rejected record
     while True:
         lines.next_record()
         try:
@@ -1089,11 +1093,16 @@ def _read_csv(f: IO[bytes], source: str, opts: ReadOptions, delimiter: str) -> I
                     f"lines {start + 1}-{last} are read again as rows)"
                 )
             lines.read_again_after_first()
+            if last > start and (again is None or last > again[1]):
+                again = (start, last)
             yield InputRecord(f"{source}:{start}", None, msg, source=source, line=start)
             continue
         if not row:
             continue  # a blank line separates nothing and is no record
         start = lines.taken[0][0]
+        note = None
+        if again is not None and start <= again[1]:
+            note = f"read again after the quoted field left open on line {again[0]}: it may be part of it"
         replaced = sum(t[2] for t in lines.taken)
         if any(t[3] for t in lines.taken):
             msg = _too_large("line", opts.max_doc_bytes)
@@ -1114,7 +1123,9 @@ def _read_csv(f: IO[bytes], source: str, opts: ReadOptions, delimiter: str) -> I
                 f"{source}:{start}", None, ambiguous, source=source, line=start, replaced=replaced
             )
             continue
-        yield _from_mapping(dict(zip(header, row, strict=True)), source, start, replaced, 0, opts)
+        rec = _from_mapping(dict(zip(header, row, strict=True)), source, start, replaced, 0, opts)
+        rec.note = note
+        yield rec
 
 
 # --- HTML ------------------------------------------------------------------------------------------

@@ -510,8 +510,9 @@ def _output_record(r: InputRecord, res: dict[str, Any] | None) -> dict[str, Any]
         out.update(quality=None, flagged=None, label="error", reasons=[], error=err or "not scored")
     else:
         out.update(res)
-    if r.replaced:
-        out["warning"] = _utf8_warning(r.replaced)
+    warnings = [w for w in (_utf8_warning(r.replaced) if r.replaced else None, r.note) if w]
+    if warnings:
+        out["warning"] = "; ".join(warnings)
     return out
 
 
