@@ -1805,7 +1805,10 @@ def test_a_directory_with_nothing_to_read_is_told(
     code, out, err = run(["score", "--model", model, str(tmp_path / "full")], capsys)
     assert "no file to read" not in err and len(out.splitlines()) == 1
     code, _, err = run(["explain", "--model", model, str(tmp_path / "empty")], capsys)
-    assert code == 2 and f"error: no record in {tmp_path / 'empty'}" in err
+    assert code == 2 and f"error: {tmp_path / 'empty'} is a directory: explain takes one file" in err
+    (tmp_path / "e.jsonl").write_text("\n", encoding="utf-8")
+    code, _, err = run(["explain", "--model", model, str(tmp_path / "e.jsonl")], capsys)
+    assert code == 2 and f"error: no record in {tmp_path / 'e.jsonl'}" in err
 
 
 def test_csv_rows_read_again_after_an_open_quote_carry_a_warning(

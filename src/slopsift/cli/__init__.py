@@ -674,6 +674,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from slopsift.cli._explain import render_explanation
     from slopsift.cli._pipeline import score_texts
 
+    if os.path.isdir(args.file):
+        raise UsageError(
+            f"{args.file} is a directory: explain takes one file (score or report take directories)"
+        )
     cfg = _load(args, detail=True)
     opts = _read_options(args)
     chosen: InputRecord | None = None
