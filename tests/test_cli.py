@@ -824,7 +824,7 @@ def test_table_columns_align_by_display_width() -> None:
     for ident in ("plain.txt", "文書.txt", "e\u0301te.txt", "長い名前の文書" * 10, "x" * 200):
         w.write({"id": ident, "quality": 0.5, "label": "ok", "reasons": ["r.s"], "flagged": False})
     starts = {columns(row[: row.index(" r.s")]) for row in buf.getvalue().splitlines()[1:]}
-    assert starts == {8 + 11 + 1 + w.id_w}
+    assert starts == {8 + len("unsupported_language") + 1 + w.id_w}
 
 
 def test_table_columns_align_with_zero_width_characters() -> None:
@@ -856,7 +856,7 @@ def test_table_columns_align_with_zero_width_characters() -> None:
     for ident in idents:
         w.write({"id": ident, "quality": 0.5, "label": "ok", "reasons": ["r.s"], "flagged": False})
     starts = [columns(row[: row.index(" r.s")]) for row in buf.getvalue().splitlines()[1:]]
-    assert starts == [8 + 11 + 1 + w.id_w] * len(idents)
+    assert starts == [8 + len("unsupported_language") + 1 + w.id_w] * len(idents)
 
 
 def _evidence(text: str, signals: set[str] | None = None) -> list[tuple[str, str]]:
@@ -1823,3 +1823,20 @@ def test_csv_rows_read_again_after_an_open_quote_carry_a_warning(
     again = "read again after the quoted field left open on line 2: it may be part of it"
     assert [r.get("warning") for r in recs] == [None, again, again]
     assert recs[1]["label"] != "error" and code == 0
+
+
+def test_table_shows_the_labels_as_documented_and_aligns_with_its_header() -> None:
+    buf = io.StringIO()
+    w = TableWriter(buf, width=100)
+    for label in ("ok", "low_quality", "insufficient_text", "unsupported_language", "error"):
+        w.write({"id": "doc.txt", "quality": 0.5, "label": label, "reasons": ["r.s"], "flagged": False})
+    head, *rows = buf.getvalue().splitlines()
+    assert [r.split()[1] for r in rows] == [
+        "ok",
+        "low_quality",
+        "insufficient_text",
+        "unsupported_language",
+        "error",
+    ]
+    assert {r.index("doc.txt") for r in rows} == {head.index("document")}  # the columns line up
+    assert {r.index("r.s") for r in rows} == {head.index("reasons")}

@@ -212,6 +212,10 @@ def _fit(s: str, width: int, *, left: bool = False) -> str:
     return ("…" + part + " " * budget) if left else (part + "…" + " " * budget)
 
 
+_LABEL_W = len("unsupported_language")
+"""The table's label column: the longest label, so that every label shows as the JSONL and CSV give it."""
+
+
 class TableWriter:
     """A readable, streamed table for a terminal: quality, label, document, reasons."""
 
@@ -219,19 +223,15 @@ class TableWriter:
         self.out = out
         self.colour = colour
         self.width = max(60, width or shutil.get_terminal_size((100, 24)).columns)
-        rest = self.width - 8 - 12 - 3
+        rest = self.width - 8 - (_LABEL_W + 1) - 1
         self.id_w = max(16, rest // 2)
         self.reason_w = max(10, rest - self.id_w)
-        head = f"{'quality':<8}{'label':<12} {_fit('document', self.id_w)} reasons"
+        head = f"{'quality':<8}{'label':<{_LABEL_W}} {_fit('document', self.id_w)} reasons"
         self.out.write((f"{_BOLD}{head}{_RESET}" if colour else head) + "\n")
 
     def write(self, rec: dict[str, Any]) -> None:
         q = rec.get("quality")
         label = str(rec.get("label", ""))
-        if label == "insufficient_text":
-            label = "too_little"  # too little prose to judge (insufficient_text)
-        elif label == "unsupported_language":
-            label = "not_english"
         ident = one_line(str(rec.get("id", "")))
         if rec.get("error"):
             detail, col = "error: " + one_line(str(rec["error"])), _YELLOW
@@ -240,7 +240,7 @@ class TableWriter:
             col = _RED if rec.get("flagged") else ""
         qs = f"{q:.3f}" if isinstance(q, float) else "-"
         doc = _fit(ident, self.id_w, left=True)
-        line = f"{qs:<8}{_fit(label, 11)} {doc} {_fit(detail, self.reason_w).rstrip()}"
+        line = f"{qs:<8}{_fit(label, _LABEL_W)} {doc} {_fit(detail, self.reason_w).rstrip()}"
         if self.colour and col:
             line = f"{col}{line}{_RESET}"
         self.out.write(line + "\n")
