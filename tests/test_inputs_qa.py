@@ -525,6 +525,21 @@ def test_stdin_prose_opening_with_a_bracket_stays_one_text(data: bytes, noted: b
     assert all("opens like JSON but is not JSON records" in n for n in notes)
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-32"])
+def test_wide_stdin_that_opens_like_json_is_one_text_and_told(codec: str) -> None:
+    data = (json.dumps({"id": 1, "text": "hello there"}) + "\n").encode(codec)  # with its BOM
+    notes: list[str] = []
+    assert [r.id for r in stdin_rows(data, on_note=notes.append)] == ["<stdin>"]
+    assert notes == [
+        f"standard input is {codec.upper()} and opens like JSON: scored as one text "
+        "(--input-format jsonl or json reads it as records)"
+    ]
+    assert [(r.id, r.text) for r in stdin_rows(data, input_format="jsonl")] == [(1, "hello there")]
+    notes.clear()
+    stdin_rows("Plain prose, not JSON.\n".encode(codec), on_note=notes.append)
+    assert notes == []
+
+
 def test_stdin_json_larger_than_the_cap_is_one_text_as_before() -> None:
     arr = json.dumps([{"id": i, "text": "x" * 40} for i in range(5)]).encode()
     recs = stdin_rows(arr, max_doc_bytes=100)

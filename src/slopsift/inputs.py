@@ -1479,14 +1479,15 @@ def _sniff_stdin(opts: ReadOptions) -> tuple[str, ReadOptions]:
     are read, as they arrive, until the first that decides (of a gzip stream: 64 KiB, or all of it),
     and they are given again to the reader: a pipe is read once, and not waited on. UTF-16/32 standard input
     (a wide BOM) is one text, as before: its text fallback would have to be decoded again from bytes
-    already recoded; ``--input-format jsonl`` or ``json`` reads it as records."""
+    already recoded; ``--input-format jsonl`` or ``json`` reads it as records, which a note says when
+    it opens like JSON (its first character read for that)."""
     raw = _NoClose(opts.stdin if opts.stdin is not None else sys.stdin.buffer)
     got = bytearray()
     seen = False  # a byte that decides was read
     while len(got) < _SNIFF_BYTES and (chunk := _read1(raw, _SNIFF_BYTES - len(got))):
         got += chunk  # as it arrives, until the first byte that decides (a gzip stream: 64 KiB)
         seen = seen or bool(chunk.lstrip(_SNIFF_SKIP))
-        if seen and len(got) >= 2 and got[:2] != _GZIP_MAGIC:
+        if seen and len(got) >= 2 and got[:2] != _GZIP_MAGIC and not _wide_start_unseen(got):
             break
     head = bytes(got)
     buf = io.BufferedReader(_Replay(head, raw), _SNIFF_BYTES)
@@ -1496,11 +1497,32 @@ def _sniff_stdin(opts: ReadOptions) -> tuple[str, ReadOptions]:
         except zlib.error:
             head = b""
     json_like = head.lstrip(_SNIFF_SKIP)[:1] in (b"{", b"[")
+    bom = _bom(head)
+    if bom is not None and bom[0] in _WIDE and opts.on_note is not None:
+        start = head[bom[1] :].decode(bom[0], errors="ignore").lstrip()[:1]
+        if start in ("{", "["):
+            opts.on_note(
+                f"standard input is {bom[0].upper()[:6]} and opens like JSON: scored as one text "
+                "(--input-format jsonl or json reads it as records)"
+            )
     return ("json" if json_like else "text"), ReadOptions(**{**opts.__dict__, "stdin": buf})
 
 
 _SNIFF_SKIP = codecs.BOM_UTF8 + b" \t\r\n"
 """The bytes passed over before the first that says whether standard input opens like JSON."""
+
+
+def _wide_start_unseen(head: bytes) -> bool:
+    """Whether ``head`` may open with a UTF-16/32 byte-order mark not yet followed by the character
+    that says whether the text opens like JSON (for the note :func:`_sniff_stdin` gives): read on."""
+    if len(head) < 4 and head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00")):
+        return True  # (a UTF-32 mark is 4 bytes, the first two of UTF-32-LE's are UTF-16-LE's)
+    bom = _bom(head)
+    if bom is None or bom[0] not in _WIDE:
+        return False
+    unit = 2 if bom[0].startswith("utf-16") else 4
+    body = head[bom[1] :]
+    return not body[: len(body) - len(body) % unit].decode(bom[0], errors="ignore").strip()
 
 
 def iter_records(inputs: Sequence[str], opts: ReadOptions | None = None) -> Iterator[InputRecord]:
