@@ -1512,7 +1512,7 @@ _SNIFF_SKIP = codecs.BOM_UTF8 + b" \t\r\n"
 """The bytes passed over before the first that says whether standard input opens like JSON."""
 
 
-def _wide_start_unseen(head: bytes) -> bool:
+def _wide_start_unseen(head: bytes | bytearray) -> bool:
     """Whether ``head`` may open with a UTF-16/32 byte-order mark not yet followed by the character
     that says whether the text opens like JSON (for the note :func:`_sniff_stdin` gives): read on."""
     if len(head) < 4 and head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00")):
