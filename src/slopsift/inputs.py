@@ -1487,7 +1487,8 @@ def _sniff_stdin(opts: ReadOptions) -> tuple[str, ReadOptions]:
     while len(got) < _SNIFF_BYTES and (chunk := _read1(raw, _SNIFF_BYTES - len(got))):
         got += chunk  # as it arrives, until the first byte that decides (a gzip stream: 64 KiB)
         seen = seen or bool(chunk.lstrip(_SNIFF_SKIP))
-        if seen and len(got) >= 2 and got[:2] != _GZIP_MAGIC and not _wide_start_unseen(got):
+        wide = got[0] in (0xFF, 0xFE, 0x00) and _wide_start_unseen(bytes(got))
+        if seen and len(got) >= 2 and got[:2] != _GZIP_MAGIC and not wide:
             break
     head = bytes(got)
     buf = io.BufferedReader(_Replay(head, raw), _SNIFF_BYTES)
@@ -1512,7 +1513,7 @@ _SNIFF_SKIP = codecs.BOM_UTF8 + b" \t\r\n"
 """The bytes passed over before the first that says whether standard input opens like JSON."""
 
 
-def _wide_start_unseen(head: bytes | bytearray) -> bool:
+def _wide_start_unseen(head: bytes) -> bool:
     """Whether ``head`` may open with a UTF-16/32 byte-order mark not yet followed by the character
     that says whether the text opens like JSON (for the note :func:`_sniff_stdin` gives): read on."""
     if len(head) < 4 and head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00")):
