@@ -1840,3 +1840,17 @@ def test_table_shows_the_labels_as_documented_and_aligns_with_its_header() -> No
     ]
     assert {r.index("doc.txt") for r in rows} == {head.index("document")}  # the columns line up
     assert {r.index("r.s") for r in rows} == {head.index("reasons")}
+
+
+def test_explain_gives_the_read_again_warning_as_score_does(
+    model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = tmp_path / "u.csv"
+    row = "We planted the beans in May and they came up after the rain in the second week"
+    p.write_text(f'id,text\n1,"open here\n2,{row}\n3,{row}\n', encoding="utf-8", newline="")
+    code, out, _ = run(["explain", "--model", model, "-f", "json", "--record", "2", str(p)], capsys)
+    assert code == 0
+    assert (
+        json.loads(out)["warning"]
+        == "read again after the quoted field left open on line 2: it may be part of it"
+    )

@@ -189,7 +189,7 @@ def test_csv_resynchronises_after_a_bad_quote(tmp_path: Path) -> None:
     ]
     assert recs[-2].text == "a quoted field\nover two lines, fine"
     again = "read again after the quoted field left open on line 3: it may be part of it"
-    assert [r.note for r in recs] == [None, None, again, None, None, None, None]  # line 4 only (r3)
+    assert [r.note for r in recs] == [None, None, again, again, None, None, None]  # lines 4-5, error row too
 
 
 def test_csv_with_cr_line_ends(tmp_path: Path) -> None:
@@ -1025,3 +1025,42 @@ def test_a_header_naming_the_text_or_id_column_twice_is_an_error_per_row(
         encoding="utf-8",
     )
     assert ids_errors(rows(p)) == [("1", None)]  # another column twice: no matter
+
+
+def test_review_header_only_csv_nested_hint_and_wide_prose(tmp_path: Path) -> None:
+    # a header-only CSV without the text column has no row to carry the error: a note says it
+    p = tmp_path / "h.csv"
+    p.write_text("id,body\n", encoding="utf-8")
+    notes: list[str] = []
+    assert rows(p, on_note=notes.append) == []
+    assert notes == [
+        f"{p}: CSV header has no column 'text' (its columns: 'id', 'body'; "
+        "--text-field names the one to score)"
+    ]
+    assert rows(p, text_field="body", on_note=notes.append) == [] and len(notes) == 1  # the column is there
+    # nested string fields are named by their dotted path, as --text-field takes them
+    j = tmp_path / "n.jsonl"
+    j.write_text(json.dumps({"id": "x", "meta": {"body": "hi", "n": 1}}) + "\n", encoding="utf-8")
+    tail = " (its text fields: 'meta.body'; --text-field names the one to score)"
+    assert ids_errors(rows(j)) == [("x", "missing field 'text'" + tail)]
+    assert [r.text for r in rows(j, text_field="meta.body")] == ["hi"]
+    # one line read again is "line N", not "lines N-N"
+    c = tmp_path / "one.csv"
+    c.write_text('id,text\n1,"open\n2,two\n', encoding="utf-8")
+    assert ids_errors(rows(c))[0] == (
+        f"{c}:2",
+        "invalid CSV row: unexpected end of data (a quoted field opened on this line runs to line 3; "
+        "line 3 is read again as rows)",
+    )
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-32-be"])
+def test_wide_prose_opening_with_a_bracket_is_not_told(codec: str) -> None:
+    bom = {"utf-16": b"", "utf-32-be": b"\x00\x00\xfe\xff"}[codec]
+    for text, told in (("[citation needed] The town was founded.", False), ('[ {"text": "a"} ]', True)):
+        data = bom + text.encode(codec)
+        for stdin in (io.BytesIO(data), _Trickle(data, [1] * len(data))):
+            notes: list[str] = []
+            buffered = io.BufferedReader(stdin) if isinstance(stdin, _Trickle) else stdin
+            rows("-", stdin=buffered, on_note=notes.append)
+            assert len(notes) == told, (text, notes)

@@ -498,10 +498,20 @@ def _field(rec: dict[str, Any], name: str) -> Any:
     return cur
 
 
+def _string_paths(rec: dict[str, Any], prefix: str = "", depth: int = 3) -> Iterator[str]:
+    """The paths (``meta.body``, as ``--text-field`` takes them) of a record's string fields, nested
+    objects ``depth`` deep at most."""
+    for k, v in rec.items():
+        if isinstance(v, str):
+            yield prefix + k
+        elif isinstance(v, dict) and depth > 1:
+            yield from _string_paths(v, f"{prefix}{k}.", depth - 1)
+
+
 def _fields_hint(rec: dict[str, Any], id_field: str) -> str:
-    """The string fields of a record without the text field (its id's aside), so that the error row
-    says which field to name."""
-    fields = [k for k, v in rec.items() if isinstance(v, str) and k != id_field]
+    """The string fields of a record without the text field (its id's aside; nested ones by their
+    dotted path), so that the error row says which field to name."""
+    fields = [k for k in _string_paths(rec) if k != id_field]
     names = fields[:_HINT_FIELDS]
     if not names:
         return ""
@@ -1057,6 +1067,14 @@ class _CsvLines:
         self.taken = []
 
 
+def _again_note(again: tuple[int, int] | None, line: int) -> str | None:
+    """The note of a CSV row on ``line`` when it lies in the lines ``again`` read again after a quoted
+    field left open: it may be part of that field, not a record."""
+    if again is None or line > again[1]:
+        return None
+    return f"read again after the quoted field left open on line {again[0]}: it may be part of it"
+
+
 def _read_csv(f: IO[bytes], source: str, opts: ReadOptions, delimiter: str) -> Iterator[InputRecord]:
     """One record per CSV row. A row the reader rejects (an unclosed or stray quote) is one error
     row for its first line, and reading goes on from the line after it, so a bad quote costs one
@@ -1078,49 +1096,51 @@ def _read_csv(f: IO[bytes], source: str, opts: ReadOptions, delimiter: str) -> I
     # columns there are (as a JSON line without the field), one naming a column twice each an error row.
     ambiguous = f"{kind} header has column {twice[0]!r} more than once" if twice else None
     again: tuple[int, int] | None = None  # (first line, last line) read again after a rejected record
+    rows_read = 0
     while True:
         lines.next_record()
         try:
             row = next(reader)
         except StopIteration:
+            if not rows_read and opts.text_field not in header and opts.on_note is not None:
+                more = ", ..." if len(header) > _HINT_FIELDS else ""
+                opts.on_note(  # no row to carry the error: a header-only file with another text column
+                    f"{source}: {kind} header has no column {opts.text_field!r} (its columns: "
+                    f"{', '.join(map(repr, header[:_HINT_FIELDS]))}{more}; "
+                    "--text-field names the one to score)"
+                )
             return
         except csv.Error as exc:
             start, last = lines.taken[0][0], lines.taken[-1][0]
             msg = f"invalid CSV row: {exc}"
             if last > start:
-                msg += (
-                    f" (a quoted field opened on this line runs to line {last}; "
-                    f"lines {start + 1}-{last} are read again as rows)"
-                )
+                span = f"line {last} is" if last == start + 1 else f"lines {start + 1}-{last} are"
+                msg += f" (a quoted field opened on this line runs to line {last}; {span} read again as rows)"
             lines.read_again_after_first()
+            note = _again_note(again, start)
             if last > start and (again is None or last > again[1]):
                 again = (start, last)
-            yield InputRecord(f"{source}:{start}", None, msg, source=source, line=start)
+            yield InputRecord(f"{source}:{start}", None, msg, source=source, line=start, note=note)
             continue
         if not row:
             continue  # a blank line separates nothing and is no record
         start = lines.taken[0][0]
-        note = None
-        if again is not None and start <= again[1]:
-            note = f"read again after the quoted field left open on line {again[0]}: it may be part of it"
+        note = _again_note(again, start)
         replaced = sum(t[2] for t in lines.taken)
         if any(t[3] for t in lines.taken):
             msg = _too_large("line", opts.max_doc_bytes)
-            yield InputRecord(f"{source}:{start}", None, msg, source=source, line=start)
+            yield InputRecord(f"{source}:{start}", None, msg, source=source, line=start, note=note)
             continue
         if len(row) != len(header):
+            msg = f"row has {len(row)} fields, header has {len(header)}"
             yield InputRecord(
-                f"{source}:{start}",
-                None,
-                f"row has {len(row)} fields, header has {len(header)}",
-                source=source,
-                line=start,
-                replaced=replaced,
+                f"{source}:{start}", None, msg, source=source, line=start, replaced=replaced, note=note
             )
             continue
+        rows_read += 1
         if ambiguous is not None:
             yield InputRecord(
-                f"{source}:{start}", None, ambiguous, source=source, line=start, replaced=replaced
+                f"{source}:{start}", None, ambiguous, source=source, line=start, replaced=replaced, note=note
             )
             continue
         rec = _from_mapping(dict(zip(header, row, strict=True)), source, start, replaced, 0, opts)
@@ -1500,8 +1520,8 @@ def _sniff_stdin(opts: ReadOptions) -> tuple[str, ReadOptions]:
     json_like = head.lstrip(_SNIFF_SKIP)[:1] in (b"{", b"[")
     bom = _bom(head)
     if bom is not None and bom[0] in _WIDE and opts.on_note is not None:
-        start = head[bom[1] :].decode(bom[0], errors="ignore").lstrip()[:1]
-        if start in ("{", "["):
+        start = head[bom[1] :].decode(bom[0], errors="ignore").lstrip()
+        if start[:1] == "{" or _ARRAY_OF_OBJECTS.match(start):
             opts.on_note(
                 f"standard input is {bom[0].upper()[:6]} and opens like JSON: scored as one text "
                 "(--input-format jsonl or json reads it as records)"
@@ -1523,7 +1543,11 @@ def _wide_start_unseen(head: bytes) -> bool:
         return False
     unit = 2 if bom[0].startswith("utf-16") else 4
     body = head[bom[1] :]
-    return not body[: len(body) - len(body) % unit].decode(bom[0], errors="ignore").strip()
+    start = body[: len(body) - len(body) % unit].decode(bom[0], errors="ignore").strip()
+    return not start or start == "["  # "[" alone: is it "[{" (records) or prose ("[citation needed]")?
+
+
+_ARRAY_OF_OBJECTS = re.compile(r"\[\s*\{")
 
 
 def iter_records(inputs: Sequence[str], opts: ReadOptions | None = None) -> Iterator[InputRecord]:

@@ -208,7 +208,7 @@ def _run_options() -> _Parser:
         "unit of what has arrived, so JSON Lines are scored, and their rows written, as they come "
         "(tail -f x.jsonl | slopsift score)",
     )
-    g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    g.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no notes")
     return p
 
 
@@ -691,7 +691,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
             if args.record is None
             else f"no record with id {args.record!r} in {args.file}"
         )
-    warning = _utf8_warning(chosen.replaced) if chosen.replaced else None
+    notes = [w for w in (_utf8_warning(chosen.replaced) if chosen.replaced else None, chosen.note) if w]
+    warning = "; ".join(notes) if notes else None
     if chosen.error is not None or chosen.text is None:
         print(f"{PROG}: {one_line(str(chosen.id))}: {chosen.error}", file=sys.stderr)
         return EXIT_USAGE
