@@ -1823,6 +1823,8 @@ def test_csv_rows_read_again_after_an_open_quote_carry_a_warning(
     again = "read again after the quoted field left open on line 2: it may be part of it"
     assert [r.get("warning") for r in recs] == [None, again, again]
     assert recs[1]["label"] != "error" and code == 0
+    code, out, _ = run(["explain", "--model", model, "-f", "json", "--record", "2", str(p)], capsys)
+    assert (code, json.loads(out)["warning"]) == (0, again)  # explain gives it as score does
 
 
 def test_table_shows_the_labels_as_documented_and_aligns_with_its_header() -> None:
@@ -1840,17 +1842,3 @@ def test_table_shows_the_labels_as_documented_and_aligns_with_its_header() -> No
     ]
     assert {r.index("doc.txt") for r in rows} == {head.index("document")}  # the columns line up
     assert {r.index("r.s") for r in rows} == {head.index("reasons")}
-
-
-def test_explain_gives_the_read_again_warning_as_score_does(
-    model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    p = tmp_path / "u.csv"
-    row = "We planted the beans in May and they came up after the rain in the second week"
-    p.write_text(f'id,text\n1,"open here\n2,{row}\n3,{row}\n', encoding="utf-8", newline="")
-    code, out, _ = run(["explain", "--model", model, "-f", "json", "--record", "2", str(p)], capsys)
-    assert code == 0
-    assert (
-        json.loads(out)["warning"]
-        == "read again after the quoted field left open on line 2: it may be part of it"
-    )
