@@ -512,11 +512,13 @@ def _fields_hint(rec: dict[str, Any], id_field: str) -> str:
     """The string fields of a record without the text field (its id's aside; nested ones by their
     dotted path), so that the error row says which field to name."""
     fields = [k for k in _string_paths(rec) if k != id_field]
-    names = fields[:_HINT_FIELDS]
-    if not names:
-        return ""
-    more = ", ..." if len(fields) > len(names) else ""
-    return f" (its text fields: {', '.join(map(repr, names))}{more}; --text-field names the one to score)"
+    return f" (its text fields: {_text_field_choices(fields)})" if fields else ""
+
+
+def _text_field_choices(names: Sequence[str]) -> str:
+    """The first :data:`_HINT_FIELDS` of ``names`` quoted, and what ``--text-field`` is for."""
+    more = ", ..." if len(names) > _HINT_FIELDS else ""
+    return f"{', '.join(map(repr, names[:_HINT_FIELDS]))}{more}; --text-field names the one to score"
 
 
 _HINT_FIELDS = 6
@@ -929,20 +931,12 @@ def _next_value(buf: _JsonText, pos: int, v: _JsonValue, is_array: bool, cap: in
         except _JSON_ERRORS as e:
             exc, obj, end = e, None, len(buf.text)
         if isinstance(exc, RecursionError) and is_array:  # valid maybe, but too deep to parse: passed over
-            v.head = buf.text[pos : pos + _ID_PROBE].encode("utf-8", "surrogateescape")
-            end = _skip_value(buf, pos)
-            v.error = _json_error(exc) + ("; the file ends inside it" if end < 0 else "")
-            return v, end
+            return _passed_over(buf, pos, v, _json_error(exc))
         if exc is not None and not buf.cut(exc, end):
             v.error = buf.error(exc) + ("; the rest of the file was not read" if is_array else "")
             return v, -1
         if buf.over(pos, end, cap):
-            v.head = buf.text[pos : pos + _ID_PROBE].encode("utf-8", "surrogateescape")
-            end = _skip_value(buf, pos)
-            v.error = _too_large("array element", cap)
-            if end < 0:
-                v.error += "; the file ends inside it"
-            return v, end
+            return _passed_over(buf, pos, v, _too_large("array element", cap))
         if exc is None and not buf.cut(None, end):
             v.value, v.nbytes = obj, end - pos
             if _ESCAPED.search(buf.text, pos, end):
@@ -953,6 +947,15 @@ def _next_value(buf: _JsonText, pos: int, v: _JsonValue, is_array: bool, cap: in
         opener = buf.text[pos]
         until = (_CLOSERS if opener in "{[" else b'"' if opener == '"' else b"") if n < _EAGER_PARSE else b""
         pos = buf.fill(pos, max(1, min(n, cap + 1 - n)) if cap else n, until)
+
+
+def _passed_over(buf: _JsonText, pos: int, v: _JsonValue, error: str) -> tuple[_JsonValue, int]:
+    """``v`` as an error value for the element at ``pos``, which is passed over unparsed
+    (:func:`_skip_value`), its start kept for its id, and where it ends (``-1``: the file ends in it)."""
+    v.head = buf.text[pos : pos + _ID_PROBE].encode("utf-8", "surrogateescape")
+    end = _skip_value(buf, pos)
+    v.error = error + ("; the file ends inside it" if end < 0 else "")
+    return v, end
 
 
 _STRING_REST = re.compile(r'(?:[^"\\]+|\\.)*', re.DOTALL)
@@ -1103,11 +1106,9 @@ def _read_csv(f: IO[bytes], source: str, opts: ReadOptions, delimiter: str) -> I
             row = next(reader)
         except StopIteration:
             if not rows_read and opts.text_field not in header and opts.on_note is not None:
-                more = ", ..." if len(header) > _HINT_FIELDS else ""
                 opts.on_note(  # no row to carry the error: a header-only file with another text column
-                    f"{source}: {kind} header has no column {opts.text_field!r} (its columns: "
-                    f"{', '.join(map(repr, header[:_HINT_FIELDS]))}{more}; "
-                    "--text-field names the one to score)"
+                    f"{source}: {kind} header has no column {opts.text_field!r} "
+                    f"(its columns: {_text_field_choices(header)})"
                 )
             return
         except csv.Error as exc:

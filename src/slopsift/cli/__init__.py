@@ -510,10 +510,16 @@ def _output_record(r: InputRecord, res: dict[str, Any] | None) -> dict[str, Any]
         out.update(quality=None, flagged=None, label="error", reasons=[], error=err or "not scored")
     else:
         out.update(res)
-    warnings = [w for w in (_utf8_warning(r.replaced) if r.replaced else None, r.note) if w]
-    if warnings:
-        out["warning"] = "; ".join(warnings)
+    warning = _record_warning(r)
+    if warning is not None:
+        out["warning"] = warning
     return out
+
+
+def _record_warning(r: InputRecord) -> str | None:
+    """What a record's row warns of: bytes of invalid UTF-8 replaced, and the reader's note."""
+    warnings = [w for w in (_utf8_warning(r.replaced) if r.replaced else None, r.note) if w]
+    return "; ".join(warnings) if warnings else None
 
 
 def _utf8_warning(n: int) -> str:
@@ -691,8 +697,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
             if args.record is None
             else f"no record with id {args.record!r} in {args.file}"
         )
-    notes = [w for w in (_utf8_warning(chosen.replaced) if chosen.replaced else None, chosen.note) if w]
-    warning = "; ".join(notes) if notes else None
+    warning = _record_warning(chosen)
     if chosen.error is not None or chosen.text is None:
         print(f"{PROG}: {one_line(str(chosen.id))}: {chosen.error}", file=sys.stderr)
         return EXIT_USAGE
