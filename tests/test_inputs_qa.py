@@ -677,10 +677,12 @@ STREAMED = [
 ]
 
 
-def _as_read(data: bytes, stdin: io.RawIOBase | io.BytesIO, fmt: str) -> tuple[list[InputRecord], list[str]]:
+def _as_read(
+    data: bytes, stdin: io.RawIOBase | io.BytesIO, fmt: str, **opts: object
+) -> tuple[list[InputRecord], list[str]]:
     notes: list[str] = []
     buffered = io.BufferedReader(stdin) if isinstance(stdin, _Trickle) else stdin  # as sys.stdin.buffer
-    return rows("-", stdin=buffered, input_format=fmt, on_note=notes.append), notes
+    return rows("-", stdin=buffered, input_format=fmt, on_note=notes.append, **opts), notes
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -796,7 +798,10 @@ def test_a_scalar_element_past_the_cap_does_not_stop_reading(data: bytes, sizes:
     got: list[list[InputRecord]] = []
     worker = threading.Thread(
         target=lambda: got.extend(
-            [_as_read_capped(data, io.BytesIO(data), cap), _as_read_capped(data, _Trickle(data, sizes), cap)]
+            [
+                _as_read(data, stdin, "json", max_doc_bytes=cap)[0]
+                for stdin in (io.BytesIO(data), _Trickle(data, sizes))
+            ]
         ),
         daemon=True,
     )
@@ -805,11 +810,6 @@ def test_a_scalar_element_past_the_cap_does_not_stop_reading(data: bytes, sizes:
     assert not worker.is_alive(), "the reader hangs"
     whole, pieces = got
     assert whole == pieces and len(whole) == 2
-
-
-def _as_read_capped(data: bytes, stdin: io.RawIOBase | io.BytesIO, cap: int) -> list[InputRecord]:
-    buffered = io.BufferedReader(stdin) if isinstance(stdin, _Trickle) else stdin
-    return rows("-", stdin=buffered, input_format="json", max_doc_bytes=cap)
 
 
 # --- a top-level JSON array is streamed: memory bounded by one element, the cap per element -------------
@@ -1060,7 +1060,5 @@ def test_wide_prose_opening_with_a_bracket_is_not_told(codec: str) -> None:
     for text, told in (("[citation needed] The town was founded.", False), ('[ {"text": "a"} ]', True)):
         data = bom + text.encode(codec)
         for stdin in (io.BytesIO(data), _Trickle(data, [1] * len(data))):
-            notes: list[str] = []
-            buffered = io.BufferedReader(stdin) if isinstance(stdin, _Trickle) else stdin
-            rows("-", stdin=buffered, on_note=notes.append)
+            _, notes = _as_read(data, stdin, "auto")
             assert len(notes) == told, (text, notes)
